@@ -1,0 +1,25 @@
+/**
+ * Three projects: unit (templates, in seconds, never building code), snapshot (stable on any
+ * machine), integ (real toolchains, the packed library and, later, the embedded LocalStack).
+ * Select one with `npx jest --selectProjects unit`.
+ */
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
+const common = {
+  transform,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'snapshot',
+      testMatch: ['<rootDir>/test/snapshot/**/*.test.ts'],
+      snapshotSerializers: ['<rootDir>/test/snapshot/asset-hash-serializer.ts'],
+    },
+    { ...common, displayName: 'integ', testMatch: ['<rootDir>/test/integ/**/*.test.ts'] },
+  ],
+};

@@ -1,0 +1,29 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * A problem with the input given to a stagegraph construct, found at synth time.
+ *
+ * The message says what is wrong, the value given and what is allowed, and ends with the
+ * construct path, for example
+ * `memorySize must be between 128 and 10240 MB (given 100) in App/Stack/Thumbnail`.
+ */
+export class StageValidationError extends Error {
+  /** The path of the construct whose input is wrong. */
+  public readonly constructPath: string;
+
+  constructor(scope: IConstruct, message: string) {
+    super(`${message} in ${scope.node.path}`);
+    this.name = 'StageValidationError';
+    this.constructPath = scope.node.path;
+  }
+}
+
+/**
+ * A build of function code that could not run or failed: names the command and carries its output.
+ */
+export class StageBuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StageBuildError';
+  }
+}

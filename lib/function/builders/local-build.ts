@@ -1,0 +1,73 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { BundlingOptions, FileSystem, ILocalBundling } from 'aws-cdk-lib';
+import { BuildSettings, LanguageBuilder } from './builder';
+
+/** Bump when a builder's output changes for the same input, so old cache entries are not reused. */
+const BUILDER_VERSION = 1;
+
+/**
+ * Runs a {@link LanguageBuilder} as CDK local bundling, so that no Docker image is ever used,
+ * with a build cache keyed by the source fingerprint and the build settings.
+ *
+ * The cache lives in `.stagegraph/build-cache` below the working directory, or in
+ * `STAGEGRAPH_BUILD_CACHE` (`off` disables it). A second synth of unchanged code copies the
+ * cached output instead of building again; CDK itself also reuses `cdk.out/asset.<hash>`.
+ */
+export class LocalBuild implements ILocalBundling {
+  /** Hashed by CDK into the asset hash (plain JSON, no absolute paths). */
+  public readonly settings: Record<string, string | number | boolean | readonly string[]>;
+  readonly #builder: LanguageBuilder;
+  readonly #buildSettings: BuildSettings;
+
+  constructor(builder: LanguageBuilder, buildSettings: BuildSettings) {
+    this.#builder = builder;
+    this.#buildSettings = buildSettings;
+    this.settings = { builderVersion: BUILDER_VERSION, ...builder.describe(buildSettings) };
+  }
+
+  public tryBundle(outputDir: string, _options?: BundlingOptions): boolean {
+    const cacheDir = buildCacheDir();
+    const entry = cacheDir ? path.join(cacheDir, this.cacheKey()) : undefined;
+    if (entry && fs.existsSync(entry)) {
+      fs.cpSync(entry, outputDir, { recursive: true, preserveTimestamps: true });
+      return true;
+    }
+    this.#builder.build(outputDir, this.#buildSettings);
+    if (entry) {
+      storeInCache(outputDir, entry);
+    }
+    return true;
+  }
+
+  /** The cache key: the source fingerprint plus every output-relevant setting. */
+  public cacheKey(): string {
+    const source = FileSystem.fingerprint(this.#builder.sourceDir, { exclude: [...this.#builder.exclude] });
+    const hash = createHash('sha256').update(source).update(JSON.stringify(this.settings)).digest('hex');
+    return `${this.#builder.language}-${hash.slice(0, 32)}`;
+  }
+}
+
+/** The build cache folder, or undefined when caching is off. */
+export function buildCacheDir(): string | undefined {
+  const fromEnv = process.env.STAGEGRAPH_BUILD_CACHE;
+  if (fromEnv === 'off') {
+    return undefined;
+  }
+  return fromEnv && fromEnv.length > 0 ? path.resolve(fromEnv) : path.resolve('.stagegraph', 'build-cache');
+}
+
+/** Copies a finished build into the cache atomically: readers never see half an entry. */
+function storeInCache(outputDir: string, entry: string): void {
+  const staging = `${entry}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(entry), { recursive: true });
+    fs.cpSync(outputDir, staging, { recursive: true, preserveTimestamps: true });
+    fs.renameSync(staging, entry);
+  } catch {
+    // A concurrent build stored the same entry first, or the cache is not writable: the build
+    // itself succeeded, so the cache is only skipped.
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,244 @@
+import * as path from 'path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { StageCode, StageFunction, StageLibrary } from '../../../lib';
+import { FIXTURES, unbuiltStack } from '../../helpers';
+
+const nodeCode = () => StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs'));
+
+describe('StageFunction', () => {
+  let stack: Stack;
+  beforeEach(() => {
+    stack = unbuiltStack();
+  });
+
+  test('code and a memory size are all it needs: documented defaults fill the rest', () => {
+    // GIVEN / WHEN
+    new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256 });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      MemorySize: 256,
+      Timeout: 30,
+      Architectures: ['x86_64'],
+      TracingConfig: Match.absent(),
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StageDeadLetters'), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', { Ref: Match.stringLikeRegexp('^HelloFunction') }]] },
+      RetentionInDays: 30,
+    });
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600, SqsManagedSseEnabled: true });
+  });
+
+  test('synthesizes no custom resource and no separate IAM policy', () => {
+    new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256 });
+
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
+    const types = Object.values(resources).map(r => r.Type).sort();
+    expect(types).toEqual(['AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue']);
+  });
+
+  test('the role may send to the dead-letter queue, inline, and write logs', () => {
+    new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256 });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']] }],
+      Policies: [{
+        PolicyName: 'DeadLetters',
+        PolicyDocument: { Statement: [{ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StageDeadLetters'), 'Arn'] } }] },
+      }],
+    });
+  });
+
+  test('functions of a stack share one dead-letter queue', () => {
+    new StageFunction(stack, 'One', { code: nodeCode(), memorySize: 128 });
+    new StageFunction(stack, 'Two', { code: nodeCode(), memorySize: 128 });
+
+    Template.fromStack(stack).resourceCountIs('AWS::SQS::Queue', 1);
+  });
+
+  test('a given dead-letter queue is used instead of the shared one', () => {
+    const queue = new Queue(stack, 'Mine');
+    new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 128, deadLetterQueue: queue });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Mine'), 'Arn'] } },
+    });
+  });
+
+  test('the dead-letter queue can be switched off', () => {
+    new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 128, deadLetterQueueEnabled: false });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SQS::Queue', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: Match.absent() });
+    template.hasResourceProperties('AWS::IAM::Role', { Policies: Match.absent() });
+  });
+
+  test('every optional setting reaches the template', () => {
+    new StageFunction(stack, 'Hello', {
+      code: nodeCode(),
+      memorySize: 1024,
+      timeout: Duration.seconds(900),
+      architecture: Architecture.ARM_64,
+      environment: { STAGE: 'test' },
+      description: 'says hello',
+      functionName: 'hello',
+      logRetention: RetentionDays.ONE_WEEK,
+      tracing: Tracing.ACTIVE,
+    });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'hello',
+      MemorySize: 1024,
+      Timeout: 900,
+      Architectures: ['arm64'],
+      Environment: { Variables: { STAGE: 'test' } },
+      Description: 'says hello',
+      TracingConfig: { Mode: 'Active' },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  test('async retries and event age become an event invoke config only when set', () => {
+    new StageFunction(stack, 'Default', { code: nodeCode(), memorySize: 128 });
+    new StageFunction(stack, 'Tuned', { code: nodeCode(), memorySize: 128, retryAttempts: 0, maxEventAge: Duration.minutes(5) });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^TunedFunction') },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
+      Qualifier: '$LATEST',
+    });
+  });
+
+  test('reserved instances give a live alias with provisioned concurrency, created after the log group', () => {
+    const fn = new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 128, reservedInstances: 3 });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Alias', {
+      Name: 'live',
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 3 },
+    });
+    template.hasResource('AWS::Lambda::Alias', { DependsOn: [Match.stringLikeRegexp('^HelloLogGroup')] });
+    expect(fn.invokeTarget).toBe(fn.alias);
+  });
+
+  test('libraries become layers of the function', () => {
+    const library = new StageLibrary(stack, 'Shared', { code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')) });
+    new StageFunction(stack, 'Hello', { code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')), memorySize: 128, libraries: [library] });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Layers: [{ Ref: Match.stringLikeRegexp('^SharedLayer') }],
+    });
+  });
+
+  test('grantInvoke lets a role invoke the function', () => {
+    const fn = new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 128 });
+    const caller = new Role(stack, 'Caller', { assumedBy: new ServicePrincipal('ec2.amazonaws.com') });
+
+    fn.grantInvoke(caller);
+
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^Caller') }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'lambda:InvokeFunction' })] },
+    });
+  });
+
+  test('metric methods name the Lambda metric, statistic and period', () => {
+    const fn = new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 128 });
+
+    const metrics = [
+      [fn.metricInvocations(), 'Invocations', 'Sum'],
+      [fn.metricErrors(), 'Errors', 'Sum'],
+      [fn.metricThrottles(), 'Throttles', 'Sum'],
+      [fn.metricDurationMillis(), 'Duration', 'Average'],
+      [fn.metricConcurrentExecutions(), 'ConcurrentExecutions', 'Maximum'],
+    ] as const;
+    for (const [metric, name, statistic] of metrics) {
+      expect(metric.namespace).toBe('AWS/Lambda');
+      expect(metric.metricName).toBe(name);
+      expect(metric.statistic).toBe(statistic);
+      expect(metric.period.toMinutes()).toBe(5);
+      expect(stack.resolve(metric.dimensions)).toEqual({ FunctionName: { Ref: expect.stringMatching(/^HelloFunction/) } });
+    }
+    expect(fn.metricDurationMillis({ statistic: 'p99' }).statistic).toBe('p99');
+  });
+
+  test('warns when native code is built for another CPU than this machine', () => {
+    const other = process.arch === 'arm64' ? Architecture.X86_64 : Architecture.ARM_64;
+    new StageFunction(stack, 'Go', { code: StageCode.fromGo(path.join(FIXTURES, 'hello-go')), memorySize: 128, architecture: other });
+
+    Annotations.fromStack(stack).hasWarning('/Stack/Go', Match.stringLikeRegexp('cannot run it in the local sandbox'));
+  });
+
+  describe('validation', () => {
+    test.each([100, 127, 10241, 512.5, -1])('fails if memorySize is %p', memorySize => {
+      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize }))
+        .toThrow(`memorySize must be a whole number from 128 to 10240 MB (given ${memorySize}) in Stack/Bad`);
+    });
+
+    test.each([128, 10240])('accepts memorySize %p', memorySize => {
+      expect(() => new StageFunction(stack, 'Ok', { code: nodeCode(), memorySize })).not.toThrow();
+    });
+
+    test('fails if timeout is over 900 seconds', () => {
+      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, timeout: Duration.minutes(16) }))
+        .toThrow('timeout must be whole seconds from 1 to 900 seconds (given 16 minutes) in Stack/Bad');
+    });
+
+    test('fails if timeout is not whole seconds', () => {
+      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, timeout: Duration.millis(1500) }))
+        .toThrow('timeout must be whole seconds from 1 to 900 seconds (given 1 second 500 millis) in Stack/Bad');
+    });
+
+    test('fails if retryAttempts is over 2', () => {
+      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, retryAttempts: 3 }))
+        .toThrow('retryAttempts must be a whole number from 0 to 2 retries (given 3) in Stack/Bad');
+    });
+
+    test('fails if maxEventAge is under a minute', () => {
+      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, maxEventAge: Duration.seconds(30) }))
+        .toThrow('maxEventAge must be whole seconds from 60 to 21600 seconds (given 30 seconds) in Stack/Bad');
+    });
+
+    test('fails if reservedInstances is 0', () => {
+      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, reservedInstances: 0 }))
+        .toThrow('reservedInstances must be a whole number of at least 1 (given 0); leave it out for none in Stack/Bad');
+    });
+
+    test('fails if a dead-letter queue is given while switched off', () => {
+      expect(() => new StageFunction(stack, 'Bad', {
+        code: nodeCode(), memorySize: 128, deadLetterQueueEnabled: false, deadLetterQueue: new Queue(stack, 'Q'),
+      })).toThrow('deadLetterQueue is given but deadLetterQueueEnabled is false: choose one in Stack/Bad');
+    });
+
+    test('fails if given more than five libraries', () => {
+      const code = StageCode.fromPython(path.join(FIXTURES, 'hello-python'));
+      const libraries = [1, 2, 3, 4, 5, 6].map(i => new StageLibrary(stack, `Lib${i}`, { code }));
+      expect(() => new StageFunction(stack, 'Bad', { code, memorySize: 128, libraries }))
+        .toThrow('a function takes at most 5 libraries (given 6) in Stack/Bad');
+    });
+
+    test('fails if a library is of another language', () => {
+      const library = new StageLibrary(stack, 'Py', { code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')) });
+      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, libraries: [library] }))
+        .toThrow('library Stack/Py is built for python3.11, which cannot be used by nodejs22.x (allowed: a library of the same language) in Stack/Bad');
+    });
+  });
+});
