@@ -63,8 +63,6 @@ export interface JavaCodeOptions {
   readonly runtime?: Runtime;
 }
 
-/** Options of {@link StageCode.fromGo}. */
-export interface GoCodeOptions extends GoBuildOptions {}
 
 /** Options of {@link StageCode.fromObs}. */
 export interface ObsCodeOptions {
@@ -133,7 +131,7 @@ export abstract class StageCode {
    * (runtime `provided.al2023`).
    * @param dir the module folder (holding `go.mod`)
    */
-  public static fromGo(dir: string, options: GoCodeOptions = {}): StageCode {
+  public static fromGo(dir: string, options: GoBuildOptions = {}): StageCode {
     return new BuiltCode(StageLanguage.GO, () => new GoBuilder(dir, options), undefined, 'bootstrap');
   }
 

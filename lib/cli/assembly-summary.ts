@@ -1,0 +1,118 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** One function of a synthesized app, as its template says. */
+export interface FunctionSummary {
+  readonly stack: string;
+  /** The construct path of the Lambda function, e.g. `HelloStack/Hello/Function`. */
+  readonly path: string;
+  readonly runtime: string;
+  readonly handler: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly architecture: string;
+  /** Where the code comes from: an asset of the app, or an object in a bucket. */
+  readonly codeFrom: 'asset' | 'bucket';
+  /** Bytes of the built code folder in the cloud assembly; undefined when it is not there. */
+  readonly codeBytes?: number;
+}
+
+/** What a synthesized app holds. */
+export interface AppSummary {
+  readonly stacks: string[];
+  readonly functions: FunctionSummary[];
+  readonly resourceCount: number;
+}
+
+interface Manifest {
+  readonly artifacts?: Record<string, { readonly type: string; readonly properties?: { readonly templateFile?: string } }>;
+}
+
+interface LambdaResource {
+  readonly Type: string;
+  readonly Metadata?: Record<string, unknown>;
+  readonly Properties?: {
+    readonly Runtime?: string;
+    readonly Handler?: string;
+    readonly MemorySize?: number;
+    readonly Timeout?: number;
+    readonly Architectures?: string[];
+    readonly Code?: { readonly S3Key?: unknown };
+  };
+}
+
+/** Reads a cloud assembly folder (cdk.out) and lists its stacks and functions. */
+export function summarizeAssembly(assemblyDir: string): AppSummary {
+  const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf-8')) as Manifest;
+  const stacks: string[] = [];
+  const functions: FunctionSummary[] = [];
+  let resourceCount = 0;
+  for (const [stack, artifact] of Object.entries(manifest.artifacts ?? {})) {
+    if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) {
+      continue;
+    }
+    stacks.push(stack);
+    const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf-8')) as { Resources?: Record<string, LambdaResource> };
+    const resources = Object.entries(template.Resources ?? {});
+    resourceCount += resources.length;
+    for (const [logicalId, resource] of resources) {
+      if (resource.Type !== 'AWS::Lambda::Function') {
+        continue;
+      }
+      const props = resource.Properties ?? {};
+      const s3Key = props.Code?.S3Key;
+      const assetHash = typeof s3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(s3Key)?.[1] : undefined;
+      const assetDir = assetHash ? path.join(assemblyDir, `asset.${assetHash}`) : undefined;
+      functions.push({
+        stack,
+        path: typeof resource.Metadata?.['aws:cdk:path'] === 'string' ? resource.Metadata['aws:cdk:path'] : `${stack}/${logicalId}`,
+        runtime: props.Runtime ?? 'unknown',
+        handler: props.Handler ?? 'unknown',
+        memoryMb: props.MemorySize ?? 128,
+        timeoutSeconds: props.Timeout ?? 3,
+        architecture: props.Architectures?.[0] ?? 'x86_64',
+        codeFrom: assetHash ? 'asset' : 'bucket',
+        codeBytes: assetDir && fs.existsSync(assetDir) ? folderBytes(assetDir) : undefined,
+      });
+    }
+  }
+  return { stacks, functions, resourceCount };
+}
+
+/** A table of the functions, for the terminal. */
+export function formatSummary(summary: AppSummary): string {
+  const header = ['Function', 'Runtime', 'Memory', 'Timeout', 'Arch', 'Code'];
+  const rows = summary.functions.map(f => [
+    f.path.replace(/\/Function(\/Resource)?$/, ''),
+    f.runtime,
+    `${f.memoryMb} MB`,
+    `${f.timeoutSeconds} s`,
+    f.architecture,
+    f.codeFrom === 'bucket' ? 'from bucket' : f.codeBytes === undefined ? 'not built' : formatBytes(f.codeBytes),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const title = `${summary.functions.length} function${summary.functions.length === 1 ? '' : 's'} in ` +
+    `${summary.stacks.length} stack${summary.stacks.length === 1 ? '' : 's'} (${summary.stacks.join(', ')}), ${summary.resourceCount} resources`;
+  return [title, '', line(header), ...rows.map(line)].join('\n');
+}
+
+/** Bytes for people: 980 B, 12.3 KB, 4.5 MB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) {
+    return `${bytes} B`;
+  }
+  if (bytes < 1024 * 1024) {
+    return `${(bytes / 1024).toFixed(1)} KB`;
+  }
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    total += entry.isDirectory() ? folderBytes(full) : fs.statSync(full).size;
+  }
+  return total;
+}

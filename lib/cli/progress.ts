@@ -1,0 +1,22 @@
+import { createSpinner } from 'nanospinner';
+
+/**
+ * Runs one long step with a spinner on a terminal (a single line per step elsewhere) and reports
+ * how long it took, or that it failed.
+ */
+export async function step<T>(text: string, work: () => Promise<T>, stream: NodeJS.WriteStream = process.stderr): Promise<T> {
+  const spinner = createSpinner(text, { stream }).start();
+  const started = process.hrtime.bigint();
+  try {
+    const result = await work();
+    spinner.success({ text: `${text} (${formatSeconds(started)})` });
+    return result;
+  } catch (error) {
+    spinner.error({ text: `${text} failed after ${formatSeconds(started)}` });
+    throw error;
+  }
+}
+
+function formatSeconds(started: bigint): string {
+  return `${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`;
+}

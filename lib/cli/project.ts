@@ -1,0 +1,34 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** The CLI's own package.json, found above this file in the source tree and in the packed library. */
+export function ownPackage(): { readonly name: string; readonly version: string } {
+  let dir = __dirname;
+  for (;;) {
+    const candidate = path.join(dir, 'package.json');
+    if (fs.existsSync(candidate)) {
+      const manifest = JSON.parse(fs.readFileSync(candidate, 'utf-8')) as { name: string; version: string };
+      if (manifest.name === 'stagegraph') {
+        return manifest;
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new Error(`stagegraph's package.json was not found above ${__dirname}`);
+    }
+    dir = parent;
+  }
+}
+
+/** The `app` command of a project's cdk.json. */
+export function cdkAppCommand(projectDir: string): string {
+  const file = path.join(projectDir, 'cdk.json');
+  if (!fs.existsSync(file)) {
+    throw new Error(`No cdk.json in ${projectDir}: run stagegraph in the folder of a CDK app`);
+  }
+  const config = JSON.parse(fs.readFileSync(file, 'utf-8')) as { app?: unknown };
+  if (typeof config.app !== 'string' || config.app.length === 0) {
+    throw new Error(`${file} has no "app" command (for example "npx tsx bin/app.ts")`);
+  }
+  return config.app;
+}

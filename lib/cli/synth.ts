@@ -1,0 +1,52 @@
+import * as path from 'path';
+import { Toolkit } from '@aws-cdk/toolkit-lib';
+import { Command } from 'commander';
+import { formatSummary, summarizeAssembly, AppSummary } from './assembly-summary';
+import { CollectingIoHost } from './io-host';
+import { step } from './progress';
+import { cdkAppCommand } from './project';
+
+/** Options of {@link synthesizeApp}. */
+export interface SynthesizeOptions {
+  /** The folder of cdk.json. */
+  readonly projectDir: string;
+  /** Where the cloud assembly goes. @default `<projectDir>/cdk.out` */
+  readonly outdir?: string;
+}
+
+/**
+ * Synthesizes the CDK app of a project with the CDK toolkit library (building every function's
+ * code without Docker) and summarizes what it holds.
+ */
+export async function synthesizeApp(options: SynthesizeOptions): Promise<AppSummary & { readonly assemblyDir: string }> {
+  const projectDir = path.resolve(options.projectDir);
+  const outdir = path.resolve(options.outdir ?? path.join(projectDir, 'cdk.out'));
+  const ioHost = new CollectingIoHost();
+  const toolkit = new Toolkit({ ioHost, color: false, emojis: false });
+  const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), { workingDirectory: projectDir, outdir });
+  let assembly;
+  try {
+    assembly = await toolkit.synth(source);
+  } catch (error) {
+    const details = ioHost.problems().join('\n');
+    throw new Error(`Synthesizing the app in ${projectDir} failed: ${(error as Error).message}${details ? `\n${details}` : ''}`);
+  }
+  try {
+    return { ...summarizeAssembly(assembly.cloudAssembly.directory), assemblyDir: assembly.cloudAssembly.directory };
+  } finally {
+    await assembly.dispose();
+  }
+}
+
+/** `stagegraph synth`: synthesize the app and print what it holds. */
+export function synthCommand(): Command {
+  return new Command('synth')
+    .description('synthesize the app in cdk.json (building function code without Docker) and print its functions')
+    .option('--json', 'print the summary as JSON')
+    .option('--out <dir>', 'the cloud assembly folder', 'cdk.out')
+    .addHelpText('after', '\nExamples:\n  $ stagegraph synth\n  $ stagegraph synth --json > summary.json')
+    .action(async (opts: { json?: boolean; out: string }) => {
+      const summary = await step('Synthesizing the app', () => synthesizeApp({ projectDir: process.cwd(), outdir: opts.out }));
+      console.log(opts.json ? JSON.stringify(summary, null, 2) : `\n${formatSummary(summary)}\n\nCloud assembly: ${path.relative(process.cwd(), summary.assemblyDir) || '.'}`);
+    });
+}
