@@ -29,7 +29,7 @@ export class LocalBuild implements ILocalBundling {
 
   public tryBundle(outputDir: string, _options?: BundlingOptions): boolean {
     const cacheDir = buildCacheDir();
-    const entry = cacheDir ? path.join(cacheDir, this.cacheKey()) : undefined;
+    const entry = cacheDir ? path.join(cacheDir, this.cacheKey(outputDir)) : undefined;
     if (entry && fs.existsSync(entry)) {
       fs.cpSync(entry, outputDir, { recursive: true, preserveTimestamps: true });
       return true;
@@ -41,8 +41,16 @@ export class LocalBuild implements ILocalBundling {
     return true;
   }
 
-  /** The cache key: the source fingerprint plus every output-relevant setting. */
-  public cacheKey(): string {
+  /**
+   * The cache key: the source fingerprint plus every output-relevant setting. CDK builds into
+   * `asset.<hash>-building`, where the hash already covers both, so it is taken from there rather
+   * than fingerprinting the source a second time.
+   */
+  public cacheKey(outputDir?: string): string {
+    const fromCdk = outputDir ? /^asset\.([0-9a-f]{64})-building$/.exec(path.basename(outputDir)) : null;
+    if (fromCdk) {
+      return `${this.#builder.language}-${fromCdk[1].slice(0, 32)}`;
+    }
     const source = FileSystem.fingerprint(this.#builder.sourceDir, { exclude: [...this.#builder.exclude] });
     const hash = createHash('sha256').update(source).update(JSON.stringify(this.settings)).digest('hex');
     return `${this.#builder.language}-${hash.slice(0, 32)}`;

@@ -1,0 +1,272 @@
+"""ProcessRuntimeExecutor: LocalStack's Lambda execution environments as local processes.
+
+Each execution environment is one runtime process (node, python, java or the function's own
+bootstrap) talking to its own Runtime API server on 127.0.0.1. The executor enforces the timeout,
+reports errors and crashes as Lambda does, restarts a process that died (the next invocation is a
+cold start) and writes START/END/REPORT lines with each invocation's logs.
+"""
+
+import atexit
+import ctypes
+import json
+import logging
+import math
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
+from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
+
+from stagegraph_localstack.runtime_api import Event, Outcome, RuntimeApiServer
+from stagegraph_localstack.runtimes import FunctionSpec, LaunchError, launch_for
+
+LOG = logging.getLogger(__name__)
+LOCAL_HOST = "127.0.0.1"
+# How long a runtime may take to initialize before the environment fails to start.
+INIT_TIMEOUT_SECONDS = float(os.environ.get("STAGEGRAPH_INIT_TIMEOUT", "60"))
+# Variables of the host passed to runtime processes; everything else comes from Lambda's own set.
+HOST_VARIABLES = ("PATH", "LANG", "LC_ALL", "TMPDIR", "HOME", "PYENV_ROOT", "JAVA_HOME")
+
+_live_processes: set[subprocess.Popen] = set()
+_live_lock = threading.Lock()
+
+
+def _kill_group(process: subprocess.Popen, grace_seconds: float = 0.0) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM if grace_seconds else signal.SIGKILL)
+        if grace_seconds:
+            try:
+                process.wait(grace_seconds)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        process.wait(5)
+    except subprocess.TimeoutExpired:
+        LOG.warning("runtime process %s did not exit", process.pid)
+
+
+@atexit.register
+def _stop_all() -> None:
+    """Every runtime process ends with LocalStack, however its environments were left."""
+    with _live_lock:
+        processes = list(_live_processes)
+    for process in processes:
+        _kill_group(process)
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: start a process group, and get SIGKILL if LocalStack dies."""
+    os.setsid()
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _error_payload(error_type: str, message: str) -> bytes:
+    return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
+
+
+class ProcessRuntimeExecutor(RuntimeExecutor):
+    def __init__(self, id: str, function_version: FunctionVersion) -> None:
+        super().__init__(id, function_version)
+        self.api: RuntimeApiServer | None = None
+        self.process: subprocess.Popen | None = None
+        self.env_vars: dict[str, str] = {}
+        self.log_path = os.path.join(tempfile.gettempdir(), f"stagegraph-lambda-{id}.log")
+        self.pending_init_ms: float | None = None
+        self.exit_reason: str | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def start(self, env_vars: dict[str, str]) -> None:
+        self.env_vars = {k: str(v) for k, v in env_vars.items()}
+        self.api = RuntimeApiServer()
+        self.api.start()
+        self._spawn()
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None:
+            _kill_group(process, grace_seconds=1.0)
+            with _live_lock:
+                _live_processes.discard(process)
+        if self.api is not None:
+            self.api.stop()
+        try:
+            os.unlink(self.log_path)
+        except FileNotFoundError:
+            pass
+
+    def _spec(self) -> FunctionSpec:
+        config = self.function_version.config
+        return FunctionSpec(
+            runtime=config.runtime,
+            handler=config.handler,
+            code_dir=str(config.code.get_unzipped_code_location()),
+            layer_dirs=[str(layer.code.get_unzipped_code_location()) for layer in (config.layers or [])],
+            memory_mb=int(config.memory_size),
+            architecture=(config.architectures or ["x86_64"])[0],
+        )
+
+    def _spawn(self) -> None:
+        """Starts the runtime process and waits until it asks for its first event (the INIT phase)."""
+        spec = self._spec()
+        try:
+            launch = launch_for(spec)
+        except LaunchError as e:
+            raise LaunchError(f"{self.function_version.id.function_name}: {e}") from e
+        env = {k: os.environ[k] for k in HOST_VARIABLES if k in os.environ}
+        env.update(self.env_vars)
+        env.update(launch.env)
+        env.update({
+            "AWS_LAMBDA_RUNTIME_API": self.api.address,
+            "LAMBDA_TASK_ROOT": spec.code_dir,
+            "LAMBDA_RUNTIME_DIR": spec.code_dir,
+            "_HANDLER": spec.handler,
+        })
+        self.api.reset()
+        self.exit_reason = None
+        log = open(self.log_path, "ab")
+        started = time.perf_counter()
+        self.process = subprocess.Popen(
+            launch.command, cwd=spec.code_dir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
+        log.close()
+        with _live_lock:
+            _live_processes.add(self.process)
+        threading.Thread(target=self._watch, args=(self.process,), daemon=True, name=f"stagegraph-watch-{self.id}").start()
+        deadline = started + INIT_TIMEOUT_SECONDS
+        while not self.api.ready.is_set():
+            if self.api.init_failed.is_set():
+                self._abandon_process()
+                raise RuntimeError(f"initialization failed: {(self.api.init_error or b'').decode(errors='replace')}")
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError(f"the runtime exited during initialization ({self.exit_reason}): {self.get_logs()[-2000:]}")
+            if time.perf_counter() > deadline:
+                self._abandon_process()
+                raise RuntimeError(f"the runtime did not initialize within {INIT_TIMEOUT_SECONDS:.0f} seconds")
+            self.api.ready.wait(0.005)
+        self.pending_init_ms = (time.perf_counter() - started) * 1000
+
+    def _watch(self, process: subprocess.Popen) -> None:
+        code = process.wait()
+        with _live_lock:
+            _live_processes.discard(process)
+        if process is self.process:
+            self.exit_reason = f"signal {-code}" if code < 0 else f"exit status {code}"
+            if self.api is not None:
+                self.api.fail_pending(Outcome(_error_payload(
+                    "Runtime.ExitError", f"Runtime exited with error: {self.exit_reason}"), True))
+
+    def _abandon_process(self) -> None:
+        process, self.process = self.process, None
+        if process is not None:
+            _kill_group(process)
+
+    # --- invocation ------------------------------------------------------------------------
+
+    def invoke(self, payload: dict[str, str]) -> InvocationResult:
+        request_id = payload["invoke-id"]
+        timeout_s = int(self.function_version.config.timeout)
+        log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+        if self.process is None or self.process.poll() is not None:
+            self._spawn()  # the previous process crashed or timed out: a cold start, as on Lambda
+            log_offset = 0 if not os.path.exists(self.log_path) else log_offset
+        init_ms, self.pending_init_ms = self.pending_init_ms, None
+        started = time.perf_counter()
+        future = self.api.deliver(Event(
+            request_id=request_id,
+            body=(payload.get("payload") or "").encode(),
+            deadline_ms=int(time.time() * 1000) + timeout_s * 1000,
+            invoked_function_arn=payload.get("invoked-function-arn", ""),
+            trace_id=payload.get("trace-id", ""),
+        ))
+        try:
+            outcome: Outcome = future.result(timeout=timeout_s)
+        except FutureTimeout:
+            self._abandon_process()
+            outcome = Outcome(_error_payload(
+                "Sandbox.Timedout", f"RequestId: {request_id} Error: Task timed out after {timeout_s:.2f} seconds"), True)
+            timed_out = True
+        else:
+            timed_out = False
+        duration_ms = (time.perf_counter() - started) * 1000
+        function_logs = self._read_logs(log_offset)
+        if timed_out:
+            function_logs += f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime())}Z {request_id} Task timed out after {timeout_s:.2f} seconds\n"
+        logs = self._frame_logs(request_id, function_logs, duration_ms, init_ms)
+        return InvocationResult(request_id=request_id, payload=outcome.payload, is_error=outcome.is_error, logs=logs)
+
+    def _read_logs(self, offset: int) -> str:
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(offset)
+                return f.read().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def _max_memory_mb(self) -> int:
+        process = self.process
+        if process is None:
+            return 0
+        try:
+            with open(f"/proc/{process.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        return math.ceil(int(line.split()[1]) / 1024)
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+        return 0
+
+    def _frame_logs(self, request_id: str, function_logs: str, duration_ms: float, init_ms: float | None) -> str:
+        """START, the function's own output, END and REPORT, as Lambda writes them."""
+        memory = int(self.function_version.config.memory_size)
+        billed = math.ceil(duration_ms + (init_ms or 0))  # 1 ms steps; INIT is billed since August 2025
+        report = (
+            f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed} ms\t"
+            f"Memory Size: {memory} MB\tMax Memory Used: {self._max_memory_mb()} MB\t"
+        )
+        if init_ms is not None:
+            report += f"Init Duration: {init_ms:.2f} ms\t"
+        body = function_logs if not function_logs or function_logs.endswith("\n") else function_logs + "\n"
+        version = self.function_version.id.qualifier
+        return f"START RequestId: {request_id} Version: {version}\n{body}END RequestId: {request_id}\n{report}\n"
+
+    # --- addresses -------------------------------------------------------------------------
+
+    def get_address(self) -> str:
+        return LOCAL_HOST
+
+    def get_endpoint_from_executor(self) -> str:
+        return LOCAL_HOST
+
+    def get_runtime_endpoint(self) -> str:
+        return f"http://{self.api.address if self.api else LOCAL_HOST}"
+
+    def get_logs(self) -> str:
+        return self._read_logs(0)
+
+    # --- versions --------------------------------------------------------------------------
+
+    @classmethod
+    def prepare_version(cls, function_version: FunctionVersion) -> None:
+        config = function_version.config
+        if config.code:
+            config.code.prepare_for_execution()
+        for layer in config.layers or []:
+            layer.code.prepare_for_execution()
+
+    @classmethod
+    def cleanup_version(cls, function_version: FunctionVersion) -> None:
+        pass
+
+    @classmethod
+    def validate_environment(cls) -> bool:
+        return True

@@ -1,0 +1,188 @@
+"""How each Lambda runtime family starts as a process on this machine: a registry of launchers.
+
+A launcher turns a function's code folder, its layers and handler into a command line and the
+variables its runtime needs; the runtime process then speaks the Lambda Runtime API itself.
+"""
+
+import glob
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).parent
+ELF_MACHINES = {0x3E: "x86_64", 0xB7: "arm64"}
+
+
+class LaunchError(Exception):
+    """The function cannot be started on this machine; the message says why and what to do."""
+
+
+@dataclass
+class Launch:
+    command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class FunctionSpec:
+    runtime: str
+    handler: str
+    code_dir: str
+    layer_dirs: list[str]
+    memory_mb: int
+    architecture: str
+
+
+def support_dir() -> Path:
+    """Where `stagegraph local install` put the runtime interface clients (outside the venv)."""
+    return Path(os.environ.get("STAGEGRAPH_RUNTIME_SUPPORT", HERE / "support"))
+
+
+class Launcher:
+    def can_handle(self, runtime: str) -> bool:
+        raise NotImplementedError
+
+    def launch(self, spec: FunctionSpec) -> Launch:
+        raise NotImplementedError
+
+
+class NodejsLauncher(Launcher):
+    """Node.js through stagegraph's bootstrap, a small Runtime API client in the style of the official one."""
+
+    def can_handle(self, runtime: str) -> bool:
+        return runtime.startswith("nodejs")
+
+    def launch(self, spec: FunctionSpec) -> Launch:
+        node = os.environ.get("STAGEGRAPH_NODE") or shutil.which("node")
+        if not node:
+            raise LaunchError("node was not found on PATH: install Node.js to run nodejs functions locally")
+        node_path = [os.path.join(d, "nodejs", "node_modules") for d in spec.layer_dirs] + [os.path.join(spec.code_dir, "node_modules")]
+        heap = max(64, int(spec.memory_mb * 0.9))
+        return Launch(
+            [node, f"--max-old-space-size={heap}", "--enable-source-maps", str(HERE / "bootstrap" / "node-bootstrap.js")],
+            {"NODE_PATH": ":".join(node_path)},
+        )
+
+
+class PythonLauncher(Launcher):
+    """Python through the official runtime interface client, awslambdaric, on the runtime's Python version."""
+
+    def can_handle(self, runtime: str) -> bool:
+        return runtime.startswith("python")
+
+    def launch(self, spec: FunctionSpec) -> Launch:
+        version = spec.runtime.removeprefix("python")
+        python = find_python(version)
+        ric = support_dir() / f"python{version}"
+        if not (ric / "awslambdaric").is_dir():
+            raise LaunchError(f"the Python {version} runtime interface client is not installed in {ric}: run `stagegraph local install`")
+        path = [spec.code_dir] + [os.path.join(d, "python") for d in spec.layer_dirs] + [str(ric)]
+        return Launch([python, "-m", "awslambdaric", spec.handler], {"PYTHONPATH": ":".join(path), "PYTHONUNBUFFERED": "1"})
+
+
+class JavaLauncher(Launcher):
+    """Java through the official runtime interface client from Maven Central, on a JDK new enough for the runtime."""
+
+    def can_handle(self, runtime: str) -> bool:
+        return runtime.startswith("java")
+
+    def launch(self, spec: FunctionSpec) -> Launch:
+        wanted = int("".join(ch for ch in spec.runtime.removeprefix("java").split(".")[0] if ch.isdigit()) or "21")
+        java = find_java(wanted)
+        ric = support_dir() / "java"
+        if not list(ric.glob("*.jar")):
+            raise LaunchError(f"the Java runtime interface client is not installed in {ric}: run `stagegraph local install`")
+        classpath = [spec.code_dir, os.path.join(spec.code_dir, "lib", "*")]
+        classpath += [os.path.join(d, "java", "lib", "*") for d in spec.layer_dirs]
+        classpath.append(str(ric / "*"))
+        heap = max(64, int(spec.memory_mb * 0.85))
+        return Launch([
+            java, f"-Xmx{heap}m", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+            "-cp", ":".join(classpath),
+            "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", spec.handler,
+        ])
+
+
+class ProvidedLauncher(Launcher):
+    """OS-only runtimes (Go and others): the package's own `bootstrap` executable."""
+
+    def can_handle(self, runtime: str) -> bool:
+        return runtime.startswith("provided")
+
+    def launch(self, spec: FunctionSpec) -> Launch:
+        bootstrap = Path(spec.code_dir) / "bootstrap"
+        if not bootstrap.is_file():
+            raise LaunchError(f"a {spec.runtime} function needs an executable named bootstrap at the root of its code")
+        cpu = elf_cpu(bootstrap)
+        host = host_cpu()
+        if cpu and cpu != host:
+            raise LaunchError(
+                f"bootstrap is built for {cpu}, but this machine is {host}: build the function for "
+                f"architecture {host} to run it locally"
+            )
+        bootstrap.chmod(bootstrap.stat().st_mode | 0o111)
+        return Launch([str(bootstrap)], {"GOMEMLIMIT": f"{spec.memory_mb}MiB"})
+
+
+LAUNCHERS: list[Launcher] = [NodejsLauncher(), PythonLauncher(), JavaLauncher(), ProvidedLauncher()]
+
+
+def launch_for(spec: FunctionSpec) -> Launch:
+    for launcher in LAUNCHERS:
+        if launcher.can_handle(spec.runtime):
+            return launcher.launch(spec)
+    supported = "nodejs*, python*, java*, provided*"
+    raise LaunchError(f"runtime {spec.runtime} cannot run locally (supported: {supported})")
+
+
+def host_cpu() -> str:
+    machine = os.uname().machine
+    return {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
+
+
+def elf_cpu(path: Path) -> str | None:
+    with open(path, "rb") as f:
+        header = f.read(20)
+    if len(header) < 20 or header[:4] != b"\x7fELF":
+        return None
+    machine = int.from_bytes(header[18:20], "little" if header[5] == 1 else "big")
+    return ELF_MACHINES.get(machine)
+
+
+def find_python(version: str) -> str:
+    """python<version> from STAGEGRAPH_PYTHON_<major>_<minor>, PATH or pyenv."""
+    override = os.environ.get(f"STAGEGRAPH_PYTHON_{version.replace('.', '_')}")
+    if override:
+        return override
+    on_path = shutil.which(f"python{version}")
+    if on_path and "/shims/" not in on_path:
+        return on_path
+    pyenv_root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    for candidate in sorted(glob.glob(os.path.join(pyenv_root, "versions", f"{version}.*", "bin", f"python{version}")), reverse=True):
+        return candidate
+    raise LaunchError(f"python{version} was not found (PATH, pyenv): install Python {version} or set STAGEGRAPH_PYTHON_{version.replace('.', '_')}")
+
+
+def java_major(java_home: str) -> int:
+    release = Path(java_home) / "release"
+    if release.is_file():
+        for line in release.read_text().splitlines():
+            if line.startswith("JAVA_VERSION="):
+                return int(line.split("=", 1)[1].strip('"').split(".")[0])
+    return 0
+
+
+def find_java(wanted: int) -> str:
+    """A java binary of at least version `wanted`: STAGEGRAPH_JAVA_HOME, JAVA_HOME, then /usr/lib/jvm."""
+    homes = [os.environ.get("STAGEGRAPH_JAVA_HOME"), os.environ.get("JAVA_HOME")] + sorted(glob.glob("/usr/lib/jvm/*"))
+    best = None
+    for home in homes:
+        if not home or not os.path.isfile(os.path.join(home, "bin", "java")):
+            continue
+        major = java_major(home)
+        if major >= wanted and (best is None or major < best[0]):
+            best = (major, os.path.join(home, "bin", "java"))
+    if best is None:
+        raise LaunchError(f"no JDK {wanted} or later was found (STAGEGRAPH_JAVA_HOME, JAVA_HOME, /usr/lib/jvm): install one to run java{wanted} functions")
+    return best[1]

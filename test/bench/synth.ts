@@ -1,0 +1,96 @@
+// Synth time and template size of an app of N functions written with StageFunction against the
+// same app written with plain aws-cdk-lib, measured in one run, each run a fresh process.
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildSync } from 'esbuild';
+import { Spread, spread, table } from './stats';
+
+export interface SynthResult {
+  readonly variant: string;
+  readonly functions: number;
+  readonly validation: boolean;
+  readonly seconds: Spread;
+  readonly resources: number;
+  readonly resourcesPerFunction: number;
+  readonly customResources: number;
+  readonly templateBytes: number;
+}
+
+const VARIANTS = ['plain', 'plain-same-features', 'stagegraph'] as const;
+const CHILD = path.join(__dirname, 'synth-app.ts');
+const TSX = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+
+/** Writes N small distinct TypeScript functions, and their esbuild bundles for the plain variants. */
+function prepare(workDir: string, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const src = path.join(workDir, 'src', `fn${i}`);
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'index.ts'), `export const handler = async (event: unknown) => ({ fn: ${i}, event });\n`);
+    buildSync({ entryPoints: [path.join(src, 'index.ts')], outfile: path.join(workDir, 'prebuilt', `fn${i}`, 'index.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node22', logLevel: 'silent' });
+  }
+}
+
+function runOnce(variant: string, count: number, workDir: string, validation: boolean): { millis: number; resources: number; customResources: number; templateBytes: number } {
+  const outdir = fs.mkdtempSync(path.join(workDir, 'cdk.out-'));
+  try {
+    const output = execFileSync(TSX, [CHILD, variant, String(count), workDir, outdir], {
+      encoding: 'utf-8',
+      cwd: workDir,
+      env: { ...process.env, CDK_VALIDATION: validation ? 'true' : 'false', STAGEGRAPH_BUILD_CACHE: path.join(workDir, 'build-cache') },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return JSON.parse(output.trim().split('\n').pop() as string);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** Runs every variant `repeats` times, interleaved so that machine noise hits them alike. */
+export function benchSynth(count: number, repeats: number, validation: boolean): SynthResult[] {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-synth-'));
+  try {
+    prepare(workDir, count);
+    // Warm the build cache: the measured runs are second synths, which must not rebuild.
+    runOnce('stagegraph', count, workDir, false);
+    const samples = new Map<string, ReturnType<typeof runOnce>[]>(VARIANTS.map(v => [v, []]));
+    for (let r = 0; r < repeats; r++) {
+      for (const variant of VARIANTS) {
+        samples.get(variant)?.push(runOnce(variant, count, workDir, validation));
+      }
+    }
+    return VARIANTS.map(variant => {
+      const runs = samples.get(variant) ?? [];
+      const last = runs[runs.length - 1];
+      return {
+        variant,
+        functions: count,
+        validation,
+        seconds: spread(runs.map(x => x.millis / 1000)),
+        resources: last.resources,
+        resourcesPerFunction: last.resources / count,
+        customResources: last.customResources,
+        templateBytes: last.templateBytes,
+      };
+    });
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+export function formatSynth(results: readonly SynthResult[]): string {
+  const byKey = new Map(results.map(r => [`${r.functions}/${r.validation}/${r.variant}`, r]));
+  return table(
+    ['variant', 'functions', 'validation', 'synth s (median)', 'min..max', 'ratio to plain', 'resources', 'per function', 'custom', 'template KB'],
+    results.map(r => {
+      const plain = byKey.get(`${r.functions}/${r.validation}/plain`);
+      return [
+        r.variant, String(r.functions), r.validation ? 'on' : 'off',
+        r.seconds.median.toFixed(2), `${r.seconds.min.toFixed(2)}..${r.seconds.max.toFixed(2)}`,
+        plain ? `${(r.seconds.median / plain.seconds.median).toFixed(2)}x` : '',
+        String(r.resources), r.resourcesPerFunction.toFixed(2), String(r.customResources), (r.templateBytes / 1024).toFixed(1),
+      ];
+    }),
+  );
+}
