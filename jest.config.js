@@ -20,6 +20,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/snapshot/**/*.test.ts'],
       snapshotSerializers: ['<rootDir>/test/snapshot/asset-hash-serializer.ts'],
     },
-    { ...common, displayName: 'integ', testMatch: ['<rootDir>/test/integ/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integ',
+      testMatch: ['<rootDir>/test/integ/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integ/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integ/global-teardown.ts',
+    },
   ],
 };

@@ -4,6 +4,8 @@ import * as path from 'path';
 /** One function of a synthesized app, as its template says. */
 export interface FunctionSummary {
   readonly stack: string;
+  /** The logical id of the function in its stack's template. */
+  readonly logicalId: string;
   /** The construct path of the Lambda function, e.g. `HelloStack/Hello/Function`. */
   readonly path: string;
   readonly runtime: string;
@@ -65,6 +67,7 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
       const assetDir = assetHash ? path.join(assemblyDir, `asset.${assetHash}`) : undefined;
       functions.push({
         stack,
+        logicalId,
         path: typeof resource.Metadata?.['aws:cdk:path'] === 'string' ? resource.Metadata['aws:cdk:path'] : `${stack}/${logicalId}`,
         runtime: props.Runtime ?? 'unknown',
         handler: props.Handler ?? 'unknown',

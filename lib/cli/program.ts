@@ -1,5 +1,8 @@
 import { Command } from 'commander';
-import { ownPackage } from './project';
+import { ownPackage } from '../project';
+import { invokeCommand } from './invoke';
+import { localCommand } from './local';
+import { logsCommand } from './logs';
 import { synthCommand } from './synth';
 
 /** The `stagegraph` command line: one sub-command per file in this folder. */
@@ -8,8 +11,19 @@ export function buildProgram(): Command {
     .description('Serverless functions, triggers, workflows and pay-per-use billing as CDK code, with a Docker-free local cloud')
     .version(ownPackage().version, '-v, --version')
     .showHelpAfterError()
-    .addHelpText('after', '\nExamples:\n  $ stagegraph synth          build and synthesize the app in cdk.json, list its functions\n  $ stagegraph --version');
+    .addHelpText('after', [
+      '', 'Examples:',
+      '  $ stagegraph synth                  build and synthesize the app in cdk.json, list its functions',
+      '  $ stagegraph local up               install and start the embedded LocalStack (no Docker)',
+      '  $ stagegraph local deploy           deploy the app to it',
+      '  $ stagegraph invoke HelloNodejs     invoke a function, print its result and logs',
+      '  $ stagegraph logs HelloNodejs -f    follow its logs',
+      '  $ stagegraph local down             stop LocalStack',
+    ].join('\n'));
   program.addCommand(synthCommand());
+  program.addCommand(localCommand());
+  program.addCommand(invokeCommand());
+  program.addCommand(logsCommand());
   return program;
 }
 

@@ -2,9 +2,9 @@ import * as path from 'path';
 import { Toolkit } from '@aws-cdk/toolkit-lib';
 import { Command } from 'commander';
 import { formatSummary, summarizeAssembly, AppSummary } from './assembly-summary';
-import { CollectingIoHost } from './io-host';
+import { CollectingIoHost } from '../io-host';
 import { step } from './progress';
-import { cdkAppCommand } from './project';
+import { cdkAppCommand } from '../project';
 
 /** Options of {@link synthesizeApp}. */
 export interface SynthesizeOptions {

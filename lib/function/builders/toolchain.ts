@@ -14,6 +14,11 @@ export interface RunToolOptions {
   readonly what: string;
   /** What to install when the tool is missing, e.g. `Go 1.22 or later (https://go.dev)`. */
   readonly install: string;
+  /**
+   * The work, for the error message: `build` gives "Cannot build ..." and "Building ... failed".
+   * @default 'build'
+   */
+  readonly work?: 'build' | 'install';
 }
 
 /**
@@ -30,22 +35,23 @@ export function runTool(command: string, args: readonly string[], options: RunTo
     encoding: 'utf-8',
     maxBuffer: 64 * 1024 * 1024,
   });
+  const [verb, gerund] = options.work === 'install' ? ['install', 'Installing'] : ['build', 'Building'];
   if (result.error) {
     const code = (result.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw new StageBuildError(
-        `Cannot build ${options.what}: '${command}' was not found on PATH. Install ${options.install}, ` +
+        `Cannot ${verb} ${options.what}: '${command}' was not found on PATH. Install ${options.install}, ` +
         'or point the matching STAGEGRAPH_* variable at it (see README, "Building code without Docker").',
       );
     }
-    throw new StageBuildError(`Cannot build ${options.what}: '${commandLine}' could not run: ${result.error.message}`);
+    throw new StageBuildError(`Cannot ${verb} ${options.what}: '${commandLine}' could not run: ${result.error.message}`);
   }
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   if (result.status !== 0) {
     const tail = output.length > OUTPUT_TAIL_CHARS ? `...${output.slice(-OUTPUT_TAIL_CHARS)}` : output;
     const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.status}`;
     throw new StageBuildError(
-      `Building ${options.what} failed: '${commandLine}' ${how} in ${options.cwd}\n${tail.trimEnd()}`,
+      `${gerund} ${options.what} failed: '${commandLine}' ${how} in ${options.cwd}\n${tail.trimEnd()}`,
     );
   }
   return output;

@@ -7,8 +7,12 @@ import type { IIoHost, IoMessage, IoMessageLevel, IoRequest } from '@aws-cdk/too
 export class CollectingIoHost implements IIoHost {
   public readonly messages: Array<{ readonly level: IoMessageLevel; readonly text: string }> = [];
 
+  /** @param onMessage sees every message as it comes, e.g. to show deploy progress */
+  constructor(private readonly onMessage?: (msg: IoMessage<unknown>) => void) {}
+
   public async notify(msg: IoMessage<unknown>): Promise<void> {
     this.messages.push({ level: msg.level, text: msg.message });
+    this.onMessage?.(msg);
   }
 
   public async requestResponse<T>(msg: IoRequest<unknown, T>): Promise<T> {

@@ -3,13 +3,18 @@ import * as path from 'path';
 
 /** The CLI's own package.json, found above this file in the source tree and in the packed library. */
 export function ownPackage(): { readonly name: string; readonly version: string } {
+  return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf-8')) as { name: string; version: string };
+}
+
+/** The folder of stagegraph's own package.json: the repository, or node_modules/stagegraph. */
+export function packageRoot(): string {
   let dir = __dirname;
   for (;;) {
     const candidate = path.join(dir, 'package.json');
     if (fs.existsSync(candidate)) {
-      const manifest = JSON.parse(fs.readFileSync(candidate, 'utf-8')) as { name: string; version: string };
+      const manifest = JSON.parse(fs.readFileSync(candidate, 'utf-8')) as { name: string };
       if (manifest.name === 'stagegraph') {
-        return manifest;
+        return dir;
       }
     }
     const parent = path.dirname(dir);

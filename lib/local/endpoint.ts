@@ -1,0 +1,57 @@
+/** The port the embedded LocalStack listens on, on 127.0.0.1 only. */
+export const LOCAL_PORT = 4566;
+/** The account and region of everything deployed locally. */
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+
+/** The LocalStack to talk to: `LOCALSTACK_ENDPOINT` (a user's own, e.g. the official image), else the embedded one. */
+export function localEndpoint(): string {
+  return (process.env.LOCALSTACK_ENDPOINT ?? `http://127.0.0.1:${LOCAL_PORT}`).replace(/\/+$/, '');
+}
+
+/** True when the user points stagegraph at a LocalStack of their own. */
+export function usesExternalLocalStack(): boolean {
+  return Boolean(process.env.LOCALSTACK_ENDPOINT);
+}
+
+/** Settings for AWS SDK v3 clients talking to the local cloud. */
+export function localClientConfig(): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string }; forcePathStyle: boolean } {
+  return { endpoint: localEndpoint(), region: LOCAL_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, forcePathStyle: true };
+}
+
+/**
+ * Environment variables that point the AWS SDK (and so the CDK toolkit library) at the local
+ * cloud, with dummy credentials, so nothing reaches AWS or a public DNS name.
+ */
+export function localAwsEnvironment(): Record<string, string> {
+  const endpoint = localEndpoint();
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_S3_FORCE_PATH_STYLE: '1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+  };
+}
+
+/** What `/_localstack/health` answers. */
+export interface LocalStackHealth {
+  readonly version?: string;
+  readonly services?: Record<string, string>;
+}
+
+/** The health of the LocalStack at `endpoint`, or undefined when nothing answers as LocalStack. */
+export async function localStackHealth(endpoint = localEndpoint(), timeoutMs = 1000): Promise<LocalStackHealth | undefined> {
+  try {
+    const response = await fetch(`${endpoint}/_localstack/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) {
+      return undefined;
+    }
+    const body = (await response.json()) as LocalStackHealth;
+    return body && typeof body === 'object' && 'services' in body ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,51 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { StageBuildError } from '../errors';
+import { summarizeAssembly } from '../cli/assembly-summary';
+import { localClientConfig } from './endpoint';
+
+/** A deployed function found by the name a user knows it by. */
+export interface DeployedFunction {
+  /** How the app names it: `Stack/Id`. */
+  readonly id: string;
+  /** The Lambda function name. */
+  readonly functionName: string;
+}
+
+/**
+ * Finds a deployed function by its construct id (`Thumbnail`), its stack and id
+ * (`AppStack/Thumbnail`) or its Lambda name, using the cloud assembly of the last synth or deploy.
+ */
+export async function findDeployedFunction(assemblyDir: string, name: string): Promise<DeployedFunction> {
+  if (!fs.existsSync(path.join(assemblyDir, 'manifest.json'))) {
+    throw new StageBuildError(`No cloud assembly in ${assemblyDir}: run \`stagegraph local deploy\` first`);
+  }
+  const summary = summarizeAssembly(assemblyDir);
+  const candidates = summary.functions.map(f => ({ ...f, id: f.path.replace(/\/Function(\/Resource)?$/, '') }));
+  const match = candidates.filter(f => f.id === name || f.id.split('/').slice(1).join('/') === name || f.id.endsWith(`/${name}`));
+  if (match.length !== 1) {
+    const known = candidates.map(f => f.id).join(', ') || 'none';
+    throw new StageBuildError(match.length === 0
+      ? `Unknown function '${name}': the app has ${known}`
+      : `'${name}' names ${match.length} functions (${match.map(m => m.id).join(', ')}): give the stack too, as Stack/Id`);
+  }
+  const cloudformation = new CloudFormationClient(localClientConfig());
+  try {
+    const { StackResourceDetail } = await cloudformation.send(new DescribeStackResourceCommand({
+      StackName: match[0].stack, LogicalResourceId: match[0].logicalId,
+    }));
+    const functionName = StackResourceDetail?.PhysicalResourceId;
+    if (!functionName) {
+      throw new StageBuildError(`${match[0].id} is not deployed: run \`stagegraph local deploy\``);
+    }
+    return { id: match[0].id, functionName };
+  } catch (error) {
+    if (error instanceof StageBuildError) {
+      throw error;
+    }
+    throw new StageBuildError(`${match[0].id} is not deployed in the local cloud (${(error as Error).message}): run \`stagegraph local deploy\``);
+  } finally {
+    cloudformation.destroy();
+  }
+}

@@ -1,0 +1,175 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import { StageBuildError } from '../errors';
+import { LOCAL_PORT, localEndpoint, LocalStackHealth, localStackHealth, usesExternalLocalStack } from './endpoint';
+import { localPaths } from './paths';
+
+/** How long LocalStack may take to become healthy. */
+const START_TIMEOUT_MS = 120_000;
+
+/** Where the local cloud stands. */
+export interface LocalStatus {
+  readonly endpoint: string;
+  /** The LocalStack answering at the endpoint, if any. */
+  readonly health?: LocalStackHealth;
+  /** The pid of the LocalStack that `local up` started, while it runs. */
+  readonly pid?: number;
+  /** True when LOCALSTACK_ENDPOINT points at the user's own LocalStack. */
+  readonly external: boolean;
+}
+
+/** The state of the local cloud of a project. */
+export async function localStatus(projectDir: string): Promise<LocalStatus> {
+  const pid = ownPid(projectDir);
+  return { endpoint: localEndpoint(), health: await localStackHealth(), pid, external: usesExternalLocalStack() };
+}
+
+/** Options of {@link startLocalStack}. */
+export interface StartOptions {
+  readonly projectDir: string;
+}
+
+/**
+ * Starts LocalStack core on 127.0.0.1:4566 as a background process of the host, with the stagegraph
+ * executor, its state and log inside the project, and waits until it is healthy. Reuses the one it
+ * started before; uses the user's own when LOCALSTACK_ENDPOINT is set.
+ */
+export async function startLocalStack(options: StartOptions): Promise<LocalStatus & { readonly started: boolean }> {
+  const status = await localStatus(options.projectDir);
+  if (status.external) {
+    if (!status.health) {
+      throw new StageBuildError(`LOCALSTACK_ENDPOINT is ${status.endpoint}, but no LocalStack answers there (${status.endpoint}/_localstack/health)`);
+    }
+    return { ...status, started: false };
+  }
+  if (status.pid && status.health) {
+    return { ...status, started: false };
+  }
+  const paths = localPaths(options.projectDir);
+  if (!fs.existsSync(paths.python)) {
+    throw new StageBuildError('The embedded LocalStack is not installed: run `stagegraph local install` (npm start and npm test do it for you)');
+  }
+  if (await portTaken(LOCAL_PORT)) {
+    throw new StageBuildError(status.health
+      ? `A LocalStack that stagegraph did not start already listens on 127.0.0.1:${LOCAL_PORT}. Stop it, or use it with LOCALSTACK_ENDPOINT=http://127.0.0.1:${LOCAL_PORT}`
+      : `Port ${LOCAL_PORT} on 127.0.0.1 is taken by another program, so LocalStack cannot start: stop that program (see \`ss -ltnp 'sport = :${LOCAL_PORT}'\`)`);
+  }
+  fs.mkdirSync(paths.filesystem, { recursive: true });
+  const log = fs.openSync(paths.log, 'a');
+  const child = spawn(paths.python, ['-m', 'localstack.runtime.main'], {
+    cwd: paths.root,
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: {
+      ...process.env,
+      // The machine may look like a container (/.dockerenv): LocalStack must not treat it as one.
+      OVERRIDE_IN_DOCKER: '0',
+      DNS_ADDRESS: '0',
+      DISABLE_EVENTS: '1',
+      SKIP_SSL_CERT_DOWNLOAD: '1',
+      GATEWAY_LISTEN: `127.0.0.1:${LOCAL_PORT}`,
+      FILESYSTEM_ROOT: paths.filesystem,
+      LAMBDA_RUNTIME_EXECUTOR: 'stagegraph',
+      STAGEGRAPH_RUNTIME_SUPPORT: paths.runtimeSupport,
+      LAMBDA_KEEPALIVE_MS: process.env.LAMBDA_KEEPALIVE_MS ?? '600000',
+    },
+  });
+  fs.closeSync(log);
+  if (child.pid === undefined) {
+    throw new StageBuildError(`LocalStack could not be started with ${paths.python}`);
+  }
+  child.unref();
+  fs.writeFileSync(paths.pid, String(child.pid));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const health = await localStackHealth(localEndpoint(), 500);
+    if (health) {
+      return { endpoint: localEndpoint(), health, pid: child.pid, external: false, started: true };
+    }
+    if (!isAlive(child.pid)) {
+      fs.rmSync(paths.pid, { force: true });
+      throw new StageBuildError(`LocalStack exited while starting. The end of ${paths.log}:\n${tail(paths.log)}`);
+    }
+    if (Date.now() > deadline) {
+      await stopLocalStack(options.projectDir);
+      throw new StageBuildError(`LocalStack did not become healthy within ${START_TIMEOUT_MS / 1000} s. The end of ${paths.log}:\n${tail(paths.log)}`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+}
+
+/** Stops the LocalStack that `local up` started, by its pid: SIGTERM, then SIGKILL after 10 s. */
+export async function stopLocalStack(projectDir: string): Promise<{ readonly stopped: boolean; readonly pid?: number }> {
+  const paths = localPaths(projectDir);
+  const pid = ownPid(projectDir);
+  if (!pid) {
+    fs.rmSync(paths.pid, { force: true });
+    return { stopped: false };
+  }
+  signalGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  if (isAlive(pid)) {
+    signalGroup(pid, 'SIGKILL');
+    while (isAlive(pid)) {
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+  }
+  fs.rmSync(paths.pid, { force: true });
+  return { stopped: true, pid };
+}
+
+/** The pid in the pid file, if that process still runs. */
+function ownPid(projectDir: string): number | undefined {
+  const file = localPaths(projectDir).pid;
+  if (!fs.existsSync(file)) {
+    return undefined;
+  }
+  const pid = Number(fs.readFileSync(file, 'utf-8').trim());
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie still answers signal 0: count it as gone.
+    const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf-8') : '';
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function portTaken(port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function tail(file: string, chars = 3000): string {
+  if (!fs.existsSync(file)) {
+    return '(no log)';
+  }
+  const text = fs.readFileSync(file, 'utf-8');
+  return text.slice(-chars);
+}

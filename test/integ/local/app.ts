@@ -1,0 +1,28 @@
+// The app the local cloud's integration tests deploy: one hello function per language, and a probe.
+import * as path from 'path';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { StageCode, StageFunction } from '../../../lib';
+
+const fixtures = path.join(__dirname, '..', '..', 'fixtures');
+const app = new App();
+const stack = new Stack(app, 'LocalTestStack');
+
+new StageFunction(stack, 'HelloNodejs', { code: StageCode.fromNodejs(path.join(fixtures, 'hello-nodejs')), memorySize: 256 });
+new StageFunction(stack, 'HelloPython', { code: StageCode.fromPython(path.join(fixtures, 'hello-python')), memorySize: 256 });
+new StageFunction(stack, 'HelloJava', {
+  code: StageCode.fromJava(path.join(fixtures, 'hello-java'), { handler: 'hello.Handler' }),
+  memorySize: 512,
+});
+new StageFunction(stack, 'HelloGo', { code: StageCode.fromGo(path.join(fixtures, 'hello-go')), memorySize: 128 });
+
+const bucket = new Bucket(stack, 'Uploads', { removalPolicy: RemovalPolicy.DESTROY });
+const probe = new StageFunction(stack, 'Probe', {
+  code: StageCode.fromNodejs(path.join(fixtures, 'probe-nodejs')),
+  memorySize: 256,
+  timeout: Duration.seconds(2),
+  environment: { GREETING: 'hello from the environment', BUCKET: bucket.bucketName },
+});
+bucket.grantWrite(probe.role);
+
+app.synth();

@@ -1,0 +1,161 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { deployLocal } from '../../../lib/local/deploy';
+import { localClientConfig } from '../../../lib/local/endpoint';
+import { findDeployedFunction } from '../../../lib/local/functions';
+import { invokeLocal, InvokeResult } from '../../../lib/local/invoke';
+
+// The local cloud end to end: a real CDK deploy to LocalStack core, and every function running as a
+// process of its own runtime behind the Lambda Invoke API. No mocks; effects are polled with deadlines.
+jest.setTimeout(300_000);
+
+const APP_DIR = __dirname;
+let outdir: string;
+const names: Record<string, string> = {};
+
+async function invoke(id: string, event: unknown = {}): Promise<InvokeResult & { json: Record<string, unknown> }> {
+  const result = await invokeLocal(names[id], JSON.stringify(event));
+  return { ...result, json: JSON.parse(result.payload || 'null') };
+}
+
+function report(logs: string): Record<string, string> {
+  const line = logs.split('\n').find(l => l.startsWith('REPORT RequestId:'));
+  if (!line) {
+    throw new Error(`no REPORT line in:\n${logs}`);
+  }
+  return Object.fromEntries(line.split('\t').filter(Boolean).map(part => {
+    const [key, ...rest] = part.split(': ');
+    return [key.replace(/^REPORT /, ''), rest.join(': ')];
+  }));
+}
+
+async function poll<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 30_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
+}
+
+beforeAll(async () => {
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-local-'));
+  const started = Date.now();
+  await deployLocal({ projectDir: APP_DIR, outdir });
+  process.stderr.write(`[integ] test app deployed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  for (const id of ['HelloNodejs', 'HelloPython', 'HelloJava', 'HelloGo', 'Probe']) {
+    names[id] = (await findDeployedFunction(outdir, id)).functionName;
+  }
+});
+
+afterAll(() => {
+  fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+describe.each([
+  ['HelloNodejs', /^nodejs v\d+/],
+  ['HelloPython', /^python 3\.11\./],
+  ['HelloJava', /^java \d+/],
+  ['HelloGo', /^go go1\./],
+])('%s', (id, runtime) => {
+  test('runs in its own runtime: a cold start, then a warm one', async () => {
+    const cold = await invoke(id, { name: 'cold' });
+    const warm = await invoke(id, { name: 'warm' });
+
+    expect(cold.functionError).toBeUndefined();
+    expect(cold.json).toMatchObject({ message: 'hello, cold', runtime: expect.stringMatching(runtime) });
+    expect(warm.json.message).toBe('hello, warm');
+    expect(report(cold.logs)['Init Duration']).toMatch(/^\d+\.\d\d ms$/);
+    expect(report(warm.logs)['Init Duration']).toBeUndefined();
+    const warmReport = report(warm.logs);
+    expect(warmReport.Duration).toMatch(/^\d+\.\d\d ms$/);
+    expect(warmReport['Billed Duration']).toBe(`${Math.ceil(parseFloat(warmReport.Duration))} ms`);
+    expect(warmReport['Memory Size']).toMatch(/^\d+ MB$/);
+    expect(parseInt(warmReport['Max Memory Used'], 10)).toBeGreaterThan(0);
+  });
+});
+
+test('a handler error comes back as a function error with its type and message', async () => {
+  const result = await invoke('Probe', { action: 'fail' });
+
+  expect(result.functionError).toBe('Unhandled');
+  expect(result.json).toMatchObject({ errorType: 'TypeError', errorMessage: 'probe failed on purpose' });
+  expect(result.logs).toMatch(/ERROR\tInvoke Error/);
+});
+
+test('the timeout kills the invocation as Lambda does, and the next one starts afresh', async () => {
+  const result = await invoke('Probe', { action: 'sleep', millis: 5000 });
+
+  expect(result.functionError).toBe('Unhandled');
+  expect(result.json.errorMessage).toMatch(/Task timed out after 2\.00 seconds$/);
+  const next = await invoke('Probe', { action: 'sleep', millis: 10 });
+  expect(next.json).toEqual({ slept: 10 });
+  expect(report(next.logs)['Init Duration']).toBeDefined();
+});
+
+test('a crashing process fails its invocation; the next one gets a fresh environment', async () => {
+  const crash = await invoke('Probe', { action: 'exit' });
+  const next = await invoke('Probe', { action: 'env' });
+
+  expect(crash.functionError).toBe('Unhandled');
+  expect(crash.json).toMatchObject({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited with error: exit status 3' });
+  expect(next.functionError).toBeUndefined();
+  expect(report(next.logs)['Init Duration']).toBeDefined();
+});
+
+test('environment variables and the Lambda context reach the function', async () => {
+  const result = await invoke('Probe', { action: 'env' });
+
+  expect(result.json).toMatchObject({
+    greeting: 'hello from the environment',
+    functionName: names.Probe,
+    memory: '256',
+    region: 'us-east-1',
+  });
+  expect(result.json.remainingMillis).toBeGreaterThan(0);
+  expect(result.json.remainingMillis).toBeLessThanOrEqual(2000);
+});
+
+test('20 concurrent invocations are all answered', async () => {
+  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => invoke('Probe', { action: 'sleep', millis: 200 + i })));
+
+  expect(results.map(r => r.json)).toEqual(Array.from({ length: 20 }, (_, i) => ({ slept: 200 + i })));
+});
+
+test('a function writes to S3 with its own SDK, and the object is there', async () => {
+  const key = `probe/${Date.now()}.txt`;
+  const result = await invoke('Probe', { action: 's3put', key, body: 'written by the probe' });
+  expect(result.functionError).toBeUndefined();
+
+  const s3 = new S3Client(localClientConfig());
+  const bucket = String(result.json.written).replace(/^s3:\/\/([^/]+)\/.*$/, '$1');
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  expect(await object.Body?.transformToString()).toBe('written by the probe');
+  s3.destroy();
+});
+
+test('START, the function output, END and REPORT reach the CloudWatch log group', async () => {
+  const marker = `marker-${Date.now()}`;
+  const result = await invoke('Probe', { action: 'log', body: marker });
+  const requestId = report(result.logs)['RequestId'];
+
+  const logs = new CloudWatchLogsClient(localClientConfig());
+  const messages = await poll('the REPORT line in CloudWatch Logs', async () => {
+    const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${names.Probe}` })).catch(() => undefined);
+    const lines = (page?.events ?? []).map(e => e.message ?? '').filter(m => m.includes(requestId));
+    return lines.some(l => l.startsWith('REPORT')) ? lines : undefined;
+  });
+  logs.destroy();
+  expect(messages.find(m => m.startsWith('START'))).toMatch(`START RequestId: ${requestId} Version: $LATEST`);
+  expect(messages.some(m => m.includes(`probe says ${marker}`))).toBe(true);
+  expect(messages.find(m => m.startsWith('END'))).toMatch(`END RequestId: ${requestId}`);
+  expect(messages.find(m => m.startsWith('REPORT'))).toMatch(/Duration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB/);
+});
