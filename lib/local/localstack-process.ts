@@ -107,7 +107,8 @@ export async function stopLocalStack(projectDir: string): Promise<{ readonly sto
     fs.rmSync(paths.pid, { force: true });
     return { stopped: false };
   }
-  signalGroup(pid, 'SIGTERM');
+  // LocalStack shuts its environments down itself on SIGTERM; the group gets SIGKILL only if it hangs.
+  process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 10_000;
   while (isAlive(pid) && Date.now() < deadline) {
     await new Promise(resolve => setTimeout(resolve, 100));

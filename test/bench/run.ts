@@ -1,23 +1,48 @@
-// `npm run bench`: the benchmarks of test/bench, printed as a table and written to
-// test/bench/results.json. Not part of `npm test`. BENCH_REPEATS sets the runs per figure.
+// `npm run bench`: the benchmarks of test/bench, printed as tables and written to
+// test/bench/results.json. Not part of `npm test`. BENCH_REPEATS sets the runs per synth figure;
+// BENCH_ONLY=synth or BENCH_ONLY=invoke runs one part.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { installLocalStack } from '../../lib/local/install';
+import { startLocalStack, stopLocalStack } from '../../lib/local/localstack-process';
+import { benchInvoke, formatInvoke, InvokeBenchResult } from './invoke';
 import { benchSynth, formatSynth, SynthResult } from './synth';
 
+const ROOT = path.join(__dirname, '..', '..');
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
+const only = process.env.BENCH_ONLY;
 
-function main(): void {
-  const synth: SynthResult[] = [
-    ...benchSynth(50, repeats, false),
-    ...benchSynth(50, Math.max(3, Math.floor(repeats / 2)), true),
-  ];
-  console.log(`\nSynthesis: 50 Node.js functions, median of ${repeats} runs (3 with validation), each run a fresh process\n`);
-  console.log(formatSynth(synth));
+async function main(): Promise<void> {
+  let synth: SynthResult[] | undefined;
+  let invoke: InvokeBenchResult[] | undefined;
+  if (!only || only === 'synth') {
+    synth = [...benchSynth(50, repeats, false), ...benchSynth(50, Math.max(3, Math.floor(repeats / 2)), true)];
+    console.log(`\nSynthesis: 50 Node.js functions, median of ${repeats} runs (3 with validation), each run a fresh process\n`);
+    console.log(formatSynth(synth));
+  }
+  if (!only || only === 'invoke') {
+    if (!process.env.LOCALSTACK_ENDPOINT) {
+      installLocalStack({ projectDir: ROOT });
+    }
+    const status = await startLocalStack({ projectDir: ROOT });
+    try {
+      invoke = await benchInvoke(100, 5);
+    } finally {
+      if (status.started) {
+        await stopLocalStack(ROOT);
+      }
+    }
+    console.log('\nLocal invocation through the Lambda Invoke API: 100 warm runs, 5 cold starts (each after a configuration change)\n');
+    console.log(formatInvoke(invoke));
+  }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const file = path.join(__dirname, 'results.json');
-  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, synth }, null, 2) + '\n');
+  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, synth, invoke }, null, 2) + '\n');
   console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);
 }
 
-main();
+main().catch(error => {
+  console.error(error);
+  process.exitCode = 1;
+});

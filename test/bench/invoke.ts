@@ -1,0 +1,107 @@
+// Cold start and warm round trip of each runtime through the Lambda Invoke API of the embedded
+// LocalStack, with the function running as a process of its own runtime.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, LogType, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { deployLocal } from '../../lib/local/deploy';
+import { localClientConfig } from '../../lib/local/endpoint';
+import { findDeployedFunction } from '../../lib/local/functions';
+import { Spread, spread, table } from './stats';
+
+export interface InvokeBenchResult {
+  readonly function: string;
+  readonly coldRoundTripMs: Spread;
+  readonly initDurationMs: Spread;
+  readonly warmRoundTripMs: Spread & { readonly p99: number };
+  readonly warmDurationMs: Spread;
+}
+
+const APP_DIR = path.join(__dirname, '..', 'integ', 'local');
+const FUNCTIONS = ['HelloNodejs', 'HelloPython', 'HelloGo', 'HelloJava'];
+
+function reportField(logs: string, field: string): number | undefined {
+  const match = new RegExp(`${field}: ([\\d.]+) ms`).exec(logs);
+  return match ? Number(match[1]) : undefined;
+}
+
+async function timedInvoke(lambda: LambdaClient, functionName: string, i: number): Promise<{ ms: number; logs: string }> {
+  const started = process.hrtime.bigint();
+  const response = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify({ name: `bench${i}` })), LogType: LogType.Tail }));
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (response.FunctionError) {
+    throw new Error(`${functionName} failed: ${Buffer.from(response.Payload ?? []).toString()}`);
+  }
+  return { ms, logs: Buffer.from(response.LogResult ?? '', 'base64').toString() };
+}
+
+/** A configuration change retires the function's environments, so the next invocation is cold. */
+async function forceColdStart(lambda: LambdaClient, functionName: string, i: number): Promise<void> {
+  await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Environment: { Variables: { BENCH_COLD: String(i) } } }));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    if (config.LastUpdateStatus === 'Successful' && config.State === 'Active') {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${functionName} did not become active after an update`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+}
+
+export async function benchInvoke(warmRuns: number, coldRuns: number): Promise<InvokeBenchResult[]> {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-invoke-'));
+  const lambda = new LambdaClient(localClientConfig());
+  try {
+    await deployLocal({ projectDir: APP_DIR, outdir });
+    const results: InvokeBenchResult[] = [];
+    for (const id of FUNCTIONS) {
+      const { functionName } = await findDeployedFunction(outdir, id);
+      const cold: number[] = [];
+      const init: number[] = [];
+      for (let i = 0; i < coldRuns; i++) {
+        await forceColdStart(lambda, functionName, i);
+        const run = await timedInvoke(lambda, functionName, i);
+        cold.push(run.ms);
+        init.push(reportField(run.logs, 'Init Duration') ?? NaN);
+      }
+      await timedInvoke(lambda, functionName, -1); // one more warm-up after the last cold start
+      const warm: number[] = [];
+      const durations: number[] = [];
+      for (let i = 0; i < warmRuns; i++) {
+        const run = await timedInvoke(lambda, functionName, i);
+        warm.push(run.ms);
+        durations.push(reportField(run.logs, 'Duration') ?? NaN);
+      }
+      const sorted = [...warm].sort((a, b) => a - b);
+      results.push({
+        function: id,
+        coldRoundTripMs: spread(cold),
+        initDurationMs: spread(init),
+        warmRoundTripMs: { ...spread(warm), p99: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] },
+        warmDurationMs: spread(durations),
+      });
+    }
+    return results;
+  } finally {
+    lambda.destroy();
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export function formatInvoke(results: readonly InvokeBenchResult[]): string {
+  return table(
+    ['function', 'cold round trip ms (median)', 'init duration ms', 'warm round trip ms (median)', 'warm p99 ms', 'warm handler ms (median)', 'runs warm/cold'],
+    results.map(r => [
+      r.function,
+      r.coldRoundTripMs.median.toFixed(1),
+      r.initDurationMs.median.toFixed(1),
+      r.warmRoundTripMs.median.toFixed(1),
+      r.warmRoundTripMs.p99.toFixed(1),
+      r.warmDurationMs.median.toFixed(2),
+      `${r.warmRoundTripMs.runs}/${r.coldRoundTripMs.runs}`,
+    ]),
+  );
+}
