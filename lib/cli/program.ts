@@ -3,6 +3,7 @@ import { ownPackage } from '../project';
 import { invokeCommand } from './invoke';
 import { localCommand } from './local';
 import { logsCommand } from './logs';
+import { startCommand } from './start';
 import { synthCommand } from './synth';
 
 /** The `stagegraph` command line: one sub-command per file in this folder. */
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addHelpText('after', [
       '', 'Examples:',
+      '  $ stagegraph start                  local cloud up, deploy the app, invoke every function once',
       '  $ stagegraph synth                  build and synthesize the app in cdk.json, list its functions',
       '  $ stagegraph local up               install and start the embedded LocalStack (no Docker)',
       '  $ stagegraph local deploy           deploy the app to it',
@@ -20,6 +22,7 @@ export function buildProgram(): Command {
       '  $ stagegraph logs HelloNodejs -f    follow its logs',
       '  $ stagegraph local down             stop LocalStack',
     ].join('\n'));
+  program.addCommand(startCommand());
   program.addCommand(synthCommand());
   program.addCommand(localCommand());
   program.addCommand(invokeCommand());

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { StageBuildError } from '../errors';
 import { runTool, toolPath } from '../function/builders/toolchain';
@@ -66,9 +67,16 @@ export function installLocalStack(options: InstallOptions): InstallResult {
     run(basePython, ['-m', 'venv', paths.venv], 'the LocalStack virtual environment', 'Python 3.13 with the venv module');
   }
   step(`Installing LocalStack core ${LOCALSTACK_VERSION} and the stagegraph executor`);
-  run(paths.python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input',
-    '--constraint', path.join(sources, 'constraints.txt'), `localstack-core[runtime]==${LOCALSTACK_VERSION}`, sources],
-  'LocalStack core', 'Python 3.13 with pip');
+  // pip builds the executor in its source folder: build from a copy, so the package stays untouched.
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-executor-'));
+  try {
+    fs.cpSync(sources, copy, { recursive: true, filter: source => !/(__pycache__|\.egg-info|[\\/]build)$/.test(source) });
+    run(paths.python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input',
+      '--constraint', path.join(sources, 'constraints.txt'), `localstack-core[runtime]==${LOCALSTACK_VERSION}`, copy],
+    'LocalStack core', 'Python 3.13 with pip');
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
 
   for (const version of pythons) {
     step(`Installing the Python ${version} runtime interface client`);

@@ -3,18 +3,13 @@ import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { StageCode, StageFunction } from '../../../lib';
+import { addHelloFunctions } from '../../hello-functions';
 
 const fixtures = path.join(__dirname, '..', '..', 'fixtures');
 const app = new App();
 const stack = new Stack(app, 'LocalTestStack');
 
-new StageFunction(stack, 'HelloNodejs', { code: StageCode.fromNodejs(path.join(fixtures, 'hello-nodejs')), memorySize: 256 });
-new StageFunction(stack, 'HelloPython', { code: StageCode.fromPython(path.join(fixtures, 'hello-python')), memorySize: 256 });
-new StageFunction(stack, 'HelloJava', {
-  code: StageCode.fromJava(path.join(fixtures, 'hello-java'), { handler: 'hello.Handler' }),
-  memorySize: 512,
-});
-new StageFunction(stack, 'HelloGo', { code: StageCode.fromGo(path.join(fixtures, 'hello-go')), memorySize: 128 });
+addHelloFunctions(stack);
 
 const bucket = new Bucket(stack, 'Uploads', { removalPolicy: RemovalPolicy.DESTROY });
 const probe = new StageFunction(stack, 'Probe', {

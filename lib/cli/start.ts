@@ -1,0 +1,50 @@
+import * as path from 'path';
+import { Command } from 'commander';
+import { deployLocal } from '../local/deploy';
+import { findDeployedFunction } from '../local/functions';
+import { invokeLocal } from '../local/invoke';
+import { formatSummary, summarizeAssembly } from './assembly-summary';
+import { ensureLocalCloud } from './local';
+import { step } from './progress';
+
+/** The figures of a REPORT line, as printed after each invocation. */
+function reportFigures(logs: string): string {
+  const line = logs.split('\n').find(l => l.startsWith('REPORT')) ?? '';
+  const pick = (name: string) => new RegExp(`${name}: ([\\d.]+ \\w+)`).exec(line)?.[1];
+  return [
+    `duration ${pick('Duration') ?? '?'}`,
+    `billed ${pick('Billed Duration') ?? '?'}`,
+    `max memory ${pick('Max Memory Used') ?? '?'}`,
+    ...(pick('Init Duration') ? [`cold start ${pick('Init Duration')}`] : []),
+  ].join(', ');
+}
+
+/**
+ * `stagegraph start` (what `npm start` runs): install and start the local cloud, deploy the app of
+ * cdk.json, invoke each of its functions once and show what happened. LocalStack keeps running.
+ */
+export function startCommand(): Command {
+  return new Command('start')
+    .description('install and start the local cloud, deploy the app, invoke every function once and show the results')
+    .option('--event <json>', 'the event each function gets', '{"name":"stagegraph"}')
+    .addHelpText('after', '\nExamples:\n  $ stagegraph start\n  $ stagegraph start --event \'{"name":"you"}\'')
+    .action(async (opts: { event: string }) => {
+      const projectDir = process.cwd();
+      const outdir = path.join(projectDir, 'cdk.out');
+      await ensureLocalCloud(projectDir);
+      await step('Building and deploying the app to the local cloud', () =>
+        deployLocal({ projectDir, outdir, onProgress: line => process.stderr.write(`  ${line.split('\n')[0]}\n`) }));
+      const summary = summarizeAssembly(outdir);
+      console.log(`\n${formatSummary(summary)}\n`);
+      for (const fn of summary.functions) {
+        const id = fn.path.replace(/\/Function(\/Resource)?$/, '');
+        const deployed = await findDeployedFunction(outdir, id);
+        const result = await invokeLocal(deployed.functionName, opts.event);
+        const status = result.functionError ? `FAILED (${result.functionError})` : 'ok';
+        console.log(`${id}: ${status} ${result.payload}`);
+        console.log(`  ${reportFigures(result.logs)}`);
+      }
+      console.log('\nLocalStack keeps running at http://127.0.0.1:4566: try `npx stagegraph invoke HelloGo`, `npx stagegraph logs HelloGo`.');
+      console.log('Stop it with: npx stagegraph local down');
+    });
+}
