@@ -3,3 +3,5 @@
 if (process.env.CDK_VALIDATION === undefined) {
   process.env.CDK_VALIDATION = 'false';
 }
+// The pinned AWS SDK runs on Node.js 20; its notice about future releases is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
