@@ -178,20 +178,22 @@ class BuiltCode extends StageCode {
       throw new StageValidationError(scope,
         `runtime ${runtime.name} cannot run ${this.language} code (given ${runtime.name}; allowed: a ${this.language} runtime such as ${DEFAULT_RUNTIMES[this.language].name})`);
     }
+    const settings: BuildSettings = { architecture: options.architecture, runtime, target };
     let builder: LanguageBuilder;
+    let local: LocalBuild;
     try {
       builder = this.makeBuilder();
+      local = new LocalBuild(builder, settings);
     } catch (error) {
       if (error instanceof StageBuildError) {
         throw new StageValidationError(scope, error.message);
       }
       throw error;
     }
-    const settings: BuildSettings = { architecture: options.architecture, runtime, target };
     const code = Code.fromAsset(builder.sourceDir, {
       assetHashType: AssetHashType.SOURCE,
       exclude: [...builder.exclude],
-      bundling: { image: NO_DOCKER_IMAGE, local: new LocalBuild(builder, settings) },
+      bundling: { image: NO_DOCKER_IMAGE, local },
     });
     return { code, runtime, handler: this.handler, language: this.language };
   }

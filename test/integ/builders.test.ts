@@ -215,3 +215,34 @@ describe('Go builds', () => {
       .toThrow(/Building the Go code in .* failed: 'go build -trimpath .*' exited with code 1[\s\S]*undefined: undefinedThing/);
   });
 });
+
+describe('libraries', () => {
+  function synthLibrary(makeCode: () => StageCode): Built {
+    const outdir = fs.mkdtempSync(path.join(scratch, 'cdk.out-'));
+    const app = new App({ outdir });
+    new StageLibrary(new Stack(app, 'Stack'), 'Lib', { code: makeCode() });
+    return builtAsset(app, outdir, 'AWS::Lambda::LayerVersion');
+  }
+
+  test('a Node.js library holds the production dependencies under nodejs/node_modules', () => {
+    const built = synthLibrary(() => StageCode.fromNodejs(path.join(FIXTURES, 'library-nodejs')));
+
+    expect(fs.readdirSync(built.dir)).toEqual(['nodejs']);
+    expect(fs.existsSync(path.join(built.dir, 'nodejs', 'node_modules', 'is-number', 'package.json'))).toBe(true);
+    expect(fs.existsSync(path.join(built.dir, 'nodejs', 'node_modules', 'is-odd'))).toBe(false);
+  });
+
+  test('a Java library holds the jar and its dependencies under java/lib', () => {
+    const built = synthLibrary(() => StageCode.fromJava(path.join(FIXTURES, 'hello-java'), { handler: 'unused' }));
+
+    expect(fs.readdirSync(path.join(built.dir, 'java', 'lib')).sort()).toEqual(['aws-lambda-java-core-1.2.3.jar', 'hello-java-1.0.0.jar']);
+  });
+
+  test('a Go library holds the executable under bin/', () => {
+    const built = synthLibrary(() => StageCode.fromGo(path.join(FIXTURES, 'hello-go')));
+
+    const binary = path.join(built.dir, 'bin', 'hello-go');
+    expect(elfCpuOf(binary)).toBe(hostCpu());
+    expect(fs.statSync(binary).mode & 0o111).toBe(0o111);
+  });
+});

@@ -32,19 +32,26 @@ export class NodejsBuilder implements LanguageBuilder {
   public readonly language = StageLanguage.NODEJS;
   public readonly sourceDir: string;
   public readonly exclude = ['node_modules', 'cdk.out', 'dist', '.stagegraph'];
-  private readonly entryFile: string;
+  private readonly entry: string;
 
   constructor(entry: string, private readonly options: NodejsBuildOptions = {}) {
-    const resolved = path.resolve(entry);
-    this.entryFile = resolveEntry(resolved);
-    this.sourceDir = fs.statSync(resolved).isDirectory() ? resolved : path.dirname(resolved);
+    this.entry = path.resolve(entry);
+    if (!fs.existsSync(this.entry)) {
+      throw new StageBuildError(`Node.js code not found: ${this.entry} does not exist`);
+    }
+    this.sourceDir = fs.statSync(this.entry).isDirectory() ? this.entry : path.dirname(this.entry);
+  }
+
+  /** The file esbuild starts from; a library (a folder with package.json) has none. */
+  private get entryFile(): string {
+    return resolveEntry(this.entry);
   }
 
   public describe(settings: BuildSettings) {
     return {
       language: this.language,
       target: settings.target,
-      entry: path.relative(this.sourceDir, this.entryFile).split(path.sep).join('/'),
+      entry: settings.target === BuildTarget.LIBRARY ? '' : path.relative(this.sourceDir, this.entryFile).split(path.sep).join('/'),
       esbuildTarget: esbuildTargetOf(settings),
       externalModules: [...(this.options.externalModules ?? [])].sort(),
       minify: this.options.minify ?? false,
@@ -105,9 +112,6 @@ function esbuildTargetOf(settings: BuildSettings): string {
 }
 
 function resolveEntry(entry: string): string {
-  if (!fs.existsSync(entry)) {
-    throw new StageBuildError(`Node.js code not found: ${entry} does not exist`);
-  }
   if (fs.statSync(entry).isFile()) {
     return entry;
   }
