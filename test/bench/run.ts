@@ -38,7 +38,11 @@ async function main(): Promise<void> {
   }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const file = path.join(__dirname, 'results.json');
-  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, synth, invoke }, null, 2) + '\n');
+  // A partial run (BENCH_ONLY) keeps the other part's latest figures.
+  const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf-8')) : {};
+  fs.writeFileSync(file, JSON.stringify({
+    date: new Date().toISOString(), machine, synth: synth ?? previous.synth, invoke: invoke ?? previous.invoke,
+  }, null, 2) + '\n');
   console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);
 }
 

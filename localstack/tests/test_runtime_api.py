@@ -1,0 +1,112 @@
+"""The Runtime API server, driven over real HTTP as a runtime process would drive it."""
+
+import http.client
+import json
+import threading
+
+import pytest
+
+from stagegraph_localstack.runtime_api import Event, Outcome, RuntimeApiServer
+
+
+@pytest.fixture
+def api():
+    server = RuntimeApiServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def connect(api):
+    host, port = api.address.split(":")
+    return http.client.HTTPConnection(host, int(port), timeout=5)
+
+
+def event(request_id="req-1", body=b'{"n": 1}'):
+    return Event(request_id, body, 1_700_000_000_000, "arn:aws:lambda:us-east-1:000000000000:function:f", "Root=1-abc")
+
+
+def test_next_delivers_the_event_with_the_lambda_headers(api):
+    future = api.deliver(event())
+    conn = connect(api)
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    response = conn.getresponse()
+
+    assert response.status == 200
+    assert response.read() == b'{"n": 1}'
+    assert response.getheader("Lambda-Runtime-Aws-Request-Id") == "req-1"
+    assert response.getheader("Lambda-Runtime-Deadline-Ms") == "1700000000000"
+    assert response.getheader("Lambda-Runtime-Invoked-Function-Arn").endswith(":function:f")
+    assert response.getheader("Lambda-Runtime-Trace-Id") == "Root=1-abc"
+    assert api.ready.is_set()
+    assert not future.done()
+
+
+def test_a_response_resolves_the_invocation_on_the_same_connection(api):
+    future = api.deliver(event())
+    conn = connect(api)
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    conn.getresponse().read()
+    conn.request("POST", "/2018-06-01/runtime/invocation/req-1/response", body=b'{"ok": true}')
+    response = conn.getresponse()
+    response.read()
+
+    assert response.status == 202
+    outcome = future.result(timeout=5)
+    assert outcome.payload == b'{"ok": true}'
+    assert outcome.is_error is False
+
+
+def test_an_error_resolves_the_invocation_as_an_error(api):
+    future = api.deliver(event())
+    conn = connect(api)
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    conn.getresponse().read()
+    error = json.dumps({"errorType": "ValueError", "errorMessage": "bad"}).encode()
+    conn.request("POST", "/2018-06-01/runtime/invocation/req-1/error", body=error)
+    conn.getresponse().read()
+
+    outcome = future.result(timeout=5)
+    assert outcome.is_error is True
+    assert json.loads(outcome.payload)["errorType"] == "ValueError"
+
+
+def test_a_chunked_response_is_read_whole(api):
+    future = api.deliver(event())
+    conn = connect(api)
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    conn.getresponse().read()
+    conn.putrequest("POST", "/2018-06-01/runtime/invocation/req-1/response")
+    conn.putheader("Transfer-Encoding", "chunked")
+    conn.endheaders()
+    for chunk in (b'{"message":', b'"hello"}'):
+        conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    conn.send(b"0\r\n\r\n")
+    conn.getresponse().read()
+
+    assert future.result(timeout=5).payload == b'{"message":"hello"}'
+
+
+def test_an_unknown_request_id_is_refused(api):
+    conn = connect(api)
+    conn.request("POST", "/2018-06-01/runtime/invocation/nobody/response", body=b"{}")
+    response = conn.getresponse()
+    response.read()
+
+    assert response.status == 400
+
+
+def test_an_init_error_is_recorded(api):
+    conn = connect(api)
+    conn.request("POST", "/2018-06-01/runtime/init/error", body=b'{"errorType":"Runtime.ImportModuleError"}')
+    conn.getresponse().read()
+
+    assert api.init_failed.wait(5)
+    assert b"ImportModuleError" in api.init_error
+
+
+def test_fail_pending_answers_every_waiting_invocation(api):
+    futures = [api.deliver(event(f"req-{i}")) for i in range(3)]
+    threading.Thread(target=api.fail_pending, args=(Outcome(b"{}", True),)).start()
+
+    assert all(f.result(timeout=5).is_error for f in futures)

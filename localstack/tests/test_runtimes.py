@@ -1,0 +1,89 @@
+"""Launchers: which command starts which runtime, and the errors when one cannot start here."""
+
+import os
+
+import pytest
+
+from stagegraph_localstack import runtimes
+from stagegraph_localstack.runtimes import FunctionSpec, LaunchError, elf_cpu, host_cpu, launch_for
+
+
+def spec(tmp_path, runtime, handler="index.handler"):
+    return FunctionSpec(runtime=runtime, handler=handler, code_dir=str(tmp_path), layer_dirs=[str(tmp_path / "layer")], memory_mb=256, architecture="x86_64")
+
+
+def elf(path, machine):
+    header = bytearray(64)
+    header[0:4] = b"\x7fELF"
+    header[4] = 2
+    header[5] = 1
+    header[18:20] = machine.to_bytes(2, "little")
+    path.write_bytes(bytes(header))
+    return path
+
+
+def test_node_runs_the_bootstrap_with_a_heap_limit_and_layer_modules(tmp_path):
+    launch = launch_for(spec(tmp_path, "nodejs22.x"))
+
+    assert launch.command[1] == "--max-old-space-size=230"
+    assert launch.command[-1].endswith("bootstrap/node-bootstrap.js")
+    assert launch.env["NODE_PATH"].split(":")[0] == str(tmp_path / "layer" / "nodejs" / "node_modules")
+
+
+def test_python_needs_its_runtime_interface_client(tmp_path, monkeypatch):
+    monkeypatch.setenv("STAGEGRAPH_RUNTIME_SUPPORT", str(tmp_path / "support"))
+    monkeypatch.setenv("STAGEGRAPH_PYTHON_3_11", "/usr/bin/python3")
+
+    with pytest.raises(LaunchError, match=r"the Python 3.11 runtime interface client is not installed in .*support/python3.11: run `stagegraph local install`"):
+        launch_for(spec(tmp_path, "python3.11"))
+
+    (tmp_path / "support" / "python3.11" / "awslambdaric").mkdir(parents=True)
+    launch = launch_for(spec(tmp_path, "python3.11"))
+    assert launch.command == ["/usr/bin/python3", "-m", "awslambdaric", "index.handler"]
+    assert launch.env["PYTHONPATH"].split(":") == [str(tmp_path), str(tmp_path / "layer" / "python"), str(tmp_path / "support" / "python3.11")]
+
+
+def test_java_takes_the_oldest_jdk_that_is_new_enough(tmp_path, monkeypatch):
+    for version in ("17", "21", "25"):
+        home = tmp_path / f"jdk{version}"
+        (home / "bin").mkdir(parents=True)
+        (home / "bin" / "java").write_text("")
+        (home / "release").write_text(f'JAVA_VERSION="{version}.0.1"\n')
+    monkeypatch.setattr(runtimes.glob, "glob", lambda pattern: [str(tmp_path / n) for n in ("jdk17", "jdk21", "jdk25")] if pattern == "/usr/lib/jvm/*" else [])
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.delenv("STAGEGRAPH_JAVA_HOME", raising=False)
+
+    assert runtimes.find_java(21) == str(tmp_path / "jdk21" / "bin" / "java")
+    assert runtimes.find_java(17) == str(tmp_path / "jdk17" / "bin" / "java")
+    with pytest.raises(LaunchError, match="no JDK 26 or later was found"):
+        runtimes.find_java(26)
+
+
+def test_provided_runs_bootstrap_and_refuses_another_cpu(tmp_path):
+    native, foreign = (0x3E, 0xB7) if host_cpu() == "x86_64" else (0xB7, 0x3E)
+    elf(tmp_path / "bootstrap", native)
+
+    launch = launch_for(spec(tmp_path, "provided.al2023", "bootstrap"))
+    assert launch.command == [str(tmp_path / "bootstrap")]
+    assert os.access(tmp_path / "bootstrap", os.X_OK)
+
+    elf(tmp_path / "bootstrap", foreign)
+    with pytest.raises(LaunchError, match=r"bootstrap is built for (arm64|x86_64), but this machine is (x86_64|arm64)"):
+        launch_for(spec(tmp_path, "provided.al2023", "bootstrap"))
+
+
+def test_provided_without_bootstrap_fails(tmp_path):
+    with pytest.raises(LaunchError, match="needs an executable named bootstrap"):
+        launch_for(spec(tmp_path, "provided.al2023", "bootstrap"))
+
+
+def test_an_unknown_runtime_fails_naming_the_supported_ones(tmp_path):
+    with pytest.raises(LaunchError, match=r"runtime ruby3.3 cannot run locally \(supported: nodejs\*, python\*, java\*, provided\*\)"):
+        launch_for(spec(tmp_path, "ruby3.3"))
+
+
+def test_elf_cpu_reads_the_machine_field(tmp_path):
+    assert elf_cpu(elf(tmp_path / "a", 0x3E)) == "x86_64"
+    assert elf_cpu(elf(tmp_path / "b", 0xB7)) == "arm64"
+    (tmp_path / "c").write_text("#!/bin/sh\n")
+    assert elf_cpu(tmp_path / "c") is None
