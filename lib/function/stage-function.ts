@@ -10,6 +10,7 @@ import { hostCpu } from './native-architecture';
 import { StageCode } from './stage-code';
 import { StageFunctionBase } from './stage-function-base';
 import { StageLibrary } from './stage-library';
+import type { ITrigger } from '../triggers/trigger';
 
 /** Memory sizes Lambda accepts, in MB. */
 export const MEMORY_SIZE_RANGE = { min: 128, max: 10240 } as const;
@@ -106,6 +107,11 @@ export interface StageFunctionProps {
    * @default - one queue shared by the functions of the stack, `StageDeadLetters`, keeping messages 14 days
    */
   readonly deadLetterQueue?: IQueue;
+  /**
+   * Event sources of the function; the same as calling `addTrigger` for each.
+   * @default - none
+   */
+  readonly triggers?: ITrigger[];
 }
 
 /**
@@ -240,6 +246,14 @@ export class StageFunction extends StageFunctionBase {
     this.functionArn = this.lambda.functionArn;
     this.invokeTarget = this.alias ?? this.lambda;
     this.warnIfNotRunnableHere();
+    for (const trigger of props.triggers ?? []) {
+      this.addTrigger(trigger);
+    }
+  }
+
+  /** Adds an event source (OBS, SMN, HTTP, DIS, DMS, Timer): calls `trigger.bind(this)`. */
+  public addTrigger(trigger: ITrigger): void {
+    trigger.bind(this);
   }
 
   /** Native code built for another CPU than this machine's cannot run in the local sandbox. */
