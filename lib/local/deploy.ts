@@ -37,10 +37,7 @@ export async function deployLocal(options: DeployLocalOptions): Promise<LocalSta
     });
     const toolkit = new Toolkit({ ioHost, color: false, emojis: false });
     try {
-      if (!(await isBootstrapped())) {
-        options.onProgress?.(`Bootstrapping aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`);
-        await toolkit.bootstrap(BootstrapEnvironments.fromList([`aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`]));
-      }
+      await bootstrapWith(toolkit, options.onProgress);
       const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), {
         workingDirectory: projectDir,
         outdir: options.outdir ?? path.join(projectDir, 'cdk.out'),
@@ -53,6 +50,18 @@ export async function deployLocal(options: DeployLocalOptions): Promise<LocalSta
         (reasons.length ? `\n${[...new Set(reasons)].slice(-10).join('\n')}` : ''));
     }
   });
+}
+
+/** Bootstraps the local account and region for CDK deploys, once: a no-op when already done. */
+export async function bootstrapLocal(onProgress?: (line: string) => void): Promise<void> {
+  await withLocalAwsEnvironment(() => bootstrapWith(new Toolkit({ ioHost: new CollectingIoHost(), color: false, emojis: false }), onProgress));
+}
+
+async function bootstrapWith(toolkit: Toolkit, onProgress?: (line: string) => void): Promise<void> {
+  if (!(await isBootstrapped())) {
+    onProgress?.(`Bootstrapping aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`);
+    await toolkit.bootstrap(BootstrapEnvironments.fromList([`aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`]));
+  }
 }
 
 async function isBootstrapped(): Promise<boolean> {

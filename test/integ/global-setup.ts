@@ -3,7 +3,10 @@
 // by the pid this started; a LocalStack that was already up is left running.
 import * as path from 'path';
 import { installLocalStack } from '../../lib/local/install';
+import { bootstrapLocal } from '../../lib/local/deploy';
 import { startLocalStack } from '../../lib/local/localstack-process';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export const PROJECT_DIR = path.join(__dirname, '..', '..');
 
@@ -19,4 +22,6 @@ export default async function globalSetup(): Promise<void> {
   const status = await startLocalStack({ projectDir: PROJECT_DIR });
   process.stderr.write(`\n[integ] LocalStack ${status.started ? `started in ${((Date.now() - started) / 1000).toFixed(1)} s` : 'already running'} at ${status.endpoint}\n`);
   (globalThis as { stagegraphStartedLocalStack?: boolean }).stagegraphStartedLocalStack = status.started;
+  // Once, before test files deploy their apps in parallel.
+  await bootstrapLocal();
 }

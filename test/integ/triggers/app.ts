@@ -1,0 +1,34 @@
+// The app the trigger integration tests deploy: probes behind SMN and DMS triggers, and a failing
+// asynchronous event for the dead-letter queue.
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { DmsTrigger, SmnTrigger, StageCode, StageFunction } from '../../../lib';
+
+const probeCode = StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'probe-nodejs'));
+const app = new App();
+const stack = new Stack(app, 'TriggerTestStack');
+
+// SMN: only messages whose `color` attribute is blue reach the function.
+const colors = new Topic(stack, 'Colors');
+// DMS: readings in batches; failed items come back after the visibility timeout, three times at most.
+const readings = new Queue(stack, 'Readings', {
+  visibilityTimeout: Duration.seconds(2),
+  deadLetterQueue: { queue: new Queue(stack, 'ReadingsRedrive'), maxReceiveCount: 3 },
+});
+new StageFunction(stack, 'Consumer', {
+  code: probeCode,
+  memorySize: 256,
+  timeout: Duration.seconds(2),
+  triggers: [
+    new SmnTrigger(colors, { filterPolicy: { color: SubscriptionFilter.stringFilter({ allowlist: ['blue'] }) } }),
+    new DmsTrigger(readings, { batchSize: 10, maxBatchingWindow: Duration.seconds(1) }),
+  ],
+});
+
+// A failing asynchronous event, without retries, lands in the stack's dead-letter queue.
+const failures = new Topic(stack, 'Failures');
+new StageFunction(stack, 'Failer', { code: probeCode, memorySize: 128, retryAttempts: 0, triggers: [new SmnTrigger(failures)] });
+
+app.synth();

@@ -1,0 +1,110 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { deployLocal } from '../../../lib/local/deploy';
+import { localClientConfig } from '../../../lib/local/endpoint';
+import { findDeployedFunction } from '../../../lib/local/functions';
+
+// Triggers on the local cloud: real SNS and SQS deliveries to functions running in their runtime.
+// Effects are read from CloudWatch Logs and SQS, polled with deadlines.
+jest.setTimeout(240_000);
+
+const config = localClientConfig();
+const sns = new SNSClient(config);
+const sqs = new SQSClient(config);
+const logs = new CloudWatchLogsClient(config);
+let outdir: string;
+const physical: Record<string, string> = {};
+const functions: Record<string, string> = {};
+
+async function poll<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 300));
+  }
+}
+
+async function logLines(functionId: string, contains: string): Promise<string[]> {
+  const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functions[functionId]}` })).catch(() => undefined);
+  return (page?.events ?? []).map(e => e.message ?? '').filter(m => m.includes(contains));
+}
+
+beforeAll(async () => {
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-triggers-'));
+  await deployLocal({ projectDir: __dirname, outdir });
+  const cloudformation = new CloudFormationClient(config);
+  const { StackResources } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'TriggerTestStack' }));
+  cloudformation.destroy();
+  for (const resource of StackResources ?? []) {
+    physical[(resource.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, '')] = resource.PhysicalResourceId ?? '';
+  }
+  for (const id of ['Consumer', 'Failer']) {
+    functions[id] = (await findDeployedFunction(outdir, id)).functionName;
+  }
+});
+
+afterAll(() => {
+  for (const client of [sns, sqs, logs]) {
+    client.destroy();
+  }
+  fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+test('an SMN message passes the filter policy; one that does not match never reaches the function', async () => {
+  const marker = Date.now();
+  const publish = (color: string) => sns.send(new PublishCommand({
+    TopicArn: physical.Colors,
+    Message: JSON.stringify({ action: 'log', body: `${color}-${marker}` }),
+    MessageAttributes: { color: { DataType: 'String', StringValue: color } },
+  }));
+  await publish('red');
+  await publish('blue');
+
+  await poll('the blue message in the consumer log', async () => ((await logLines('Consumer', `blue-${marker}`)).length > 0 ? true : undefined));
+  expect(await logLines('Consumer', `red-${marker}`)).toEqual([]);
+});
+
+test('a DMS batch with one failing record: only that record comes back', async () => {
+  const marker = Date.now();
+  await sqs.send(new SendMessageBatchCommand({
+    QueueUrl: physical.Readings,
+    Entries: [
+      { Id: 'ok1', MessageBody: JSON.stringify({ marker: `ok1-${marker}` }) },
+      { Id: 'bad', MessageBody: JSON.stringify({ marker: `bad-${marker}`, fail: true }) },
+      { Id: 'ok2', MessageBody: JSON.stringify({ marker: `ok2-${marker}` }) },
+    ],
+  }));
+
+  // The failed item is received again after the 2 s visibility timeout, three times in all, then redriven.
+  await poll('the failing record retried three times', async () => ((await logLines('Consumer', `bad-${marker}`)).length >= 3 ? true : undefined));
+  expect(await logLines('Consumer', `ok1-${marker}`)).toHaveLength(1);
+  expect(await logLines('Consumer', `ok2-${marker}`)).toHaveLength(1);
+  const redriven = await poll('the failing record in the redrive queue', async () => {
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: physical.ReadingsRedrive, WaitTimeSeconds: 1 }));
+    return Messages?.length ? Messages : undefined;
+  });
+  expect(JSON.parse(redriven[0].Body ?? '{}')).toEqual({ marker: `bad-${marker}`, fail: true });
+});
+
+test('an asynchronous event that keeps failing is kept in the dead-letter queue', async () => {
+  const marker = `fail-${Date.now()}`;
+  await sns.send(new PublishCommand({ TopicArn: physical.Failures, Message: JSON.stringify({ action: 'fail', body: marker }) }));
+
+  const kept = await poll('the failed event in StageDeadLetters', async () => {
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: physical.StageDeadLetters, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
+    const found = (Messages ?? []).find(m => (m.Body ?? '').includes(marker));
+    return found;
+  }, 90_000);
+  expect(kept.Body).toContain(marker);
+});
