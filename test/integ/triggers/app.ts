@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { DmsTrigger, SmnTrigger, StageCode, StageFunction } from '../../../lib';
+import { DmsTrigger, SmnTrigger, StageCode, StageFunction, TimerTrigger } from '../../../lib';
 
 const probeCode = StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'probe-nodejs'));
 const app = new App();
@@ -30,5 +30,12 @@ new StageFunction(stack, 'Consumer', {
 // A failing asynchronous event, without retries, lands in the stack's dead-letter queue.
 const failures = new Topic(stack, 'Failures');
 new StageFunction(stack, 'Failer', { code: probeCode, memorySize: 128, retryAttempts: 0, triggers: [new SmnTrigger(failures)] });
+
+// Timer: every minute, with a fixed input.
+new StageFunction(stack, 'Ticker', {
+  code: probeCode,
+  memorySize: 128,
+  triggers: [TimerTrigger.rate(Duration.minutes(1), { input: { action: 'log', body: 'tick' } })],
+});
 
 app.synth();

@@ -49,7 +49,7 @@ beforeAll(async () => {
   for (const resource of StackResources ?? []) {
     physical[(resource.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, '')] = resource.PhysicalResourceId ?? '';
   }
-  for (const id of ['Consumer', 'Failer']) {
+  for (const id of ['Consumer', 'Failer', 'Ticker']) {
     functions[id] = (await findDeployedFunction(outdir, id)).functionName;
   }
 });
@@ -107,4 +107,13 @@ test('an asynchronous event that keeps failing is kept in the dead-letter queue'
     return found;
   }, 90_000);
   expect(kept.Body).toContain(marker);
+});
+
+test('a Timer rule invokes the function on its schedule, with its input', async () => {
+  // rate(1 minute): the first run comes within a minute of the deploy.
+  const lines = await poll('a scheduled run in the ticker log', async () => {
+    const found = await logLines('Ticker', 'probe says tick');
+    return found.length > 0 ? found : undefined;
+  }, 100_000);
+  expect(lines[0]).toMatch(/INFO\tprobe says tick\n?$/);
 });
