@@ -11,3 +11,5 @@ export * from './triggers/trigger';
 export * from './triggers/smn-trigger';
 export * from './triggers/dms-trigger';
 export * from './triggers/timer-trigger';
+export * from './triggers/obs-bucket';
+export * from './triggers/obs-trigger';

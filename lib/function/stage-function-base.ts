@@ -1,10 +1,10 @@
 import { Duration, IResource, Resource } from 'aws-cdk-lib';
 import { Metric, MetricOptions, Stats } from 'aws-cdk-lib/aws-cloudwatch';
-import { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, IGrantable, IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { IFunction } from 'aws-cdk-lib/aws-lambda';
 
-/** A FunctionStage function: something that can be invoked, granted and measured. */
-export interface IStageFunction extends IResource {
+/** A FunctionStage function: something that can be invoked, granted and measured, and be granted access. */
+export interface IStageFunction extends IResource, IGrantable {
   /** The name of the Lambda function. @attribute */
   readonly functionName: string;
   /** The ARN of the Lambda function. @attribute */
@@ -39,6 +39,7 @@ export abstract class StageFunctionBase extends Resource implements IStageFuncti
   public abstract readonly functionName: string;
   public abstract readonly functionArn: string;
   public abstract readonly invokeTarget: IFunction;
+  public abstract readonly grantPrincipal: IPrincipal;
 
   public grantInvoke(grantee: IGrantable): Grant {
     return this.invokeTarget.grantInvoke(grantee);

@@ -1,5 +1,5 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { Effect, IRole, ManagedPolicy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, IPrincipal, IRole, ManagedPolicy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Architecture, CfnFunction, Function as LambdaFunction, IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -134,6 +134,8 @@ export class StageFunction extends StageFunctionBase {
   public readonly lambda: LambdaFunction;
   /** The execution role. */
   public readonly role: IRole;
+  /** The execution role, so that `bucket.grantRead(fn)` and the like work. */
+  public readonly grantPrincipal: IPrincipal;
   /** The function's log group, `/aws/lambda/<function name>`. */
   public readonly logGroup: ILogGroup;
   /** The runtime the code runs on. */
@@ -200,6 +202,8 @@ export class StageFunction extends StageFunctionBase {
         }),
       } : undefined,
     });
+
+    this.grantPrincipal = this.role;
 
     this.lambda = new LambdaFunction(this, 'Function', {
       code: config.code,

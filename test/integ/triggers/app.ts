@@ -1,10 +1,10 @@
 // The app the trigger integration tests deploy: probes behind SMN and DMS triggers, and a failing
 // asynchronous event for the dead-letter queue.
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { DmsTrigger, SmnTrigger, StageCode, StageFunction, TimerTrigger } from '../../../lib';
+import { DmsTrigger, ObsBucket, ObsEvent, ObsTrigger, SmnTrigger, StageCode, StageFunction, TimerTrigger } from '../../../lib';
 
 const probeCode = StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'probe-nodejs'));
 const app = new App();
@@ -30,6 +30,18 @@ new StageFunction(stack, 'Consumer', {
 // A failing asynchronous event, without retries, lands in the stack's dead-letter queue.
 const failures = new Topic(stack, 'Failures');
 new StageFunction(stack, 'Failer', { code: probeCode, memorySize: 128, retryAttempts: 0, triggers: [new SmnTrigger(failures)] });
+
+// OBS: text files created under uploads/, and any object removed, each invoke a function; the
+// function that reacts to uploads also reads and writes the bucket (no dependency cycle).
+const files = new ObsBucket(stack, 'Files', { removalPolicy: RemovalPolicy.DESTROY });
+const uploads = new StageFunction(stack, 'Uploads', {
+  code: probeCode,
+  memorySize: 128,
+  environment: { BUCKET: files.bucketName },
+  triggers: [new ObsTrigger(files, { prefix: 'uploads/', suffix: '.txt' })],
+});
+files.grantReadWrite(uploads);
+new StageFunction(stack, 'Removals', { code: probeCode, memorySize: 128, triggers: [new ObsTrigger(files, { events: [ObsEvent.OBJECT_REMOVED] })] });
 
 // Timer: every minute, with a fixed input.
 new StageFunction(stack, 'Ticker', {

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../../lib/local/deploy';
@@ -17,6 +18,7 @@ const config = localClientConfig();
 const sns = new SNSClient(config);
 const sqs = new SQSClient(config);
 const logs = new CloudWatchLogsClient(config);
+const s3 = new S3Client(config);
 let outdir: string;
 const physical: Record<string, string> = {};
 const functions: Record<string, string> = {};
@@ -49,16 +51,37 @@ beforeAll(async () => {
   for (const resource of StackResources ?? []) {
     physical[(resource.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, '')] = resource.PhysicalResourceId ?? '';
   }
-  for (const id of ['Consumer', 'Failer', 'Ticker']) {
+  for (const id of ['Consumer', 'Failer', 'Ticker', 'Uploads', 'Removals']) {
     functions[id] = (await findDeployedFunction(outdir, id)).functionName;
   }
 });
 
 afterAll(() => {
-  for (const client of [sns, sqs, logs]) {
+  for (const client of [sns, sqs, logs, s3]) {
     client.destroy();
   }
   fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+test('an OBS upload that matches the filter invokes its function; other keys do not; a removal invokes the other', async () => {
+  const marker = Date.now();
+  await s3.send(new PutObjectCommand({ Bucket: physical.Files, Key: `other/${marker}.txt`, Body: 'no' }));
+  await s3.send(new PutObjectCommand({ Bucket: physical.Files, Key: `uploads/${marker}.bin`, Body: 'no' }));
+  await s3.send(new PutObjectCommand({ Bucket: physical.Files, Key: `uploads/${marker}.txt`, Body: 'yes' }));
+  await s3.send(new DeleteObjectCommand({ Bucket: physical.Files, Key: `uploads/${marker}.txt` }));
+
+  const created = await poll('the upload in the Uploads log', async () => {
+    const found = await logLines('Uploads', `${marker}`);
+    return found.length > 0 ? found : undefined;
+  });
+  expect(created).toHaveLength(1);
+  expect(created[0]).toMatch(new RegExp(`probe-s3 ObjectCreated:Put uploads/${marker}\\.txt`));
+  const removed = await poll('the removal in the Removals log', async () => {
+    const found = await logLines('Removals', `uploads/${marker}.txt`);
+    return found.length > 0 ? found : undefined;
+  });
+  expect(removed[0]).toMatch(/probe-s3 ObjectRemoved:Delete/);
+  expect(await logLines('Uploads', `other/${marker}`)).toEqual([]);
 });
 
 test('an SMN message passes the filter policy; one that does not match never reaches the function', async () => {
