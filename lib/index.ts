@@ -13,3 +13,4 @@ export * from './triggers/dms-trigger';
 export * from './triggers/timer-trigger';
 export * from './triggers/obs-bucket';
 export * from './triggers/obs-trigger';
+export * from './triggers/http-trigger';

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { DmsTrigger, ObsBucket, ObsEvent, ObsTrigger, SmnTrigger, StageCode, StageFunction, TimerTrigger } from '../../../lib';
+import { DmsTrigger, HttpAuth, HttpTrigger, ObsBucket, ObsEvent, ObsTrigger, SmnTrigger, StageCode, StageFunction, TimerTrigger } from '../../../lib';
 
 const probeCode = StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'probe-nodejs'));
 const app = new App();
@@ -42,6 +42,13 @@ const uploads = new StageFunction(stack, 'Uploads', {
 });
 files.grantReadWrite(uploads);
 new StageFunction(stack, 'Removals', { code: probeCode, memorySize: 128, triggers: [new ObsTrigger(files, { events: [ObsEvent.OBJECT_REMOVED] })] });
+
+// HTTP: a public route of the stack's REST API.
+new StageFunction(stack, 'Api', {
+  code: probeCode,
+  memorySize: 128,
+  triggers: [new HttpTrigger({ path: '/items/{id}', methods: ['GET', 'POST'], auth: HttpAuth.NONE })],
+});
 
 // Timer: every minute, with a fixed input.
 new StageFunction(stack, 'Ticker', {

@@ -7,7 +7,7 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../../lib/local/deploy';
-import { localClientConfig } from '../../../lib/local/endpoint';
+import { localClientConfig, localEndpoint } from '../../../lib/local/endpoint';
 import { findDeployedFunction } from '../../../lib/local/functions';
 
 // Triggers on the local cloud: real SNS and SQS deliveries to functions running in their runtime.
@@ -82,6 +82,19 @@ test('an OBS upload that matches the filter invokes its function; other keys do 
   });
   expect(removed[0]).toMatch(/probe-s3 ObjectRemoved:Delete/);
   expect(await logLines('Uploads', `other/${marker}`)).toEqual([]);
+});
+
+test('an HTTP request reaches the function through the REST API and its answer comes back', async () => {
+  const url = (path: string) => `${localEndpoint()}/restapis/${physical.StageHttpApi}/live/_user_request_${path}`;
+
+  const get = await fetch(url('/items/42'));
+  expect(get.status).toBe(200);
+  expect(await get.json()).toEqual({ method: 'GET', path: '/items/42', id: '42', body: null });
+  const post = await fetch(url('/items/7'), { method: 'POST', body: '{"name":"seven"}', headers: { 'Content-Type': 'application/json' } });
+  expect(await post.json()).toMatchObject({ method: 'POST', id: '7', body: '{"name":"seven"}' });
+  const unrouted = await fetch(url('/nothing-here'));
+  expect(unrouted.status).toBeGreaterThanOrEqual(400);
+  expect(unrouted.status).toBeLessThan(500);
 });
 
 test('an SMN message passes the filter policy; one that does not match never reaches the function', async () => {
