@@ -14,3 +14,4 @@ export * from './triggers/timer-trigger';
 export * from './triggers/obs-bucket';
 export * from './triggers/obs-trigger';
 export * from './triggers/http-trigger';
+export * from './triggers/dis-trigger';

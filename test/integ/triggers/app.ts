@@ -4,7 +4,9 @@ import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { DmsTrigger, HttpAuth, HttpTrigger, ObsBucket, ObsEvent, ObsTrigger, SmnTrigger, StageCode, StageFunction, TimerTrigger } from '../../../lib';
+import { Stream } from 'aws-cdk-lib/aws-kinesis';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DisTrigger, DmsTrigger, HttpAuth, HttpTrigger, ObsBucket, ObsEvent, ObsTrigger, SmnTrigger, StageCode, StageFunction, TimerTrigger } from '../../../lib';
 
 const probeCode = StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'probe-nodejs'));
 const app = new App();
@@ -48,6 +50,14 @@ new StageFunction(stack, 'Api', {
   code: probeCode,
   memorySize: 128,
   triggers: [new HttpTrigger({ path: '/items/{id}', methods: ['GET', 'POST'], auth: HttpAuth.NONE })],
+});
+
+// DIS: records of a stream, from its start.
+const telemetry = new Stream(stack, 'Telemetry', { shardCount: 1 });
+new StageFunction(stack, 'StreamReader', {
+  code: probeCode,
+  memorySize: 128,
+  triggers: [new DisTrigger(telemetry, { startingPosition: StartingPosition.TRIM_HORIZON, batchSize: 10 })],
 });
 
 // Timer: every minute, with a fixed input.

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../../lib/local/deploy';
@@ -19,6 +20,7 @@ const sns = new SNSClient(config);
 const sqs = new SQSClient(config);
 const logs = new CloudWatchLogsClient(config);
 const s3 = new S3Client(config);
+const kinesis = new KinesisClient(config);
 let outdir: string;
 const physical: Record<string, string> = {};
 const functions: Record<string, string> = {};
@@ -51,13 +53,13 @@ beforeAll(async () => {
   for (const resource of StackResources ?? []) {
     physical[(resource.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, '')] = resource.PhysicalResourceId ?? '';
   }
-  for (const id of ['Consumer', 'Failer', 'Ticker', 'Uploads', 'Removals']) {
+  for (const id of ['Consumer', 'Failer', 'Ticker', 'Uploads', 'Removals', 'StreamReader']) {
     functions[id] = (await findDeployedFunction(outdir, id)).functionName;
   }
 });
 
 afterAll(() => {
-  for (const client of [sns, sqs, logs, s3]) {
+  for (const client of [sns, sqs, logs, s3, kinesis]) {
     client.destroy();
   }
   fs.rmSync(outdir, { recursive: true, force: true });
@@ -95,6 +97,21 @@ test('an HTTP request reaches the function through the REST API and its answer c
   const unrouted = await fetch(url('/nothing-here'));
   expect(unrouted.status).toBeGreaterThanOrEqual(400);
   expect(unrouted.status).toBeLessThan(500);
+});
+
+test('DIS records reach the function in order', async () => {
+  const marker = Date.now();
+  const streamName = physical.Telemetry;
+  await kinesis.send(new PutRecordsCommand({
+    StreamName: streamName,
+    Records: [1, 2, 3].map(i => ({ PartitionKey: 'device-1', Data: Buffer.from(`reading-${marker}-${i}`) })),
+  }));
+
+  const lines = await poll('three records in the stream reader log', async () => {
+    const found = await logLines('StreamReader', `reading-${marker}`);
+    return found.length >= 3 ? found : undefined;
+  }, 90_000);
+  expect(lines.map(l => /reading-\d+-(\d)/.exec(l)?.[1])).toEqual(['1', '2', '3']);
 });
 
 test('an SMN message passes the filter policy; one that does not match never reaches the function', async () => {

@@ -1,0 +1,73 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { IStream } from 'aws-cdk-lib/aws-kinesis';
+import { EventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import type { StageFunction } from '../function/stage-function';
+import { ITrigger, triggerId, TriggerValidationError } from './trigger';
+
+/** Options of a {@link DisTrigger}. */
+export interface DisTriggerProps {
+  /**
+   * Where reading starts in a new mapping.
+   * @default StartingPosition.LATEST
+   */
+  readonly startingPosition?: StartingPosition;
+  /**
+   * Records per invocation, 1 to 10000.
+   * @default 100
+   */
+  readonly batchSize?: number;
+  /**
+   * How long to gather records before invoking, 0 to 300 seconds.
+   * @default - no wait
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Retries of a failing batch, 0 to 10000; -1 retries until the records expire.
+   * @default 2 - then the batch is skipped, so one bad record cannot stop the shard
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Split a failing batch in two and retry each half, to isolate the bad record.
+   * @default true
+   */
+  readonly bisectBatchOnError?: boolean;
+  /**
+   * The function may answer `{ batchItemFailures: [{ itemIdentifier }] }` to resume after the last good record.
+   * @default true
+   */
+  readonly reportBatchItemFailures?: boolean;
+}
+
+/**
+ * DIS trigger: records of a stream invoke the function in batches, in order per shard. Synthesizes
+ * to a Kinesis event source mapping and a grant to read that stream only.
+ */
+export class DisTrigger implements ITrigger {
+  constructor(private readonly stream: IStream, private readonly props: DisTriggerProps = {}) {
+    const name = `DisTrigger on ${stream.node.path}`;
+    const { batchSize, retryAttempts, maxBatchingWindow } = props;
+    if (batchSize !== undefined && !Token.isUnresolved(batchSize) && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000)) {
+      throw new TriggerValidationError(name, `batchSize must be a whole number from 1 to 10000 (given ${batchSize})`);
+    }
+    if (retryAttempts !== undefined && !Token.isUnresolved(retryAttempts) && (!Number.isInteger(retryAttempts) || retryAttempts < -1 || retryAttempts > 10000)) {
+      throw new TriggerValidationError(name, `retryAttempts must be a whole number from -1 to 10000 (given ${retryAttempts})`);
+    }
+    if (maxBatchingWindow && !maxBatchingWindow.isUnresolved() && (maxBatchingWindow.toMilliseconds() % 1000 !== 0 || maxBatchingWindow.toSeconds() > 300)) {
+      throw new TriggerValidationError(name, `maxBatchingWindow must be whole seconds from 0 to 300 (given ${maxBatchingWindow.toHumanString()})`);
+    }
+  }
+
+  public bind(fn: StageFunction): void {
+    new EventSourceMapping(fn, triggerId(fn, 'DisTrigger', this.stream), {
+      target: fn.invokeTarget,
+      eventSourceArn: this.stream.streamArn,
+      startingPosition: this.props.startingPosition ?? StartingPosition.LATEST,
+      batchSize: this.props.batchSize ?? 100,
+      maxBatchingWindow: this.props.maxBatchingWindow,
+      retryAttempts: this.props.retryAttempts ?? 2,
+      bisectBatchOnError: this.props.bisectBatchOnError ?? true,
+      reportBatchItemFailures: this.props.reportBatchItemFailures ?? true,
+    });
+    this.stream.grantRead(fn.role);
+  }
+}
