@@ -1,5 +1,5 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { Effect, IPrincipal, IRole, ManagedPolicy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Annotations, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { AddToPrincipalPolicyResult, CfnRole, Effect, IPrincipal, IRole, ManagedPolicy, PolicyDocument, PolicyStatement, PrincipalPolicyFragment, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Architecture, CfnFunction, Function as LambdaFunction, IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -132,9 +132,12 @@ export class StageFunction extends StageFunctionBase {
   public readonly invokeTarget: IFunction;
   /** The underlying Lambda function, for everything stagegraph does not wrap. */
   public readonly lambda: LambdaFunction;
-  /** The execution role. */
+  /**
+   * The execution role. Grant to the function itself (`bucket.grantRead(fn)`) rather than to the role:
+   * those grants go into the role's inline policy; grants to the role add an IAM policy resource.
+   */
   public readonly role: IRole;
-  /** The execution role, so that `bucket.grantRead(fn)` and the like work. */
+  /** The execution role, adding statements to its inline policy: `bucket.grantRead(fn)` and the like. */
   public readonly grantPrincipal: IPrincipal;
   /** The function's log group, `/aws/lambda/<function name>`. */
   public readonly logGroup: ILogGroup;
@@ -192,18 +195,21 @@ export class StageFunction extends StageFunctionBase {
       throw new StageValidationError(this, 'deadLetterQueue is given but deadLetterQueueEnabled is false: choose one');
     }
 
-    this.role = new Role(this, 'ServiceRole', {
+    // Every grant to the function goes into one inline policy of its role: no IAM policy resource
+    // per function, whatever triggers and grants it has.
+    const policy = new PolicyDocument();
+    if (this.deadLetterQueue) {
+      policy.addStatements(new PolicyStatement({ effect: Effect.ALLOW, actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
+    }
+    const role = new Role(this, 'ServiceRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
-      // Inline in the role, so the dead-letter grant adds no IAM policy resource per function.
-      inlinePolicies: this.deadLetterQueue ? {
-        DeadLetters: new PolicyDocument({
-          statements: [new PolicyStatement({ effect: Effect.ALLOW, actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] })],
-        }),
-      } : undefined,
     });
-
-    this.grantPrincipal = this.role;
+    (role.node.defaultChild as CfnRole).policies = Lazy.any({
+      produce: () => (policy.isEmpty ? undefined : [{ policyName: 'StageFunction', policyDocument: policy }]),
+    });
+    this.role = role;
+    this.grantPrincipal = new InlinePolicyPrincipal(role, policy);
 
     this.lambda = new LambdaFunction(this, 'Function', {
       code: config.code,
@@ -268,6 +274,34 @@ export class StageFunction extends StageFunctionBase {
       Annotations.of(this).addWarningV2('stagegraph:architecture-mismatch',
         `built for ${cpuOf(this.architecture)}, so this ${host} machine cannot run it in the local sandbox`);
     }
+  }
+}
+
+/** The role of a function, seen as a principal whose grants land in the role's inline policy. */
+class InlinePolicyPrincipal implements IPrincipal {
+  public readonly grantPrincipal: IPrincipal = this;
+
+  constructor(private readonly role: Role, private readonly document: PolicyDocument) {}
+
+  public get assumeRoleAction(): string {
+    return this.role.assumeRoleAction;
+  }
+
+  public get policyFragment(): PrincipalPolicyFragment {
+    return this.role.policyFragment;
+  }
+
+  public get principalAccount(): string | undefined {
+    return this.role.principalAccount;
+  }
+
+  public addToPrincipalPolicy(statement: PolicyStatement): AddToPrincipalPolicyResult {
+    this.document.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.role };
+  }
+
+  public addToPolicy(statement: PolicyStatement): boolean {
+    return this.addToPrincipalPolicy(statement).statementAdded;
   }
 }
 

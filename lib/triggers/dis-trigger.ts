@@ -68,6 +68,6 @@ export class DisTrigger implements ITrigger {
       bisectBatchOnError: this.props.bisectBatchOnError ?? true,
       reportBatchItemFailures: this.props.reportBatchItemFailures ?? true,
     });
-    this.stream.grantRead(fn.role);
+    this.stream.grantRead(fn);
   }
 }

@@ -57,7 +57,7 @@ export class DmsTrigger implements ITrigger {
       maxBatchingWindow: this.props.maxBatchingWindow,
       reportBatchItemFailures: this.props.reportBatchItemFailures ?? true,
     });
-    this.queue.grantConsumeMessages(fn.role);
+    this.queue.grantConsumeMessages(fn);
     const queue = this.queue;
     fn.node.addValidation({
       validate: () => {

@@ -1,6 +1,6 @@
 // `npm run bench`: the benchmarks of test/bench, printed as tables and written to
 // test/bench/results.json. Not part of `npm test`. BENCH_REPEATS sets the runs per synth figure;
-// BENCH_ONLY=synth or BENCH_ONLY=invoke runs one part.
+// BENCH_ONLY=synth, invoke or triggers runs one part.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,6 +8,9 @@ import { installLocalStack } from '../../lib/local/install';
 import { startLocalStack, stopLocalStack } from '../../lib/local/localstack-process';
 import { benchInvoke, formatInvoke, InvokeBenchResult } from './invoke';
 import { benchSynth, formatSynth, SynthResult } from './synth';
+import { table } from './stats';
+import { benchTriggerLatency, TriggerLatency } from './trigger-latency';
+import { benchTriggerResources, TriggerResources } from './trigger-resources';
 
 const ROOT = path.join(__dirname, '..', '..');
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
@@ -16,25 +19,46 @@ const only = process.env.BENCH_ONLY;
 async function main(): Promise<void> {
   let synth: SynthResult[] | undefined;
   let invoke: InvokeBenchResult[] | undefined;
+  let triggerResources: TriggerResources[] | undefined;
+  let triggerLatency: TriggerLatency[] | undefined;
+  if (!only || only === 'triggers') {
+    triggerResources = benchTriggerResources(10);
+    console.log('\nResources: 10 functions, each with an OBS, an SMN and a DMS trigger (shared bucket and topic, a queue each)\n');
+    console.log(table(['variant', 'resources', 'per function', 'custom resources'],
+      triggerResources.map(r => [r.variant, String(r.resources), r.perFunction.toFixed(1), String(r.customResources)])));
+    console.log(`ratio per function: ${(triggerResources[1].perFunction / triggerResources[0].perFunction).toFixed(2)}x`);
+  }
   if (!only || only === 'synth') {
     synth = [...benchSynth(50, repeats, false), ...benchSynth(50, Math.max(3, Math.floor(repeats / 2)), true)];
     console.log(`\nSynthesis: 50 Node.js functions, median of ${repeats} runs (3 with validation), each run a fresh process\n`);
     console.log(formatSynth(synth));
   }
-  if (!only || only === 'invoke') {
+  if (!only || only === 'invoke' || only === 'triggers') {
     if (!process.env.LOCALSTACK_ENDPOINT) {
       installLocalStack({ projectDir: ROOT });
     }
     const status = await startLocalStack({ projectDir: ROOT });
     try {
-      invoke = await benchInvoke(100, 5);
+      if (only !== 'triggers') {
+        invoke = await benchInvoke(100, 5);
+      }
+      if (!only || only === 'triggers') {
+        triggerLatency = await benchTriggerLatency(20);
+      }
     } finally {
       if (status.started) {
         await stopLocalStack(ROOT);
       }
     }
-    console.log('\nLocal invocation through the Lambda Invoke API: 100 warm runs, 5 cold starts (each after a configuration change)\n');
-    console.log(formatInvoke(invoke));
+    if (invoke) {
+      console.log('\nLocal invocation through the Lambda Invoke API: 100 warm runs, 5 cold starts (each after a configuration change)\n');
+      console.log(formatInvoke(invoke));
+    }
+    if (triggerLatency) {
+      console.log('\nFrom sending an event to the triggered function\'s first log line on LocalStack, 20 runs after a warm-up\n');
+      console.log(table(['trigger', 'median ms', 'min..max ms'],
+        triggerLatency.map(t => [t.trigger, t.millis.median.toFixed(0), `${t.millis.min.toFixed(0)}..${t.millis.max.toFixed(0)}`])));
+    }
   }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const file = path.join(__dirname, 'results.json');
@@ -42,6 +66,7 @@ async function main(): Promise<void> {
   const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf-8')) : {};
   fs.writeFileSync(file, JSON.stringify({
     date: new Date().toISOString(), machine, synth: synth ?? previous.synth, invoke: invoke ?? previous.invoke,
+    triggerResources: triggerResources ?? previous.triggerResources, triggerLatency: triggerLatency ?? previous.triggerLatency,
   }, null, 2) + '\n');
   console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);
 }

@@ -18,6 +18,6 @@ const probe = new StageFunction(stack, 'Probe', {
   timeout: Duration.seconds(2),
   environment: { GREETING: 'hello from the environment', BUCKET: bucket.bucketName },
 });
-bucket.grantWrite(probe.role);
+bucket.grantWrite(probe);
 
 app.synth();

@@ -54,7 +54,7 @@ describe('StageFunction', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
       ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']] }],
       Policies: [{
-        PolicyName: 'DeadLetters',
+        PolicyName: 'StageFunction',
         PolicyDocument: { Statement: [{ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StageDeadLetters'), 'Arn'] } }] },
       }],
     });
@@ -145,6 +145,22 @@ describe('StageFunction', () => {
 
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Layers: [{ Ref: Match.stringLikeRegexp('^SharedLayer') }],
+    });
+  });
+
+  test('grants to the function land in its role\'s inline policy, with no IAM policy resource', () => {
+    const fn = new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 128 });
+    const queue = new Queue(stack, 'Work');
+
+    queue.grantSendMessages(fn);
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Policies: [{
+        PolicyName: 'StageFunction',
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Work'), 'Arn'] } })]) },
+      }],
     });
   });
 

@@ -22,13 +22,17 @@ describe('DmsTrigger', () => {
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: [Match.objectLike({
-          Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Readings'), 'Arn'] },
-        })],
-      },
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Policies: [{
+        PolicyName: 'StageFunction',
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Readings'), 'Arn'] },
+          })]),
+        },
+      }],
     });
   });
 
