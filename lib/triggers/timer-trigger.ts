@@ -74,9 +74,10 @@ export class TimerTrigger implements ITrigger {
     new Rule(fn, triggerId(fn, 'TimerTrigger', this.schedule.expressionString), {
       schedule: this.schedule,
       enabled: this.options.enabled ?? true,
+      // EventBridge keeps retrying delivery (throttling, for example) with its defaults; once
+      // delivered, the function's own asynchronous retries and dead-letter queue apply.
       targets: [new LambdaFunction(fn.invokeTarget, {
         event: this.options.input ? RuleTargetInput.fromObject(this.options.input) : undefined,
-        retryAttempts: 0, // EventBridge hands the event to Lambda's own asynchronous retries
       })],
     });
   }

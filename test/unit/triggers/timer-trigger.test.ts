@@ -20,7 +20,7 @@ describe('TimerTrigger', () => {
       Targets: [Match.objectLike({
         Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FnFunction'), 'Arn'] },
         Input: '{"job":"cleanup"}',
-        RetryPolicy: { MaximumRetryAttempts: 0 },
+        RetryPolicy: Match.absent(),
       })],
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {
