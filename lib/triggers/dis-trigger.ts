@@ -1,26 +1,17 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { EventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import type { StageFunction } from '../function/stage-function';
+import { BatchingProps, validateBatching } from './batching';
 import { ITrigger, triggerId, TriggerValidationError } from './trigger';
 
-/** Options of a {@link DisTrigger}. */
-export interface DisTriggerProps {
+/** Options of a {@link DisTrigger}: batching (a batch of 100 by default) and where and how to read. */
+export interface DisTriggerProps extends BatchingProps {
   /**
    * Where reading starts in a new mapping.
    * @default StartingPosition.LATEST
    */
   readonly startingPosition?: StartingPosition;
-  /**
-   * Records per invocation, 1 to 10000.
-   * @default 100
-   */
-  readonly batchSize?: number;
-  /**
-   * How long to gather records before invoking, 0 to 300 seconds.
-   * @default - no wait
-   */
-  readonly maxBatchingWindow?: Duration;
   /**
    * Retries of a failing batch, 0 to 10000; -1 retries until the records expire.
    * @default 2 - then the batch is skipped, so one bad record cannot stop the shard
@@ -31,11 +22,6 @@ export interface DisTriggerProps {
    * @default true
    */
   readonly bisectBatchOnError?: boolean;
-  /**
-   * The function may answer `{ batchItemFailures: [{ itemIdentifier }] }` to resume after the last good record.
-   * @default true
-   */
-  readonly reportBatchItemFailures?: boolean;
 }
 
 /**
@@ -45,15 +31,10 @@ export interface DisTriggerProps {
 export class DisTrigger implements ITrigger {
   constructor(private readonly stream: IStream, private readonly props: DisTriggerProps = {}) {
     const name = `DisTrigger on ${stream.node.path}`;
-    const { batchSize, retryAttempts, maxBatchingWindow } = props;
-    if (batchSize !== undefined && !Token.isUnresolved(batchSize) && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000)) {
-      throw new TriggerValidationError(name, `batchSize must be a whole number from 1 to 10000 (given ${batchSize})`);
-    }
+    validateBatching(name, props);
+    const { retryAttempts } = props;
     if (retryAttempts !== undefined && !Token.isUnresolved(retryAttempts) && (!Number.isInteger(retryAttempts) || retryAttempts < -1 || retryAttempts > 10000)) {
       throw new TriggerValidationError(name, `retryAttempts must be a whole number from -1 to 10000 (given ${retryAttempts})`);
-    }
-    if (maxBatchingWindow && !maxBatchingWindow.isUnresolved() && (maxBatchingWindow.toMilliseconds() % 1000 !== 0 || maxBatchingWindow.toSeconds() > 300)) {
-      throw new TriggerValidationError(name, `maxBatchingWindow must be whole seconds from 0 to 300 (given ${maxBatchingWindow.toHumanString()})`);
     }
   }
 

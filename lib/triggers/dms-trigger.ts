@@ -1,29 +1,13 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { CfnQueue, IQueue } from 'aws-cdk-lib/aws-sqs';
 import { StageValidationError } from '../errors';
 import type { StageFunction } from '../function/stage-function';
+import { BatchingProps, validateBatching } from './batching';
 import { ITrigger, triggerId, TriggerValidationError } from './trigger';
 
-/** Options of a {@link DmsTrigger}. */
-export interface DmsTriggerProps {
-  /**
-   * Messages per invocation, 1 to 10000; above 10, `maxBatchingWindow` must be set.
-   * @default 10
-   */
-  readonly batchSize?: number;
-  /**
-   * How long to gather messages before invoking, 0 to 300 seconds.
-   * @default - no wait
-   */
-  readonly maxBatchingWindow?: Duration;
-  /**
-   * The function may answer `{ batchItemFailures: [{ itemIdentifier }] }` so that only the failed
-   * messages return to the queue; the others are deleted.
-   * @default true
-   */
-  readonly reportBatchItemFailures?: boolean;
-}
+/** Options of a {@link DmsTrigger}: batching, with a batch of 10 by default; over 10 needs `maxBatchingWindow`. */
+export type DmsTriggerProps = BatchingProps;
 
 /**
  * DMS trigger: messages of a queue invoke the function in batches. Synthesizes to an SQS event
@@ -35,15 +19,9 @@ export interface DmsTriggerProps {
 export class DmsTrigger implements ITrigger {
   constructor(private readonly queue: IQueue, private readonly props: DmsTriggerProps = {}) {
     const name = `DmsTrigger on ${queue.node.path}`;
+    validateBatching(name, props);
     const batchSize = props.batchSize;
-    if (batchSize !== undefined && !Token.isUnresolved(batchSize) && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000)) {
-      throw new TriggerValidationError(name, `batchSize must be a whole number from 1 to 10000 (given ${batchSize})`);
-    }
-    const window = props.maxBatchingWindow;
-    if (window && !window.isUnresolved() && (window.toMilliseconds() % 1000 !== 0 || window.toSeconds() > 300)) {
-      throw new TriggerValidationError(name, `maxBatchingWindow must be whole seconds from 0 to 300 (given ${window.toHumanString()})`);
-    }
-    if (batchSize !== undefined && batchSize > 10 && !window) {
+    if (batchSize !== undefined && batchSize > 10 && !props.maxBatchingWindow) {
       throw new TriggerValidationError(name, `a batchSize over 10 (given ${batchSize}) needs maxBatchingWindow`);
     }
   }

@@ -7,6 +7,7 @@ import { deployLocal } from '../../../lib/local/deploy';
 import { localClientConfig } from '../../../lib/local/endpoint';
 import { findDeployedFunction } from '../../../lib/local/functions';
 import { invokeLocal, InvokeResult } from '../../../lib/local/invoke';
+import { poll } from '../poll';
 
 // The local cloud end to end: a real CDK deploy to LocalStack core, and every function running as a
 // process of its own runtime behind the Lambda Invoke API. No mocks; effects are polled with deadlines.
@@ -30,20 +31,6 @@ function report(logs: string): Record<string, string> {
     const [key, ...rest] = part.split(': ');
     return [key.replace(/^REPORT /, ''), rest.join(': ')];
   }));
-}
-
-async function poll<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 30_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 250));
-  }
 }
 
 beforeAll(async () => {

@@ -10,6 +10,7 @@ import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-
 import { deployLocal } from '../../../lib/local/deploy';
 import { localClientConfig, localEndpoint } from '../../../lib/local/endpoint';
 import { findDeployedFunction } from '../../../lib/local/functions';
+import { poll as pollEvery } from '../poll';
 
 // Triggers on the local cloud: real SNS and SQS deliveries to functions running in their runtime.
 // Effects are read from CloudWatch Logs and SQS, polled with deadlines.
@@ -23,21 +24,9 @@ const s3 = new S3Client(config);
 const kinesis = new KinesisClient(config);
 let outdir: string;
 const physical: Record<string, string> = {};
+/** Deliveries are asynchronous: wait up to a minute by default, checking every 300 ms. */
+const poll = <T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000) => pollEvery(what, probe, deadlineMs, 300);
 const functions: Record<string, string> = {};
-
-async function poll<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 300));
-  }
-}
 
 async function logLines(functionId: string, contains: string): Promise<string[]> {
   const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functions[functionId]}` })).catch(() => undefined);
