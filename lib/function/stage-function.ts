@@ -1,10 +1,11 @@
-import { Annotations, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { AddToPrincipalPolicyResult, CfnRole, Effect, IPrincipal, IRole, ManagedPolicy, PolicyDocument, PolicyStatement, PrincipalPolicyFragment, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Architecture, CfnFunction, Function as LambdaFunction, IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { StageValidationError } from '../errors';
+import { stackSingleton } from '../stack-singleton';
 import { cpuOf, StageLanguage } from './builders/builder';
 import { hostCpu } from './native-architecture';
 import { StageCode } from './stage-code';
@@ -307,15 +308,10 @@ class InlinePolicyPrincipal implements IPrincipal {
 
 /** The stack's shared dead-letter queue, found or created. */
 function sharedDeadLetterQueue(scope: Construct): IQueue {
-  const stack = Stack.of(scope);
-  const existing = stack.node.tryFindChild(SHARED_DEAD_LETTER_QUEUE_ID);
-  if (existing) {
-    return existing as IQueue;
-  }
-  return new Queue(stack, SHARED_DEAD_LETTER_QUEUE_ID, {
+  return stackSingleton<IQueue>(scope, SHARED_DEAD_LETTER_QUEUE_ID, stack => new Queue(stack, SHARED_DEAD_LETTER_QUEUE_ID, {
     retentionPeriod: Duration.days(14),
     encryption: QueueEncryption.SQS_MANAGED,
-  });
+  }));
 }
 
 interface Range {

@@ -1,7 +1,8 @@
-import { Annotations, Aws, Stack } from 'aws-cdk-lib';
+import { Annotations, Aws } from 'aws-cdk-lib';
 import { AuthorizationType, Cors, Integration, IntegrationType, IResource, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { StageValidationError } from '../errors';
+import { stackSingleton } from '../stack-singleton';
 import type { StageFunction } from '../function/stage-function';
 import { ITrigger, TriggerValidationError } from './trigger';
 
@@ -124,15 +125,10 @@ export class HttpTrigger implements ITrigger {
 
 /** The stack's shared REST API, found or created. */
 function sharedApi(fn: StageFunction): RestApi {
-  const stack = Stack.of(fn);
-  const existing = stack.node.tryFindChild(SHARED_HTTP_API_ID);
-  if (existing) {
-    return existing as RestApi;
-  }
-  return new RestApi(stack, SHARED_HTTP_API_ID, {
+  return stackSingleton(fn, SHARED_HTTP_API_ID, stack => new RestApi(stack, SHARED_HTTP_API_ID, {
     restApiName: `${stack.stackName}-http`,
     description: 'HTTP triggers of the stack\'s functions',
     deployOptions: { stageName: 'live' },
     cloudWatchRole: false,
-  });
+  }));
 }
