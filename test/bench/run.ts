@@ -1,13 +1,13 @@
 // `npm run bench`: the benchmarks of test/bench, printed as tables and written to
 // test/bench/results.json. Not part of `npm test`. BENCH_REPEATS sets the runs per synth figure;
-// BENCH_ONLY=synth, invoke or triggers runs one part.
+// BENCH_ONLY=synth, scaling, invoke or triggers runs one part.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { installLocalStack } from '../../lib/local/install';
 import { startLocalStack, stopLocalStack } from '../../lib/local/localstack-process';
 import { benchInvoke, formatInvoke, InvokeBenchResult } from './invoke';
-import { benchSynth, formatSynth, SynthResult } from './synth';
+import { benchSynth, benchSynthScaling, formatScaling, formatSynth, ScalingResult, SynthResult } from './synth';
 import { table } from './stats';
 import { benchTriggerLatency, TriggerLatency } from './trigger-latency';
 import { benchTriggerResources, TriggerResources } from './trigger-resources';
@@ -18,6 +18,7 @@ const only = process.env.BENCH_ONLY;
 
 async function main(): Promise<void> {
   let synth: SynthResult[] | undefined;
+  let scaling: ScalingResult[] | undefined;
   let invoke: InvokeBenchResult[] | undefined;
   let triggerResources: TriggerResources[] | undefined;
   let triggerLatency: TriggerLatency[] | undefined;
@@ -32,6 +33,11 @@ async function main(): Promise<void> {
     synth = [...benchSynth(50, repeats, false), ...benchSynth(50, Math.max(3, Math.floor(repeats / 2)), true)];
     console.log(`\nSynthesis: 50 Node.js functions, median of ${repeats} runs (3 with validation), each run a fresh process\n`);
     console.log(formatSynth(synth));
+  }
+  if (!only || only === 'scaling') {
+    scaling = benchSynthScaling([10, 50, 200], Math.max(3, Math.floor(repeats / 2)));
+    console.log('\nScaling: apps whose functions each have an OBS, an SMN and a DMS trigger, validation off\n');
+    console.log(formatScaling(scaling));
   }
   if (!only || only === 'invoke' || only === 'triggers') {
     if (!process.env.LOCALSTACK_ENDPOINT) {
@@ -65,7 +71,7 @@ async function main(): Promise<void> {
   // A partial run (BENCH_ONLY) keeps the other part's latest figures.
   const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf-8')) : {};
   fs.writeFileSync(file, JSON.stringify({
-    date: new Date().toISOString(), machine, synth: synth ?? previous.synth, invoke: invoke ?? previous.invoke,
+    date: new Date().toISOString(), machine, synth: synth ?? previous.synth, scaling: scaling ?? previous.scaling, invoke: invoke ?? previous.invoke,
     triggerResources: triggerResources ?? previous.triggerResources, triggerLatency: triggerLatency ?? previous.triggerLatency,
   }, null, 2) + '\n');
   console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);

@@ -32,7 +32,16 @@ function prepare(workDir: string, count: number): void {
   }
 }
 
-function runOnce(variant: string, count: number, workDir: string, validation: boolean): { millis: number; resources: number; customResources: number; templateBytes: number } {
+interface RunResult {
+  readonly millis: number;
+  readonly resources: number;
+  readonly customResources: number;
+  readonly templateBytes: number;
+  readonly peakRssMb: number;
+  readonly error?: string;
+}
+
+function runOnce(variant: string, count: number, workDir: string, validation: boolean): RunResult {
   const outdir = fs.mkdtempSync(path.join(workDir, 'cdk.out-'));
   try {
     const output = execFileSync(TSX, [CHILD, variant, String(count), workDir, outdir], {
@@ -54,7 +63,7 @@ export function benchSynth(count: number, repeats: number, validation: boolean):
     prepare(workDir, count);
     // Warm the build cache: the measured runs are second synths, which must not rebuild.
     runOnce('stagegraph', count, workDir, false);
-    const samples = new Map<string, ReturnType<typeof runOnce>[]>(VARIANTS.map(v => [v, []]));
+    const samples = new Map<string, RunResult[]>(VARIANTS.map(v => [v, []]));
     for (let r = 0; r < repeats; r++) {
       for (const variant of VARIANTS) {
         samples.get(variant)?.push(runOnce(variant, count, workDir, validation));
@@ -93,4 +102,73 @@ export function formatSynth(results: readonly SynthResult[]): string {
       ];
     }),
   );
+}
+
+/** One size of the scaling benchmark: a variant's figures, or the error that stopped its synth. */
+export interface ScalingResult {
+  readonly variant: string;
+  readonly functions: number;
+  readonly seconds?: Spread;
+  readonly peakRssMb?: number;
+  readonly resourcesPerFunction?: number;
+  readonly templateKb?: number;
+  readonly customResources?: number;
+  readonly error?: string;
+}
+
+const SCALING_VARIANTS = ['plain-triggers', 'stagegraph-triggers'] as const;
+
+/**
+ * Apps of each size whose functions have three triggers each (OBS, SMN, DMS), with plain aws-cdk-lib
+ * and with stagegraph, CDK validation off, `repeats` interleaved runs per figure.
+ */
+export function benchSynthScaling(sizes: readonly number[], repeats: number): ScalingResult[] {
+  const results: ScalingResult[] = [];
+  for (const count of sizes) {
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-scaling-'));
+    try {
+      prepare(workDir, count);
+      runOnce('stagegraph-triggers', count, workDir, false); // warm the build cache
+      const samples = new Map<string, RunResult[]>(SCALING_VARIANTS.map(v => [v, []]));
+      for (let r = 0; r < repeats; r++) {
+        for (const variant of SCALING_VARIANTS) {
+          samples.get(variant)?.push(runOnce(variant, count, workDir, false));
+        }
+      }
+      for (const variant of SCALING_VARIANTS) {
+        const runs = samples.get(variant) ?? [];
+        const failed = runs.find(x => x.error);
+        if (failed) {
+          results.push({ variant, functions: count, error: failed.error });
+          continue;
+        }
+        const last = runs[runs.length - 1];
+        results.push({
+          variant,
+          functions: count,
+          seconds: spread(runs.map(x => x.millis / 1000)),
+          peakRssMb: Math.max(...runs.map(x => x.peakRssMb)),
+          resourcesPerFunction: last.resources / count,
+          templateKb: last.templateBytes / 1024,
+          customResources: last.customResources,
+        });
+      }
+    } finally {
+      fs.rmSync(workDir, { recursive: true, force: true });
+    }
+  }
+  return results;
+}
+
+export function formatScaling(results: readonly ScalingResult[]): string {
+  const failures = results.filter(r => r.error).map(r => `${r.variant}, ${r.functions} functions: ${r.error}`);
+  return table(
+    ['variant', 'functions', 'synth s (median)', 'min..max', 'peak MB', 'resources / function', 'custom', 'template KB'],
+    results.map(r => r.error
+      ? [r.variant, String(r.functions), 'fails (below)', '', '', '', '', '']
+      : [
+        r.variant, String(r.functions), (r.seconds as Spread).median.toFixed(2), `${(r.seconds as Spread).min.toFixed(2)}..${(r.seconds as Spread).max.toFixed(2)}`,
+        String(r.peakRssMb), (r.resourcesPerFunction ?? 0).toFixed(2), String(r.customResources), (r.templateKb ?? 0).toFixed(1),
+      ]),
+  ) + (failures.length ? `\n\n${failures.join('\n')}` : '');
 }
