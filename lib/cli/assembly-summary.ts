@@ -6,8 +6,10 @@ export interface FunctionSummary {
   readonly stack: string;
   /** The logical id of the function in its stack's template. */
   readonly logicalId: string;
-  /** The construct path of the Lambda function, e.g. `HelloStack/Hello/Function`. */
+  /** The construct path of the Lambda function, e.g. `HelloStack/Hello/Function/Resource`. */
   readonly path: string;
+  /** How a user names the function: its StageFunction's path, e.g. `HelloStack/Hello`. */
+  readonly id: string;
   readonly runtime: string;
   readonly handler: string;
   readonly memoryMb: number;
@@ -65,10 +67,12 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
       const s3Key = props.Code?.S3Key;
       const assetHash = typeof s3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(s3Key)?.[1] : undefined;
       const assetDir = assetHash ? path.join(assemblyDir, `asset.${assetHash}`) : undefined;
+      const constructPath = typeof resource.Metadata?.['aws:cdk:path'] === 'string' ? resource.Metadata['aws:cdk:path'] : `${stack}/${logicalId}`;
       functions.push({
         stack,
         logicalId,
-        path: typeof resource.Metadata?.['aws:cdk:path'] === 'string' ? resource.Metadata['aws:cdk:path'] : `${stack}/${logicalId}`,
+        path: constructPath,
+        id: constructPath.replace(/\/Function(\/Resource)?$/, ''),
         runtime: props.Runtime ?? 'unknown',
         handler: props.Handler ?? 'unknown',
         memoryMb: props.MemorySize ?? 128,
@@ -86,7 +90,7 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
 export function formatSummary(summary: AppSummary): string {
   const header = ['Function', 'Runtime', 'Memory', 'Timeout', 'Arch', 'Code'];
   const rows = summary.functions.map(f => [
-    f.path.replace(/\/Function(\/Resource)?$/, ''),
+    f.id,
     f.runtime,
     `${f.memoryMb} MB`,
     `${f.timeoutSeconds} s`,

@@ -37,11 +37,10 @@ export function startCommand(): Command {
       const summary = summarizeAssembly(outdir);
       console.log(`\n${formatSummary(summary)}\n`);
       for (const fn of summary.functions) {
-        const id = fn.path.replace(/\/Function(\/Resource)?$/, '');
-        const deployed = await findDeployedFunction(outdir, id);
+        const deployed = await findDeployedFunction(outdir, fn.id);
         const result = await invokeLocal(deployed.functionName, opts.event);
         const status = result.functionError ? `FAILED (${result.functionError})` : 'ok';
-        console.log(`${id}: ${status} ${result.payload}`);
+        console.log(`${fn.id}: ${status} ${result.payload}`);
         console.log(`  ${reportFigures(result.logs)}`);
       }
       console.log('\nLocalStack keeps running at http://127.0.0.1:4566: try `npx stagegraph invoke HelloGo`, `npx stagegraph logs HelloGo`.');

@@ -22,7 +22,7 @@ export async function findDeployedFunction(assemblyDir: string, name: string): P
     throw new StageBuildError(`No cloud assembly in ${assemblyDir}: run \`stagegraph local deploy\` first`);
   }
   const summary = summarizeAssembly(assemblyDir);
-  const candidates = summary.functions.map(f => ({ ...f, id: f.path.replace(/\/Function(\/Resource)?$/, '') }));
+  const candidates = summary.functions;
   const match = candidates.filter(f => f.id === name || f.id.split('/').slice(1).join('/') === name || f.id.endsWith(`/${name}`));
   if (match.length !== 1) {
     const known = candidates.map(f => f.id).join(', ') || 'none';

@@ -177,8 +177,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         timeout_s = int(self.function_version.config.timeout)
         log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         if self.process is None or self.process.poll() is not None:
-            self._spawn()  # the previous process crashed or timed out: a cold start, as on Lambda
-            log_offset = 0 if not os.path.exists(self.log_path) else log_offset
+            # The previous process crashed or timed out: a cold start, as on Lambda, whose
+            # initialization output belongs to this invocation's logs (it comes after log_offset).
+            self._spawn()
         init_ms, self.pending_init_ms = self.pending_init_ms, None
         started = time.perf_counter()
         future = self.api.deliver(Event(

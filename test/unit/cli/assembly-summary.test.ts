@@ -33,7 +33,7 @@ describe('summarizeAssembly', () => {
     expect(summary.stacks).toEqual(['Shop']);
     expect(summary.resourceCount).toBe(8);
     expect(summary.functions).toEqual([
-      expect.objectContaining({ stack: 'Shop', runtime: 'nodejs22.x', handler: 'index.handler', memoryMb: 512, timeoutSeconds: 30, architecture: 'x86_64', codeFrom: 'asset' }),
+      expect.objectContaining({ stack: 'Shop', id: 'Shop/Api', runtime: 'nodejs22.x', handler: 'index.handler', memoryMb: 512, timeoutSeconds: 30, architecture: 'x86_64', codeFrom: 'asset' }),
       expect.objectContaining({ stack: 'Shop', runtime: 'python3.12', memoryMb: 128, codeFrom: 'bucket', codeBytes: undefined }),
     ]);
     const table = formatSummary(summary);
