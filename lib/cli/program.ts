@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ownPackage } from '../project';
+import { graphCommand } from './graph';
 import { invokeCommand } from './invoke';
 import { localCommand } from './local';
 import { logsCommand } from './logs';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
       '', 'Examples:',
       '  $ stagegraph start                  local cloud up, deploy the app, invoke every function once',
       '  $ stagegraph synth                  build and synthesize the app in cdk.json, list its functions',
+      '  $ stagegraph graph --out graphs     draw every flow of the app as SVG and Mermaid',
       '  $ stagegraph local up               install and start the embedded LocalStack (no Docker)',
       '  $ stagegraph local deploy           deploy the app to it',
       '  $ stagegraph invoke HelloNodejs     invoke a function, print its result and logs',
@@ -24,6 +26,7 @@ export function buildProgram(): Command {
     ].join('\n'));
   program.addCommand(startCommand());
   program.addCommand(synthCommand());
+  program.addCommand(graphCommand());
   program.addCommand(localCommand());
   program.addCommand(invokeCommand());
   program.addCommand(logsCommand());

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Toolkit } from '@aws-cdk/toolkit-lib';
+import { CdkAppMultiContext, Toolkit } from '@aws-cdk/toolkit-lib';
 import { Command } from 'commander';
 import { formatSummary, summarizeAssembly, AppSummary } from './assembly-summary';
 import { CollectingIoHost } from '../io-host';
@@ -12,6 +12,11 @@ export interface SynthesizeOptions {
   readonly projectDir: string;
   /** Where the cloud assembly goes. @default `<projectDir>/cdk.out` */
   readonly outdir?: string;
+  /**
+   * Synthesize without building any function's code (for pictures and summaries of the structure).
+   * @default false
+   */
+  readonly skipBuilds?: boolean;
 }
 
 /**
@@ -23,7 +28,12 @@ export async function synthesizeApp(options: SynthesizeOptions): Promise<AppSumm
   const outdir = path.resolve(options.outdir ?? path.join(projectDir, 'cdk.out'));
   const ioHost = new CollectingIoHost();
   const toolkit = new Toolkit({ ioHost, color: false, emojis: false });
-  const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), { workingDirectory: projectDir, outdir });
+  const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), {
+    workingDirectory: projectDir,
+    outdir,
+    // CDK's own switch: bundling (our builders) runs only for the stacks listed, here none.
+    ...(options.skipBuilds ? { contextStore: new CdkAppMultiContext(projectDir, { 'aws:cdk:bundling-stacks': [] }) } : {}),
+  });
   let assembly;
   try {
     assembly = await toolkit.synth(source);

@@ -229,7 +229,11 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
     def _frame_logs(self, request_id: str, function_logs: str, duration_ms: float, init_ms: float | None) -> str:
         """START, the function's own output, END and REPORT, as Lambda writes them."""
         memory = int(self.function_version.config.memory_size)
-        billed = math.ceil(duration_ms + (init_ms or 0))  # 1 ms steps; INIT is billed since August 2025
+        # Durations are reported to 0.01 ms and billed in 1 ms steps from those reported figures, so
+        # that the REPORT line is self-consistent: INIT is billed too since August 2025.
+        duration_ms = round(duration_ms, 2)
+        init_ms = round(init_ms, 2) if init_ms is not None else None
+        billed = math.ceil(round(duration_ms + (init_ms or 0), 2))
         report = (
             f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed} ms\t"
             f"Memory Size: {memory} MB\tMax Memory Used: {self._max_memory_mb()} MB\t"

@@ -1,0 +1,76 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command } from 'commander';
+import { FlowDiagram } from '../workflow/diagram';
+import { FLOW_DIAGRAM_METADATA } from '../workflow/function-graph';
+import { toMermaid } from '../workflow/mermaid';
+import { toSvg } from '../workflow/svg';
+import { step } from './progress';
+import { synthesizeApp } from './synth';
+
+interface Manifest {
+  readonly artifacts?: Record<string, {
+    readonly type: string;
+    readonly metadata?: Record<string, Array<{ readonly type: string; readonly data?: unknown }>>;
+  }>;
+}
+
+/** The diagrams of every FunctionGraph of a synthesized app, read from its cloud assembly's metadata. */
+export function flowDiagramsOf(assemblyDir: string): FlowDiagram[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf-8')) as Manifest;
+  const diagrams: FlowDiagram[] = [];
+  for (const artifact of Object.values(manifest.artifacts ?? {})) {
+    for (const entries of Object.values(artifact.metadata ?? {})) {
+      for (const entry of entries) {
+        if (entry.type === FLOW_DIAGRAM_METADATA) diagrams.push(entry.data as FlowDiagram);
+      }
+    }
+  }
+  return diagrams.sort((a, b) => a.title.localeCompare(b.title));
+}
+
+/** The diagrams a user asked for: all, or those whose path is `name` or ends with `/name`. */
+export function selectFlows(diagrams: FlowDiagram[], name: string | undefined): FlowDiagram[] {
+  if (name === undefined) return diagrams;
+  const chosen = diagrams.filter(d => d.title === name || d.title.endsWith(`/${name}`));
+  if (chosen.length === 0) {
+    const known = diagrams.map(d => d.title).join(', ') || 'none';
+    throw new Error(`no flow named '${name}' in the app (flows: ${known})`);
+  }
+  return chosen;
+}
+
+/** Writes `<Stack>-<Flow>.svg` and `.mmd` for each diagram into `outDir`; returns the files written. */
+export function writeFlowPictures(diagrams: FlowDiagram[], outDir: string): string[] {
+  fs.mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const diagram of diagrams) {
+    const base = path.join(outDir, diagram.title.replace(/[^A-Za-z0-9._-]+/g, '-'));
+    fs.writeFileSync(`${base}.svg`, toSvg(diagram));
+    fs.writeFileSync(`${base}.mmd`, toMermaid(diagram));
+    written.push(`${base}.svg`, `${base}.mmd`);
+  }
+  return written;
+}
+
+/** `stagegraph graph [flow] --out dir`: pictures of the app's flows. */
+export function graphCommand(): Command {
+  return new Command('graph')
+    .description('draw the flows of the app in cdk.json as SVG and Mermaid files (no code is built)')
+    .argument('[flow]', 'one flow, by its construct path or its last part (e.g. DocumentFlow); all flows if left out')
+    .option('--out <dir>', 'where the pictures go', 'graphs')
+    .option('--assembly <dir>', 'read an already synthesized cloud assembly instead of synthesizing the app')
+    .addHelpText('after', '\nExamples:\n  $ stagegraph graph\n  $ stagegraph graph DocumentFlow --out docs/img\n  $ stagegraph graph --assembly cdk.out')
+    .action(async (flow: string | undefined, opts: { out: string; assembly?: string }) => {
+      const assemblyDir = opts.assembly ? path.resolve(opts.assembly)
+        : (await step('Synthesizing the app', () => synthesizeApp({ projectDir: process.cwd(), outdir: path.join('.stagegraph', 'graph.out'), skipBuilds: true }))).assemblyDir;
+      const diagrams = selectFlows(flowDiagramsOf(assemblyDir), flow);
+      if (diagrams.length === 0) {
+        console.log('The app has no FunctionGraph flows.');
+        return;
+      }
+      for (const file of writeFlowPictures(diagrams, path.resolve(opts.out))) {
+        console.log(path.relative(process.cwd(), file));
+      }
+    });
+}

@@ -1,0 +1,67 @@
+import { AslStates } from './asl';
+import { continueTo, ErrorHandlingFields, FlowNode, FlowNodeKind, FlowValidationError, Fragment, RenderContext } from './flow-node';
+import { FlowResultOptions, resultFields } from './io';
+
+/** Options of a parallel node. */
+export interface ParallelNodeOptions extends FlowResultOptions {
+  /**
+   * How many branches must be done before the flow goes on. Step Functions joins when ALL branches
+   * are done and has no "N of M" join, so any other number is refused rather than imitated
+   * (stopping the other branches early cannot be expressed in Step Functions).
+   * @default - all branches
+   */
+  readonly requiredBranches?: number;
+}
+
+/**
+ * Parallel branches: every branch gets the node's input, all run at once, and the node is done when
+ * all are done; its result is the array of the branches' outputs, in order. A failing branch fails
+ * the node (and stops the others).
+ */
+export class ParallelNode extends FlowNode {
+  constructor(name: string, public readonly branches: readonly FlowNode[], private readonly options: ParallelNodeOptions = {}) {
+    super(name);
+    if (branches.length === 0) {
+      throw new FlowValidationError(`parallel '${name}' has no branch: give at least one`);
+    }
+    const required = options.requiredBranches;
+    if (required !== undefined && required !== branches.length) {
+      throw new FlowValidationError(`parallel '${name}': requiredBranches ${required} of ${branches.length} is not supported: ` +
+        `Step Functions joins a Parallel state only when all branches are done (allowed: ${branches.length}, or leave it out)`);
+    }
+    resultFields(`parallel '${name}'`, options);
+  }
+
+  public get endsFlow(): boolean {
+    return false;
+  }
+
+  public get children(): readonly FlowNode[] {
+    return [...this.branches, ...super.children];
+  }
+
+  protected get handlesErrors(): boolean {
+    return true;
+  }
+
+  protected renderNode(ctx: RenderContext, next: string | undefined, handling: ErrorHandlingFields): Fragment {
+    ctx.claim(this.name, this);
+    ctx.describe(this.name, FlowNodeKind.PARALLEL, `${this.branches.length} branches`);
+    const branches: AslStates[] = this.branches.map(branch => {
+      const fragment = branch.render(ctx, undefined);
+      return { StartAt: fragment.start, States: fragment.states };
+    });
+    return {
+      start: this.name,
+      states: {
+        [this.name]: {
+          Type: 'Parallel',
+          Branches: branches,
+          ...resultFields(`parallel '${this.name}'`, this.options),
+          ...handling,
+          ...continueTo(next),
+        },
+      },
+    };
+  }
+}
