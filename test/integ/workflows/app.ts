@@ -6,7 +6,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import {
-  CallbackNotify, Condition, Flow, FlowType, FunctionGraph, ObsBucket, ObsTrigger, StageCode, StageFunction, WaitTime,
+  CallbackNotify, Condition, Flow, FlowType, FunctionGraph, HttpAuth, HttpTrigger, ObsBucket, ObsTrigger, StageCode, StageFunction, WaitTime,
 } from '../../../lib';
 
 const fixtures = path.join(__dirname, '..', '..', 'fixtures');
@@ -51,7 +51,7 @@ new FunctionGraph(stack, 'Orchestra', {
 const requests = new Topic(stack, 'Requests');
 const requestQueue = new Queue(stack, 'RequestQueue', { removalPolicy: RemovalPolicy.DESTROY });
 requests.addSubscription(new SqsSubscription(requestQueue, { rawMessageDelivery: true }));
-new FunctionGraph(stack, 'Approval', {
+const approval = new FunctionGraph(stack, 'Approval', {
   flowName: 'stagegraph-test-approval',
   definition: Flow.sequence(
     Flow.callback('Wait for approval', { notify: CallbackNotify.smn(requests), timeout: Duration.minutes(5), resultPath: '$.approval' }),
@@ -60,6 +60,9 @@ new FunctionGraph(stack, 'Approval', {
       .otherwise(Flow.fail('Rejected', { error: 'Rejected' })),
   ),
 });
+
+// Approvers may also answer over HTTP.
+approval.addResumeTrigger(new HttpTrigger({ path: '/approvals', methods: ['POST'], auth: HttpAuth.NONE }));
 
 // Started by uploads under incoming/: one execution per object.
 const inbox = new ObsBucket(stack, 'Inbox', { removalPolicy: RemovalPolicy.DESTROY });
@@ -70,13 +73,19 @@ new FunctionGraph(stack, 'OnUpload', {
 });
 
 // An Express flow, run synchronously by the test.
-new FunctionGraph(stack, 'Quick', {
+const quick = new FunctionGraph(stack, 'Quick', {
   flowName: 'stagegraph-test-quick',
   type: FlowType.EXPRESS,
   definition: Flow.sequence(
+    // Over HTTP the input is the request ({ trigger: 'http', body, ... }): take the numbers from its body.
+    Flow.choice('Over HTTP?')
+      .when(Condition.and(Condition.isPresent('$.trigger'), Condition.stringEquals('$.trigger', 'http')), Flow.transform('Unwrap', { 'items.$': '$.body.items' })),
     Flow.invoke('Sum quickly', steps, { payload: { 'op': 'sum', 'items.$': '$.items' }, resultPath: '$.total' }),
     Flow.transform('Answer', { 'total.$': '$.total.sum' }),
   ),
 });
+
+// ...and over HTTP, answering with the flow's output.
+quick.addTrigger(new HttpTrigger({ path: '/quick', methods: ['POST'], auth: HttpAuth.NONE }));
 
 app.synth();

@@ -10,7 +10,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { deployLocal } from '../../../lib/local/deploy';
-import { LOCAL_ACCOUNT, LOCAL_REGION, localClientConfig } from '../../../lib/local/endpoint';
+import { LOCAL_ACCOUNT, LOCAL_REGION, localClientConfig, localEndpoint } from '../../../lib/local/endpoint';
 import { poll } from '../poll';
 
 // FunctionGraph flows on the local cloud: Step Functions runs the ASL, the functions run in their own
@@ -133,6 +133,29 @@ test('an answer with an error fails the callback node', async () => {
   expect(execution.error).toBe('Declined');
 });
 
+/** A POST with a JSON body to a route of the stack's REST API: status and parsed body. */
+async function post(route: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${localEndpoint()}/restapis/${physical.StageHttpApi}/live/_user_request_${route}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+test('a callback can be answered over HTTP; malformed answers get 400 and leave it waiting', async () => {
+  const marker = `http-${Date.now()}`;
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: flowArn('approval'), input: JSON.stringify({ request: marker }) }));
+  const taskToken = await tokenFor(marker);
+
+  expect(await post('/approvals', { output: { approved: true } })).toEqual({ status: 400, body: { message: expect.stringMatching(/"taskToken" string/) } });
+  expect(await post('/approvals', 'not json')).toMatchObject({ status: 400 });
+  expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
+  expect(await post('/approvals', { taskToken, output: { approved: true, by: 'web' } })).toEqual({ status: 200, body: { resumed: true } });
+
+  const execution = await finished(executionArn!);
+  expect(execution.status).toBe('SUCCEEDED');
+  expect(JSON.parse(execution.output!).approval).toEqual({ approved: true, by: 'web' });
+});
+
 test('an OBS upload starts one execution with the object as input', async () => {
   const key = `incoming/report ${Date.now()}.txt`;
   await s3.send(new PutObjectCommand({ Bucket: physical.Inbox, Key: key, Body: 'twelve bytes' }));
@@ -157,4 +180,10 @@ test('an EXPRESS flow runs synchronously and answers with its output', async () 
 
   expect(result.status).toBe('SUCCEEDED');
   expect(JSON.parse(result.output!)).toEqual({ total: 10 });
+});
+
+test('an HTTP trigger on an EXPRESS flow answers with the flow\'s output', async () => {
+  expect(await post('/quick', { items: [1, 2] })).toEqual({ status: 200, body: { total: 3 } });
+  // A body the flow cannot use fails the execution, and the caller gets its error.
+  expect(await post('/quick', { numbers: [1, 2] })).toEqual({ status: 500, body: { status: 'FAILED', error: expect.any(String), cause: expect.stringMatching(/\$\.body\.items/) } });
 });
