@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Command } from 'commander';
 import { FlowDiagram } from '../workflow/diagram';
 import { FLOW_DIAGRAM_METADATA } from '../workflow/function-graph';
@@ -8,25 +9,13 @@ import { toSvg } from '../workflow/svg';
 import { step } from './progress';
 import { synthesizeApp } from './synth';
 
-interface Manifest {
-  readonly artifacts?: Record<string, {
-    readonly type: string;
-    readonly metadata?: Record<string, Array<{ readonly type: string; readonly data?: unknown }>>;
-  }>;
-}
-
 /** The diagrams of every FunctionGraph of a synthesized app, read from its cloud assembly's metadata. */
 export function flowDiagramsOf(assemblyDir: string): FlowDiagram[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf-8')) as Manifest;
-  const diagrams: FlowDiagram[] = [];
-  for (const artifact of Object.values(manifest.artifacts ?? {})) {
-    for (const entries of Object.values(artifact.metadata ?? {})) {
-      for (const entry of entries) {
-        if (entry.type === FLOW_DIAGRAM_METADATA) diagrams.push(entry.data as FlowDiagram);
-      }
-    }
-  }
-  return diagrams.sort((a, b) => a.title.localeCompare(b.title));
+  // The assembly reader finds metadata in the manifest or in each stack's own metadata file.
+  const assembly = new CloudAssembly(assemblyDir);
+  return assembly.stacksRecursively
+    .flatMap(stack => stack.findMetadataByType(FLOW_DIAGRAM_METADATA).map(entry => entry.data as unknown as FlowDiagram))
+    .sort((a, b) => a.title.localeCompare(b.title));
 }
 
 /** The diagrams a user asked for: all, or those whose path is `name` or ends with `/name`. */
