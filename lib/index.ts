@@ -26,6 +26,7 @@ export * from './workflow/choice-node';
 export * from './workflow/loop-node';
 export * from './workflow/wait-node';
 export * from './workflow/callback-node';
+export * from './workflow/notify-node';
 export * from './workflow/subflow-node';
 export * from './workflow/pass-node';
 export * from './workflow/end-nodes';

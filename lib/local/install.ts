@@ -12,6 +12,8 @@ import { findPython, pythonVersion } from './python-finder';
 export const LOCALSTACK_VERSION = '2026.3.0';
 /** The runtime interface client for local Python functions, from PyPI. */
 export const AWSLAMBDARIC_VERSION = '4.2.2';
+/** The AWS SDK for Python that Lambda's Python runtimes provide to every function, installed beside the client. */
+export const BOTO3_VERSION = '1.40.70';
 /** Python versions whose functions can run locally, when the machine has that interpreter. */
 export const LOCAL_PYTHON_RUNTIMES = ['3.10', '3.11', '3.12', '3.13', '3.14'];
 /** LocalStack 2026.3.0 uses Python 3.13 syntax and library functions. */
@@ -81,7 +83,7 @@ export function installLocalStack(options: InstallOptions): InstallResult {
   for (const version of pythons) {
     step(`Installing the Python ${version} runtime interface client`);
     run(findPython(version) as string, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--upgrade',
-      '--only-binary=:all:', '--target', path.join(paths.runtimeSupport, `python${version}`), `awslambdaric==${AWSLAMBDARIC_VERSION}`],
+      '--only-binary=:all:', '--target', path.join(paths.runtimeSupport, `python${version}`), `awslambdaric==${AWSLAMBDARIC_VERSION}`, `boto3==${BOTO3_VERSION}`],
     `the Python ${version} runtime interface client`, `Python ${version} with pip`);
   }
   step('Installing the Java runtime interface client');
@@ -95,7 +97,7 @@ export function installLocalStack(options: InstallOptions): InstallResult {
 
 /** A digest of everything the install takes from the package: the executor and its pins. */
 function inputsDigest(sources: string): string {
-  const hash = createHash('sha256').update(`${LOCALSTACK_VERSION} ${AWSLAMBDARIC_VERSION}`);
+  const hash = createHash('sha256').update(`${LOCALSTACK_VERSION} ${AWSLAMBDARIC_VERSION} ${BOTO3_VERSION}`);
   const walk = (dir: string): void => {
     for (const name of fs.readdirSync(dir).sort()) {
       const full = path.join(dir, name);

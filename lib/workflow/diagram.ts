@@ -3,7 +3,7 @@ import { innerScopes } from './check';
 import type { StateDescription } from './render';
 
 /** What a box of a flow picture is. */
-export type DiagramNodeKind = 'start' | 'end' | 'join' | 'function' | 'parallel' | 'choice' | 'loop' | 'wait' | 'callback'
+export type DiagramNodeKind = 'start' | 'end' | 'join' | 'function' | 'parallel' | 'choice' | 'loop' | 'wait' | 'callback' | 'notify'
 | 'subflow' | 'pass' | 'succeed' | 'fail' | 'guard';
 
 /** A box of a flow picture. */

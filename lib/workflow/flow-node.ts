@@ -20,6 +20,7 @@ export enum FlowNodeKind {
   LOOP = 'loop',
   WAIT = 'wait',
   CALLBACK = 'callback',
+  NOTIFY = 'notify',
   SUBFLOW = 'subflow',
   PASS = 'pass',
   SUCCEED = 'succeed',

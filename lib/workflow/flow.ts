@@ -1,3 +1,4 @@
+import { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStageFunction } from '../function/stage-function-base';
 import { CallbackNode, CallbackNodeOptions } from './callback-node';
 import { ChoiceNode } from './choice-node';
@@ -6,6 +7,7 @@ import { FlowNode, SequenceNode } from './flow-node';
 import { FunctionNode, FunctionNodeOptions } from './function-node';
 import { FlowInputOptions } from './io';
 import { LoopNode, LoopNodeOptions } from './loop-node';
+import { NotifyNode, NotifyNodeOptions } from './notify-node';
 import { ParallelNode, ParallelNodeOptions } from './parallel-node';
 import { PassNode, PassNodeOptions } from './pass-node';
 import { ISubflowTarget, SubflowNode, SubflowNodeOptions } from './subflow-node';
@@ -52,6 +54,10 @@ export class Flow {
   /** Sends a task token out and pauses until it comes back with an answer. */
   public static callback(name: string, options: CallbackNodeOptions): CallbackNode {
     return new CallbackNode(name, options);
+  }
+  /** Publishes a message to an SMN topic and goes on. */
+  public static notify(name: string, topic: ITopic, options?: NotifyNodeOptions): NotifyNode {
+    return new NotifyNode(name, topic, options);
   }
   /** Runs another FunctionGraph and waits for its output. */
   public static subflow(name: string, flow: ISubflowTarget, options?: SubflowNodeOptions): SubflowNode {

@@ -3,7 +3,7 @@ import { DiagramNode, FlowDiagram } from './diagram';
 /** Mermaid's shape brackets for each kind of box. */
 const SHAPES: Record<DiagramNode['kind'], [string, string]> = {
   start: ['((', '))'], end: ['(((', ')))'], join: ['[', ']'], function: ['[', ']'], parallel: ['[/', '\\]'],
-  choice: ['{', '}'], loop: ['{{', '}}'], wait: ['[(', ')]'], callback: ['>', ']'], subflow: ['[[', ']]'],
+  choice: ['{', '}'], loop: ['{{', '}}'], wait: ['[(', ')]'], callback: ['>', ']'], notify: ['>', ']'], subflow: ['[[', ']]'],
   pass: ['(', ')'], succeed: ['([', '])'], fail: ['([', '])'], guard: ['(', ')'],
 };
 
@@ -42,7 +42,7 @@ export function toMermaid(diagram: FlowDiagram): string {
   }
   const styles: Array<[string, string]> = [
     ['function', 'fill:#e8f1fb,stroke:#2f6db5'], ['choice', 'fill:#fff6dd,stroke:#b7891d'], ['fail', 'fill:#fde8e8,stroke:#b53a2f'],
-    ['succeed', 'fill:#e6f6ea,stroke:#2f8a47'], ['callback', 'fill:#f1e9fb,stroke:#6f42b5'], ['join', 'fill:#555,stroke:#555'],
+    ['succeed', 'fill:#e6f6ea,stroke:#2f8a47'], ['callback', 'fill:#f1e9fb,stroke:#6f42b5'], ['notify', 'fill:#fff0e6,stroke:#c2601a'], ['join', 'fill:#555,stroke:#555'],
   ];
   for (const [kind, style] of styles) {
     const ids = diagram.nodes.filter(node => node.kind === kind).map(node => node.id);

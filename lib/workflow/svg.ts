@@ -12,7 +12,7 @@ const TITLE_HEIGHT = 34;
 const COLORS: Record<DiagramNode['kind'], [string, string]> = {
   start: ['#333', '#333'], end: ['#333', '#333'], join: ['#555', '#555'],
   function: ['#e8f1fb', '#2f6db5'], parallel: ['#eef0f3', '#5b6675'], choice: ['#fff6dd', '#b7891d'],
-  loop: ['#eef0f3', '#5b6675'], wait: ['#f4f4f4', '#777'], callback: ['#f1e9fb', '#6f42b5'],
+  loop: ['#eef0f3', '#5b6675'], wait: ['#f4f4f4', '#777'], callback: ['#f1e9fb', '#6f42b5'], notify: ['#fff0e6', '#c2601a'],
   subflow: ['#e8f6f6', '#2b8a8a'], pass: ['#f7f7f7', '#888'], succeed: ['#e6f6ea', '#2f8a47'],
   fail: ['#fde8e8', '#b53a2f'], guard: ['#f7f7f7', '#888'],
 };
@@ -118,9 +118,12 @@ export function layoutDiagram(diagram: FlowDiagram): DiagramLayout {
     if (node.cluster) graph.setParent(node.id, node.cluster);
   }
   const labelSize = (label: string) => ({ width: Math.ceil(label.length * EDGE_FONT.charWidth) + 10, height: 18 });
-  diagram.edges.forEach((edge, i) => {
+  // dagre's ordering puts the targets of later edges further left: adding the arrows last to first
+  // draws branch 1 left of branch 2 and a choice's first condition left of `otherwise`.
+  for (let i = diagram.edges.length - 1; i >= 0; i--) {
+    const edge = diagram.edges[i];
     graph.setEdge(edge.from, edge.to, edge.label ? { ...labelSize(edge.label), labelpos: 'c' } : {}, `e${i}`);
-  });
+  }
   dagre.layout(graph);
 
   const nodeById = new Map(diagram.nodes.map(node => [node.id, node]));
@@ -141,8 +144,8 @@ export function layoutDiagram(diagram: FlowDiagram): DiagramLayout {
     const to = graph.node(edge.to);
     if (points.length >= 2 && from.y < to.y) {
       if (nodeById.get(edge.from)!.kind !== 'join') points[0] = { x: from.x, y: from.y + sizeOf(nodeById.get(edge.from)!).height / 2 };
-      // Arrows into a join bar keep their own spots along it, so their heads do not pile up.
-      if (nodeById.get(edge.to)!.kind !== 'join') points[points.length - 1] = { x: to.x, y: to.y - sizeOf(nodeById.get(edge.to)!).height / 2 };
+      // Arrows into a join bar or the end keep their own spots on it, so their heads do not pile up.
+      if (!['join', 'end'].includes(nodeById.get(edge.to)!.kind)) points[points.length - 1] = { x: to.x, y: to.y - sizeOf(nodeById.get(edge.to)!).height / 2 };
     }
     const label = edge.label && laid.x !== undefined && laid.y !== undefined ? { x: laid.x, y: laid.y, ...labelSize(edge.label) } : undefined;
     return { edge, points, ...(label ? { label } : {}) };

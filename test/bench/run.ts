@@ -1,11 +1,14 @@
 // `npm run bench`: the benchmarks of test/bench, printed as tables and written to
 // test/bench/results.json. Not part of `npm test`. BENCH_REPEATS sets the runs per synth figure;
-// BENCH_ONLY=synth, scaling, invoke or triggers runs one part.
+// BENCH_ONLY=synth, scaling, invoke, triggers or flows runs one part.
+// Before any AWS SDK client is made: the bench runs on Node.js 20, which the SDK warns about.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { installLocalStack } from '../../lib/local/install';
 import { startLocalStack, stopLocalStack } from '../../lib/local/localstack-process';
+import { benchFlowRuns, benchFlowSynth, FlowRunResult, FlowSynthResult, FlowThroughput, formatFlowRuns, formatFlowSynth } from './flows';
 import { benchInvoke, formatInvoke, InvokeBenchResult } from './invoke';
 import { benchSynth, benchSynthScaling, formatScaling, formatSynth, ScalingResult, SynthResult } from './synth';
 import { table } from './stats';
@@ -22,6 +25,13 @@ async function main(): Promise<void> {
   let invoke: InvokeBenchResult[] | undefined;
   let triggerResources: TriggerResources[] | undefined;
   let triggerLatency: TriggerLatency[] | undefined;
+  let flowSynth: FlowSynthResult[] | undefined;
+  let flowRuns: { runs: FlowRunResult[]; throughput: FlowThroughput } | undefined;
+  if (!only || only === 'flows') {
+    flowSynth = benchFlowSynth(100, repeats);
+    console.log(`\nSynthesis of one flow of 100 function nodes over 10 functions, median of ${repeats} runs, each a fresh process\n`);
+    console.log(formatFlowSynth(flowSynth));
+  }
   if (!only || only === 'triggers') {
     triggerResources = benchTriggerResources(10);
     console.log('\nResources: 10 functions, each with an OBS, an SMN and a DMS trigger (shared bucket and topic, a queue each)\n');
@@ -39,14 +49,17 @@ async function main(): Promise<void> {
     console.log('\nScaling: apps whose functions each have an OBS, an SMN and a DMS trigger, validation off\n');
     console.log(formatScaling(scaling));
   }
-  if (!only || only === 'invoke' || only === 'triggers') {
+  if (!only || only === 'invoke' || only === 'triggers' || only === 'flows') {
     if (!process.env.LOCALSTACK_ENDPOINT) {
       installLocalStack({ projectDir: ROOT });
     }
     const status = await startLocalStack({ projectDir: ROOT });
     try {
-      if (only !== 'triggers') {
+      if (!only || only === 'invoke') {
         invoke = await benchInvoke(100, 5);
+      }
+      if (!only || only === 'flows') {
+        flowRuns = await benchFlowRuns(10, 50);
       }
       if (!only || only === 'triggers') {
         triggerLatency = await benchTriggerLatency(20);
@@ -59,6 +72,12 @@ async function main(): Promise<void> {
     if (invoke) {
       console.log('\nLocal invocation through the Lambda Invoke API: 100 warm runs, 5 cold starts (each after a configuration change)\n');
       console.log(formatInvoke(invoke));
+    }
+    if (flowRuns) {
+      console.log('\nOne execution at a time on LocalStack, 10 runs after a warm-up: chains of function nodes, and of pass nodes (Step Functions alone)\n');
+      console.log(formatFlowRuns(flowRuns.runs));
+      const t = flowRuns.throughput;
+      console.log(`\nThroughput: ${t.executions} executions of a ${t.nodes}-node flow started at once: all done in ${t.seconds.toFixed(1)} s, ${t.perSecond.toFixed(1)} executions/s`);
     }
     if (triggerLatency) {
       console.log('\nFrom sending an event to the triggered function\'s first log line on LocalStack, 20 runs after a warm-up\n');
@@ -73,6 +92,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(file, JSON.stringify({
     date: new Date().toISOString(), machine, synth: synth ?? previous.synth, scaling: scaling ?? previous.scaling, invoke: invoke ?? previous.invoke,
     triggerResources: triggerResources ?? previous.triggerResources, triggerLatency: triggerLatency ?? previous.triggerLatency,
+    flowSynth: flowSynth ?? previous.flowSynth, flowRuns: flowRuns ?? previous.flowRuns,
   }, null, 2) + '\n');
   console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);
 }

@@ -12,7 +12,9 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { DmsTrigger, ObsBucket, ObsTrigger, SmnTrigger, StageCode, StageFunction } from '../../lib';
+import { Chain, DefinitionBody, IChainable, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { DmsTrigger, Flow, FunctionGraph, ObsBucket, ObsTrigger, SmnTrigger, StageCode, StageFunction } from '../../lib';
 
 const [variant, countText, workDir, outdir] = process.argv.slice(2);
 const count = Number(countText);
@@ -24,7 +26,22 @@ const plainBucket = variant === 'plain-triggers' ? new Bucket(stack, 'Uploads') 
 const obsBucket = variant === 'stagegraph-triggers' ? new ObsBucket(stack, 'Uploads') : undefined;
 const topic = variant.endsWith('-triggers') ? new Topic(stack, 'Events') : undefined;
 
-for (let i = 0; i < count; i++) {
+// The flow variants: `count` nodes invoking 10 functions in turn, one state machine.
+const FLOW_FUNCTIONS = 10;
+if (variant === 'plain-flow') {
+  const fns = Array.from({ length: FLOW_FUNCTIONS }, (_, i) => new LambdaFunction(stack, `Fn${i}`, {
+    code: Code.fromAsset(path.join(workDir, 'prebuilt', `fn${i}`)), runtime: Runtime.NODEJS_22_X, handler: 'index.handler', memorySize: 256, timeout: Duration.seconds(30),
+  }));
+  const tasks = Array.from({ length: count }, (_, i) => new LambdaInvoke(stack, `Step ${i}`, { lambdaFunction: fns[i % FLOW_FUNCTIONS], payloadResponseOnly: true, retryOnServiceExceptions: true }));
+  const chain = tasks.slice(1).reduce<IChainable & { next(n: IChainable): Chain }>((acc, task) => acc.next(task), Chain.start(tasks[0]));
+  new StateMachine(stack, 'Flow', { definitionBody: DefinitionBody.fromChainable(chain) });
+} else if (variant === 'stagegraph-flow') {
+  const fns = Array.from({ length: FLOW_FUNCTIONS }, (_, i) => new StageFunction(stack, `Fn${i}`, { code: StageCode.fromNodejs(path.join(workDir, 'src', `fn${i}`)), memorySize: 256 }));
+  const nodes = Array.from({ length: count }, (_, i) => Flow.invoke(`Step ${i}`, fns[i % FLOW_FUNCTIONS]));
+  new FunctionGraph(stack, 'Flow', { definition: Flow.sequence(nodes[0], ...nodes.slice(1)) });
+}
+
+for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
   const source = path.join(workDir, 'src', `fn${i}`);
   const prebuilt = path.join(workDir, 'prebuilt', `fn${i}`);
   switch (variant) {

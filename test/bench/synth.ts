@@ -23,7 +23,7 @@ const CHILD = path.join(__dirname, 'synth-app.ts');
 const TSX = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 
 /** Writes N small distinct TypeScript functions, and their esbuild bundles for the plain variants. */
-function prepare(workDir: string, count: number): void {
+export function prepare(workDir: string, count: number): void {
   for (let i = 0; i < count; i++) {
     const src = path.join(workDir, 'src', `fn${i}`);
     fs.mkdirSync(src, { recursive: true });
@@ -32,7 +32,7 @@ function prepare(workDir: string, count: number): void {
   }
 }
 
-interface RunResult {
+export interface RunResult {
   readonly millis: number;
   readonly resources: number;
   readonly customResources: number;
@@ -41,7 +41,7 @@ interface RunResult {
   readonly error?: string;
 }
 
-function runOnce(variant: string, count: number, workDir: string, validation: boolean): RunResult {
+export function runOnce(variant: string, count: number, workDir: string, validation: boolean): RunResult {
   const outdir = fs.mkdtempSync(path.join(workDir, 'cdk.out-'));
   try {
     const output = execFileSync(TSX, [CHILD, variant, String(count), workDir, outdir], {
