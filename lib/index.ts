@@ -36,3 +36,8 @@ export * from './workflow/diagram';
 export * from './workflow/mermaid';
 export * from './workflow/svg';
 export * from './workflow/function-graph';
+export * from './billing/billing-model';
+export * from './billing/billing-metrics';
+export * from './billing/report-line';
+export * from './billing/billing-meter';
+export * from './monitoring/app-dashboard';

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ownPackage } from '../project';
+import { billCommand } from './bill';
 import { graphCommand } from './graph';
 import { invokeCommand } from './invoke';
 import { localCommand } from './local';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
       '  $ stagegraph local deploy           deploy the app to it',
       '  $ stagegraph invoke HelloNodejs     invoke a function, print its result and logs',
       '  $ stagegraph logs HelloNodejs -f    follow its logs',
+      '  $ stagegraph bill --since 1h        what each function used and cost in the last hour',
       '  $ stagegraph local down             stop LocalStack',
     ].join('\n'));
   program.addCommand(startCommand());
@@ -30,6 +32,7 @@ export function buildProgram(): Command {
   program.addCommand(localCommand());
   program.addCommand(invokeCommand());
   program.addCommand(logsCommand());
+  program.addCommand(billCommand());
   return program;
 }
 

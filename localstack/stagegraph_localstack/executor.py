@@ -22,10 +22,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
 
+from stagegraph_localstack.repairs import repair_create_log_stream
 from stagegraph_localstack.runtime_api import Event, Outcome, RuntimeApiServer
 from stagegraph_localstack.runtimes import FunctionSpec, LaunchError, launch_for
 
 LOG = logging.getLogger(__name__)
+# The executor loads before any function runs, and so before any function log is stored.
+repair_create_log_stream()
 LOCAL_HOST = "127.0.0.1"
 # How long a runtime may take to initialize before the environment fails to start.
 INIT_TIMEOUT_SECONDS = float(os.environ.get("STAGEGRAPH_INIT_TIMEOUT", "60"))

@@ -1,0 +1,43 @@
+"""Repairs of LocalStack core that the local cloud needs, applied when the executor loads.
+
+CloudWatch Logs: with a subscription filter on a log group (the billing meter subscribes to every
+function's group), LocalStack 2026.3's wrapper of CreateLogStream indexes what moto's
+describe_subscription_filters returns (dict_values of objects) as a list of dicts and fails with a
+TypeError after moto has created the stream. The Lambda service then tries to create the stream again,
+gets ResourceAlreadyExists, and drops the first batch of every new stream: the cold start's START,
+output and REPORT lines. The repair lets CreateLogStream succeed when the stream was created.
+"""
+import logging
+
+LOG = logging.getLogger(__name__)
+
+
+_applied = False
+
+
+def repair_create_log_stream() -> bool:
+    """Patches moto's LogGroup.create_log_stream on top of LocalStack's own patch; True when applied."""
+    global _applied
+    if _applied:
+        return True
+    try:
+        # LocalStack's logs provider patches moto when it is imported: import it first, so that this
+        # patch wraps LocalStack's, with LocalStack's own patch utility.
+        import localstack.services.logs.provider  # noqa: F401
+        from localstack.utils.patch import patch
+        from moto.logs.models import LogGroup
+    except ImportError:  # not inside LocalStack
+        return False
+
+    @patch(LogGroup.create_log_stream)
+    def create_log_stream(fn, self, log_stream_name, *args, **kwargs):
+        try:
+            return fn(self, log_stream_name, *args, **kwargs)
+        except (TypeError, KeyError, AttributeError):
+            if log_stream_name in self.streams:
+                return None
+            raise
+
+    _applied = True
+    LOG.debug("stagegraph: CreateLogStream repaired for log groups with subscription filters")
+    return True

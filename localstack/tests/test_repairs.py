@@ -1,0 +1,77 @@
+"""The CloudWatch Logs repair, against stand-ins of LocalStack's patch utility and moto's LogGroup
+with LocalStack's failing wrapper."""
+import sys
+import types
+
+import pytest
+
+from stagegraph_localstack import repairs
+
+
+@pytest.fixture
+def fake_localstack(monkeypatch):
+    class LogGroup:
+        def __init__(self):
+            self.streams = {}
+            self.subscription_filters = {"meter": object()}
+
+        def create_log_stream(self, name):
+            # What LocalStack 2026.3's wrapper does: moto creates the stream, then the wrapper
+            # indexes dict_values and fails.
+            self.streams[name] = object()
+            filters = self.subscription_filters.values()
+            return filters[0]["filterPattern"]
+
+    def patch(target):
+        def decorate(wrapper):
+            # LocalStack's patch replaces the method it is given with the wrapper, passing the original.
+            assert target is LogGroup.create_log_stream
+            LogGroup.create_log_stream = lambda self, *a, **k: wrapper(target, self, *a, **k)
+            return wrapper
+        return decorate
+
+    modules = {
+        "localstack": types.ModuleType("localstack"),
+        "localstack.services": types.ModuleType("localstack.services"),
+        "localstack.services.logs": types.ModuleType("localstack.services.logs"),
+        "localstack.services.logs.provider": types.ModuleType("localstack.services.logs.provider"),
+        "localstack.utils": types.ModuleType("localstack.utils"),
+        "localstack.utils.patch": types.ModuleType("localstack.utils.patch"),
+        "moto": types.ModuleType("moto"),
+        "moto.logs": types.ModuleType("moto.logs"),
+        "moto.logs.models": types.ModuleType("moto.logs.models"),
+    }
+    modules["localstack.utils.patch"].patch = patch
+    modules["moto.logs.models"].LogGroup = LogGroup
+    for name, module in modules.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr(repairs, "_applied", False)
+    return LogGroup
+
+
+def test_a_stream_created_before_the_wrapper_fails_counts_as_created(fake_localstack):
+    group = fake_localstack()
+    with pytest.raises(TypeError):
+        group.create_log_stream("before the repair")
+
+    assert repairs.repair_create_log_stream() is True
+    assert group.create_log_stream("2026/11/24/[$LATEST]abc") is None
+    assert "2026/11/24/[$LATEST]abc" in group.streams
+    # Applying it again changes nothing.
+    assert repairs.repair_create_log_stream() is True
+
+
+def test_other_failures_still_fail(fake_localstack):
+    def broken(self, name):
+        raise TypeError("broken before creating anything")
+
+    fake_localstack.create_log_stream = broken
+    repairs.repair_create_log_stream()
+    with pytest.raises(TypeError, match="broken before"):
+        fake_localstack().create_log_stream("x")
+
+
+def test_outside_localstack_nothing_is_applied(monkeypatch):
+    monkeypatch.setattr(repairs, "_applied", False)
+    monkeypatch.setitem(sys.modules, "localstack.services.logs.provider", None)
+    assert repairs.repair_create_log_stream() is False
