@@ -41,3 +41,5 @@ export * from './billing/billing-metrics';
 export * from './billing/report-line';
 export * from './billing/billing-meter';
 export * from './monitoring/app-dashboard';
+export * from './billing/step-functions-pricing';
+export * from './billing/cost-estimate';

@@ -16,6 +16,7 @@ import { AppDashboard } from '../monitoring/app-dashboard';
 import { FunctionGraph } from '../workflow/function-graph';
 import { APP_DIMENSION, BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from './billing-metrics';
 import { BillingModel } from './billing-model';
+import { registerModelResolver } from './model-registry';
 
 /** A budget: an alarm when the app's cost in a period passes a limit. */
 export interface BudgetOptions {
@@ -93,6 +94,7 @@ export class BillingMeter extends Construct {
       throw new StageValidationError(this, `the stack already has a billing meter, ${meters.get(stack)!.node.path} (allowed: one per stack)`);
     }
     meters.set(stack, this);
+    registerModelResolver(stack, fn => this.modelOf(fn as StageFunction));
     this.model = props.model;
     this.appName = props.appName ?? stack.stackName;
     if (props.dashboard !== false) {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ownPackage } from '../project';
 import { billCommand } from './bill';
+import { costCommand } from './cost';
 import { graphCommand } from './graph';
 import { invokeCommand } from './invoke';
 import { localCommand } from './local';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
       '  $ stagegraph invoke HelloNodejs     invoke a function, print its result and logs',
       '  $ stagegraph logs HelloNodejs -f    follow its logs',
       '  $ stagegraph bill --since 1h        what each function used and cost in the last hour',
+      '  $ stagegraph cost                   monthly cost of the declared traffic, before deploying',
       '  $ stagegraph local down             stop LocalStack',
     ].join('\n'));
   program.addCommand(startCommand());
@@ -33,6 +35,7 @@ export function buildProgram(): Command {
   program.addCommand(invokeCommand());
   program.addCommand(logsCommand());
   program.addCommand(billCommand());
+  program.addCommand(costCommand());
   return program;
 }
 

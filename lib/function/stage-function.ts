@@ -12,6 +12,9 @@ import { StageCode } from './stage-code';
 import { StageFunctionBase } from './stage-function-base';
 import { StageLibrary } from './stage-library';
 import type { ITrigger } from '../triggers/trigger';
+import { BillingModel } from '../billing/billing-model';
+import { checkTraffic, FunctionTraffic, FunctionUsage, IUsageSource, USAGE_METADATA } from '../billing/cost-estimate';
+import { meteredModelOf } from '../billing/model-registry';
 
 /** Memory sizes Lambda accepts, in MB. */
 export const MEMORY_SIZE_RANGE = { min: 128, max: 10240 } as const;
@@ -113,6 +116,11 @@ export interface StageFunctionProps {
    * @default - none
    */
   readonly triggers?: ITrigger[];
+  /**
+   * The traffic you expect, for `stagegraph cost` and `estimateCost`.
+   * @default - no traffic of its own (flows that invoke it still count)
+   */
+  readonly traffic?: FunctionTraffic;
 }
 
 /**
@@ -127,7 +135,7 @@ export interface StageFunctionProps {
  *   memorySize: 256,
  * });
  */
-export class StageFunction extends StageFunctionBase {
+export class StageFunction extends StageFunctionBase implements IUsageSource {
   public readonly functionName: string;
   public readonly functionArn: string;
   public readonly invokeTarget: IFunction;
@@ -156,6 +164,8 @@ export class StageFunction extends StageFunctionBase {
   public readonly deadLetterQueue?: IQueue;
   /** The `live` alias, when reserved instances are set. */
   public readonly alias?: Alias;
+  /** The traffic declared for estimates. */
+  public readonly traffic?: FunctionTraffic;
 
   constructor(scope: Construct, id: string, props: StageFunctionProps) {
     super(scope, id);
@@ -179,6 +189,12 @@ export class StageFunction extends StageFunctionBase {
     }
 
     this.memorySize = props.memorySize;
+    if (props.traffic) {
+      const problem = checkTraffic('traffic.invocationsPerMonth', props.traffic.invocationsPerMonth);
+      if (problem) throw new StageValidationError(this, problem);
+      this.traffic = props.traffic;
+    }
+    this.node.addMetadata(USAGE_METADATA, Lazy.any({ produce: () => this.usage() }));
     this.architecture = props.architecture ?? Architecture.X86_64;
     const config = props.code.bind(this, { architecture: this.architecture });
     this.runtime = config.runtime;
@@ -260,6 +276,17 @@ export class StageFunction extends StageFunctionBase {
     for (const trigger of props.triggers ?? []) {
       this.addTrigger(trigger);
     }
+  }
+
+  /** @internal */
+  public usage(): { readonly function: FunctionUsage } {
+    const model = meteredModelOf(this) ?? BillingModel.awsLambda(this.architecture);
+    return {
+      function: {
+        path: this.node.path, memoryMb: this.memorySize, model: model.toJSON(),
+        ...(this.traffic ? { invocationsPerMonth: this.traffic.invocationsPerMonth, averageDurationMillis: this.traffic.averageDuration.toMilliseconds() } : {}),
+      },
+    };
   }
 
   /** Adds an event source (OBS, SMN, HTTP, DIS, DMS, Timer): calls `trigger.bind(this)`. */

@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
 import { AslCatcher, AslRetrier, AslState, FlowErrors, isJsonPath } from './asl';
 
 /** What a node needs while it renders: unique names, IAM statements, and what the picture shows of it. */
@@ -10,6 +11,8 @@ export interface RenderContext {
   addStatements(...statements: PolicyStatement[]): void;
   /** What the picture shows of a state, besides its name and type. */
   describe(stateName: string, kind: FlowNodeKind, detail?: string): void;
+  /** Records a function the flow invokes, once per node, for cost estimates. */
+  invokes?(fn: IConstruct): void;
 }
 
 /** The kinds of node, as the pictures draw them. */

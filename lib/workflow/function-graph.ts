@@ -1,17 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Resource, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, Resource, Stack } from 'aws-cdk-lib';
 import { Metric, MetricOptions, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import { Grant, IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { checkTraffic, FlowTraffic, FlowUsage, IUsageSource, USAGE_METADATA } from '../billing/cost-estimate';
 import { StageValidationError } from '../errors';
 import { StageCode } from '../function/stage-code';
 import { StageFunction } from '../function/stage-function';
 import { SmnTrigger } from '../triggers/smn-trigger';
 import type { ITrigger } from '../triggers/trigger';
-import { AslDefinition } from './asl';
+import { AslDefinition, AslStates } from './asl';
+import { innerScopes } from './check';
 import { diagramOf, FlowDiagram } from './diagram';
 import { FlowNode, FlowNodeKind, FlowValidationError } from './flow-node';
 import { toMermaid } from './mermaid';
@@ -65,6 +67,11 @@ export interface FunctionGraphProps {
    * @default - none
    */
   readonly triggers?: ITrigger[];
+  /**
+   * The traffic you expect, for `stagegraph cost` and `estimateCost`.
+   * @default - none: the flow is left out of estimates
+   */
+  readonly traffic?: FlowTraffic;
 }
 
 /**
@@ -76,7 +83,7 @@ export interface FunctionGraphProps {
  *   definition: Flow.sequence(Flow.invoke('Extract', extract), Flow.invoke('Store', store)),
  * });
  */
-export class FunctionGraph extends Resource implements ISubflowTarget {
+export class FunctionGraph extends Resource implements ISubflowTarget, IUsageSource {
   /** The state machine. */
   public readonly stateMachine: StateMachine;
   /** The ARN of the state machine. @attribute */
@@ -89,7 +96,10 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
   public readonly definition: AslDefinition;
   /** The flow as a picture's boxes and arrows. */
   public readonly diagram: FlowDiagram;
+  /** The traffic declared for estimates. */
+  public readonly traffic?: FlowTraffic;
   private readonly descriptions: Record<string, StateDescription>;
+  private readonly invokedFunctions: IConstruct[];
   private starter?: StageFunction;
   private resumer?: StageFunction;
   private topic?: Topic;
@@ -124,6 +134,13 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
     }
     this.definition = rendered.definition;
     this.descriptions = rendered.descriptions;
+    this.invokedFunctions = rendered.functions;
+    if (props.traffic) {
+      const problem = checkTraffic('traffic.executionsPerMonth', props.traffic.executionsPerMonth);
+      if (problem) throw new StageValidationError(this, problem);
+      this.traffic = props.traffic;
+    }
+    this.node.addMetadata(USAGE_METADATA, Lazy.any({ produce: () => this.usage() }));
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.flowName,
@@ -178,6 +195,22 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
    */
   public addResumeTrigger(trigger: ITrigger): void {
     trigger.bind(this.bridge('resume'));
+  }
+
+  /** @internal */
+  public usage(): { readonly flow: FlowUsage } {
+    return {
+      flow: {
+        path: this.node.path,
+        type: this.flowType,
+        transitionsPerExecution: countStates(this.definition),
+        functionPaths: this.invokedFunctions.map(fn => fn.node.path),
+        ...(this.traffic ? {
+          executionsPerMonth: this.traffic.executionsPerMonth,
+          ...(this.traffic.averageDuration ? { averageDurationMillis: this.traffic.averageDuration.toMilliseconds() } : {}),
+        } : {}),
+      },
+    };
   }
 
   /** Lets `grantee` start executions (and, for EXPRESS, synchronous executions). */
@@ -266,6 +299,11 @@ function bridgeEntry(): string {
   const dir = path.join(__dirname, 'bridge');
   const source = path.join(dir, 'index.ts');
   return fs.existsSync(source) ? source : path.join(dir, 'index.js');
+}
+
+/** The states of a definition, those inside parallel branches and loop bodies included. */
+function countStates(scope: AslStates): number {
+  return Object.values(scope.States).reduce((sum, state) => sum + 1 + innerScopes(state).reduce((inner, branch) => inner + countStates(branch), 0), 0);
 }
 
 /** One statement per set of actions, with the resources of every node that needs them. */

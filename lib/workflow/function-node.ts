@@ -66,6 +66,7 @@ export class FunctionNode extends FlowNode {
     ctx.describe(this.name, FlowNodeKind.FUNCTION, this.fn.node.id);
     const arn = this.fn.invokeTarget.functionArn;
     ctx.addStatements(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [arn] }));
+    ctx.invokes?.(this.fn);
     return {
       start: this.name,
       states: {

@@ -1,4 +1,5 @@
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
 import { AslDefinition } from './asl';
 import { checkStates, inFlowOrder } from './check';
 import { FlowNode, FlowNodeKind, FlowValidationError, RenderContext } from './flow-node';
@@ -19,6 +20,8 @@ export interface RenderedFlow {
   readonly descriptions: Record<string, StateDescription>;
   /** The node kinds used anywhere in the flow. */
   readonly kinds: ReadonlySet<FlowNodeKind>;
+  /** The functions the function nodes invoke, once per node. */
+  readonly functions: IConstruct[];
 }
 
 /** Options of {@link renderFlow}. */
@@ -38,7 +41,11 @@ export function renderFlow(start: FlowNode, options: RenderFlowOptions = {}): Re
   const statements: PolicyStatement[] = [];
   const descriptions: Record<string, StateDescription> = {};
   const kinds = new Set<FlowNodeKind>();
+  const functions: IConstruct[] = [];
   const ctx: RenderContext = {
+    invokes(fn) {
+      functions.push(fn);
+    },
     claim(name, node) {
       const owner = owners.get(name);
       if (owner !== undefined && owner !== node) {
@@ -66,5 +73,5 @@ export function renderFlow(start: FlowNode, options: RenderFlowOptions = {}): Re
     ...(options.timeoutSeconds !== undefined ? { TimeoutSeconds: options.timeoutSeconds } : {}),
   };
   checkStates(definition);
-  return { definition, statements, descriptions, kinds };
+  return { definition, statements, descriptions, kinds, functions };
 }

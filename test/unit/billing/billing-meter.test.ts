@@ -1,0 +1,95 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { BillingMeter, BillingModel, Flow, FunctionGraph } from '../../../lib';
+import { unbuiltStack } from '../../helpers';
+import { fixtureFunction } from '../triggers/helpers';
+
+describe('BillingMeter', () => {
+  let stack: Stack;
+  beforeEach(() => {
+    stack = unbuiltStack();
+  });
+
+  test('subscribes every function\'s log group, added before or after it, to one meter function', () => {
+    fixtureFunction(stack, 'Before');
+    new BillingMeter(stack, 'Billing');
+    fixtureFunction(stack, 'After');
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
+    for (const fn of ['Before', 'After']) {
+      template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
+        LogGroupName: { Ref: Match.stringLikeRegexp(`^${fn}LogGroup`) },
+        FilterPattern: '"REPORT RequestId"',
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingMeterFunction'), 'Arn'] },
+      });
+    }
+    // The meter itself is not metered (its own REPORT lines would meter themselves forever).
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { STAGEGRAPH_BILLING_MODEL: JSON.stringify(BillingModel.AWS_LAMBDA_X86_64.toJSON()), STAGEGRAPH_BILLING_APP: 'Stack' } },
+    });
+    // One permission lets CloudWatch Logs of this account invoke the meter; every filter waits for it.
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'logs.amazonaws.com', SourceAccount: '111111111111',
+      SourceArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:111111111111:log-group:/aws/lambda/*']] },
+    });
+    const filters = template.findResources('AWS::Logs::SubscriptionFilter');
+    for (const filter of Object.values(filters)) expect(filter.DependsOn).toEqual([expect.stringMatching(/^BillingMeterLogsPermission/)]);
+  });
+
+  test('the meter may publish into its namespace only', () => {
+    new BillingMeter(stack, 'Billing');
+    fixtureFunction(stack, 'Fn');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      Policies: Match.arrayWith([Match.objectLike({
+        PolicyDocument: { Statement: Match.arrayWith([{ Action: 'cloudwatch:PutMetricData', Effect: 'Allow', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Stagegraph/Billing' } } }]) },
+      })]),
+    });
+  });
+
+  test('functions of another architecture get a meter with their own model', () => {
+    new BillingMeter(stack, 'Billing');
+    fixtureFunction(stack, 'X86');
+    fixtureFunction(stack, 'Arm', { architecture: Architecture.ARM_64 });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ STAGEGRAPH_BILLING_MODEL: JSON.stringify(BillingModel.AWS_LAMBDA_ARM_64.toJSON()) }) } });
+    template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('^ArmLogGroup') },
+      DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingMeter2Function'), 'Arn'] },
+    });
+  });
+
+  test('a dashboard with the app\'s cost and a row per function and flow', () => {
+    new BillingMeter(stack, 'Billing', { model: BillingModel.HUAWEI_FUNCTIONGRAPH });
+    const fn = fixtureFunction(stack, 'Api');
+    new FunctionGraph(stack, 'Orders', { definition: Flow.invoke('Call', fn) });
+
+    // Rows are added at synth, when the meter visits the stack's functions and flows.
+    const [dashboard] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const text of ['Stagegraph/Billing', 'CostUsd', 'ColdStarts', 'Stack/Api: duration p50, p99 (ms)', 'p99', 'Stack/Orders: executions', 'ExecutionsStarted']) {
+      expect(body).toContain(text);
+    }
+  });
+
+  test('a budget alarm sums the app\'s cost per period and notifies an SMN topic', () => {
+    new BillingMeter(stack, 'Billing', { budget: { limitUsd: 5, period: Duration.hours(6) } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Stagegraph/Billing', MetricName: 'CostUsd', Dimensions: [{ Name: 'App', Value: 'Stack' }],
+      Statistic: 'Sum', Period: 21600, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^BillingBudgetTopic') }],
+    });
+  });
+
+  test('fails on a second meter in a stack, and on budgets CloudWatch cannot alarm on', () => {
+    new BillingMeter(stack, 'Billing');
+    expect(() => new BillingMeter(stack, 'Again')).toThrow('the stack already has a billing meter, Stack/Billing (allowed: one per stack) in Stack/Again');
+    expect(() => new BillingMeter(unbuiltStack(), 'B', { budget: { limitUsd: 0 } })).toThrow(/budget.limitUsd must be more than 0 \(given 0\)/);
+    expect(() => new BillingMeter(unbuiltStack(), 'B', { budget: { limitUsd: 1, period: Duration.days(2) } })).toThrow(/budget.period must be whole minutes from 1 minute to 1 day \(given 2 days\)/);
+  });
+});

@@ -1,0 +1,64 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { formatBill, parseSince } from '../../../lib/cli/bill';
+import { estimateAssembly, formatEstimate } from '../../../lib/cli/cost';
+import { estimateCost, Flow, FunctionGraph, StageCode, StageFunction } from '../../../lib';
+import { FIXTURES } from '../../helpers';
+
+describe('stagegraph bill', () => {
+  test('--since takes a number and a unit', () => {
+    expect(parseSince('30m')).toBe(1_800_000);
+    expect(parseSince('1h')).toBe(3_600_000);
+    expect(parseSince('7d')).toBe(604_800_000);
+    expect(() => parseSince('soon')).toThrow("--since must be a number and a unit, s, m, h or d, like 30m, 1h or 7d (given 'soon')");
+    expect(() => parseSince('0h')).toThrow(/given '0h'/);
+  });
+
+  test('prints a line per function and the total', () => {
+    const line = { invocations: 4, billedDurationMillis: 800, gbSeconds: 0.1, costUsd: 0.0000025, coldStarts: 1 };
+    const text = formatBill({ from: '2026-11-24T00:00:00.000Z', to: '2026-11-24T01:00:00.000Z', functions: [{ name: 'api', ...line }], total: { name: 'total', ...line } });
+    expect(text.split('\n')).toEqual([
+      'Bill from 2026-11-24T00:00:00.000Z to 2026-11-24T01:00:00.000Z (before free tiers)',
+      '',
+      'function  invocations  cold starts  billed ms    GB-s   cost (USD)',
+      '--------  -----------  -----------  ---------  ------  -----------',
+      'api                 4            1        800  0.1000  $0.00000250',
+      '--------  -----------  -----------  ---------  ------  -----------',
+      'total               4            1        800  0.1000  $0.00000250',
+    ]);
+  });
+});
+
+describe('stagegraph cost', () => {
+  let outdir: string;
+  beforeEach(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-cost-'));
+  });
+  afterEach(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test('estimates from the cloud assembly exactly what estimateCost says in code', () => {
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Shop');
+    const api = new StageFunction(stack, 'Api', {
+      code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')), memorySize: 512,
+      traffic: { invocationsPerMonth: 3_000_000, averageDuration: Duration.millis(120) },
+    });
+    new FunctionGraph(stack, 'Checkout', { definition: Flow.invoke('Charge', api), traffic: { executionsPerMonth: 50_000 } });
+    app.synth();
+
+    const fromAssembly = estimateAssembly(outdir);
+    expect(fromAssembly).toEqual(estimateCost(stack));
+    expect(fromAssembly.functions[0].invocationsPerMonth).toBe(3_050_000);
+    const text = formatEstimate(fromAssembly);
+    expect(text).toContain('Shop/Api');
+    expect(text).toContain('Shop/Checkout');
+    expect(text).toMatch(/always-on servers: \$\d+\.\d\d a month/);
+  });
+
+  test('says how to declare traffic when there is none', () => {
+    expect(formatEstimate({ monthlyUsd: 0, functionsUsd: 0, flowsUsd: 0, freeTierUsd: 0, alwaysOnUsd: 0, functions: [], flows: [] }))
+      .toMatch(/No traffic declared: give functions `traffic/);
+  });
+});
