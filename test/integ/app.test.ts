@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { synthesizeApp } from '../../lib/cli/synth';
 
-// `npm start`'s work: the app of cdk.json synthesized through the CDK toolkit library, every
-// function built for real, with CDK's built-in CloudFormation validation left on.
+// The example app of cdk.json synthesized through the CDK toolkit library, every function built for
+// real, with CDK's built-in CloudFormation validation left on.
 jest.setTimeout(300_000);
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -21,20 +21,27 @@ afterAll(() => {
   fs.rmSync(outdir, { recursive: true, force: true });
 });
 
-test('the app synthesizes, validated, with one built function per language', async () => {
+test('the example app synthesizes, validated, with every function built in its language', async () => {
   const summary = await synthesizeApp({ projectDir: ROOT, outdir });
 
-  expect(summary.stacks).toEqual(['HelloStack']);
-  expect(summary.functions.map(f => [f.path, f.runtime, f.memoryMb])).toEqual([
-    ['HelloStack/HelloNodejs/Function/Resource', 'nodejs22.x', 256],
-    ['HelloStack/HelloPython/Function/Resource', 'python3.11', 256],
-    ['HelloStack/HelloJava/Function/Resource', 'java21', 1024],
-    ['HelloStack/HelloGo/Function/Resource', 'provided.al2023', 128],
+  expect(summary.stacks).toEqual(['StagegraphExample']);
+  expect(summary.functions.map(f => [f.id, f.runtime, f.memoryMb]).sort()).toEqual([
+    ['StagegraphExample/Billing/Meter', 'nodejs22.x', 256],
+    ['StagegraphExample/Documents/ArchiveResult', 'nodejs22.x', 256],
+    ['StagegraphExample/Documents/ClassifySentiment', 'python3.11', 512],
+    ['StagegraphExample/Documents/ExtractKeywords', 'nodejs22.x', 256],
+    ['StagegraphExample/Documents/ExtractText', 'python3.11', 256],
+    ['StagegraphExample/Documents/Flow/Starter', 'nodejs22.x', 256],
+    ['StagegraphExample/IotAggregator', 'java21', 1024],
+    ['StagegraphExample/ItemsApi', 'nodejs22.x', 256],
+    ['StagegraphExample/Thumbnail', 'provided.al2023', 256],
   ]);
   for (const fn of summary.functions) {
     expect(fn.codeFrom).toBe('asset');
     expect(fn.codeBytes).toBeGreaterThan(1000);
   }
-  const template = fs.readFileSync(path.join(outdir, 'HelloStack.template.json'), 'utf-8');
+  const template = fs.readFileSync(path.join(outdir, 'StagegraphExample.template.json'), 'utf-8');
   expect(template).not.toContain('Custom::');
+  // Every function but the meter is metered: one subscription filter each.
+  expect(template.match(/"AWS::Logs::SubscriptionFilter"/g)).toHaveLength(8);
 });
