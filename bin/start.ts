@@ -4,7 +4,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import * as path from 'path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { formatBill, readBill } from '../lib/cli/bill';
+import { formatBill, nameBill, readBill } from '../lib/cli/bill';
+import { deployedFunctionIds } from '../lib/local/functions';
 import { ensureLocalCloud } from '../lib/cli/local';
 import { step } from '../lib/cli/progress';
 import { deployLocal } from '../lib/local/deploy';
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
         last = next;
       }
     });
-    console.log(`\n${formatBill(bill)}\n`);
+    console.log(`\n${formatBill(nameBill(bill, await deployedFunctionIds(path.join(ROOT, 'cdk.out'))))}\n`);
   } finally {
     cloudwatch.destroy();
   }

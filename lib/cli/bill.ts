@@ -1,7 +1,9 @@
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import * as path from 'path';
 import { Command } from 'commander';
 import { BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from '../billing/billing-metrics';
 import { localClientConfig } from '../local/endpoint';
+import { deployedFunctionIds } from '../local/functions';
 import { step } from './progress';
 
 /** One line of a bill: what a function (or the whole app) used and cost in the window. */
@@ -86,6 +88,11 @@ export async function readBill(client: CloudWatchClient, sinceMillis: number, no
   return { from: start.toISOString(), to: new Date(now).toISOString(), functions, total };
 }
 
+/** The bill with functions named `Stack/Id` where the app's cloud assembly says which function a Lambda name is. */
+export function nameBill(bill: Bill, ids: Map<string, string>): Bill {
+  return { ...bill, functions: bill.functions.map(line => ({ ...line, name: ids.get(line.name) ?? line.name })) };
+}
+
 /** The bill as a table. */
 export function formatBill(bill: Bill): string {
   if (bill.functions.length === 0) return `No metered invocations from ${bill.from} to ${bill.to}.`;
@@ -106,12 +113,15 @@ export function billCommand(): Command {
     .option('--since <duration>', 'the window that ends now: 30m, 1h, 7d', '1h')
     .option('--json', 'print the bill as JSON')
     .option('--aws', 'read the metrics of your AWS account (default credentials and region) instead of the local cloud')
+    .option('--out <dir>', 'the cloud assembly of the deployed app, to name functions Stack/Id', 'cdk.out')
     .addHelpText('after', '\nExamples:\n  $ stagegraph bill\n  $ stagegraph bill --since 24h --json')
-    .action(async (opts: { since: string; json?: boolean; aws?: boolean }) => {
+    .action(async (opts: { since: string; json?: boolean; aws?: boolean; out: string }) => {
       const since = parseSince(opts.since);
-      const client = new CloudWatchClient(opts.aws ? {} : localClientConfig());
+      const config = opts.aws ? {} : localClientConfig();
+      const client = new CloudWatchClient(config);
       try {
-        const bill = await step('Reading the billing metrics', () => readBill(client, since));
+        const bill = await step('Reading the billing metrics', async () =>
+          nameBill(await readBill(client, since), await deployedFunctionIds(path.resolve(opts.out), config)));
         console.log(opts.json ? JSON.stringify(bill, null, 2) : formatBill(bill));
       } finally {
         client.destroy();

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStackResourceCommand, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { StageBuildError } from '../errors';
 import { summarizeAssembly } from '../cli/assembly-summary';
 import { localClientConfig } from './endpoint';
@@ -48,4 +48,27 @@ export async function findDeployedFunction(assemblyDir: string, name: string): P
   } finally {
     cloudformation.destroy();
   }
+}
+
+/**
+ * The construct ids (`Stack/Id`) of the deployed functions of an app, by Lambda name: empty when there
+ * is no cloud assembly or a stack is not deployed.
+ */
+export async function deployedFunctionIds(assemblyDir: string, config: ConstructorParameters<typeof CloudFormationClient>[0] = localClientConfig()): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (!fs.existsSync(path.join(assemblyDir, 'manifest.json'))) return ids;
+  const summary = summarizeAssembly(assemblyDir);
+  const cloudformation = new CloudFormationClient(config);
+  try {
+    for (const stack of summary.stacks) {
+      const resources = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: stack })).catch(() => undefined);
+      for (const fn of summary.functions.filter(f => f.stack === stack)) {
+        const physical = resources?.StackResources?.find(r => r.LogicalResourceId === fn.logicalId)?.PhysicalResourceId;
+        if (physical) ids.set(physical, fn.id);
+      }
+    }
+  } finally {
+    cloudformation.destroy();
+  }
+  return ids;
 }

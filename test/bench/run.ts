@@ -1,6 +1,6 @@
 // `npm run bench`: the benchmarks of test/bench, printed as tables and written to
 // test/bench/results.json. Not part of `npm test`. BENCH_REPEATS sets the runs per synth figure;
-// BENCH_ONLY=synth, scaling, invoke, triggers or flows runs one part.
+// BENCH_ONLY=synth, scaling, invoke, triggers, flows or throughput runs one part.
 // Before any AWS SDK client is made: the bench runs on Node.js 20, which the SDK warns about.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import * as fs from 'fs';
@@ -12,6 +12,7 @@ import { benchFlowRuns, benchFlowSynth, FlowRunResult, FlowSynthResult, FlowThro
 import { benchInvoke, formatInvoke, InvokeBenchResult } from './invoke';
 import { benchSynth, benchSynthScaling, formatScaling, formatSynth, ScalingResult, SynthResult } from './synth';
 import { table } from './stats';
+import { benchThroughput, ThroughputResult } from './throughput';
 import { benchTriggerLatency, TriggerLatency } from './trigger-latency';
 import { benchTriggerResources, TriggerResources } from './trigger-resources';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   let triggerResources: TriggerResources[] | undefined;
   let triggerLatency: TriggerLatency[] | undefined;
   let flowSynth: FlowSynthResult[] | undefined;
+  let throughput: ThroughputResult[] | undefined;
   let flowRuns: { runs: FlowRunResult[]; throughput: FlowThroughput } | undefined;
   if (!only || only === 'flows') {
     flowSynth = benchFlowSynth(100, repeats);
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
     console.log('\nScaling: apps whose functions each have an OBS, an SMN and a DMS trigger, validation off\n');
     console.log(formatScaling(scaling));
   }
-  if (!only || only === 'invoke' || only === 'triggers' || only === 'flows') {
+  if (!only || only === 'invoke' || only === 'triggers' || only === 'flows' || only === 'throughput') {
     if (!process.env.LOCALSTACK_ENDPOINT) {
       installLocalStack({ projectDir: ROOT });
     }
@@ -60,6 +62,9 @@ async function main(): Promise<void> {
       }
       if (!only || only === 'flows') {
         flowRuns = await benchFlowRuns(10, 50);
+      }
+      if (!only || only === 'throughput') {
+        throughput = await benchThroughput(1000, 200);
       }
       if (!only || only === 'triggers') {
         triggerLatency = await benchTriggerLatency(20);
@@ -79,6 +84,14 @@ async function main(): Promise<void> {
       const t = flowRuns.throughput;
       console.log(`\nThroughput: ${t.executions} executions of a ${t.nodes}-node flow started at once: all done in ${t.seconds.toFixed(1)} s, ${t.perSecond.toFixed(1)} executions/s`);
     }
+    if (throughput) {
+      console.log('\nEvent throughput on LocalStack: every event processed once (none lost), from the first send to the last processed line\n');
+      const plain = throughput.find(t => t.variant.includes('plain'));
+      console.log(table(['events', 'processed', 'seconds', 'events/s', 'vs plain CDK'], throughput.map(t => [
+        t.variant, String(t.processed), t.seconds.toFixed(1), t.perSecond.toFixed(1),
+        t.variant.includes('DMS') && plain ? `${(t.perSecond / plain.perSecond).toFixed(2)}x` : '',
+      ])));
+    }
     if (triggerLatency) {
       console.log('\nFrom sending an event to the triggered function\'s first log line on LocalStack, 20 runs after a warm-up\n');
       console.log(table(['trigger', 'median ms', 'min..max ms'],
@@ -92,7 +105,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(file, JSON.stringify({
     date: new Date().toISOString(), machine, synth: synth ?? previous.synth, scaling: scaling ?? previous.scaling, invoke: invoke ?? previous.invoke,
     triggerResources: triggerResources ?? previous.triggerResources, triggerLatency: triggerLatency ?? previous.triggerLatency,
-    flowSynth: flowSynth ?? previous.flowSynth, flowRuns: flowRuns ?? previous.flowRuns,
+    flowSynth: flowSynth ?? previous.flowSynth, flowRuns: flowRuns ?? previous.flowRuns, throughput: throughput ?? previous.throughput,
   }, null, 2) + '\n');
   console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);
 }

@@ -41,6 +41,9 @@ if (variant === 'plain-flow') {
   new FunctionGraph(stack, 'Flow', { definition: Flow.sequence(nodes[0], ...nodes.slice(1)) });
 }
 
+// The trigger variants also have one flow over their first 10 functions.
+const plainFns: LambdaFunction[] = [];
+const stageFns: StageFunction[] = [];
 for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
   const source = path.join(workDir, 'src', `fn${i}`);
   const prebuilt = path.join(workDir, 'prebuilt', `fn${i}`);
@@ -65,13 +68,14 @@ for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
       const fn = new LambdaFunction(stack, `Fn${i}`, {
         code: Code.fromAsset(prebuilt), runtime: Runtime.NODEJS_22_X, handler: 'index.handler', memorySize: 256, timeout: Duration.seconds(30),
       });
+      plainFns.push(fn);
       plainBucket?.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { prefix: `fn${i}/` });
       topic?.addSubscription(new LambdaSubscription(fn));
       fn.addEventSource(new SqsEventSource(new Queue(stack, `Queue${i}`)));
       break;
     }
     case 'stagegraph-triggers':
-      new StageFunction(stack, `Fn${i}`, {
+      stageFns[i] = new StageFunction(stack, `Fn${i}`, {
         code: StageCode.fromNodejs(source),
         memorySize: 256,
         triggers: [new ObsTrigger(obsBucket as ObsBucket, { prefix: `fn${i}/` }), new SmnTrigger(topic as Topic), new DmsTrigger(new Queue(stack, `Queue${i}`))],
@@ -80,6 +84,15 @@ for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
     default:
       throw new Error(`unknown variant ${variant}`);
   }
+}
+if (plainFns.length > 0) {
+  const tasks = plainFns.slice(0, 10).map((fn, i) => new LambdaInvoke(stack, `Flow step ${i}`, { lambdaFunction: fn, payloadResponseOnly: true, retryOnServiceExceptions: true }));
+  const chain = tasks.slice(1).reduce<IChainable & { next(n: IChainable): Chain }>((acc, task) => acc.next(task), Chain.start(tasks[0]));
+  new StateMachine(stack, 'Flow', { definitionBody: DefinitionBody.fromChainable(chain) });
+}
+if (stageFns.length > 0) {
+  const nodes = stageFns.slice(0, 10).map((fn, i) => Flow.invoke(`Flow step ${i}`, fn));
+  new FunctionGraph(stack, 'Flow', { definition: Flow.sequence(nodes[0], ...nodes.slice(1)) });
 }
 let assembly;
 try {

@@ -203,6 +203,23 @@ describe('flow nodes render their own ASL', () => {
     expectValidAsl(asl);
   });
 
+  test('a notify node publishes to SMN through Step Functions, with a message built from the input', () => {
+    const topic = new Topic(stack, 'Alerts');
+    const asl = aslOf(stack, Flow.notify('Alert', topic, { subject: 'Hot', message: { 'device.$': '$.device', 'level': 'high' }, resultPath: '$.alert' }));
+
+    expect(asl.States).toEqual({
+      Alert: {
+        Type: 'Task',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:::sns:publish']] },
+        Parameters: { TopicArn: { Ref: expect.stringMatching(/^Alerts/) }, Message: { 'device.$': '$.device', 'level': 'high' }, Subject: 'Hot' },
+        ResultPath: '$.alert',
+        End: true,
+      },
+    });
+    expectValidAsl(asl);
+    expect(() => Flow.notify('Bad', topic, { subject: 'x'.repeat(100) })).toThrow("notify node 'Bad': subject must be 1 to 99 characters (given 100)");
+  });
+
   test('transform, succeed and fail', () => {
     const asl = aslOf(stack, Flow.sequence(Flow.transform('Shape', { 'id.$': '$.order.id', 'source': 'web' }), Flow.fail('Stop', { error: 'Rejected', cause: 'no stock' })));
     expect(asl.States).toEqual({

@@ -1,0 +1,90 @@
+// Event throughput on the embedded LocalStack: 1,000 messages through a DMS trigger (and through plain
+// aws-cdk-lib's SqsEventSource, in the same run) and 200 uploads through an OBS trigger. Every event
+// must be processed exactly as sent (none lost); the time runs from the first send to the last
+// processed log line (the line's own timestamp).
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { deployLocal } from '../../lib/local/deploy';
+import { localClientConfig } from '../../lib/local/endpoint';
+
+export interface ThroughputResult {
+  readonly variant: string;
+  readonly events: number;
+  readonly processed: number;
+  readonly seconds: number;
+  readonly perSecond: number;
+}
+
+const APP_DIR = path.join(__dirname, 'throughput-app');
+
+async function inBatches<T>(items: T[], parallel: number, send: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += parallel) await Promise.all(items.slice(i, i + parallel).map(send));
+}
+
+/** Polls the function's log group until every id is processed; the time of the last processed line. */
+async function waitProcessed(logs: CloudWatchLogsClient, functionName: string, ids: Set<string>, since: number, deadlineMs = 600_000): Promise<{ processed: number; lastMillis: number }> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const seen = new Map<string, number>();
+    let nextToken: string | undefined;
+    do {
+      // A function without a log group of its own (plain CDK) gets one with its first log line.
+      const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: since - 1000, nextToken }))
+        .catch(error => { if ((error as Error).name === 'ResourceNotFoundException') return { events: [], nextToken: undefined }; throw error; });
+      for (const event of page.events ?? []) {
+        const match = /processed (\S+)/.exec(event.message ?? '');
+        if (match && ids.has(match[1])) seen.set(match[1], Math.max(seen.get(match[1]) ?? 0, event.timestamp ?? 0));
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    if (seen.size === ids.size) return { processed: seen.size, lastMillis: Math.max(...seen.values()) };
+    if (Date.now() > deadline) throw new Error(`${functionName}: ${seen.size} of ${ids.size} events processed after ${deadlineMs / 1000} s`);
+    await new Promise(resolve => setTimeout(resolve, 500));
+  }
+}
+
+export async function benchThroughput(messages: number, uploads: number): Promise<ThroughputResult[]> {
+  const config = localClientConfig();
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-throughput-'));
+  const sqs = new SQSClient(config);
+  const s3 = new S3Client(config);
+  const logs = new CloudWatchLogsClient(config);
+  try {
+    await deployLocal({ projectDir: APP_DIR, outdir });
+    const cloudformation = new CloudFormationClient(config);
+    const { StackResources } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'ThroughputBenchStack' }));
+    cloudformation.destroy();
+    const physical = Object.fromEntries((StackResources ?? []).map(r => [(r.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, ''), r.PhysicalResourceId ?? '']));
+    const run = Date.now().toString(36);
+    const results: ThroughputResult[] = [];
+    for (const [variant, queueUrl, fn] of [
+      ['DMS trigger (stagegraph)', physical.Messages, 'bench-queue-counter'],
+      ['SqsEventSource (plain aws-cdk-lib)', physical.PlainMessages, 'bench-plain-queue-counter'],
+    ]) {
+      const ids = Array.from({ length: messages }, (_, i) => `${run}-${variant.startsWith('DMS') ? 'd' : 'p'}${i}`);
+      const started = Date.now();
+      const batches = Array.from({ length: Math.ceil(ids.length / 10) }, (_, b) => ids.slice(b * 10, b * 10 + 10));
+      await inBatches(batches, 10, batch => sqs.send(new SendMessageBatchCommand({
+        QueueUrl: queueUrl, Entries: batch.map((id, j) => ({ Id: String(j), MessageBody: JSON.stringify({ id }) })),
+      })));
+      const done = await waitProcessed(logs, fn, new Set(ids), started);
+      const seconds = (done.lastMillis - started) / 1000;
+      results.push({ variant: `${messages} messages, ${variant}`, events: messages, processed: done.processed, seconds, perSecond: messages / seconds });
+    }
+    const keys = Array.from({ length: uploads }, (_, i) => `bench/${run}-${i}.txt`);
+    const started = Date.now();
+    await inBatches(keys, 10, key => s3.send(new PutObjectCommand({ Bucket: physical.Uploads, Key: key, Body: key })));
+    const done = await waitProcessed(logs, 'bench-upload-counter', new Set(keys), started);
+    const seconds = (done.lastMillis - started) / 1000;
+    results.push({ variant: `${uploads} uploads, OBS trigger (stagegraph)`, events: uploads, processed: done.processed, seconds, perSecond: uploads / seconds });
+    return results;
+  } finally {
+    for (const client of [sqs, s3, logs]) client.destroy();
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
