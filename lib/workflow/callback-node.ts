@@ -2,7 +2,7 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStageFunction } from '../function/stage-function-base';
-import { continueTo, ErrorHandlingFields, FlowNode, FlowNodeKind, FlowValidationError, Fragment, RenderContext } from './flow-node';
+import { continueTo, ErrorHandlingFields, FlowNodeKind, TaskNode, FlowValidationError, Fragment, RenderContext } from './flow-node';
 import { FlowResultOptions, resultFields } from './io';
 
 /** The message a callback node sends: the task token to send back, and the node's input. */
@@ -58,7 +58,7 @@ export interface CallbackNodeOptions extends FlowResultOptions {
  * `FunctionGraph.resumeTopic`). The answer's `output` is the node's result; an answer with `error`
  * fails the node. Only STANDARD flows can wait for a callback.
  */
-export class CallbackNode extends FlowNode {
+export class CallbackNode extends TaskNode {
   constructor(name: string, private readonly options: CallbackNodeOptions) {
     super(name);
     const timeout = options.timeout?.toSeconds({ integral: false });
@@ -68,13 +68,6 @@ export class CallbackNode extends FlowNode {
     resultFields(`callback '${name}'`, options);
   }
 
-  public get endsFlow(): boolean {
-    return false;
-  }
-
-  protected get handlesErrors(): boolean {
-    return true;
-  }
 
   protected renderNode(ctx: RenderContext, next: string | undefined, handling: ErrorHandlingFields): Fragment {
     ctx.claim(this.name, this);

@@ -225,6 +225,20 @@ export abstract class FlowNode {
   }
 }
 
+/**
+ * A node whose own state takes Retry and Catch (Task, Parallel, Map) and that goes on to the next
+ * node when it succeeds: the base of function, callback, subflow, notify, parallel and loop nodes.
+ */
+export abstract class TaskNode extends FlowNode {
+  public get endsFlow(): boolean {
+    return false;
+  }
+
+  protected get handlesErrors(): boolean {
+    return true;
+  }
+}
+
 /** Nodes run one after the other; made by `Flow.sequence(a, b, c)` or `a.next(b).next(c)`. */
 export class SequenceNode extends FlowNode {
   public readonly nodes: readonly FlowNode[];

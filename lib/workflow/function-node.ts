@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IStageFunction } from '../function/stage-function-base';
 import { AslRetrier, FlowErrors } from './asl';
-import { continueTo, ErrorHandlingFields, FlowNode, FlowNodeKind, FlowValidationError, Fragment, RenderContext } from './flow-node';
+import { continueTo, ErrorHandlingFields, FlowNodeKind, TaskNode, FlowValidationError, Fragment, RenderContext } from './flow-node';
 import { checkParameters, FlowResultOptions, resultFields } from './io';
 
 /** Options of a function node. */
@@ -38,7 +38,7 @@ export const LAMBDA_SERVICE_RETRY: AslRetrier = {
  * A function node: invokes a FunctionStage function synchronously and passes its return value on.
  * Renders a Task state whose resource is the function's ARN, and grants the flow `lambda:InvokeFunction`.
  */
-export class FunctionNode extends FlowNode {
+export class FunctionNode extends TaskNode {
   constructor(name: string, public readonly fn: IStageFunction, private readonly options: FunctionNodeOptions = {}) {
     super(name);
     const timeout = options.timeout?.toSeconds({ integral: false });
@@ -49,13 +49,6 @@ export class FunctionNode extends FlowNode {
     resultFields(`function node '${name}'`, options);
   }
 
-  public get endsFlow(): boolean {
-    return false;
-  }
-
-  protected get handlesErrors(): boolean {
-    return true;
-  }
 
   protected defaultRetries(): AslRetrier[] {
     return this.options.retryServiceErrors === false ? [] : [LAMBDA_SERVICE_RETRY];

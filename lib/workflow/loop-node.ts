@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { isJsonPath } from './asl';
-import { continueTo, ErrorHandlingFields, FlowNode, FlowNodeKind, FlowValidationError, Fragment, RenderContext } from './flow-node';
+import { continueTo, ErrorHandlingFields, FlowNode, FlowNodeKind, TaskNode, FlowValidationError, Fragment, RenderContext } from './flow-node';
 import { checkParameters, FlowResultOptions, resultFields } from './io';
 
 /** Options of a loop node. */
@@ -22,7 +22,7 @@ export interface LoopNodeOptions extends FlowResultOptions {
 }
 
 /** A loop over an array: runs `body` for each item (in parallel up to `maxConcurrency`); the result is the array of outputs. */
-export class LoopNode extends FlowNode {
+export class LoopNode extends TaskNode {
   constructor(name: string, private readonly options: LoopNodeOptions) {
     super(name);
     const where = `loop '${name}'`;
@@ -37,16 +37,8 @@ export class LoopNode extends FlowNode {
     resultFields(where, options);
   }
 
-  public get endsFlow(): boolean {
-    return false;
-  }
-
   public get children(): readonly FlowNode[] {
     return [this.options.body, ...super.children];
-  }
-
-  protected get handlesErrors(): boolean {
-    return true;
   }
 
   protected renderNode(ctx: RenderContext, next: string | undefined, handling: ErrorHandlingFields): Fragment {

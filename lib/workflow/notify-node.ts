@@ -1,7 +1,7 @@
 import { Aws } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ITopic } from 'aws-cdk-lib/aws-sns';
-import { continueTo, ErrorHandlingFields, FlowNode, FlowNodeKind, FlowValidationError, Fragment, RenderContext } from './flow-node';
+import { continueTo, ErrorHandlingFields, FlowNodeKind, TaskNode, FlowValidationError, Fragment, RenderContext } from './flow-node';
 import { checkParameters, FlowResultOptions, resultFields } from './io';
 
 /** Options of a notify node. */
@@ -22,7 +22,7 @@ export interface NotifyNodeOptions extends FlowResultOptions {
  * A notify node: publishes a message to an SMN topic and goes on (Step Functions' SNS integration, no
  * function in between). Its result is `{ MessageId }`; give `resultPath` to keep the input.
  */
-export class NotifyNode extends FlowNode {
+export class NotifyNode extends TaskNode {
   constructor(name: string, public readonly topic: ITopic, private readonly options: NotifyNodeOptions = {}) {
     super(name);
     const subject = options.subject;
@@ -33,13 +33,6 @@ export class NotifyNode extends FlowNode {
     resultFields(`notify node '${name}'`, options);
   }
 
-  public get endsFlow(): boolean {
-    return false;
-  }
-
-  protected get handlesErrors(): boolean {
-    return true;
-  }
 
   protected renderNode(ctx: RenderContext, next: string | undefined, handling: ErrorHandlingFields): Fragment {
     ctx.claim(this.name, this);

@@ -1,5 +1,5 @@
 import { AslStates } from './asl';
-import { continueTo, ErrorHandlingFields, FlowNode, FlowNodeKind, FlowValidationError, Fragment, RenderContext } from './flow-node';
+import { continueTo, ErrorHandlingFields, FlowNode, FlowNodeKind, TaskNode, FlowValidationError, Fragment, RenderContext } from './flow-node';
 import { FlowResultOptions, resultFields } from './io';
 
 /** Options of a parallel node. */
@@ -18,7 +18,7 @@ export interface ParallelNodeOptions extends FlowResultOptions {
  * all are done; its result is the array of the branches' outputs, in order. A failing branch fails
  * the node (and stops the others).
  */
-export class ParallelNode extends FlowNode {
+export class ParallelNode extends TaskNode {
   constructor(name: string, public readonly branches: readonly FlowNode[], private readonly options: ParallelNodeOptions = {}) {
     super(name);
     if (branches.length === 0) {
@@ -32,16 +32,8 @@ export class ParallelNode extends FlowNode {
     resultFields(`parallel '${name}'`, options);
   }
 
-  public get endsFlow(): boolean {
-    return false;
-  }
-
   public get children(): readonly FlowNode[] {
     return [...this.branches, ...super.children];
-  }
-
-  protected get handlesErrors(): boolean {
-    return true;
   }
 
   protected renderNode(ctx: RenderContext, next: string | undefined, handling: ErrorHandlingFields): Fragment {

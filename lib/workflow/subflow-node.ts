@@ -1,7 +1,7 @@
 import { Arn, ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { continueTo, ErrorHandlingFields, FlowNode, FlowNodeKind, Fragment, RenderContext } from './flow-node';
+import { continueTo, ErrorHandlingFields, FlowNodeKind, TaskNode, Fragment, RenderContext } from './flow-node';
 import { checkParameters, FlowResultOptions, resultFields } from './io';
 
 /** What a subflow node needs of another flow. */
@@ -24,20 +24,13 @@ export interface SubflowNodeOptions extends FlowResultOptions {
  * Its result is `{ output, executionArn }`, `output` being the subflow's output; a failed subflow fails
  * the node. Only STANDARD flows can wait for a subflow.
  */
-export class SubflowNode extends FlowNode {
+export class SubflowNode extends TaskNode {
   constructor(name: string, public readonly flow: ISubflowTarget, private readonly options: SubflowNodeOptions = {}) {
     super(name);
     checkParameters(`subflow '${name}'`, 'input', options.input);
     resultFields(`subflow '${name}'`, options);
   }
 
-  public get endsFlow(): boolean {
-    return false;
-  }
-
-  protected get handlesErrors(): boolean {
-    return true;
-  }
 
   protected renderNode(ctx: RenderContext, next: string | undefined, handling: ErrorHandlingFields): Fragment {
     ctx.claim(this.name, this);

@@ -3,13 +3,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BillingModel, parseReportLine, ReportLine } from '../../../lib';
 import { deployLocal } from '../../../lib/local/deploy';
 import { localClientConfig } from '../../../lib/local/endpoint';
+import { physicalIds } from '../stack-resources';
 import { poll } from '../poll';
 
 // Billing on the local cloud: functions that sleep known durations are invoked a known number of
@@ -65,10 +65,7 @@ beforeAll(async () => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-billing-'));
   process.env.STAGEGRAPH_BILLING_RUN = run;
   await deployLocal({ projectDir: __dirname, outdir });
-  const cloudformation = new CloudFormationClient(config);
-  const { StackResources } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'BillingTestStack' }));
-  cloudformation.destroy();
-  for (const resource of StackResources ?? []) physical[(resource.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, '')] = resource.PhysicalResourceId ?? '';
+  Object.assign(physical, await physicalIds('BillingTestStack'));
   started = Date.now();
   for (const [functionName, sleeps] of Object.entries(runs)) {
     const reports: ReportLine[] = [];

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
@@ -10,6 +9,7 @@ import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-
 import { deployLocal } from '../../../lib/local/deploy';
 import { localClientConfig, localEndpoint } from '../../../lib/local/endpoint';
 import { findDeployedFunction } from '../../../lib/local/functions';
+import { physicalIds } from '../stack-resources';
 import { poll as pollEvery } from '../poll';
 
 // Triggers on the local cloud: real SNS and SQS deliveries to functions running in their runtime.
@@ -36,12 +36,7 @@ async function logLines(functionId: string, contains: string): Promise<string[]>
 beforeAll(async () => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-triggers-'));
   await deployLocal({ projectDir: __dirname, outdir });
-  const cloudformation = new CloudFormationClient(config);
-  const { StackResources } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'TriggerTestStack' }));
-  cloudformation.destroy();
-  for (const resource of StackResources ?? []) {
-    physical[(resource.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, '')] = resource.PhysicalResourceId ?? '';
-  }
+  Object.assign(physical, await physicalIds('TriggerTestStack'));
   for (const id of ['Consumer', 'Failer', 'Ticker', 'Uploads', 'Removals', 'StreamReader']) {
     functions[id] = (await findDeployedFunction(outdir, id)).functionName;
   }

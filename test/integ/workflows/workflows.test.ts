@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { deployLocal } from '../../../lib/local/deploy';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localClientConfig, localEndpoint } from '../../../lib/local/endpoint';
+import { physicalIds } from '../stack-resources';
 import { poll } from '../poll';
 
 // FunctionGraph flows on the local cloud: Step Functions runs the ASL, the functions run in their own
@@ -49,12 +49,7 @@ async function history(executionArn: string): Promise<HistoryEvent[]> {
 beforeAll(async () => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-flows-'));
   await deployLocal({ projectDir: __dirname, outdir });
-  const cloudformation = new CloudFormationClient(config);
-  const { StackResources } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'FlowTestStack' }));
-  cloudformation.destroy();
-  for (const resource of StackResources ?? []) {
-    physical[(resource.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, '')] = resource.PhysicalResourceId ?? '';
-  }
+  Object.assign(physical, await physicalIds('FlowTestStack'));
 });
 
 afterAll(() => {
