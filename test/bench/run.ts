@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'scaling') {
     scaling = benchSynthScaling([10, 50, 200], Math.max(3, Math.floor(repeats / 2)));
-    console.log('\nScaling: apps whose functions each have an OBS, an SMN and a DMS trigger, validation off\n');
+    console.log('\nScaling: apps whose functions each have an OBS, an SMN and a DMS trigger, and one flow over 10 of them, validation off\n');
     console.log(formatScaling(scaling));
   }
   if (!only || only === 'invoke' || only === 'triggers' || only === 'flows' || only === 'throughput') {
