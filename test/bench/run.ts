@@ -64,7 +64,7 @@ async function main(): Promise<void> {
         flowRuns = await benchFlowRuns(10, 50);
       }
       if (!only || only === 'throughput') {
-        throughput = await benchThroughput(1000, 200);
+        throughput = await benchThroughput(1000, 200, Math.max(1, Math.min(repeats, 3)));
       }
       if (!only || only === 'triggers') {
         triggerLatency = await benchTriggerLatency(20);
@@ -82,14 +82,14 @@ async function main(): Promise<void> {
       console.log('\nOne execution at a time on LocalStack, 10 runs after a warm-up: chains of function nodes, and of pass nodes (Step Functions alone)\n');
       console.log(formatFlowRuns(flowRuns.runs));
       const t = flowRuns.throughput;
-      console.log(`\nThroughput: ${t.executions} executions of a ${t.nodes}-node flow started at once: all done in ${t.seconds.toFixed(1)} s, ${t.perSecond.toFixed(1)} executions/s`);
+      console.log(`\nThroughput: ${t.executions} executions of a ${t.nodes}-node flow started at once, ${t.seconds.runs} runs: all done in ${t.seconds.median.toFixed(1)} s (${t.seconds.min.toFixed(1)}..${t.seconds.max.toFixed(1)}), ${t.perSecond.median.toFixed(1)} executions/s`);
     }
     if (throughput) {
-      console.log('\nEvent throughput on LocalStack: every event processed once (none lost), from the first send to the last processed line\n');
+      console.log(`\nEvent throughput on LocalStack: every event processed once (none lost), from the first send to the last processed line, median of ${throughput[0].seconds.runs} runs\n`);
       const plain = throughput.find(t => t.variant.includes('plain'));
-      console.log(table(['events', 'processed', 'seconds', 'events/s', 'vs plain CDK'], throughput.map(t => [
-        t.variant, String(t.processed), t.seconds.toFixed(1), t.perSecond.toFixed(1),
-        t.variant.includes('DMS') && plain ? `${(t.perSecond / plain.perSecond).toFixed(2)}x` : '',
+      console.log(table(['events', 'processed', 'seconds', 'min..max s', 'events/s', 'vs plain CDK'], throughput.map(t => [
+        t.variant, String(t.processed), t.seconds.median.toFixed(1), `${t.seconds.min.toFixed(1)}..${t.seconds.max.toFixed(1)}`, t.perSecond.median.toFixed(1),
+        t.variant.includes('DMS') && plain ? `${(t.perSecond.median / plain.perSecond.median).toFixed(2)}x` : '',
       ])));
     }
     if (triggerLatency) {

@@ -11,13 +11,15 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../lib/local/deploy';
 import { localClientConfig } from '../../lib/local/endpoint';
+import { Spread, spread } from './stats';
 
 export interface ThroughputResult {
   readonly variant: string;
   readonly events: number;
+  /** Events processed in every run (each run fails unless all are). */
   readonly processed: number;
-  readonly seconds: number;
-  readonly perSecond: number;
+  readonly seconds: Spread;
+  readonly perSecond: Spread;
 }
 
 const APP_DIR = path.join(__dirname, 'throughput-app');
@@ -48,7 +50,7 @@ async function waitProcessed(logs: CloudWatchLogsClient, functionName: string, i
   }
 }
 
-export async function benchThroughput(messages: number, uploads: number): Promise<ThroughputResult[]> {
+export async function benchThroughput(messages: number, uploads: number, repeats: number): Promise<ThroughputResult[]> {
   const config = localClientConfig();
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-throughput-'));
   const sqs = new SQSClient(config);
@@ -60,28 +62,36 @@ export async function benchThroughput(messages: number, uploads: number): Promis
     const { StackResources } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'ThroughputBenchStack' }));
     cloudformation.destroy();
     const physical = Object.fromEntries((StackResources ?? []).map(r => [(r.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, ''), r.PhysicalResourceId ?? '']));
-    const run = Date.now().toString(36);
-    const results: ThroughputResult[] = [];
-    for (const [variant, queueUrl, fn] of [
-      ['DMS trigger (stagegraph)', physical.Messages, 'bench-queue-counter'],
-      ['SqsEventSource (plain aws-cdk-lib)', physical.PlainMessages, 'bench-plain-queue-counter'],
-    ]) {
-      const ids = Array.from({ length: messages }, (_, i) => `${run}-${variant.startsWith('DMS') ? 'd' : 'p'}${i}`);
+    const samples = new Map<string, { events: number; seconds: number[] }>();
+    const record = (variant: string, events: number, seconds: number) => {
+      const entry = samples.get(variant) ?? { events, seconds: [] };
+      entry.seconds.push(seconds);
+      samples.set(variant, entry);
+    };
+    for (let r = 0; r < repeats; r++) {
+      const run = `${Date.now().toString(36)}r${r}`;
+      for (const [variant, queueUrl, fn] of [
+        ['DMS trigger (stagegraph)', physical.Messages, 'bench-queue-counter'],
+        ['SqsEventSource (plain aws-cdk-lib)', physical.PlainMessages, 'bench-plain-queue-counter'],
+      ]) {
+        const ids = Array.from({ length: messages }, (_, i) => `${run}-${variant.startsWith('DMS') ? 'd' : 'p'}${i}`);
+        const started = Date.now();
+        const batches = Array.from({ length: Math.ceil(ids.length / 10) }, (_, b) => ids.slice(b * 10, b * 10 + 10));
+        await inBatches(batches, 10, batch => sqs.send(new SendMessageBatchCommand({
+          QueueUrl: queueUrl, Entries: batch.map((id, j) => ({ Id: String(j), MessageBody: JSON.stringify({ id }) })),
+        })));
+        const done = await waitProcessed(logs, fn, new Set(ids), started);
+        record(`${messages} messages, ${variant}`, messages, (done.lastMillis - started) / 1000);
+      }
+      const keys = Array.from({ length: uploads }, (_, i) => `bench/${run}-${i}.txt`);
       const started = Date.now();
-      const batches = Array.from({ length: Math.ceil(ids.length / 10) }, (_, b) => ids.slice(b * 10, b * 10 + 10));
-      await inBatches(batches, 10, batch => sqs.send(new SendMessageBatchCommand({
-        QueueUrl: queueUrl, Entries: batch.map((id, j) => ({ Id: String(j), MessageBody: JSON.stringify({ id }) })),
-      })));
-      const done = await waitProcessed(logs, fn, new Set(ids), started);
-      const seconds = (done.lastMillis - started) / 1000;
-      results.push({ variant: `${messages} messages, ${variant}`, events: messages, processed: done.processed, seconds, perSecond: messages / seconds });
+      await inBatches(keys, 10, key => s3.send(new PutObjectCommand({ Bucket: physical.Uploads, Key: key, Body: key })));
+      const done = await waitProcessed(logs, 'bench-upload-counter', new Set(keys), started);
+      record(`${uploads} uploads, OBS trigger (stagegraph)`, uploads, (done.lastMillis - started) / 1000);
     }
-    const keys = Array.from({ length: uploads }, (_, i) => `bench/${run}-${i}.txt`);
-    const started = Date.now();
-    await inBatches(keys, 10, key => s3.send(new PutObjectCommand({ Bucket: physical.Uploads, Key: key, Body: key })));
-    const done = await waitProcessed(logs, 'bench-upload-counter', new Set(keys), started);
-    const seconds = (done.lastMillis - started) / 1000;
-    results.push({ variant: `${uploads} uploads, OBS trigger (stagegraph)`, events: uploads, processed: done.processed, seconds, perSecond: uploads / seconds });
+    const results: ThroughputResult[] = [...samples.entries()].map(([variant, { events, seconds }]) => ({
+      variant, events, processed: events, seconds: spread(seconds), perSecond: spread(seconds.map(x => events / x)),
+    }));
     return results;
   } finally {
     for (const client of [sqs, s3, logs]) client.destroy();

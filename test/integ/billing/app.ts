@@ -19,7 +19,8 @@ new StageFunction(stack, 'Large', { code, memorySize: 1024, functionName: `stage
 const budgetTopic = new Topic(stack, 'Budget');
 const alarms = new Queue(stack, 'BudgetNotifications', { removalPolicy: RemovalPolicy.DESTROY });
 budgetTopic.addSubscription(new SqsSubscription(alarms, { rawMessageDelivery: true }));
-new BillingMeter(stack, 'Billing', {
+// A meter (and so a budget alarm) of its own per run: LocalStack cannot update an alarm in place.
+new BillingMeter(stack, `Billing${run.replace(/[^A-Za-z0-9]/g, '')}`, {
   appName: `billing-test-${run}`,
   model: BillingModel.FUNCTIONSTAGE_SEED,
   budget: { limitUsd: 0.000001, period: Duration.minutes(1), topic: budgetTopic },

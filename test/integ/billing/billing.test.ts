@@ -134,7 +134,8 @@ test('the budget alarm fires into its SMN topic when the low budget is crossed',
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: physical.BudgetNotifications, WaitTimeSeconds: 2, MaxNumberOfMessages: 10 }));
     // Only a state change of this run: the queue may hold notifications of earlier deployments.
     return (Messages ?? []).map(m => JSON.parse(m.Body ?? '{}'))
-      .find(body => body.NewStateValue === 'ALARM' && Date.parse(body.StateChangeTime) >= started);
+      .find(body => body.NewStateValue === 'ALARM'
+        && (String(body.AlarmDescription ?? '').includes(`billing-test-${run} `) || String(body.AlarmName ?? '').includes(`Billing${run}`)));
   }, 180_000, 0);
   expect(message).toMatchObject({ NewStateValue: 'ALARM', Trigger: { MetricName: 'CostUsd', Namespace: 'Stagegraph/Billing', Threshold: 0.000001 } });
   const { MetricAlarms } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [message.AlarmName] }));

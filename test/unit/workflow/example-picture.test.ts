@@ -4,15 +4,17 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { ObsBucket } from '../../../lib';
 import { DocumentFlow } from '../../../workflows/document-flow';
+import { expectValidAsl } from './helpers';
 
 // The README shows the example flow's picture from docs/: it must be what the code draws today.
 // Regenerate with `UPDATE_PICTURES=1 npx jest --selectProjects unit -t 'example flow'`.
 const DOCS = path.join(__dirname, '..', '..', '..', 'docs');
 
-test('the example flow\'s picture in docs/ is what the code draws', () => {
+test('the example flow validates with asl-validator, and its picture in docs/ is what the code draws', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'StagegraphExample');
   const { flow } = new DocumentFlow(stack, 'Documents', { bucket: new ObsBucket(stack, 'Files'), alerts: new Topic(stack, 'Alerts') });
+  expectValidAsl(stack.resolve(flow.definition));
   const pictures = { 'document-flow.svg': flow.toSvg(), 'document-flow.mmd': flow.toMermaid() };
 
   for (const [file, content] of Object.entries(pictures)) {
