@@ -81,7 +81,7 @@ export function installLocalStack(options: InstallOptions): InstallResult {
   }
 
   for (const version of pythons) {
-    step(`Installing the Python ${version} runtime interface client`);
+    step(`Installing the Python ${version} runtime interface client and boto3`);
     run(findPython(version) as string, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--upgrade',
       '--only-binary=:all:', '--target', path.join(paths.runtimeSupport, `python${version}`), `awslambdaric==${AWSLAMBDARIC_VERSION}`, `boto3==${BOTO3_VERSION}`],
     `the Python ${version} runtime interface client`, `Python ${version} with pip`);
