@@ -83,8 +83,9 @@ async function main(): Promise<void> {
     cloudwatch.destroy();
   }
   console.log(`Time: ${Object.entries(times).map(([name, s]) => `${name} ${s.toFixed(1)} s`).join(', ')}.`);
-  console.log('\nLocalStack keeps running at http://127.0.0.1:4566: try `npx stagegraph bill`, `npx stagegraph graph`, `npx stagegraph logs Thumbnail`.');
-  console.log('Stop it with: npx stagegraph local down');
+  // In this repository the CLI runs from source through the `stagegraph` npm script.
+  console.log('\nLocalStack keeps running at http://127.0.0.1:4566: try `npm run stagegraph -- bill`, `npm run stagegraph -- graph`, `npm run stagegraph -- logs Thumbnail`.');
+  console.log('Stop it with: npm run stagegraph -- local down');
 }
 
 main().catch(error => {
