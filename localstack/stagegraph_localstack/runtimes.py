@@ -6,7 +6,10 @@ variables its runtime needs; the runtime process then speaks the Lambda Runtime 
 
 import glob
 import os
+import platform
 import shutil
+import threading
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +84,31 @@ class PythonLauncher(Launcher):
         return Launch([python, "-m", "awslambdaric", spec.handler], {"PYTHONPATH": ":".join(path), "PYTHONUNBUFFERED": "1"})
 
 
+# The Java runtime interface client copies its JNI library to the fixed path /tmp/.libaws-lambda-jni.so
+# at every start unless this property names one: on Lambda each environment has its own /tmp, here they
+# share the host's, and two environments starting at once crashed (SIGBUS) loading a file being rewritten.
+NATIVE_CLIENT_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI"
+NATIVE_CLIENT_ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch_64", "arm64": "aarch_64"}
+
+
+def native_client(ric: Path) -> str:
+    """The client's JNI library for this machine, unpacked once from its jar beside it (atomically)."""
+    arch = NATIVE_CLIENT_ARCH.get(platform.machine().lower(), "x86_64")
+    member = f"jni/libaws-lambda-jni.linux-{arch}.so"
+    target = ric / "jni" / Path(member).name
+    if not target.exists():
+        jar = next(iter(sorted(ric.glob("aws-lambda-java-runtime-interface-client-*.jar"))), None)
+        if jar is None:
+            raise LaunchError(f"the Java runtime interface client jar is not in {ric}: run `stagegraph local install`")
+        with zipfile.ZipFile(jar) as archive:
+            data = archive.read(member)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    return str(target)
+
+
 class JavaLauncher(Launcher):
     """Java through the official runtime interface client from Maven Central, on a JDK new enough for the runtime."""
 
@@ -99,6 +127,7 @@ class JavaLauncher(Launcher):
         heap = max(64, int(spec.memory_mb * 0.85))
         return Launch([
             java, f"-Xmx{heap}m", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+            f"-D{NATIVE_CLIENT_PROPERTY}={native_client(ric)}",
             "-cp", ":".join(classpath),
             "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", spec.handler,
         ])

@@ -87,3 +87,26 @@ def test_elf_cpu_reads_the_machine_field(tmp_path):
     assert elf_cpu(elf(tmp_path / "b", 0xB7)) == "arm64"
     (tmp_path / "c").write_text("#!/bin/sh\n")
     assert elf_cpu(tmp_path / "c") is None
+
+
+def test_java_loads_the_jni_library_unpacked_once_beside_the_client(tmp_path, monkeypatch):
+    import zipfile
+
+    support = tmp_path / "support" / "java"
+    support.mkdir(parents=True)
+    arch = runtimes.NATIVE_CLIENT_ARCH.get(__import__("platform").machine().lower(), "x86_64")
+    with zipfile.ZipFile(support / "aws-lambda-java-runtime-interface-client-2.9.0.jar", "w") as jar:
+        jar.writestr(f"jni/libaws-lambda-jni.linux-{arch}.so", b"native code")
+    monkeypatch.setenv("STAGEGRAPH_RUNTIME_SUPPORT", str(tmp_path / "support"))
+    monkeypatch.setattr(runtimes, "find_java", lambda version: "/jdk/bin/java")
+
+    launch = launch_for(spec(tmp_path, "java21", handler="example.Handler"))
+
+    library = support / "jni" / f"libaws-lambda-jni.linux-{arch}.so"
+    assert f"-D{runtimes.NATIVE_CLIENT_PROPERTY}={library}" in launch.command
+    assert library.read_bytes() == b"native code"
+    # A second environment reuses the file: nothing is rewritten while another JVM has it loaded.
+    before = library.stat().st_mtime_ns
+    launch_for(spec(tmp_path, "java21", handler="example.Handler"))
+    assert library.stat().st_mtime_ns == before
+    assert not list((support / "jni").glob("*.partial"))

@@ -117,6 +117,14 @@ test('20 concurrent invocations are all answered', async () => {
   expect(results.map(r => r.json)).toEqual(Array.from({ length: 20 }, (_, i) => ({ slept: 200 + i })));
 });
 
+test('Java environments that start at the same moment all answer (each loads the client\'s native library safely)', async () => {
+  // Concurrent invocations of a cold function start as many JVMs at once.
+  const results = await Promise.all(Array.from({ length: 4 }, (_, i) => invoke('HelloJava', { name: `jvm ${i}` })));
+
+  expect(results.map(r => r.functionError)).toEqual([undefined, undefined, undefined, undefined]);
+  expect(results.map(r => r.json.message)).toEqual(['hello, jvm 0', 'hello, jvm 1', 'hello, jvm 2', 'hello, jvm 3']);
+});
+
 test('a function writes to S3 with its own SDK, and the object is there', async () => {
   const key = `probe/${Date.now()}.txt`;
   const result = await invoke('Probe', { action: 's3put', key, body: 'written by the probe' });
