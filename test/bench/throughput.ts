@@ -5,11 +5,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../lib/local/deploy';
+import { physicalIds } from '../integ/stack-resources';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { Spread, spread } from './stats';
 
@@ -58,10 +58,7 @@ export async function benchThroughput(messages: number, uploads: number, repeats
   const logs = new CloudWatchLogsClient(config);
   try {
     await deployLocal({ projectDir: APP_DIR, outdir });
-    const cloudformation = new CloudFormationClient(config);
-    const { StackResources } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'ThroughputBenchStack' }));
-    cloudformation.destroy();
-    const physical = Object.fromEntries((StackResources ?? []).map(r => [(r.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, ''), r.PhysicalResourceId ?? '']));
+    const physical = await physicalIds('ThroughputBenchStack');
     const samples = new Map<string, { events: number; seconds: number[] }>();
     const record = (variant: string, events: number, seconds: number) => {
       const entry = samples.get(variant) ?? { events, seconds: [] };

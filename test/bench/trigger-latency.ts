@@ -4,12 +4,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../lib/local/deploy';
+import { physicalIds } from '../integ/stack-resources';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { findDeployedFunction } from '../../lib/local/functions';
 import { Spread, spread } from './stats';
@@ -30,10 +30,7 @@ export async function benchTriggerLatency(runs: number): Promise<TriggerLatency[
   const logs = new CloudWatchLogsClient(config);
   try {
     await deployLocal({ projectDir: APP_DIR, outdir });
-    const cloudformation = new CloudFormationClient(config);
-    const { StackResources } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'TriggerTestStack' }));
-    cloudformation.destroy();
-    const physical = Object.fromEntries((StackResources ?? []).map(r => [(r.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, ''), r.PhysicalResourceId ?? '']));
+    const physical = await physicalIds('TriggerTestStack');
     const functionName = async (id: string) => (await findDeployedFunction(outdir, id)).functionName;
     const cases: Array<{ trigger: string; fn: string; send: (marker: string) => Promise<unknown> }> = [
       { trigger: 'OBS upload', fn: await functionName('Uploads'), send: m => s3.send(new PutObjectCommand({ Bucket: physical.Files, Key: `uploads/${m}.txt`, Body: m })) },
