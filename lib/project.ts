@@ -37,3 +37,14 @@ export function cdkAppCommand(projectDir: string): string {
   }
   return config.app;
 }
+
+/**
+ * A file of stagegraph's own that a function bundles (a flow's bridge, the billing meter): the TypeScript
+ * source when running from this repository, the compiled JavaScript in the packed library.
+ * @param dir the folder of the file, next to the calling module
+ * @param name the file's name without extension
+ */
+export function ownSourceFile(dir: string, name: string): string {
+  const source = path.join(dir, `${name}.ts`);
+  return fs.existsSync(source) ? source : path.join(dir, `${name}.js`);
+}

@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { ArnFormat, Aspects, Duration, IAspect, Names, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, MetricOptions, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -10,6 +8,7 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { StageValidationError } from '../errors';
+import { ownSourceFile } from '../project';
 import { StageCode } from '../function/stage-code';
 import { StageFunction } from '../function/stage-function';
 import { AppDashboard } from '../monitoring/app-dashboard';
@@ -57,8 +56,6 @@ export interface BillingMeterProps {
    */
   readonly budget?: BudgetOptions;
 }
-
-const METER_CODE_DIR = __dirname;
 
 /**
  * Pay-per-use billing for every FunctionStage function of a stack: a meter function subscribed to each
@@ -194,7 +191,7 @@ export class BillingMeter extends Construct {
     if (!fn) {
       const id = this.meterFunctions.size === 0 ? 'Meter' : `Meter${this.meterFunctions.size + 1}`;
       fn = new StageFunction(this, id, {
-        code: StageCode.fromNodejs(meterEntry()),
+        code: StageCode.fromNodejs(ownSourceFile(__dirname, 'meter-handler')),
         memorySize: 256,
         description: `Meters the functions of ${this.appName} with the ${model.name} model`,
         environment: { STAGEGRAPH_BILLING_MODEL: key, STAGEGRAPH_BILLING_APP: this.appName },
@@ -243,10 +240,4 @@ class MeterEveryFunction implements IAspect {
     if (node instanceof StageFunction) this.billing.meter(node);
     if (node instanceof FunctionGraph) this.billing.addFlow(node);
   }
-}
-
-/** The meter's entry: the TypeScript source in this repository, the compiled JavaScript in the package. */
-function meterEntry(): string {
-  const source = path.join(METER_CODE_DIR, 'meter-handler.ts');
-  return fs.existsSync(source) ? source : path.join(METER_CODE_DIR, 'meter-handler.js');
 }

@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Lazy, Resource, Stack } from 'aws-cdk-lib';
 import { Metric, MetricOptions, Stats } from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,6 +7,7 @@ import { DefinitionBody, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-
 import { Construct, IConstruct } from 'constructs';
 import { checkTraffic, FlowTraffic, FlowUsage, IUsageSource, USAGE_METADATA } from '../billing/cost-estimate';
 import { StageValidationError } from '../errors';
+import { ownSourceFile } from '../project';
 import { StageCode } from '../function/stage-code';
 import { StageFunction } from '../function/stage-function';
 import { SmnTrigger } from '../triggers/smn-trigger';
@@ -271,7 +271,7 @@ export class FunctionGraph extends Resource implements ISubflowTarget, IUsageSou
     const existing = mode === 'start' ? this.starter : this.resumer;
     if (existing) return existing;
     const fn = new StageFunction(this, mode === 'start' ? 'Starter' : 'Resumer', {
-      code: StageCode.fromNodejs(bridgeEntry()),
+      code: StageCode.fromNodejs(ownSourceFile(path.join(__dirname, 'bridge'), 'index')),
       memorySize: 256,
       description: `${mode === 'start' ? 'Starts' : 'Resumes'} executions of the flow ${this.node.path}`,
       environment: {
@@ -292,13 +292,6 @@ export class FunctionGraph extends Resource implements ISubflowTarget, IUsageSou
     }
     return fn;
   }
-}
-
-/** The bridge's entry: the TypeScript source in this repository, the compiled JavaScript in the package. */
-function bridgeEntry(): string {
-  const dir = path.join(__dirname, 'bridge');
-  const source = path.join(dir, 'index.ts');
-  return fs.existsSync(source) ? source : path.join(dir, 'index.js');
 }
 
 /** The states of a definition, those inside parallel branches and loop bodies included. */
