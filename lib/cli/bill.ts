@@ -5,6 +5,7 @@ import { BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from '../billing
 import { localClientConfig } from '../local/endpoint';
 import { deployedFunctionIds } from '../local/functions';
 import { step } from './progress';
+import { textTable } from './text-table';
 
 /** One line of a bill: what a function (or the whole app) used and cost in the window. */
 export interface BillLine {
@@ -96,14 +97,11 @@ export function nameBill(bill: Bill, ids: Map<string, string>): Bill {
 /** The bill as a table. */
 export function formatBill(bill: Bill): string {
   if (bill.functions.length === 0) return `No metered invocations from ${bill.from} to ${bill.to}.`;
-  const rows = [...bill.functions, bill.total].map(line => [
+  const cells = (line: BillLine) => [
     line.name, String(line.invocations), String(line.coldStarts), line.billedDurationMillis.toFixed(0), line.gbSeconds.toFixed(4), `$${line.costUsd.toFixed(8)}`,
-  ]);
+  ];
   const header = ['function', 'invocations', 'cold starts', 'billed ms', 'GB-s', 'cost (USD)'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [`Bill from ${bill.from} to ${bill.to} (before free tiers)`, '', line(header), widths.map(w => '-'.repeat(w)).join('  '),
-    ...rows.slice(0, -1).map(line), widths.map(w => '-'.repeat(w)).join('  '), line(rows[rows.length - 1])].join('\n');
+  return `Bill from ${bill.from} to ${bill.to} (before free tiers)\n\n${textTable(header, bill.functions.map(cells), cells(bill.total))}`;
 }
 
 /** `stagegraph bill`: the per-function bill of the metered app. */

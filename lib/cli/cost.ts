@@ -3,6 +3,7 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Command } from 'commander';
 import { CostEstimate, estimateFromUsage, FlowUsage, FunctionUsage, USAGE_METADATA } from '../billing/cost-estimate';
 import { step } from './progress';
+import { textTable } from './text-table';
 import { synthesizeApp } from './synth';
 
 /** The estimate of a synthesized app, from the usage its functions and flows record in the cloud assembly. */
@@ -21,24 +22,18 @@ export function estimateAssembly(assemblyDir: string): CostEstimate {
 
 const usd = (value: number) => `$${value.toFixed(value < 1 ? 4 : 2)}`;
 
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map(w => '-'.repeat(w)).join('  '), ...rows.map(line)];
-}
-
 /** The estimate as text. */
 export function formatEstimate(estimate: CostEstimate): string {
   if (estimate.functions.length === 0 && estimate.flows.length === 0) {
     return 'No traffic declared: give functions `traffic: { invocationsPerMonth, averageDuration }` and flows `traffic: { executionsPerMonth }`.';
   }
   const lines = ['Monthly estimate of the declared traffic (30 days)', ''];
-  lines.push(...table(['function', 'model', 'memory', 'invocations', 'avg ms', 'GB-s', 'pay-per-use', 'always-on'], estimate.functions.map(f => [
+  lines.push(textTable(['function', 'model', 'memory', 'invocations', 'avg ms', 'GB-s', 'pay-per-use', 'always-on'], estimate.functions.map(f => [
     f.path, f.model, `${f.memoryMb} MB`, f.invocationsPerMonth.toLocaleString('en-US'), String(f.averageDurationMillis),
     f.gbSecondsPerMonth.toFixed(0), usd(f.usdBeforeFreeTier), usd(f.alwaysOnUsd),
   ])));
   if (estimate.flows.length > 0) {
-    lines.push('', ...table(['flow', 'type', 'executions', 'transitions each', 'cost'], estimate.flows.map(f => [
+    lines.push('', textTable(['flow', 'type', 'executions', 'transitions each', 'cost'], estimate.flows.map(f => [
       f.path, f.type, f.executionsPerMonth.toLocaleString('en-US'), String(f.transitionsPerExecution), usd(f.usd),
     ])));
   }

@@ -13,9 +13,5 @@ export function spread(values: readonly number[]): Spread {
   return { median, min: sorted[0], max: sorted[sorted.length - 1], runs: sorted.length };
 }
 
-/** Prints rows as an aligned text table. */
-export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map(w => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
+/** Rows as an aligned text table: the CLI's own formatter. */
+export { textTable as table } from '../../lib/cli/text-table';
