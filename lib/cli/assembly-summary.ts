@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 
 /** One function of a synthesized app, as its template says. */
 export interface FunctionSummary {
@@ -122,4 +123,9 @@ function folderBytes(dir: string): number {
     total += entry.isDirectory() ? folderBytes(full) : fs.statSync(full).size;
   }
   return total;
+}
+
+/** The data of every metadata entry of a type in a cloud assembly, all stacks (the reader finds them in the manifest or each stack's metadata file). */
+export function assemblyMetadata<T>(assemblyDir: string, type: string): T[] {
+  return new CloudAssembly(assemblyDir).stacksRecursively.flatMap(stack => stack.findMetadataByType(type).map(entry => entry.data as unknown as T));
 }

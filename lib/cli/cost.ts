@@ -1,21 +1,16 @@
-import * as path from 'path';
-import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Command } from 'commander';
 import { CostEstimate, estimateFromUsage, FlowUsage, FunctionUsage, USAGE_METADATA } from '../billing/cost-estimate';
-import { step } from './progress';
 import { textTable } from './text-table';
-import { synthesizeApp } from './synth';
+import { assemblyMetadata } from './assembly-summary';
+import { structureAssembly } from './synth';
 
 /** The estimate of a synthesized app, from the usage its functions and flows record in the cloud assembly. */
 export function estimateAssembly(assemblyDir: string): CostEstimate {
   const functions: FunctionUsage[] = [];
   const flows: FlowUsage[] = [];
-  for (const stack of new CloudAssembly(assemblyDir).stacksRecursively) {
-    for (const entry of stack.findMetadataByType(USAGE_METADATA)) {
-      const usage = entry.data as unknown as { function?: FunctionUsage; flow?: FlowUsage };
-      if (usage.function) functions.push(usage.function);
-      if (usage.flow) flows.push(usage.flow);
-    }
+  for (const usage of assemblyMetadata<{ function?: FunctionUsage; flow?: FlowUsage }>(assemblyDir, USAGE_METADATA)) {
+    if (usage.function) functions.push(usage.function);
+    if (usage.flow) flows.push(usage.flow);
   }
   return estimateFromUsage(functions, flows);
 }
@@ -51,9 +46,7 @@ export function costCommand(): Command {
     .option('--assembly <dir>', 'read an already synthesized cloud assembly instead of synthesizing the app')
     .addHelpText('after', '\nExamples:\n  $ stagegraph cost\n  $ stagegraph cost --json')
     .action(async (opts: { json?: boolean; assembly?: string }) => {
-      const assemblyDir = opts.assembly ? path.resolve(opts.assembly)
-        : (await step('Synthesizing the app', () => synthesizeApp({ projectDir: process.cwd(), outdir: path.join('.stagegraph', 'cost.out'), skipBuilds: true }))).assemblyDir;
-      const estimate = estimateAssembly(assemblyDir);
+      const estimate = estimateAssembly(await structureAssembly(opts.assembly, 'cost'));
       console.log(opts.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate));
     });
 }

@@ -1,21 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Command } from 'commander';
 import { FlowDiagram } from '../workflow/diagram';
 import { FLOW_DIAGRAM_METADATA } from '../workflow/function-graph';
 import { toMermaid } from '../workflow/mermaid';
 import { toSvg } from '../workflow/svg';
-import { step } from './progress';
-import { synthesizeApp } from './synth';
+import { assemblyMetadata } from './assembly-summary';
+import { structureAssembly } from './synth';
 
 /** The diagrams of every FunctionGraph of a synthesized app, read from its cloud assembly's metadata. */
 export function flowDiagramsOf(assemblyDir: string): FlowDiagram[] {
-  // The assembly reader finds metadata in the manifest or in each stack's own metadata file.
-  const assembly = new CloudAssembly(assemblyDir);
-  return assembly.stacksRecursively
-    .flatMap(stack => stack.findMetadataByType(FLOW_DIAGRAM_METADATA).map(entry => entry.data as unknown as FlowDiagram))
-    .sort((a, b) => a.title.localeCompare(b.title));
+  return assemblyMetadata<FlowDiagram>(assemblyDir, FLOW_DIAGRAM_METADATA).sort((a, b) => a.title.localeCompare(b.title));
 }
 
 /** The diagrams a user asked for: all, or those whose path is `name` or ends with `/name`. */
@@ -51,9 +46,7 @@ export function graphCommand(): Command {
     .option('--assembly <dir>', 'read an already synthesized cloud assembly instead of synthesizing the app')
     .addHelpText('after', '\nExamples:\n  $ stagegraph graph\n  $ stagegraph graph DocumentFlow --out docs/img\n  $ stagegraph graph --assembly cdk.out')
     .action(async (flow: string | undefined, opts: { out: string; assembly?: string }) => {
-      const assemblyDir = opts.assembly ? path.resolve(opts.assembly)
-        : (await step('Synthesizing the app', () => synthesizeApp({ projectDir: process.cwd(), outdir: path.join('.stagegraph', 'graph.out'), skipBuilds: true }))).assemblyDir;
-      const diagrams = selectFlows(flowDiagramsOf(assemblyDir), flow);
+      const diagrams = selectFlows(flowDiagramsOf(await structureAssembly(opts.assembly, 'graph')), flow);
       if (diagrams.length === 0) {
         console.log('The app has no FunctionGraph flows.');
         return;

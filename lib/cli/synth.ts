@@ -60,3 +60,14 @@ export function synthCommand(): Command {
       console.log(opts.json ? JSON.stringify(summary, null, 2) : `\n${formatSummary(summary)}\n\nCloud assembly: ${path.relative(process.cwd(), summary.assemblyDir) || '.'}`);
     });
 }
+
+/**
+ * The cloud assembly a command that only reads the app's structure works on: the folder given with
+ * `--assembly`, or the app of cdk.json synthesized without building any code into `.stagegraph/<name>.out`.
+ */
+export async function structureAssembly(given: string | undefined, name: string): Promise<string> {
+  if (given) return path.resolve(given);
+  const synthesized = await step('Synthesizing the app', () =>
+    synthesizeApp({ projectDir: process.cwd(), outdir: path.join('.stagegraph', `${name}.out`), skipBuilds: true }));
+  return synthesized.assemblyDir;
+}
