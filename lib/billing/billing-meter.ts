@@ -119,11 +119,6 @@ export class BillingMeter extends Construct {
     Aspects.of(stack).add(new MeterEveryFunction(this));
   }
 
-  /** The functions metered so far (all of the stack's, once synthesized). */
-  public get meteredFunctions(): StageFunction[] {
-    return [...this.metered];
-  }
-
   /** The billing model of a function. */
   public modelOf(fn: StageFunction): BillingModel {
     return this.model ?? BillingModel.awsLambda(fn.architecture);

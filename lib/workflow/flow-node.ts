@@ -247,7 +247,8 @@ export class SequenceNode extends FlowNode {
     if (nodes.length === 0) {
       throw new FlowValidationError('a sequence needs at least one node (given none)');
     }
-    const flat = nodes.flatMap(node => node instanceof SequenceNode && node.isPlain ? node.nodes : [node]);
+    // A sequence without retry or catch of its own merges into the longer one.
+    const flat = nodes.flatMap(node => node instanceof SequenceNode && !node.hasErrorHandling ? node.nodes : [node]);
     super(flat[0].name);
     this.nodes = flat;
     const ending = flat.findIndex(node => node.endsFlow);
@@ -262,15 +263,6 @@ export class SequenceNode extends FlowNode {
 
   public get children(): readonly FlowNode[] {
     return [...this.nodes, ...super.children];
-  }
-
-  public next(node: FlowNode): FlowNode {
-    return new SequenceNode([this, node]);
-  }
-
-  /** Whether it has no retry or catch of its own, so it can be merged into a longer sequence. */
-  private get isPlain(): boolean {
-    return !this.hasErrorHandling;
   }
 
   protected renderNode(ctx: RenderContext, next: string | undefined): Fragment {
