@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { Command } from 'commander';
+import { parseReportLine } from '../billing/report-line';
 import { deployLocal } from '../local/deploy';
 import { findDeployedFunction } from '../local/functions';
 import { invokeLocal } from '../local/invoke';
@@ -9,18 +10,18 @@ import { step } from './progress';
 
 /** The figures of a REPORT line, as printed after each invocation. */
 function reportFigures(logs: string): string {
-  const line = logs.split('\n').find(l => l.startsWith('REPORT')) ?? '';
-  const pick = (name: string) => new RegExp(`${name}: ([\\d.]+ \\w+)`).exec(line)?.[1];
+  const report = logs.split('\n').map(line => parseReportLine(line)).find(line => line !== undefined);
+  if (!report) return 'duration ?, billed ?, max memory ?';
   return [
-    `duration ${pick('Duration') ?? '?'}`,
-    `billed ${pick('Billed Duration') ?? '?'}`,
-    `max memory ${pick('Max Memory Used') ?? '?'}`,
-    ...(pick('Init Duration') ? [`cold start ${pick('Init Duration')}`] : []),
+    `duration ${report.durationMillis.toFixed(2)} ms`,
+    `billed ${report.billedDurationMillis} ms`,
+    `max memory ${report.maxMemoryUsedMb} MB`,
+    ...(report.initDurationMillis !== undefined ? [`cold start ${report.initDurationMillis.toFixed(2)} ms`] : []),
   ].join(', ');
 }
 
 /**
- * `stagegraph start` (what `npm start` runs): install and start the local cloud, deploy the app of
+ * `stagegraph start`: install and start the local cloud, deploy the app of
  * cdk.json, invoke each of its functions once and show what happened. LocalStack keeps running.
  */
 export function startCommand(): Command {
