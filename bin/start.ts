@@ -9,7 +9,7 @@ import { deployedFunctionIds } from '../lib/local/functions';
 import { ensureLocalCloud } from '../lib/cli/local';
 import { step } from '../lib/cli/progress';
 import { deployLocal } from '../lib/local/deploy';
-import { localClientConfig, localEndpoint } from '../lib/local/endpoint';
+import { localClientConfig, localRestApiUrl } from '../lib/local/endpoint';
 import { ExampleCloud, exampleOutputs, Inbox, runDocuments, runFileProcessing, runIot, runWebBackend } from './example/scenarios';
 
 const ROOT = path.join(__dirname, '..');
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   await timed('build + deploy', () => step('Building and deploying the example app (4 scenarios) to the local cloud', () =>
     deployLocal({ projectDir: ROOT, outdir: path.join(ROOT, 'cdk.out'), onProgress: line => process.stderr.write(`  ${line.split('\n')[0]}\n`) })));
 
-  const cloud: ExampleCloud = { config: localClientConfig(), apiUrl: id => `${localEndpoint()}/restapis/${id}/live/_user_request_` };
+  const cloud: ExampleCloud = { config: localClientConfig(), apiUrl: localRestApiUrl };
   const out = await exampleOutputs(cloud);
   const sqs = new SQSClient(cloud.config);
   const inbox = new Inbox(sqs, out.InboxQueueUrl);

@@ -9,6 +9,11 @@ export function localEndpoint(): string {
   return (process.env.LOCALSTACK_ENDPOINT ?? `http://127.0.0.1:${LOCAL_PORT}`).replace(/\/+$/, '');
 }
 
+/** The base URL of a REST API stage on the local cloud (LocalStack's path form), e.g. `${base}/items`. */
+export function localRestApiUrl(apiId: string, stage = 'live'): string {
+  return `${localEndpoint()}/restapis/${apiId}/${stage}/_user_request_`;
+}
+
 /** True when the user points stagegraph at a LocalStack of their own. */
 export function usesExternalLocalStack(): boolean {
   return Boolean(process.env.LOCALSTACK_ENDPOINT);

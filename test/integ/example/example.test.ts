@@ -4,7 +4,7 @@ import * as path from 'path';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../../lib/local/deploy';
-import { localClientConfig, localEndpoint } from '../../../lib/local/endpoint';
+import { localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
 import { findDeployedFunction } from '../../../lib/local/functions';
 import {
   ExampleCloud, ExampleOutputs, exampleOutputs, Inbox, runDocuments, runFileProcessing, runIot, runWebBackend,
@@ -17,7 +17,7 @@ import { poll } from '../poll';
 jest.setTimeout(600_000);
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const cloud: ExampleCloud = { config: localClientConfig(), apiUrl: id => `${localEndpoint()}/restapis/${id}/live/_user_request_` };
+const cloud: ExampleCloud = { config: localClientConfig(), apiUrl: localRestApiUrl };
 const sqs = new SQSClient(cloud.config);
 const cloudwatch = new CloudWatchClient(cloud.config);
 const run = Date.now().toString(36);

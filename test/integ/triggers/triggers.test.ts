@@ -7,7 +7,7 @@ import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../../lib/local/deploy';
-import { localClientConfig, localEndpoint } from '../../../lib/local/endpoint';
+import { localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
 import { findDeployedFunction } from '../../../lib/local/functions';
 import { physicalIds } from '../stack-resources';
 import { poll as pollEvery } from '../poll';
@@ -71,7 +71,7 @@ test('an OBS upload that matches the filter invokes its function; other keys do 
 });
 
 test('an HTTP request reaches the function through the REST API and its answer comes back', async () => {
-  const url = (path: string) => `${localEndpoint()}/restapis/${physical.StageHttpApi}/live/_user_request_${path}`;
+  const url = (path: string) => `${localRestApiUrl(physical.StageHttpApi)}${path}`;
 
   const get = await fetch(url('/items/42'));
   expect(get.status).toBe(200);

@@ -9,7 +9,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../../lib/local/deploy';
-import { LOCAL_ACCOUNT, LOCAL_REGION, localClientConfig, localEndpoint } from '../../../lib/local/endpoint';
+import { LOCAL_ACCOUNT, LOCAL_REGION, localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
 import { physicalIds } from '../stack-resources';
 import { poll } from '../poll';
 
@@ -130,7 +130,7 @@ test('an answer with an error fails the callback node', async () => {
 
 /** A POST with a JSON body to a route of the stack's REST API: status and parsed body. */
 async function post(route: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${localEndpoint()}/restapis/${physical.StageHttpApi}/live/_user_request_${route}`, {
+  const response = await fetch(`${localRestApiUrl(physical.StageHttpApi)}${route}`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
