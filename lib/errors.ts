@@ -27,3 +27,18 @@ export class StageBuildError extends Error {
     this.name = 'StageBuildError';
   }
 }
+
+/**
+ * A problem with the local cloud: not installed, not running, not reachable, or an app not deployed to
+ * it. The message says what happened and what to do next; `exitCode` is what the CLI exits with.
+ */
+export class LocalCloudError extends Error {
+  /** 3: the local cloud is not running or not reachable; 4: the app or function is not deployed; 1: anything else. */
+  public readonly exitCode: number;
+
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.name = 'LocalCloudError';
+    this.exitCode = exitCode;
+  }
+}

@@ -1,4 +1,7 @@
 import { Command } from 'commander';
+import { LocalCloudError, StageBuildError, StageValidationError } from '../errors';
+import { localEndpoint } from '../local/endpoint';
+import { isUnreachable } from '../local/functions';
 import { ownPackage } from '../project';
 import { billCommand } from './bill';
 import { costCommand } from './cost';
@@ -39,12 +42,60 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI; a failure prints one clear message and sets a non-zero exit code. */
+/**
+ * The CLI's exit codes: 0 done; 1 failed (bad input, a failed build, deploy or invocation); 2 a wrong
+ * command line; 3 the local cloud is not running or cannot be reached; 4 the app or function is not
+ * deployed to it.
+ */
+export const EXIT_CODES = { failed: 1, usage: 2, localCloudDown: 3, notDeployed: 4 } as const;
+
+/** Runs the CLI; a failure prints one clear message and sets a non-zero exit code (see {@link EXIT_CODES}). */
 export async function main(argv: readonly string[]): Promise<void> {
+  const debug = argv.includes('--debug') || Boolean(process.env.STAGEGRAPH_DEBUG);
   try {
-    await buildProgram().parseAsync([...argv]);
+    const program = buildProgram().option('--debug', 'print the stack of an unexpected error');
+    const overrideExit = (command: Command): void => {
+      command.exitOverride(error => {
+        throw Object.assign(error, { usage: true });
+      });
+      command.commands.forEach(overrideExit);
+    };
+    overrideExit(program);
+    await program.parseAsync([...argv]);
   } catch (error) {
-    console.error(`stagegraph: ${(error as Error).message}`);
-    process.exitCode = 1;
+    const { message, exitCode } = describeError(error);
+    if (message) {
+      console.error(`stagegraph: ${message}`);
+    }
+    if (debug && error instanceof Error && error.stack) {
+      console.error(error.stack);
+    }
+    process.exitCode = exitCode;
   }
 }
+
+/** What the CLI says about an error, and the exit code. */
+export function describeError(error: unknown): { readonly message: string; readonly exitCode: number } {
+  const usage = error as { usage?: boolean; exitCode?: number; code?: string; message?: string };
+  if (usage.usage) {
+    // commander printed its own message (or the help, or the version, with exit code 0)
+    return { message: '', exitCode: usage.exitCode === 0 ? 0 : EXIT_CODES.usage };
+  }
+  if (error instanceof LocalCloudError) {
+    return { message: error.message, exitCode: error.exitCode };
+  }
+  if (isUnreachable(error)) {
+    return {
+      message: `the local cloud is not running at ${localEndpoint()} (no answer): start it with \`npx stagegraph local up\`, ` +
+        'or point LOCALSTACK_ENDPOINT at a LocalStack that runs',
+      exitCode: EXIT_CODES.localCloudDown,
+    };
+  }
+  if (error instanceof StageValidationError || error instanceof StageBuildError) {
+    return { message: error.message, exitCode: EXIT_CODES.failed };
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return { message: `${text}\n(an unexpected error: run again with --debug for its stack)`, exitCode: EXIT_CODES.failed };
+}
+
+

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
-import { StageBuildError } from '../errors';
+import { LocalCloudError, StageBuildError } from '../errors';
 import { summarizeAssembly } from '../cli/assembly-summary';
-import { localClientConfig } from './endpoint';
+import { localClientConfig, localEndpoint } from './endpoint';
 
 /** A deployed function found by the name a user knows it by. */
 export interface DeployedFunction {
@@ -19,7 +19,7 @@ export interface DeployedFunction {
  */
 export async function findDeployedFunction(assemblyDir: string, name: string): Promise<DeployedFunction> {
   if (!fs.existsSync(path.join(assemblyDir, 'manifest.json'))) {
-    throw new StageBuildError(`No cloud assembly in ${assemblyDir}: run \`stagegraph local deploy\` first`);
+    throw new LocalCloudError(`No cloud assembly in ${assemblyDir}: run \`stagegraph local deploy\` first`, 4);
   }
   const summary = summarizeAssembly(assemblyDir);
   const candidates = summary.functions;
@@ -37,14 +37,17 @@ export async function findDeployedFunction(assemblyDir: string, name: string): P
     }));
     const functionName = StackResourceDetail?.PhysicalResourceId;
     if (!functionName) {
-      throw new StageBuildError(`${match[0].id} is not deployed: run \`stagegraph local deploy\``);
+      throw new LocalCloudError(`${match[0].id} is not deployed: run \`stagegraph local deploy\``, 4);
     }
     return { id: match[0].id, functionName };
   } catch (error) {
-    if (error instanceof StageBuildError) {
+    if (error instanceof LocalCloudError) {
       throw error;
     }
-    throw new StageBuildError(`${match[0].id} is not deployed in the local cloud (${(error as Error).message}): run \`stagegraph local deploy\``);
+    if (isUnreachable(error)) {
+      throw new LocalCloudError(`The local cloud is not running at ${localEndpoint()}: start it with \`stagegraph local up\`, then deploy with \`stagegraph local deploy\``, 3);
+    }
+    throw new LocalCloudError(`${match[0].id} is not deployed in the local cloud (${(error as Error).message}): run \`stagegraph local deploy\``, 4);
   } finally {
     cloudformation.destroy();
   }
@@ -71,4 +74,15 @@ export async function deployedFunctionIds(assemblyDir: string, config: Construct
     cloudformation.destroy();
   }
   return ids;
+}
+
+/** True when the error is a connection that could not be made (refused, reset, timed out). */
+export function isUnreachable(error: unknown): boolean {
+  for (let e = error as { code?: string; cause?: unknown; message?: string; errors?: unknown[] } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH/.test(`${e.code ?? ''} ${e.message ?? ''}`) || (e.errors ?? []).some(isUnreachable)) {
+      return true;
+    }
+    e = e.cause as typeof e;
+  }
+  return false;
 }

@@ -5,11 +5,10 @@ import * as path from 'path';
 import { StageBuildError } from '../errors';
 import { runTool, toolPath } from '../function/builders/toolchain';
 import { packageRoot } from '../project';
-import { localPaths } from './paths';
+import { LOCALSTACK_VERSION, LocalPaths, localPaths } from './paths';
 import { findPython, pythonVersion } from './python-finder';
 
-/** The LocalStack core release the embedded local cloud runs. */
-export const LOCALSTACK_VERSION = '2026.3.0';
+export { LOCALSTACK_VERSION } from './paths';
 /** The runtime interface client for local Python functions, from PyPI. */
 export const AWSLAMBDARIC_VERSION = '4.2.2';
 /** The AWS SDK for Python that Lambda's Python runtimes provide to every function, installed beside the client. */
@@ -38,61 +37,144 @@ export interface InstallOptions {
 }
 
 /**
- * Creates `.stagegraph/localstack/venv` with the pinned LocalStack core and stagegraph's executor,
- * and installs the runtime interface clients the executor starts functions with. Idempotent: a
- * stamp of the inputs makes a second call return at once.
+ * Installs the pinned LocalStack core and stagegraph's executor into a virtual environment shared by all
+ * of the user's apps (see {@link localPaths}), and the runtime interface clients the executor starts
+ * functions with. Idempotent: a stamp of the inputs makes a second call return at once. Two installs at
+ * once (two apps, two terminals) take turns.
  */
 export function installLocalStack(options: InstallOptions): InstallResult {
   const paths = localPaths(options.projectDir);
   const sources = path.join(packageRoot(), 'localstack');
+  if (!fs.existsSync(path.join(sources, 'pyproject.toml'))) {
+    throw new StageBuildError(`stagegraph's LocalStack extension is missing from ${sources}: reinstall the stagegraph package (npm i stagegraph)`);
+  }
   const pythons = LOCAL_PYTHON_RUNTIMES.filter(v => findPython(v) !== undefined);
   const stamp = `${inputsDigest(sources)} pythons=${pythons.join(',')}`;
-  if (!options.force && fs.existsSync(paths.python) && fs.existsSync(paths.stamp) && fs.readFileSync(paths.stamp, 'utf-8') === stamp) {
+  const upToDate = () => fs.existsSync(paths.python) && fs.existsSync(paths.stamp) && fs.readFileSync(paths.stamp, 'utf-8') === stamp;
+  if (!options.force && upToDate()) {
     return { installed: false, venv: paths.venv, pythonRuntimes: pythons };
   }
+  // Checked before anything is touched, so that a wrong setting leaves a working install as it was.
+  const basePython = localStackPython();
   const step = options.onStep ?? (() => undefined);
-  fs.mkdirSync(paths.root, { recursive: true });
-  fs.rmSync(paths.stamp, { force: true });
+  fs.mkdirSync(paths.install, { recursive: true });
+  return withInstallLock(paths, step, () => {
+    if (!options.force && upToDate()) {
+      return { installed: false, venv: paths.venv, pythonRuntimes: pythons }; // another process just installed it
+    }
+    fs.rmSync(paths.stamp, { force: true });
+    const run = (command: string, args: string[], what: string, install: string, cwd = paths.install) =>
+      runTool(command, args, { cwd, what, install, work: 'install' });
 
-  const basePython = process.env.STAGEGRAPH_LOCALSTACK_PYTHON ?? LOCALSTACK_PYTHONS.map(findPython).find(p => p !== undefined);
-  if (!basePython) {
+    const venvVersion = fs.existsSync(paths.python) ? pythonVersion(paths.python) : undefined;
+    if (options.force || !venvVersion || !isLocalStackPython(venvVersion)) {
+      step(`Creating the LocalStack virtual environment in ${paths.venv} with ${basePython}`);
+      fs.rmSync(paths.venv, { recursive: true, force: true });
+      run(basePython, ['-m', 'venv', paths.venv], 'the LocalStack virtual environment', 'Python 3.13 with the venv module');
+    }
+    step(`Installing LocalStack core ${LOCALSTACK_VERSION} and the stagegraph executor`);
+    // pip builds the executor in its source folder: build from a copy, so the package stays untouched.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-executor-'));
+    try {
+      fs.cpSync(sources, copy, { recursive: true, filter: source => !/(__pycache__|\.egg-info|[\\/]build)$/.test(source) });
+      run(paths.python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input',
+        '--constraint', path.join(sources, 'constraints.txt'), `localstack-core[runtime]==${LOCALSTACK_VERSION}`, copy],
+      'LocalStack core', 'Python 3.13 with pip');
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+
+    for (const version of pythons) {
+      step(`Installing the Python ${version} runtime interface client and boto3`);
+      run(findPython(version) as string, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--upgrade',
+        '--only-binary=:all:', '--target', path.join(paths.runtimeSupport, `python${version}`), `awslambdaric==${AWSLAMBDARIC_VERSION}`, `boto3==${BOTO3_VERSION}`],
+      `the Python ${version} runtime interface client`, `Python ${version} with pip`);
+    }
+    step('Installing the Java runtime interface client');
+    run(toolPath('STAGEGRAPH_MVN', 'mvn'), ['--batch-mode', '--quiet', '-f', path.join(sources, 'java-runtime', 'pom.xml'),
+      'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', `-DoutputDirectory=${path.join(paths.runtimeSupport, 'java')}`],
+    'the Java runtime interface client', 'a JDK and Apache Maven');
+
+    fs.writeFileSync(paths.stamp, stamp);
+    return { installed: true, venv: paths.venv, pythonRuntimes: pythons };
+  });
+}
+
+function isLocalStackPython(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major === 3 && minor >= 13;
+}
+
+/**
+ * The Python that creates LocalStack's virtual environment: `STAGEGRAPH_LOCALSTACK_PYTHON` when set (it
+ * must run and be 3.13 or later), else the newest 3.13+ on PATH or in pyenv.
+ */
+export function localStackPython(): string {
+  const fromEnv = process.env.STAGEGRAPH_LOCALSTACK_PYTHON;
+  if (fromEnv) {
+    const version = pythonVersion(fromEnv);
+    if (!version) {
+      throw new StageBuildError(`STAGEGRAPH_LOCALSTACK_PYTHON is ${fromEnv}, which does not run as a Python interpreter: ` +
+        'point it at a python3.13 (or later) executable, or unset it to let stagegraph find one on PATH or in pyenv');
+    }
+    if (!isLocalStackPython(version)) {
+      throw new StageBuildError(`STAGEGRAPH_LOCALSTACK_PYTHON is ${fromEnv}, a Python ${version}: LocalStack ${LOCALSTACK_VERSION} needs 3.13 or later`);
+    }
+    return fromEnv;
+  }
+  const found = LOCALSTACK_PYTHONS.map(findPython).find(p => p !== undefined);
+  if (!found) {
     throw new StageBuildError(
       `LocalStack ${LOCALSTACK_VERSION} needs Python 3.13 or later, and none was found on PATH or in pyenv: ` +
       'install one, or set STAGEGRAPH_LOCALSTACK_PYTHON to its python executable');
   }
-  const run = (command: string, args: string[], what: string, install: string, cwd = paths.root) =>
-    runTool(command, args, { cwd, what, install, work: 'install' });
+  return found;
+}
 
-  if (!fs.existsSync(paths.python) || !(pythonVersion(paths.python) ?? '').startsWith('3.1')) {
-    step(`Creating the LocalStack virtual environment with ${basePython}`);
-    fs.rmSync(paths.venv, { recursive: true, force: true });
-    run(basePython, ['-m', 'venv', paths.venv], 'the LocalStack virtual environment', 'Python 3.13 with the venv module');
+/** How long an install waits for another one to finish before giving up. */
+const LOCK_WAIT_MS = 15 * 60_000;
+
+/** Runs `work` holding the install lock (a file naming the holder's pid); a lock left by a dead process is taken over. */
+function withInstallLock<T>(paths: LocalPaths, step: (text: string) => void, work: () => T): T {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let told = false;
+  for (;;) {
+    try {
+      fs.writeFileSync(paths.lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw error;
+      }
+      const holder = Number(fs.readFileSync(paths.lock, 'utf-8').trim());
+      if (!Number.isInteger(holder) || holder <= 0 || !processExists(holder)) {
+        fs.rmSync(paths.lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new StageBuildError(`Another install (pid ${holder}) has held ${paths.lock} for over ${LOCK_WAIT_MS / 60_000} minutes: stop it, or remove the file`);
+      }
+      if (!told) {
+        step(`Waiting for another stagegraph install (pid ${holder}) to finish`);
+        told = true;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
   }
-  step(`Installing LocalStack core ${LOCALSTACK_VERSION} and the stagegraph executor`);
-  // pip builds the executor in its source folder: build from a copy, so the package stays untouched.
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-executor-'));
   try {
-    fs.cpSync(sources, copy, { recursive: true, filter: source => !/(__pycache__|\.egg-info|[\\/]build)$/.test(source) });
-    run(paths.python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input',
-      '--constraint', path.join(sources, 'constraints.txt'), `localstack-core[runtime]==${LOCALSTACK_VERSION}`, copy],
-    'LocalStack core', 'Python 3.13 with pip');
+    return work();
   } finally {
-    fs.rmSync(copy, { recursive: true, force: true });
+    fs.rmSync(paths.lock, { force: true });
   }
+}
 
-  for (const version of pythons) {
-    step(`Installing the Python ${version} runtime interface client and boto3`);
-    run(findPython(version) as string, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--upgrade',
-      '--only-binary=:all:', '--target', path.join(paths.runtimeSupport, `python${version}`), `awslambdaric==${AWSLAMBDARIC_VERSION}`, `boto3==${BOTO3_VERSION}`],
-    `the Python ${version} runtime interface client`, `Python ${version} with pip`);
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  step('Installing the Java runtime interface client');
-  run(toolPath('STAGEGRAPH_MVN', 'mvn'), ['--batch-mode', '--quiet', '-f', path.join(sources, 'java-runtime', 'pom.xml'),
-    'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', `-DoutputDirectory=${path.join(paths.runtimeSupport, 'java')}`],
-  'the Java runtime interface client', 'a JDK and Apache Maven');
-
-  fs.writeFileSync(paths.stamp, stamp);
-  return { installed: true, venv: paths.venv, pythonRuntimes: pythons };
 }
 
 /** A digest of everything the install takes from the package: the executor and its pins. */

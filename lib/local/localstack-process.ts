@@ -1,7 +1,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
-import { StageBuildError } from '../errors';
+import { LocalCloudError, StageBuildError } from '../errors';
 import { LOCAL_PORT, localEndpoint, LocalStackHealth, localStackHealth, usesExternalLocalStack } from './endpoint';
 import { localPaths } from './paths';
 
@@ -48,7 +48,7 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
   }
   const paths = localPaths(options.projectDir);
   if (!fs.existsSync(paths.python)) {
-    throw new StageBuildError('The embedded LocalStack is not installed: run `stagegraph local install` (npm start and npm test do it for you)');
+    throw new LocalCloudError(`The embedded LocalStack is not installed (no ${paths.python}): run \`stagegraph local install\` (npm start and npm test do it for you)`);
   }
   if (await portTaken(LOCAL_PORT)) {
     throw new StageBuildError(status.health
@@ -69,6 +69,9 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
       DISABLE_EVENTS: '1',
       SKIP_SSL_CERT_DOWNLOAD: '1',
       GATEWAY_LISTEN: `127.0.0.1:${LOCAL_PORT}`,
+      // LocalStack's default server (twisted) binds every interface whatever GATEWAY_LISTEN says; hypercorn
+      // binds the host given.
+      GATEWAY_SERVER: 'hypercorn',
       FILESYSTEM_ROOT: paths.filesystem,
       LAMBDA_RUNTIME_EXECUTOR: 'stagegraph',
       STAGEGRAPH_RUNTIME_SUPPORT: paths.runtimeSupport,
@@ -80,7 +83,7 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
     throw new StageBuildError(`LocalStack could not be started with ${paths.python}`);
   }
   child.unref();
-  fs.writeFileSync(paths.pid, String(child.pid));
+  writePidFile(paths.pid, child.pid);
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     const health = await localStackHealth(localEndpoint(), 500);
@@ -123,14 +126,66 @@ export async function stopLocalStack(projectDir: string): Promise<{ readonly sto
   return { stopped: true, pid };
 }
 
-/** The pid in the pid file, if that process still runs. */
+/**
+ * What identifies the LocalStack process `local up` started: its pid, and the start time and command
+ * line of that process, so that a pid reused by another program after a crash or a reboot is never
+ * taken for LocalStack, nor signalled.
+ */
+interface PidRecord {
+  readonly pid: number;
+  /** Field 22 of /proc/<pid>/stat: clock ticks since boot when the process started. */
+  readonly startTicks: string;
+  /** What its command line contains. */
+  readonly command: string;
+}
+
+const LOCALSTACK_COMMAND = 'localstack.runtime.main';
+
+function writePidFile(file: string, pid: number): void {
+  const record: PidRecord = { pid, startTicks: processStartTicks(pid) ?? '', command: LOCALSTACK_COMMAND };
+  fs.writeFileSync(file, `${JSON.stringify(record)}\n`);
+}
+
+/** The pid in the pid file, if that very process still runs; a stale pid file is removed. */
 function ownPid(projectDir: string): number | undefined {
   const file = localPaths(projectDir).pid;
   if (!fs.existsSync(file)) {
     return undefined;
   }
-  const pid = Number(fs.readFileSync(file, 'utf-8').trim());
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  let record: Partial<PidRecord> = {};
+  try {
+    record = JSON.parse(fs.readFileSync(file, 'utf-8')) as Partial<PidRecord>;
+  } catch {
+    // a pid file of an older stagegraph (a bare number) cannot say which process it meant
+  }
+  const pid = record.pid;
+  const same = typeof pid === 'number' && Number.isInteger(pid) && pid > 0 && isAlive(pid) &&
+    Boolean(record.startTicks) && processStartTicks(pid) === record.startTicks &&
+    processCommandLine(pid).includes(record.command ?? LOCALSTACK_COMMAND);
+  if (!same) {
+    fs.rmSync(file, { force: true });
+    return undefined;
+  }
+  return pid;
+}
+
+/** The start time of a process in clock ticks since boot, or undefined when it is gone. */
+export function processStartTicks(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf-8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function processCommandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf-8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
 }
 
 function isAlive(pid: number): boolean {

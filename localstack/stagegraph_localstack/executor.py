@@ -167,6 +167,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             if self.api is not None:
                 self.api.fail_pending(Outcome(_error_payload(
                     "Runtime.ExitError", f"Runtime exited with error: {self.exit_reason}"), True))
+                if self.api.ready.is_set():
+                    # Died while waiting for its next event: its GET /next must not take the next one.
+                    self.api.reset()
 
     def _abandon_process(self) -> None:
         process, self.process = self.process, None
@@ -193,7 +196,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             trace_id=payload.get("trace-id", ""),
         ))
         try:
-            outcome: Outcome = future.result(timeout=timeout_s)
+            outcome: Outcome = self._await(future, started + timeout_s)
         except FutureTimeout:
             self._abandon_process()
             outcome = Outcome(_error_payload(
@@ -207,6 +210,20 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             function_logs += f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime())}Z {request_id} Task timed out after {timeout_s:.2f} seconds\n"
         logs = self._frame_logs(request_id, function_logs, duration_ms, init_ms)
         return InvocationResult(request_id=request_id, payload=outcome.payload, is_error=outcome.is_error, logs=logs)
+
+    def _await(self, future, deadline: float) -> Outcome:
+        """The outcome of one event; a process that is gone without answering is a Runtime.ExitError."""
+        process = self.process
+        while True:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise FutureTimeout()
+            try:
+                return future.result(timeout=min(remaining, 0.25))
+            except FutureTimeout:
+                if process is None or process.poll() is not None:
+                    reason = self.exit_reason or (f"exit status {process.returncode}" if process else "no process")
+                    return Outcome(_error_payload("Runtime.ExitError", f"Runtime exited with error: {reason}"), True)
 
     def _read_logs(self, offset: int) -> str:
         try:

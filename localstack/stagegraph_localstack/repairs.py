@@ -1,4 +1,4 @@
-"""Repairs of LocalStack core that the local cloud needs, applied when the executor loads.
+"""Repairs of LocalStack core that the local cloud needs, applied when LocalStack starts (hooks.py).
 
 CloudWatch Logs: with a subscription filter on a log group (the billing meter subscribes to every
 function's group), LocalStack 2026.3's wrapper of CreateLogStream indexes what moto's
@@ -8,6 +8,7 @@ gets ResourceAlreadyExists, and drops the first batch of every new stream: the c
 output and REPORT lines. The repair lets CreateLogStream succeed when the stream was created.
 """
 import logging
+from pathlib import Path
 
 LOG = logging.getLogger(__name__)
 
@@ -40,4 +41,32 @@ def repair_create_log_stream() -> bool:
 
     _applied = True
     LOG.debug("stagegraph: CreateLogStream repaired for log groups with subscription filters")
+    return True
+
+
+LOOPBACK_PRELOAD = Path(__file__).parent / "bootstrap" / "loopback.js"
+_kinesis_applied = False
+
+
+def keep_kinesis_on_loopback() -> bool:
+    """kinesis-mock (the Node.js build LocalStack runs for Kinesis) binds 0.0.0.0 on two ports and has no
+    setting for the host: start it with a preload that binds every wildcard listen() to 127.0.0.1."""
+    global _kinesis_applied
+    if _kinesis_applied:
+        return True
+    try:
+        from localstack.services.kinesis.kinesis_mock_server import KinesisMockNodeServer
+        from localstack.utils.patch import patch
+    except ImportError:  # not inside LocalStack
+        return False
+
+    @patch(KinesisMockNodeServer._create_shell_command)
+    def _create_shell_command(fn, self):
+        cmd, env_vars = fn(self)
+        if cmd and str(cmd[0]).endswith("node") and "--require" not in cmd:
+            cmd = [cmd[0], "--require", str(LOOPBACK_PRELOAD), *cmd[1:]]
+        return cmd, env_vars
+
+    _kinesis_applied = True
+    LOG.debug("stagegraph: kinesis-mock bound to 127.0.0.1")
     return True

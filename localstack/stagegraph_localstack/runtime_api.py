@@ -5,14 +5,20 @@ The function's runtime process polls ``GET /2018-06-01/runtime/invocation/next``
 ``POST .../runtime/init/error``. See https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
 """
 
+import email.parser
+import http.client
 import json
 import queue
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 API_PREFIX = "/2018-06-01/runtime"
+# The runtime interface clients send an error's X-Ray cause in a header of up to 1 MiB
+# (awslambdaric's max_header_size): http.server's own limit is 64 KiB a line.
+MAX_HEADER_BYTES = 2 * 1024 * 1024 + 64 * 1024
 
 
 @dataclass
@@ -36,6 +42,8 @@ class RuntimeApiServer:
     """Serves one runtime process on 127.0.0.1 at an ephemeral port."""
 
     def __init__(self) -> None:
+        # One queue per runtime process: a GET /next left waiting by a process that died holds the
+        # old queue, so it can never take an event meant for the next process (see reset()).
         self._events: "queue.Queue[Event | None]" = queue.Queue()
         self._pending: dict[str, Future] = {}
         self._lock = threading.Lock()
@@ -61,15 +69,17 @@ class RuntimeApiServer:
         self._server.server_close()
 
     def reset(self) -> None:
-        """Forgets the state of a runtime process that is gone, before a new one starts."""
+        """Forgets the state of a runtime process that is gone, before a new one starts.
+
+        Events not yet taken are dropped (their invocations were already answered as failed), and a
+        GET /next still waiting for the dead process is woken with 410 instead of taking the next
+        event to a connection nobody reads.
+        """
         self.ready.clear()
         self.init_failed.clear()
         self.init_error = None
-        while True:
-            try:
-                self._events.get_nowait()
-            except queue.Empty:
-                break
+        stale, self._events = self._events, queue.Queue()
+        stale.put(None)
 
     def deliver(self, event: Event) -> Future:
         """Queues an event for the runtime; the future resolves with its Outcome."""
@@ -105,6 +115,36 @@ class RuntimeApiServer:
             def log_message(self, format, *args):  # noqa: A002 - the runtime's requests are not logged
                 pass
 
+            def parse_request(self) -> bool:
+                """The request line and headers, as http.server parses them, but with header lines up to 2 MiB."""
+                self.command = None
+                self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+                words = self.requestline.split()
+                if len(words) != 3 or not words[2].startswith("HTTP/1."):
+                    self.send_error(HTTPStatus.BAD_REQUEST, "Bad request line")
+                    return False
+                self.command, self.path, self.request_version = words
+                self.close_connection = self.request_version != "HTTP/1.1"
+                lines: list[bytes] = []
+                size = 0
+                while True:
+                    line = self.rfile.readline(MAX_HEADER_BYTES + 1)
+                    size += len(line)
+                    if size > MAX_HEADER_BYTES:
+                        self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Headers too large")
+                        return False
+                    if line in (b"\r\n", b"\n", b""):
+                        break
+                    lines.append(line)
+                text = b"".join(lines).decode("iso-8859-1")
+                self.headers = email.parser.Parser(_class=http.client.HTTPMessage).parsestr(text)
+                connection = (self.headers.get("Connection") or "").lower()
+                if connection == "close":
+                    self.close_connection = True
+                elif connection == "keep-alive":
+                    self.close_connection = False
+                return True
+
             def _reply(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
                 try:
                     self.send_response(status)
@@ -138,10 +178,11 @@ class RuntimeApiServer:
                 if self.path != f"{API_PREFIX}/invocation/next":
                     self._reply(404, b'{"errorType":"NotFound"}')
                     return
+                events = api._events  # this process's queue: reset() replaces it when the process dies
                 api.ready.set()
-                event = api._events.get()
+                event = events.get()
                 if event is None:
-                    api._events.put(None)  # wake other pollers too
+                    events.put(None)  # wake other pollers too
                     self._reply(410, b'{"errorType":"Runtime.Stopped"}')
                     return
                 self._reply(200, event.body, {

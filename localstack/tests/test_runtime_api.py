@@ -110,3 +110,50 @@ def test_fail_pending_answers_every_waiting_invocation(api):
     threading.Thread(target=api.fail_pending, args=(Outcome(b"{}", True),)).start()
 
     assert all(f.result(timeout=5).is_error for f in futures)
+
+
+def test_a_poll_left_by_a_dead_process_never_takes_the_next_event(api):
+    # GIVEN a runtime process that asked for its next event and then died (its connection is gone)
+    stale = connect(api)
+    stale.request("GET", "/2018-06-01/runtime/invocation/next")
+    threading.Event().wait(0.1)  # let the server thread block on the queue
+    stale.sock.close()
+    # WHEN the environment is reset for a new process, which polls, and an event arrives
+    api.reset()
+    fresh = connect(api)
+    future = api.deliver(event("req-after"))
+    fresh.request("GET", "/2018-06-01/runtime/invocation/next")
+    response = fresh.getresponse()
+    # THEN the new process gets it
+    assert response.status == 200
+    assert response.getheader("Lambda-Runtime-Aws-Request-Id") == "req-after"
+    response.read()
+    fresh.request("POST", "/2018-06-01/runtime/invocation/req-after/response", body=b"{}")
+    fresh.getresponse().read()
+    assert future.result(timeout=5).payload == b"{}"
+
+
+def test_an_error_with_a_one_megabyte_header_is_accepted(api):
+    # awslambdaric sends the error's X-Ray cause in a header of up to 1 MiB
+    future = api.deliver(event())
+    conn = connect(api)
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    conn.getresponse().read()
+    body = json.dumps({"errorType": "ValueError", "errorMessage": "x" * 500_000}).encode()
+    conn.request("POST", "/2018-06-01/runtime/invocation/req-1/error", body=body,
+                 headers={"Lambda-Runtime-Function-XRay-Error-Cause": "c" * (1024 * 1024 - 1)})
+    response = conn.getresponse()
+    response.read()
+
+    assert response.status == 202
+    outcome = future.result(timeout=5)
+    assert outcome.is_error is True
+    assert json.loads(outcome.payload)["errorType"] == "ValueError"
+
+
+def test_headers_past_two_megabytes_are_refused(api):
+    conn = connect(api)
+    conn.request("POST", "/2018-06-01/runtime/init/error", body=b"{}", headers={"X-Big": "c" * (3 * 1024 * 1024)})
+    response = conn.getresponse()
+
+    assert response.status == 431

@@ -1,6 +1,7 @@
 // The app the local cloud's integration tests deploy: one hello function per language, and a probe.
 import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stream } from 'aws-cdk-lib/aws-kinesis';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { StageCode, StageFunction } from '../../../lib';
 import { addHelloFunctions } from '../../hello-functions';
@@ -19,5 +20,12 @@ const probe = new StageFunction(stack, 'Probe', {
   environment: { GREETING: 'hello from the environment', BUCKET: bucket.bucketName },
 });
 bucket.grantWrite(probe);
+new StageFunction(stack, 'ProbePython', {
+  code: StageCode.fromPython(path.join(fixtures, 'probe-python')),
+  memorySize: 256,
+  timeout: Duration.seconds(5),
+});
+// A stream, so that LocalStack runs its Kinesis server while the tests look at what listens where.
+new Stream(stack, 'Readings', { shardCount: 1, removalPolicy: RemovalPolicy.DESTROY });
 
 app.synth();

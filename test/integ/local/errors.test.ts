@@ -21,16 +21,21 @@ test('fails if LocalStack is not installed in the project', async () => {
   if (process.env.LOCALSTACK_ENDPOINT) {
     return; // a user's own LocalStack needs no install
   }
-  await expect(startLocalStack({ projectDir: scratch }))
-    .rejects.toThrow('The embedded LocalStack is not installed: run `stagegraph local install`');
+  const cache = process.env.STAGEGRAPH_CACHE_DIR;
+  process.env.STAGEGRAPH_CACHE_DIR = path.join(scratch, 'empty-cache');
+  try {
+    await expect(startLocalStack({ projectDir: scratch }))
+      .rejects.toThrow(/The embedded LocalStack is not installed \(no .*empty-cache.*python\): run `stagegraph local install`/);
+  } finally {
+    process.env.STAGEGRAPH_CACHE_DIR = cache;
+    if (cache === undefined) delete process.env.STAGEGRAPH_CACHE_DIR;
+  }
 });
 
 test('fails if another LocalStack already holds the port', async () => {
   if (process.env.LOCALSTACK_ENDPOINT) {
     return;
   }
-  fs.mkdirSync(path.join(scratch, '.stagegraph', 'localstack', 'venv', 'bin'), { recursive: true });
-  fs.writeFileSync(path.join(scratch, '.stagegraph', 'localstack', 'venv', 'bin', 'python'), '');
 
   await expect(startLocalStack({ projectDir: scratch }))
     .rejects.toThrow('A LocalStack that stagegraph did not start already listens on 127.0.0.1:4566. Stop it, or use it with LOCALSTACK_ENDPOINT=http://127.0.0.1:4566');

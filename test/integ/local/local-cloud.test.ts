@@ -7,7 +7,10 @@ import { deployLocal } from '../../../lib/local/deploy';
 import { localClientConfig } from '../../../lib/local/endpoint';
 import { findDeployedFunction } from '../../../lib/local/functions';
 import { invokeLocal, InvokeResult } from '../../../lib/local/invoke';
+import { localStatus } from '../../../lib/local/localstack-process';
+import { PROJECT_DIR } from '../global-setup';
 import { poll } from '../poll';
+import { isLoopback, listeningSockets, processTree } from '../sockets';
 
 // The local cloud end to end: a real CDK deploy to LocalStack core, and every function running as a
 // process of its own runtime behind the Lambda Invoke API. No mocks; effects are polled with deadlines.
@@ -38,7 +41,7 @@ beforeAll(async () => {
   const started = Date.now();
   await deployLocal({ projectDir: APP_DIR, outdir });
   process.stderr.write(`[integ] test app deployed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  for (const id of ['HelloNodejs', 'HelloPython', 'HelloJava', 'HelloGo', 'Probe']) {
+  for (const id of ['HelloNodejs', 'HelloPython', 'HelloJava', 'HelloGo', 'Probe', 'ProbePython']) {
     names[id] = (await findDeployedFunction(outdir, id)).functionName;
   }
 });
@@ -153,4 +156,56 @@ test('START, the function output, END and REPORT reach the CloudWatch log group'
   expect(messages.some(m => m.includes(`probe says ${marker}`))).toBe(true);
   expect(messages.find(m => m.startsWith('END'))).toMatch(`END RequestId: ${requestId}`);
   expect(messages.find(m => m.startsWith('REPORT'))).toMatch(/Duration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB/);
+});
+
+test('nothing of the local cloud listens beyond 127.0.0.1: the gateway, the Kinesis server and the runtime API servers', async () => {
+  const { pid } = await localStatus(PROJECT_DIR);
+  if (!pid) {
+    return; // a LocalStack of the user's own (LOCALSTACK_ENDPOINT): not ours to check
+  }
+  await invoke('HelloPython', { name: 'sockets' }); // at least one runtime API server is open
+
+  const sockets = listeningSockets(processTree(pid));
+
+  expect(sockets).toContainEqual(expect.objectContaining({ pid, port: 4566 }));
+  expect(sockets.some(s => /kinesis/.test(s.command))).toBe(true); // the stream's server, a child process
+  expect(sockets.filter(s => s.pid === pid && s.port !== 4566).length).toBeGreaterThan(0); // runtime API servers
+  expect(sockets.filter(s => !isLoopback(s.address))).toEqual([]);
+});
+
+function processGone(pid: number): Promise<true> {
+  return poll(`process ${pid} to exit`, async () => (fs.existsSync(`/proc/${pid}`) ? undefined : true), 10_000, 50);
+}
+
+describe.each(['Probe', 'ProbePython'])('%s', id => {
+  test('a runtime that exits while waiting for its next event is replaced: the next invocation succeeds', async () => {
+    const first = await invoke(id, { action: 'exitLater', millis: 300 });
+    expect(first.functionError).toBeUndefined();
+    await processGone(first.json.pid as number);
+
+    const next = await invoke(id, { action: 'pid' });
+    const after = await invoke(id, { action: 'pid' });
+
+    expect(next.functionError).toBeUndefined();
+    expect(next.json.pid).not.toBe(first.json.pid);
+    expect(report(next.logs)['Init Duration']).toBeDefined(); // a cold start, as on Lambda
+    expect(after.json.pid).toBe(next.json.pid);
+  });
+
+  test('an error of 500 KB comes back with its own type and message, not a runtime crash', async () => {
+    const result = await invoke(id, { action: 'bigError', bytes: 500_000 });
+
+    expect(result.functionError).toBe('Unhandled');
+    expect(result.json.errorType).toBe(id === 'Probe' ? 'RangeError' : 'ValueError');
+    expect(result.json.errorMessage).toMatch(/^x{1000}/);
+    expect((await invoke(id, { action: 'pid' })).functionError).toBeUndefined();
+  });
+});
+
+test('a RecursionError comes back as itself', async () => {
+  const result = await invoke('ProbePython', { action: 'recurse' });
+
+  expect(result.functionError).toBe('Unhandled');
+  expect(result.json.errorType).toBe('RecursionError');
+  expect(result.json.errorMessage).toMatch(/maximum recursion depth exceeded/);
 });

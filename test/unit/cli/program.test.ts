@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildProgram } from '../../../lib/cli/program';
+import { buildProgram, describeError, EXIT_CODES } from '../../../lib/cli/program';
+import { LocalCloudError, StageBuildError } from '../../../lib/errors';
 
 /** Runs the program on argv and returns what it wrote, without exiting the test process. */
 async function run(...args: string[]): Promise<{ out: string; code?: number }> {
@@ -33,5 +34,33 @@ describe('stagegraph CLI', () => {
     const { out, code } = await run('deploy-everything');
     expect(code).toBe(1);
     expect(out).toContain("error: unknown command 'deploy-everything'");
+  });
+});
+
+describe('what the CLI says when something fails, and its exit code', () => {
+  test('a local cloud that does not answer: what happened, what to do, exit code 3', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' });
+    const wrapped = Object.assign(new Error('fetch failed'), { cause: refused });
+
+    for (const error of [refused, wrapped]) {
+      const { message, exitCode } = describeError(error);
+      expect(message).toMatch(/^the local cloud is not running at http:\/\/127\.0\.0\.1:4566 \(no answer\): start it with `npx stagegraph local up`/);
+      expect(exitCode).toBe(EXIT_CODES.localCloudDown);
+    }
+  });
+
+  test('our own errors print their message alone; a function not deployed exits with 4', () => {
+    expect(describeError(new LocalCloudError('Stack/Fn is not deployed: run `stagegraph local deploy`', 4)))
+      .toEqual({ message: 'Stack/Fn is not deployed: run `stagegraph local deploy`', exitCode: 4 });
+    expect(describeError(new StageBuildError('Building x failed'))).toEqual({ message: 'Building x failed', exitCode: 1 });
+  });
+
+  test('an unexpected error says so and how to see its stack', () => {
+    expect(describeError(new TypeError('x is undefined')).message).toBe('x is undefined\n(an unexpected error: run again with --debug for its stack)');
+  });
+
+  test('a wrong command line exits with 2, help and version with 0', () => {
+    expect(describeError(Object.assign(new Error('unknown option'), { usage: true, exitCode: 1 })).exitCode).toBe(EXIT_CODES.usage);
+    expect(describeError(Object.assign(new Error('(outputHelp)'), { usage: true, exitCode: 0 })).exitCode).toBe(0);
   });
 });

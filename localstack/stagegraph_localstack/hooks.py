@@ -1,0 +1,14 @@
+"""LocalStack runtime hooks of the stagegraph extension, registered as entry points in pyproject.toml.
+
+They run inside LocalStack before its services start, so that every repair is in place before the first
+request, whichever service that request is for.
+"""
+from localstack.runtime.hooks import on_infra_start
+
+from stagegraph_localstack.repairs import keep_kinesis_on_loopback, repair_create_log_stream
+
+
+@on_infra_start()
+def stagegraph_repairs() -> None:
+    repair_create_log_stream()
+    keep_kinesis_on_loopback()

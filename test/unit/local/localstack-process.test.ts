@@ -1,0 +1,82 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { installLocalStack } from '../../../lib/local/install';
+import { localStatus, processStartTicks, stopLocalStack } from '../../../lib/local/localstack-process';
+import { localPaths } from '../../../lib/local/paths';
+
+// The local cloud's pid file and install, without starting LocalStack: a stale pid file must never make
+// stagegraph signal or name another process, and a wrong setting must not break a working install.
+let scratch: string;
+const saved = { ...process.env };
+
+beforeEach(() => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-pid-'));
+  process.env.STAGEGRAPH_CACHE_DIR = path.join(scratch, 'cache');
+  process.env.LOCALSTACK_ENDPOINT = 'http://127.0.0.1:9'; // nothing answers there
+});
+afterEach(() => {
+  process.env = { ...saved };
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+async function withBystander(check: (pid: number) => Promise<void>): Promise<void> {
+  const bystander = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    await check(bystander.pid as number);
+    expect(bystander.exitCode).toBeNull();
+    expect(bystander.signalCode).toBeNull();
+  } finally {
+    bystander.kill('SIGKILL');
+  }
+}
+
+describe.each([
+  ['a bare pid (an older stagegraph, or a file left by a crash)', (pid: number) => String(pid)],
+  ['a record whose start time is not that process\'s', (pid: number) => JSON.stringify({ pid, startTicks: '1', command: 'localstack.runtime.main' })],
+  ['a record of the right start time but another command', (pid: number) => JSON.stringify({ pid, startTicks: processStartTicks(pid), command: 'localstack.runtime.main' })],
+])('a pid file holding %s of a live unrelated process', (_what, content) => {
+  test('is not LocalStack: status names no pid, down signals nothing, and the file is removed', async () => {
+    await withBystander(async pid => {
+      const file = localPaths(scratch).pid;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, content(pid));
+
+      const status = await localStatus(scratch);
+      const stopped = await stopLocalStack(scratch);
+
+      expect(status.pid).toBeUndefined();
+      expect(stopped).toEqual({ stopped: false });
+      expect(fs.existsSync(file)).toBe(false);
+    });
+  });
+});
+
+test('processStartTicks reads the start time of a live process and nothing for a gone one', () => {
+  expect(processStartTicks(process.pid)).toMatch(/^\d+$/);
+  expect(processStartTicks(2 ** 22 + 1)).toBeUndefined();
+});
+
+test('fails if STAGEGRAPH_LOCALSTACK_PYTHON points at nothing, saying so, and leaves the install as it was', () => {
+  const paths = localPaths(scratch);
+  fs.mkdirSync(path.dirname(paths.python), { recursive: true });
+  fs.writeFileSync(paths.python, '#!/bin/sh\n');
+  fs.writeFileSync(paths.stamp, 'an older install');
+  process.env.STAGEGRAPH_LOCALSTACK_PYTHON = path.join(scratch, 'no-such-python');
+
+  for (const force of [false, true]) {
+    expect(() => installLocalStack({ projectDir: scratch, force }))
+      .toThrow(`STAGEGRAPH_LOCALSTACK_PYTHON is ${path.join(scratch, 'no-such-python')}, which does not run as a Python interpreter`);
+  }
+  expect(fs.readFileSync(paths.stamp, 'utf-8')).toBe('an older install');
+  expect(fs.existsSync(paths.python)).toBe(true);
+});
+
+test('the install is shared in the user\'s cache, one per LocalStack version; state stays in the app', () => {
+  const paths = localPaths(scratch);
+
+  expect(paths.venv).toBe(path.join(scratch, 'cache', 'localstack-2026.3.0', 'venv'));
+  expect(paths.filesystem).toBe(path.join(scratch, '.stagegraph', 'localstack', 'filesystem'));
+  expect(paths.pid).toBe(path.join(scratch, '.stagegraph', 'localstack', 'localstack.pid'));
+});
