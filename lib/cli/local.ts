@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { deployLocal } from '../local/deploy';
+import { localEndpoint } from '../local/endpoint';
 import { installLocalStack } from '../local/install';
 import { localStatus, startLocalStack, stopLocalStack } from '../local/localstack-process';
 import { localPaths } from '../local/paths';
@@ -13,7 +14,7 @@ export async function ensureLocalCloud(projectDir: string): Promise<void> {
       installLocalStack({ projectDir, onStep: text => process.stderr.write(`  ${text}\n`) });
     });
   }
-  const status = await step('Starting LocalStack on 127.0.0.1:4566', () => startLocalStack({ projectDir }));
+  const status = await step(`Starting LocalStack on ${localEndpoint()}`, () => startLocalStack({ projectDir }));
   if (!status.started) {
     console.error(`  using the LocalStack already running at ${status.endpoint}${status.pid ? ` (pid ${status.pid})` : ''}`);
   }

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { parseReportLine } from '../billing/report-line';
 import { deployLocal } from '../local/deploy';
+import { localEndpoint } from '../local/endpoint';
 import { findDeployedFunction } from '../local/functions';
 import { invokeLocal } from '../local/invoke';
 import { formatSummary, summarizeAssembly } from './assembly-summary';
@@ -44,7 +45,7 @@ export function startCommand(): Command {
         console.log(`${fn.id}: ${status} ${result.payload}`);
         console.log(`  ${reportFigures(result.logs)}`);
       }
-      console.log('\nLocalStack keeps running at http://127.0.0.1:4566: try `npx stagegraph invoke HelloGo`, `npx stagegraph logs HelloGo`.');
+      console.log(`\nLocalStack keeps running at ${localEndpoint()}: try \`npx stagegraph invoke HelloGo\`, \`npx stagegraph logs HelloGo\`.`);
       console.log('Stop it with: npx stagegraph local down');
     });
 }

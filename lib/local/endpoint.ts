@@ -1,12 +1,25 @@
-/** The port the embedded LocalStack listens on, on 127.0.0.1 only. */
+/** The port the embedded LocalStack listens on by default, on 127.0.0.1 only. */
 export const LOCAL_PORT = 4566;
+
+/** The port of the embedded LocalStack: `STAGEGRAPH_LOCAL_PORT`, else {@link LOCAL_PORT}. */
+export function localPort(): number {
+  const fromEnv = process.env.STAGEGRAPH_LOCAL_PORT;
+  if (fromEnv === undefined || fromEnv === '') {
+    return LOCAL_PORT;
+  }
+  const port = Number(fromEnv);
+  if (!Number.isInteger(port) || port < 1024 || port > 65535) {
+    throw new Error(`STAGEGRAPH_LOCAL_PORT must be a port number from 1024 to 65535 (given '${fromEnv}')`);
+  }
+  return port;
+}
 /** The account and region of everything deployed locally. */
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
 
 /** The LocalStack to talk to: `LOCALSTACK_ENDPOINT` (a user's own, e.g. the official image), else the embedded one. */
 export function localEndpoint(): string {
-  return (process.env.LOCALSTACK_ENDPOINT ?? `http://127.0.0.1:${LOCAL_PORT}`).replace(/\/+$/, '');
+  return (process.env.LOCALSTACK_ENDPOINT ?? `http://127.0.0.1:${localPort()}`).replace(/\/+$/, '');
 }
 
 /** The base URL of a REST API stage on the local cloud (LocalStack's path form), e.g. `${base}/items`. */

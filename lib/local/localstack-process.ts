@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import { LocalCloudError, StageBuildError } from '../errors';
-import { LOCAL_PORT, localEndpoint, LocalStackHealth, localStackHealth, usesExternalLocalStack } from './endpoint';
+import { localEndpoint, localPort, LocalStackHealth, localStackHealth, usesExternalLocalStack } from './endpoint';
 import { localPaths } from './paths';
 
 /** How long LocalStack may take to become healthy. */
@@ -31,7 +31,7 @@ export interface StartOptions {
 }
 
 /**
- * Starts LocalStack core on 127.0.0.1:4566 as a background process of the host, with the stagegraph
+ * Starts LocalStack core on 127.0.0.1:4566 (or `STAGEGRAPH_LOCAL_PORT`) as a background process of the host, with the stagegraph
  * executor, its state and log inside the project, and waits until it is healthy. Reuses the one it
  * started before; uses the user's own when LOCALSTACK_ENDPOINT is set.
  */
@@ -50,10 +50,11 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
   if (!fs.existsSync(paths.python)) {
     throw new LocalCloudError(`The embedded LocalStack is not installed (no ${paths.python}): run \`stagegraph local install\` (npm start and npm test do it for you)`);
   }
-  if (await portTaken(LOCAL_PORT)) {
+  const port = localPort();
+  if (await portTaken(port)) {
     throw new StageBuildError(status.health
-      ? `A LocalStack that stagegraph did not start already listens on 127.0.0.1:${LOCAL_PORT}. Stop it, or use it with LOCALSTACK_ENDPOINT=http://127.0.0.1:${LOCAL_PORT}`
-      : `Port ${LOCAL_PORT} on 127.0.0.1 is taken by another program, so LocalStack cannot start: stop that program (see \`ss -ltnp 'sport = :${LOCAL_PORT}'\`)`);
+      ? `A LocalStack that stagegraph did not start already listens on 127.0.0.1:${port}. Stop it, or use it with LOCALSTACK_ENDPOINT=http://127.0.0.1:${port}`
+      : `Port ${port} on 127.0.0.1 is taken by another program, so LocalStack cannot start: stop that program (see \`ss -ltnp 'sport = :${port}'\`)`);
   }
   fs.mkdirSync(paths.filesystem, { recursive: true });
   const log = fs.openSync(paths.log, 'a');
@@ -68,7 +69,7 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
       DNS_ADDRESS: '0',
       DISABLE_EVENTS: '1',
       SKIP_SSL_CERT_DOWNLOAD: '1',
-      GATEWAY_LISTEN: `127.0.0.1:${LOCAL_PORT}`,
+      GATEWAY_LISTEN: `127.0.0.1:${port}`,
       // LocalStack's default server (twisted) binds every interface whatever GATEWAY_LISTEN says; hypercorn
       // binds the host given.
       GATEWAY_SERVER: 'hypercorn',
