@@ -3,6 +3,7 @@ import { Architecture, Code, Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lamb
 import { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { StageBuildError, StageValidationError } from '../errors';
+import { describeResolution, resolveCodePath } from './app-root';
 import { BuildSettings, BuildTarget, LanguageBuilder, StageLanguage } from './builders/builder';
 import { GoBuilder, GoBuildOptions } from './builders/go';
 import { JavaBuilder } from './builders/java';
@@ -98,41 +99,47 @@ export interface StageCodeConfig {
  *
  * Builds are deterministic and cached: the asset hash is taken from the source folder and the
  * build settings, so it changes only when one of them does.
+ *
+ * A relative path is resolved against the app root, not the working directory: the folder of the
+ * nearest `cdk.json` above the app's entry file (`bin/app.ts`), else above the working directory, else
+ * the working directory. So `StageCode.fromPython('functions/extract')` means the same folder under
+ * `npx cdk synth`, `npx tsx bin/app.ts` and a Jest run from any folder of the app.
  */
 export abstract class StageCode {
   /**
    * TypeScript or JavaScript, bundled with esbuild into one file.
-   * @param entry the entry file, or a folder holding `index.ts`, `index.js`, `handler.ts` or `handler.js`
+   * @param entry the entry file, or a folder holding `index.ts`, `index.js`, `handler.ts` or `handler.js`;
+   *   absolute, or relative to the app root (see {@link StageCode})
    */
   public static fromNodejs(entry: string, options: NodejsCodeOptions = {}): StageCode {
-    return new BuiltCode(StageLanguage.NODEJS, () => new NodejsBuilder(entry, options), options.runtime,
+    return new BuiltCode(StageLanguage.NODEJS, entry, resolved => new NodejsBuilder(resolved, options), options.runtime,
       `index.${options.handler ?? 'handler'}`);
   }
 
   /**
    * Python sources, plus `requirements.txt` installed with pip as manylinux wheels for the function's
    * architecture and Python version.
-   * @param dir the folder of the sources
+   * @param dir the folder of the sources, absolute or relative to the app root
    */
   public static fromPython(dir: string, options: PythonCodeOptions = {}): StageCode {
-    return new BuiltCode(StageLanguage.PYTHON, () => new PythonBuilder(dir), options.runtime, options.handler ?? 'index.handler');
+    return new BuiltCode(StageLanguage.PYTHON, dir, resolved => new PythonBuilder(resolved), options.runtime, options.handler ?? 'index.handler');
   }
 
   /**
    * A Maven project, packaged with `mvn package`; its jar and runtime dependencies go under `lib/`.
-   * @param dir the folder of `pom.xml`
+   * @param dir the folder of `pom.xml`, absolute or relative to the app root
    */
   public static fromJava(dir: string, options: JavaCodeOptions): StageCode {
-    return new BuiltCode(StageLanguage.JAVA, () => new JavaBuilder(dir), options.runtime, options.handler);
+    return new BuiltCode(StageLanguage.JAVA, dir, resolved => new JavaBuilder(resolved), options.runtime, options.handler);
   }
 
   /**
    * A Go main package, built for Linux and the function's architecture into `bootstrap`
    * (runtime `provided.al2023`).
-   * @param dir the module folder (holding `go.mod`)
+   * @param dir the module folder (holding `go.mod`), absolute or relative to the app root
    */
   public static fromGo(dir: string, options: GoBuildOptions = {}): StageCode {
-    return new BuiltCode(StageLanguage.GO, () => new GoBuilder(dir, options), undefined, 'bootstrap');
+    return new BuiltCode(StageLanguage.GO, dir, resolved => new GoBuilder(resolved, options), undefined, 'bootstrap');
   }
 
   /** A zip already in object storage (an OBS bucket). */
@@ -157,7 +164,9 @@ const RUNTIME_FAMILIES: Readonly<Record<StageLanguage, RuntimeFamily>> = {
 class BuiltCode extends StageCode {
   constructor(
     private readonly language: StageLanguage,
-    private readonly makeBuilder: () => LanguageBuilder,
+    /** The path given to the factory: absolute, or relative to the app root. */
+    private readonly given: string,
+    private readonly makeBuilder: (resolved: string) => LanguageBuilder,
     private readonly runtime: Runtime | undefined,
     private readonly handler: string,
   ) {
@@ -178,15 +187,16 @@ class BuiltCode extends StageCode {
       throw new StageValidationError(scope,
         `runtime ${runtime.name} cannot run ${this.language} code (given ${runtime.name}; allowed: a ${this.language} runtime such as ${DEFAULT_RUNTIMES[this.language].name})`);
     }
-    const settings: BuildSettings = { architecture: options.architecture, runtime, target };
+    const settings: BuildSettings = { architecture: options.architecture, runtime, target, owner: scope.node.path };
+    const location = resolveCodePath(this.given);
     let builder: LanguageBuilder;
     let local: LocalBuild;
     try {
-      builder = this.makeBuilder();
+      builder = this.makeBuilder(location.path);
       local = new LocalBuild(builder, settings);
     } catch (error) {
       if (error instanceof StageBuildError) {
-        throw new StageValidationError(scope, error.message);
+        throw new StageValidationError(scope, `${error.message}${describeResolution(location)}`);
       }
       throw error;
     }

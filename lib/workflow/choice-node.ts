@@ -49,6 +49,7 @@ export class ChoiceNode extends FlowNode {
     if (this.branches.length === 0) {
       throw new FlowValidationError(`choice '${this.name}' has no branch: add at least one .when(condition, node)`);
     }
+    this.branches.forEach((branch, i) => branch.condition._validate(`choice '${this.name}', condition ${i + 1} (${branch.condition.label})`));
     ctx.claim(this.name, this);
     ctx.describe(this.name, FlowNodeKind.CHOICE);
     const states: Record<string, AslState> = {};

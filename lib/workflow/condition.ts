@@ -5,6 +5,9 @@ import { FlowValidationError } from './flow-node';
 /**
  * A typed condition of a choice node, compared against a JSONPath of the node's input.
  *
+ * A wrong condition (a variable that is not a JSONPath, for example) fails when its flow is rendered,
+ * with the choice node, the condition and the FunctionGraph's construct path.
+ *
  * @example Condition.numberGreaterThan('$.temperature', 30)
  * @example Condition.and(Condition.isPresent('$.score'), Condition.stringEquals('$.label', 'negative'))
  */
@@ -87,29 +90,27 @@ export class Condition {
   }
   /** `condition` does not hold. */
   public static not(condition: Condition): Condition {
-    return new Condition({ Not: condition.rule }, `not (${condition.label})`);
+    return new Condition({ Not: condition.rule }, `not (${condition.label})`, condition.problem);
   }
 
   private static compare(path: string, operator: string, value: string | number | boolean, type: string): Condition {
-    checkVariable(operator, path);
-    if (typeof value !== type || (type === 'number' && !Number.isFinite(value))) {
-      throw new FlowValidationError(`Condition ${operator} on ${path}: the value must be a ${type} (given ${JSON.stringify(value)})`);
-    }
-    return new Condition({ Variable: path, [operator]: value }, `${path} ${LABELS[operator] ?? operator} ${JSON.stringify(value)}`);
+    const wrongValue = typeof value !== type || (type === 'number' && !Number.isFinite(value));
+    const problem = variableProblem(operator, path)
+      ?? (wrongValue ? `the value of ${operator} on ${path} must be a ${type} (given ${JSON.stringify(value)})` : undefined);
+    return new Condition({ Variable: path, [operator]: value }, `${path} ${LABELS[operator] ?? operator} ${JSON.stringify(value)}`, problem);
   }
 
   private static comparePaths(path: string, operator: string, otherPath: string): Condition {
-    checkVariable(operator, path);
-    checkVariable(operator, otherPath);
-    return new Condition({ Variable: path, [operator]: otherPath }, `${path} ${LABELS[operator] ?? operator} ${otherPath}`);
+    return new Condition({ Variable: path, [operator]: otherPath }, `${path} ${LABELS[operator] ?? operator} ${otherPath}`,
+      variableProblem(operator, path) ?? variableProblem(operator, otherPath));
   }
 
   private static combine(operator: 'And' | 'Or', conditions: Condition[]): Condition {
-    if (conditions.length === 0) {
-      throw new FlowValidationError(`Condition.${operator.toLowerCase()}() needs at least one condition (given none)`);
-    }
+    const problem = conditions.length === 0
+      ? `Condition.${operator.toLowerCase()}() needs at least one condition (given none)`
+      : conditions.find(c => c.problem !== undefined)?.problem;
     return new Condition({ [operator]: conditions.map(c => c.rule) },
-      conditions.map(c => `(${c.label})`).join(operator === 'And' ? ' and ' : ' or '));
+      conditions.map(c => `(${c.label})`).join(operator === 'And' ? ' and ' : ' or '), problem);
   }
 
   private constructor(
@@ -117,7 +118,22 @@ export class Condition {
     public readonly rule: AslChoiceRule,
     /** A short text for pictures, e.g. `$.score < 0.5`. */
     public readonly label: string,
+    /**
+     * What is wrong with the condition. It is reported when the flow is rendered, where the message
+     * can name the choice node and the FunctionGraph's construct path.
+     */
+    private readonly problem?: string,
   ) {}
+
+  /**
+   * Throws a {@link FlowValidationError} if the condition is wrong, naming where it is used.
+   * @internal
+   */
+  public _validate(where: string): void {
+    if (this.problem !== undefined) {
+      throw new FlowValidationError(`${where}: ${this.problem}`);
+    }
+  }
 }
 
 const LABELS: Record<string, string> = {
@@ -127,8 +143,9 @@ const LABELS: Record<string, string> = {
   IsPresent: 'present:', IsNull: 'null:', IsString: 'string:', IsNumeric: 'number:',
 };
 
-function checkVariable(operator: string, path: string): void {
+function variableProblem(operator: string, path: string): string | undefined {
   if (typeof path !== 'string' || (!Token.isUnresolved(path) && !isJsonPath(path))) {
-    throw new FlowValidationError(`Condition ${operator}: the variable must be a JSONPath starting with '$' (given '${String(path)}')`);
+    return `the variable of ${operator} must be a JSONPath starting with '$' (given '${String(path)}')`;
   }
+  return undefined;
 }

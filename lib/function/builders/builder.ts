@@ -23,6 +23,11 @@ export interface BuildSettings {
   readonly architecture: Architecture;
   readonly runtime: Runtime;
   readonly target: BuildTarget;
+  /**
+   * The construct path of the function or library built, for messages; it never changes the output.
+   * @default - not named
+   */
+  readonly owner?: string;
 }
 
 /**

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { StageBuildError } from '../../errors';
 import { BuildSettings, BuildTarget, LanguageBuilder, StageLanguage } from './builder';
+import { JDK_FOLDERS, mavenJdkEnvironment } from './jdk';
 import { runTool, toolPath } from './toolchain';
 
 /** The maven-dependency-plugin used to collect runtime dependencies: pinned, so builds repeat. */
@@ -14,13 +15,20 @@ const IGNORED = ['target', '.idea', '.settings', '.classpath', '.project', 'cdk.
  * Packages a Maven project without Docker: `mvn package` on a copy of the sources, then the
  * project's jar and its runtime dependencies under `lib/`, the layout the Lambda Java runtimes
  * put on the class path (a library uses `java/lib/`).
+ *
+ * Maven runs on a JDK at least as new as the runtime (JDK 21 for `java21`): its own when it is, else one
+ * found as the local cloud finds one to run the function (see {@link mavenJdkEnvironment}).
  */
 export class JavaBuilder implements LanguageBuilder {
   public readonly language = StageLanguage.JAVA;
   public readonly sourceDir: string;
   public readonly exclude = IGNORED;
 
-  constructor(dir: string) {
+  /**
+   * @param dir the folder of `pom.xml`
+   * @param jdkFolders folders of installed JDKs, searched when Maven's own JDK is too old
+   */
+  constructor(dir: string, private readonly jdkFolders: readonly string[] = JDK_FOLDERS) {
     this.sourceDir = path.resolve(dir);
     if (!fs.existsSync(path.join(this.sourceDir, 'pom.xml'))) {
       throw new StageBuildError(`Java code must be a Maven project: no pom.xml in ${this.sourceDir}`);
@@ -33,6 +41,9 @@ export class JavaBuilder implements LanguageBuilder {
 
   public build(outputDir: string, settings: BuildSettings): void {
     const libDir = settings.target === BuildTarget.LIBRARY ? path.join(outputDir, 'java', 'lib') : path.join(outputDir, 'lib');
+    const mvn = toolPath('STAGEGRAPH_MVN', 'mvn');
+    const tool = { what: `the Java code in ${this.sourceDir}`, install: 'a JDK (17 or later) and Apache Maven' };
+    const env = mavenJdkEnvironment(settings.runtime, { ...tool, mvn, cwd: this.sourceDir, owner: settings.owner, jdkFolders: this.jdkFolders });
     // Build on a copy so that the user's folder never gets a target/ from us.
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-java-'));
     try {
@@ -40,17 +51,13 @@ export class JavaBuilder implements LanguageBuilder {
         recursive: true,
         filter: source => !IGNORED.includes(path.relative(this.sourceDir, source).split(path.sep)[0]),
       });
-      runTool(toolPath('STAGEGRAPH_MVN', 'mvn'), [
+      runTool(mvn, [
         '--batch-mode', '--quiet', '-DskipTests',
         'package',
         `${MAVEN_DEPENDENCY_PLUGIN}:copy-dependencies`,
         '-DincludeScope=runtime',
         `-DoutputDirectory=${libDir}`,
-      ], {
-        cwd: work,
-        what: `the Java code in ${this.sourceDir}`,
-        install: 'a JDK (17 or later) and Apache Maven',
-      });
+      ], { ...tool, cwd: work, env });
       const jars = fs.readdirSync(path.join(work, 'target'))
         .filter(name => name.endsWith('.jar') && !/-(sources|javadoc|tests)\.jar$/.test(name));
       if (jars.length !== 1) {

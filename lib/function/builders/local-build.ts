@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BundlingOptions, FileSystem, ILocalBundling } from 'aws-cdk-lib';
+import { findAppRoot } from '../app-root';
 import { BuildSettings, LanguageBuilder } from './builder';
 
 /** Bump when a builder's output changes for the same input, so old cache entries are not reused. */
@@ -11,7 +12,7 @@ const BUILDER_VERSION = 1;
  * Runs a {@link LanguageBuilder} as CDK local bundling, so that no Docker image is ever used,
  * with a build cache keyed by the source fingerprint and the build settings.
  *
- * The cache lives in `.stagegraph/build-cache` below the working directory, or in
+ * The cache lives in `.stagegraph/build-cache` below the app root (see {@link findAppRoot}), or in
  * `STAGEGRAPH_BUILD_CACHE` (`off` disables it). A second synth of unchanged code copies the
  * cached output instead of building again; CDK itself also reuses `cdk.out/asset.<hash>`.
  */
@@ -63,7 +64,7 @@ export function buildCacheDir(): string | undefined {
   if (fromEnv === 'off') {
     return undefined;
   }
-  return fromEnv && fromEnv.length > 0 ? path.resolve(fromEnv) : path.resolve('.stagegraph', 'build-cache');
+  return fromEnv && fromEnv.length > 0 ? path.resolve(fromEnv) : path.join(findAppRoot().dir, '.stagegraph', 'build-cache');
 }
 
 /** Copies a finished build into the cache atomically: readers never see half an entry. */

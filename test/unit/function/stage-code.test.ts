@@ -3,7 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { StageCode, StageFunction, StageLanguage } from '../../../lib';
+import { StageCode, StageFunction, StageLanguage, StageLibrary } from '../../../lib';
 import { FIXTURES, unbuiltStack } from '../../helpers';
 
 describe('StageCode', () => {
@@ -93,4 +93,53 @@ describe('StageCode', () => {
     expect(() => new StageFunction(stack, 'Bad', { code: StageCode.fromObs(bucket, '', { runtime: Runtime.PYTHON_3_12, handler: 'a.b' }), memorySize: 128 }))
       .toThrow('StageCode.fromObs needs an object key (given an empty string) in Stack/Bad');
   });
+
+  describe('relative paths', () => {
+    const ROOT = path.join(__dirname, '..', '..', '..');
+    const cwd = process.cwd();
+    afterEach(() => {
+      process.chdir(cwd);
+    });
+
+    test('are resolved against the app root, the folder of cdk.json, even when the tests run in a subfolder', () => {
+      // GIVEN the working directory is test/, below the cdk.json of the repository
+      process.chdir(path.join(ROOT, 'test'));
+
+      // WHEN code is given relative to the app root
+      new StageFunction(stack, 'Relative', { code: StageCode.fromPython('test/fixtures/hello-python'), memorySize: 128 });
+      new StageFunction(stack, 'Absolute', { code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')), memorySize: 128 });
+
+      // THEN it is the same folder as the absolute path: the same asset
+      const keys = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map(r => r.Properties.Code.S3Key);
+      expect(keys).toHaveLength(2);
+      expect(keys[0]).toBe(keys[1]);
+    });
+
+    test.each([
+      ['Python', () => StageCode.fromPython('functions/nope'), "Python code not found: $ABS is not a folder"],
+      ['Node.js', () => StageCode.fromNodejs('functions/nope'), 'Node.js code not found: $ABS does not exist'],
+      ['Java', () => StageCode.fromJava('functions/nope', { handler: 'a.B' }), 'Java code must be a Maven project: no pom.xml in $ABS'],
+      ['Go', () => StageCode.fromGo('functions/nope'), 'Go code must be a module: no go.mod in $ABS'],
+    ])('fails if the %s folder is missing, naming the path given, the path looked at, the app root and the construct path', (_name, code, problem) => {
+      process.chdir(path.join(ROOT, 'test'));
+      const looked = path.join(ROOT, 'functions', 'nope');
+
+      // Under Jest the entry file is the test file, whose cdk.json is the repository's.
+      const message = `${problem.replace('$ABS', looked)} (given 'functions/nope', resolved against the app root ${ROOT}: the folder of cdk.json above `;
+      expect(() => new StageFunction(stack, 'Bad', { code: code(), memorySize: 128 }))
+        .toThrow(new RegExp(`^${escapeRegExp(message)}the (entry file|working directory) [^)]+\\) in Stack/Bad$`));
+    });
+
+    test('a library resolves its path the same way', () => {
+      process.chdir(path.join(ROOT, 'test', 'unit'));
+
+      expect(() => new StageLibrary(stack, 'Lib', { code: StageCode.fromPython('test/fixtures/hello-python') })).not.toThrow();
+      expect(() => new StageLibrary(stack, 'Missing', { code: StageCode.fromPython('libraries/nope') }))
+        .toThrow(`Python code not found: ${path.join(ROOT, 'libraries', 'nope')} is not a folder (given 'libraries/nope', resolved against the app root ${ROOT}`);
+    });
+  });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

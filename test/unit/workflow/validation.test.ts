@@ -72,9 +72,33 @@ describe('FunctionGraph validation at synth time', () => {
 
   test('fails on paths that are not JSONPath, and conditions on non-paths', () => {
     expect(() => Flow.pass('P', { inputPath: 'order' })).toThrow("pass node 'P': inputPath must be a JSONPath starting with '$' (given 'order')");
-    expect(() => Condition.numberGreaterThan('temperature', 3)).toThrow(/the variable must be a JSONPath starting with '\$' \(given 'temperature'\)/);
-    expect(() => Condition.numberEquals('$.t', Number.NaN)).toThrow(/the value must be a number/);
     expect(() => Flow.transform('T', { 'id.$': 'order.id' })).toThrow(/entry 'id.\$' must hold a path starting with '\$'/);
+  });
+
+  test('fails if a choice condition is on a path that is not JSONPath, naming the choice node, the condition and the construct path', () => {
+    // GIVEN a condition on 'temperature', made before any choice or graph exists
+    const hot = Condition.numberGreaterThan('temperature', 30);
+
+    // WHEN the flow that uses it becomes a FunctionGraph
+    const error = thrownBy(() => graph(Flow.choice('Route').when(Condition.isPresent('$.id'), Flow.pass('Known')).when(hot, Flow.pass('Alert'))));
+
+    // THEN the message names the node, the condition, the value given, what is allowed and the construct path
+    expect(error).toBeInstanceOf(StageValidationError);
+    expect(error.message).toBe("choice 'Route', condition 2 (temperature > 30): the variable of NumericGreaterThan must be a JSONPath starting with '$' " +
+      "(given 'temperature') in Stack/Flow");
+  });
+
+  test.each([
+    [Condition.and(Condition.isPresent('$.a'), Condition.not(Condition.stringEqualsPath('$.a', 'b'))),
+      "choice 'Route', condition 1 (($.a present: true) and (not ($.a == b))): the variable of StringEqualsPath must be a JSONPath starting with '$' (given 'b')"],
+    [Condition.numberEquals('$.t', Number.NaN), "choice 'Route', condition 1 ($.t == null): the value of NumericEquals on $.t must be a number (given null)"],
+    [Condition.or(), "choice 'Route', condition 1 (): Condition.or() needs at least one condition (given none)"],
+  ])('fails if a condition is wrong inside and/or/not, or in its value: %#', (condition, message) => {
+    expect(() => graph(Flow.choice('Route').when(condition, Flow.pass('X')))).toThrow(`${message} in Stack/Flow`);
+  });
+
+  test('a wrong condition fails only when rendered, so no choice is needed to make one', () => {
+    expect(() => Condition.numberGreaterThan('temperature', 3)).not.toThrow();
   });
 
   test('fails on retry and catch settings Step Functions refuses', () => {
@@ -109,3 +133,12 @@ describe('FunctionGraph validation at synth time', () => {
     expect(() => flow.resumeTopic).toThrow('this flow has no callback node, so it has no resume topic in Stack/Flow');
   });
 });
+
+function thrownBy(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('no error was thrown');
+}
