@@ -27,5 +27,8 @@ module.exports = {
       globalSetup: '<rootDir>/test/integ/global-setup.ts',
       globalTeardown: '<rootDir>/test/integ/global-teardown.ts',
     },
+    // A new user's app on the packed tarball: it starts its own local cloud on port 4566, so it runs
+    // alone, after the integ project (see package.json "test").
+    { ...common, displayName: 'consumer', testMatch: ['<rootDir>/test/consumer/**/*.test.ts'] },
   ],
 };

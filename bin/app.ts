@@ -9,7 +9,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import {
-  BillingMeter, DisTrigger, DmsTrigger, HttpAuth, HttpTrigger, ObsBucket, ObsTrigger, SHARED_HTTP_API_ID, StageCode, StageFunction,
+  BillingMeter, DisTrigger, DmsTrigger, HttpAuth, HttpTrigger, ObsBucket, ObsTrigger, StageCode, StageFunction,
 } from '../lib';
 import { DocumentFlow } from '../workflows/document-flow';
 
@@ -78,13 +78,11 @@ for (const topic of [alerts, thumbnailEvents, aggregates]) {
 // Every function is metered; a budget alarm notifies the alert topic.
 new BillingMeter(stack, 'Billing', { appName: 'stagegraph-example', budget: { limitUsd: 1, period: Duration.days(1), topic: alerts } });
 
-const api = stack.node.findChild(SHARED_HTTP_API_ID) as unknown as { restApiId: string };
 const outputs: Record<string, string> = {
   BucketName: files.bucketName,
   InboxQueueUrl: inbox.queueUrl,
   ReadingsQueueUrl: readings.queueUrl,
   TelemetryStreamName: telemetry.streamName,
-  HttpApiId: api.restApiId,
   DocumentFlowArn: documents.flow.stateMachineArn,
   AlertsTopicArn: alerts.topicArn,
   ThumbnailTopicArn: thumbnailEvents.topicArn,

@@ -42,3 +42,11 @@ export class LocalCloudError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/** A command line the CLI cannot act on (a missing file, an event that is not JSON): exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

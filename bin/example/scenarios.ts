@@ -17,7 +17,8 @@ export interface ExampleOutputs {
   readonly InboxQueueUrl: string;
   readonly ReadingsQueueUrl: string;
   readonly TelemetryStreamName: string;
-  readonly HttpApiId: string;
+  /** The shared REST API of the HTTP triggers: every stack with one has this output. */
+  readonly StageHttpApiId: string;
   readonly DocumentFlowArn: string;
   readonly AlertsTopicArn: string;
   readonly ThumbnailTopicArn: string;
@@ -27,7 +28,7 @@ export interface ExampleOutputs {
 /** The SDK settings and endpoint of the cloud the example runs on. */
 export interface ExampleCloud {
   readonly config: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string }; forcePathStyle: boolean };
-  /** The base URL of the stack's REST API stage, e.g. `http://127.0.0.1:4566/restapis/<id>/live/_user_request_`. */
+  /** The base URL of the stack's REST API stage, e.g. `http://127.0.0.1:4566/_aws/execute-api/<id>/live`. */
   readonly apiUrl: (apiId: string) => string;
 }
 
@@ -171,7 +172,7 @@ async function call(url: string, method: string, body?: unknown): Promise<{ stat
 
 /** Scenario 3: a CRUD round trip over HTTP, and bad input answered with 4xx. */
 export async function runWebBackend(cloud: ExampleCloud, out: ExampleOutputs) {
-  const base = `${cloud.apiUrl(out.HttpApiId)}/items`;
+  const base = `${cloud.apiUrl(out.StageHttpApiId)}/items`;
   const created = await call(base, 'POST', { name: 'Espresso machine', price: 249.9, tags: ['kitchen'] });
   const id = (created.body as { id: string }).id;
   const read = await call(`${base}/${id}`, 'GET');

@@ -20,6 +20,11 @@ export interface FunctionSummary {
   readonly codeFrom: 'asset' | 'bucket';
   /** Bytes of the built code folder in the cloud assembly; undefined when it is not there. */
   readonly codeBytes?: number;
+  /**
+   * Set for the functions stagegraph adds itself: `billing-meter`, `flow-starter` or `flow-resumer`.
+   * They run on events of their own and are not for invoking by hand.
+   */
+  readonly internal?: string;
 }
 
 /** What a synthesized app holds. */
@@ -43,7 +48,16 @@ interface LambdaResource {
     readonly Timeout?: number;
     readonly Architectures?: string[];
     readonly Code?: { readonly S3Key?: unknown };
+    readonly Environment?: { readonly Variables?: Record<string, unknown> };
   };
+}
+
+/** What the environment of stagegraph's own functions holds (see BillingMeter and FunctionGraph). */
+function internalRole(variables: Record<string, unknown> = {}): string | undefined {
+  if ('STAGEGRAPH_BILLING_MODEL' in variables) return 'billing-meter';
+  if (variables.STAGEGRAPH_BRIDGE === 'start') return 'flow-starter';
+  if (variables.STAGEGRAPH_BRIDGE === 'resume') return 'flow-resumer';
+  return undefined;
 }
 
 /** Reads a cloud assembly folder (cdk.out) and lists its stacks and functions. */
@@ -81,6 +95,7 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
         architecture: props.Architectures?.[0] ?? 'x86_64',
         codeFrom: assetHash ? 'asset' : 'bucket',
         codeBytes: assetDir && fs.existsSync(assetDir) ? folderBytes(assetDir) : undefined,
+        ...(internalRole(props.Environment?.Variables) ? { internal: internalRole(props.Environment?.Variables) } : {}),
       });
     }
   }

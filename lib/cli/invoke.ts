@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
+import { UsageError } from '../errors';
 import { findDeployedFunction } from '../local/functions';
 import { invokeLocal } from '../local/invoke';
 
@@ -9,16 +10,17 @@ export function invokeCommand(): Command {
   return new Command('invoke')
     .description('invoke a function deployed to the local cloud and print its result and logs')
     .argument('<function>', 'the function: its construct id (Thumbnail), Stack/Id, as in `stagegraph synth`')
-    .option('-e, --event <file>', 'the event: a JSON file, or - for standard input', undefined)
+    .option('-e, --event <json|file>', 'the event: inline JSON, a JSON file, or - for standard input', undefined)
     .option('--out <dir>', 'the cloud assembly of the deployed app', 'cdk.out')
-    .addHelpText('after', '\nExamples:\n  $ stagegraph invoke HelloNodejs\n  $ echo \'{"name":"you"}\' | stagegraph invoke HelloStack/HelloGo --event -')
+    .addHelpText('after', [
+      '', 'Examples:',
+      '  $ stagegraph invoke HelloNodejs',
+      '  $ stagegraph invoke HelloNodejs --event \'{"name":"you"}\'',
+      '  $ stagegraph invoke HelloNodejs --event event.json',
+      '  $ echo \'{"name":"you"}\' | stagegraph invoke HelloStack/HelloGo --event -',
+    ].join('\n'))
     .action(async (name: string, opts: { event?: string; out: string }) => {
-      const event = opts.event === undefined ? '{}' : opts.event === '-' ? fs.readFileSync(0, 'utf-8') : fs.readFileSync(opts.event, 'utf-8');
-      try {
-        JSON.parse(event);
-      } catch (error) {
-        throw new Error(`The event is not JSON (${(error as Error).message})`);
-      }
+      const event = readEvent(opts.event);
       const fn = await findDeployedFunction(path.resolve(opts.out), name);
       const result = await invokeLocal(fn.functionName, event);
       console.error(result.logs.trimEnd());
@@ -28,4 +30,26 @@ export function invokeCommand(): Command {
         process.exitCode = 1;
       }
     });
+}
+
+/** The event of `--event`: inline JSON (starting with `{`, `[` or `"`), `-` for standard input, or a file. */
+export function readEvent(given: string | undefined): string {
+  let event: string;
+  if (given === undefined) {
+    event = '{}';
+  } else if (given === '-') {
+    event = fs.readFileSync(0, 'utf-8');
+  } else if (/^\s*[[{"]/.test(given)) {
+    event = given;
+  } else if (fs.existsSync(given) && fs.statSync(given).isFile()) {
+    event = fs.readFileSync(given, 'utf-8');
+  } else {
+    throw new UsageError(`--event '${given}' is neither JSON nor a file (looked for ${path.resolve(given)}): give inline JSON such as '{"name":"you"}', a JSON file, or - for standard input`);
+  }
+  try {
+    JSON.parse(event);
+  } catch (error) {
+    throw new UsageError(`The event${given && given !== '-' && !/^\s*[[{"]/.test(given) ? ` in ${given}` : ''} is not JSON (${(error as Error).message})`);
+  }
+  return event;
 }

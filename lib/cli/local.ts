@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Command } from 'commander';
-import { deployLocal } from '../local/deploy';
-import { localEndpoint } from '../local/endpoint';
+import { bootstrapLocal, deployLocal, LocalStackDeployment } from '../local/deploy';
+import { LOCAL_ACCOUNT, LOCAL_REGION, localAwsEnvironment, localEndpoint, localHttpUrls } from '../local/endpoint';
 import { installLocalStack } from '../local/install';
 import { localStatus, startLocalStack, stopLocalStack } from '../local/localstack-process';
 import { localPaths } from '../local/paths';
@@ -20,23 +20,69 @@ export async function ensureLocalCloud(projectDir: string): Promise<void> {
   }
 }
 
+/** Options of {@link deployWithProgress}. */
+export interface DeployWithProgressOptions {
+  readonly outdir?: string;
+  /** Print every CloudFormation event instead of one line per stack. */
+  readonly verbose?: boolean;
+}
+
+/**
+ * Deploys the app to the local cloud showing one line per stack (resources done out of the total while it
+ * runs), or every CloudFormation event with `verbose`; then prints each stack's outputs and local URLs.
+ */
+export async function deployWithProgress(projectDir: string, options: DeployWithProgressOptions = {}): Promise<LocalStackDeployment[]> {
+  const stacks = await step('Building and deploying the app to the local cloud', update =>
+    deployLocal({
+      projectDir,
+      outdir: options.outdir,
+      onProgress: options.verbose ? line => process.stderr.write(`  ${line.split('\n')[0]}\n`) : undefined,
+      onStackProgress: p => update(`${p.stackName} ${p.completed}${p.total ? `/${p.total}` : ''} resources`),
+    }));
+  for (const stack of stacks) {
+    console.log(`${stack.stackName}: ${stack.changed ? 'deployed' : 'no changes'}, ${stack.resourceCount} resources`);
+    for (const [key, value] of Object.entries(stack.outputs)) {
+      console.log(`  ${key} = ${value}`);
+    }
+    for (const [name, url] of Object.entries(localHttpUrls(stack.outputs))) {
+      console.log(`  ${name} (local URL, works offline) = ${url}`);
+    }
+  }
+  return stacks;
+}
+
+/** `export NAME='value'` lines for a POSIX shell. */
+export function shellExports(variables: Readonly<Record<string, string>>): string {
+  return Object.entries(variables).map(([name, value]) => `export ${name}='${value.replace(/'/g, "'\\''")}'`).join('\n');
+}
+
 /** `stagegraph local ...`: the embedded LocalStack. */
 export function localCommand(): Command {
   const local = new Command('local').description('the embedded LocalStack: install, up, status, down, deploy');
   local.command('install')
-    .description('create .stagegraph/localstack with the pinned LocalStack core and the stagegraph executor (idempotent)')
+    .description('install the pinned LocalStack core and the stagegraph executor into the user cache, shared by all apps (idempotent)')
     .option('--force', 'reinstall even if up to date')
+    .addHelpText('after', '\nThe install lives in ~/.cache/stagegraph/localstack-<version> (STAGEGRAPH_CACHE_DIR or XDG_CACHE_HOME move it);\neach app keeps its own LocalStack state and log in .stagegraph/localstack.')
     .action(async (opts: { force?: boolean }) => {
       const result = await step('Installing the embedded LocalStack', async () =>
         installLocalStack({ projectDir: process.cwd(), force: opts.force, onStep: text => process.stderr.write(`  ${text}\n`) }));
-      console.log(result.installed ? `Installed in ${path.relative(process.cwd(), result.venv)}` : 'Already installed and up to date');
+      console.log(result.installed ? `Installed in ${result.venv}, shared by all your apps` : `Already installed and up to date in ${result.venv}`);
       console.log(`Python runtimes that can run locally: ${result.pythonRuntimes.map(v => `python${v}`).join(', ')}`);
     });
   local.command('up')
     .description('install if needed, start LocalStack on 127.0.0.1:4566 and wait until it is healthy')
     .action(async () => {
       await ensureLocalCloud(process.cwd());
-      console.log(`LocalStack is up. Logs: ${path.relative(process.cwd(), localPaths(process.cwd()).log)}. Stop it with: npx stagegraph local down`);
+      await step('Bootstrapping the local account for CDK deploys', () => bootstrapLocal());
+      console.log(`LocalStack is up at ${localEndpoint()}. Logs: ${path.relative(process.cwd(), localPaths(process.cwd()).log)}.`);
+      console.log('Deploy with `npx stagegraph local deploy`, or with the CDK CLI: eval "$(npx stagegraph local env)" && npx cdk deploy --all');
+      console.log('Stop it with: npx stagegraph local down');
+    });
+  local.command('env')
+    .description('print the environment that points the AWS SDK and the CDK CLI at the local cloud, for eval')
+    .addHelpText('after', '\nExamples:\n  $ eval "$(npx stagegraph local env)"\n  $ npx cdk deploy --all\n  $ aws s3 ls   # the AWS CLI reads the same variables')
+    .action(() => {
+      console.log(shellExports({ ...localAwsEnvironment(), CDK_DEFAULT_ACCOUNT: LOCAL_ACCOUNT, CDK_DEFAULT_REGION: LOCAL_REGION }));
     });
   local.command('status')
     .description('show whether LocalStack runs, where, and which pid')
@@ -58,17 +104,11 @@ export function localCommand(): Command {
     });
   local.command('deploy')
     .description('bootstrap and deploy the CDK app of cdk.json to the local cloud')
+    .option('--verbose', 'print every CloudFormation event')
     .addHelpText('after', '\nExamples:\n  $ stagegraph local deploy\n  $ stagegraph invoke HelloNodejs --event event.json')
-    .action(async () => {
+    .action(async (opts: { verbose?: boolean }) => {
       await ensureLocalCloud(process.cwd());
-      const stacks = await step('Deploying the app to the local cloud', () =>
-        deployLocal({ projectDir: process.cwd(), onProgress: line => process.stderr.write(`  ${line.split('\n')[0]}\n`) }));
-      for (const stack of stacks) {
-        console.log(`${stack.stackName}: deployed`);
-        for (const [key, value] of Object.entries(stack.outputs)) {
-          console.log(`  ${key} = ${value}`);
-        }
-      }
+      await deployWithProgress(process.cwd(), { verbose: opts.verbose });
     });
   return local;
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { LocalCloudError, StageBuildError, StageValidationError } from '../errors';
+import { LocalCloudError, StageBuildError, StageValidationError, UsageError } from '../errors';
 import { localEndpoint } from '../local/endpoint';
 import { isUnreachable } from '../local/functions';
 import { ownPackage } from '../project';
@@ -80,6 +80,9 @@ export function describeError(error: unknown): { readonly message: string; reado
   if (usage.usage) {
     // commander printed its own message (or the help, or the version, with exit code 0)
     return { message: '', exitCode: usage.exitCode === 0 ? 0 : EXIT_CODES.usage };
+  }
+  if (error instanceof UsageError) {
+    return { message: error.message, exitCode: EXIT_CODES.usage };
   }
   if (error instanceof LocalCloudError) {
     return { message: error.message, exitCode: error.exitCode };

@@ -1,13 +1,11 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { parseReportLine } from '../billing/report-line';
-import { deployLocal } from '../local/deploy';
 import { localEndpoint } from '../local/endpoint';
 import { findDeployedFunction } from '../local/functions';
 import { invokeLocal } from '../local/invoke';
 import { formatSummary, summarizeAssembly } from './assembly-summary';
-import { ensureLocalCloud } from './local';
-import { step } from './progress';
+import { deployWithProgress, ensureLocalCloud } from './local';
 
 /** The figures of a REPORT line, as printed after each invocation. */
 function reportFigures(logs: string): string {
@@ -22,30 +20,34 @@ function reportFigures(logs: string): string {
 }
 
 /**
- * `stagegraph start`: install and start the local cloud, deploy the app of
- * cdk.json, invoke each of its functions once and show what happened. LocalStack keeps running.
+ * `stagegraph start`: install and start the local cloud, deploy the app of cdk.json, invoke each of the
+ * app's own functions once and show what happened. stagegraph's own functions (the billing meter, a
+ * flow's starter and resumer) are left to their events: no flow is started unasked. LocalStack keeps running.
  */
 export function startCommand(): Command {
   return new Command('start')
-    .description('install and start the local cloud, deploy the app, invoke every function once and show the results')
+    .description('install and start the local cloud, deploy the app, invoke each of its functions once and show the results')
     .option('--event <json>', 'the event each function gets', '{"name":"stagegraph"}')
+    .option('--verbose', 'print every CloudFormation event of the deploy')
     .addHelpText('after', '\nExamples:\n  $ stagegraph start\n  $ stagegraph start --event \'{"name":"you"}\'')
-    .action(async (opts: { event: string }) => {
+    .action(async (opts: { event: string; verbose?: boolean }) => {
       const projectDir = process.cwd();
       const outdir = path.join(projectDir, 'cdk.out');
       await ensureLocalCloud(projectDir);
-      await step('Building and deploying the app to the local cloud', () =>
-        deployLocal({ projectDir, outdir, onProgress: line => process.stderr.write(`  ${line.split('\n')[0]}\n`) }));
+      await deployWithProgress(projectDir, { outdir, verbose: opts.verbose });
       const summary = summarizeAssembly(outdir);
-      console.log(`\n${formatSummary(summary)}\n`);
-      for (const fn of summary.functions) {
+      const own = summary.functions.filter(fn => !fn.internal);
+      console.log(`\n${formatSummary({ ...summary, functions: own })}\n`);
+      for (const fn of own) {
         const deployed = await findDeployedFunction(outdir, fn.id);
         const result = await invokeLocal(deployed.functionName, opts.event);
         const status = result.functionError ? `FAILED (${result.functionError})` : 'ok';
         console.log(`${fn.id}: ${status} ${result.payload}`);
         console.log(`  ${reportFigures(result.logs)}`);
       }
-      console.log(`\nLocalStack keeps running at ${localEndpoint()}: try \`npx stagegraph invoke HelloGo\`, \`npx stagegraph logs HelloGo\`.`);
+      const example = own[0]?.id.split('/').slice(1).join('/');
+      console.log(`\nLocalStack keeps running at ${localEndpoint()}` +
+        (example ? `: try \`npx stagegraph invoke ${example}\`, \`npx stagegraph logs ${example}\`, \`npx stagegraph bill\`.` : '.'));
       console.log('Stop it with: npx stagegraph local down');
     });
 }

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { BootstrapEnvironments, IoMessage, StackSelectionStrategy, Toolkit } from '@aws-cdk/toolkit-lib';
@@ -12,14 +13,36 @@ export interface DeployLocalOptions {
   readonly projectDir: string;
   /** The cloud assembly folder. @default `<projectDir>/cdk.out` */
   readonly outdir?: string;
-  /** Sees each line of deploy progress. */
+  /** Sees each line of deploy progress: every CloudFormation event (for `--verbose`). */
   readonly onProgress?: (line: string) => void;
+  /** Sees how far each stack's deployment is, after each CloudFormation event. */
+  readonly onStackProgress?: (progress: StackDeployProgress) => void;
+}
+
+/** How far one stack's deployment is. */
+export interface StackDeployProgress {
+  readonly stackName: string;
+  /** Resources done so far. */
+  readonly completed: number;
+  /** Resources of the deployment, when CloudFormation says. */
+  readonly total?: number;
 }
 
 /** A stack deployed to the local cloud. */
 export interface LocalStackDeployment {
   readonly stackName: string;
   readonly outputs: Record<string, string>;
+  /** Resources in the stack's template. */
+  readonly resourceCount: number;
+  /** False when nothing had changed since the last deploy. */
+  readonly changed: boolean;
+}
+
+interface ToolkitStackEvent {
+  readonly stackName?: string;
+  readonly resourcesTotal?: number;
+  readonly event?: { readonly StackName?: string };
+  readonly progress?: { readonly completed?: number; readonly total?: number };
 }
 
 /**
@@ -34,22 +57,46 @@ export async function deployLocal(options: DeployLocalOptions): Promise<LocalSta
       if (options.onProgress && (msg.level === 'info' || msg.level === 'result' || msg.level === 'error') && msg.message.trim()) {
         options.onProgress(msg.message.trim());
       }
+      const data = msg.data as ToolkitStackEvent | undefined;
+      if (options.onStackProgress && data && (msg.code === 'CDK_TOOLKIT_I5501' || msg.code === 'CDK_TOOLKIT_I5502')) {
+        const stackName = data.stackName ?? data.event?.StackName ?? '';
+        options.onStackProgress({ stackName, completed: data.progress?.completed ?? 0, total: data.progress?.total ?? data.resourcesTotal });
+      }
     });
     const toolkit = new Toolkit({ ioHost, color: false, emojis: false });
     try {
       await bootstrapWith(toolkit, options.onProgress);
-      const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), {
-        workingDirectory: projectDir,
-        outdir: options.outdir ?? path.join(projectDir, 'cdk.out'),
-      });
+      const outdir = path.resolve(projectDir, options.outdir ?? 'cdk.out');
+      const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), { workingDirectory: projectDir, outdir });
       const result = await toolkit.deploy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } });
-      return result.stacks.map(stack => ({ stackName: stack.stackName, outputs: { ...stack.outputs } }));
+      const unchanged = new Set(ioHost.messages.filter(m => /\(no changes\)/.test(m.text)).map(m => m.text.split(/[\s:]/).find(Boolean) ?? ''));
+      return result.stacks.map(stack => ({
+        stackName: stack.stackName,
+        outputs: { ...stack.outputs },
+        resourceCount: templateResourceCount(outdir, stack.hierarchicalId),
+        changed: !unchanged.has(stack.stackName),
+      }));
     } catch (error) {
       const reasons = ioHost.problems().filter(line => /FAILED|failed|Error/.test(line));
       throw new StageBuildError(`Deploying to the local cloud failed: ${(error as Error).message}` +
         (reasons.length ? `\n${[...new Set(reasons)].slice(-10).join('\n')}` : ''));
     }
   });
+}
+
+/** How many resources the template of a stack of the cloud assembly holds (0 when it cannot be read). */
+function templateResourceCount(outdir: string, artifactId: string): number {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf-8')) as {
+      artifacts?: Record<string, { properties?: { templateFile?: string } }>;
+    };
+    const artifact = Object.entries(manifest.artifacts ?? {}).find(([id]) => id === artifactId || id === artifactId.split('/').pop())?.[1];
+    const file = artifact?.properties?.templateFile;
+    const template = file ? JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf-8')) as { Resources?: object } : {};
+    return Object.keys(template.Resources ?? {}).length;
+  } catch {
+    return 0;
+  }
 }
 
 /** Bootstraps the local account and region for CDK deploys, once: a no-op when already done. */

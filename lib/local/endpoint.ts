@@ -22,9 +22,21 @@ export function localEndpoint(): string {
   return (process.env.LOCALSTACK_ENDPOINT ?? `http://127.0.0.1:${localPort()}`).replace(/\/+$/, '');
 }
 
-/** The base URL of a REST API stage on the local cloud (LocalStack's path form), e.g. `${base}/items`. */
+/**
+ * The base URL of a REST API stage on the local cloud, e.g. `${base}/items`: LocalStack's path form
+ * `http://127.0.0.1:4566/_aws/execute-api/<api id>/<stage>`, which needs no DNS and works offline.
+ */
 export function localRestApiUrl(apiId: string, stage = 'live'): string {
-  return `${localEndpoint()}/restapis/${apiId}/${stage}/_user_request_`;
+  return `${localEndpoint()}/_aws/execute-api/${apiId}/${stage}`;
+}
+
+/**
+ * The local URLs of the HTTP APIs of a deployed stack, by name, from its outputs: the output
+ * `StageHttpApiId` that every stack with HTTP triggers has.
+ */
+export function localHttpUrls(outputs: Readonly<Record<string, string>>): Record<string, string> {
+  const id = outputs.StageHttpApiId;
+  return id ? { StageHttpApi: `${localRestApiUrl(id)}/` } : {};
 }
 
 /** True when the user points stagegraph at a LocalStack of their own. */

@@ -177,7 +177,13 @@ function processExists(pid: number): boolean {
   }
 }
 
-/** A digest of everything the install takes from the package: the executor and its pins. */
+/** The files of the extension that the install uses, as the npm package ships them (package.json "files"). */
+const EXTENSION_FILE = /(\.py|\.js|^pyproject\.toml|^constraints\.txt|^pom\.xml)$/;
+
+/**
+ * A digest of everything the install takes from the package: the pins and the extension's files, the same
+ * from the repository and from the npm package, so that both share one install.
+ */
 function inputsDigest(sources: string): string {
   const hash = createHash('sha256').update(`${LOCALSTACK_VERSION} ${AWSLAMBDARIC_VERSION} ${BOTO3_VERSION}`);
   const walk = (dir: string): void => {
@@ -188,7 +194,7 @@ function inputsDigest(sources: string): string {
       }
       if (fs.statSync(full).isDirectory()) {
         walk(full);
-      } else {
+      } else if (EXTENSION_FILE.test(name)) {
         hash.update(path.relative(sources, full)).update(fs.readFileSync(full));
       }
     }

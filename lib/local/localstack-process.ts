@@ -77,6 +77,12 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
       LAMBDA_RUNTIME_EXECUTOR: 'stagegraph',
       STAGEGRAPH_RUNTIME_SUPPORT: paths.runtimeSupport,
       LAMBDA_KEEPALIVE_MS: process.env.LAMBDA_KEEPALIVE_MS ?? '600000',
+      // State survives `local down`, `local up` and a crash: the extension saves it under
+      // <filesystem>/state every STAGEGRAPH_PERSIST_INTERVAL seconds (default 5) and on SIGTERM, and
+      // restores it before the health check answers. STAGEGRAPH_PERSISTENCE=0 starts empty every time.
+      PERSISTENCE: process.env.STAGEGRAPH_PERSISTENCE === '0' ? '0' : '1',
+      // kinesis-mock keeps its streams' records itself, in <filesystem>/state/kinesis.
+      KINESIS_PERSISTENCE: process.env.STAGEGRAPH_PERSISTENCE === '0' ? '0' : '1',
     },
   });
   fs.closeSync(log);

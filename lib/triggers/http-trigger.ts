@@ -1,4 +1,4 @@
-import { Annotations, Aws } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput } from 'aws-cdk-lib';
 import { AuthorizationType, Cors, Integration, IntegrationType, IResource, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { StageValidationError } from '../errors';
@@ -123,12 +123,24 @@ export class HttpTrigger implements ITrigger {
   }
 }
 
-/** The stack's shared REST API, found or created. */
+/** The stack output that holds the id of the shared REST API: the CLI prints its local URL from it. */
+export const HTTP_API_ID_OUTPUT = 'StageHttpApiId';
+/** The stage of the shared REST API. */
+export const HTTP_API_STAGE = 'live';
+
+/** The stack's shared REST API, found or created, with its id as a stack output. */
 function sharedApi(fn: StageFunction): RestApi {
-  return stackSingleton(fn, SHARED_HTTP_API_ID, stack => new RestApi(stack, SHARED_HTTP_API_ID, {
-    restApiName: `${stack.stackName}-http`,
-    description: 'HTTP triggers of the stack\'s functions',
-    deployOptions: { stageName: 'live' },
-    cloudWatchRole: false,
-  }));
+  return stackSingleton(fn, SHARED_HTTP_API_ID, stack => {
+    const api = new RestApi(stack, SHARED_HTTP_API_ID, {
+      restApiName: `${stack.stackName}-http`,
+      description: 'HTTP triggers of the stack\'s functions',
+      deployOptions: { stageName: HTTP_API_STAGE },
+      cloudWatchRole: false,
+    });
+    new CfnOutput(stack, HTTP_API_ID_OUTPUT, {
+      value: api.restApiId,
+      description: `The REST API of the stack's HTTP triggers; stage ${HTTP_API_STAGE}`,
+    });
+    return api;
+  });
 }

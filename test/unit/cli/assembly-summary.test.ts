@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { formatBytes, formatSummary, summarizeAssembly } from '../../../lib/cli/assembly-summary';
-import { StageCode, StageFunction } from '../../../lib';
+import { BillingMeter, Flow, FunctionGraph, HttpTrigger, StageCode, StageFunction } from '../../../lib';
 import { FIXTURES } from '../../helpers';
 
 describe('summarizeAssembly', () => {
@@ -40,6 +40,26 @@ describe('summarizeAssembly', () => {
     expect(table.split('\n')[0]).toBe('2 functions in 1 stack (Shop), 8 resources');
     expect(table).toMatch(/Shop\/Api\s+nodejs22\.x\s+512 MB\s+30 s\s+x86_64\s+not built/);
     expect(table).toMatch(/python3\.12\s+128 MB\s+30 s\s+x86_64\s+from bucket/);
+  });
+
+  test('marks stagegraph\'s own functions (billing meter, flow starter) as internal, and only them', () => {
+    // GIVEN an app with a function of its own, a flow started by HTTP and a billing meter
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true } });
+    const stack = new Stack(app, 'Shop');
+    const api = new StageFunction(stack, 'Api', { code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')), memorySize: 512 });
+    new FunctionGraph(stack, 'Orders', { definition: Flow.invoke('Call', api), triggers: [new HttpTrigger({ path: '/orders' })] });
+    new BillingMeter(stack, 'Billing');
+    app.synth();
+
+    // WHEN
+    const functions = summarizeAssembly(outdir).functions;
+
+    // THEN
+    expect(functions.filter(f => !f.internal).map(f => f.id)).toEqual(['Shop/Api']);
+    expect(functions.filter(f => f.internal).map(f => [f.id, f.internal])).toEqual([
+      ['Shop/Orders/Starter', 'flow-starter'],
+      ['Shop/Billing/Meter', 'billing-meter'],
+    ]);
   });
 
   test.each([[980, '980 B'], [12_595, '12.3 KB'], [4_718_592, '4.5 MB']])('formats %p bytes as %p', (bytes, text) => {

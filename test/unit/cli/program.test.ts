@@ -1,7 +1,9 @@
+import * as os from 'os';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildProgram, describeError, EXIT_CODES } from '../../../lib/cli/program';
-import { LocalCloudError, StageBuildError } from '../../../lib/errors';
+import { readEvent } from '../../../lib/cli/invoke';
+import { LocalCloudError, StageBuildError, UsageError } from '../../../lib/errors';
 
 /** Runs the program on argv and returns what it wrote, without exiting the test process. */
 async function run(...args: string[]): Promise<{ out: string; code?: number }> {
@@ -62,5 +64,22 @@ describe('what the CLI says when something fails, and its exit code', () => {
   test('a wrong command line exits with 2, help and version with 0', () => {
     expect(describeError(Object.assign(new Error('unknown option'), { usage: true, exitCode: 1 })).exitCode).toBe(EXIT_CODES.usage);
     expect(describeError(Object.assign(new Error('(outputHelp)'), { usage: true, exitCode: 0 })).exitCode).toBe(0);
+  });
+});
+
+describe('invoke --event', () => {
+  test('takes inline JSON, or a file', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-event-')), 'event.json');
+    fs.writeFileSync(file, '{"from":"file"}');
+
+    expect(readEvent('{"name":"you"}')).toBe('{"name":"you"}');
+    expect(readEvent(file)).toBe('{"from":"file"}');
+    expect(readEvent(undefined)).toBe('{}');
+  });
+
+  test('fails if the event is neither JSON nor a file, or not JSON, as a usage error', () => {
+    expect(() => readEvent('nope.json')).toThrow(/--event 'nope.json' is neither JSON nor a file \(looked for .*nope\.json\)/);
+    expect(() => readEvent('{"broken"')).toThrow(/^The event is not JSON/);
+    expect(describeError(new UsageError('x')).exitCode).toBe(EXIT_CODES.usage);
   });
 });
