@@ -178,6 +178,18 @@ export async function runWebBackend(cloud: ExampleCloud, out: ExampleOutputs) {
   const read = await call(`${base}/${id}`, 'GET');
   const updated = await call(`${base}/${id}`, 'PUT', { name: 'Espresso machine', price: 199, tags: ['kitchen', 'sale'] });
   const listed = await call(base, 'GET');
+  // Lists come in pages: with a second item, a page of one has a `next` token that reaches the other.
+  const second = await call(base, 'POST', { name: 'Grinder', price: 89, tags: ['kitchen'] });
+  const pages: Array<Array<{ id: string }>> = [];
+  for (let next: string | undefined = '', page = 0; next !== undefined && page < 100; page++) {
+    const response = await call(`${base}?limit=1${next ? `&next=${encodeURIComponent(next)}` : ''}`, 'GET');
+    const body = response.body as { items?: Array<{ id: string }>; next?: string };
+    pages.push(body.items ?? []);
+    next = body.next;
+  }
+  await call(`${base}/${(second.body as { id: string }).id}`, 'DELETE');
+  const pageIds = pages.flat().map(item => item.id);
+  const secondId = (second.body as { id: string }).id;
   const deleted = await call(`${base}/${id}`, 'DELETE');
   const gone = await call(`${base}/${id}`, 'GET');
   const bad = {
@@ -186,8 +198,9 @@ export async function runWebBackend(cloud: ExampleCloud, out: ExampleOutputs) {
     negativePrice: await call(base, 'POST', { name: 'Tea', price: -1 }),
     unknownId: await call(`${base}/not-an-id`, 'GET'),
     wrongMethod: await call(`${base}/${id}`, 'POST', { name: 'x', price: 1 }),
+    pageTooLarge: await call(`${base}?limit=500`, 'GET'),
   };
-  return { created, read, updated, listedCount: ((listed.body as { items: unknown[] }).items ?? []).length, deleted, gone, bad };
+  return { created, read, updated, listedCount: ((listed.body as { items: unknown[] }).items ?? []).length, pageSizes: pages.map(p => p.length), pageIds, secondId, deleted, gone, bad };
 }
 
 /** Scenario 4: two real documents uploaded; the flow archives the positive one and raises an alert for the negative one. */

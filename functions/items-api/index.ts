@@ -6,11 +6,15 @@ import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey,
 const s3 = new S3Client({ forcePathStyle: true });
 const PREFIX = 'items/';
 const ID = /^[0-9a-f-]{36}$/;
+/** Items per page of GET /items: a page of the largest items (about 1 KB each) stays far below API Gateway's 6 MB response limit. */
+const PAGE_DEFAULT = 50;
+const PAGE_MAX = 100;
 
 interface ProxyEvent {
   readonly httpMethod: string;
   readonly path: string;
   readonly pathParameters?: Record<string, string> | null;
+  readonly queryStringParameters?: Record<string, string> | null;
   readonly body?: string | null;
 }
 
@@ -37,7 +41,7 @@ class BadRequest extends Error {
 const json = (statusCode: number, value: unknown): Response =>
   ({ statusCode, headers: { 'content-type': 'application/json' }, body: value === undefined ? '' : JSON.stringify(value) });
 
-/** Checks an item's fields: name 1 to 100 characters, price a number from 0, tags up to 10 strings. */
+/** Checks an item's fields: name 1 to 100 characters, price a number from 0, tags up to 10 strings of 1 to 50 characters. */
 export function validate(body: string | null | undefined): Omit<Item, 'id' | 'updatedAt'> {
   let value: unknown;
   try {
@@ -50,7 +54,9 @@ export function validate(body: string | null | undefined): Omit<Item, 'id' | 'up
   const problems: string[] = [];
   if (typeof name !== 'string' || name.trim().length === 0 || name.length > 100) problems.push('name must be a string of 1 to 100 characters');
   if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) problems.push('price must be a number from 0');
-  if (!Array.isArray(tags) || tags.length > 10 || tags.some(tag => typeof tag !== 'string')) problems.push('tags must be at most 10 strings');
+  if (!Array.isArray(tags) || tags.length > 10 || tags.some(tag => typeof tag !== 'string' || tag.length === 0 || tag.length > 50)) {
+    problems.push('tags must be at most 10 strings of 1 to 50 characters');
+  }
   if (problems.length > 0) throw new BadRequest(problems.join('; '));
   return { name: (name as string).trim(), price: price as number, tags: tags as string[] };
 }
@@ -74,9 +80,15 @@ async function route(event: ProxyEvent): Promise<Response> {
   if (id !== undefined && !ID.test(id)) throw new BadRequest(`no item ${id}: ids are UUIDs`, 404);
   switch (`${event.httpMethod} ${id === undefined ? 'collection' : 'item'}`) {
     case 'GET collection': {
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: process.env.BUCKET, Prefix: PREFIX }));
+      // One page at a time: `limit` items (default 50, at most 100) and a `next` token for the following page.
+      const limitText = event.queryStringParameters?.limit ?? String(PAGE_DEFAULT);
+      const limit = Number(limitText);
+      if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) throw new BadRequest(`limit must be a whole number from 1 to ${PAGE_MAX} (given '${limitText}')`);
+      const listed = await s3.send(new ListObjectsV2Command({
+        Bucket: process.env.BUCKET, Prefix: PREFIX, MaxKeys: limit, ContinuationToken: event.queryStringParameters?.next || undefined,
+      }));
       const items = await Promise.all((listed.Contents ?? []).map(o => read(o.Key!.slice(PREFIX.length, -'.json'.length))));
-      return json(200, { items: items.filter(Boolean) });
+      return json(200, { items: items.filter(Boolean), ...(listed.NextContinuationToken ? { next: listed.NextContinuationToken } : {}) });
     }
     case 'POST collection': {
       const item: Item = { id: randomUUID(), ...validate(event.body), updatedAt: new Date().toISOString() };

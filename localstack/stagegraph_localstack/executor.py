@@ -22,6 +22,8 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
 
+from stagegraph_localstack.limits import response_too_large
+from stagegraph_localstack.memory_watch import WATCH
 from stagegraph_localstack.repairs import repair_create_log_stream
 from stagegraph_localstack.runtime_api import Event, Outcome, RuntimeApiServer
 from stagegraph_localstack.runtimes import FunctionSpec, LaunchError, launch_for
@@ -84,6 +86,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         self.log_path = os.path.join(tempfile.gettempdir(), f"stagegraph-lambda-{id}.log")
         self.pending_init_ms: float | None = None
         self.exit_reason: str | None = None
+        # Set when the memory watch killed the process: its invocation fails as Runtime.OutOfMemory.
+        self.out_of_memory = False
+        self.peak_memory_mb = 0
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -135,6 +140,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         })
         self.api.reset()
         self.exit_reason = None
+        self.out_of_memory = False
+        self.peak_memory_mb = 0
         log = open(self.log_path, "ab")
         started = time.perf_counter()
         self.process = subprocess.Popen(
@@ -165,11 +172,27 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         if process is self.process:
             self.exit_reason = f"signal {-code}" if code < 0 else f"exit status {code}"
             if self.api is not None:
-                self.api.fail_pending(Outcome(_error_payload(
-                    "Runtime.ExitError", f"Runtime exited with error: {self.exit_reason}"), True))
+                self.api.fail_pending(self._exit_outcome())
                 if self.api.ready.is_set():
                     # Died while waiting for its next event: its GET /next must not take the next one.
                     self.api.reset()
+
+    def _exit_outcome(self, request_id: str = "") -> Outcome:
+        """What an invocation answers when its runtime process is gone, as Lambda words it."""
+        if self.out_of_memory:
+            prefix = f"RequestId: {request_id} Error: " if request_id else ""
+            return Outcome(_error_payload("Runtime.OutOfMemory", f"{prefix}Runtime exited with error: signal: killed"), True)
+        return Outcome(_error_payload("Runtime.ExitError", f"Runtime exited with error: {self.exit_reason}"), True)
+
+    def _memory_exceeded(self, process: subprocess.Popen, used_bytes: int) -> None:
+        """The memory watch found the process past its memory size: stop it, as Lambda does."""
+        if process is not self.process:
+            return
+        self.out_of_memory = True
+        self.peak_memory_mb = max(self.peak_memory_mb, math.ceil(used_bytes / 1024 / 1024))
+        LOG.info("%s: runtime process %s used %d MB of %s MB: killed", self.id, process.pid,
+                 used_bytes // 1024 // 1024, self.function_version.config.memory_size)
+        _kill_group(process)
 
     def _abandon_process(self) -> None:
         process, self.process = self.process, None
@@ -187,6 +210,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             # initialization output belongs to this invocation's logs (it comes after log_offset).
             self._spawn()
         init_ms, self.pending_init_ms = self.pending_init_ms, None
+        process = self.process
+        memory_mb = int(self.function_version.config.memory_size)
+        WATCH.watch(process.pid, memory_mb, lambda used: self._memory_exceeded(process, used))
         started = time.perf_counter()
         future = self.api.deliver(Event(
             request_id=request_id,
@@ -205,7 +231,14 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         else:
             timed_out = False
         duration_ms = (time.perf_counter() - started) * 1000
+        WATCH.unwatch(process.pid)
+        if self.out_of_memory and process is self.process:
+            outcome = self._exit_outcome(request_id)
+        elif not outcome.is_error and (too_large := response_too_large(outcome.payload)):
+            outcome = Outcome(too_large, True)
         function_logs = self._read_logs(log_offset)
+        if self.out_of_memory and process is self.process:
+            function_logs += f"RequestId: {request_id} Error: Runtime exited with error: signal: killed\nRuntime.OutOfMemory\n"
         if timed_out:
             function_logs += f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime())}Z {request_id} Task timed out after {timeout_s:.2f} seconds\n"
         logs = self._frame_logs(request_id, function_logs, duration_ms, init_ms)
@@ -222,8 +255,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 return future.result(timeout=min(remaining, 0.25))
             except FutureTimeout:
                 if process is None or process.poll() is not None:
-                    reason = self.exit_reason or (f"exit status {process.returncode}" if process else "no process")
-                    return Outcome(_error_payload("Runtime.ExitError", f"Runtime exited with error: {reason}"), True)
+                    self.exit_reason = self.exit_reason or (f"exit status {process.returncode}" if process else "no process")
+                    return self._exit_outcome()
 
     def _read_logs(self, offset: int) -> str:
         try:
@@ -234,17 +267,20 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             return ""
 
     def _max_memory_mb(self) -> int:
+        """The measured peak of the runtime process (VmHWM); a process stopped for memory used all it had."""
+        if self.out_of_memory:
+            return int(self.function_version.config.memory_size)
         process = self.process
         if process is None:
-            return 0
+            return self.peak_memory_mb
         try:
             with open(f"/proc/{process.pid}/status") as f:
                 for line in f:
                     if line.startswith("VmHWM:"):
-                        return math.ceil(int(line.split()[1]) / 1024)
+                        self.peak_memory_mb = math.ceil(int(line.split()[1]) / 1024)
         except (FileNotFoundError, ProcessLookupError):
             pass
-        return 0
+        return self.peak_memory_mb
 
     def _frame_logs(self, request_id: str, function_logs: str, duration_ms: float, init_ms: float | None) -> str:
         """START, the function's own output, END and REPORT, as Lambda writes them."""

@@ -5,6 +5,7 @@ request, whichever service that request is for.
 """
 from localstack.runtime.hooks import on_infra_start
 
+from stagegraph_localstack.limits import enforce_api_gateway_body_limit, enforce_invoke_payload_limits
 from stagegraph_localstack.repairs import keep_kinesis_on_loopback, repair_create_log_stream
 
 
@@ -12,3 +13,5 @@ from stagegraph_localstack.repairs import keep_kinesis_on_loopback, repair_creat
 def stagegraph_repairs() -> None:
     repair_create_log_stream()
     keep_kinesis_on_loopback()
+    enforce_invoke_payload_limits()
+    enforce_api_gateway_body_limit()

@@ -86,6 +86,10 @@ test('3. the items API does a CRUD round trip and answers bad input with 4xx, ne
   expect(result.read).toEqual({ status: 200, body: result.created.body });
   expect(result.updated).toMatchObject({ status: 200, body: { id, price: 199, tags: ['kitchen', 'sale'] } });
   expect(result.listedCount).toBeGreaterThanOrEqual(1);
+  expect(result.pageSizes.every(size => size === 1)).toBe(true); // pages of one item, followed to the end
+  expect(result.pageIds).toEqual(expect.arrayContaining([id, result.secondId]));
+  expect(new Set(result.pageIds).size).toBe(result.pageIds.length);
+  expect(result.bad.pageTooLarge).toEqual({ status: 400, body: { message: "limit must be a whole number from 1 to 100 (given '500')" } });
   expect(result.deleted.status).toBe(204);
   expect(result.gone).toEqual({ status: 404, body: { message: `no item ${id}` } });
   expect(result.bad.notJson).toEqual({ status: 400, body: { message: 'the body must be a JSON object' } });

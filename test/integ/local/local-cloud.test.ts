@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { deployLocal } from '../../../lib/local/deploy';
 import { localClientConfig } from '../../../lib/local/endpoint';
@@ -208,4 +209,65 @@ test('a RecursionError comes back as itself', async () => {
   expect(result.functionError).toBe('Unhandled');
   expect(result.json.errorType).toBe('RecursionError');
   expect(result.json.errorMessage).toMatch(/maximum recursion depth exceeded/);
+});
+
+describe.each([
+  ['Probe', 256, { action: 'hold', mb: 400 }],
+  ['ProbePython', 256, { action: 'hold', mb: 400 }],
+  ['HelloJava', 1024, { holdMb: 1300 }],
+  ['HelloGo', 128, { holdMb: 300 }],
+])('%s (%p MB)', (id, memory, hold) => {
+  test('going past its memory size stops it as Lambda does: Runtime.OutOfMemory, Max Memory Used at the limit, a fresh process next', async () => {
+    const result = await invoke(id, hold);
+
+    expect(result.functionError).toBe('Unhandled');
+    expect(result.json).toEqual({ errorType: 'Runtime.OutOfMemory', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Runtime exited with error: signal: killed$/) });
+    expect(report(result.logs)['Max Memory Used']).toBe(`${memory} MB`);
+    const next = await invoke(id, id.startsWith('Probe') ? { action: 'pid' } : { name: 'after' });
+    expect(next.functionError).toBeUndefined();
+    expect(report(next.logs)['Init Duration']).toBeDefined();
+  });
+});
+
+test('Max Memory Used is the measured peak of the runtime process', async () => {
+  const small = await invoke('ProbePython', { action: 'pid' });
+  const grown = await invoke('ProbePython', { action: 'hold', mb: 120 });
+
+  expect(grown.functionError).toBeUndefined();
+  const before = parseInt(report(small.logs)['Max Memory Used'], 10);
+  const after = parseInt(report(grown.logs)['Max Memory Used'], 10);
+  expect(after - before).toBeGreaterThanOrEqual(115);
+  expect(after).toBeLessThan(256);
+});
+
+describe('payload limits, as the Lambda API enforces them', () => {
+  const lambda = () => new LambdaClient(localClientConfig());
+
+  test('a synchronous request over 6 MB is refused with 413 RequestTooLargeException', async () => {
+    const client = lambda();
+    const big = JSON.stringify({ action: 'pid', pad: 'x'.repeat(6 * 1024 * 1024) });
+    await expect(client.send(new InvokeCommand({ FunctionName: names.Probe, Payload: Buffer.from(big) })))
+      .rejects.toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
+    client.destroy();
+  });
+
+  test('an asynchronous event over 1 MB is refused; one under it is accepted', async () => {
+    const client = lambda();
+    const event = (bytes: number) => Buffer.from(JSON.stringify({ action: 'pid', pad: 'x'.repeat(bytes) }));
+    await expect(client.send(new InvokeCommand({ FunctionName: names.Probe, InvocationType: 'Event', Payload: event(1024 * 1024 + 10) })))
+      .rejects.toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
+    const accepted = await client.send(new InvokeCommand({ FunctionName: names.Probe, InvocationType: 'Event', Payload: event(900 * 1024) }));
+    expect(accepted.StatusCode).toBe(202);
+    client.destroy();
+  });
+
+  test('a response over 6 MB becomes Function.ResponseSizeTooLarge', async () => {
+    const result = await invoke('ProbePython', { action: 'echo', bytes: 7 * 1024 * 1024 });
+
+    expect(result.functionError).toBe('Unhandled');
+    expect(result.json).toEqual({
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+    });
+  });
 });

@@ -83,6 +83,16 @@ test('an HTTP request reaches the function through the REST API and its answer c
   expect(unrouted.status).toBeLessThan(500);
 });
 
+test('an HTTP body over API Gateway\'s 10 MB is refused with 413 before the function runs', async () => {
+  const marker = `big-${Date.now()}`;
+  const response = await fetch(`${localRestApiUrl(physical.StageHttpApi)}/items/${marker}`, { method: 'POST', body: 'x'.repeat(11 * 1024 * 1024) });
+
+  expect(response.status).toBe(413);
+  expect(await response.json()).toEqual({ message: 'Request Too Long' });
+  const small = await fetch(`${localRestApiUrl(physical.StageHttpApi)}/items/${marker}`, { method: 'POST', body: 'x'.repeat(1024) });
+  expect(small.status).toBe(200);
+});
+
 test('DIS records reach the function in order', async () => {
   const marker = Date.now();
   const streamName = physical.Telemetry;
