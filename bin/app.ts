@@ -4,7 +4,7 @@
 import * as path from 'path';
 import { App, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Stream } from 'aws-cdk-lib/aws-kinesis';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -41,7 +41,9 @@ const readings = new Queue(stack, 'Readings', { visibilityTimeout: Duration.seco
 const telemetry = new Stream(stack, 'Telemetry', { shardCount: 1, removalPolicy: RemovalPolicy.DESTROY });
 const aggregates = new Topic(stack, 'DeviceAggregates');
 const aggregator = new StageFunction(stack, 'IotAggregator', {
-  code: StageCode.fromJava(path.join(FUNCTIONS, 'iot-aggregator'), { handler: 'stagegraph.iot.Aggregator::handleRequest' }),
+  // Java 17: the local cloud runs each Java runtime on a JDK of its own version, and JDK 17 is the one
+  // most machines have (Lambda's default for stagegraph is java21).
+  code: StageCode.fromJava(path.join(FUNCTIONS, 'iot-aggregator'), { handler: 'stagegraph.iot.Aggregator::handleRequest', runtime: Runtime.JAVA_17 }),
   memorySize: 1024,
   timeout: Duration.seconds(30),
   environment: { TELEMETRY_TOPIC_ARN: aggregates.topicArn, ALERT_TOPIC_ARN: alerts.topicArn, THRESHOLD: '30' },

@@ -47,6 +47,9 @@ export async function deployWithProgress(projectDir: string, options: DeployWith
     for (const [name, url] of Object.entries(localHttpUrls(stack.outputs))) {
       console.log(`  ${name} (local URL, works offline) = ${url}`);
     }
+    for (const problem of stack.runtimeProblems) {
+      console.error(`  warning: ${problem.function} will not run locally: ${problem.message}`);
+    }
   }
   return stacks;
 }

@@ -3,9 +3,12 @@ import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { BootstrapEnvironments, IoMessage, StackSelectionStrategy, Toolkit } from '@aws-cdk/toolkit-lib';
 import { StageBuildError } from '../errors';
+import { summarizeAssembly } from '../cli/assembly-summary';
 import { CollectingIoHost } from '../io-host';
 import { cdkAppCommand } from '../project';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localAwsEnvironment, localClientConfig } from './endpoint';
+import { installNodeRuntimes } from './node-runtimes';
+import { localRuntimeProblems, RuntimeProblem } from './runtime-check';
 
 /** Options of {@link deployLocal}. */
 export interface DeployLocalOptions {
@@ -36,6 +39,8 @@ export interface LocalStackDeployment {
   readonly resourceCount: number;
   /** False when nothing had changed since the last deploy. */
   readonly changed: boolean;
+  /** Functions of the stack that cannot run locally on the runtime version they declare. */
+  readonly runtimeProblems: RuntimeProblem[];
 }
 
 interface ToolkitStackEvent {
@@ -69,12 +74,17 @@ export async function deployLocal(options: DeployLocalOptions): Promise<LocalSta
       const outdir = path.resolve(projectDir, options.outdir ?? 'cdk.out');
       const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), { workingDirectory: projectDir, outdir });
       const result = await toolkit.deploy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } });
+      // Each function runs on the runtime version it declares: fetch the Node.js builds the app needs.
+      const functions = summarizeAssembly(outdir).functions;
+      installNodeRuntimes(projectDir, functions.map(f => f.runtime), line => options.onProgress?.(line));
+      const problems = localRuntimeProblems(projectDir, functions);
       const unchanged = new Set(ioHost.messages.filter(m => /\(no changes\)/.test(m.text)).map(m => m.text.split(/[\s:]/).find(Boolean) ?? ''));
       return result.stacks.map(stack => ({
         stackName: stack.stackName,
         outputs: { ...stack.outputs },
         resourceCount: templateResourceCount(outdir, stack.hierarchicalId),
         changed: !unchanged.has(stack.stackName),
+        runtimeProblems: problems.filter(p => p.function.startsWith(`${stack.stackName}/`)),
       }));
     } catch (error) {
       const reasons = ioHost.problems().filter(line => /FAILED|failed|Error/.test(line));

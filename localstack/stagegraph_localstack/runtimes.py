@@ -8,6 +8,7 @@ import glob
 import os
 import platform
 import shutil
+import subprocess
 import threading
 import zipfile
 from dataclasses import dataclass, field
@@ -57,15 +58,47 @@ class NodejsLauncher(Launcher):
         return runtime.startswith("nodejs")
 
     def launch(self, spec: FunctionSpec) -> Launch:
-        node = os.environ.get("STAGEGRAPH_NODE") or shutil.which("node")
-        if not node:
-            raise LaunchError("node was not found on PATH: install Node.js to run nodejs functions locally")
+        node = find_node(spec.runtime)
         node_path = [os.path.join(d, "nodejs", "node_modules") for d in spec.layer_dirs] + [os.path.join(spec.code_dir, "node_modules")]
         heap = max(64, int(spec.memory_mb * 0.9))
         return Launch(
             [node, f"--max-old-space-size={heap}", "--enable-source-maps", str(HERE / "bootstrap" / "node-bootstrap.js")],
             {"NODE_PATH": ":".join(node_path)},
         )
+
+
+def host_node_major() -> str | None:
+    node = shutil.which("node")
+    if not node:
+        return None
+    try:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return version.lstrip("v").split(".")[0] or None
+
+
+_HOST_NODE_MAJOR: list[str | None] = []
+
+
+def find_node(runtime: str) -> str:
+    """The node of exactly the runtime's major: STAGEGRAPH_NODE (the user's choice), the build `stagegraph local
+    deploy` fetched into the install, or the host's node when it is that major. Never another major."""
+    explicit = os.environ.get("STAGEGRAPH_NODE")
+    if explicit:
+        return explicit
+    major = runtime.removeprefix("nodejs").split(".")[0]
+    fetched = support_dir() / f"node{major}" / "bin" / "node"
+    if fetched.is_file():
+        return str(fetched)
+    if not _HOST_NODE_MAJOR:
+        _HOST_NODE_MAJOR.append(host_node_major())
+    if _HOST_NODE_MAJOR[0] == major and shutil.which("node"):
+        return shutil.which("node")
+    raise LaunchError(
+        f"{runtime} needs Node.js {major}, which is not installed (the host has Node.js {_HOST_NODE_MAJOR[0] or 'none'}): "
+        f"`stagegraph local deploy` fetches the Node.js versions the app's runtimes need, or set STAGEGRAPH_NODE"
+    )
 
 
 class PythonLauncher(Launcher):
@@ -203,15 +236,23 @@ def java_major(java_home: str) -> int:
 
 
 def find_java(wanted: int) -> str:
-    """A java binary of at least version `wanted`: STAGEGRAPH_JAVA_HOME, JAVA_HOME, then /usr/lib/jvm."""
-    homes = [os.environ.get("STAGEGRAPH_JAVA_HOME"), os.environ.get("JAVA_HOME")] + sorted(glob.glob("/usr/lib/jvm/*"))
-    best = None
+    """The java of a JDK of exactly version `wanted` from JAVA_HOME or /usr/lib/jvm, as Lambda runs each Java
+    runtime on its own JDK; STAGEGRAPH_JAVA_HOME is the user's explicit choice and is used as it is."""
+    explicit = os.environ.get("STAGEGRAPH_JAVA_HOME")
+    if explicit:
+        java = os.path.join(explicit, "bin", "java")
+        if not os.path.isfile(java):
+            raise LaunchError(f"STAGEGRAPH_JAVA_HOME is {explicit}, which has no bin/java")
+        return java
+    homes = [os.environ.get("JAVA_HOME")] + sorted(glob.glob("/usr/lib/jvm/*"))
+    found: dict[int, str] = {}
     for home in homes:
-        if not home or not os.path.isfile(os.path.join(home, "bin", "java")):
-            continue
-        major = java_major(home)
-        if major >= wanted and (best is None or major < best[0]):
-            best = (major, os.path.join(home, "bin", "java"))
-    if best is None:
-        raise LaunchError(f"no JDK {wanted} or later was found (STAGEGRAPH_JAVA_HOME, JAVA_HOME, /usr/lib/jvm): install one to run java{wanted} functions")
-    return best[1]
+        if home and os.path.isfile(os.path.join(home, "bin", "java")):
+            found.setdefault(java_major(home), home)
+    if wanted in found:
+        return os.path.join(found[wanted], "bin", "java")
+    have = ", ".join(f"{major} ({home})" for major, home in sorted(found.items())) or "none"
+    raise LaunchError(
+        f"java{wanted} needs a JDK {wanted}, and the machine has {have} in JAVA_HOME and /usr/lib/jvm: install a JDK {wanted}, "
+        f"choose the runtime of a JDK you have, or set STAGEGRAPH_JAVA_HOME to run it on another JDK knowingly"
+    )

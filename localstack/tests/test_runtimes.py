@@ -22,7 +22,8 @@ def elf(path, machine):
     return path
 
 
-def test_node_runs_the_bootstrap_with_a_heap_limit_and_layer_modules(tmp_path):
+def test_node_runs_the_bootstrap_with_a_heap_limit_and_layer_modules(tmp_path, monkeypatch):
+    monkeypatch.setenv("STAGEGRAPH_NODE", "/usr/bin/node")
     launch = launch_for(spec(tmp_path, "nodejs22.x"))
 
     assert launch.command[1] == "--max-old-space-size=230"
@@ -43,20 +44,47 @@ def test_python_needs_its_runtime_interface_client(tmp_path, monkeypatch):
     assert launch.env["PYTHONPATH"].split(":") == [str(tmp_path), str(tmp_path / "layer" / "python"), str(tmp_path / "support" / "python3.11")]
 
 
-def test_java_takes_the_oldest_jdk_that_is_new_enough(tmp_path, monkeypatch):
-    for version in ("17", "21", "25"):
+def fake_node(path, major):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"#!/bin/sh\necho v{major}.1.0\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_node_runs_exactly_the_runtimes_major(tmp_path, monkeypatch):
+    # GIVEN a fetched Node.js 24, and a host node of another major than 22
+    monkeypatch.delenv("STAGEGRAPH_NODE", raising=False)
+    monkeypatch.setenv("STAGEGRAPH_RUNTIME_SUPPORT", str(tmp_path / "support"))
+    fetched = fake_node(tmp_path / "support" / "node24" / "bin" / "node", 24)
+    host = fake_node(tmp_path / "host" / "node", 20)
+    monkeypatch.setenv("PATH", str(host.parent))
+    monkeypatch.setattr(runtimes, "_HOST_NODE_MAJOR", [])
+
+    # THEN nodejs24.x runs on the fetched build, nodejs20.x on the host's, and nodejs22.x on nothing else
+    assert launch_for(spec(tmp_path, "nodejs24.x")).command[0] == str(fetched)
+    assert launch_for(spec(tmp_path, "nodejs20.x")).command[0] == str(host)
+    with pytest.raises(LaunchError, match=r"nodejs22.x needs Node.js 22, which is not installed \(the host has Node.js 20\): `stagegraph local deploy` fetches"):
+        launch_for(spec(tmp_path, "nodejs22.x"))
+
+
+def test_java_runs_exactly_the_runtimes_jdk(tmp_path, monkeypatch):
+    for version in ("17", "25"):
         home = tmp_path / f"jdk{version}"
         (home / "bin").mkdir(parents=True)
         (home / "bin" / "java").write_text("")
         (home / "release").write_text(f'JAVA_VERSION="{version}.0.1"\n')
-    monkeypatch.setattr(runtimes.glob, "glob", lambda pattern: [str(tmp_path / n) for n in ("jdk17", "jdk21", "jdk25")] if pattern == "/usr/lib/jvm/*" else [])
+    monkeypatch.setattr(runtimes.glob, "glob", lambda pattern: [str(tmp_path / n) for n in ("jdk17", "jdk25")] if pattern == "/usr/lib/jvm/*" else [])
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.delenv("STAGEGRAPH_JAVA_HOME", raising=False)
 
-    assert runtimes.find_java(21) == str(tmp_path / "jdk21" / "bin" / "java")
     assert runtimes.find_java(17) == str(tmp_path / "jdk17" / "bin" / "java")
-    with pytest.raises(LaunchError, match="no JDK 26 or later was found"):
-        runtimes.find_java(26)
+    assert runtimes.find_java(25) == str(tmp_path / "jdk25" / "bin" / "java")
+    # never silently on another JDK
+    with pytest.raises(LaunchError, match=r"java21 needs a JDK 21, and the machine has 17 \(.*jdk17\), 25 \(.*jdk25\)"):
+        runtimes.find_java(21)
+    # unless the user chooses one
+    monkeypatch.setenv("STAGEGRAPH_JAVA_HOME", str(tmp_path / "jdk25"))
+    assert runtimes.find_java(21) == str(tmp_path / "jdk25" / "bin" / "java")
 
 
 def test_provided_runs_bootstrap_and_refuses_another_cpu(tmp_path):

@@ -32,7 +32,7 @@ test('the example app synthesizes, validated, with every function built in its l
     ['StagegraphExample/Documents/ExtractKeywords', 'nodejs22.x', 256],
     ['StagegraphExample/Documents/ExtractText', 'python3.11', 256],
     ['StagegraphExample/Documents/Flow/Starter', 'nodejs22.x', 256],
-    ['StagegraphExample/IotAggregator', 'java21', 1024],
+    ['StagegraphExample/IotAggregator', 'java17', 1024],
     ['StagegraphExample/ItemsApi', 'nodejs22.x', 256],
     ['StagegraphExample/Thumbnail', 'provided.al2023', 256],
   ]);

@@ -69,11 +69,7 @@ export function mavenJdkEnvironment(runtime: Runtime, options: MavenJdkOptions):
     // A Maven whose JDK cannot be told is left to run as it is: it reports its own errors.
     return {};
   }
-  const installed = [process.env.STAGEGRAPH_JAVA_HOME, process.env.JAVA_HOME, ...jdkHomesIn(options.jdkFolders ?? JDK_FOLDERS)]
-    .filter((home): home is string => home !== undefined && home.length > 0)
-    .map(jdkAt)
-    .filter((jdk): jdk is InstalledJdk => jdk !== undefined && jdk.major >= required)
-    .sort((a, b) => a.major - b.major);
+  const installed = installedJdks(options.jdkFolders).filter(jdk => jdk.major >= required);
   if (installed.length > 0) {
     return { JAVA_HOME: installed[0].home };
   }
@@ -86,6 +82,18 @@ export function mavenJdkEnvironment(runtime: Runtime, options: MavenJdkOptions):
     '(or STAGEGRAPH_JAVA_HOME) to its folder, or point STAGEGRAPH_MVN at a Maven that runs on one' +
     (older ? `, or choose runtime: Runtime.JAVA_${jdkMajorOf(older)} for code that runs on JDK ${jdkMajorOf(older)}.` : '.'),
   );
+}
+
+/**
+ * The JDKs of `STAGEGRAPH_JAVA_HOME`, `JAVA_HOME` and the JDK folders, oldest first: where the builds and the
+ * local cloud's Java runner look.
+ */
+export function installedJdks(folders: readonly string[] = JDK_FOLDERS): Array<Jdk & { readonly home: string }> {
+  return [process.env.STAGEGRAPH_JAVA_HOME, process.env.JAVA_HOME, ...jdkHomesIn(folders)]
+    .filter((home): home is string => home !== undefined && home.length > 0)
+    .map(jdkAt)
+    .filter((jdk): jdk is InstalledJdk => jdk !== undefined)
+    .sort((a, b) => a.major - b.major);
 }
 
 /** The JDK a Maven runs on, as `mvn -version` reports it, asked once per Maven, JAVA_HOME and PATH. */

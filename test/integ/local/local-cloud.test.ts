@@ -20,6 +20,7 @@ jest.setTimeout(300_000);
 const APP_DIR = __dirname;
 let outdir: string;
 const names: Record<string, string> = {};
+let deployed: Awaited<ReturnType<typeof deployLocal>>;
 
 async function invoke(id: string, event: unknown = {}): Promise<InvokeResult & { json: Record<string, unknown> }> {
   const result = await invokeLocal(names[id], JSON.stringify(event));
@@ -40,9 +41,9 @@ function report(logs: string): Record<string, string> {
 beforeAll(async () => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-local-'));
   const started = Date.now();
-  await deployLocal({ projectDir: APP_DIR, outdir });
+  deployed = await deployLocal({ projectDir: APP_DIR, outdir });
   process.stderr.write(`[integ] test app deployed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  for (const id of ['HelloNodejs', 'HelloPython', 'HelloJava', 'HelloGo', 'Probe', 'ProbePython']) {
+  for (const id of ['HelloNodejs', 'HelloPython', 'HelloJava', 'HelloGo', 'Probe', 'ProbePython', 'HelloNode24', 'HelloNode18']) {
     names[id] = (await findDeployedFunction(outdir, id)).functionName;
   }
 });
@@ -52,9 +53,10 @@ afterAll(() => {
 });
 
 describe.each([
-  ['HelloNodejs', /^nodejs v\d+/],
+  ['HelloNodejs', /^nodejs v22\./],
+  ['HelloNode24', /^nodejs v24\./],
   ['HelloPython', /^python 3\.11\./],
-  ['HelloJava', /^java \d+/],
+  ['HelloJava', /^java 17\./],
   ['HelloGo', /^go go1\./],
 ])('%s', (id, runtime) => {
   test('runs in its own runtime: a cold start, then a warm one', async () => {
@@ -270,4 +272,16 @@ describe('payload limits, as the Lambda API enforces them', () => {
       errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
     });
   });
+});
+
+test('a function whose runtime version cannot be had is named at deploy and fails clearly at invoke, never run on another', async () => {
+  expect(deployed.flatMap(stack => stack.runtimeProblems)).toEqual([
+    expect.objectContaining({ function: 'LocalTestStack/HelloNode18', runtime: 'nodejs18.x', message: expect.stringMatching(/^nodejs18\.x cannot run locally: stagegraph runs Node\.js 20, 22, 24/) }),
+  ]);
+
+  const client = new LambdaClient(localClientConfig());
+  const failure = await client.send(new InvokeCommand({ FunctionName: names.HelloNode18, Payload: Buffer.from('{}') })).then(
+    response => Buffer.from(response.Payload ?? []).toString(), (error: Error) => error.message);
+  client.destroy();
+  expect(failure).toMatch(/nodejs18\.x needs Node\.js 18, which is not installed/);
 });
