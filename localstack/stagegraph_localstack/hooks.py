@@ -5,6 +5,7 @@ request, whichever service that request is for.
 """
 from localstack.runtime.hooks import on_infra_start
 
+from stagegraph_localstack.http_auth import enforce_iam_authorization
 from stagegraph_localstack.limits import enforce_api_gateway_body_limit, enforce_invoke_payload_limits
 from stagegraph_localstack.repairs import keep_kinesis_on_loopback, repair_create_log_stream
 
@@ -15,3 +16,4 @@ def stagegraph_repairs() -> None:
     keep_kinesis_on_loopback()
     enforce_invoke_payload_limits()
     enforce_api_gateway_body_limit()
+    enforce_iam_authorization()

@@ -49,7 +49,11 @@ new StageFunction(stack, 'Removals', { code: probeCode, memorySize: 128, trigger
 new StageFunction(stack, 'Api', {
   code: probeCode,
   memorySize: 128,
-  triggers: [new HttpTrigger({ path: '/items/{id}', methods: ['GET', 'POST'], auth: HttpAuth.NONE })],
+  triggers: [
+    new HttpTrigger({ path: '/items/{id}', methods: ['GET', 'POST'], auth: HttpAuth.NONE }),
+    // IAM, the default: callers sign with SigV4.
+    new HttpTrigger({ path: '/private', methods: ['POST'] }),
+  ],
 });
 
 // DIS: records of a stream, from its start.

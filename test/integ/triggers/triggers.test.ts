@@ -6,6 +6,8 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash, createHmac, Hash, Hmac } from 'crypto';
 import { deployLocal } from '../../../lib/local/deploy';
 import { localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
 import { findDeployedFunction } from '../../../lib/local/functions';
@@ -24,6 +26,25 @@ const s3 = new S3Client(config);
 const kinesis = new KinesisClient(config);
 let outdir: string;
 const physical: Record<string, string> = {};
+
+function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
+  if (typeof data === 'string') return data;
+  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+}
+
+/** SHA-256 for the SigV4 signer, from node:crypto. */
+class Sha256 {
+  private readonly hash: Hash | Hmac;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(toBytes(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+}
 /** Deliveries are asynchronous: wait up to a minute by default, checking every 300 ms. */
 const poll = <T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000) => pollEvery(what, probe, deadlineMs, 300);
 const functions: Record<string, string> = {};
@@ -91,6 +112,30 @@ test('an HTTP body over API Gateway\'s 10 MB is refused with 413 before the func
   expect(await response.json()).toEqual({ message: 'Request Too Long' });
   const small = await fetch(`${localRestApiUrl(physical.StageHttpApi)}/items/${marker}`, { method: 'POST', body: 'x'.repeat(1024) });
   expect(small.status).toBe(200);
+});
+
+test('a route with IAM auth (the default) refuses unsigned and wrongly signed requests with 403, and runs signed ones', async () => {
+  const url = new URL(`${localRestApiUrl(physical.StageHttpApi)}/private`);
+  const body = '{"signed":true}';
+  const sign = async (secretAccessKey: string) => {
+    const signer = new SignatureV4({ service: 'execute-api', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey }, sha256: Sha256 });
+    const request = await signer.sign({
+      method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname,
+      headers: { host: url.host, 'content-type': 'application/json' }, body,
+    });
+    return fetch(url, { method: 'POST', headers: request.headers, body });
+  };
+
+  const unsigned = await fetch(url, { method: 'POST', body });
+  const wrong = await sign('not-the-secret');
+  const good = await sign('test');
+
+  expect(unsigned.status).toBe(403);
+  expect(await unsigned.json()).toEqual({ message: 'Missing Authentication Token' });
+  expect(wrong.status).toBe(403);
+  expect(((await wrong.json()) as { message: string }).message).toMatch(/^The request signature we calculated does not match/);
+  expect(good.status).toBe(200);
+  expect(await good.json()).toMatchObject({ method: 'POST', path: '/private', body });
 });
 
 test('DIS records reach the function in order', async () => {
