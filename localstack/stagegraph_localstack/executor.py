@@ -212,7 +212,11 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         init_ms, self.pending_init_ms = self.pending_init_ms, None
         process = self.process
         memory_mb = int(self.function_version.config.memory_size)
-        WATCH.watch(process.pid, memory_mb, lambda used: self._memory_exceeded(process, used))
+        # STAGEGRAPH_MEMORY_WATCH=off in a function's environment turns its memory limit off (the benchmark
+        # compares both in one run).
+        watched = self.env_vars.get("STAGEGRAPH_MEMORY_WATCH") != "off"
+        if watched:
+            WATCH.watch(process.pid, memory_mb, lambda used: self._memory_exceeded(process, used))
         started = time.perf_counter()
         future = self.api.deliver(Event(
             request_id=request_id,
@@ -231,7 +235,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         else:
             timed_out = False
         duration_ms = (time.perf_counter() - started) * 1000
-        WATCH.unwatch(process.pid)
+        if watched:
+            WATCH.unwatch(process.pid)
         if self.out_of_memory and process is self.process:
             outcome = self._exit_outcome(request_id)
         elif not outcome.is_error and (too_large := response_too_large(outcome.payload)):

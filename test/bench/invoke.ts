@@ -36,8 +36,8 @@ async function timedInvoke(lambda: LambdaClient, functionName: string, i: number
 }
 
 /** A configuration change retires the function's environments, so the next invocation is cold. */
-async function forceColdStart(lambda: LambdaClient, functionName: string, i: number): Promise<void> {
-  await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Environment: { Variables: { BENCH_COLD: String(i) } } }));
+async function forceColdStart(lambda: LambdaClient, functionName: string, i: number, variables: Record<string, string> = {}): Promise<void> {
+  await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Environment: { Variables: { BENCH_COLD: String(i), ...variables } } }));
   const deadline = Date.now() + 30_000;
   for (;;) {
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
@@ -84,6 +84,7 @@ export async function benchInvoke(warmRuns: number, coldRuns: number): Promise<I
         warmDurationMs: spread(durations),
       });
     }
+    results.push(...await benchMemoryWatch(lambda, (await findDeployedFunction(outdir, 'HelloNodejs')).functionName, warmRuns));
     return results;
   } finally {
     lambda.destroy();
@@ -91,13 +92,42 @@ export async function benchInvoke(warmRuns: number, coldRuns: number): Promise<I
   }
 }
 
+/**
+ * The memory watch's cost on a warm invoke: the same function with its watch off and on
+ * (`STAGEGRAPH_MEMORY_WATCH=off` in its environment), in three interleaved rounds.
+ */
+async function benchMemoryWatch(lambda: LambdaClient, functionName: string, warmRuns: number): Promise<InvokeBenchResult[]> {
+  const runs: Record<'off' | 'on', { warm: number[]; durations: number[] }> = { off: { warm: [], durations: [] }, on: { warm: [], durations: [] } };
+  for (let round = 0; round < 3; round++) {
+    for (const mode of ['off', 'on'] as const) {
+      await forceColdStart(lambda, functionName, 1000 + round, { STAGEGRAPH_MEMORY_WATCH: mode });
+      await timedInvoke(lambda, functionName, -1);
+      for (let i = 0; i < warmRuns; i++) {
+        const run = await timedInvoke(lambda, functionName, i);
+        runs[mode].warm.push(run.ms);
+        runs[mode].durations.push(reportField(run.logs, 'Duration') ?? NaN);
+      }
+    }
+  }
+  return (['off', 'on'] as const).map(mode => {
+    const sorted = [...runs[mode].warm].sort((a, b) => a - b);
+    return {
+      function: `HelloNodejs, memory watch ${mode}`,
+      coldRoundTripMs: spread([NaN]),
+      initDurationMs: spread([NaN]),
+      warmRoundTripMs: { ...spread(runs[mode].warm), p99: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] },
+      warmDurationMs: spread(runs[mode].durations),
+    };
+  });
+}
+
 export function formatInvoke(results: readonly InvokeBenchResult[]): string {
   return table(
     ['function', 'cold round trip ms (median)', 'init duration ms', 'warm round trip ms (median)', 'warm p99 ms', 'warm handler ms (median)', 'runs warm/cold'],
     results.map(r => [
       r.function,
-      r.coldRoundTripMs.median.toFixed(1),
-      r.initDurationMs.median.toFixed(1),
+      Number.isNaN(r.coldRoundTripMs.median) ? '-' : r.coldRoundTripMs.median.toFixed(1),
+      Number.isNaN(r.initDurationMs.median) ? '-' : r.initDurationMs.median.toFixed(1),
       r.warmRoundTripMs.median.toFixed(1),
       r.warmRoundTripMs.p99.toFixed(1),
       r.warmDurationMs.median.toFixed(2),
