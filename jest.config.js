@@ -30,5 +30,8 @@ module.exports = {
     // A new user's app on the packed tarball: it starts its own local cloud on port 4566, so it runs
     // alone, after the integ project (see package.json "test").
     { ...common, displayName: 'consumer', testMatch: ['<rootDir>/test/consumer/**/*.test.ts'] },
+    // Restarts and kills an embedded LocalStack of its own on the default port: runs alone, after the
+    // integ project.
+    { ...common, displayName: 'restart', testMatch: ['<rootDir>/test/integ-restart/**/*.test.ts'] },
   ],
 };

@@ -81,8 +81,10 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
       // <filesystem>/state every STAGEGRAPH_PERSIST_INTERVAL seconds (default 5) and on SIGTERM, and
       // restores it before the health check answers. STAGEGRAPH_PERSISTENCE=0 starts empty every time.
       PERSISTENCE: process.env.STAGEGRAPH_PERSISTENCE === '0' ? '0' : '1',
-      // kinesis-mock keeps its streams' records itself, in <filesystem>/state/kinesis.
+      // kinesis-mock keeps its streams' records itself, in <filesystem>/state/kinesis; written every 2 s,
+      // so that a stop waits at most that long for the records put just before it.
       KINESIS_PERSISTENCE: process.env.STAGEGRAPH_PERSISTENCE === '0' ? '0' : '1',
+      KINESIS_MOCK_PERSIST_INTERVAL: process.env.KINESIS_MOCK_PERSIST_INTERVAL ?? '2s',
     },
   });
   fs.closeSync(log);

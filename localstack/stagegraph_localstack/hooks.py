@@ -17,3 +17,38 @@ def stagegraph_repairs() -> None:
     enforce_invoke_payload_limits()
     enforce_api_gateway_body_limit()
     enforce_iam_authorization()
+
+
+# --- persistence of the local cloud's state (persistence.py) ---------------------------------------
+
+from localstack.runtime.hooks import on_infra_ready, on_infra_shutdown, on_runtime_create  # noqa: E402
+
+
+@on_runtime_create()
+def stagegraph_state_directory() -> None:
+    from stagegraph_localstack import persistence
+
+    persistence.use_state_directory()
+
+
+@on_infra_start()
+def stagegraph_persistence() -> None:
+    from stagegraph_localstack import persistence
+
+    persistence.install()
+
+
+@on_infra_ready()
+def stagegraph_restore() -> None:
+    from stagegraph_localstack import persistence
+
+    persistence.restore_and_start()
+
+
+# Before LocalStack's own shutdown hooks stop the services (priority -10): the event source mappings
+# must still be able to finish their batches, and the stores must still be whole.
+@on_infra_shutdown(priority=100)
+def stagegraph_save() -> None:
+    from stagegraph_localstack import persistence
+
+    persistence.save_on_shutdown()

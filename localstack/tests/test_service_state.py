@@ -1,0 +1,133 @@
+"""Service-specific saving: frozen Step Functions histories (anywhere), then, with LocalStack
+importable, locks, moto's dict subclasses and SQS queues with messages a receive is holding."""
+import threading
+import time
+
+import pytest
+
+from stagegraph_localstack import service_state
+from stagegraph_localstack.service_state import FrozenExecutionWorker
+
+
+def test_a_restored_execution_answers_its_history_and_has_nothing_to_notify():
+    events = [{"id": 1, "type": "ExecutionStarted"}, {"id": 2, "type": "ExecutionSucceeded"}]
+    worker = FrozenExecutionWorker(events)
+
+    assert worker.env.event_manager.get_event_history() == events
+    assert worker.env.event_manager.get_event_history() is not events
+    assert worker.env.callback_pool_manager.notify("token", "outcome") is False
+    assert worker.env.map_run_record_pool_manager.get_all() == []
+    worker.stop(stop_date=None, cause=None, error=None)
+
+
+def test_a_kinesis_position_is_saved_once_kinesis_mock_has_written_the_record(monkeypatch):
+    service_state.set_kinesis_checkpoints({"esm-1": {"shard-0": "100"}})
+    service_state._record_position("esm-1", "shard-0", "110", arrival=1000.0)
+    service_state._record_position("esm-1", "shard-0", "120", arrival=1003.0)
+    service_state._record_position("esm-2", "shard-0", "7", arrival=1003.0)
+
+    # kinesis-mock's file was written before record 110 arrived: the restored position stays 100.
+    assert service_state.kinesis_checkpoints(999.0) == {"esm-1": {"shard-0": "100"}}
+    assert service_state.kinesis_checkpoints(1001.0) == {"esm-1": {"shard-0": "110"}}
+    assert service_state._saved_position("esm-1", "shard-0") == "110"
+    # Within the margin of the write, not yet.
+    assert service_state.kinesis_checkpoints(1003.2) == {"esm-1": {"shard-0": "110"}}
+    # Without files of kinesis-mock, every position counts.
+    assert service_state.kinesis_checkpoints(None) == {"esm-1": {"shard-0": "120"}, "esm-2": {"shard-0": "7"}}
+    service_state.set_kinesis_checkpoints({})
+
+
+@pytest.fixture
+def sqs_models():
+    pytest.importorskip("localstack.services.sqs.models")
+    service_state.install_patches()
+    from localstack.services.sqs import models
+
+    return models
+
+
+def roundtrip(value):
+    return service_state.loads(service_state.dumps(value))
+
+
+def test_a_lock_held_while_saving_comes_back_free(sqs_models):
+    lock, rlock = threading.Lock(), threading.RLock()
+    with lock, rlock:
+        restored = roundtrip({"lock": lock, "rlock": rlock})
+    assert restored["lock"].acquire(blocking=False)
+    assert restored["rlock"].acquire(blocking=False)
+
+
+def test_dict_subclasses_with_their_own_constructor_come_back(sqs_models):
+    from moto.ssm.models import ParameterDict
+
+    parameters = ParameterDict("000000000000", "us-east-1")
+    parameters["/cdk-bootstrap/hnb659fds/version"].append("v28")
+    restored = roundtrip(parameters)
+
+    assert type(restored) is ParameterDict
+    assert restored.region_name == "us-east-1"
+    assert restored["/cdk-bootstrap/hnb659fds/version"] == ["v28"]
+    assert restored["missing"] == []  # still a defaultdict
+
+
+def message(models, n):
+    return {"MessageId": f"id-{n}", "Body": f"body {n}", "MD5OfBody": "", "Attributes": {}}
+
+
+def standard_queue(models, count):
+    queue = models.StandardQueue("work", "us-east-1", "000000000000", attributes={"VisibilityTimeout": "30"})
+    for n in range(count):
+        queue.put(message(models, n))
+    return queue
+
+
+def ids(messages):
+    return sorted(m.message_id for m in messages)
+
+
+def test_messages_a_receive_is_collecting_are_saved_as_visible_then_in_flight(sqs_models):
+    queue = standard_queue(sqs_models, 3)
+    result = {}
+    # An event source mapping with a batching window: takes what is there, waits for more.
+    receiver = threading.Thread(target=lambda: result.update(r=queue.receive(10, wait_time_seconds=1, poll_empty_queue=True)))
+    receiver.start()
+    deadline = time.monotonic() + 5
+    while queue.visible.qsize() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert queue.visible.qsize() == 0 and not queue.inflight  # held by the receive: nowhere else
+
+    during = roundtrip(queue)
+    receiver.join()
+    after = roundtrip(queue)
+
+    assert ids(during.visible.queue) == ["id-0", "id-1", "id-2"] and not during.inflight
+    assert len(result["r"].successful) == 3
+    assert not after.visible.queue and ids(after.inflight) == ["id-0", "id-1", "id-2"]
+    # The restored queue works: its messages come back after their visibility timeout.
+    for restored in after.inflight:
+        restored.visibility_deadline = time.time() - 1
+    after.requeue_inflight_messages()
+    assert len(after.receive(10).successful) == 3
+
+
+def test_a_queue_saved_after_shutdown_interrupted_it_accepts_receives_again(sqs_models):
+    queue = standard_queue(sqs_models, 2)
+    queue.shutdown()
+    restored = roundtrip(queue)
+    service_state._reopen(restored)
+    assert ids(restored.receive(10).successful) == ["id-0", "id-1"]
+
+
+def test_fifo_groups_are_rebuilt_with_a_group_in_flight_kept_hidden(sqs_models):
+    queue = sqs_models.FifoQueue("work.fifo", "us-east-1", "000000000000", attributes={"FifoQueue": "true"})
+    for n, group in enumerate(["a", "a", "b"]):
+        queue.put(message(sqs_models, n), message_deduplication_id=f"d{n}", message_group_id=group)
+    first = queue.receive(1)  # takes id-0 of group a: a stays hidden while it is in flight
+    assert ids(first.successful) == ["id-0"]
+
+    restored = roundtrip(queue)
+    assert ids(restored.inflight) == ["id-0"]
+    assert ids(restored.receive(10).successful) == ["id-2"]
+    restored.remove(first.receipt_handles[0])
+    assert ids(restored.receive(10).successful) == ["id-1"]
