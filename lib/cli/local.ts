@@ -5,6 +5,8 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, localAwsEnvironment, localEndpoint, localH
 import { installLocalStack } from '../local/install';
 import { localStatus, startLocalStack, stopLocalStack } from '../local/localstack-process';
 import { localPaths } from '../local/paths';
+import { discardState, lastRestore, notKept, stateBytes, stateDir } from '../local/state';
+import { formatBytes } from './assembly-summary';
 import { step } from './progress';
 
 /** Installs (when needed) and starts the embedded LocalStack, with progress: the shared start of several commands. */
@@ -76,6 +78,12 @@ export function localCommand(): Command {
     .description('install if needed, start LocalStack on 127.0.0.1:4566 and wait until it is healthy')
     .action(async () => {
       await ensureLocalCloud(process.cwd());
+      const restored = lastRestore(process.cwd());
+      const services = Object.keys(restored?.services ?? {});
+      if (restored?.savedAt && services.length > 0) {
+        console.log(`Restored the state saved at ${new Date(restored.savedAt * 1000).toISOString()}: ${services.length} services ` +
+          `(${services.join(', ')}), ${formatBytes(restored.sizeBytes ?? 0)}, in ${((restored.durationMs ?? 0) / 1000).toFixed(1)} s`);
+      }
       await step('Bootstrapping the local account for CDK deploys', () => bootstrapLocal());
       console.log(`LocalStack is up at ${localEndpoint()}. Logs: ${path.relative(process.cwd(), localPaths(process.cwd()).log)}.`);
       console.log('Deploy with `npx stagegraph local deploy`, or with the CDK CLI: eval "$(npx stagegraph local env)" && npx cdk deploy --all');
@@ -100,10 +108,26 @@ export function localCommand(): Command {
       console.log(`LocalStack ${status.health.version ?? ''} is running at ${status.endpoint}, ${owner}`);
     });
   local.command('down')
-    .description('stop the LocalStack that `local up` started, by its pid')
-    .action(async () => {
-      const result = await stopLocalStack(process.cwd());
+    .description('stop the LocalStack that `local up` started, by its pid; its state is kept for the next `local up`')
+    .option('--discard', 'remove the saved state too: the next `local up` starts empty')
+    .addHelpText('after', '\nWhat a restart does not keep is listed when it stops (and in .stagegraph/localstack/filesystem/state/UNSUPPORTED.json).')
+    .action(async (opts: { discard?: boolean }) => {
+      const projectDir = process.cwd();
+      const result = await stopLocalStack(projectDir);
       console.log(result.stopped ? `Stopped LocalStack (pid ${result.pid})` : 'No LocalStack started by stagegraph is running');
+      if (opts.discard) {
+        discardState(projectDir);
+        console.log('Discarded the saved state: the next `local up` starts empty');
+        return;
+      }
+      const bytes = stateBytes(projectDir);
+      if (bytes > 0) {
+        console.log(`State kept in ${path.relative(projectDir, stateDir(projectDir))} (${formatBytes(bytes)}): \`local up\` restores it. Not kept across a restart:`);
+        for (const item of notKept(projectDir).filter(i => i.service !== '*')) {
+          console.log(`  ${item.service}: ${item.what}`);
+        }
+        console.log('Remove it with `stagegraph local down --discard`.');
+      }
     });
   local.command('deploy')
     .description('bootstrap and deploy the CDK app of cdk.json to the local cloud')

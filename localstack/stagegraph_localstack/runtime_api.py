@@ -131,6 +131,11 @@ class RuntimeApiServer:
                     line = self.rfile.readline(MAX_HEADER_BYTES + 1)
                     size += len(line)
                     if size > MAX_HEADER_BYTES:
+                        # Read the rest of the headers (up to 16 MiB) before answering, so the client is not
+                        # reset in the middle of sending them and does see the 431.
+                        while size < 8 * MAX_HEADER_BYTES and line not in (b"\r\n", b"\n", b""):
+                            line = self.rfile.readline(MAX_HEADER_BYTES + 1)
+                            size += len(line)
                         self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Headers too large")
                         return False
                     if line in (b"\r\n", b"\n", b""):
