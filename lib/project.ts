@@ -1,5 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+
+/**
+ * The runtime of stagegraph's own functions (a flow's starter and resumer, the billing meter): the
+ * newest Node.js that Lambda offers (the local cloud fetches its build at deploy).
+ */
+export const OWN_FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 
 /** The CLI's own package.json, found above this file in the source tree and in the packed library. */
 export function ownPackage(): { readonly name: string; readonly version: string } {

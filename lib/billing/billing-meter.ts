@@ -8,7 +8,9 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { StageValidationError } from '../errors';
-import { ownSourceFile } from '../project';
+import { InlinePolicyRole } from '../inline-policy-role';
+import { acceptNagFindings } from '../nag-metadata';
+import { OWN_FUNCTION_RUNTIME, ownSourceFile } from '../project';
 import { StageCode } from '../function/stage-code';
 import { StageFunction } from '../function/stage-function';
 import { AppDashboard } from '../monitoring/app-dashboard';
@@ -28,7 +30,9 @@ export interface BudgetOptions {
   readonly period?: Duration;
   /**
    * The SMN topic the alarm notifies.
-   * @default - a new topic, `BudgetTopic`
+   * @default - a new topic, `BudgetTopic`, refusing requests without TLS (`aws:SecureTransport`) and not
+   * encrypted: a CloudWatch alarm cannot publish to a topic encrypted with SNS's AWS managed key, so give
+   * a topic of yours encrypted with a customer managed key that lets `cloudwatch.amazonaws.com` use it
    */
   readonly topic?: ITopic;
 }
@@ -105,7 +109,7 @@ export class BillingMeter extends Construct {
       if (!period.isUnresolved() && (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)) {
         throw new StageValidationError(this, `budget.period must be whole minutes from 1 minute to 1 day (given ${period.toHumanString()})`);
       }
-      this.budgetTopic = props.budget.topic ?? new Topic(this, 'BudgetTopic');
+      this.budgetTopic = props.budget.topic ?? new Topic(this, 'BudgetTopic', { enforceSSL: true });
       this.budgetAlarm = new Alarm(this, 'BudgetAlarm', {
         alarmDescription: `The cost of ${this.appName} passed ${limitUsd} USD in ${period.toHumanString()}`,
         metric: this.metricCostUsd({ period, statistic: Stats.SUM }),
@@ -186,7 +190,7 @@ export class BillingMeter extends Construct {
     if (!fn) {
       const id = this.meterFunctions.size === 0 ? 'Meter' : `Meter${this.meterFunctions.size + 1}`;
       fn = new StageFunction(this, id, {
-        code: StageCode.fromNodejs(ownSourceFile(__dirname, 'meter-handler')),
+        code: StageCode.fromNodejs(ownSourceFile(__dirname, 'meter-handler'), { runtime: OWN_FUNCTION_RUNTIME }),
         memorySize: 256,
         description: `Meters the functions of ${this.appName} with the ${model.name} model`,
         environment: { STAGEGRAPH_BILLING_MODEL: key, STAGEGRAPH_BILLING_APP: this.appName },
@@ -197,6 +201,13 @@ export class BillingMeter extends Construct {
         resources: ['*'],
         conditions: { StringEquals: { 'cloudwatch:namespace': BILLING_NAMESPACE } },
       }));
+      if (fn.role instanceof InlinePolicyRole) {
+        acceptNagFindings(fn.role.cfnRole, [{
+          id: 'AwsSolutions-IAM5',
+          reason: `cloudwatch:PutMetricData supports only Resource *; a condition limits it to the ${BILLING_NAMESPACE} namespace`,
+          appliesTo: ['Resource::*'],
+        }]);
+      }
       this.meterFunctions.set(key, fn);
     }
     return fn;

@@ -1,13 +1,10 @@
-import { Annotations, Aws, CfnOutput } from 'aws-cdk-lib';
-import { AuthorizationType, Cors, Integration, IntegrationType, IResource, RestApi } from 'aws-cdk-lib/aws-apigateway';
+import { Annotations, Aws } from 'aws-cdk-lib';
+import { AuthorizationType, CfnMethod, Cors, Integration, IntegrationType, IResource } from 'aws-cdk-lib/aws-apigateway';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { StageValidationError } from '../errors';
-import { stackSingleton } from '../stack-singleton';
 import type { StageFunction } from '../function/stage-function';
+import { StageHttpApi } from './stage-http-api';
 import { ITrigger, TriggerValidationError } from './trigger';
-
-/** The id of the REST API that the HTTP triggers of a stack share. */
-export const SHARED_HTTP_API_ID = 'StageHttpApi';
 
 /** Who may call an HTTP trigger: a closed set. */
 export enum HttpAuth {
@@ -55,8 +52,8 @@ const SEGMENT = /^([A-Za-z0-9._-]+|\{[A-Za-z0-9_]+\}|\{[A-Za-z0-9_]+\+\})$/;
 
 /**
  * HTTP trigger: a route of the stack's REST API (API Gateway v1, which LocalStack core runs) with a
- * Lambda proxy integration. The functions of a stack share one API, `StageHttpApi`; its URL is a stack
- * output. Each function gets one permission for the whole API, whatever the number of routes.
+ * Lambda proxy integration. The functions of a stack share one API, {@link StageHttpApi}; its id is a
+ * stack output. Each function gets one permission for the whole API, whatever the number of routes.
  */
 export class HttpTrigger implements ITrigger {
   private readonly methods: string[];
@@ -85,7 +82,7 @@ export class HttpTrigger implements ITrigger {
   }
 
   public bind(fn: StageFunction): void {
-    const api = sharedApi(fn);
+    const api = StageHttpApi.of(fn);
     const resource: IResource = api.root.resourceForPath(this.props.path);
     const target = fn.invokeTarget;
     const permissionId = 'HttpApiPermission';
@@ -105,9 +102,10 @@ export class HttpTrigger implements ITrigger {
       if (resource.node.tryFindChild(method)) {
         throw new StageValidationError(fn, `${method} ${this.props.path} is already routed to another function (allowed: one function per route and method)`);
       }
-      resource.addMethod(method, integration, {
+      const added = resource.addMethod(method, integration, {
         authorizationType: auth === HttpAuth.NONE ? AuthorizationType.NONE : AuthorizationType.IAM,
       });
+      api._noteRoute(added.node.defaultChild as CfnMethod, auth === HttpAuth.IAM);
     }
     if (this.props.cors && !resource.node.tryFindChild('OPTIONS')) {
       resource.addCorsPreflight({
@@ -121,26 +119,4 @@ export class HttpTrigger implements ITrigger {
         `${this.methods.join(',')} ${this.props.path} has no authorization (HttpAuth.NONE): anyone with the URL can call it`);
     }
   }
-}
-
-/** The stack output that holds the id of the shared REST API: the CLI prints its local URL from it. */
-export const HTTP_API_ID_OUTPUT = 'StageHttpApiId';
-/** The stage of the shared REST API. */
-export const HTTP_API_STAGE = 'live';
-
-/** The stack's shared REST API, found or created, with its id as a stack output. */
-function sharedApi(fn: StageFunction): RestApi {
-  return stackSingleton(fn, SHARED_HTTP_API_ID, stack => {
-    const api = new RestApi(stack, SHARED_HTTP_API_ID, {
-      restApiName: `${stack.stackName}-http`,
-      description: 'HTTP triggers of the stack\'s functions',
-      deployOptions: { stageName: HTTP_API_STAGE },
-      cloudWatchRole: false,
-    });
-    new CfnOutput(stack, HTTP_API_ID_OUTPUT, {
-      value: api.restApiId,
-      description: `The REST API of the stack's HTTP triggers; stage ${HTTP_API_STAGE}`,
-    });
-    return api;
-  });
 }

@@ -1,13 +1,17 @@
 import * as path from 'path';
 import { Duration, Lazy, Resource, Stack } from 'aws-cdk-lib';
 import { Metric, MetricOptions, Stats } from 'aws-cdk-lib/aws-cloudwatch';
-import { Grant, IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Grant, IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Alias, IKey } from 'aws-cdk-lib/aws-kms';
+import { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { checkTraffic, FlowTraffic, FlowUsage, IUsageSource, USAGE_METADATA } from '../billing/cost-estimate';
 import { StageValidationError } from '../errors';
-import { ownSourceFile } from '../project';
+import { InlinePolicyRole } from '../inline-policy-role';
+import { acceptNagFindings, NagAcceptance } from '../nag-metadata';
+import { OWN_FUNCTION_RUNTIME, ownSourceFile } from '../project';
 import { StageCode } from '../function/stage-code';
 import { StageFunction } from '../function/stage-function';
 import { SmnTrigger } from '../triggers/smn-trigger';
@@ -15,6 +19,7 @@ import type { ITrigger } from '../triggers/trigger';
 import { AslDefinition, AslStates } from './asl';
 import { innerScopes } from './check';
 import { diagramOf, FlowDiagram } from './diagram';
+import { FlowLogging, flowLogOptions } from './flow-logging';
 import { FlowNode, FlowNodeKind, FlowValidationError } from './flow-node';
 import { toMermaid } from './mermaid';
 import { renderFlow, StateDescription } from './render';
@@ -72,6 +77,23 @@ export interface FunctionGraphProps {
    * @default - none: the flow is left out of estimates
    */
   readonly traffic?: FlowTraffic;
+  /**
+   * What the flow logs to CloudWatch Logs, and where; `{ level: LogLevel.OFF }` logs nothing.
+   * @default - every execution event (`LogLevel.ALL`) without states' input and output, into a new
+   * log group kept one month
+   */
+  readonly logging?: FlowLogging;
+  /**
+   * X-Ray tracing of executions, with the functions' segments when they trace too.
+   * @default true - $5 per million traces after 100,000 free a month; LocalStack core ignores it
+   */
+  readonly tracing?: boolean;
+  /**
+   * The KMS key that encrypts the resume topic (flows with a callback node). A customer managed key
+   * is needed when an AWS service (EventBridge, S3, CloudWatch) publishes the answers.
+   * @default - the AWS managed key of SNS, `alias/aws/sns`: publishers of the account need no KMS permission
+   */
+  readonly resumeTopicKey?: IKey;
 }
 
 /**
@@ -98,6 +120,8 @@ export class FunctionGraph extends Resource implements ISubflowTarget, IUsageSou
   public readonly diagram: FlowDiagram;
   /** The traffic declared for estimates. */
   public readonly traffic?: FlowTraffic;
+  /** Where the flow logs, unless logging is off. */
+  public readonly logGroup?: ILogGroup;
   private readonly descriptions: Record<string, StateDescription>;
   private readonly invokedFunctions: IConstruct[];
   private starter?: StageFunction;
@@ -142,15 +166,26 @@ export class FunctionGraph extends Resource implements ISubflowTarget, IUsageSou
     }
     this.node.addMetadata(USAGE_METADATA, Lazy.any({ produce: () => this.usage() }));
 
+    // What the nodes do, log delivery and X-Ray all go into the role's one inline policy.
+    const role = new InlinePolicyRole(this, 'ExecutionRole', {
+      roleId: 'Role', assumedBy: new ServicePrincipal('states.amazonaws.com'), policyName: 'FunctionGraph',
+    });
+    const logs = flowLogOptions(this, props.logging);
+    this.logGroup = logs?.destination;
+    const tracing = props.tracing ?? true;
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.flowName,
       stateMachineType: this.flowType === FlowType.STANDARD ? StateMachineType.STANDARD : StateMachineType.EXPRESS,
       // The definition carries the timeout and the comment itself: a string body takes neither from these props.
       definitionBody: DefinitionBody.fromString(Stack.of(this).toJsonString(rendered.definition)),
+      role,
+      logs,
+      tracingEnabled: tracing,
     });
     for (const statement of mergeStatements(rendered.statements)) {
-      this.stateMachine.addToRolePolicy(statement);
+      role.addToPrincipalPolicy(statement);
     }
+    acceptNagFindings(role.cfnRole, wildcardsOfAws(logs !== undefined, tracing, rendered.kinds.has(FlowNodeKind.SUBFLOW)));
     this.stateMachineArn = this.stateMachine.stateMachineArn;
     this.stateMachineName = this.stateMachine.stateMachineName;
 
@@ -158,8 +193,13 @@ export class FunctionGraph extends Resource implements ISubflowTarget, IUsageSou
     this.node.addMetadata(FLOW_DIAGRAM_METADATA, this.diagram);
 
     if (rendered.kinds.has(FlowNodeKind.CALLBACK)) {
-      this.topic = new Topic(this, 'ResumeTopic');
+      this.topic = new Topic(this, 'ResumeTopic', {
+        enforceSSL: true,
+        masterKey: props.resumeTopicKey ?? Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+      });
       this.addResumeTrigger(new SmnTrigger(this.topic));
+    } else if (props.resumeTopicKey) {
+      throw new StageValidationError(this, 'resumeTopicKey is given but the flow has no callback node, so it has no resume topic');
     }
     for (const trigger of props.triggers ?? []) {
       this.addTrigger(trigger);
@@ -271,7 +311,7 @@ export class FunctionGraph extends Resource implements ISubflowTarget, IUsageSou
     const existing = mode === 'start' ? this.starter : this.resumer;
     if (existing) return existing;
     const fn = new StageFunction(this, mode === 'start' ? 'Starter' : 'Resumer', {
-      code: StageCode.fromNodejs(ownSourceFile(path.join(__dirname, 'bridge'), 'index')),
+      code: StageCode.fromNodejs(ownSourceFile(path.join(__dirname, 'bridge'), 'index'), { runtime: OWN_FUNCTION_RUNTIME }),
       memorySize: 256,
       description: `${mode === 'start' ? 'Starts' : 'Resumes'} executions of the flow ${this.node.path}`,
       environment: {
@@ -292,6 +332,25 @@ export class FunctionGraph extends Resource implements ISubflowTarget, IUsageSou
     }
     return fn;
   }
+}
+
+/**
+ * The wildcards AWS imposes on a flow's role, accepted for cdk-nag with the reason: log delivery and
+ * X-Ray actions take only Resource *, and a subflow's executions are named at run time.
+ */
+function wildcardsOfAws(logging: boolean, tracing: boolean, subflows: boolean): NagAcceptance[] {
+  const star = [
+    ...(logging ? ['log delivery (logs:CreateLogDelivery and the other *LogDelivery actions, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups)'] : []),
+    ...(tracing ? ['X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSamplingRules, xray:GetSamplingTargets)'] : []),
+  ];
+  return [
+    ...(star.length > 0 ? [{ id: 'AwsSolutions-IAM5', reason: `Step Functions ${star.join(' and ')} support only Resource *`, appliesTo: ['Resource::*'] }] : []),
+    ...(subflows ? [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'A subflow node describes and stops the executions it starts, whose names are made at run time: execution:<subflow name>:*',
+      appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|[^:<]+):states:(<AWS::Region>|[^:<]+):(<AWS::AccountId>|[^:<]+):execution:.+:\\*$/' }],
+    }] : []),
+  ];
 }
 
 /** The states of a definition, those inside parallel branches and loop bodies included. */

@@ -16,7 +16,10 @@ export interface TriggerResources {
   readonly variant: string;
   readonly functions: number;
   readonly resources: number;
-  /** Resources added per triggered function, shared bucket, topic and per-function queues left out. */
+  /**
+   * Resources added per triggered function: the shared buckets (the OBS bucket and its access-log
+   * bucket) with their policies, the topic and the per-function queues left out.
+   */
   readonly perFunction: number;
   readonly customResources: number;
   readonly byType: Record<string, number>;
@@ -32,7 +35,7 @@ function count(stack: Stack, variant: string, functions: number): TriggerResourc
     byType[resource.Type] = (byType[resource.Type] ?? 0) + 1;
   }
   const resources = Object.keys(template.Resources).length;
-  const shared = (byType['AWS::S3::Bucket'] ?? 0) + (byType['AWS::SNS::Topic'] ?? 0) + (byType['AWS::SQS::Queue'] ?? 0);
+  const shared = ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::SNS::Topic', 'AWS::SQS::Queue'].reduce((n, type) => n + (byType[type] ?? 0), 0);
   return {
     variant,
     functions,

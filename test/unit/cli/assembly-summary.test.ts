@@ -31,13 +31,13 @@ describe('summarizeAssembly', () => {
 
     // THEN
     expect(summary.stacks).toEqual(['Shop']);
-    expect(summary.resourceCount).toBe(8);
+    expect(summary.resourceCount).toBe(9);
     expect(summary.functions).toEqual([
       expect.objectContaining({ stack: 'Shop', id: 'Shop/Api', runtime: 'nodejs22.x', handler: 'index.handler', memoryMb: 512, timeoutSeconds: 30, architecture: 'x86_64', codeFrom: 'asset' }),
       expect.objectContaining({ stack: 'Shop', runtime: 'python3.12', memoryMb: 128, codeFrom: 'bucket', codeBytes: undefined }),
     ]);
     const table = formatSummary(summary);
-    expect(table.split('\n')[0]).toBe('2 functions in 1 stack (Shop), 8 resources');
+    expect(table.split('\n')[0]).toBe('2 functions in 1 stack (Shop), 9 resources');
     expect(table).toMatch(/Shop\/Api\s+nodejs22\.x\s+512 MB\s+30 s\s+x86_64\s+not built/);
     expect(table).toMatch(/python3\.12\s+128 MB\s+30 s\s+x86_64\s+from bucket/);
   });

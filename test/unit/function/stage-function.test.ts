@@ -31,8 +31,10 @@ describe('StageFunction', () => {
       TracingConfig: Match.absent(),
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StageDeadLetters'), 'Arn'] } },
     });
+    // The name is the stack's, the path's and a hash: known before deployment.
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: Match.stringLikeRegexp('^Stack-Hello-[0-9A-F]{8}$') });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: { 'Fn::Join': ['', ['/aws/lambda/', { Ref: Match.stringLikeRegexp('^HelloFunction') }]] },
+      LogGroupName: Match.stringLikeRegexp('^/aws/lambda/Stack-Hello-[0-9A-F]{8}$'),
       RetentionInDays: 30,
     });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
@@ -45,18 +47,41 @@ describe('StageFunction', () => {
 
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
     const types = Object.values(resources).map(r => r.Type).sort();
-    expect(types).toEqual(['AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue']);
+    expect(types).toEqual(['AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy']);
   });
 
-  test('the role may send to the dead-letter queue, inline, and write logs', () => {
+  test('the role may send to the dead-letter queue and write to its own log group, inline, with no managed policy', () => {
     new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256 });
 
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
-      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']] }],
+      ManagedPolicyArns: Match.absent(),
       Policies: [{
         PolicyName: 'StageFunction',
-        PolicyDocument: { Statement: [{ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StageDeadLetters'), 'Arn'] } }] },
+        PolicyDocument: {
+          Statement: [
+            { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StageDeadLetters'), 'Arn'] } },
+            // The group's ARN, `arn:...:log-group:/aws/lambda/<name>:*`, covers its streams.
+            { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^HelloLogGroup'), 'Arn'] } },
+          ],
+        },
       }],
+    });
+  });
+
+  test('the function waits for its role through the role\'s ARN alone, with no DependsOn', () => {
+    new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256 });
+
+    const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    expect(fn.DependsOn).toBeUndefined();
+    expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^HelloServiceRole/), 'Arn'] });
+  });
+
+  test('the shared dead-letter queue refuses requests without TLS', () => {
+    new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256 });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: Match.stringLikeRegexp('^StageDeadLetters') }],
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
     });
   });
 
@@ -84,7 +109,9 @@ describe('StageFunction', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SQS::Queue', 0);
     template.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: Match.absent() });
-    template.hasResourceProperties('AWS::IAM::Role', { Policies: Match.absent() });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Policies: [{ PolicyName: 'StageFunction', PolicyDocument: { Statement: [Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] })] } }],
+    });
   });
 
   test('every optional setting reaches the template', () => {
@@ -110,7 +137,13 @@ describe('StageFunction', () => {
       Description: 'says hello',
       TracingConfig: { Mode: 'Active' },
     });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/hello', RetentionInDays: 7 });
+    // X-Ray takes only Resource *: inline, and accepted for cdk-nag with the reason.
+    template.hasResource('AWS::IAM::Role', {
+      Properties: { Policies: [{ PolicyName: 'StageFunction', PolicyDocument: { Statement: Match.arrayWith([{ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' }]) } }] },
+      Metadata: { cdk_nag: { rules_to_suppress: [Match.objectLike({ id: 'AwsSolutions-IAM5', applies_to: ['Resource::*'] })] } },
+    });
+    template.resourceCountIs('AWS::IAM::Policy', 0);
   });
 
   test('async retries and event age become an event invoke config only when set', () => {
@@ -148,11 +181,13 @@ describe('StageFunction', () => {
     });
   });
 
-  test('grants to the function land in its role\'s inline policy, with no IAM policy resource', () => {
+  test('grants to the function, its role or its Lambda function land in the role\'s inline policy, with no IAM policy resource', () => {
     const fn = new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 128 });
     const queue = new Queue(stack, 'Work');
 
     queue.grantSendMessages(fn);
+    queue.grantPurge(fn.role);
+    queue.grantConsumeMessages(fn.lambda);
 
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::IAM::Policy', 0);
