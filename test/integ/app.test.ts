@@ -26,12 +26,12 @@ test('the example app synthesizes, validated, with every function built in its l
 
   expect(summary.stacks).toEqual(['StagegraphExample']);
   expect(summary.functions.map(f => [f.id, f.runtime, f.memoryMb]).sort()).toEqual([
-    ['StagegraphExample/Billing/Meter', 'nodejs22.x', 256],
+    ['StagegraphExample/Billing/Meter', 'nodejs24.x', 256],
     ['StagegraphExample/Documents/ArchiveResult', 'nodejs22.x', 256],
     ['StagegraphExample/Documents/ClassifySentiment', 'python3.11', 512],
     ['StagegraphExample/Documents/ExtractKeywords', 'nodejs22.x', 256],
     ['StagegraphExample/Documents/ExtractText', 'python3.11', 256],
-    ['StagegraphExample/Documents/Flow/Starter', 'nodejs22.x', 256],
+    ['StagegraphExample/Documents/Flow/Starter', 'nodejs24.x', 256],
     ['StagegraphExample/IotAggregator', 'java17', 1024],
     ['StagegraphExample/ItemsApi', 'nodejs22.x', 256],
     ['StagegraphExample/Thumbnail', 'provided.al2023', 256],
