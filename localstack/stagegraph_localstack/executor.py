@@ -237,6 +237,10 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         duration_ms = (time.perf_counter() - started) * 1000
         if watched:
             WATCH.unwatch(process.pid)
+            # The watch samples; the process's own high-water mark catches a peak between two samples (or
+            # one the watch missed while the machine was busy), so no invocation passes its memory unseen.
+            if not self.out_of_memory and process is self.process and self._max_memory_mb() > memory_mb:
+                self._memory_exceeded(process, self.peak_memory_mb * 1024 * 1024)
         if self.out_of_memory and process is self.process:
             outcome = self._exit_outcome(request_id)
         elif not outcome.is_error and (too_large := response_too_large(outcome.payload)):
