@@ -3,11 +3,17 @@
 They run inside LocalStack before its services start, so that every repair is in place before the first
 request, whichever service that request is for.
 """
-from localstack.runtime.hooks import on_infra_start
+from localstack.runtime.hooks import on_infra_start, on_runtime_create
 
 from stagegraph_localstack.http_auth import enforce_iam_authorization
 from stagegraph_localstack.limits import enforce_api_gateway_body_limit, enforce_invoke_payload_limits
-from stagegraph_localstack.repairs import keep_kinesis_on_loopback, repair_create_log_stream
+from stagegraph_localstack.repairs import bind_twisted_gateway_to_host, keep_kinesis_on_loopback, repair_create_log_stream
+
+
+@on_runtime_create()
+def stagegraph_gateway_on_its_host() -> None:
+    # Before the runtime creates its gateway server.
+    bind_twisted_gateway_to_host()
 
 
 @on_infra_start()
