@@ -32,6 +32,8 @@ export interface AppSummary {
   readonly stacks: string[];
   readonly functions: FunctionSummary[];
   readonly resourceCount: number;
+  /** Resources in each stack's template, by artifact id. */
+  readonly stackResourceCounts: Record<string, number>;
 }
 
 interface Manifest {
@@ -66,6 +68,7 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
   const stacks: string[] = [];
   const functions: FunctionSummary[] = [];
   let resourceCount = 0;
+  const stackResourceCounts: Record<string, number> = {};
   for (const [stack, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) {
       continue;
@@ -74,6 +77,7 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
     const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf-8')) as { Resources?: Record<string, LambdaResource> };
     const resources = Object.entries(template.Resources ?? {});
     resourceCount += resources.length;
+    stackResourceCounts[stack] = resources.length;
     for (const [logicalId, resource] of resources) {
       if (resource.Type !== 'AWS::Lambda::Function') {
         continue;
@@ -99,7 +103,7 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
       });
     }
   }
-  return { stacks, functions, resourceCount };
+  return { stacks, functions, resourceCount, stackResourceCounts };
 }
 
 /** A table of the functions, for the terminal. */
@@ -131,7 +135,11 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function folderBytes(dir: string): number {
+/** Bytes of the files below a folder; 0 when it does not exist. */
+export function folderBytes(dir: string): number {
+  if (!fs.existsSync(dir)) {
+    return 0;
+  }
   let total = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);

@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { BootstrapEnvironments, IoMessage, StackSelectionStrategy, Toolkit } from '@aws-cdk/toolkit-lib';
@@ -75,14 +74,15 @@ export async function deployLocal(options: DeployLocalOptions): Promise<LocalSta
       const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), { workingDirectory: projectDir, outdir });
       const result = await toolkit.deploy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } });
       // Each function runs on the runtime version it declares: fetch the Node.js builds the app needs.
-      const functions = summarizeAssembly(outdir).functions;
+      const summary = summarizeAssembly(outdir);
+      const functions = summary.functions;
       installNodeRuntimes(projectDir, functions.map(f => f.runtime), line => options.onProgress?.(line));
       const problems = localRuntimeProblems(projectDir, functions);
       const unchanged = new Set(ioHost.messages.filter(m => /\(no changes\)/.test(m.text)).map(m => m.text.split(/[\s:]/).find(Boolean) ?? ''));
       return result.stacks.map(stack => ({
         stackName: stack.stackName,
         outputs: { ...stack.outputs },
-        resourceCount: templateResourceCount(outdir, stack.hierarchicalId),
+        resourceCount: summary.stackResourceCounts[stack.hierarchicalId] ?? summary.stackResourceCounts[stack.hierarchicalId.split('/').pop() ?? ''] ?? 0,
         changed: !unchanged.has(stack.stackName),
         runtimeProblems: problems.filter(p => p.function.startsWith(`${stack.stackName}/`)),
       }));
@@ -92,21 +92,6 @@ export async function deployLocal(options: DeployLocalOptions): Promise<LocalSta
         (reasons.length ? `\n${[...new Set(reasons)].slice(-10).join('\n')}` : ''));
     }
   });
-}
-
-/** How many resources the template of a stack of the cloud assembly holds (0 when it cannot be read). */
-function templateResourceCount(outdir: string, artifactId: string): number {
-  try {
-    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf-8')) as {
-      artifacts?: Record<string, { properties?: { templateFile?: string } }>;
-    };
-    const artifact = Object.entries(manifest.artifacts ?? {}).find(([id]) => id === artifactId || id === artifactId.split('/').pop())?.[1];
-    const file = artifact?.properties?.templateFile;
-    const template = file ? JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf-8')) as { Resources?: object } : {};
-    return Object.keys(template.Resources ?? {}).length;
-  } catch {
-    return 0;
-  }
 }
 
 /** Bootstraps the local account and region for CDK deploys, once: a no-op when already done. */

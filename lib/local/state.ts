@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { folderBytes } from '../cli/assembly-summary';
 import { localPaths } from './paths';
 
 /** Something of the local cloud's state that a restart does not keep, as the extension lists it. */
@@ -45,10 +46,7 @@ export function lastRestore(projectDir: string): RestoreRecord | undefined {
 
 /** Bytes of the saved state on disk. */
 export function stateBytes(projectDir: string): number {
-  const walk = (dir: string): number => fs.existsSync(dir)
-    ? fs.readdirSync(dir, { withFileTypes: true }).reduce((sum, e) => sum + (e.isDirectory() ? walk(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).size), 0)
-    : 0;
-  return walk(stateDir(projectDir));
+  return folderBytes(stateDir(projectDir));
 }
 
 /** Removes the saved state of an app's local cloud (it must be stopped): the next `local up` starts empty. */

@@ -239,8 +239,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             WATCH.unwatch(process.pid)
             # The watch samples; the process's own high-water mark catches a peak between two samples (or
             # one the watch missed while the machine was busy), so no invocation passes its memory unseen.
-            if not self.out_of_memory and process is self.process and self._max_memory_mb() > memory_mb:
-                self._memory_exceeded(process, self.peak_memory_mb * 1024 * 1024)
+            peak_mb = self._max_memory_mb()
+            if not self.out_of_memory and process is self.process and peak_mb > memory_mb:
+                self._memory_exceeded(process, peak_mb * 1024 * 1024)
         if self.out_of_memory and process is self.process:
             outcome = self._exit_outcome(request_id)
         elif not outcome.is_error and (too_large := response_too_large(outcome.payload)):
@@ -250,7 +251,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             function_logs += f"RequestId: {request_id} Error: Runtime exited with error: signal: killed\nRuntime.OutOfMemory\n"
         if timed_out:
             function_logs += f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime())}Z {request_id} Task timed out after {timeout_s:.2f} seconds\n"
-        logs = self._frame_logs(request_id, function_logs, duration_ms, init_ms)
+        # The high-water mark is read from /proc once per invocation: for the limit above and for REPORT.
+        max_memory_mb = self._max_memory_mb() if not watched or self.out_of_memory else peak_mb
+        logs = self._frame_logs(request_id, function_logs, duration_ms, init_ms, max_memory_mb)
         return InvocationResult(request_id=request_id, payload=outcome.payload, is_error=outcome.is_error, logs=logs)
 
     def _await(self, future, deadline: float) -> Outcome:
@@ -291,7 +294,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             pass
         return self.peak_memory_mb
 
-    def _frame_logs(self, request_id: str, function_logs: str, duration_ms: float, init_ms: float | None) -> str:
+    def _frame_logs(self, request_id: str, function_logs: str, duration_ms: float, init_ms: float | None, max_memory_mb: int) -> str:
         """START, the function's own output, END and REPORT, as Lambda writes them."""
         memory = int(self.function_version.config.memory_size)
         # Durations are reported to 0.01 ms and billed in 1 ms steps from those reported figures, so
@@ -301,7 +304,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         billed = math.ceil(round(duration_ms + (init_ms or 0), 2))
         report = (
             f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed} ms\t"
-            f"Memory Size: {memory} MB\tMax Memory Used: {self._max_memory_mb()} MB\t"
+            f"Memory Size: {memory} MB\tMax Memory Used: {max_memory_mb} MB\t"
         )
         if init_ms is not None:
             report += f"Init Duration: {init_ms:.2f} ms\t"
