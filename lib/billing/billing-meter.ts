@@ -17,6 +17,7 @@ import { AppDashboard } from '../monitoring/app-dashboard';
 import { FunctionGraph } from '../workflow/function-graph';
 import { APP_DIMENSION, BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from './billing-metrics';
 import { BillingModel } from './billing-model';
+import { meterFilterName } from './meter-filter';
 import { registerModelResolver } from './model-registry';
 
 /** A budget: an alarm when the app's cost in a period passes a limit. */
@@ -63,7 +64,8 @@ export interface BillingMeterProps {
 
 /**
  * Pay-per-use billing for every FunctionStage function of a stack: a meter function subscribed to each
- * function's log group reads the REPORT lines, applies the billing model and publishes per function and
+ * function's log group reads the platform's REPORT lines (text or JSON log format; a line the function prints
+ * itself is not billed: see the README), applies the billing model and publishes per function and
  * per app metrics into the `Stagegraph/Billing` namespace (invocations, billed milliseconds, GB-seconds,
  * cost, cold starts, init duration). The metered functions do nothing extra. One meter per stack, found
  * with `BillingMeter.of(stack)`; functions added to the stack after it are metered too.
@@ -136,7 +138,10 @@ export class BillingMeter extends Construct {
     const filter = new SubscriptionFilter(this, `Subscription${Names.nodeUniqueId(fn.node)}`, {
       logGroup: fn.logGroup,
       destination: new LambdaDestination(meterFn.lambda, { addPermissions: false }),
-      filterPattern: FilterPattern.literal('"REPORT RequestId"'),
+      // The meter checks each REPORT line against the configuration this name carries (meter-filter.ts).
+      filterName: meterFilterName({ memoryMb: fn.memorySize, timeoutMillis: fn.timeout.toMilliseconds() }),
+      // The platform's START and REPORT lines, in the text and in the JSON log format.
+      filterPattern: FilterPattern.anyTerm('START RequestId', 'REPORT RequestId', 'platform.start', 'platform.report'),
     });
     filter.node.addDependency(this.permissionFor(meterFn));
     this.dashboard?.addFunction(fn);

@@ -1,11 +1,13 @@
 // The billing meter: a function subscribed to the log groups of the metered functions. It reads
 // their REPORT lines, applies the billing model, and publishes per function and per app metrics.
-// The metered functions do nothing extra: CloudWatch Logs delivers their lines here.
+// The metered functions do nothing extra: CloudWatch Logs delivers their lines here. Only the platform's
+// REPORT lines count (platform-reports.ts): a function that prints one does not bill itself.
 import { gunzipSync } from 'zlib';
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { BillingModel, BillingModelProps } from './billing-model';
 import { APP_DIMENSION, BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from './billing-metrics';
-import { parseReportLine } from './report-line';
+import { parseMeterFilterName } from './meter-filter';
+import { LogEvent, MeterMemory, platformReports, RefusedReport } from './platform-reports';
 
 const cloudwatch = new CloudWatchClient({});
 /** PutMetricData takes at most 1000 values per call. */
@@ -18,7 +20,9 @@ interface LogsEvent {
 interface LogsPayload {
   readonly messageType: string;
   readonly logGroup: string;
-  readonly logEvents: Array<{ readonly id: string; readonly timestamp: number; readonly message: string }>;
+  readonly logStream?: string;
+  readonly subscriptionFilters?: string[];
+  readonly logEvents: LogEvent[];
 }
 
 /** What one REPORT line costs under the model, as published. */
@@ -31,24 +35,30 @@ export interface Metering {
   readonly initMillis?: number;
 }
 
-/** The metering of every REPORT line of a CloudWatch Logs subscription payload. */
-export function meter(payload: LogsPayload, model: BillingModel): Metering[] {
+/** What the meter makes of one payload: the platform's reports metered, and the REPORT-like lines refused. */
+export interface MeterResult {
+  readonly meterings: Metering[];
+  readonly refused: RefusedReport[];
+}
+
+/** The metering of the platform's REPORT lines in a CloudWatch Logs subscription payload. */
+export function meter(payload: LogsPayload, model: BillingModel, memory: MeterMemory = new MeterMemory()): MeterResult {
   const functionName = payload.logGroup.replace(/^\/aws\/lambda\//, '');
-  const meterings: Metering[] = [];
-  for (const event of payload.logEvents) {
-    const report = parseReportLine(event.message);
-    if (!report) continue;
+  const config = parseMeterFilterName(payload.subscriptionFilters?.[0]);
+  const stream = `${payload.logGroup}\u0000${payload.logStream ?? ''}`;
+  const { accepted, refused } = platformReports(stream, payload.logEvents, config, memory);
+  const meterings = accepted.map(({ event, report }): Metering => {
     const billedMillis = model.billedMillis(report.durationMillis, report.initDurationMillis);
-    meterings.push({
+    return {
       functionName,
       timestamp: event.timestamp,
       billedMillis,
       gbSeconds: model.gbSeconds(billedMillis, report.memorySizeMb),
       costUsd: model.invocationUsd(billedMillis, report.memorySizeMb),
       ...(report.initDurationMillis !== undefined ? { initMillis: report.initDurationMillis } : {}),
-    });
-  }
-  return meterings;
+    };
+  });
+  return { meterings, refused };
 }
 
 /** The metric data of meterings: each figure once per function and once for the app. */
@@ -73,14 +83,22 @@ export function metricData(meterings: Metering[], app: string): MetricDatum[] {
   return data;
 }
 
-export async function handler(event: LogsEvent): Promise<{ metered: number }> {
+/** Open invocations and request ids seen, kept while this environment lives. */
+const memory = new MeterMemory();
+
+export async function handler(event: LogsEvent): Promise<{ metered: number; refused: number }> {
   const payload = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf-8')) as LogsPayload;
-  if (payload.messageType === 'CONTROL_MESSAGE') return { metered: 0 };
+  if (payload.messageType === 'CONTROL_MESSAGE') return { metered: 0, refused: 0 };
   const model = BillingModel.custom(JSON.parse(process.env.STAGEGRAPH_BILLING_MODEL ?? '') as BillingModelProps);
-  const meterings = meter(payload, model);
+  const { meterings, refused } = meter(payload, model, memory);
+  for (const line of refused) {
+    // The meter's own log says which lines it refused and why (a handler's log is its console).
+    // eslint-disable-next-line no-console
+    console.warn(`not metered: ${payload.logGroup}: ${line.reason}: ${JSON.stringify(line.message)}`);
+  }
   const data = metricData(meterings, process.env.STAGEGRAPH_BILLING_APP ?? 'app');
   for (let i = 0; i < data.length; i += MAX_DATA_PER_CALL) {
     await cloudwatch.send(new PutMetricDataCommand({ Namespace: BILLING_NAMESPACE, MetricData: data.slice(i, i + MAX_DATA_PER_CALL) }));
   }
-  return { metered: meterings.length };
+  return { metered: meterings.length, refused: refused.length };
 }

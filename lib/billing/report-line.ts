@@ -9,32 +9,104 @@ export interface ReportLine {
   readonly initDurationMillis?: number;
 }
 
-const FIELD = /^([A-Za-z ]+): (\S+)(?: (ms|MB))?$/;
+const REQUEST_ID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const MILLIS = '\\d+(?:\\.\\d+)?';
 
 /**
- * Parses a REPORT line (`REPORT RequestId: ...\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\t...`);
- * undefined for any other line.
+ * The platform's REPORT line as Lambda writes it in the text log format, anchored at both ends: a function's
+ * console line (time, request id and level before it) or a line with other text around it is not one.
+ * Optional fields: Init Duration (cold start), Restore Duration (SnapStart), Status and Error Type (failed
+ * invocations), and the X-Ray line that follows in the same event when tracing is on.
+ */
+const TEXT_REPORT = new RegExp(
+  `^REPORT RequestId: (${REQUEST_ID})\\tDuration: (${MILLIS}) ms\\tBilled Duration: (\\d+) ms\\t`
+  + 'Memory Size: (\\d+) MB\\tMax Memory Used: (\\d+) MB'
+  + `(?:\\tInit Duration: (${MILLIS}) ms)?(?:\\tRestore Duration: ${MILLIS} ms)?(?:\\tBilled Restore Duration: \\d+ ms)?`
+  + '(?:\\tStatus: [a-z]+(?:\\tError Type: [A-Za-z.]+)?)?\\t?'
+  + '(?:\\s*\\nXRAY TraceId: [^\\n]*)?\\s*$',
+);
+
+/**
+ * Parses the platform's REPORT line of the text log format
+ * (`REPORT RequestId: <uuid>\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t`);
+ * undefined for any other line, including a REPORT line that does not start the line.
  */
 export function parseReportLine(line: string): ReportLine | undefined {
-  const start = line.indexOf('REPORT RequestId:');
-  if (start < 0) return undefined;
-  const fields = new Map<string, string>();
-  for (const part of line.slice(start + 'REPORT '.length).split('\t')) {
-    const match = FIELD.exec(part.trim());
-    if (match) fields.set(match[1].trim(), match[2]);
-  }
-  const number = (key: string) => (fields.has(key) ? Number(fields.get(key)) : undefined);
-  const requestId = fields.get('RequestId');
-  const duration = number('Duration');
-  const memory = number('Memory Size');
-  if (!requestId || duration === undefined || memory === undefined) return undefined;
-  const init = number('Init Duration');
+  const match = TEXT_REPORT.exec(line);
+  if (!match) return undefined;
+  const [, requestId, duration, billed, memory, maxMemory, init] = match;
   return {
     requestId,
-    durationMillis: duration,
-    billedDurationMillis: number('Billed Duration') ?? Math.ceil(duration),
-    memorySizeMb: memory,
-    maxMemoryUsedMb: number('Max Memory Used') ?? 0,
-    ...(init !== undefined ? { initDurationMillis: init } : {}),
+    durationMillis: Number(duration),
+    billedDurationMillis: Number(billed),
+    memorySizeMb: Number(memory),
+    maxMemoryUsedMb: Number(maxMemory),
+    ...(init !== undefined ? { initDurationMillis: Number(init) } : {}),
   };
+}
+
+interface PlatformReport {
+  readonly type?: unknown;
+  readonly record?: {
+    readonly requestId?: unknown;
+    readonly metrics?: Record<string, unknown>;
+  };
+}
+
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/**
+ * Parses the platform's report event of the JSON log format (`LoggingConfig.LogFormat: JSON`):
+ * `{"time":"...","type":"platform.report","record":{"requestId":"<uuid>","metrics":{"durationMs":1.23,
+ * "billedDurationMs":2,"memorySizeMB":128,"maxMemoryUsedMB":40,"initDurationMs":100.5},"status":"success"}}`;
+ * undefined for any other event.
+ */
+export function parsePlatformReport(message: string): ReportLine | undefined {
+  const text = message.trim();
+  if (!text.startsWith('{') || !text.includes('"platform.report"')) return undefined;
+  let event: PlatformReport;
+  try {
+    event = JSON.parse(text) as PlatformReport;
+  } catch {
+    return undefined;
+  }
+  const requestId = event.record?.requestId;
+  const metrics = event.record?.metrics ?? {};
+  if (event.type !== 'platform.report' || typeof requestId !== 'string' || !new RegExp(`^${REQUEST_ID}$`).test(requestId)) return undefined;
+  const { durationMs, billedDurationMs, memorySizeMB, maxMemoryUsedMB, initDurationMs } = metrics;
+  if (!isNumber(durationMs) || !isNumber(memorySizeMB) || !Number.isInteger(memorySizeMB)) return undefined;
+  if (initDurationMs !== undefined && !isNumber(initDurationMs)) return undefined;
+  return {
+    requestId,
+    durationMillis: durationMs,
+    billedDurationMillis: isNumber(billedDurationMs) ? billedDurationMs : Math.ceil(durationMs),
+    memorySizeMb: memorySizeMB,
+    maxMemoryUsedMb: isNumber(maxMemoryUsedMB) ? maxMemoryUsedMB : 0,
+    ...(initDurationMs !== undefined ? { initDurationMillis: initDurationMs } : {}),
+  };
+}
+
+/** The platform's report in either log format, text or JSON; undefined for any other log event. */
+export function parseReport(message: string): ReportLine | undefined {
+  return parseReportLine(message) ?? parsePlatformReport(message);
+}
+
+const TEXT_START = new RegExp(`^START RequestId: (${REQUEST_ID}) Version: \\S+\\s*$`);
+
+/**
+ * The request id of the platform's START line (`START RequestId: <uuid> Version: $LATEST`) or, in the JSON
+ * log format, of its `platform.start` event; undefined for any other log event.
+ */
+export function parseStart(message: string): string | undefined {
+  const text = TEXT_START.exec(message);
+  if (text) return text[1];
+  const trimmed = message.trim();
+  if (!trimmed.startsWith('{') || !trimmed.includes('"platform.start"')) return undefined;
+  try {
+    const event = JSON.parse(trimmed) as PlatformReport;
+    const requestId = event.record?.requestId;
+    return event.type === 'platform.start' && typeof requestId === 'string' && new RegExp(`^${REQUEST_ID}$`).test(requestId) ? requestId : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 import { Annotations, Duration, Lazy, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { Effect, IPrincipal, IRole, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Alias, Architecture, CfnFunction, Function as LambdaFunction, IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, CfnFunction, Function as LambdaFunction, IFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -78,6 +78,13 @@ export interface StageFunctionProps {
    * @default RemovalPolicy.DESTROY - the group is named after the function and useless without it
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * The format of the function's logs: `LoggingFormat.TEXT`, or `LoggingFormat.JSON` (the runtime writes
+   * console lines as JSON objects, the platform writes `platform.start` and `platform.report` events).
+   * The billing meter reads both.
+   * @default LoggingFormat.TEXT
+   */
+  readonly loggingFormat?: LoggingFormat;
   /**
    * X-Ray tracing.
    * @default Tracing.DISABLED
@@ -255,6 +262,7 @@ export class StageFunction extends StageFunctionBase implements IUsageSource {
       description: props.description,
       functionName,
       tracing,
+      ...(props.loggingFormat ? { loggingFormat: props.loggingFormat } : {}),
       layers: libraries.map(library => library.layer),
       role,
     });

@@ -7,6 +7,7 @@ cold start) and writes START/END/REPORT lines with each invocation's logs.
 """
 
 import atexit
+import datetime
 import ctypes
 import json
 import logging
@@ -234,7 +235,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             timed_out = True
         else:
             timed_out = False
-        duration_ms = (time.perf_counter() - started) * 1000
+        # On a timeout Lambda reports the timeout itself, whatever it took to stop the runtime.
+        duration_ms = timeout_s * 1000.0 if timed_out else (time.perf_counter() - started) * 1000
         if watched:
             WATCH.unwatch(process.pid)
             # The watch samples; the process's own high-water mark catches a peak between two samples (or
@@ -253,7 +255,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             function_logs += f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime())}Z {request_id} Task timed out after {timeout_s:.2f} seconds\n"
         # The high-water mark is read from /proc once per invocation: for the limit above and for REPORT.
         max_memory_mb = self._max_memory_mb() if not watched or self.out_of_memory else peak_mb
-        logs = self._frame_logs(request_id, function_logs, duration_ms, init_ms, max_memory_mb)
+        status = "timeout" if timed_out else "error" if self.out_of_memory or (process is not None and process.poll() is not None) else "success"
+        logs = self._frame_logs(request_id, function_logs, duration_ms, init_ms, max_memory_mb, status)
         return InvocationResult(request_id=request_id, payload=outcome.payload, is_error=outcome.is_error, logs=logs)
 
     def _await(self, future, deadline: float) -> Outcome:
@@ -294,22 +297,27 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             pass
         return self.peak_memory_mb
 
-    def _frame_logs(self, request_id: str, function_logs: str, duration_ms: float, init_ms: float | None, max_memory_mb: int) -> str:
-        """START, the function's own output, END and REPORT, as Lambda writes them."""
+    def _frame_logs(self, request_id: str, function_logs: str, duration_ms: float, init_ms: float | None, max_memory_mb: int,
+                    status: str = "success") -> str:
+        """START, the function's own output, END and REPORT, as Lambda writes them in the function's log format."""
         memory = int(self.function_version.config.memory_size)
         # Durations are reported to 0.01 ms and billed in 1 ms steps from those reported figures, so
         # that the REPORT line is self-consistent: INIT is billed too since August 2025.
         duration_ms = round(duration_ms, 2)
         init_ms = round(init_ms, 2) if init_ms is not None else None
         billed = math.ceil(round(duration_ms + (init_ms or 0), 2))
+        body = function_logs if not function_logs or function_logs.endswith("\n") else function_logs + "\n"
+        version = self.function_version.id.qualifier
+        if (self.function_version.config.logging_config or {}).get("LogFormat") == "JSON":
+            return json_platform_lines(request_id, version, body, duration_ms, billed, memory, max_memory_mb, init_ms, status)
         report = (
             f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed} ms\t"
             f"Memory Size: {memory} MB\tMax Memory Used: {max_memory_mb} MB\t"
         )
         if init_ms is not None:
             report += f"Init Duration: {init_ms:.2f} ms\t"
-        body = function_logs if not function_logs or function_logs.endswith("\n") else function_logs + "\n"
-        version = self.function_version.id.qualifier
+        if status != "success":
+            report += f"Status: {status}\t"
         return f"START RequestId: {request_id} Version: {version}\n{body}END RequestId: {request_id}\n{report}\n"
 
     # --- addresses -------------------------------------------------------------------------
@@ -343,3 +351,15 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
     @classmethod
     def validate_environment(cls) -> bool:
         return True
+
+
+def json_platform_lines(request_id: str, version: str, body: str, duration_ms: float, billed_ms: int, memory_mb: int,
+                        max_memory_mb: int, init_ms: float | None, status: str) -> str:
+    """The JSON log format: `platform.start`, the function's output, `platform.report` (Lambda writes no END line)."""
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    metrics = {"durationMs": duration_ms, "billedDurationMs": billed_ms, "memorySizeMB": memory_mb, "maxMemoryUsedMB": max_memory_mb}
+    if init_ms is not None:
+        metrics["initDurationMs"] = init_ms
+    start = {"time": now, "type": "platform.start", "record": {"requestId": request_id, "version": version}}
+    report = {"time": now, "type": "platform.report", "record": {"requestId": request_id, "metrics": metrics, "status": status}}
+    return f"{json.dumps(start, separators=(',', ':'))}\n{body}{json.dumps(report, separators=(',', ':'))}\n"

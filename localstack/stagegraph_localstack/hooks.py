@@ -5,9 +5,15 @@ request, whichever service that request is for.
 """
 from localstack.runtime.hooks import on_infra_start, on_runtime_create
 
+from stagegraph_localstack import log_delivery
 from stagegraph_localstack.http_auth import enforce_iam_authorization
 from stagegraph_localstack.limits import enforce_api_gateway_body_limit, enforce_invoke_payload_limits
-from stagegraph_localstack.repairs import bind_twisted_gateway_to_host, keep_kinesis_on_loopback, repair_create_log_stream
+from stagegraph_localstack.repairs import (
+    bind_twisted_gateway_to_host,
+    honour_subscription_filter_names,
+    keep_kinesis_on_loopback,
+    repair_create_log_stream,
+)
 
 
 @on_runtime_create()
@@ -19,10 +25,12 @@ def stagegraph_gateway_on_its_host() -> None:
 @on_infra_start()
 def stagegraph_repairs() -> None:
     repair_create_log_stream()
+    honour_subscription_filter_names()
     keep_kinesis_on_loopback()
     enforce_invoke_payload_limits()
     enforce_api_gateway_body_limit()
     enforce_iam_authorization()
+    log_delivery.install()
 
 
 # --- persistence of the local cloud's state (persistence.py) ---------------------------------------
@@ -49,6 +57,8 @@ def stagegraph_restore() -> None:
     from stagegraph_localstack import persistence
 
     persistence.restore_and_start()
+    # Log lines a previous run stored but had not delivered to their subscriptions yet.
+    log_delivery.restore(persistence.state_folder())
 
 
 # Before LocalStack's own shutdown hooks stop the services (priority -10): the event source mappings
@@ -57,4 +67,6 @@ def stagegraph_restore() -> None:
 def stagegraph_save() -> None:
     from stagegraph_localstack import persistence
 
+    # Subscriptions first: the billing meter's metrics and logs are then part of the saved state.
+    log_delivery.shutdown(persistence.state_folder())
     persistence.save_on_shutdown()

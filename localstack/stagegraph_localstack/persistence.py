@@ -541,6 +541,13 @@ def use_state_directory() -> None:
         config.dirs.data = os.path.join(os.path.abspath(root), "state")
 
 
+def state_folder() -> str | None:
+    """The folder of the saved state, when persistence is on."""
+    from localstack import config
+
+    return config.dirs.data if enabled() else None
+
+
 def install() -> None:
     """Creates the persister and puts its gate and change tracker into the gateway."""
     global _persister

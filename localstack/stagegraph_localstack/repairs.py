@@ -107,3 +107,55 @@ def bind_twisted_gateway_to_host() -> bool:
 
     _gateway_applied = True
     return True
+
+
+_filter_name_applied = False
+
+
+def honour_subscription_filter_names() -> bool:
+    """LocalStack 2026.3's CloudFormation provider of AWS::Logs::SubscriptionFilter names every filter after its log
+    group, whatever FilterName says. The name reaches the subscribed function in every payload
+    (`subscriptionFilters`), and the billing meter reads the function's memory size and timeout from it: create
+    (and delete) the filter under its own name, as CloudFormation does."""
+    global _filter_name_applied
+    if _filter_name_applied:
+        return True
+    try:
+        from localstack.services.cloudformation.resource_provider import OperationStatus, ProgressEvent
+        from localstack.services.logs.resource_providers.aws_logs_subscriptionfilter import LogsSubscriptionFilterProvider
+        from localstack.utils.patch import patch
+    except ImportError:  # not inside LocalStack
+        return False
+
+    @patch(LogsSubscriptionFilterProvider.create)
+    def create(fn, self, request):
+        model = request.desired_state
+        if not model.get("FilterName"):
+            model["FilterName"] = model["LogGroupName"]
+            return fn(self, request)
+        arguments = {
+            "logGroupName": model["LogGroupName"], "filterName": model["FilterName"],
+            "filterPattern": model["FilterPattern"], "destinationArn": model["DestinationArn"],
+        }
+        if model.get("RoleArn"):
+            arguments["roleArn"] = model["RoleArn"]
+        request.aws_client_factory.logs.put_subscription_filter(**arguments)
+        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+
+    @patch(LogsSubscriptionFilterProvider.delete)
+    def delete(fn, self, request):
+        model = request.desired_state
+        logs = request.aws_client_factory.logs
+        # A filter created before this repair carries its log group's name.
+        for name in dict.fromkeys([model.get("FilterName"), model["LogGroupName"]]):
+            if not name:
+                continue
+            try:
+                logs.delete_subscription_filter(logGroupName=model["LogGroupName"], filterName=name)
+                break
+            except logs.exceptions.ResourceNotFoundException:
+                continue
+        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+
+    _filter_name_applied = True
+    return True

@@ -1,6 +1,6 @@
 // `npm run bench`: the benchmarks of test/bench, printed as tables and written to
 // test/bench/results.json. Not part of `npm test`. BENCH_REPEATS sets the runs per synth figure;
-// BENCH_ONLY=synth, scaling, invoke, triggers, flows or throughput runs one part.
+// BENCH_ONLY=synth, scaling, invoke, triggers, flows, throughput or bill runs one part.
 // Before any AWS SDK client is made: the bench runs on Node.js 20, which the SDK warns about.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import * as fs from 'fs';
@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { installLocalStack } from '../../lib/local/install';
 import { startLocalStack, stopLocalStack } from '../../lib/local/localstack-process';
+import { benchBillLag, BillLagResult } from './bill-lag';
 import { benchFlowRuns, benchFlowSynth, FlowRunResult, FlowSynthResult, FlowThroughput, formatFlowRuns, formatFlowSynth } from './flows';
 import { benchInvoke, formatInvoke, InvokeBenchResult } from './invoke';
 import { benchSynth, benchSynthScaling, formatScaling, formatSynth, ScalingResult, SynthResult } from './synth';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   let flowSynth: FlowSynthResult[] | undefined;
   let throughput: ThroughputResult[] | undefined;
   let flowRuns: { runs: FlowRunResult[]; throughput: FlowThroughput } | undefined;
+  let billLag: BillLagResult[] | undefined;
   if (!only || only === 'flows') {
     flowSynth = benchFlowSynth(100, repeats);
     console.log(`\nSynthesis of one flow of 100 function nodes over 10 functions, median of ${repeats} runs, each a fresh process\n`);
@@ -98,6 +100,17 @@ async function main(): Promise<void> {
         triggerLatency.map(t => [t.trigger, t.millis.median.toFixed(0), `${t.millis.min.toFixed(0)}..${t.millis.max.toFixed(0)}`])));
     }
   }
+  if (!only || only === 'bill') {
+    // Starts a local cloud per delivery mode itself.
+    if (!process.env.LOCALSTACK_ENDPOINT) installLocalStack({ projectDir: ROOT });
+    billLag = await benchBillLag(ROOT, 500);
+    console.log('\nThe bill after a burst of 500 invocations (20 at a time): seconds after the burst until the log group and `stagegraph bill` count all 500\n');
+    const sync = billLag.find(b => b.delivery.includes('synchronous'));
+    console.log(table(['log subscriptions', 'burst s', 'logs complete s', 'bill complete s', 'bill vs LocalStack'], billLag.map(b => [
+      b.delivery, b.burstSeconds.toFixed(1), b.logsSeconds.toFixed(1), b.billSeconds.toFixed(1),
+      sync && b !== sync ? `${(sync.billSeconds / Math.max(b.billSeconds, 0.001)).toFixed(1)}x sooner` : '',
+    ])));
+  }
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   const file = path.join(__dirname, 'results.json');
   // A partial run (BENCH_ONLY) keeps the other part's latest figures.
@@ -105,7 +118,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(file, JSON.stringify({
     date: new Date().toISOString(), machine, synth: synth ?? previous.synth, scaling: scaling ?? previous.scaling, invoke: invoke ?? previous.invoke,
     triggerResources: triggerResources ?? previous.triggerResources, triggerLatency: triggerLatency ?? previous.triggerLatency,
-    flowSynth: flowSynth ?? previous.flowSynth, flowRuns: flowRuns ?? previous.flowRuns, throughput: throughput ?? previous.throughput,
+    flowSynth: flowSynth ?? previous.flowSynth, flowRuns: flowRuns ?? previous.flowRuns, throughput: throughput ?? previous.throughput, billLag: billLag ?? previous.billLag,
   }, null, 2) + '\n');
   console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);
 }

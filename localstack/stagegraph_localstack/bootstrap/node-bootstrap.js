@@ -29,8 +29,19 @@ function call(method, route, body, headers = {}) {
   });
 }
 
+// The function's log format (LoggingConfig): text lines, or JSON objects filtered by the application log level.
+const JSON_FORMAT = process.env.AWS_LAMBDA_LOG_FORMAT === 'JSON';
+const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+const MIN_LEVEL = Math.max(0, LEVELS.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL ?? 'INFO').toUpperCase()));
+
 function patchConsole() {
   const write = (level) => (...args) => {
+    if (JSON_FORMAT) {
+      if (LEVELS.indexOf(level) < MIN_LEVEL) return;
+      const line = { timestamp: new Date().toISOString(), level, requestId: currentRequestId ?? 'undefined', message: util.format(...args) };
+      process.stdout.write(`${JSON.stringify(line)}\n`);
+      return;
+    }
     process.stdout.write(`${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${util.format(...args).replace(/\n/g, '\r')}\n`);
   };
   console.log = write('INFO');

@@ -2,6 +2,7 @@
 // with the seed's 100 ms model, and a budget so low that a few invocations pass it.
 import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { LoggingFormat } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -14,6 +15,15 @@ const stack = new Stack(app, 'BillingTestStack');
 const code = StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'probe-nodejs'));
 new StageFunction(stack, 'Small', { code, memorySize: 128, functionName: `stagegraph-billing-small-${run}` });
 new StageFunction(stack, 'Large', { code, memorySize: 1024, functionName: `stagegraph-billing-large-${run}` });
+// Functions that print REPORT lines of their own, in Node.js and in Python, and one that logs in the JSON
+// format: their bills must be their real invocations. A timeout of 10 s: the forged lines' 2.9 s durations
+// and 9 s INIT are within it, so only the lines' place in the log tells them from the platform's.
+const timeout = Duration.seconds(10);
+new StageFunction(stack, 'ForgeNode', { code, memorySize: 128, timeout, functionName: `stagegraph-billing-forge-node-${run}` });
+new StageFunction(stack, 'ForgePython', {
+  code: StageCode.fromPython(path.join(__dirname, '..', '..', 'fixtures', 'probe-python')), memorySize: 128, timeout, functionName: `stagegraph-billing-forge-python-${run}`,
+});
+new StageFunction(stack, 'Json', { code, memorySize: 256, timeout, loggingFormat: LoggingFormat.JSON, functionName: `stagegraph-billing-json-${run}` });
 
 // The budget alarm's notifications land in a queue the test reads.
 const budgetTopic = new Topic(stack, 'Budget');

@@ -6,7 +6,7 @@ import { promisify } from 'util';
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { BillingModel, parseReportLine, ReportLine } from '../../../lib';
+import { BillingModel, parseReport, ReportLine } from '../../../lib';
 import { deployLocal } from '../../../lib/local/deploy';
 import { localClientConfig } from '../../../lib/local/endpoint';
 import { physicalIds } from '../stack-resources';
@@ -27,7 +27,16 @@ const physical: Record<string, string> = {};
 let outdir: string;
 let started: number;
 const run = Date.now().toString(36);
-const runs: Record<string, number[]> = { [`stagegraph-billing-small-${run}`]: [40, 120, 250, 99], [`stagegraph-billing-large-${run}`]: [10, 180] };
+const sleeps = (...millis: number[]) => millis.map(m => ({ action: 'sleep', millis: m }));
+const forge = { action: 'forge' };
+const runs: Record<string, object[]> = {
+  [`stagegraph-billing-small-${run}`]: sleeps(40, 120, 250, 99),
+  [`stagegraph-billing-large-${run}`]: sleeps(10, 180),
+  [`stagegraph-billing-forge-node-${run}`]: [forge, forge, forge],
+  [`stagegraph-billing-forge-python-${run}`]: [forge, forge, forge],
+  [`stagegraph-billing-json-${run}`]: [...sleeps(30), forge],
+};
+const totalInvocations = Object.values(runs).reduce((sum, events) => sum + events.length, 0);
 
 interface Expected {
   invocations: number;
@@ -67,14 +76,15 @@ beforeAll(async () => {
   await deployLocal({ projectDir: __dirname, outdir });
   Object.assign(physical, await physicalIds('BillingTestStack'));
   started = Date.now();
-  for (const [functionName, sleeps] of Object.entries(runs)) {
+  for (const [functionName, events] of Object.entries(runs)) {
     const reports: ReportLine[] = [];
-    for (const millis of sleeps) {
-      // The tail of the invocation's log comes back with it: its REPORT line is what Lambda bills.
-      const result = await lambda.send(new InvokeCommand({ FunctionName: functionName, LogType: 'Tail', Payload: Buffer.from(JSON.stringify({ action: 'sleep', millis })) }));
+    for (const event of events) {
+      // The tail of the invocation's log comes back with it: its last REPORT line is the platform's, what
+      // Lambda bills (a forger's own lines come before it).
+      const result = await lambda.send(new InvokeCommand({ FunctionName: functionName, LogType: 'Tail', Payload: Buffer.from(JSON.stringify(event)) }));
       expect(result.FunctionError).toBeUndefined();
       const tail = Buffer.from(result.LogResult ?? '', 'base64').toString('utf-8');
-      const report = tail.split('\n').map(line => parseReportLine(line)).find(line => line !== undefined);
+      const report = tail.split('\n').map(line => parseReport(line)).filter(line => line !== undefined).pop();
       expect(report).toBeDefined();
       reports.push(report!);
     }
@@ -110,8 +120,29 @@ test('the metrics per function match what the model computes from the REPORT lin
   }
   // The app-wide metrics are the sum of the functions'.
   const app = { Name: 'App', Value: `billing-test-${run}` };
-  expect(await metricSum('Invocations', app)).toBe(6);
+  expect(await metricSum('Invocations', app)).toBe(totalInvocations);
   expect(await metricSum('CostUsd', app)).toBeCloseTo(Object.values(expected).reduce((sum, e) => sum + e.costUsd, 0), 12);
+});
+
+test('a function that prints REPORT lines of its own is billed for its real invocations only', async () => {
+  for (const name of ['forge-node', 'forge-python']) {
+    const want = expected[`stagegraph-billing-${name}-${run}`];
+    // Each forged line claims 2.9 s (and some 9 s of INIT): one accepted would show in the billed duration.
+    expect(want.billedDurationMillis).toBeLessThan(3 * 2900);
+    const dimension = { Name: 'FunctionName', Value: `stagegraph-billing-${name}-${run}` };
+    expect(await metricSum('Invocations', dimension)).toBe(3);
+    expect(await metricSum('BilledDurationMillis', dimension)).toBe(want.billedDurationMillis);
+  }
+});
+
+test('a function that logs in the JSON format is metered from its platform.report events', async () => {
+  const functionName = `stagegraph-billing-json-${run}`;
+  const want = expected[functionName];
+  expect(want.invocations).toBe(2);
+  const dimension = { Name: 'FunctionName', Value: functionName };
+  expect(await metricSum('Invocations', dimension)).toBe(2);
+  expect(await metricSum('BilledDurationMillis', dimension)).toBe(want.billedDurationMillis);
+  expect(await metricSum('GbSeconds', dimension)).toBeCloseTo(want.gbSeconds, 9);
 });
 
 test('`stagegraph bill --json` prints the same figures', async () => {
@@ -124,7 +155,7 @@ test('`stagegraph bill --json` prints the same figures', async () => {
     expect(line.costUsd).toBeCloseTo(want.costUsd, 12);
     expect(line.gbSeconds).toBeCloseTo(want.gbSeconds, 9);
   }
-  expect(ours).toHaveLength(2);
+  expect(ours).toHaveLength(Object.keys(runs).length);
   // The total adds up the lines (functions of other apps on the same local cloud included).
   expect(bill.total.invocations).toBe(bill.functions.reduce((sum, f) => sum + f.invocations, 0));
 });

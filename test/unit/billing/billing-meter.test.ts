@@ -1,6 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
 import { BillingMeter, BillingModel, Flow, FunctionGraph } from '../../../lib';
 import { unbuiltStack } from '../../helpers';
 import { fixtureFunction } from '../triggers/helpers';
@@ -21,7 +21,9 @@ describe('BillingMeter', () => {
     for (const fn of ['Before', 'After']) {
       template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
         LogGroupName: { Ref: Match.stringLikeRegexp(`^${fn}LogGroup`) },
-        FilterPattern: '"REPORT RequestId"',
+        // The platform's START and REPORT lines of both log formats; the name carries what the meter checks them against.
+        FilterPattern: '?"START RequestId" ?"REPORT RequestId" ?"platform.start" ?"platform.report"',
+        FilterName: 'stagegraph-meter-128mb-30000ms',
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingMeterFunction'), 'Arn'] },
       });
     }
@@ -38,6 +40,16 @@ describe('BillingMeter', () => {
     });
     const filters = template.findResources('AWS::Logs::SubscriptionFilter');
     for (const filter of Object.values(filters)) expect(filter.DependsOn).toEqual([expect.stringMatching(/^BillingMeterLogsPermission/)]);
+  });
+
+  test('each filter\'s name carries its function\'s memory size and timeout, and a JSON-logging function is subscribed the same way', () => {
+    new BillingMeter(stack, 'Billing');
+    fixtureFunction(stack, 'Big', { memorySize: 1769, timeout: Duration.minutes(2), loggingFormat: LoggingFormat.JSON });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1769, LoggingConfig: { LogFormat: 'JSON' } });
+    template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('^BigLogGroup') }, FilterName: 'stagegraph-meter-1769mb-120000ms',
+    });
   });
 
   test('the meter may publish into its namespace only, and runs on Node.js 24', () => {

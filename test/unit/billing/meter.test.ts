@@ -1,8 +1,13 @@
 import { gzipSync } from 'zlib';
-import { BillingModel, parseReportLine } from '../../../lib';
+import { BillingModel, parsePlatformReport, parseReportLine, parseStart } from '../../../lib';
 import { meter, metricData } from '../../../lib/billing/meter-handler';
+import { meterFilterName } from '../../../lib/billing/meter-filter';
+import { MeterMemory } from '../../../lib/billing/platform-reports';
 
-const REPORT = 'REPORT RequestId: 3f1e0c8e-1d2b-4a5b-9c7d-1234567890ab\tDuration: 101.25 ms\tBilled Duration: 102 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t';
+const ID = '3f1e0c8e-1d2b-4a5b-9c7d-1234567890ab';
+const ID2 = '4a2b0c8e-1d2b-4a5b-9c7d-1234567890ab';
+const REPORT = `REPORT RequestId: ${ID}\tDuration: 101.25 ms\tBilled Duration: 102 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t`;
+const FILTER = meterFilterName({ memoryMb: 128, timeoutMillis: 3000 });
 
 describe('parseReportLine', () => {
   test('reads every field of a REPORT line, with Init Duration on a cold start', () => {
@@ -12,9 +17,104 @@ describe('parseReportLine', () => {
     });
   });
 
-  test('ignores other lines', () => {
+  test('ignores other lines, and REPORT lines that do not start the line or carry other text', () => {
     expect(parseReportLine('START RequestId: abc Version: $LATEST')).toBeUndefined();
     expect(parseReportLine('REPORT without fields')).toBeUndefined();
+    expect(parseReportLine(`2026-11-25T10:00:00.000Z\t${ID}\tINFO\t${REPORT}`)).toBeUndefined();
+    expect(parseReportLine(` ${REPORT}`)).toBeUndefined();
+    expect(parseReportLine(`${REPORT}Duration: 9999 ms\t`)).toBeUndefined();
+    expect(parseReportLine(REPORT.replace(ID, 'not-a-request-id'))).toBeUndefined();
+  });
+
+  test('reads the status of a failed invocation and the X-Ray line of a traced one', () => {
+    expect(parseReportLine(`${REPORT}Status: timeout\n`)?.durationMillis).toBe(101.25);
+    expect(parseReportLine(`${REPORT}Status: error\tError Type: Runtime.ExitError`)?.requestId).toBe(ID);
+    expect(parseReportLine(`${REPORT}\nXRAY TraceId: 1-5e1b4151-5ac6c58f5b5daa6532e4f2c6\tSegmentId: 6b9e52b1c7c7c0a0\tSampled: true`)?.requestId).toBe(ID);
+  });
+});
+
+describe('parsePlatformReport and parseStart: the JSON log format', () => {
+  const report = JSON.stringify({
+    time: '2026-11-25T10:00:00.000Z', type: 'platform.report',
+    record: { requestId: ID, metrics: { durationMs: 12.5, billedDurationMs: 13, memorySizeMB: 256, maxMemoryUsedMB: 70, initDurationMs: 150.2 }, status: 'success' },
+  });
+
+  test('reads the platform.report event', () => {
+    expect(parsePlatformReport(report)).toEqual({
+      requestId: ID, durationMillis: 12.5, billedDurationMillis: 13, memorySizeMb: 256, maxMemoryUsedMb: 70, initDurationMillis: 150.2,
+    });
+    expect(parseStart(JSON.stringify({ time: '2026-11-25T10:00:00.000Z', type: 'platform.start', record: { requestId: ID, version: '$LATEST' } }))).toBe(ID);
+    expect(parseStart(`START RequestId: ${ID} Version: $LATEST`)).toBe(ID);
+  });
+
+  test('ignores console lines that mention it, and events of other types or with missing metrics', () => {
+    expect(parsePlatformReport(JSON.stringify({ timestamp: 'x', level: 'INFO', requestId: ID, message: report }))).toBeUndefined();
+    expect(parsePlatformReport(report.replace('platform.report', 'platform.start'))).toBeUndefined();
+    expect(parsePlatformReport(report.replace('"durationMs":12.5,', ''))).toBeUndefined();
+    expect(parsePlatformReport(report.replace('"memorySizeMB":256', '"memorySizeMB":"256"'))).toBeUndefined();
+    expect(parsePlatformReport('{not json "platform.report"')).toBeUndefined();
+  });
+});
+
+describe('only the platform\'s REPORT lines are metered', () => {
+  const start = (id: string) => `START RequestId: ${id} Version: $LATEST`;
+  const report = (id: string, duration = '101.25', memory = 128) => REPORT.replace(ID, id).replace('101.25', duration).replace('128 MB', `${memory} MB`);
+  let n = 0;
+  const events = (...messages: string[]) => messages.map(message => ({ id: String(++n), timestamp: 1_800_000_000_000 + n, message }));
+  const payload = (...messages: string[]) => ({ messageType: 'DATA_MESSAGE', logGroup: '/aws/lambda/shop-api', logStream: 's1', subscriptionFilters: [FILTER], logEvents: events(...messages) });
+  const forged = '0a0b0c0d-1d2b-4a5b-9c7d-1234567890ab';
+
+  test('a REPORT line printed inside an invocation, in any form, is refused; the platform\'s one is metered', () => {
+    const result = meter(payload(
+      start(ID),
+      `2026-11-25T10:00:00.000Z\t${ID}\tINFO\t${report(forged, '2999.00')}`, // console.log: not a line start
+      start(forged), report(forged, '2999.00'), // a whole invocation printed inside this one
+      report(ID, '2999.00'), // this invocation's own request id, printed before the platform's REPORT
+      `END RequestId: ${ID}`,
+      report(ID),
+    ), BillingModel.AWS_LAMBDA_X86_64);
+    expect(result.meterings).toHaveLength(1);
+    expect(result.meterings[0].billedMillis).toBe(102);
+    expect(result.refused.map(r => r.reason)).toEqual([
+      `inside invocation ${ID}: a line the function printed`,
+      'a later REPORT line of the same invocation follows: a line the function printed',
+    ]);
+  });
+
+  test('a report whose memory size, duration or INIT is not the function\'s is refused', () => {
+    const memory = new MeterMemory();
+    const ids = ['10000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-000000000002', '10000000-0000-4000-8000-000000000003'];
+    const result = meter(payload(
+      start(ids[0]), report(ids[0], '50.00', 10240),
+      start(ids[1]), report(ids[1], '3200.00'),
+      start(ids[2]), `${report(ids[2])}Init Duration: 60000.00 ms\t`,
+    ), BillingModel.AWS_LAMBDA_X86_64, memory);
+    expect(result.meterings).toEqual([]);
+    expect(result.refused.map(r => r.reason)).toEqual([
+      'Memory Size 10240 MB is not the function\'s 128 MB',
+      'Duration 3200 ms is longer than the function\'s timeout, 3000 ms',
+      'Init Duration 60000 ms is longer than INIT\'s 10000 ms',
+    ]);
+  });
+
+  test('each request id is metered once, and a REPORT without the platform\'s START is refused', () => {
+    const memory = new MeterMemory();
+    expect(meter(payload(start(ID), report(ID)), BillingModel.AWS_LAMBDA_X86_64, memory).meterings).toHaveLength(1);
+    const again = meter(payload(start(ID), report(ID), report(ID2)), BillingModel.AWS_LAMBDA_X86_64, memory);
+    expect(again.meterings).toEqual([]);
+    expect(again.refused.map(r => r.reason)).toEqual([`request ${ID} was metered before`, 'no START line of the platform before it']);
+  });
+
+  test('an invocation whose lines come in two payloads is metered once it ends', () => {
+    const memory = new MeterMemory();
+    expect(meter(payload(start(ID), 'working'), BillingModel.AWS_LAMBDA_X86_64, memory).meterings).toEqual([]);
+    expect(meter(payload(`END RequestId: ${ID}`, report(ID)), BillingModel.AWS_LAMBDA_X86_64, memory).meterings).toHaveLength(1);
+  });
+
+  test('a subscription the meter did not make meters nothing (its configuration is unknown)', () => {
+    const result = meter({ ...payload(start(ID), report(ID)), subscriptionFilters: ['someone-else'] }, BillingModel.AWS_LAMBDA_X86_64);
+    expect(result.meterings).toEqual([]);
+    expect(result.refused[0].reason).toMatch(/not the meter's/);
   });
 });
 
@@ -22,15 +122,18 @@ describe('the meter function', () => {
   const payload = {
     messageType: 'DATA_MESSAGE',
     logGroup: '/aws/lambda/shop-api',
+    logStream: '2026/11/25/[$LATEST]abc',
+    subscriptionFilters: [FILTER],
     logEvents: [
-      { id: '1', timestamp: 1_800_000_000_000, message: 'START RequestId: a' },
+      { id: '1', timestamp: 1_800_000_000_000, message: `START RequestId: ${ID} Version: $LATEST` },
       { id: '2', timestamp: 1_800_000_000_100, message: `${REPORT}Init Duration: 63.10 ms\t` },
-      { id: '3', timestamp: 1_800_000_000_200, message: REPORT.replace('101.25', '99.00') },
+      { id: '3', timestamp: 1_800_000_000_150, message: `START RequestId: ${ID2} Version: $LATEST` },
+      { id: '4', timestamp: 1_800_000_000_200, message: REPORT.replace('101.25', '99.00').replace(ID, ID2) },
     ],
   };
 
   test('meters each REPORT line with the model: billed ms, GB-seconds, cost, cold starts', () => {
-    const meterings = meter(payload, BillingModel.FUNCTIONSTAGE_SEED);
+    const { meterings } = meter(payload, BillingModel.FUNCTIONSTAGE_SEED);
     expect(meterings).toEqual([
       { functionName: 'shop-api', timestamp: 1_800_000_000_100, billedMillis: 200, gbSeconds: 0.025, costUsd: BillingModel.FUNCTIONSTAGE_SEED.invocationUsd(200, 128), initMillis: 63.1 },
       { functionName: 'shop-api', timestamp: 1_800_000_000_200, billedMillis: 100, gbSeconds: 0.0125, costUsd: BillingModel.FUNCTIONSTAGE_SEED.invocationUsd(100, 128) },
@@ -38,7 +141,7 @@ describe('the meter function', () => {
   });
 
   test('publishes each figure per function and for the app', () => {
-    const data = metricData(meter(payload, BillingModel.AWS_LAMBDA_X86_64), 'shop');
+    const data = metricData(meter(payload, BillingModel.AWS_LAMBDA_X86_64).meterings, 'shop');
     const cold = data.filter(d => d.Timestamp?.getTime() === 1_800_000_000_100);
     expect(cold.map(d => `${d.MetricName} ${d.Dimensions?.[0].Name}=${d.Dimensions?.[0].Value} ${d.Value}`)).toEqual([
       'Invocations FunctionName=shop-api 1', 'Invocations App=shop 1',
@@ -56,6 +159,6 @@ describe('the meter function', () => {
     // Only the decoding: the metrics go to CloudWatch in the integration test.
     const data = Buffer.from(gzipSync(JSON.stringify({ ...payload, messageType: 'CONTROL_MESSAGE' }))).toString('base64');
     const { handler } = await import('../../../lib/billing/meter-handler');
-    await expect(handler({ awslogs: { data } })).resolves.toEqual({ metered: 0 });
+    await expect(handler({ awslogs: { data } })).resolves.toEqual({ metered: 0, refused: 0 });
   });
 });

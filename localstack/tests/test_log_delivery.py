@@ -1,0 +1,80 @@
+"""The asynchronous delivery of CloudWatch Logs subscriptions: batching, retries, shutdown and restart."""
+import base64
+import gzip
+import json
+import threading
+
+from stagegraph_localstack import log_delivery
+from stagegraph_localstack.log_delivery import Deliverer, Delivery, batches, load_pending, payload, save_pending
+
+
+def delivery(stream="s1", messages=("a",), filter_name="f1", attempts=0):
+    return Delivery(
+        account="000000000000", region="us-east-1", log_group="/aws/lambda/fn", log_stream=stream, filter_name=filter_name,
+        destination_arn="arn:aws:lambda:us-east-1:000000000000:function:meter", role_arn=None,
+        events=[{"id": str(i), "timestamp": i, "message": m} for i, m in enumerate(messages)], attempts=attempts,
+    )
+
+
+def test_batches_join_the_calls_of_one_stream_and_subscription_in_order():
+    joined = batches([delivery("s1", ["1", "2"]), delivery("s2", ["x"]), delivery("s1", ["3"]), delivery("s1", ["4"], filter_name="f2")])
+    assert [(b.log_stream, b.filter_name, [e["message"] for e in b.events]) for b in joined] == [
+        ("s1", "f1", ["1", "2", "3"]), ("s2", "f1", ["x"]), ("s1", "f2", ["4"]),
+    ]
+
+
+def test_batches_stay_within_the_event_and_byte_limits(monkeypatch):
+    monkeypatch.setattr(log_delivery, "MAX_EVENTS", 3)
+    assert [len(b.events) for b in batches([delivery(messages=["m"] * 2)] * 3)] == [2, 2, 2]
+    monkeypatch.setattr(log_delivery, "MAX_EVENTS", 100)
+    monkeypatch.setattr(log_delivery, "MAX_BYTES", 10)
+    assert [len(b.events) for b in batches([delivery(messages=["12345"]), delivery(messages=["12345"]), delivery(messages=["1"])])] == [2, 1]
+
+
+def test_the_payload_is_what_cloudwatch_logs_sends():
+    compressed, event = payload(delivery(messages=["REPORT x"]))
+    data = json.loads(gzip.decompress(base64.b64decode(event["awslogs"]["data"])))
+    assert data == json.loads(gzip.decompress(compressed))
+    assert data["messageType"] == "DATA_MESSAGE" and data["subscriptionFilters"] == ["f1"] and data["logStream"] == "s1"
+    assert [e["message"] for e in data["logEvents"]] == ["REPORT x"]
+
+
+def test_the_deliverer_sends_in_the_background_and_retries_failures():
+    sent, failures = [], [1]
+    done = threading.Event()
+
+    def send(batch):
+        if failures:
+            failures.pop()
+            raise RuntimeError("destination not ready")
+        sent.append([e["message"] for e in batch.events])
+        if sum(map(len, sent)) == 3:
+            done.set()
+
+    deliverer = Deliverer(send, retry_delay=0.01)
+    deliverer.start()
+    deliverer.put(delivery(messages=["1", "2"]))
+    deliverer.put(delivery(messages=["3"]))
+    assert done.wait(5)
+    assert [m for batch in sent for m in batch] == ["1", "2", "3"]
+    assert deliverer.drain(1) == []
+
+
+def test_drain_returns_what_it_could_not_deliver_and_it_survives_a_restart(tmp_path):
+    release = threading.Event()
+
+    def send(batch):
+        release.wait(5)
+        raise RuntimeError("destination down")
+
+    deliverer = Deliverer(send, retry_delay=0.01)
+    deliverer.start()
+    deliverer.put(delivery(messages=["1"]))
+    deliverer.put(delivery(messages=["2"]))
+    threading.Timer(0.3, release.set).start()
+    # The payload being sent when the deadline passes finishes (here: fails), and comes back with the rest.
+    left = deliverer.drain(0.1, grace=5)
+    assert sorted(e["message"] for d in left for e in d.events) == ["1", "2"]
+    save_pending(left, str(tmp_path))
+    assert sorted(e["message"] for d in load_pending(str(tmp_path)) for e in d.events) == ["1", "2"]
+    assert load_pending(str(tmp_path)) == []

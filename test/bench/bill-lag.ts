@@ -1,0 +1,95 @@
+// How long the bill lags behind a burst: 500 invocations of a metered function (20 at a time through the
+// Invoke API), then `stagegraph bill`'s own reader (readBill) and the function's log group are polled until
+// they count all 500. Two local clouds in one run: CloudWatch Logs subscriptions delivered asynchronously
+// in batches (stagegraph's extension, the default) and synchronously inside PutLogEvents (LocalStack's own
+// delivery, STAGEGRAPH_LOG_DELIVERY=sync).
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { readBill } from '../../lib/cli/bill';
+import { deployLocal } from '../../lib/local/deploy';
+import { localClientConfig } from '../../lib/local/endpoint';
+import { startLocalStack, stopLocalStack } from '../../lib/local/localstack-process';
+
+export interface BillLagResult {
+  readonly delivery: string;
+  readonly invocations: number;
+  /** Seconds of the burst itself. */
+  readonly burstSeconds: number;
+  /** Seconds after the burst until the log group held all REPORT lines. */
+  readonly logsSeconds: number;
+  /** Seconds after the burst until the bill counted all invocations. */
+  readonly billSeconds: number;
+}
+
+const APP_DIR = path.join(__dirname, 'bill-app');
+const FUNCTION = 'bench-bill-burst';
+
+async function reportLines(logs: CloudWatchLogsClient, since: number): Promise<number> {
+  let count = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${FUNCTION}`, startTime: since - 1000, nextToken }));
+    count += (page.events ?? []).filter(e => (e.message ?? '').startsWith('REPORT RequestId:')).length;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return count;
+}
+
+async function burst(invocations: number, delivery: string, outdir: string, deadlineMs = 300_000): Promise<BillLagResult> {
+  const config = localClientConfig();
+  const lambda = new LambdaClient(config);
+  const logs = new CloudWatchLogsClient(config);
+  const cloudwatch = new CloudWatchClient(config);
+  try {
+    await deployLocal({ projectDir: APP_DIR, outdir });
+    // A warm-up, outside the measured window.
+    await lambda.send(new InvokeCommand({ FunctionName: FUNCTION, Payload: Buffer.from('{}') }));
+    const since = Date.now() + 1000;
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, since - Date.now())));
+    const started = Date.now();
+    for (let i = 0; i < invocations; i += 20) {
+      await Promise.all(Array.from({ length: Math.min(20, invocations - i) }, () => lambda.send(new InvokeCommand({ FunctionName: FUNCTION, Payload: Buffer.from('{}') }))));
+    }
+    const burstEnd = Date.now();
+    let logsAt: number | undefined;
+    let billAt: number | undefined;
+    const deadline = burstEnd + deadlineMs;
+    while (logsAt === undefined || billAt === undefined) {
+      if (Date.now() > deadline) throw new Error(`${delivery}: the logs or the bill did not count ${invocations} invocations within ${deadlineMs / 1000} s`);
+      if (logsAt === undefined && (await reportLines(logs, since)) >= invocations) logsAt = Date.now();
+      if (billAt === undefined) {
+        const bill = await readBill(cloudwatch, since);
+        if ((bill.functions.find(f => f.name === FUNCTION)?.invocations ?? 0) >= invocations) billAt = Date.now();
+      }
+      await new Promise(resolve => setTimeout(resolve, 250));
+    }
+    return { delivery, invocations, burstSeconds: (burstEnd - started) / 1000, logsSeconds: (logsAt - burstEnd) / 1000, billSeconds: (billAt - burstEnd) / 1000 };
+  } finally {
+    for (const client of [lambda, logs, cloudwatch]) client.destroy();
+  }
+}
+
+/** Runs the burst on a local cloud started for each delivery mode (the running one, if any, is stopped first). */
+export async function benchBillLag(projectDir: string, invocations: number): Promise<BillLagResult[]> {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-bill-'));
+  const results: BillLagResult[] = [];
+  const saved = process.env.STAGEGRAPH_LOG_DELIVERY;
+  try {
+    for (const [label, mode] of [['asynchronous, batched (stagegraph)', ''], ['synchronous in PutLogEvents (LocalStack)', 'sync']]) {
+      await stopLocalStack(projectDir);
+      process.env.STAGEGRAPH_LOG_DELIVERY = mode;
+      await startLocalStack({ projectDir });
+      results.push(await burst(invocations, label, outdir));
+    }
+  } finally {
+    await stopLocalStack(projectDir);
+    if (saved === undefined) delete process.env.STAGEGRAPH_LOG_DELIVERY;
+    else process.env.STAGEGRAPH_LOG_DELIVERY = saved;
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+  return results;
+}
