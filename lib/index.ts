@@ -15,6 +15,7 @@ export * from './triggers/timer-trigger';
 export * from './triggers/obs-bucket';
 export * from './triggers/obs-trigger';
 export * from './triggers/http-trigger';
+export * from './triggers/http-authorizer';
 export * from './triggers/stage-http-api';
 export * from './triggers/dis-trigger';
 export * from './workflow/asl';

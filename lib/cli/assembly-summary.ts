@@ -21,8 +21,8 @@ export interface FunctionSummary {
   /** Bytes of the built code folder in the cloud assembly; undefined when it is not there. */
   readonly codeBytes?: number;
   /**
-   * Set for the functions stagegraph adds itself: `billing-meter`, `flow-starter` or `flow-resumer`.
-   * They run on events of their own and are not for invoking by hand.
+   * Set for the functions stagegraph adds itself: `billing-meter`, `flow-starter`, `flow-resumer` or
+   * `jwt-authorizer`. They run on events of their own and are not for invoking by hand.
    */
   readonly internal?: string;
 }
@@ -54,11 +54,12 @@ interface LambdaResource {
   };
 }
 
-/** What the environment of stagegraph's own functions holds (see BillingMeter and FunctionGraph). */
+/** What the environment of stagegraph's own functions holds (see BillingMeter, FunctionGraph and HttpAuthorizer.jwt). */
 function internalRole(variables: Record<string, unknown> = {}): string | undefined {
   if ('STAGEGRAPH_BILLING_MODEL' in variables) return 'billing-meter';
   if (variables.STAGEGRAPH_BRIDGE === 'start') return 'flow-starter';
   if (variables.STAGEGRAPH_BRIDGE === 'resume') return 'flow-resumer';
+  if ('STAGEGRAPH_JWT_ISSUER' in variables) return 'jwt-authorizer';
   return undefined;
 }
 

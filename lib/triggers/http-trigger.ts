@@ -3,6 +3,7 @@ import { AuthorizationType, CfnMethod, Cors, Integration, IntegrationType, IReso
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { StageValidationError } from '../errors';
 import type { StageFunction } from '../function/stage-function';
+import { HttpAuthorizer } from './http-authorizer';
 import { StageHttpApi } from './stage-http-api';
 import { ITrigger, TriggerValidationError } from './trigger';
 
@@ -35,10 +36,17 @@ export interface HttpTriggerProps {
    */
   readonly methods?: string[];
   /**
-   * Who may call the route.
+   * Who may call the route, when no `authorizer` is given.
    * @default HttpAuth.IAM - choose HttpAuth.NONE explicitly for a public route
    */
   readonly auth?: HttpAuth;
+  /**
+   * An authorizer that API Gateway asks before the function runs: `HttpAuthorizer.lambda(fn)` or
+   * `HttpAuthorizer.jwt({ issuer, audience })`. The route's authorization type is then CUSTOM, and
+   * `auth` must be left out. The local cloud enforces it as API Gateway does.
+   * @default - none: `auth` decides
+   */
+  readonly authorizer?: HttpAuthorizer;
   /**
    * Answer browsers' CORS preflight requests (OPTIONS). The function's own responses must carry
    * the CORS headers too (a proxy integration passes them through).
@@ -97,15 +105,21 @@ export class HttpTrigger implements ITrigger {
       integrationHttpMethod: 'POST',
       uri: `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}:lambda:path/2015-03-31/functions/${target.functionArn}/invocations`,
     });
+    if (this.props.authorizer && this.props.auth !== undefined) {
+      throw new StageValidationError(fn, `HttpTrigger ${this.props.path}: auth is HttpAuth.${this.props.auth} and an authorizer, ${this.props.authorizer.description}, is given ` +
+        '(allowed: an authorizer with auth left out, or auth without an authorizer)');
+    }
     const auth = this.props.auth ?? HttpAuth.IAM;
+    const authorizer = this.props.authorizer?._bind(api);
+    const kind = authorizer ? 'authorizer' : auth === HttpAuth.NONE ? 'none' : 'iam';
     for (const method of this.methods) {
       if (resource.node.tryFindChild(method)) {
         throw new StageValidationError(fn, `${method} ${this.props.path} is already routed to another function (allowed: one function per route and method)`);
       }
-      const added = resource.addMethod(method, integration, {
-        authorizationType: auth === HttpAuth.NONE ? AuthorizationType.NONE : AuthorizationType.IAM,
-      });
-      api._noteRoute(added.node.defaultChild as CfnMethod, auth === HttpAuth.IAM);
+      const added = resource.addMethod(method, integration, authorizer
+        ? { authorizer, authorizationType: AuthorizationType.CUSTOM }
+        : { authorizationType: auth === HttpAuth.NONE ? AuthorizationType.NONE : AuthorizationType.IAM });
+      api._noteRoute(added.node.defaultChild as CfnMethod, kind);
     }
     if (this.props.cors && !resource.node.tryFindChild('OPTIONS')) {
       resource.addCorsPreflight({
@@ -114,7 +128,7 @@ export class HttpTrigger implements ITrigger {
         allowMethods: this.methods.includes('ANY') ? Cors.ALL_METHODS : this.methods,
       });
     }
-    if (auth === HttpAuth.NONE) {
+    if (!authorizer && auth === HttpAuth.NONE) {
       Annotations.of(fn).addWarningV2('stagegraph:http-auth-none',
         `${this.methods.join(',')} ${this.props.path} has no authorization (HttpAuth.NONE): anyone with the URL can call it`);
     }

@@ -66,6 +66,11 @@ export interface StageHttpApiProps {
 
 /** Why no web ACL: cdk-nag's AwsSolutions-APIG3 accepted while every route needs IAM authorization. */
 const NO_WAF_REASON = 'Every route of the stage requires IAM (SigV4) authorization, and a WAF web ACL costs $5 a month plus $1 per rule: give webAclArn for public routes';
+/** The same, once some routes are guarded by an authorizer instead. */
+const NO_WAF_REASON_AUTHORIZERS = 'Every route of the stage requires IAM (SigV4) or authorizer (Lambda or JWT) authorization, and a WAF web ACL costs $5 a month plus $1 per rule: give webAclArn for public routes';
+
+/** How a route of the stack's HTTP API is authorized: IAM (SigV4), an authorizer, or not at all. */
+type RouteAuthorization = 'iam' | 'authorizer' | 'none';
 
 const apis = new WeakMap<Stack, StageHttpApi>();
 
@@ -91,6 +96,9 @@ export class StageHttpApi extends RestApi {
   public readonly executionLogGroup?: ILogGroup;
   private readonly stageResource: CfnStage;
   private hasPublicRoutes = false;
+  private hasAuthorizerRoutes = false;
+  /** True when the stage has no web ACL, accepted for cdk-nag while no route is public. */
+  private readonly acceptsNoWaf: boolean;
 
   constructor(scope: Construct, id: string, props: StageHttpApiProps = {}) {
     const stack = Stack.of(scope);
@@ -139,6 +147,7 @@ export class StageHttpApi extends RestApi {
       });
       this.deploymentStage.node.addDependency(this.executionLogGroup);
     }
+    this.acceptsNoWaf = !props.webAclArn;
     if (props.webAclArn) {
       new CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.deploymentStage.stageArn, webAclArn: props.webAclArn });
     } else {
@@ -164,16 +173,24 @@ export class StageHttpApi extends RestApi {
   }
 
   /**
-   * Notes a route's authorization: an IAM route accepts cdk-nag's Cognito rule, a public route
-   * withdraws the stage's acceptance of having no web ACL.
+   * Notes a route's authorization: an IAM or authorizer route accepts cdk-nag's Cognito rule, a public
+   * route withdraws the stage's acceptance of having no web ACL.
    * @internal
    */
-  public _noteRoute(method: CfnMethod, iam: boolean): void {
-    if (iam) {
+  public _noteRoute(method: CfnMethod, authorization: RouteAuthorization): void {
+    if (authorization === 'iam') {
       acceptNagFindings(method, [{ id: 'AwsSolutions-COG4', reason: 'The route requires IAM (SigV4) authorization, not a Cognito user pool' }]);
+    } else if (authorization === 'authorizer') {
+      acceptNagFindings(method, [{ id: 'AwsSolutions-COG4', reason: 'The route requires a Lambda or JWT authorizer, not a Cognito user pool' }]);
+      if (this.acceptsNoWaf && !this.hasAuthorizerRoutes && !this.hasPublicRoutes) {
+        withdrawNagAcceptance(this.stageResource, 'AwsSolutions-APIG3', NO_WAF_REASON);
+        acceptNagFindings(this.stageResource, [{ id: 'AwsSolutions-APIG3', reason: NO_WAF_REASON_AUTHORIZERS }]);
+      }
+      this.hasAuthorizerRoutes = true;
     } else if (!this.hasPublicRoutes) {
       this.hasPublicRoutes = true;
       withdrawNagAcceptance(this.stageResource, 'AwsSolutions-APIG3', NO_WAF_REASON);
+      withdrawNagAcceptance(this.stageResource, 'AwsSolutions-APIG3', NO_WAF_REASON_AUTHORIZERS);
     }
   }
 }

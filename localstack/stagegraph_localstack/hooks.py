@@ -7,6 +7,7 @@ from localstack.runtime.hooks import on_infra_start, on_runtime_create
 
 from stagegraph_localstack import log_delivery
 from stagegraph_localstack.http_auth import enforce_iam_authorization
+from stagegraph_localstack.lambda_authorizers import enforce_lambda_authorizers
 from stagegraph_localstack.limits import enforce_api_gateway_body_limit, enforce_invoke_payload_limits
 from stagegraph_localstack.repairs import (
     bind_twisted_gateway_to_host,
@@ -30,6 +31,7 @@ def stagegraph_repairs() -> None:
     enforce_invoke_payload_limits()
     enforce_api_gateway_body_limit()
     enforce_iam_authorization()
+    enforce_lambda_authorizers()
     log_delivery.install()
 
 

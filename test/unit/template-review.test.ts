@@ -10,7 +10,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
-  BillingMeter, CallbackNotify, DisTrigger, DmsTrigger, Flow, FunctionGraph, HttpTrigger, ObsBucket, ObsTrigger, SmnTrigger, StageCode,
+  BillingMeter, CallbackNotify, DisTrigger, DmsTrigger, Flow, FunctionGraph, HttpAuthorizer, HttpTrigger, ObsBucket, ObsTrigger, SmnTrigger, StageCode,
   StageFunction, StageLibrary, TimerTrigger,
 } from '../../lib';
 import { synthesizeApp } from '../../lib/cli/synth';
@@ -64,6 +64,8 @@ function everyConstructApp(runtime: Runtime | undefined): { readonly app: App; r
     ],
   });
   const approver = new StageFunction(stack, 'Approver', { code: code(), memorySize: 128 });
+  worker.addTrigger(new HttpTrigger({ path: '/guarded', authorizer: HttpAuthorizer.lambda(approver) }));
+  worker.addTrigger(new HttpTrigger({ path: '/claims', authorizer: HttpAuthorizer.jwt({ issuer: 'https://auth.example.com/', audience: ['api'] }) }));
   const child = new FunctionGraph(stack, 'Child', { definition: Flow.invoke('Work', worker) });
   const flow = new FunctionGraph(stack, 'Flow', {
     definition: Flow.sequence(
@@ -108,9 +110,11 @@ describe('cdk-nag AwsSolutions', () => {
     const template = app.synth().getStackByName('Defaults').template as Resources;
     expect(Object.values(template.Resources).filter(r => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')).toEqual([]);
     // What stagegraph accepts on its own resources: what AWS imposes (Resource * of log delivery, X-Ray,
-    // PutMetricData and subflow executions; API Gateway's account role), IAM instead of Cognito, no WAF
-    // while every route needs IAM, and no body validator on proxy routes.
+    // PutMetricData and subflow executions; API Gateway's account role), IAM or an authorizer instead of
+    // Cognito, no WAF while every route needs IAM or an authorizer, and no body validator on proxy routes.
     expect(acceptances(template)).toEqual([
+      'AWS::ApiGateway::Method AwsSolutions-COG4',
+      'AWS::ApiGateway::Method AwsSolutions-COG4',
       'AWS::ApiGateway::Method AwsSolutions-COG4',
       'AWS::ApiGateway::Method AwsSolutions-COG4',
       'AWS::ApiGateway::RestApi AwsSolutions-APIG2',

@@ -1,14 +1,20 @@
-// The app the trigger integration tests deploy: probes behind SMN and DMS triggers, and a failing
-// asynchronous event for the dead-letter queue.
+// The app the trigger integration tests deploy: probes behind SMN and DMS triggers, a failing
+// asynchronous event for the dead-letter queue, and HTTP routes with IAM, a Lambda authorizer and a JWT authorizer.
 import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Stream } from 'aws-cdk-lib/aws-kinesis';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DisTrigger, DmsTrigger, HttpAuth, HttpTrigger, ObsBucket, ObsEvent, ObsTrigger, SmnTrigger, StageCode, StageFunction, TimerTrigger } from '../../../lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import {
+  DisTrigger, DmsTrigger, HttpAuth, HttpAuthorizer, HttpTrigger, ObsBucket, ObsEvent, ObsTrigger, SmnTrigger, StageCode, StageFunction, TimerTrigger,
+} from '../../../lib';
+import { localEndpoint } from '../../../lib/local/endpoint';
 
 const probeCode = StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'probe-nodejs'));
+/** The issuer of the tokens the tests sign (triggers.test.ts). */
+const JWT_ISSUER = 'https://issuer.stagegraph.test/';
 const app = new App();
 const stack = new Stack(app, 'TriggerTestStack');
 
@@ -46,6 +52,11 @@ files.grantReadWrite(uploads);
 new StageFunction(stack, 'Removals', { code: probeCode, memorySize: 128, triggers: [new ObsTrigger(files, { events: [ObsEvent.OBJECT_REMOVED] })] });
 
 // HTTP: a public route of the stack's REST API.
+const authorizerCode = StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'authorizer-nodejs'));
+const gatekeeper = new StageFunction(stack, 'Gatekeeper', { code: authorizerCode, memorySize: 128 });
+const cachedGatekeeper = new StageFunction(stack, 'CachedGatekeeper', { code: authorizerCode, memorySize: 128 });
+// The JWT authorizer reads the issuer's key set from this bucket, at the local cloud's S3 endpoint.
+const keys = new Bucket(stack, 'IssuerKeys', { removalPolicy: RemovalPolicy.DESTROY });
 new StageFunction(stack, 'Api', {
   code: probeCode,
   memorySize: 128,
@@ -53,6 +64,15 @@ new StageFunction(stack, 'Api', {
     new HttpTrigger({ path: '/items/{id}', methods: ['GET', 'POST'], auth: HttpAuth.NONE }),
     // IAM, the default: callers sign with SigV4.
     new HttpTrigger({ path: '/private', methods: ['POST'] }),
+    // A Lambda authorizer, without a cache so that every request asks it.
+    new HttpTrigger({ path: '/guarded/{id}', methods: ['GET'], authorizer: HttpAuthorizer.lambda(gatekeeper, { resultsCacheTtl: Duration.seconds(0) }) }),
+    // One with API Gateway's cache (5 minutes): answers are kept per Authorization header.
+    new HttpTrigger({ path: '/cached', methods: ['GET'], authorizer: HttpAuthorizer.lambda(cachedGatekeeper) }),
+    new HttpTrigger({
+      path: '/claims',
+      methods: ['GET'],
+      authorizer: HttpAuthorizer.jwt({ issuer: JWT_ISSUER, audience: ['orders'], jwksUri: `${localEndpoint()}/${keys.bucketName}/jwks.json` }),
+    }),
   ],
 });
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -136,6 +137,72 @@ test('a route with IAM auth (the default) refuses unsigned and wrongly signed re
   expect(((await wrong.json()) as { message: string }).message).toMatch(/^The request signature we calculated does not match/);
   expect(good.status).toBe(200);
   expect(await good.json()).toMatchObject({ method: 'POST', path: '/private', body });
+});
+
+test('a route with a Lambda authorizer: 401 without the header, 403 on a deny, 200 with the context on an allow', async () => {
+  const url = `${localRestApiUrl(physical.StageHttpApi)}/guarded/9?via=test`;
+  const call = (authorization?: string) => fetch(url, { headers: authorization ? { Authorization: authorization } : {} });
+
+  const missing = await call();
+  const refused = await call('someone-else');
+  const denied = await call('deny-me');
+  const broken = await call('broken');
+  const allowed = await call('allow-me');
+
+  expect([missing.status, await missing.json()]).toEqual([401, { message: 'Unauthorized' }]);
+  expect([refused.status, await refused.json()]).toEqual([401, { message: 'Unauthorized' }]);
+  expect([denied.status, await denied.json()]).toEqual([403, { Message: 'User is not authorized to access this resource with an explicit deny' }]);
+  expect(broken.status).toBe(500);
+  expect(allowed.status).toBe(200);
+  const seen = (await allowed.json()) as { id: string; authorizer: Record<string, unknown> };
+  expect(seen.id).toBe('9');
+  // The authorizer got API Gateway's REQUEST event, and the function gets its context as text.
+  expect(seen.authorizer).toMatchObject({
+    principalId: 'alice', tier: '3', admin: 'false', type: 'REQUEST', resource: '/guarded/{id}', path: '/guarded/9', httpMethod: 'GET', id: '9', stage: 'live',
+    methodArn: `arn:aws:execute-api:us-east-1:000000000000:${physical.StageHttpApi}/live/GET/guarded/9`,
+  });
+  expect(typeof seen.authorizer.integrationLatency).toBe('number');
+  // Without a cache, each request asks the authorizer again.
+  const again = (await (await call('allow-me')).json()) as { authorizer: { invocation: string } };
+  expect(again.authorizer.invocation).not.toBe(seen.authorizer.invocation);
+});
+
+test('a cached Lambda authorizer answers the same identity from its cache', async () => {
+  const url = `${localRestApiUrl(physical.StageHttpApi)}/cached`;
+  const call = async () => (await fetch(url, { headers: { Authorization: 'allow-me' } })).json() as Promise<{ authorizer: { invocation: string } }>;
+
+  const first = await call();
+  const second = await call();
+
+  expect(second.authorizer.invocation).toBe(first.authorizer.invocation);
+  expect((await fetch(url, { headers: { Authorization: 'deny-me' } })).status).toBe(403);
+});
+
+test('a route with the JWT authorizer takes valid RS256 and ES256 tokens of the issuer, and refuses the others with 401', async () => {
+  // GIVEN the issuer's key set where the authorizer reads it, and tokens signed with jose
+  const signed = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'sign-tokens.mjs'), 'https://issuer.stagegraph.test/', 'orders'], { encoding: 'utf-8' })) as {
+    jwks: unknown; tokens: Record<'valid' | 'validEs256' | 'wrongAudience' | 'wrongIssuer' | 'expired' | 'notYetValid' | 'badSignature', string>;
+  };
+  await s3.send(new PutObjectCommand({ Bucket: physical.IssuerKeys, Key: 'jwks.json', Body: JSON.stringify(signed.jwks), ContentType: 'application/json' }));
+  const url = `${localRestApiUrl(physical.StageHttpApi)}/claims`;
+  const call = (token?: string) => fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+
+  // WHEN / THEN
+  const valid = await call(signed.tokens.valid);
+  expect(valid.status).toBe(200);
+  const { authorizer } = (await valid.json()) as { authorizer: Record<string, unknown> };
+  expect(authorizer).toMatchObject({
+    principalId: 'user-1', sub: 'user-1', iss: 'https://issuer.stagegraph.test/', aud: 'orders',
+    scope: 'orders:read orders:write', groups: '["buyers","beta"]', email_verified: 'true',
+  });
+  expect(Number(authorizer.exp)).toBeGreaterThan(Date.now() / 1000);
+  expect((await call(signed.tokens.validEs256)).status).toBe(200);
+  for (const refused of ['wrongAudience', 'wrongIssuer', 'expired', 'notYetValid', 'badSignature'] as const) {
+    const response = await call(signed.tokens[refused]);
+    expect([refused, response.status, await response.json()]).toEqual([refused, 401, { message: 'Unauthorized' }]);
+  }
+  const missing = await call();
+  expect([missing.status, await missing.json()]).toEqual([401, { message: 'Unauthorized' }]);
 });
 
 test('DIS records reach the function in order', async () => {

@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { formatBytes, formatSummary, summarizeAssembly } from '../../../lib/cli/assembly-summary';
-import { BillingMeter, Flow, FunctionGraph, HttpTrigger, StageCode, StageFunction } from '../../../lib';
+import { BillingMeter, Flow, FunctionGraph, HttpAuthorizer, HttpTrigger, StageCode, StageFunction } from '../../../lib';
 import { FIXTURES } from '../../helpers';
 
 describe('summarizeAssembly', () => {
@@ -42,11 +42,15 @@ describe('summarizeAssembly', () => {
     expect(table).toMatch(/python3\.12\s+128 MB\s+30 s\s+x86_64\s+from bucket/);
   });
 
-  test('marks stagegraph\'s own functions (billing meter, flow starter) as internal, and only them', () => {
-    // GIVEN an app with a function of its own, a flow started by HTTP and a billing meter
+  test('marks stagegraph\'s own functions (billing meter, flow starter, JWT authorizer) as internal, and only them', () => {
+    // GIVEN an app with a function of its own behind a JWT authorizer, a flow started by HTTP and a billing meter
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true } });
     const stack = new Stack(app, 'Shop');
-    const api = new StageFunction(stack, 'Api', { code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')), memorySize: 512 });
+    const api = new StageFunction(stack, 'Api', {
+      code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
+      memorySize: 512,
+      triggers: [new HttpTrigger({ path: '/me', authorizer: HttpAuthorizer.jwt({ issuer: 'https://auth.example.com/', audience: ['shop'] }) })],
+    });
     new FunctionGraph(stack, 'Orders', { definition: Flow.invoke('Call', api), triggers: [new HttpTrigger({ path: '/orders' })] });
     new BillingMeter(stack, 'Billing');
     app.synth();
@@ -57,6 +61,7 @@ describe('summarizeAssembly', () => {
     // THEN
     expect(functions.filter(f => !f.internal).map(f => f.id)).toEqual(['Shop/Api']);
     expect(functions.filter(f => f.internal).map(f => [f.id, f.internal])).toEqual([
+      [expect.stringMatching(/^Shop\/StageHttpApi\/JwtAuthorizer[0-9A-F]{8}Function$/), 'jwt-authorizer'],
       ['Shop/Orders/Starter', 'flow-starter'],
       ['Shop/Billing/Meter', 'billing-meter'],
     ]);
