@@ -1,10 +1,11 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
- * A cdk-nag finding that a resource accepts, with the reason. Written as the resource's `cdk_nag`
- * metadata, the format cdk-nag's `NagSuppressions` writes and its rule packs read: an app can accept
- * findings without depending on cdk-nag when it runs.
+ * A cdk-nag finding that a resource accepts, with the reason. Recorded both ways cdk-nag reads them, so that an
+ * app can accept findings without depending on cdk-nag when it runs: cdk-nag 3 reads CDK's own acknowledgments
+ * (`Validations.of(resource).acknowledge`, construct metadata), cdk-nag 2 the resource's `cdk_nag` metadata in
+ * the template (what its `NagSuppressions` writes).
  */
 export interface NagAcceptance {
   /** The rule, e.g. `AwsSolutions-IAM5`. */
@@ -13,7 +14,7 @@ export interface NagAcceptance {
   readonly reason: string;
   /**
    * The granular findings it covers (e.g. `Resource::*`), or regular expressions written `/.../` in
-   * `{ regex }`.
+   * `{ regex }` (cdk-nag 2 only: cdk-nag 3 acknowledges exact findings, `Rule[Finding]`).
    * @default - every finding of the rule on the resource
    */
   readonly appliesTo?: Array<string | { readonly regex: string }>;
@@ -42,17 +43,57 @@ export function acceptNagFindings(scope: IConstruct, acceptances: NagAcceptance[
   for (const resource of scope.node.findAll().filter(CfnResource.isCfnResource)) {
     const serialized = [...new Set([...rulesOf(resource), ...added].map(rule => JSON.stringify(rule)))];
     resource.addMetadata(NAG_METADATA_KEY, { rules_to_suppress: serialized.map(rule => JSON.parse(rule) as NagRule) });
+    for (const { id, reason, appliesTo } of acceptances) {
+      if (!appliesTo) {
+        Validations.of(resource).acknowledge({ id, reason });
+        continue;
+      }
+      for (const finding of appliesTo) {
+        if (typeof finding === 'string') {
+          Validations.of(resource).acknowledge({ id: `${id}[${finding}]`, reason });
+        } else {
+          acknowledgeMatching(resource, id, reason, new RegExp(finding.regex.replace(/^\/(.*)\/$/, '$1')));
+        }
+      }
+    }
   }
 }
 
-/** Withdraws an acceptance that stagegraph added to a resource, found by its rule and reason. */
-export function withdrawNagAcceptance(resource: CfnResource, id: string, reason: string): void {
-  const kept = rulesOf(resource).filter(rule => rule.id !== id || rule.reason !== reason);
-  if (kept.length > 0) {
-    resource.addMetadata(NAG_METADATA_KEY, { rules_to_suppress: kept });
-  } else if (resource.cfnOptions.metadata) {
-    delete resource.cfnOptions.metadata[NAG_METADATA_KEY];
-  }
+/**
+ * cdk-nag 3 acknowledges exact findings only: a `{ regex }` acceptance is turned into the findings of the resource's
+ * policy statements that match it, just before synthesis (when every grant is in), written as cdk-nag writes
+ * findings (`Action::s3:Get*`, `Resource::arn:<AWS::Partition>:...`, any other intrinsic as JSON).
+ */
+function acknowledgeMatching(resource: CfnResource, id: string, reason: string, pattern: RegExp): void {
+  Aspects.of(resource).add({
+    visit: node => {
+      if (node !== resource) return;
+      const template = Stack.of(resource).resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation());
+      for (const finding of new Set(statementFindings(template))) {
+        if (pattern.test(finding)) Validations.of(resource).acknowledge({ id: `${id}[${finding}]`, reason });
+      }
+    },
+  }, { priority: AspectPriority.MUTATING });
+}
+
+/** `Action::...` and `Resource::...` of every policy statement in a resolved template fragment. */
+function statementFindings(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(statementFindings);
+  if (!value || typeof value !== 'object') return [];
+  const record = value as Record<string, unknown>;
+  const own = 'Effect' in record ? ([['Action', record.Action], ['Resource', record.Resource]] as Array<[string, unknown]>)
+    .flatMap(([kind, items]) => (Array.isArray(items) ? items : items === undefined ? [] : [items]).map(item => `${kind}::${flatten(item)}`)) : [];
+  return [...own, ...Object.values(record).flatMap(statementFindings)];
+}
+
+/** A resolved value as one string: pseudo parameters as `<AWS::Region>`, joins joined, other intrinsics as JSON. */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const record = value as Record<string, unknown>;
+  if (typeof record?.Ref === 'string' && record.Ref.startsWith('AWS::')) return `<${record.Ref}>`;
+  const join = record?.['Fn::Join'] as [string, unknown[]] | undefined;
+  if (Array.isArray(join) && Array.isArray(join[1])) return join[1].map(flatten).join(join[0]);
+  return JSON.stringify(value);
 }
 
 function rulesOf(resource: CfnResource): NagRule[] {

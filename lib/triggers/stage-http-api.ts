@@ -1,11 +1,11 @@
-import { CfnOutput, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnOutput, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { AccessLogFormat, CfnMethod, CfnRestApi, CfnStage, MethodLoggingLevel, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
 import { StageValidationError } from '../errors';
-import { acceptNagFindings, withdrawNagAcceptance } from '../nag-metadata';
+import { acceptNagFindings } from '../nag-metadata';
 
 /** The id of the REST API that the HTTP triggers of a stack share. */
 export const SHARED_HTTP_API_ID = 'StageHttpApi';
@@ -98,7 +98,6 @@ export class StageHttpApi extends RestApi {
   private hasPublicRoutes = false;
   private hasAuthorizerRoutes = false;
   /** True when the stage has no web ACL, accepted for cdk-nag while no route is public. */
-  private readonly acceptsNoWaf: boolean;
 
   constructor(scope: Construct, id: string, props: StageHttpApiProps = {}) {
     const stack = Stack.of(scope);
@@ -147,11 +146,16 @@ export class StageHttpApi extends RestApi {
       });
       this.deploymentStage.node.addDependency(this.executionLogGroup);
     }
-    this.acceptsNoWaf = !props.webAclArn;
     if (props.webAclArn) {
       new CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.deploymentStage.stageArn, webAclArn: props.webAclArn });
     } else {
-      acceptNagFindings(this.stageResource, [{ id: 'AwsSolutions-APIG3', reason: NO_WAF_REASON }]);
+      // Decided once every route is known, before a review's aspects run (cdk-nag 2 is an aspect too).
+      Aspects.of(this).add({
+        visit: node => {
+          if (node !== this.stageResource || this.hasPublicRoutes) return;
+          acceptNagFindings(this.stageResource, [{ id: 'AwsSolutions-APIG3', reason: this.hasAuthorizerRoutes ? NO_WAF_REASON_AUTHORIZERS : NO_WAF_REASON }]);
+        },
+      }, { priority: AspectPriority.MUTATING });
     }
     acceptNagFindings(this.node.defaultChild as CfnRestApi, [{
       id: 'AwsSolutions-APIG2',
@@ -173,8 +177,8 @@ export class StageHttpApi extends RestApi {
   }
 
   /**
-   * Notes a route's authorization: an IAM or authorizer route accepts cdk-nag's Cognito rule, a public
-   * route withdraws the stage's acceptance of having no web ACL.
+   * Notes a route's authorization: an IAM or authorizer route accepts cdk-nag's Cognito rule; the stage
+   * accepts having no web ACL only while no route is public.
    * @internal
    */
   public _noteRoute(method: CfnMethod, authorization: RouteAuthorization): void {
@@ -182,15 +186,9 @@ export class StageHttpApi extends RestApi {
       acceptNagFindings(method, [{ id: 'AwsSolutions-COG4', reason: 'The route requires IAM (SigV4) authorization, not a Cognito user pool' }]);
     } else if (authorization === 'authorizer') {
       acceptNagFindings(method, [{ id: 'AwsSolutions-COG4', reason: 'The route requires a Lambda or JWT authorizer, not a Cognito user pool' }]);
-      if (this.acceptsNoWaf && !this.hasAuthorizerRoutes && !this.hasPublicRoutes) {
-        withdrawNagAcceptance(this.stageResource, 'AwsSolutions-APIG3', NO_WAF_REASON);
-        acceptNagFindings(this.stageResource, [{ id: 'AwsSolutions-APIG3', reason: NO_WAF_REASON_AUTHORIZERS }]);
-      }
       this.hasAuthorizerRoutes = true;
-    } else if (!this.hasPublicRoutes) {
+    } else {
       this.hasPublicRoutes = true;
-      withdrawNagAcceptance(this.stageResource, 'AwsSolutions-APIG3', NO_WAF_REASON);
-      withdrawNagAcceptance(this.stageResource, 'AwsSolutions-APIG3', NO_WAF_REASON_AUTHORIZERS);
     }
   }
 }

@@ -1,8 +1,6 @@
-import { CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { acceptNagFindings } from '../../lib';
-import { withdrawNagAcceptance } from '../../lib/nag-metadata';
 import { unbuiltStack } from '../helpers';
 
 describe('acceptNagFindings', () => {
@@ -28,16 +26,5 @@ describe('acceptNagFindings', () => {
     const template = Template.fromStack(stack);
     template.hasResource('AWS::SQS::Queue', { Metadata: { cdk_nag: expected } });
     template.hasResource('AWS::SQS::QueuePolicy', { Metadata: { cdk_nag: expected } });
-  });
-
-  test('an acceptance stagegraph added can be withdrawn, leaving no empty metadata', () => {
-    const stack = unbuiltStack();
-    const queue = new Queue(stack, 'Inbox');
-    const resource = queue.node.defaultChild as CfnResource;
-    acceptNagFindings(resource, [{ id: 'AwsSolutions-SQS3', reason: 'read by people, never redriven' }]);
-
-    withdrawNagAcceptance(resource, 'AwsSolutions-SQS3', 'read by people, never redriven');
-
-    expect(resource.getMetadata('cdk_nag')).toBeUndefined();
   });
 });

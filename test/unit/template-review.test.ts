@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Aspects, DefaultStackSynthesizer, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, DefaultStackSynthesizer, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
 import { Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -10,8 +10,8 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
-  BillingMeter, CallbackNotify, DisTrigger, DmsTrigger, Flow, FunctionGraph, HttpAuthorizer, HttpTrigger, ObsBucket, ObsTrigger, SmnTrigger, StageCode,
-  StageFunction, StageLibrary, TimerTrigger,
+  acceptNagFindings, BillingMeter, CallbackNotify, DisTrigger, DmsTrigger, Flow, FunctionGraph, HttpAuthorizer, HttpTrigger, ObsBucket, ObsTrigger, SmnTrigger, StageCode,
+  StageFunction, StageLibrary, TimerTrigger, NagAcceptance,
 } from '../../lib';
 import { synthesizeApp } from '../../lib/cli/synth';
 import { FIXTURES } from '../helpers';
@@ -81,11 +81,26 @@ function everyConstructApp(runtime: Runtime | undefined): { readonly app: App; r
   return { app, stack };
 }
 
-/** `path rule` of every cdk-nag AwsSolutions finding (errors and warnings) of a stack, after synthesis. */
-function nagFindings(app: App, stack: Stack): string[] {
-  Aspects.of(stack).add(new AwsSolutionsChecks());
-  return app.synth().getStackByName(stack.stackName).messages
-    .map(message => `${message.id} ${String(message.entry.data).split(':')[0]}`)
+interface ValidationReport {
+  readonly pluginReports: Array<{
+    readonly violations: Array<{ readonly ruleName: string; readonly violatingConstructs: Array<{ readonly constructPath?: string }> }>;
+  }>;
+}
+
+/**
+ * `path rule` of every cdk-nag 3 AwsSolutions finding (errors and warnings) of an app, after synthesis: cdk-nag 3
+ * is a validation plugin, whose findings stop the synthesis and are written to the policy validation report.
+ */
+function nagFindings(app: App, _stack: Stack): string[] {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  try {
+    app.synth();
+  } catch (error) {
+    if (!/Validation ?failed/i.test(String(error))) throw error;
+  }
+  const report = JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf-8')) as ValidationReport;
+  return report.pluginReports.flatMap(plugin => plugin.violations.flatMap(violation => violation.violatingConstructs
+    .map(resource => `/${resource.constructPath ?? '?'} ${violation.ruleName.replace(/\[.*$/, '')}`)))
     .filter(finding => finding.includes('AwsSolutions-'));
 }
 
@@ -140,7 +155,13 @@ describe('cdk-nag AwsSolutions', () => {
     // GIVEN its synthesized template, loaded into a stack that cdk-nag can visit
     const app = new App();
     const stack = new Stack(app, 'Example', { synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) });
-    new CfnInclude(stack, 'Template', { templateFile: exampleTemplate });
+    const included = new CfnInclude(stack, 'Template', { templateFile: exampleTemplate });
+    // A template carries its acceptances as `cdk_nag` metadata (what cdk-nag 2 reads); cdk-nag 3 reads CDK
+    // acknowledgments of the constructs, which a template does not keep: recorded again from the metadata.
+    for (const resource of included.node.findAll().filter(CfnResource.isCfnResource)) {
+      const rules = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: Array<{ id: string; reason: string; applies_to?: NagAcceptance['appliesTo'] }> } | undefined)?.rules_to_suppress ?? [];
+      acceptNagFindings(resource, rules.map(rule => ({ id: rule.id, reason: rule.reason, ...(rule.applies_to ? { appliesTo: rule.applies_to } : {}) })));
+    }
 
     // WHEN / THEN
     expect(nagFindings(app, stack)).toEqual([]);
