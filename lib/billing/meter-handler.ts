@@ -61,11 +61,15 @@ export function meter(payload: LogsPayload, model: BillingModel, memory: MeterMe
   return { meterings, refused };
 }
 
-/** The metric data of meterings: each figure once per function and once for the app. */
+/**
+ * The metric data of meterings: each figure per function and for the app, as one statistic set (count, sum,
+ * minimum, maximum) per metric, dimension and second. A burst of 500 invocations is then a few dozen values, not
+ * 6,000, and CloudWatch's sums (the bill, the budget alarm) are the same.
+ */
 export function metricData(meterings: Metering[], app: string): MetricDatum[] {
-  const data: MetricDatum[] = [];
+  const sets = new Map<string, { datum: MetricDatum; count: number; sum: number; min: number; max: number }>();
   for (const m of meterings) {
-    const timestamp = new Date(m.timestamp);
+    const second = Math.floor(m.timestamp / 1000) * 1000;
     const values: Array<[BillingMetric, number, StandardUnit]> = [
       [BillingMetric.INVOCATIONS, 1, StandardUnit.Count],
       [BillingMetric.BILLED_DURATION_MILLIS, m.billedMillis, StandardUnit.Milliseconds],
@@ -76,11 +80,22 @@ export function metricData(meterings: Metering[], app: string): MetricDatum[] {
     ];
     for (const [name, value, unit] of values) {
       for (const dimension of [{ Name: FUNCTION_DIMENSION, Value: m.functionName }, { Name: APP_DIMENSION, Value: app }]) {
-        data.push({ MetricName: name, Dimensions: [dimension], Value: value, Unit: unit, Timestamp: timestamp });
+        const key = `${name}\u0000${dimension.Name}\u0000${dimension.Value}\u0000${second}`;
+        const set = sets.get(key);
+        if (set) {
+          set.count += 1;
+          set.sum += value;
+          set.min = Math.min(set.min, value);
+          set.max = Math.max(set.max, value);
+        } else {
+          sets.set(key, { datum: { MetricName: name, Dimensions: [dimension], Unit: unit, Timestamp: new Date(second) }, count: 1, sum: value, min: value, max: value });
+        }
       }
     }
   }
-  return data;
+  return [...sets.values()].map(({ datum, count, sum, min, max }) => ({
+    ...datum, StatisticValues: { SampleCount: count, Sum: sum, Minimum: min, Maximum: max },
+  }));
 }
 
 /** Open invocations and request ids seen, kept while this environment lives. */

@@ -33,6 +33,7 @@ def stagegraph_repairs() -> None:
     enforce_iam_authorization()
     enforce_lambda_authorizers()
     log_delivery.install()
+    log_delivery.batch_lambda_logs()
 
 
 # --- persistence of the local cloud's state (persistence.py) ---------------------------------------

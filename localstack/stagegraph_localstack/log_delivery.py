@@ -218,7 +218,7 @@ def install() -> bool:
         return False
     try:
         import localstack.services.logs.provider  # noqa: F401 - its own patch first, so that ours replaces it
-        from localstack.utils.patch import patch
+        from localstack.utils.patch import Patch
         from moto.core.utils import unix_time_millis
         from moto.logs.models import LogEvent
         from moto.logs.models import LogStream as MotoLogStream
@@ -226,7 +226,6 @@ def install() -> bool:
         return False
     deliverer = Deliverer(_send)
 
-    @patch(MotoLogStream.put_log_events, pass_target=False)
     def put_log_events(self, log_events):
         # What LocalStack's own version stores (it ignores filter patterns in the community edition too).
         self.last_ingestion_time = int(unix_time_millis())
@@ -243,9 +242,67 @@ def install() -> bool:
                 ))
         return f"{self.upload_sequence_token:056d}"
 
+    # LocalStack's own replacement is a module-level function of its logs provider: `patch(target)` would find
+    # that module as the owner and patch the wrong attribute. The class is named here.
+    Patch(MotoLogStream, "put_log_events", put_log_events).apply()
     deliverer.start()
     _deliverer = deliverer
     LOG.debug("stagegraph: CloudWatch Logs subscriptions delivered asynchronously")
+    return True
+
+
+def _log_batches(items) -> list[tuple[str, str, list[str]]]:
+    """Log items of Lambda's log queue as (group, stream, lines), the items of one stream joined in order."""
+    joined: dict[tuple[str, str], list[str]] = {}
+    for item in items:
+        joined.setdefault((item.log_group, item.log_stream), []).extend(line + "\n" for line in item.logs.split("\n") if line)
+    return [(group, stream, lines) for (group, stream), lines in joined.items()]
+
+
+def batch_lambda_logs() -> bool:
+    """LocalStack's Lambda service writes each invocation's lines with one PutLogEvents call, one call after the other
+    from one thread per function: about 50 ms each, so after a burst of invocations the logs (and the bill) lag by
+    tens of seconds. The repaired loop takes every line that has queued and writes each stream's in one call."""
+    try:
+        import queue as queue_module
+
+        from localstack.aws.connect import connect_to
+        from localstack.services.lambda_.invocation.logs import QUEUE_SHUTDOWN, LogHandler
+        from localstack.utils.aws.client_types import ServicePrincipal
+        from localstack.utils.patch import patch
+    except ImportError:  # not inside LocalStack
+        return False
+
+    @patch(LogHandler.run_log_loop, pass_target=False)
+    def run_log_loop(self, *args, **kwargs) -> None:
+        logs_client = connect_to.with_assumed_role(region_name=self.region, role_arn=self.role_arn, service_principal=ServicePrincipal.lambda_).logs
+        while not self._shutdown_event.is_set():
+            items = [self.log_queue.get()]
+            while True:
+                try:
+                    items.append(self.log_queue.get_nowait())
+                except queue_module.Empty:
+                    break
+            stop = any(item is QUEUE_SHUTDOWN for item in items)
+            for group, stream, lines in _log_batches([item for item in items if item is not QUEUE_SHUTDOWN]):
+                now = int(time.time() * 1000)
+                for start in range(0, len(lines), MAX_EVENTS):
+                    events = [{"timestamp": now, "message": line} for line in lines[start:start + MAX_EVENTS]]
+                    try:
+                        try:
+                            logs_client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+                        except logs_client.exceptions.ResourceNotFoundException:
+                            try:
+                                logs_client.create_log_group(logGroupName=group)
+                            except logs_client.exceptions.ResourceAlreadyExistsException:
+                                pass
+                            logs_client.create_log_stream(logGroupName=group, logStreamName=stream)
+                            logs_client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+                    except Exception as e:  # noqa: BLE001 - as LocalStack's loop: a failed write is logged
+                        LOG.warning("Error saving logs to group %s in region %s: %s", group, self.region, e)
+            if stop:
+                return
+
     return True
 
 

@@ -78,3 +78,15 @@ def test_drain_returns_what_it_could_not_deliver_and_it_survives_a_restart(tmp_p
     save_pending(left, str(tmp_path))
     assert sorted(e["message"] for d in load_pending(str(tmp_path)) for e in d.events) == ["1", "2"]
     assert load_pending(str(tmp_path)) == []
+
+
+def test_lambda_log_items_of_one_stream_are_written_together_in_order():
+    from types import SimpleNamespace
+
+    items = [SimpleNamespace(log_group="g", log_stream="a", logs="START 1\nout\nREPORT 1\n"),
+             SimpleNamespace(log_group="g", log_stream="b", logs="START 2\n\nREPORT 2\n"),
+             SimpleNamespace(log_group="g", log_stream="a", logs="START 3\nREPORT 3\n")]
+    assert log_delivery._log_batches(items) == [
+        ("g", "a", ["START 1\n", "out\n", "REPORT 1\n", "START 3\n", "REPORT 3\n"]),
+        ("g", "b", ["START 2\n", "REPORT 2\n"]),
+    ]

@@ -26,20 +26,19 @@ export interface BillLagResult {
 }
 
 const APP_DIR = path.join(__dirname, 'bill-app');
-const FUNCTION = 'bench-bill-burst';
 
-async function reportLines(logs: CloudWatchLogsClient, since: number): Promise<number> {
+async function reportLines(logs: CloudWatchLogsClient, functionName: string, since: number): Promise<number> {
   let count = 0;
   let nextToken: string | undefined;
   do {
-    const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${FUNCTION}`, startTime: since - 1000, nextToken }));
+    const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: since - 1000, nextToken }));
     count += (page.events ?? []).filter(e => (e.message ?? '').startsWith('REPORT RequestId:')).length;
     nextToken = page.nextToken;
   } while (nextToken);
   return count;
 }
 
-async function burst(invocations: number, delivery: string, outdir: string, deadlineMs = 300_000): Promise<BillLagResult> {
+async function burst(invocations: number, delivery: string, functionName: string, outdir: string, deadlineMs = 300_000): Promise<BillLagResult> {
   const config = localClientConfig();
   const lambda = new LambdaClient(config);
   const logs = new CloudWatchLogsClient(config);
@@ -47,12 +46,12 @@ async function burst(invocations: number, delivery: string, outdir: string, dead
   try {
     await deployLocal({ projectDir: APP_DIR, outdir });
     // A warm-up, outside the measured window.
-    await lambda.send(new InvokeCommand({ FunctionName: FUNCTION, Payload: Buffer.from('{}') }));
+    await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from('{}') }));
     const since = Date.now() + 1000;
     await new Promise(resolve => setTimeout(resolve, Math.max(0, since - Date.now())));
     const started = Date.now();
     for (let i = 0; i < invocations; i += 20) {
-      await Promise.all(Array.from({ length: Math.min(20, invocations - i) }, () => lambda.send(new InvokeCommand({ FunctionName: FUNCTION, Payload: Buffer.from('{}') }))));
+      await Promise.all(Array.from({ length: Math.min(20, invocations - i) }, () => lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from('{}') }))));
     }
     const burstEnd = Date.now();
     let logsAt: number | undefined;
@@ -60,10 +59,11 @@ async function burst(invocations: number, delivery: string, outdir: string, dead
     const deadline = burstEnd + deadlineMs;
     while (logsAt === undefined || billAt === undefined) {
       if (Date.now() > deadline) throw new Error(`${delivery}: the logs or the bill did not count ${invocations} invocations within ${deadlineMs / 1000} s`);
-      if (logsAt === undefined && (await reportLines(logs, since)) >= invocations) logsAt = Date.now();
+      if (logsAt === undefined && (await reportLines(logs, functionName, since)) >= invocations) logsAt = Date.now();
       if (billAt === undefined) {
-        const bill = await readBill(cloudwatch, since);
-        if ((bill.functions.find(f => f.name === FUNCTION)?.invocations ?? 0) >= invocations) billAt = Date.now();
+        // readBill takes the window's length, as `stagegraph bill --since` does: from a little before the burst.
+        const bill = await readBill(cloudwatch, Date.now() - since + 60_000);
+        if ((bill.functions.find(f => f.name === functionName)?.invocations ?? 0) >= invocations) billAt = Date.now();
       }
       await new Promise(resolve => setTimeout(resolve, 250));
     }
@@ -78,12 +78,14 @@ export async function benchBillLag(projectDir: string, invocations: number): Pro
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-bill-'));
   const results: BillLagResult[] = [];
   const saved = process.env.STAGEGRAPH_LOG_DELIVERY;
+  const run = Date.now().toString(36);
+  process.env.STAGEGRAPH_BENCH_RUN = run;
   try {
     for (const [label, mode] of [['asynchronous, batched (stagegraph)', ''], ['synchronous in PutLogEvents (LocalStack)', 'sync']]) {
       await stopLocalStack(projectDir);
       process.env.STAGEGRAPH_LOG_DELIVERY = mode;
       await startLocalStack({ projectDir });
-      results.push(await burst(invocations, label, outdir));
+      results.push(await burst(invocations, label, `bench-bill-${run}-${mode || 'async'}`, outdir));
     }
   } finally {
     await stopLocalStack(projectDir);

@@ -140,19 +140,34 @@ describe('the meter function', () => {
     ]);
   });
 
-  test('publishes each figure per function and for the app', () => {
+  test('publishes each figure per function and for the app, as one statistic set per second', () => {
     const data = metricData(meter(payload, BillingModel.AWS_LAMBDA_X86_64).meterings, 'shop');
-    const cold = data.filter(d => d.Timestamp?.getTime() === 1_800_000_000_100);
-    expect(cold.map(d => `${d.MetricName} ${d.Dimensions?.[0].Name}=${d.Dimensions?.[0].Value} ${d.Value}`)).toEqual([
-      'Invocations FunctionName=shop-api 1', 'Invocations App=shop 1',
-      'BilledDurationMillis FunctionName=shop-api 165', 'BilledDurationMillis App=shop 165',
-      `GbSeconds FunctionName=shop-api ${0.125 * 0.165}`, `GbSeconds App=shop ${0.125 * 0.165}`,
-      `CostUsd FunctionName=shop-api ${BillingModel.AWS_LAMBDA_X86_64.invocationUsd(165, 128)}`, `CostUsd App=shop ${BillingModel.AWS_LAMBDA_X86_64.invocationUsd(165, 128)}`,
-      'ColdStarts FunctionName=shop-api 1', 'ColdStarts App=shop 1',
-      'InitDurationMillis FunctionName=shop-api 63.1', 'InitDurationMillis App=shop 63.1',
+    // Both invocations fall in the same second: a cold one (165 ms billed, INIT 63.1 ms) and a warm one (99 ms).
+    const usd = (ms: number) => BillingModel.AWS_LAMBDA_X86_64.invocationUsd(ms, 128);
+    const line = (d: typeof data[number]) => {
+      const v = d.StatisticValues!;
+      return `${d.MetricName} ${d.Dimensions?.[0].Name}=${d.Dimensions?.[0].Value} n=${v.SampleCount} sum=${+v.Sum!.toPrecision(12)} min=${+v.Minimum!.toPrecision(12)} max=${+v.Maximum!.toPrecision(12)}`;
+    };
+    expect(data.every(d => d.Timestamp?.getTime() === 1_800_000_000_000)).toBe(true);
+    expect(data.map(line)).toEqual([
+      'Invocations FunctionName=shop-api n=2 sum=2 min=1 max=1', 'Invocations App=shop n=2 sum=2 min=1 max=1',
+      'BilledDurationMillis FunctionName=shop-api n=2 sum=264 min=99 max=165', 'BilledDurationMillis App=shop n=2 sum=264 min=99 max=165',
+      `GbSeconds FunctionName=shop-api n=2 sum=${+(0.125 * 0.264).toPrecision(12)} min=${0.125 * 0.099} max=${0.125 * 0.165}`,
+      `GbSeconds App=shop n=2 sum=${+(0.125 * 0.264).toPrecision(12)} min=${0.125 * 0.099} max=${0.125 * 0.165}`,
+      `CostUsd FunctionName=shop-api n=2 sum=${+(usd(165) + usd(99)).toPrecision(12)} min=${+usd(99).toPrecision(12)} max=${+usd(165).toPrecision(12)}`,
+      `CostUsd App=shop n=2 sum=${+(usd(165) + usd(99)).toPrecision(12)} min=${+usd(99).toPrecision(12)} max=${+usd(165).toPrecision(12)}`,
+      'ColdStarts FunctionName=shop-api n=2 sum=1 min=0 max=1', 'ColdStarts App=shop n=2 sum=1 min=0 max=1',
+      // Only the cold start has an INIT.
+      'InitDurationMillis FunctionName=shop-api n=1 sum=63.1 min=63.1 max=63.1', 'InitDurationMillis App=shop n=1 sum=63.1 min=63.1 max=63.1',
     ]);
-    // A warm invocation has no InitDurationMillis and 0 cold starts.
-    expect(data.filter(d => d.Timestamp?.getTime() === 1_800_000_000_200).map(d => d.MetricName)).not.toContain('InitDurationMillis');
+  });
+
+  test('a burst is a few statistic sets, not a value per invocation', () => {
+    const meterings = Array.from({ length: 500 }, (_, i) => ({ functionName: 'f', timestamp: 1_800_000_000_000 + i * 10, billedMillis: 10, gbSeconds: 0.00125, costUsd: 1e-7 }));
+    const data = metricData(meterings, 'shop');
+    // 5 seconds x 5 metrics (no INIT) x 2 dimensions.
+    expect(data).toHaveLength(50);
+    expect(data.filter(d => d.MetricName === 'Invocations' && d.Dimensions?.[0].Name === 'App').reduce((sum, d) => sum + d.StatisticValues!.Sum!, 0)).toBe(500);
   });
 
   test('the handler decodes the gzipped, base64 payload CloudWatch Logs sends', async () => {
