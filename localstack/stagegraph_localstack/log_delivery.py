@@ -9,7 +9,8 @@ backlog was lost if LocalStack stopped.
 Here PutLogEvents stores the events and queues the delivery; one delivery thread sends what has queued, the
 lines of each log stream and subscription in one payload (up to MAX_EVENTS events and MAX_BYTES of messages,
 in order), retries a failed delivery, and on shutdown delivers what is left within a deadline and keeps the
-rest in the state folder for the next start. STAGEGRAPH_LOG_DELIVERY=sync keeps LocalStack's own delivery.
+rest in the state folder for the next start. Lambda's log writer writes the queued lines of each stream in one
+call. STAGEGRAPH_LOG_DELIVERY=sync keeps LocalStack's own delivery and log writer (the benchmark compares both).
 """
 import base64
 import dataclasses
@@ -262,7 +263,10 @@ def _log_batches(items) -> list[tuple[str, str, list[str]]]:
 def batch_lambda_logs() -> bool:
     """LocalStack's Lambda service writes each invocation's lines with one PutLogEvents call, one call after the other
     from one thread per function: about 50 ms each, so after a burst of invocations the logs (and the bill) lag by
-    tens of seconds. The repaired loop takes every line that has queued and writes each stream's in one call."""
+    tens of seconds. The repaired loop takes every line that has queued and writes each stream's in one call.
+    STAGEGRAPH_LOG_DELIVERY=sync keeps LocalStack's loop too."""
+    if os.environ.get("STAGEGRAPH_LOG_DELIVERY", "").lower() == "sync":
+        return False
     try:
         import queue as queue_module
 

@@ -2,7 +2,7 @@
 // Invoke API), then `stagegraph bill`'s own reader (readBill) and the function's log group are polled until
 // they count all 500. Two local clouds in one run: CloudWatch Logs subscriptions delivered asynchronously
 // in batches (stagegraph's extension, the default) and synchronously inside PutLogEvents (LocalStack's own
-// delivery, STAGEGRAPH_LOG_DELIVERY=sync).
+// delivery and log writer, STAGEGRAPH_LOG_DELIVERY=sync).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -81,7 +81,7 @@ export async function benchBillLag(projectDir: string, invocations: number): Pro
   const run = Date.now().toString(36);
   process.env.STAGEGRAPH_BENCH_RUN = run;
   try {
-    for (const [label, mode] of [['asynchronous, batched (stagegraph)', ''], ['synchronous in PutLogEvents (LocalStack)', 'sync']]) {
+    for (const [label, mode] of [['asynchronous, batched (stagegraph)', ''], ["LocalStack's own: synchronous, a call per invocation", 'sync']]) {
       await stopLocalStack(projectDir);
       process.env.STAGEGRAPH_LOG_DELIVERY = mode;
       await startLocalStack({ projectDir });

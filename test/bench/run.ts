@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     if (!process.env.LOCALSTACK_ENDPOINT) installLocalStack({ projectDir: ROOT });
     billLag = await benchBillLag(ROOT, 500);
     console.log('\nThe bill after a burst of 500 invocations (20 at a time): seconds after the burst until the log group and `stagegraph bill` count all 500\n');
-    const sync = billLag.find(b => b.delivery.includes('synchronous'));
+    const sync = billLag.find(b => b.delivery.startsWith('LocalStack'));
     console.log(table(['log subscriptions', 'burst s', 'logs complete s', 'bill complete s', 'bill vs LocalStack'], billLag.map(b => [
       b.delivery, b.burstSeconds.toFixed(1), b.logsSeconds.toFixed(1), b.billSeconds.toFixed(1),
       sync && b !== sync ? `${(sync.billSeconds / Math.max(b.billSeconds, 0.001)).toFixed(1)}x sooner` : '',
