@@ -17,6 +17,18 @@ export default tseslint.config(
     },
   },
   {
+    // One error hierarchy: the library throws StagegraphError kinds (lib/errors.ts), whose messages the CLI prints
+    // alone; only the bundled Lambda handlers, which run outside the library, throw plain errors.
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/**/*-handler.ts', 'lib/workflow/bridge/**'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "NewExpression[callee.name='Error']",
+        message: 'Throw a StagegraphError kind (lib/errors.ts): StageValidationError, StageInputError, StageBuildError, LocalCloudError or UsageError.',
+      }],
+    },
+  },
+  {
     // The CLI and its entry points talk to the user on the terminal.
     files: ['bin/**/*.ts', 'lib/cli/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },

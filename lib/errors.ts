@@ -1,5 +1,37 @@
 import { IConstruct } from 'constructs';
 
+/** What went wrong, as the kinds of stagegraph's own errors tell it. */
+export enum StagegraphErrorKind {
+  /** Input to a construct, a trigger, a flow or a billing model that is not allowed; found at synth time. */
+  VALIDATION = 'validation',
+  /** A build tool or the app's own synthesis that could not run or failed. */
+  TOOLCHAIN = 'toolchain',
+  /** The local cloud: not installed, not running, not reachable, or the app not deployed to it. */
+  LOCAL_CLOUD = 'local-cloud',
+  /** A command line the CLI cannot act on. */
+  USAGE = 'usage',
+}
+
+/**
+ * The base of every error stagegraph throws on purpose: its message says what happened and what to do, so the
+ * CLI prints the message alone (and the stack only with `--debug`); any other error is a defect, printed with
+ * its stack.
+ */
+export abstract class StagegraphError extends Error {
+  /** What kind of problem it is. */
+  public abstract readonly kind: StagegraphErrorKind;
+}
+
+/** Input that is not allowed, where no construct is involved (a billing model, a setting): validation kind. */
+export class StageInputError extends StagegraphError {
+  public readonly kind = StagegraphErrorKind.VALIDATION;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'StageInputError';
+  }
+}
+
 /**
  * A problem with the input given to a stagegraph construct, found at synth time.
  *
@@ -7,7 +39,8 @@ import { IConstruct } from 'constructs';
  * construct path, for example
  * `memorySize must be between 128 and 10240 MB (given 100) in App/Stack/Thumbnail`.
  */
-export class StageValidationError extends Error {
+export class StageValidationError extends StagegraphError {
+  public readonly kind = StagegraphErrorKind.VALIDATION;
   /** The path of the construct whose input is wrong. */
   public readonly constructPath: string;
 
@@ -21,7 +54,9 @@ export class StageValidationError extends Error {
 /**
  * A build of function code that could not run or failed: names the command and carries its output.
  */
-export class StageBuildError extends Error {
+export class StageBuildError extends StagegraphError {
+  public readonly kind = StagegraphErrorKind.TOOLCHAIN;
+
   constructor(message: string) {
     super(message);
     this.name = 'StageBuildError';
@@ -32,7 +67,8 @@ export class StageBuildError extends Error {
  * A problem with the local cloud: not installed, not running, not reachable, or an app not deployed to
  * it. The message says what happened and what to do next; `exitCode` is what the CLI exits with.
  */
-export class LocalCloudError extends Error {
+export class LocalCloudError extends StagegraphError {
+  public readonly kind = StagegraphErrorKind.LOCAL_CLOUD;
   /** 3: the local cloud is not running or not reachable; 4: the app or function is not deployed; 1: anything else. */
   public readonly exitCode: number;
 
@@ -44,7 +80,9 @@ export class LocalCloudError extends Error {
 }
 
 /** A command line the CLI cannot act on (a missing file, an event that is not JSON): exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends StagegraphError {
+  public readonly kind = StagegraphErrorKind.USAGE;
+
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

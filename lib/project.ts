@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { StageBuildError, UsageError } from './errors';
 
 /**
  * The runtime of stagegraph's own functions (a flow's starter and resumer, the billing meter): the
@@ -26,7 +27,7 @@ export function packageRoot(): string {
     }
     const parent = path.dirname(dir);
     if (parent === dir) {
-      throw new Error(`stagegraph's package.json was not found above ${__dirname}`);
+      throw new StageBuildError(`stagegraph's package.json was not found above ${__dirname}: the package is incomplete, install it again`);
     }
     dir = parent;
   }
@@ -36,11 +37,11 @@ export function packageRoot(): string {
 export function cdkAppCommand(projectDir: string): string {
   const file = path.join(projectDir, 'cdk.json');
   if (!fs.existsSync(file)) {
-    throw new Error(`No cdk.json in ${projectDir}: run stagegraph in the folder of a CDK app`);
+    throw new UsageError(`No cdk.json in ${projectDir}: run stagegraph in the folder of a CDK app`);
   }
   const config = JSON.parse(fs.readFileSync(file, 'utf-8')) as { app?: unknown };
   if (typeof config.app !== 'string' || config.app.length === 0) {
-    throw new Error(`${file} has no "app" command (for example "npx tsx bin/app.ts")`);
+    throw new UsageError(`${file} has no "app" command (for example "npx tsx bin/app.ts")`);
   }
   return config.app;
 }

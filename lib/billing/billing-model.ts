@@ -1,5 +1,6 @@
 // Type-only: the meter function bundles this file and must not pull in aws-cdk-lib.
 import type { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { StageInputError } from '../errors';
 
 // Prices and billing steps, each with its source and the date it was read. Models are parameters,
 // never constants baked into the meter: pick a preset or make your own with BillingModel.custom.
@@ -128,13 +129,13 @@ export class BillingModel {
   private constructor(props: BillingModelProps) {
     const where = `BillingModel '${props.name}'`;
     if (!(props.stepMillis > 0) || !Number.isFinite(props.stepMillis)) {
-      throw new Error(`${where}: stepMillis must be a number above 0 (given ${props.stepMillis})`);
+      throw new StageInputError(`${where}: stepMillis must be a number above 0 (given ${props.stepMillis})`);
     }
     for (const [key, value] of Object.entries({
       pricePerMillionRequests: props.pricePerMillionRequests, pricePerGbSecond: props.pricePerGbSecond,
       freeRequestsPerMonth: props.freeRequestsPerMonth ?? 0, freeGbSecondsPerMonth: props.freeGbSecondsPerMonth ?? 0,
     })) {
-      if (!(value >= 0) || !Number.isFinite(value)) throw new Error(`${where}: ${key} must be a number from 0 (given ${value})`);
+      if (!(value >= 0) || !Number.isFinite(value)) throw new StageInputError(`${where}: ${key} must be a number from 0 (given ${value})`);
     }
     this.name = props.name;
     this.stepMillis = props.stepMillis;

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { findDeployedFunction } from '../local/functions';
 import { tailLogs } from '../local/logs';
+import { UsageError } from '../errors';
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
 
@@ -17,7 +18,7 @@ export function logsCommand(): Command {
     .action(async (name: string, opts: { follow?: boolean; since: string; out: string }) => {
       const match = /^(\d+)([smhd])$/.exec(opts.since);
       if (!match) {
-        throw new Error(`--since must be a number and a unit (s, m, h, d), such as 10m (given ${opts.since})`);
+        throw new UsageError(`--since must be a number and a unit (s, m, h, d), such as 10m (given ${opts.since})`);
       }
       const fn = await findDeployedFunction(path.resolve(opts.out), name);
       const abort = new AbortController();

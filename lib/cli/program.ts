@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { LocalCloudError, StageBuildError, StageValidationError, UsageError } from '../errors';
+import { LocalCloudError, StagegraphError, StagegraphErrorKind } from '../errors';
 import { localEndpoint } from '../local/endpoint';
 import { isUnreachable } from '../local/functions';
 import { ownPackage } from '../project';
@@ -67,7 +67,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (message) {
       console.error(`stagegraph: ${message}`);
     }
-    if (debug && error instanceof Error && error.stack) {
+    // Ours print their message alone unless --debug; anything else has its stack in the message already.
+    if (debug && error instanceof StagegraphError && error.stack) {
       console.error(error.stack);
     }
     process.exitCode = exitCode;
@@ -81,12 +82,6 @@ export function describeError(error: unknown): { readonly message: string; reado
     // commander printed its own message (or the help, or the version, with exit code 0)
     return { message: '', exitCode: usage.exitCode === 0 ? 0 : EXIT_CODES.usage };
   }
-  if (error instanceof UsageError) {
-    return { message: error.message, exitCode: EXIT_CODES.usage };
-  }
-  if (error instanceof LocalCloudError) {
-    return { message: error.message, exitCode: error.exitCode };
-  }
   if (isUnreachable(error)) {
     return {
       message: `the local cloud is not running at ${localEndpoint()} (no answer): start it with \`npx stagegraph local up\`, ` +
@@ -94,11 +89,14 @@ export function describeError(error: unknown): { readonly message: string; reado
       exitCode: EXIT_CODES.localCloudDown,
     };
   }
-  if (error instanceof StageValidationError || error instanceof StageBuildError) {
-    return { message: error.message, exitCode: EXIT_CODES.failed };
+  if (error instanceof StagegraphError) {
+    // Ours: the message says what happened and what to do.
+    const exitCode = error instanceof LocalCloudError ? error.exitCode : error.kind === StagegraphErrorKind.USAGE ? EXIT_CODES.usage : EXIT_CODES.failed;
+    return { message: error.message, exitCode };
   }
-  const text = error instanceof Error ? error.message : String(error);
-  return { message: `${text}\n(an unexpected error: run again with --debug for its stack)`, exitCode: EXIT_CODES.failed };
+  // Anything else is a defect: its stack goes with it.
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return { message: `an unexpected error (please report it): ${text}`, exitCode: EXIT_CODES.failed };
 }
 
 

@@ -5,6 +5,7 @@ import { formatSummary, summarizeAssembly, AppSummary } from './assembly-summary
 import { CollectingIoHost } from '../io-host';
 import { step } from './progress';
 import { cdkAppCommand } from '../project';
+import { StageBuildError } from '../errors';
 
 /** Options of {@link synthesizeApp}. */
 export interface SynthesizeOptions {
@@ -39,7 +40,7 @@ export async function synthesizeApp(options: SynthesizeOptions): Promise<AppSumm
     assembly = await toolkit.synth(source);
   } catch (error) {
     const details = ioHost.problems().join('\n');
-    throw new Error(`Synthesizing the app in ${projectDir} failed: ${(error as Error).message}${details ? `\n${details}` : ''}`);
+    throw new StageBuildError(`Synthesizing the app in ${projectDir} failed: ${(error as Error).message}${details ? `\n${details}` : ''}`);
   }
   try {
     return { ...summarizeAssembly(assembly.cloudAssembly.directory), assemblyDir: assembly.cloudAssembly.directory };

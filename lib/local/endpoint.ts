@@ -1,3 +1,5 @@
+import { UsageError } from '../errors';
+
 /** The port the embedded LocalStack listens on by default, on 127.0.0.1 only. */
 export const LOCAL_PORT = 4566;
 
@@ -9,7 +11,7 @@ export function localPort(): number {
   }
   const port = Number(fromEnv);
   if (!Number.isInteger(port) || port < 1024 || port > 65535) {
-    throw new Error(`STAGEGRAPH_LOCAL_PORT must be a port number from 1024 to 65535 (given '${fromEnv}')`);
+    throw new UsageError(`STAGEGRAPH_LOCAL_PORT must be a port number from 1024 to 65535 (given '${fromEnv}')`);
   }
   return port;
 }

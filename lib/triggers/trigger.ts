@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Names } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { StageValidationError } from '../errors';
+import { StagegraphError, StagegraphErrorKind, StageValidationError } from '../errors';
 import type { StageFunction } from '../function/stage-function';
 
 /**
@@ -32,7 +32,9 @@ export function triggerId(fn: StageFunction, kind: string, source: IConstruct | 
 }
 
 /** An error in a trigger's settings, found when the trigger is created: names the trigger, the value and what is allowed. */
-export class TriggerValidationError extends Error {
+export class TriggerValidationError extends StagegraphError {
+  public readonly kind = StagegraphErrorKind.VALIDATION;
+
   constructor(trigger: string, message: string) {
     super(`${trigger}: ${message}`);
     this.name = 'TriggerValidationError';

@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { StagegraphError, StagegraphErrorKind } from '../errors';
 import { AslCatcher, AslRetrier, AslState, FlowErrors, isJsonPath } from './asl';
 
 /** What a node needs while it renders: unique names, IAM statements, and what the picture shows of it. */
@@ -38,7 +39,9 @@ export interface Fragment {
 }
 
 /** A problem in a flow definition: names the node, the value given and what is allowed. */
-export class FlowValidationError extends Error {
+export class FlowValidationError extends StagegraphError {
+  public readonly kind = StagegraphErrorKind.VALIDATION;
+
   constructor(message: string) {
     super(message);
     this.name = 'FlowValidationError';

@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildProgram, describeError, EXIT_CODES } from '../../../lib/cli/program';
 import { readEvent } from '../../../lib/cli/invoke';
-import { LocalCloudError, StageBuildError, UsageError } from '../../../lib/errors';
+import { LocalCloudError, StageBuildError, StagegraphError, StageInputError, UsageError } from '../../../lib/errors';
+import { TriggerValidationError } from '../../../lib/triggers/trigger';
+import { FlowValidationError } from '../../../lib/workflow/flow-node';
 
 /** Runs the program on argv and returns what it wrote, without exiting the test process. */
 async function run(...args: string[]): Promise<{ out: string; code?: number }> {
@@ -57,8 +59,19 @@ describe('what the CLI says when something fails, and its exit code', () => {
     expect(describeError(new StageBuildError('Building x failed'))).toEqual({ message: 'Building x failed', exitCode: 1 });
   });
 
-  test('an unexpected error says so and how to see its stack', () => {
-    expect(describeError(new TypeError('x is undefined')).message).toBe('x is undefined\n(an unexpected error: run again with --debug for its stack)');
+  test('an unexpected error is printed with its stack; ours with their message alone', () => {
+    const unexpected = new TypeError('x is undefined');
+    const described = describeError(unexpected);
+    expect(described.message).toBe(`an unexpected error (please report it): ${unexpected.stack}`);
+    expect(described.message).toMatch(/TypeError: x is undefined\n\s+at /);
+    expect(described.exitCode).toBe(1);
+    // Every error stagegraph throws on purpose is a StagegraphError of a kind.
+    for (const ours of [new UsageError('u'), new StageInputError('i'), new StageBuildError('b'), new LocalCloudError('l', 3), new TriggerValidationError('HttpTrigger /x', 't'), new FlowValidationError('f')]) {
+      expect(ours).toBeInstanceOf(StagegraphError);
+      expect(describeError(ours).message).toBe(ours.message);
+    }
+    expect(describeError(new UsageError('u')).exitCode).toBe(EXIT_CODES.usage);
+    expect(describeError(new StageInputError('i')).exitCode).toBe(EXIT_CODES.failed);
   });
 
   test('a wrong command line exits with 2, help and version with 0', () => {
