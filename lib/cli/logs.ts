@@ -2,9 +2,7 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { findDeployedFunction } from '../local/functions';
 import { tailLogs } from '../local/logs';
-import { UsageError } from '../errors';
-
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
+import { parseSince } from './bill';
 
 /** `stagegraph logs <function> [--follow]`: the function's log group. */
 export function logsCommand(): Command {
@@ -16,14 +14,12 @@ export function logsCommand(): Command {
     .option('--out <dir>', 'the cloud assembly of the deployed app', 'cdk.out')
     .addHelpText('after', '\nExamples:\n  $ stagegraph logs HelloNodejs --since 10m\n  $ stagegraph logs HelloStack/HelloGo --follow')
     .action(async (name: string, opts: { follow?: boolean; since: string; out: string }) => {
-      const match = /^(\d+)([smhd])$/.exec(opts.since);
-      if (!match) {
-        throw new UsageError(`--since must be a number and a unit (s, m, h, d), such as 10m (given ${opts.since})`);
-      }
+      // The same duration parser as every --since of the CLI.
+      const since = Date.now() - parseSince(opts.since);
       const fn = await findDeployedFunction(path.resolve(opts.out), name);
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
-      for await (const event of tailLogs(fn.functionName, { since: Date.now() - Number(match[1]) * UNITS[match[2]], follow: opts.follow, signal: abort.signal })) {
+      for await (const event of tailLogs(fn.functionName, { since, follow: opts.follow, signal: abort.signal })) {
         process.stdout.write(`${new Date(event.timestamp ?? 0).toISOString()} ${(event.message ?? '').trimEnd()}\n`);
       }
     });
