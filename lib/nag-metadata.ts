@@ -1,4 +1,4 @@
-import { AspectPriority, Aspects, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -52,28 +52,35 @@ export function acceptNagFindings(scope: IConstruct, acceptances: NagAcceptance[
         if (typeof finding === 'string') {
           Validations.of(resource).acknowledge({ id: `${id}[${finding}]`, reason });
         } else {
-          acknowledgeMatching(resource, id, reason, new RegExp(finding.regex.replace(/^\/(.*)\/$/, '$1')));
+          acknowledgeMatching(resource, id, reason, regexOf(finding.regex));
         }
       }
     }
   }
 }
 
+/** A regular expression written as cdk-nag takes it, `/pattern/flags` (a global or sticky flag dropped), or bare. */
+function regexOf(text: string): RegExp {
+  const match = /^\/(.*)\/([a-z]*)$/s.exec(text);
+  return match ? new RegExp(match[1], match[2].replace(/[gy]/g, '')) : new RegExp(text);
+}
+
 /**
  * cdk-nag 3 acknowledges exact findings only: a `{ regex }` acceptance is turned into the findings of the resource's
- * policy statements that match it, just before synthesis (when every grant is in), written as cdk-nag writes
- * findings (`Action::s3:Get*`, `Resource::arn:<AWS::Partition>:...`, any other intrinsic as JSON).
+ * policy statements that match it, when the tree is validated (after every aspect and grant, before validation
+ * plugins such as cdk-nag 3 run), written as cdk-nag writes findings (`Action::s3:Get*`,
+ * `Resource::arn:<AWS::Partition>:...`, `<Bucket.Arn>`, any other intrinsic as JSON).
  */
 function acknowledgeMatching(resource: CfnResource, id: string, reason: string, pattern: RegExp): void {
-  Aspects.of(resource).add({
-    visit: node => {
-      if (node !== resource) return;
+  resource.node.addValidation({
+    validate: () => {
       const template = Stack.of(resource).resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation());
       for (const finding of new Set(statementFindings(template))) {
         if (pattern.test(finding)) Validations.of(resource).acknowledge({ id: `${id}[${finding}]`, reason });
       }
+      return [];
     },
-  }, { priority: AspectPriority.MUTATING });
+  });
 }
 
 /** `Action::...` and `Resource::...` of every policy statement in a resolved template fragment. */
@@ -86,11 +93,16 @@ function statementFindings(value: unknown): string[] {
   return [...own, ...Object.values(record).flatMap(statementFindings)];
 }
 
-/** A resolved value as one string: pseudo parameters as `<AWS::Region>`, joins joined, other intrinsics as JSON. */
+/**
+ * A resolved value as one string, as cdk-nag writes it: a reference as `<Name>` (`<AWS::Region>` too), an attribute
+ * as `<Name.Attribute>`, joins joined, other intrinsics as JSON.
+ */
 function flatten(value: unknown): string {
   if (typeof value === 'string') return value;
   const record = value as Record<string, unknown>;
-  if (typeof record?.Ref === 'string' && record.Ref.startsWith('AWS::')) return `<${record.Ref}>`;
+  if (typeof record?.Ref === 'string') return `<${record.Ref}>`;
+  const attribute = record?.['Fn::GetAtt'];
+  if (Array.isArray(attribute) && attribute.length === 2 && attribute.every(part => typeof part === 'string')) return `<${attribute[0]}.${attribute[1]}>`;
   const join = record?.['Fn::Join'] as [string, unknown[]] | undefined;
   if (Array.isArray(join) && Array.isArray(join[1])) return join[1].map(flatten).join(join[0]);
   return JSON.stringify(value);

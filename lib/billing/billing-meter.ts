@@ -1,4 +1,4 @@
-import { ArnFormat, Aspects, Duration, IAspect, Names, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aspects, Duration, IAspect, Names, Stack, Token } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, MetricOptions, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -139,7 +139,7 @@ export class BillingMeter extends Construct {
       logGroup: fn.logGroup,
       destination: new LambdaDestination(meterFn.lambda, { addPermissions: false }),
       // The meter checks each REPORT line against the configuration this name carries (meter-filter.ts).
-      filterName: meterFilterName({ memoryMb: fn.memorySize, timeoutMillis: fn.timeout.toMilliseconds() }),
+      filterName: meterFilterName(Token.asString(fn.memorySize), Token.asString(fn.timeout.toSeconds())),
       // The platform's START and REPORT lines, in the text and in the JSON log format.
       filterPattern: FilterPattern.anyTerm('START RequestId', 'REPORT RequestId', 'platform.start', 'platform.report'),
     });

@@ -10,21 +10,26 @@ export interface MeteredConfiguration {
   readonly timeoutMillis: number;
 }
 
-/** Lambda's INIT phase ends after 10 seconds; a REPORT line's Init Duration cannot be longer. */
+/**
+ * Lambda's INIT phase ends after 10 seconds, or, when it is retried with the first invocation, after the function's
+ * timeout: a REPORT line's Init Duration cannot be longer than the larger of the two.
+ */
 export const MAX_INIT_MILLIS = 10_000;
 /** How far past the timeout (or INIT's 10 s) a reported duration may be: the platform's own overshoot. */
 export const DURATION_TOLERANCE_MILLIS = 100;
 
-const PREFIX = 'stagegraph-meter';
-const NAME = /^stagegraph-meter-(\d+)mb-(\d+)ms$/;
+const NAME = /^stagegraph-meter-(\d+)mb-(\d+)s$/;
 
-/** The subscription filter name of a metered function, e.g. `stagegraph-meter-128mb-30000ms`. */
-export function meterFilterName(config: MeteredConfiguration): string {
-  return `${PREFIX}-${config.memoryMb}mb-${config.timeoutMillis}ms`;
+/**
+ * The subscription filter name of a metered function, e.g. `stagegraph-meter-128mb-30s`, from its memory size (MB)
+ * and timeout (seconds); either may be a token, resolved at deployment.
+ */
+export function meterFilterName(memory: string, timeoutSeconds: string): string {
+  return `stagegraph-meter-${memory}mb-${timeoutSeconds}s`;
 }
 
 /** The configuration a subscription filter's name carries; undefined for a name the meter did not make. */
 export function parseMeterFilterName(name: string | undefined): MeteredConfiguration | undefined {
   const match = NAME.exec(name ?? '');
-  return match ? { memoryMb: Number(match[1]), timeoutMillis: Number(match[2]) } : undefined;
+  return match ? { memoryMb: Number(match[1]), timeoutMillis: Number(match[2]) * 1000 } : undefined;
 }

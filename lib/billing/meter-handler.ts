@@ -39,6 +39,8 @@ export interface Metering {
 export interface MeterResult {
   readonly meterings: Metering[];
   readonly refused: RefusedReport[];
+  /** Records the payload as metered: call once its metrics are published. */
+  commit(): void;
 }
 
 /** The metering of the platform's REPORT lines in a CloudWatch Logs subscription payload. */
@@ -46,7 +48,7 @@ export function meter(payload: LogsPayload, model: BillingModel, memory: MeterMe
   const functionName = payload.logGroup.replace(/^\/aws\/lambda\//, '');
   const config = parseMeterFilterName(payload.subscriptionFilters?.[0]);
   const stream = `${payload.logGroup}\u0000${payload.logStream ?? ''}`;
-  const { accepted, refused } = platformReports(stream, payload.logEvents, config, memory);
+  const { accepted, refused, commit } = platformReports(stream, payload.logEvents, config, memory);
   const meterings = accepted.map(({ event, report }): Metering => {
     const billedMillis = model.billedMillis(report.durationMillis, report.initDurationMillis);
     return {
@@ -58,7 +60,7 @@ export function meter(payload: LogsPayload, model: BillingModel, memory: MeterMe
       ...(report.initDurationMillis !== undefined ? { initMillis: report.initDurationMillis } : {}),
     };
   });
-  return { meterings, refused };
+  return { meterings, refused, commit };
 }
 
 /**
@@ -105,15 +107,21 @@ export async function handler(event: LogsEvent): Promise<{ metered: number; refu
   const payload = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf-8')) as LogsPayload;
   if (payload.messageType === 'CONTROL_MESSAGE') return { metered: 0, refused: 0 };
   const model = BillingModel.custom(JSON.parse(process.env.STAGEGRAPH_BILLING_MODEL ?? '') as BillingModelProps);
-  const { meterings, refused } = meter(payload, model, memory);
-  for (const line of refused) {
-    // The meter's own log says which lines it refused and why (a handler's log is its console).
+  const { meterings, refused, commit } = meter(payload, model, memory);
+  // The meter's own log says which lines it refused and why (a handler's log is its console), the first 20.
+  for (const line of refused.slice(0, 20)) {
     // eslint-disable-next-line no-console
     console.warn(`not metered: ${payload.logGroup}: ${line.reason}: ${JSON.stringify(line.message)}`);
+  }
+  if (refused.length > 20) {
+    // eslint-disable-next-line no-console
+    console.warn(`not metered: ${payload.logGroup}: ${refused.length - 20} more lines`);
   }
   const data = metricData(meterings, process.env.STAGEGRAPH_BILLING_APP ?? 'app');
   for (let i = 0; i < data.length; i += MAX_DATA_PER_CALL) {
     await cloudwatch.send(new PutMetricDataCommand({ Namespace: BILLING_NAMESPACE, MetricData: data.slice(i, i + MAX_DATA_PER_CALL) }));
   }
+  // Only now: a payload whose publishing failed is delivered again, and must be metered again.
+  commit();
   return { metered: meterings.length, refused: refused.length };
 }

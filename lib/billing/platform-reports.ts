@@ -29,22 +29,35 @@ export interface RefusedReport {
   readonly reason: string;
 }
 
-/** The meter's memory across the payloads it meters: open invocations per stream, request ids seen. */
+/** An invocation whose platform START was seen and whose REPORT was not yet: its request id and START event. */
+interface OpenInvocation {
+  readonly requestId: string;
+  readonly startEventId: string;
+}
+
+/**
+ * The meter's memory across the payloads it meters: open invocations per stream, invocation attempts metered. A
+ * payload's changes are kept apart until {@link MeteredPayload.commit}, once its metrics are published: a payload
+ * whose publishing failed is delivered again and metered again.
+ */
 export class MeterMemory {
   /** The invocation whose START was seen and whose REPORT was not yet, per log stream. */
-  public readonly openInvocation = new Map<string, string>();
+  public readonly openInvocation = new Map<string, OpenInvocation>();
   private readonly seen = new Map<string, true>();
 
   constructor(private readonly capacity = 100_000) {}
 
-  /** Records a request id; false when it was recorded before. */
-  public firstTime(requestId: string): boolean {
-    if (this.seen.has(requestId)) return false;
-    this.seen.set(requestId, true);
-    if (this.seen.size > this.capacity) {
-      this.seen.delete(this.seen.keys().next().value as string);
+  /** Whether an invocation attempt (request id and START event) was metered. */
+  public has(key: string): boolean {
+    return this.seen.has(key);
+  }
+
+  /** Records metered invocation attempts, forgetting the oldest beyond the capacity. */
+  public remember(keys: Iterable<string>): void {
+    for (const key of keys) {
+      this.seen.set(key, true);
+      if (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value as string);
     }
-    return true;
   }
 }
 
@@ -56,13 +69,22 @@ export function configurationProblem(report: ReportLine, config: MeteredConfigur
   if (report.durationMillis > config.timeoutMillis + DURATION_TOLERANCE_MILLIS) {
     return `Duration ${report.durationMillis} ms is longer than the function's timeout, ${config.timeoutMillis} ms`;
   }
-  if ((report.initDurationMillis ?? 0) > MAX_INIT_MILLIS + DURATION_TOLERANCE_MILLIS) {
-    return `Init Duration ${report.initDurationMillis} ms is longer than INIT's ${MAX_INIT_MILLIS} ms`;
+  const maxInit = Math.max(MAX_INIT_MILLIS, config.timeoutMillis);
+  if ((report.initDurationMillis ?? 0) > maxInit + DURATION_TOLERANCE_MILLIS) {
+    return `Init Duration ${report.initDurationMillis} ms is longer than INIT may take, ${maxInit} ms`;
   }
   return undefined;
 }
 
 const shorten = (message: string) => (message.length > 200 ? `${message.slice(0, 200)}...` : message).trim();
+
+/** The platform's reports of one payload, the lines refused, and how to record them once published. */
+export interface MeteredPayload {
+  readonly accepted: AcceptedReport[];
+  readonly refused: RefusedReport[];
+  /** Records the payload's invocations as metered and its stream's open invocation. */
+  commit(): void;
+}
 
 /**
  * The platform's reports among the events of one log stream, in order, and the REPORT-like lines refused.
@@ -70,43 +92,84 @@ const shorten = (message: string) => (message.length > 200 ? `${message.slice(0,
  */
 export function platformReports(
   stream: string, events: readonly LogEvent[], config: MeteredConfiguration | undefined, memory: MeterMemory,
-): { accepted: AcceptedReport[]; refused: RefusedReport[] } {
+): MeteredPayload {
   const starts = events.map(event => parseStart(event.message));
   const reports = events.map(event => parseReport(event.message));
-  const lastReport = new Map<string, number>();
-  reports.forEach((report, i) => report && lastReport.set(report.requestId, i));
+  // For each REPORT, what comes next for its request id: another REPORT (then this one is the function's), or
+  // a START (a retry of the same request: this one ended an attempt), or nothing.
+  const nextOfId = new Array<'report' | 'start' | undefined>(events.length);
+  const upcoming = new Map<string, 'report' | 'start'>();
+  for (let i = events.length - 1; i >= 0; i--) {
+    const report = reports[i];
+    const start = starts[i];
+    if (report) {
+      nextOfId[i] = upcoming.get(report.requestId);
+      upcoming.set(report.requestId, 'report');
+    } else if (start !== undefined) {
+      upcoming.set(start, 'start');
+    }
+  }
+  // Where each request id appears, in order, to ask whether an open invocation's REPORT still follows.
+  const appearances = new Map<string, Array<{ readonly index: number; readonly report: boolean }>>();
+  events.forEach((_, i) => {
+    const id = reports[i]?.requestId ?? starts[i];
+    if (id === undefined) return;
+    const list = appearances.get(id) ?? [];
+    list.push({ index: i, report: reports[i] !== undefined });
+    appearances.set(id, list);
+  });
+  const hasLaterReport = (id: string, from: number): boolean => {
+    const list = appearances.get(id) ?? [];
+    let low = 0;
+    let high = list.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (list[mid].index <= from) low = mid + 1;
+      else high = mid;
+    }
+    return low < list.length && list[low].report;
+  };
 
   const accepted: AcceptedReport[] = [];
   const refused: RefusedReport[] = [];
+  const metered = new Set<string>();
   const refuse = (i: number, reason: string) => refused.push({ message: shorten(events[i].message), reason });
   let open = memory.openInvocation.get(stream);
   for (let i = 0; i < events.length; i++) {
     const start = starts[i];
     const report = reports[i];
-    if (start !== undefined && (open === undefined || !((lastReport.get(open) ?? -1) > i))) {
-      // The platform's START: the invocation's lines run to its last REPORT, in this payload or a later one.
-      // (A START while an invocation is open whose REPORT does not follow in this payload: that REPORT was
-      // lost, and this is the next invocation.)
-      open = start;
+    if (start !== undefined && (open === undefined || !hasLaterReport(open.requestId, i))) {
+      // The platform's START: the invocation's lines run to its REPORT, in this payload or a later one. (A START
+      // while an invocation is open whose REPORT does not follow in this payload: that REPORT was lost.)
+      open = { requestId: start, startEventId: events[i].id };
     } else if (report) {
-      if (report.requestId !== open) {
-        refuse(i, open ? `inside invocation ${open}: a line the function printed` : 'no START line of the platform before it');
-      } else if (lastReport.get(report.requestId) !== i) {
+      if (report.requestId !== open?.requestId) {
+        refuse(i, open ? `inside invocation ${open.requestId}: a line the function printed` : 'no START line of the platform before it');
+      } else if (nextOfId[i] === 'report') {
         refuse(i, 'a later REPORT line of the same invocation follows: a line the function printed');
       } else {
+        const key = `${report.requestId}/${open.startEventId}`;
         open = undefined;
         const problem = config ? configurationProblem(report, config) : 'the subscription filter is not the meter\'s, so the configuration is unknown';
         if (problem) {
           refuse(i, problem);
-        } else if (!memory.firstTime(report.requestId)) {
-          refuse(i, `request ${report.requestId} was metered before`);
+        } else if (memory.has(key) || metered.has(key)) {
+          refuse(i, `request ${report.requestId} was metered before (the payload was delivered again)`);
         } else {
+          metered.add(key);
           accepted.push({ event: events[i], report });
         }
       }
     }
   }
-  if (open === undefined) memory.openInvocation.delete(stream);
-  else memory.openInvocation.set(stream, open);
-  return { accepted, refused };
+  const finalOpen = open;
+  return {
+    accepted,
+    refused,
+    commit: () => {
+      memory.remember(metered);
+      if (finalOpen === undefined) memory.openInvocation.delete(stream);
+      else memory.openInvocation.set(stream, finalOpen);
+    },
+  };
 }

@@ -115,8 +115,11 @@ class Deliverer:
                 self.queue.clear()
                 self.in_flight = sum(len(d.events) for d in taken)
             retry: list[Delivery] = []
+            held: set[tuple] = set()
             for batch in batches(taken):
-                if self.stopped and batch.attempts > 0:
+                # Once stopped, or after a failure of the same stream and subscription (its order must hold), a
+                # batch goes back to the queue unsent.
+                if self.stopped or batch.key() in held:
                     retry.append(batch)
                     continue
                 try:
@@ -125,6 +128,7 @@ class Deliverer:
                     batch.attempts += 1
                     if batch.attempts < ATTEMPTS:
                         retry.append(batch)
+                        held.add(batch.key())
                     else:
                         LOG.warning("stagegraph: %d log events of %s not delivered to %s after %d attempts: %s",
                                     len(batch.events), batch.log_group, batch.destination_arn, batch.attempts, e)
@@ -253,11 +257,16 @@ def install() -> bool:
 
 
 def _log_batches(items) -> list[tuple[str, str, list[str]]]:
-    """Log items of Lambda's log queue as (group, stream, lines), the items of one stream joined in order."""
-    joined: dict[tuple[str, str], list[str]] = {}
+    """Log items of Lambda's log queue as (group, stream, lines): the items of one stream joined in order, up to
+    MAX_EVENTS lines a call, and one item's lines (one invocation's) never split between calls."""
+    joined: dict[tuple[str, str], list[list[str]]] = {}
     for item in items:
-        joined.setdefault((item.log_group, item.log_stream), []).extend(line + "\n" for line in item.logs.split("\n") if line)
-    return [(group, stream, lines) for (group, stream), lines in joined.items()]
+        lines = [line + "\n" for line in item.logs.split("\n") if line]
+        chunks = joined.setdefault((item.log_group, item.log_stream), [[]])
+        if chunks[-1] and len(chunks[-1]) + len(lines) > MAX_EVENTS:
+            chunks.append([])
+        chunks[-1].extend(lines)
+    return [(group, stream, chunk) for (group, stream), chunks in joined.items() for chunk in chunks if chunk]
 
 
 def batch_lambda_logs() -> bool:
@@ -290,8 +299,7 @@ def batch_lambda_logs() -> bool:
             stop = any(item is QUEUE_SHUTDOWN for item in items)
             for group, stream, lines in _log_batches([item for item in items if item is not QUEUE_SHUTDOWN]):
                 now = int(time.time() * 1000)
-                for start in range(0, len(lines), MAX_EVENTS):
-                    events = [{"timestamp": now, "message": line} for line in lines[start:start + MAX_EVENTS]]
+                for events in [[{"timestamp": now, "message": line} for line in lines]]:
                     try:
                         try:
                             logs_client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)

@@ -90,3 +90,41 @@ def test_lambda_log_items_of_one_stream_are_written_together_in_order():
         ("g", "a", ["START 1\n", "out\n", "REPORT 1\n", "START 3\n", "REPORT 3\n"]),
         ("g", "b", ["START 2\n", "REPORT 2\n"]),
     ]
+
+
+def test_after_a_failure_the_rest_of_that_stream_waits_so_its_order_holds():
+    sent, failed = [], [True]
+    done = threading.Event()
+
+    def send(batch):
+        messages = [e["message"] for e in batch.events]
+        if failed and messages == ["1"]:
+            failed.pop()
+            raise RuntimeError("meter cold")
+        sent.append(messages)
+        if sum(map(len, sent)) == 3:
+            done.set()
+
+    deliverer = Deliverer(send, retry_delay=0.01)
+    # Two batches of one stream in one round: the first fails; the second must not overtake it.
+    deliverer.queue.extend([delivery(messages=["1"]), delivery(stream="other", messages=["x"])])
+    deliverer.queue.append(delivery(messages=["2"]))
+    log_delivery.MAX_EVENTS, saved = 1, log_delivery.MAX_EVENTS
+    try:
+        deliverer.start()
+        assert done.wait(5)
+    finally:
+        log_delivery.MAX_EVENTS = saved
+    order = [m for batch in sent for m in batch if m != "x"]
+    assert order == ["1", "2"]
+    deliverer.drain(1)
+
+
+def test_one_invocation_s_lines_are_never_split_between_calls(monkeypatch):
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(log_delivery, "MAX_EVENTS", 4)
+    items = [SimpleNamespace(log_group="g", log_stream="a", logs="START 1\nREPORT 1\n"),
+             SimpleNamespace(log_group="g", log_stream="a", logs="START 2\nx\ny\nREPORT 2\n"),
+             SimpleNamespace(log_group="g", log_stream="a", logs="START 3\n" + "z\n" * 6 + "REPORT 3\n")]
+    assert [len(lines) for _, _, lines in log_delivery._log_batches(items)] == [2, 4, 8]

@@ -1,4 +1,7 @@
+import { CfnResource, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { acceptNagFindings } from '../../lib';
 import { unbuiltStack } from '../helpers';
@@ -26,5 +29,22 @@ describe('acceptNagFindings', () => {
     const template = Template.fromStack(stack);
     template.hasResource('AWS::SQS::Queue', { Metadata: { cdk_nag: expected } });
     template.hasResource('AWS::SQS::QueuePolicy', { Metadata: { cdk_nag: expected } });
+  });
+});
+
+describe('acceptNagFindings for cdk-nag 3', () => {
+  test('a regular expression (with flags) becomes the exact findings it matches, written as cdk-nag writes them', () => {
+    const stack = unbuiltStack();
+    const role = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    new Bucket(stack, 'Files').grantRead(role);
+    acceptNagFindings(role, [{ id: 'AwsSolutions-IAM5', reason: 'reads every object of its own bucket', appliesTo: [{ regex: '/^(Action::s3:.*\\*|Resource::<Files.*\\.Arn>\\/\\*)$/g' }] }]);
+    Template.fromStack(stack);
+
+    const policy = role.node.findAll().filter(CfnResource.isCfnResource).find(r => r.cfnResourceType === 'AWS::IAM::Policy')!;
+    const acknowledged = policy.node.metadata.filter(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap(m => Object.keys(m.data as object));
+    expect(acknowledged).toEqual(expect.arrayContaining([
+      expect.stringMatching(/AwsSolutions-IAM5\[Action::s3:GetObject\*\]$/),
+      expect.stringMatching(/AwsSolutions-IAM5\[Resource::<Files[0-9A-F]+\.Arn>\/\*\]$/),
+    ]));
   });
 });

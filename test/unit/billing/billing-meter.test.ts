@@ -23,7 +23,7 @@ describe('BillingMeter', () => {
         LogGroupName: { Ref: Match.stringLikeRegexp(`^${fn}LogGroup`) },
         // The platform's START and REPORT lines of both log formats; the name carries what the meter checks them against.
         FilterPattern: '?"START RequestId" ?"REPORT RequestId" ?"platform.start" ?"platform.report"',
-        FilterName: 'stagegraph-meter-128mb-30000ms',
+        FilterName: 'stagegraph-meter-128mb-30s',
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingMeterFunction'), 'Arn'] },
       });
     }
@@ -48,7 +48,7 @@ describe('BillingMeter', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1769, LoggingConfig: { LogFormat: 'JSON' } });
     template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
-      LogGroupName: { Ref: Match.stringLikeRegexp('^BigLogGroup') }, FilterName: 'stagegraph-meter-1769mb-120000ms',
+      LogGroupName: { Ref: Match.stringLikeRegexp('^BigLogGroup') }, FilterName: 'stagegraph-meter-1769mb-120s',
     });
   });
 
