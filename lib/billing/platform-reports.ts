@@ -95,40 +95,12 @@ export function platformReports(
 ): MeteredPayload {
   const starts = events.map(event => parseStart(event.message));
   const reports = events.map(event => parseReport(event.message));
-  // For each REPORT, what comes next for its request id: another REPORT (then this one is the function's), or
-  // a START (a retry of the same request: this one ended an attempt), or nothing.
-  const nextOfId = new Array<'report' | 'start' | undefined>(events.length);
-  const upcoming = new Map<string, 'report' | 'start'>();
-  for (let i = events.length - 1; i >= 0; i--) {
-    const report = reports[i];
-    const start = starts[i];
-    if (report) {
-      nextOfId[i] = upcoming.get(report.requestId);
-      upcoming.set(report.requestId, 'report');
-    } else if (start !== undefined) {
-      upcoming.set(start, 'start');
-    }
-  }
-  // Where each request id appears, in order, to ask whether an open invocation's REPORT still follows.
-  const appearances = new Map<string, Array<{ readonly index: number; readonly report: boolean }>>();
-  events.forEach((_, i) => {
-    const id = reports[i]?.requestId ?? starts[i];
-    if (id === undefined) return;
-    const list = appearances.get(id) ?? [];
-    list.push({ index: i, report: reports[i] !== undefined });
-    appearances.set(id, list);
-  });
-  const hasLaterReport = (id: string, from: number): boolean => {
-    const list = appearances.get(id) ?? [];
-    let low = 0;
-    let high = list.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (list[mid].index <= from) low = mid + 1;
-      else high = mid;
-    }
-    return low < list.length && list[low].report;
-  };
+  // The last REPORT of each request id in the payload: an earlier one is the function's. (The function can print a
+  // START of its own request id too, so a START does not end the look-ahead: two attempts of one request, an
+  // asynchronous retry, in one payload are billed as one.)
+  const lastReport = new Map<string, number>();
+  reports.forEach((report, i) => report && lastReport.set(report.requestId, i));
+  const hasLaterReport = (id: string, from: number): boolean => (lastReport.get(id) ?? -1) > from;
 
   const accepted: AcceptedReport[] = [];
   const refused: RefusedReport[] = [];
@@ -145,7 +117,7 @@ export function platformReports(
     } else if (report) {
       if (report.requestId !== open?.requestId) {
         refuse(i, open ? `inside invocation ${open.requestId}: a line the function printed` : 'no START line of the platform before it');
-      } else if (nextOfId[i] === 'report') {
+      } else if (hasLaterReport(report.requestId, i)) {
         refuse(i, 'a later REPORT line of the same invocation follows: a line the function printed');
       } else {
         const key = `${report.requestId}/${open.startEventId}`;

@@ -117,10 +117,18 @@ describe('only the platform\'s REPORT lines are metered', () => {
     expect(meter(first, BillingModel.AWS_LAMBDA_X86_64, memory).meterings).toHaveLength(1);
   });
 
-  test('the retries of an asynchronous event keep its request id, and each attempt is metered', () => {
-    const result = meter(payload(start(ID), report(ID, '2999.00'), start(ID), report(ID, '50.00')), BillingModel.AWS_LAMBDA_X86_64);
-    expect(result.meterings.map(m => m.billedMillis)).toEqual([2999, 50]);
-    expect(result.refused).toEqual([]);
+  test('the retries of an asynchronous event keep its request id: each attempt in a payload of its own is metered', () => {
+    const memory = new MeterMemory();
+    const first = meter(payload(start(ID), report(ID, '2999.00')), BillingModel.AWS_LAMBDA_X86_64, memory);
+    first.commit();
+    const retry = meter(payload(start(ID), report(ID, '50.00')), BillingModel.AWS_LAMBDA_X86_64, memory);
+    expect([...first.meterings, ...retry.meterings].map(m => m.billedMillis)).toEqual([2999, 50]);
+  });
+
+  test('a START of its own request id printed by the function does not open a bracket for what it prints next', () => {
+    const fresh = '0a0b0c0d-1d2b-4a5b-9c7d-1234567890ab';
+    const result = meter(payload(start(ID), start(fresh), report(fresh, '2999.00'), start(ID), report(ID, '2999.00'), `END RequestId: ${ID}`, report(ID)), BillingModel.AWS_LAMBDA_X86_64);
+    expect(result.meterings.map(m => m.billedMillis)).toEqual([102]);
   });
 
   test('an invocation whose lines come in two payloads is metered once it ends', () => {
