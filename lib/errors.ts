@@ -22,7 +22,10 @@ export abstract class StagegraphError extends Error {
   public abstract readonly kind: StagegraphErrorKind;
 }
 
-/** Input that is not allowed, where no construct is involved (a billing model, a setting): validation kind. */
+/**
+ * Input that is not allowed where no construct is involved (a billing model, a setting, a flow name, a `--since`,
+ * a folder without cdk.json): validation kind, exit code 1.
+ */
 export class StageInputError extends StagegraphError {
   public readonly kind = StagegraphErrorKind.VALIDATION;
 

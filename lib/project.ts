@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
-import { StageBuildError, UsageError } from './errors';
+import { StageBuildError, StageInputError } from './errors';
 
 /**
  * The runtime of stagegraph's own functions (a flow's starter and resumer, the billing meter): the
@@ -37,11 +37,11 @@ export function packageRoot(): string {
 export function cdkAppCommand(projectDir: string): string {
   const file = path.join(projectDir, 'cdk.json');
   if (!fs.existsSync(file)) {
-    throw new UsageError(`No cdk.json in ${projectDir}: run stagegraph in the folder of a CDK app`);
+    throw new StageInputError(`No cdk.json in ${projectDir}: run stagegraph in the folder of a CDK app`);
   }
   const config = JSON.parse(fs.readFileSync(file, 'utf-8')) as { app?: unknown };
   if (typeof config.app !== 'string' || config.app.length === 0) {
-    throw new UsageError(`${file} has no "app" command (for example "npx tsx bin/app.ts")`);
+    throw new StageInputError(`${file} has no "app" command (for example "npx tsx bin/app.ts")`);
   }
   return config.app;
 }

@@ -6,7 +6,7 @@ import { localClientConfig } from '../local/endpoint';
 import { deployedFunctionIds } from '../local/functions';
 import { step } from './progress';
 import { textTable } from './text-table';
-import { UsageError } from '../errors';
+import { StageInputError } from '../errors';
 
 /** One line of a bill: what a function (or the whole app) used and cost in the window. */
 export interface BillLine {
@@ -38,7 +38,7 @@ const FIELDS: Array<[keyof Omit<BillLine, 'name'>, BillingMetric]> = [
 export function parseSince(text: string): number {
   const match = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
   if (!match || Number(match[1]) === 0) {
-    throw new UsageError(`--since must be a number and a unit, s, m, h or d, like 30m, 1h or 7d (given '${text}')`);
+    throw new StageInputError(`--since must be a number and a unit, s, m, h or d, like 30m, 1h or 7d (given '${text}')`);
   }
   return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
 }

@@ -7,7 +7,7 @@ import { toMermaid } from '../workflow/mermaid';
 import { toSvg } from '../workflow/svg';
 import { assemblyMetadata } from './assembly-summary';
 import { structureAssembly } from './synth';
-import { UsageError } from '../errors';
+import { StageInputError } from '../errors';
 
 /** The diagrams of every FunctionGraph of a synthesized app, read from its cloud assembly's metadata. */
 export function flowDiagramsOf(assemblyDir: string): FlowDiagram[] {
@@ -20,7 +20,7 @@ export function selectFlows(diagrams: FlowDiagram[], name: string | undefined): 
   const chosen = diagrams.filter(d => d.title === name || d.title.endsWith(`/${name}`));
   if (chosen.length === 0) {
     const known = diagrams.map(d => d.title).join(', ') || 'none';
-    throw new UsageError(`no flow named '${name}' in the app (flows: ${known})`);
+    throw new StageInputError(`no flow named '${name}' in the app (flows: ${known})`);
   }
   return chosen;
 }

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors';
+import { StageInputError } from '../errors';
 
 /** The port the embedded LocalStack listens on by default, on 127.0.0.1 only. */
 export const LOCAL_PORT = 4566;
@@ -11,7 +11,7 @@ export function localPort(): number {
   }
   const port = Number(fromEnv);
   if (!Number.isInteger(port) || port < 1024 || port > 65535) {
-    throw new UsageError(`STAGEGRAPH_LOCAL_PORT must be a port number from 1024 to 65535 (given '${fromEnv}')`);
+    throw new StageInputError(`STAGEGRAPH_LOCAL_PORT must be a port number from 1024 to 65535 (given '${fromEnv}')`);
   }
   return port;
 }
