@@ -53,6 +53,26 @@ interface PlatformReport {
   };
 }
 
+const WHOLE_REQUEST_ID = new RegExp(`^${REQUEST_ID}$`);
+
+/**
+ * A platform event of the JSON log format of the given type (`platform.start`, `platform.report`) with a request
+ * id in its record; undefined for any other log event.
+ */
+function platformEvent(message: string, type: string): { readonly requestId: string; readonly metrics: Record<string, unknown> } | undefined {
+  const text = message.trim();
+  if (!text.startsWith('{') || !text.includes(`"${type}"`)) return undefined;
+  let event: PlatformReport;
+  try {
+    event = JSON.parse(text) as PlatformReport;
+  } catch {
+    return undefined;
+  }
+  const requestId = event.record?.requestId;
+  if (event.type !== type || typeof requestId !== 'string' || !WHOLE_REQUEST_ID.test(requestId)) return undefined;
+  return { requestId, metrics: event.record?.metrics ?? {} };
+}
+
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
 /**
@@ -62,17 +82,9 @@ const isNumber = (value: unknown): value is number => typeof value === 'number' 
  * undefined for any other event.
  */
 export function parsePlatformReport(message: string): ReportLine | undefined {
-  const text = message.trim();
-  if (!text.startsWith('{') || !text.includes('"platform.report"')) return undefined;
-  let event: PlatformReport;
-  try {
-    event = JSON.parse(text) as PlatformReport;
-  } catch {
-    return undefined;
-  }
-  const requestId = event.record?.requestId;
-  const metrics = event.record?.metrics ?? {};
-  if (event.type !== 'platform.report' || typeof requestId !== 'string' || !new RegExp(`^${REQUEST_ID}$`).test(requestId)) return undefined;
+  const event = platformEvent(message, 'platform.report');
+  if (!event) return undefined;
+  const { requestId, metrics } = event;
   const { durationMs, billedDurationMs, memorySizeMB, maxMemoryUsedMB, initDurationMs } = metrics;
   if (!isNumber(durationMs) || !isNumber(memorySizeMB) || !Number.isInteger(memorySizeMB)) return undefined;
   if (initDurationMs !== undefined && !isNumber(initDurationMs)) return undefined;
@@ -98,15 +110,5 @@ const TEXT_START = new RegExp(`^START RequestId: (${REQUEST_ID}) Version: \\S+\\
  * log format, of its `platform.start` event; undefined for any other log event.
  */
 export function parseStart(message: string): string | undefined {
-  const text = TEXT_START.exec(message);
-  if (text) return text[1];
-  const trimmed = message.trim();
-  if (!trimmed.startsWith('{') || !trimmed.includes('"platform.start"')) return undefined;
-  try {
-    const event = JSON.parse(trimmed) as PlatformReport;
-    const requestId = event.record?.requestId;
-    return event.type === 'platform.start' && typeof requestId === 'string' && new RegExp(`^${REQUEST_ID}$`).test(requestId) ? requestId : undefined;
-  } catch {
-    return undefined;
-  }
+  return TEXT_START.exec(message)?.[1] ?? platformEvent(message, 'platform.start')?.requestId;
 }

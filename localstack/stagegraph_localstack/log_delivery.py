@@ -50,18 +50,18 @@ class Delivery:
 
 def batches(deliveries: list[Delivery]) -> list[Delivery]:
     """Joins queued deliveries of the same stream and subscription, in order, into payloads within the limits."""
-    joined: dict[tuple, list[Delivery]] = {}
+    joined: dict[tuple, list[list]] = {}  # key -> [batch, its message bytes], in order
     for delivery in deliveries:
         groups = joined.setdefault(delivery.key(), [])
-        last = groups[-1] if groups else None
         size = sum(len(e["message"]) for e in delivery.events)
-        if (last is not None and len(last.events) + len(delivery.events) <= MAX_EVENTS
-                and sum(len(e["message"]) for e in last.events) + size <= MAX_BYTES):
-            last.events.extend(delivery.events)
-            last.attempts = max(last.attempts, delivery.attempts)
+        last = groups[-1] if groups else None
+        if last is not None and len(last[0].events) + len(delivery.events) <= MAX_EVENTS and last[1] + size <= MAX_BYTES:
+            last[0].events.extend(delivery.events)
+            last[0].attempts = max(last[0].attempts, delivery.attempts)
+            last[1] += size
         else:
-            groups.append(dataclasses.replace(delivery, events=list(delivery.events)))
-    return [batch for groups in joined.values() for batch in groups]
+            groups.append([dataclasses.replace(delivery, events=list(delivery.events)), size])
+    return [batch for groups in joined.values() for batch, _ in groups]
 
 
 def payload(delivery: Delivery) -> tuple[bytes, dict]:
@@ -99,10 +99,6 @@ class Deliverer:
         with self.condition:
             self.queue.append(delivery)
             self.condition.notify_all()
-
-    def pending(self) -> int:
-        with self.condition:
-            return sum(len(d.events) for d in self.queue) + self.in_flight
 
     def _run(self) -> None:
         while True:
@@ -298,20 +294,19 @@ def batch_lambda_logs() -> bool:
                     break
             stop = any(item is QUEUE_SHUTDOWN for item in items)
             for group, stream, lines in _log_batches([item for item in items if item is not QUEUE_SHUTDOWN]):
-                now = int(time.time() * 1000)
-                for events in [[{"timestamp": now, "message": line} for line in lines]]:
+                events = [{"timestamp": int(time.time() * 1000), "message": line} for line in lines]
+                try:
                     try:
+                        logs_client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+                    except logs_client.exceptions.ResourceNotFoundException:
                         try:
-                            logs_client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
-                        except logs_client.exceptions.ResourceNotFoundException:
-                            try:
-                                logs_client.create_log_group(logGroupName=group)
-                            except logs_client.exceptions.ResourceAlreadyExistsException:
-                                pass
-                            logs_client.create_log_stream(logGroupName=group, logStreamName=stream)
-                            logs_client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
-                    except Exception as e:  # noqa: BLE001 - as LocalStack's loop: a failed write is logged
-                        LOG.warning("Error saving logs to group %s in region %s: %s", group, self.region, e)
+                            logs_client.create_log_group(logGroupName=group)
+                        except logs_client.exceptions.ResourceAlreadyExistsException:
+                            pass
+                        logs_client.create_log_stream(logGroupName=group, logStreamName=stream)
+                        logs_client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+                except Exception as e:  # noqa: BLE001 - as LocalStack's loop: a failed write is logged
+                    LOG.warning("Error saving logs to group %s in region %s: %s", group, self.region, e)
             if stop:
                 return
 
