@@ -20,11 +20,25 @@ export default tseslint.config(
     // One error hierarchy: the library throws StagegraphError kinds (lib/errors.ts), whose messages the CLI prints
     // alone; only the bundled Lambda handlers, which run outside the library, throw plain errors.
     files: ['lib/**/*.ts'],
-    ignores: ['lib/**/*-handler.ts', 'lib/workflow/bridge/**'],
+    ignores: ['lib/handlers/**'],
     rules: {
       'no-restricted-syntax': ['error', {
         selector: "NewExpression[callee.name='Error']",
         message: 'Throw a StagegraphError kind (lib/errors.ts): StageValidationError, StageInputError, StageBuildError, LocalCloudError or UsageError.',
+      }],
+    },
+  },
+  {
+    // Stagegraph's own Lambda functions (lib/handlers) and the runtime-safe code they bundle (pure billing, the
+    // events each trigger decodes) run inside Lambda: no CDK there, or the bundles would carry it.
+    files: ['lib/handlers/**/*.ts', 'lib/billing/**/*.ts', 'lib/triggers/events/**/*.ts', 'lib/usage.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
+          allowTypeImports: true,
+          message: 'Runtime code is bundled into Lambda functions: import only types from aws-cdk-lib and constructs here.',
+        }],
       }],
     },
   },

@@ -47,12 +47,13 @@ export function cdkAppCommand(projectDir: string): string {
 }
 
 /**
- * A file of stagegraph's own that a function bundles (a flow's bridge, the billing meter): the TypeScript
- * source when running from this repository, the compiled JavaScript in the packed library.
- * @param dir the folder of the file, next to the calling module
+ * The source of one of stagegraph's own functions (a flow's bridge, the billing meter, the JWT authorizer),
+ * from `lib/handlers`: the TypeScript file when running from this repository, the compiled JavaScript in
+ * the packed library.
  * @param name the file's name without extension
  */
-export function ownSourceFile(dir: string, name: string): string {
+export function handlerSource(name: string): string {
+  const dir = path.join(__dirname, 'handlers');
   const source = path.join(dir, `${name}.ts`);
   return fs.existsSync(source) ? source : path.join(dir, `${name}.js`);
 }

@@ -1,6 +1,6 @@
-// Type-only: the meter function bundles this file and must not pull in aws-cdk-lib.
 import type { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { StageInputError } from '../errors';
+import { roundUpToStep } from './rounding';
 
 // Prices and billing steps, each with its source and the date it was read. Models are parameters,
 // never constants baked into the meter: pick a preset or make your own with BillingModel.custom.
@@ -109,7 +109,7 @@ export class BillingModel {
   });
 
   /** The AWS Lambda model of an architecture. */
-  public static awsLambda(architecture: Architecture): BillingModel {
+  public static awsLambda(architecture: Pick<Architecture, 'name'>): BillingModel {
     return architecture.name === 'arm64' ? BillingModel.AWS_LAMBDA_ARM_64 : BillingModel.AWS_LAMBDA_X86_64;
   }
 
@@ -152,10 +152,7 @@ export class BillingModel {
    * 0.4 ms bills 1 ms at a 1 ms step.
    */
   public billedMillis(durationMillis: number, initMillis = 0): number {
-    const billable = durationMillis + (this.billsInitDuration ? initMillis : 0);
-    // Reported durations have two decimals: float noise (100.00000001 steps) must not add a step.
-    const steps = Math.ceil(Math.round((billable / this.stepMillis) * 1e6) / 1e6);
-    return Math.max(1, steps) * this.stepMillis;
+    return roundUpToStep(durationMillis + (this.billsInitDuration ? initMillis : 0), this.stepMillis);
   }
 
   /** GB-seconds of billed milliseconds at a memory size (1 GB = 1024 MB). */

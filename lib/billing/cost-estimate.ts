@@ -1,50 +1,21 @@
-import { Duration } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import type { FlowUsage, FunctionUsage } from '../usage';
 import { BillingModel, BillingModelProps, SECONDS_PER_MONTH } from './billing-model';
 import { StepFunctionsPricing } from './step-functions-pricing';
 
-/** The traffic a function expects, for cost estimates. */
-export interface FunctionTraffic {
-  /** Invocations per month (on top of those of flows that invoke it). */
-  readonly invocationsPerMonth: number;
-  /** The average duration of one invocation. */
-  readonly averageDuration: Duration;
+/** What a billing meter records: the model it applies to the functions of its stack. */
+export interface MeterUsage {
+  /** The construct path of the meter's stack. */
+  readonly stackPath: string;
+  /** The meter's model; without one, each function's AWS Lambda model by architecture. */
+  readonly model?: BillingModelProps;
 }
 
-/** The traffic a flow expects, for cost estimates. */
-export interface FlowTraffic {
-  /** Executions per month; each invokes the functions of its function nodes once. */
-  readonly executionsPerMonth: number;
-  /**
-   * The average duration of one execution (billed for EXPRESS flows).
-   * @default Duration.seconds(1)
-   */
-  readonly averageDuration?: Duration;
+/** One record under `USAGE_METADATA`: a function's, a flow's or a meter's. */
+export interface UsageRecord {
+  readonly function?: FunctionUsage;
+  readonly flow?: FlowUsage;
+  readonly meter?: MeterUsage;
 }
-
-/** What an estimate needs to know of a function: plain data, as recorded in the cloud assembly. */
-export interface FunctionUsage {
-  readonly path: string;
-  readonly memoryMb: number;
-  readonly model: BillingModelProps;
-  readonly invocationsPerMonth?: number;
-  readonly averageDurationMillis?: number;
-}
-
-/** What an estimate needs to know of a flow. */
-export interface FlowUsage {
-  readonly path: string;
-  readonly type: 'STANDARD' | 'EXPRESS';
-  readonly executionsPerMonth?: number;
-  readonly averageDurationMillis?: number;
-  /** State transitions of one execution: its states, each entered once. */
-  readonly transitionsPerExecution: number;
-  /** The construct paths of the functions its function nodes invoke, once per node. */
-  readonly functionPaths: string[];
-}
-
-/** The metadata type under which functions and flows record their usage, for `stagegraph cost`. */
-export const USAGE_METADATA = 'stagegraph:usage';
 
 /** A function's share of an estimate. */
 export interface FunctionCostEstimate {
@@ -103,8 +74,16 @@ function alwaysOnUsd(memoryMb: number): number {
   return (size / 1024) * ALWAYS_ON_USD_PER_GIB_HOUR * (SECONDS_PER_MONTH / 3600);
 }
 
-/** The estimate of plain usage data: what `stagegraph cost` reads from the cloud assembly. */
-export function estimateFromUsage(functions: FunctionUsage[], flows: FlowUsage[]): CostEstimate {
+/**
+ * The estimate of plain usage records, as functions, flows and meters record them (read from the construct
+ * tree by `estimateCost`, from the cloud assembly by `stagegraph cost`). A function is billed with its
+ * stack's meter's model, or else the AWS Lambda model of its architecture.
+ */
+export function estimateFromUsage(records: UsageRecord[]): CostEstimate {
+  const functions = records.flatMap(r => (r.function ? [r.function] : []));
+  const flows = records.flatMap(r => (r.flow ? [r.flow] : []));
+  const meterModels = new Map(records.flatMap(r => (r.meter?.model ? [[r.meter.stackPath, BillingModel.custom(r.meter.model)] as const] : [])));
+  const modelOf = (fn: FunctionUsage) => meterModels.get(fn.stackPath) ?? BillingModel.awsLambda({ name: fn.architecture });
   const invocations = new Map<string, number>();
   for (const fn of functions) invocations.set(fn.path, fn.invocationsPerMonth ?? 0);
   const flowEstimates: FlowCostEstimate[] = [];
@@ -121,7 +100,7 @@ export function estimateFromUsage(functions: FunctionUsage[], flows: FlowUsage[]
   for (const fn of functions) {
     const count = invocations.get(fn.path) ?? 0;
     if (count === 0) continue;
-    const model = BillingModel.custom(fn.model);
+    const model = modelOf(fn);
     const duration = fn.averageDurationMillis ?? DEFAULT_FUNCTION_DURATION_MILLIS;
     const gbSeconds = model.gbSeconds(model.billedMillis(duration), fn.memoryMb) * count;
     const group = byModel.get(model.name) ?? { model, requests: 0, gbSeconds: 0 };
@@ -146,36 +125,4 @@ export function estimateFromUsage(functions: FunctionUsage[], flows: FlowUsage[]
     functions: functionEstimates,
     flows: flowEstimates,
   };
-}
-
-/** Something that records its usage for estimates: StageFunction and FunctionGraph. */
-export interface IUsageSource {
-  /** @internal */
-  usage(): { readonly function?: FunctionUsage; readonly flow?: FlowUsage };
-}
-
-function isUsageSource(construct: IConstruct): construct is IConstruct & IUsageSource {
-  return typeof (construct as unknown as Partial<IUsageSource>).usage === 'function';
-}
-
-/**
- * The monthly cost of the traffic the functions and flows under `scope` declare (`traffic` props),
- * with free tiers, before deploying. For budgets in tests:
- * `expect(estimateCost(stack).monthlyUsd).toBeLessThan(50)`.
- */
-export function estimateCost(scope: IConstruct): CostEstimate {
-  const functions: FunctionUsage[] = [];
-  const flows: FlowUsage[] = [];
-  for (const construct of scope.node.findAll()) {
-    if (!isUsageSource(construct)) continue;
-    const usage = construct.usage();
-    if (usage.function) functions.push(usage.function);
-    if (usage.flow) flows.push(usage.flow);
-  }
-  return estimateFromUsage(functions, flows);
-}
-
-/** Checks a traffic figure: a whole number from 0. */
-export function checkTraffic(what: string, value: number): string | undefined {
-  return Number.isInteger(value) && value >= 0 ? undefined : `${what} must be a whole number from 0 (given ${value})`;
 }

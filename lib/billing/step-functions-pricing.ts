@@ -1,3 +1,5 @@
+import { roundUpToStep } from './rounding';
+
 // AWS Step Functions prices, US East (N. Virginia): https://aws.amazon.com/step-functions/pricing/ (read 2026-11).
 
 /** Standard: $0.025 per 1,000 state transitions, retries included; 4,000 transitions free each month. */
@@ -19,12 +21,12 @@ export class StepFunctionsPricing {
 
   /** Billed milliseconds of one Express execution: rounded up to 100 ms, at least 100 ms. */
   public static expressBilledMillis(durationMillis: number): number {
-    return Math.max(1, Math.ceil(Math.round((durationMillis / EXPRESS_STEP_MILLIS) * 1e6) / 1e6)) * EXPRESS_STEP_MILLIS;
+    return roundUpToStep(durationMillis, EXPRESS_STEP_MILLIS);
   }
 
   /** Billed memory of one Express execution: rounded up to 64 MB chunks, at least one chunk. */
   public static expressBilledMemoryMb(memoryMb: number): number {
-    return Math.max(1, Math.ceil(memoryMb / EXPRESS_MEMORY_STEP_MB)) * EXPRESS_MEMORY_STEP_MB;
+    return roundUpToStep(memoryMb, EXPRESS_MEMORY_STEP_MB);
   }
 
   /** The price of Express executions: requests plus GB-seconds at the first tier's price. */

@@ -1,18 +1,13 @@
 import { Command } from 'commander';
-import { CostEstimate, estimateFromUsage, FlowUsage, FunctionUsage, USAGE_METADATA } from '../billing/cost-estimate';
+import { CostEstimate, estimateFromUsage, UsageRecord } from '../billing/cost-estimate';
+import { USAGE_METADATA } from '../usage';
 import { textTable } from './text-table';
 import { assemblyMetadata } from './assembly-summary';
 import { structureAssembly } from './synth';
 
 /** The estimate of a synthesized app, from the usage its functions and flows record in the cloud assembly. */
 export function estimateAssembly(assemblyDir: string): CostEstimate {
-  const functions: FunctionUsage[] = [];
-  const flows: FlowUsage[] = [];
-  for (const usage of assemblyMetadata<{ function?: FunctionUsage; flow?: FlowUsage }>(assemblyDir, USAGE_METADATA)) {
-    if (usage.function) functions.push(usage.function);
-    if (usage.flow) flows.push(usage.flow);
-  }
-  return estimateFromUsage(functions, flows);
+  return estimateFromUsage(assemblyMetadata<UsageRecord>(assemblyDir, USAGE_METADATA));
 }
 
 const usd = (value: number) => `$${value.toFixed(value < 1 ? 4 : 2)}`;

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Lazy, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Effect, IPrincipal, IRole, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Architecture, CfnFunction, Function as LambdaFunction, IFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -14,9 +14,7 @@ import { StageCode } from './stage-code';
 import { StageFunctionBase } from './stage-function-base';
 import { StageLibrary } from './stage-library';
 import type { ITrigger } from '../triggers/trigger';
-import { BillingModel } from '../billing/billing-model';
-import { checkTraffic, FunctionTraffic, FunctionUsage, IUsageSource, USAGE_METADATA } from '../billing/cost-estimate';
-import { meteredModelOf } from '../billing/model-registry';
+import { checkTraffic, FunctionTraffic, FunctionUsage, USAGE_METADATA } from '../usage';
 
 /** Memory sizes Lambda accepts, in MB. */
 export const MEMORY_SIZE_RANGE = { min: 128, max: 10240 } as const;
@@ -148,7 +146,7 @@ export interface StageFunctionProps {
  *   memorySize: 256,
  * });
  */
-export class StageFunction extends StageFunctionBase implements IUsageSource {
+export class StageFunction extends StageFunctionBase {
   public readonly functionName: string;
   public readonly functionArn: string;
   public readonly invokeTarget: IFunction;
@@ -300,12 +298,11 @@ export class StageFunction extends StageFunctionBase implements IUsageSource {
     }
   }
 
-  /** @internal */
-  public usage(): { readonly function: FunctionUsage } {
-    const model = meteredModelOf(this) ?? BillingModel.awsLambda(this.architecture);
+  /** The facts estimates and bills read: recorded as `USAGE_METADATA`. */
+  private usage(): { readonly function: FunctionUsage } {
     return {
       function: {
-        path: this.node.path, memoryMb: this.memorySize, model: model.toJSON(),
+        path: this.node.path, stackPath: Stack.of(this).node.path, memoryMb: this.memorySize, architecture: this.architecture.name,
         ...(this.traffic ? { invocationsPerMonth: this.traffic.invocationsPerMonth, averageDurationMillis: this.traffic.averageDuration.toMilliseconds() } : {}),
       },
     };

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Duration, Names, Token } from 'aws-cdk-lib';
 import { IAuthorizer, IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import { StageValidationError } from '../errors';
-import { OWN_FUNCTION_RUNTIME, ownSourceFile } from '../project';
+import { handlerSource, OWN_FUNCTION_RUNTIME } from '../project';
 import { StageCode } from '../function/stage-code';
 import { StageFunction } from '../function/stage-function';
 import type { StageHttpApi } from './stage-http-api';
@@ -169,7 +169,7 @@ class JwtHttpAuthorizer extends HttpAuthorizer {
     let fn = api.node.tryFindChild(`${id}Function`) as StageFunction | undefined;
     if (!fn) {
       fn = new StageFunction(api, `${id}Function`, {
-        code: StageCode.fromNodejs(ownSourceFile(__dirname, 'jwt-authorizer-handler'), { runtime: OWN_FUNCTION_RUNTIME }),
+        code: StageCode.fromNodejs(handlerSource('jwt-authorizer-handler'), { runtime: OWN_FUNCTION_RUNTIME }),
         memorySize: JWT_MEMORY_MB,
         timeout: Duration.seconds(10),
         description: `Checks the JWTs of ${this.options.issuer} for the HTTP routes of ${api.node.path}`,

@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Duration, Lazy, Resource, Stack } from 'aws-cdk-lib';
 import { Metric, MetricOptions, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import { Grant, IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -7,14 +6,14 @@ import { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
-import { checkTraffic, FlowTraffic, FlowUsage, IUsageSource, USAGE_METADATA } from '../billing/cost-estimate';
 import { StageValidationError } from '../errors';
 import { InlinePolicyRole } from '../inline-policy-role';
 import { acceptNagFindings, NagAcceptance } from '../nag-metadata';
-import { OWN_FUNCTION_RUNTIME, ownSourceFile } from '../project';
+import { handlerSource, OWN_FUNCTION_RUNTIME } from '../project';
 import { StageCode } from '../function/stage-code';
 import { StageFunction } from '../function/stage-function';
 import { SmnTrigger } from '../triggers/smn-trigger';
+import { checkTraffic, FlowTraffic, FlowUsage, USAGE_METADATA } from '../usage';
 import type { ITrigger } from '../triggers/trigger';
 import { AslDefinition, AslStates } from './asl';
 import { innerScopes } from './check';
@@ -105,7 +104,7 @@ export interface FunctionGraphProps {
  *   definition: Flow.sequence(Flow.invoke('Extract', extract), Flow.invoke('Store', store)),
  * });
  */
-export class FunctionGraph extends Resource implements ISubflowTarget, IUsageSource {
+export class FunctionGraph extends Resource implements ISubflowTarget {
   /** The state machine. */
   public readonly stateMachine: StateMachine;
   /** The ARN of the state machine. @attribute */
@@ -237,8 +236,8 @@ export class FunctionGraph extends Resource implements ISubflowTarget, IUsageSou
     trigger.bind(this.bridge('resume'));
   }
 
-  /** @internal */
-  public usage(): { readonly flow: FlowUsage } {
+  /** The facts estimates read: recorded as `USAGE_METADATA`. */
+  private usage(): { readonly flow: FlowUsage } {
     return {
       flow: {
         path: this.node.path,
@@ -311,7 +310,7 @@ export class FunctionGraph extends Resource implements ISubflowTarget, IUsageSou
     const existing = mode === 'start' ? this.starter : this.resumer;
     if (existing) return existing;
     const fn = new StageFunction(this, mode === 'start' ? 'Starter' : 'Resumer', {
-      code: StageCode.fromNodejs(ownSourceFile(path.join(__dirname, 'bridge'), 'index'), { runtime: OWN_FUNCTION_RUNTIME }),
+      code: StageCode.fromNodejs(handlerSource('flow-bridge-handler'), { runtime: OWN_FUNCTION_RUNTIME }),
       memorySize: 256,
       description: `${mode === 'start' ? 'Starts' : 'Resumes'} executions of the flow ${this.node.path}`,
       environment: {

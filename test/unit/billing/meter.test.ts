@@ -1,6 +1,6 @@
 import { gzipSync } from 'zlib';
 import { BillingModel, parsePlatformReport, parseReportLine, parseStart } from '../../../lib';
-import { meter, metricData } from '../../../lib/billing/meter-handler';
+import { meter, metricData } from '../../../lib/handlers/meter-handler';
 import { meterFilterName } from '../../../lib/billing/meter-filter';
 import { MeterMemory } from '../../../lib/billing/platform-reports';
 
@@ -201,7 +201,7 @@ describe('the meter function', () => {
   test('the handler decodes the gzipped, base64 payload CloudWatch Logs sends', async () => {
     // Only the decoding: the metrics go to CloudWatch in the integration test.
     const data = Buffer.from(gzipSync(JSON.stringify({ ...payload, messageType: 'CONTROL_MESSAGE' }))).toString('base64');
-    const { handler } = await import('../../../lib/billing/meter-handler');
+    const { handler } = await import('../../../lib/handlers/meter-handler');
     await expect(handler({ awslogs: { data } })).resolves.toEqual({ metered: 0, refused: 0 });
   });
 });

@@ -4,10 +4,10 @@
 // REPORT lines count (platform-reports.ts): a function that prints one does not bill itself.
 import { gunzipSync } from 'zlib';
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
-import { BillingModel, BillingModelProps } from './billing-model';
-import { APP_DIMENSION, BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from './billing-metrics';
-import { parseMeterFilterName } from './meter-filter';
-import { LogEvent, MeterMemory, platformReports, RefusedReport } from './platform-reports';
+import { BillingModel, BillingModelProps } from '../billing/billing-model';
+import { APP_DIMENSION, BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from '../billing/billing-metrics';
+import { parseMeterFilterName } from '../billing/meter-filter';
+import { LogEvent, MeterMemory, platformReports, RefusedReport } from '../billing/platform-reports';
 
 const cloudwatch = new CloudWatchClient({});
 /** PutMetricData takes at most 1000 values per call. */

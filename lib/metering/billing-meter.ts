@@ -1,42 +1,28 @@
-import { ArnFormat, Aspects, Duration, IAspect, Names, Stack, Token } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, MetricOptions, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ArnFormat, Aspects, IAspect, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
-import { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
+import { BILLING_NAMESPACE } from '../billing/billing-metrics';
+import { BillingModel } from '../billing/billing-model';
+import { UsageRecord } from '../billing/cost-estimate';
+import { meterFilterName } from '../billing/meter-filter';
 import { StageValidationError } from '../errors';
-import { InlinePolicyRole } from '../inline-policy-role';
-import { acceptNagFindings } from '../nag-metadata';
-import { OWN_FUNCTION_RUNTIME, ownSourceFile } from '../project';
 import { StageCode } from '../function/stage-code';
 import { StageFunction } from '../function/stage-function';
-import { AppDashboard } from '../monitoring/app-dashboard';
+import { InlinePolicyRole } from '../inline-policy-role';
+import { acceptNagFindings } from '../nag-metadata';
+import { handlerSource, OWN_FUNCTION_RUNTIME } from '../project';
+import { USAGE_METADATA } from '../usage';
 import { FunctionGraph } from '../workflow/function-graph';
-import { APP_DIMENSION, BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from './billing-metrics';
-import { BillingModel } from './billing-model';
-import { meterFilterName } from './meter-filter';
-import { registerModelResolver } from './model-registry';
+import { AppDashboard } from './app-dashboard';
+import { BillingMetrics } from './billing-metrics';
+import { BudgetAlarm, BudgetOptions } from './budget-alarm';
 
-/** A budget: an alarm when the app's cost in a period passes a limit. */
-export interface BudgetOptions {
-  /** The limit, USD, more than 0. */
-  readonly limitUsd: number;
-  /**
-   * The period the cost is summed over, whole minutes from 1 minute to 1 day.
-   * @default Duration.days(1)
-   */
-  readonly period?: Duration;
-  /**
-   * The SMN topic the alarm notifies.
-   * @default - a new topic, `BudgetTopic`, refusing requests without TLS (`aws:SecureTransport`) and not
-   * encrypted: a CloudWatch alarm cannot publish to a topic encrypted with SNS's AWS managed key, so give
-   * a topic of yours encrypted with a customer managed key that lets `cloudwatch.amazonaws.com` use it
-   */
-  readonly topic?: ITopic;
-}
+export type { BudgetOptions } from './budget-alarm';
 
 /** Properties of a {@link BillingMeter}. */
 export interface BillingMeterProps {
@@ -80,6 +66,8 @@ export class BillingMeter extends Construct {
 
   /** The name of the app in the metrics' `App` dimension. */
   public readonly appName: string;
+  /** The metrics the meter publishes, for dashboards and alarms of your own. */
+  public readonly metrics: BillingMetrics;
   /** The app's dashboard, unless switched off. */
   public readonly dashboard?: AppDashboard;
   /** The budget alarm, when a budget is given. */
@@ -97,30 +85,20 @@ export class BillingMeter extends Construct {
       throw new StageValidationError(this, `the stack already has a billing meter, ${meters.get(stack)!.node.path} (allowed: one per stack)`);
     }
     meters.set(stack, this);
-    registerModelResolver(stack, fn => this.modelOf(fn as StageFunction));
     this.model = props.model;
     this.appName = props.appName ?? stack.stackName;
+    this.metrics = new BillingMetrics(this.appName);
+    // What estimates read: the model this meter applies to the functions of its stack.
+    const record: UsageRecord = { meter: { stackPath: stack.node.path, ...(this.model ? { model: this.model.toJSON() } : {}) } };
+    this.node.addMetadata(USAGE_METADATA, Lazy.any({ produce: () => record }));
     if (props.dashboard !== false) {
-      this.dashboard = new AppDashboard(this, 'Dashboard', { meter: this });
+      this.dashboard = new AppDashboard(this, 'Dashboard', { metrics: this.metrics });
     }
     if (props.budget) {
-      const { limitUsd } = props.budget;
-      const period = props.budget.period ?? Duration.days(1);
-      if (!(limitUsd > 0)) throw new StageValidationError(this, `budget.limitUsd must be more than 0 (given ${limitUsd})`);
-      const minutes = period.toMinutes({ integral: false });
-      if (!period.isUnresolved() && (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)) {
-        throw new StageValidationError(this, `budget.period must be whole minutes from 1 minute to 1 day (given ${period.toHumanString()})`);
-      }
-      this.budgetTopic = props.budget.topic ?? new Topic(this, 'BudgetTopic', { enforceSSL: true });
-      this.budgetAlarm = new Alarm(this, 'BudgetAlarm', {
-        alarmDescription: `The cost of ${this.appName} passed ${limitUsd} USD in ${period.toHumanString()}`,
-        metric: this.metricCostUsd({ period, statistic: Stats.SUM }),
-        threshold: limitUsd,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      this.budgetAlarm.addAlarmAction(new SnsAction(this.budgetTopic));
+      // 'Default' is hidden from logical ids: the alarm and topic keep the ids they had as the meter's children.
+      const budget = new BudgetAlarm(this, 'Default', { ...props.budget, metrics: this.metrics });
+      this.budgetAlarm = budget.alarm;
+      this.budgetTopic = budget.topic;
     }
     Aspects.of(stack).add(new MeterEveryFunction(this));
   }
@@ -152,50 +130,13 @@ export class BillingMeter extends Construct {
     this.dashboard?.addFlow(flow);
   }
 
-  /** Any metric of the billing namespace, for the whole app or (with `fn`) one function. */
-  public metric(metricName: BillingMetric, fn?: StageFunction, props: MetricOptions = {}): Metric {
-    return new Metric({
-      namespace: BILLING_NAMESPACE,
-      metricName,
-      dimensionsMap: fn ? { [FUNCTION_DIMENSION]: fn.functionName } : { [APP_DIMENSION]: this.appName },
-      statistic: Stats.SUM,
-      period: Duration.minutes(5),
-      ...props,
-    });
-  }
-
-  /** Cost before the free tier, USD. @default sum over 5 minutes */
-  public metricCostUsd(props?: MetricOptions, fn?: StageFunction): Metric {
-    return this.metric(BillingMetric.COST_USD, fn, props);
-  }
-
-  /** Invocations metered. @default sum over 5 minutes */
-  public metricInvocations(props?: MetricOptions, fn?: StageFunction): Metric {
-    return this.metric(BillingMetric.INVOCATIONS, fn, props);
-  }
-
-  /** Billed milliseconds. @default sum over 5 minutes */
-  public metricBilledDurationMillis(props?: MetricOptions, fn?: StageFunction): Metric {
-    return this.metric(BillingMetric.BILLED_DURATION_MILLIS, fn, props);
-  }
-
-  /** GB-seconds. @default sum over 5 minutes */
-  public metricGbSeconds(props?: MetricOptions, fn?: StageFunction): Metric {
-    return this.metric(BillingMetric.GB_SECONDS, fn, props);
-  }
-
-  /** Cold starts. @default sum over 5 minutes */
-  public metricColdStarts(props?: MetricOptions, fn?: StageFunction): Metric {
-    return this.metric(BillingMetric.COLD_STARTS, fn, props);
-  }
-
   private meterFunctionFor(model: BillingModel): StageFunction {
     const key = JSON.stringify(model.toJSON());
     let fn = this.meterFunctions.get(key);
     if (!fn) {
       const id = this.meterFunctions.size === 0 ? 'Meter' : `Meter${this.meterFunctions.size + 1}`;
       fn = new StageFunction(this, id, {
-        code: StageCode.fromNodejs(ownSourceFile(__dirname, 'meter-handler'), { runtime: OWN_FUNCTION_RUNTIME }),
+        code: StageCode.fromNodejs(handlerSource('meter-handler'), { runtime: OWN_FUNCTION_RUNTIME }),
         memorySize: 256,
         description: `Meters the functions of ${this.appName} with the ${model.name} model`,
         environment: { STAGEGRAPH_BILLING_MODEL: key, STAGEGRAPH_BILLING_APP: this.appName },

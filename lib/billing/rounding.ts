@@ -1,0 +1,8 @@
+/**
+ * A quantity rounded up to a whole number of steps, at least one step: 99, 100 and 101 ms give 100, 100
+ * and 200 ms at a 100 ms step. Reported durations have two decimals, so float noise (100.00000001 steps)
+ * must not add a step.
+ */
+export function roundUpToStep(value: number, step: number): number {
+  return Math.max(1, Math.ceil(Math.round((value / step) * 1e6) / 1e6)) * step;
+}
