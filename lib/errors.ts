@@ -91,3 +91,13 @@ export class UsageError extends StagegraphError {
     this.name = 'UsageError';
   }
 }
+
+/** An error in a trigger's settings, found when the trigger is created: names the trigger, the value and what is allowed. */
+export class TriggerValidationError extends StagegraphError {
+  public readonly kind = StagegraphErrorKind.VALIDATION;
+
+  constructor(trigger: string, message: string) {
+    super(`${trigger}: ${message}`);
+    this.name = 'TriggerValidationError';
+  }
+}

@@ -7,7 +7,7 @@ export * from './function/stage-code';
 export * from './function/stage-function-base';
 export * from './function/stage-function';
 export * from './function/stage-library';
-export * from './triggers/trigger';
+export * from './function/trigger';
 export * from './triggers/batching';
 export * from './triggers/smn-trigger';
 export * from './triggers/dms-trigger';

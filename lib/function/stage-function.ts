@@ -13,7 +13,7 @@ import { hostCpu } from './native-architecture';
 import { StageCode } from './stage-code';
 import { StageFunctionBase } from './stage-function-base';
 import { StageLibrary } from './stage-library';
-import type { ITrigger } from '../triggers/trigger';
+import type { ITrigger } from './trigger';
 import { checkTraffic, FunctionTraffic, FunctionUsage, USAGE_METADATA } from '../usage';
 
 /** Memory sizes Lambda accepts, in MB. */

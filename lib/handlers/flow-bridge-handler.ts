@@ -7,6 +7,7 @@
 import {
   SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, SFNServiceException, StartExecutionCommand, StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { flowInputs, httpFlowInput, isHttpEvent, Json, parseBody as parse } from '../triggers/events';
 
 // StartSyncExecution's `sync-` host prefix does not resolve on local endpoints; AWS accepts both.
 const sfn = new SFNClient({ disableHostPrefix: true });
@@ -17,66 +18,16 @@ interface HttpResponse {
   body: string;
 }
 
-type Json = Record<string, unknown>;
 
 export async function handler(event: Json): Promise<unknown> {
   const mode = process.env.STAGEGRAPH_BRIDGE;
   if (mode === 'resume') {
-    return isHttp(event) ? respondResume(event) : resumeRecords(event);
+    return isHttpEvent(event) ? respondResume(event) : resumeRecords(event);
   }
   if (mode === 'start') {
-    return isHttp(event) ? respondStart(event) : startRecords(event);
+    return isHttpEvent(event) ? respondStart(event) : startRecords(event);
   }
   throw new Error(`STAGEGRAPH_BRIDGE must be 'start' or 'resume' (given '${mode}')`);
-}
-
-function isHttp(event: Json): boolean {
-  return typeof event.httpMethod === 'string' && typeof event.requestContext === 'object';
-}
-
-function parse(text: unknown): unknown {
-  if (typeof text !== 'string') return text ?? null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** The inputs of the executions an event starts: one per record, in a documented shape per trigger. */
-export function flowInputs(event: Json): unknown[] {
-  const records = Array.isArray(event.Records) ? (event.Records as Json[]) : undefined;
-  if (records === undefined) {
-    if (event['detail-type'] === 'Scheduled Event') {
-      return [{ trigger: 'timer', time: event.time, rule: (event.resources as string[] | undefined)?.[0] }];
-    }
-    return [event];
-  }
-  return records.map(record => {
-    const source = (record.eventSource ?? record.EventSource) as string | undefined;
-    if (source === 'aws:s3') {
-      const s3 = record.s3 as { bucket: { name: string }; object: { key: string; size?: number; eTag?: string } };
-      return {
-        trigger: 'obs', eventName: record.eventName, eventTime: record.eventTime, bucket: s3.bucket.name,
-        key: decodeURIComponent(s3.object.key.replace(/\+/g, ' ')), size: s3.object.size, eTag: s3.object.eTag,
-      };
-    }
-    if (source === 'aws:sns') {
-      const sns = record.Sns as Json;
-      return { trigger: 'smn', topicArn: sns.TopicArn, subject: sns.Subject ?? null, messageId: sns.MessageId, timestamp: sns.Timestamp, message: parse(sns.Message) };
-    }
-    if (source === 'aws:sqs') {
-      return { trigger: 'dms', messageId: record.messageId, body: parse(record.body) };
-    }
-    if (source === 'aws:kinesis') {
-      const kinesis = record.kinesis as Json;
-      return {
-        trigger: 'dis', partitionKey: kinesis.partitionKey, sequenceNumber: kinesis.sequenceNumber,
-        data: parse(Buffer.from(kinesis.data as string, 'base64').toString('utf8')),
-      };
-    }
-    return record;
-  });
 }
 
 async function startRecords(event: Json): Promise<{ executionArns: string[] }> {
@@ -90,11 +41,7 @@ async function startRecords(event: Json): Promise<{ executionArns: string[] }> {
 
 /** HTTP: a STANDARD flow answers 202 with the execution; an EXPRESS flow runs and answers with its output. */
 async function respondStart(event: Json): Promise<HttpResponse> {
-  const body = parse(event.body);
-  const input = {
-    trigger: 'http', method: event.httpMethod, path: event.path, pathParameters: event.pathParameters ?? {},
-    query: event.queryStringParameters ?? {}, body,
-  };
+  const input = httpFlowInput(event);
   if (process.env.STAGEGRAPH_FLOW_TYPE === 'EXPRESS') {
     const result = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: flowArn(), input: JSON.stringify(input) }));
     if (result.status === 'SUCCEEDED') return json(200, parse(result.output));

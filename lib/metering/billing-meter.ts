@@ -11,11 +11,10 @@ import { BillingModel } from '../billing/billing-model';
 import { UsageRecord } from '../billing/cost-estimate';
 import { meterFilterName } from '../billing/meter-filter';
 import { StageValidationError } from '../errors';
-import { StageCode } from '../function/stage-code';
+import { ownFunction } from '../function/own-function';
 import { StageFunction } from '../function/stage-function';
 import { InlinePolicyRole } from '../inline-policy-role';
 import { acceptNagFindings } from '../nag-metadata';
-import { handlerSource, OWN_FUNCTION_RUNTIME } from '../project';
 import { USAGE_METADATA } from '../usage';
 import { FunctionGraph } from '../workflow/function-graph';
 import { AppDashboard } from './app-dashboard';
@@ -135,8 +134,8 @@ export class BillingMeter extends Construct {
     let fn = this.meterFunctions.get(key);
     if (!fn) {
       const id = this.meterFunctions.size === 0 ? 'Meter' : `Meter${this.meterFunctions.size + 1}`;
-      fn = new StageFunction(this, id, {
-        code: StageCode.fromNodejs(handlerSource('meter-handler'), { runtime: OWN_FUNCTION_RUNTIME }),
+      fn = ownFunction(this, id, {
+        handler: 'meter-handler',
         memorySize: 256,
         description: `Meters the functions of ${this.appName} with the ${model.name} model`,
         environment: { STAGEGRAPH_BILLING_MODEL: key, STAGEGRAPH_BILLING_APP: this.appName },

@@ -1,5 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import { TriggerValidationError } from './trigger';
+import { TriggerValidationError } from '../errors';
 
 /** Batching settings shared by the triggers that read in batches (DMS queues, DIS streams). */
 export interface BatchingProps {

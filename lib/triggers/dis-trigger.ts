@@ -1,9 +1,10 @@
 import { Token } from 'aws-cdk-lib';
 import { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { EventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import type { StageFunction } from '../function/stage-function';
 import { BatchingProps, validateBatching } from './batching';
-import { ITrigger, triggerId, TriggerValidationError } from './trigger';
+import type { ITrigger, ITriggerTarget } from '../function/trigger';
+import { triggerId } from './private/trigger-id';
+import { TriggerValidationError } from '../errors';
 
 /** Options of a {@link DisTrigger}: batching (a batch of 100 by default) and where and how to read. */
 export interface DisTriggerProps extends BatchingProps {
@@ -38,7 +39,7 @@ export class DisTrigger implements ITrigger {
     }
   }
 
-  public bind(fn: StageFunction): void {
+  public bind(fn: ITriggerTarget): void {
     new EventSourceMapping(fn, triggerId(fn, 'DisTrigger', this.stream), {
       target: fn.invokeTarget,
       eventSourceArn: this.stream.streamArn,

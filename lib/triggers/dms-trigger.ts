@@ -1,10 +1,10 @@
 import { Token } from 'aws-cdk-lib';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { CfnQueue, IQueue } from 'aws-cdk-lib/aws-sqs';
-import { StageValidationError } from '../errors';
-import type { StageFunction } from '../function/stage-function';
+import { StageValidationError, TriggerValidationError } from '../errors';
 import { BatchingProps, validateBatching } from './batching';
-import { ITrigger, triggerId, TriggerValidationError } from './trigger';
+import type { ITrigger, ITriggerTarget } from '../function/trigger';
+import { triggerId } from './private/trigger-id';
 
 /** Options of a {@link DmsTrigger}: batching, with a batch of 10 by default; over 10 needs `maxBatchingWindow`. */
 export type DmsTriggerProps = BatchingProps;
@@ -26,7 +26,7 @@ export class DmsTrigger implements ITrigger {
     }
   }
 
-  public bind(fn: StageFunction): void {
+  public bind(fn: ITriggerTarget): void {
     const id = triggerId(fn, 'DmsTrigger', this.queue);
     new EventSourceMapping(fn, id, {
       target: fn.invokeTarget,

@@ -1,12 +1,10 @@
 import { createHash } from 'crypto';
 import { Duration, Names, Token } from 'aws-cdk-lib';
 import { IAuthorizer, IdentitySource, RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
-import { StageValidationError } from '../errors';
-import { handlerSource, OWN_FUNCTION_RUNTIME } from '../project';
-import { StageCode } from '../function/stage-code';
-import { StageFunction } from '../function/stage-function';
+import { StageValidationError, TriggerValidationError } from '../errors';
+import { ownFunction } from '../function/own-function';
+import type { IStageFunction } from '../function/stage-function-base';
 import type { StageHttpApi } from './stage-http-api';
-import { TriggerValidationError } from './trigger';
 
 /** The longest time API Gateway caches an authorizer's answer. */
 export const AUTHORIZER_CACHE_TTL_RANGE = { min: 0, max: 3600 } as const;
@@ -75,7 +73,7 @@ export abstract class HttpAuthorizer {
    * `event.requestContext.authorizer`), or throws `Error('Unauthorized')` for a 401. One authorizer per
    * function and API, shared by the routes that give the same function.
    */
-  public static lambda(fn: StageFunction, options: LambdaAuthorizerOptions = {}): HttpAuthorizer {
+  public static lambda(fn: IStageFunction, options: LambdaAuthorizerOptions = {}): HttpAuthorizer {
     return new LambdaHttpAuthorizer(fn, options);
   }
 
@@ -103,7 +101,7 @@ class LambdaHttpAuthorizer extends HttpAuthorizer {
   private readonly ttl: Duration;
 
   /** @param authorizerId the authorizer's id in the API: by default derived from the function */
-  constructor(private readonly fn: StageFunction, options: LambdaAuthorizerOptions, private readonly authorizerId?: string) {
+  constructor(private readonly fn: IStageFunction, options: LambdaAuthorizerOptions, private readonly authorizerId?: string) {
     super();
     this.description = `HttpAuthorizer.lambda(${fn.node.path})`;
     this.identitySources = options.identitySources ?? [IdentitySource.header('Authorization')];
@@ -166,10 +164,10 @@ class JwtHttpAuthorizer extends HttpAuthorizer {
     const settings = [this.options.issuer, this.options.audience, this.jwksUri];
     const hash = createHash('sha256').update(JSON.stringify([...settings, this.ttl.toSeconds()])).digest('hex').slice(0, 8).toUpperCase();
     const id = `JwtAuthorizer${hash}`;
-    let fn = api.node.tryFindChild(`${id}Function`) as StageFunction | undefined;
+    let fn = api.node.tryFindChild(`${id}Function`) as IStageFunction | undefined;
     if (!fn) {
-      fn = new StageFunction(api, `${id}Function`, {
-        code: StageCode.fromNodejs(handlerSource('jwt-authorizer-handler'), { runtime: OWN_FUNCTION_RUNTIME }),
+      fn = ownFunction(api, `${id}Function`, {
+        handler: 'jwt-authorizer-handler',
         memorySize: JWT_MEMORY_MB,
         timeout: Duration.seconds(10),
         description: `Checks the JWTs of ${this.options.issuer} for the HTTP routes of ${api.node.path}`,

@@ -1,11 +1,10 @@
 import { Annotations, Aws } from 'aws-cdk-lib';
 import { AuthorizationType, CfnMethod, Cors, Integration, IntegrationType, IResource } from 'aws-cdk-lib/aws-apigateway';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { StageValidationError } from '../errors';
-import type { StageFunction } from '../function/stage-function';
+import { StageValidationError, TriggerValidationError } from '../errors';
 import { HttpAuthorizer } from './http-authorizer';
 import { StageHttpApi } from './stage-http-api';
-import { ITrigger, TriggerValidationError } from './trigger';
+import type { ITrigger, ITriggerTarget } from '../function/trigger';
 
 /** Who may call an HTTP trigger: a closed set. */
 export enum HttpAuth {
@@ -89,7 +88,7 @@ export class HttpTrigger implements ITrigger {
     }
   }
 
-  public bind(fn: StageFunction): void {
+  public bind(fn: ITriggerTarget): void {
     const api = StageHttpApi.of(fn);
     const resource: IResource = api.root.resourceForPath(this.props.path);
     const target = fn.invokeTarget;

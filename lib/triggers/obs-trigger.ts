@@ -2,10 +2,10 @@ import { Aws, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { Bucket, CfnBucket, IBucket } from 'aws-cdk-lib/aws-s3';
-import { StageValidationError } from '../errors';
-import type { StageFunction } from '../function/stage-function';
+import { StageValidationError, TriggerValidationError } from '../errors';
 import { ObsBucket } from './obs-bucket';
-import { ITrigger, triggerId, TriggerValidationError } from './trigger';
+import type { ITrigger, ITriggerTarget } from '../function/trigger';
+import { triggerId } from './private/trigger-id';
 
 /** The object events an OBS trigger reacts to. */
 export enum ObsEvent {
@@ -79,7 +79,7 @@ export class ObsTrigger implements ITrigger {
     }
   }
 
-  public bind(fn: StageFunction): void {
+  public bind(fn: ITriggerTarget): void {
     const bucket = this.bucket;
     const cfnBucket = bucket instanceof Bucket ? (bucket.node.defaultChild as CfnBucket) : undefined;
     if (!cfnBucket) {
@@ -110,7 +110,7 @@ export class ObsTrigger implements ITrigger {
   }
 
   /** The bucket's list of notifications, checked against this trigger's filters. */
-  private register(fn: StageFunction, cfnBucket: CfnBucket): Registered[] {
+  private register(fn: ITriggerTarget, cfnBucket: CfnBucket): Registered[] {
     let entries = notifications.get(cfnBucket);
     if (!entries) {
       const list: Registered[] = [];

@@ -1,8 +1,9 @@
 import { Token } from 'aws-cdk-lib';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ITopic, Subscription, SubscriptionFilter, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
-import type { StageFunction } from '../function/stage-function';
-import { ITrigger, triggerId, TriggerValidationError } from './trigger';
+import type { ITrigger, ITriggerTarget } from '../function/trigger';
+import { triggerId } from './private/trigger-id';
+import { TriggerValidationError } from '../errors';
 
 /** SNS accepts at most this many attribute names in one filter policy. */
 export const MAX_FILTER_POLICY_KEYS = 5;
@@ -47,7 +48,7 @@ export class SmnTrigger implements ITrigger {
     }
   }
 
-  public bind(fn: StageFunction): void {
+  public bind(fn: ITriggerTarget): void {
     const id = triggerId(fn, 'SmnTrigger', this.topic);
     const target = fn.invokeTarget;
     target.addPermission(`${id}Permission`, {

@@ -1,10 +1,10 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { StageValidationError } from '../errors';
-import type { StageFunction } from '../function/stage-function';
+import { StageValidationError, TriggerValidationError } from '../errors';
 import { CRON_FIELD_NAMES, CronProblem, EventBridgeCron } from './eventbridge-cron';
-import { ITrigger, triggerId, TriggerValidationError } from './trigger';
+import type { ITrigger, ITriggerTarget } from '../function/trigger';
+import { triggerId } from './private/trigger-id';
 
 /** Options of a {@link TimerTrigger}. */
 export interface TimerTriggerOptions {
@@ -121,7 +121,7 @@ export class TimerTrigger implements ITrigger {
     return this.plan.runs(count, from);
   }
 
-  public bind(fn: StageFunction): void {
+  public bind(fn: ITriggerTarget): void {
     if (this.plan.problem !== undefined) {
       throw new StageValidationError(fn, `${this.plan.name}: ${this.plan.problem}`);
     }

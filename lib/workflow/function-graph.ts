@@ -9,12 +9,11 @@ import { Construct, IConstruct } from 'constructs';
 import { StageValidationError } from '../errors';
 import { InlinePolicyRole } from '../inline-policy-role';
 import { acceptNagFindings, NagAcceptance } from '../nag-metadata';
-import { handlerSource, OWN_FUNCTION_RUNTIME } from '../project';
-import { StageCode } from '../function/stage-code';
-import { StageFunction } from '../function/stage-function';
+import { ownFunction } from '../function/own-function';
+import type { StageFunction } from '../function/stage-function';
 import { SmnTrigger } from '../triggers/smn-trigger';
 import { checkTraffic, FlowTraffic, FlowUsage, USAGE_METADATA } from '../usage';
-import type { ITrigger } from '../triggers/trigger';
+import type { ITrigger } from '../function/trigger';
 import { AslDefinition, AslStates } from './asl';
 import { innerScopes } from './check';
 import { diagramOf, FlowDiagram } from './diagram';
@@ -309,8 +308,8 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
   private bridge(mode: 'start' | 'resume'): StageFunction {
     const existing = mode === 'start' ? this.starter : this.resumer;
     if (existing) return existing;
-    const fn = new StageFunction(this, mode === 'start' ? 'Starter' : 'Resumer', {
-      code: StageCode.fromNodejs(handlerSource('flow-bridge-handler'), { runtime: OWN_FUNCTION_RUNTIME }),
+    const fn = ownFunction(this, mode === 'start' ? 'Starter' : 'Resumer', {
+      handler: 'flow-bridge-handler',
       memorySize: 256,
       description: `${mode === 'start' ? 'Starts' : 'Resumes'} executions of the flow ${this.node.path}`,
       environment: {

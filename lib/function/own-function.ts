@@ -1,0 +1,35 @@
+import { Duration } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { handlerSource, OWN_FUNCTION_RUNTIME } from '../project';
+import { StageCode } from './stage-code';
+import { StageFunction } from './stage-function';
+
+/** Properties of one of stagegraph's own functions. */
+export interface OwnFunctionProps {
+  /** The handler's file in `lib/handlers`, without extension, e.g. `meter-handler`. */
+  readonly handler: string;
+  readonly description: string;
+  readonly memorySize: number;
+  /**
+   * @default - StageFunction's default timeout
+   */
+  readonly timeout?: Duration;
+  /**
+   * @default - no variables
+   */
+  readonly environment?: Record<string, string>;
+}
+
+/**
+ * One of stagegraph's own functions (a flow's starter and resumer, the billing meter, the JWT authorizer):
+ * a StageFunction of a bundled handler from `lib/handlers` on `OWN_FUNCTION_RUNTIME`.
+ */
+export function ownFunction(scope: Construct, id: string, props: OwnFunctionProps): StageFunction {
+  return new StageFunction(scope, id, {
+    code: StageCode.fromNodejs(handlerSource(props.handler), { runtime: OWN_FUNCTION_RUNTIME }),
+    memorySize: props.memorySize,
+    description: props.description,
+    ...(props.timeout ? { timeout: props.timeout } : {}),
+    ...(props.environment ? { environment: props.environment } : {}),
+  });
+}
