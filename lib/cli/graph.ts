@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { FlowDiagram } from '../workflow/diagram';
+import { FlowDiagram } from '../workflow/pictures/diagram';
 import { FLOW_DIAGRAM_METADATA } from '../workflow/function-graph';
-import { toMermaid } from '../workflow/mermaid';
-import { toSvg } from '../workflow/svg';
+import { toMermaid } from '../workflow/pictures/mermaid';
+import { toSvg } from '../workflow/pictures/svg';
 import { assemblyMetadata } from './assembly-summary';
 import { structureAssembly } from './synth';
 import { StageInputError } from '../errors';

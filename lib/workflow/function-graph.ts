@@ -16,13 +16,13 @@ import { checkTraffic, FlowTraffic, FlowUsage, USAGE_METADATA } from '../usage';
 import type { ITrigger } from '../function/trigger';
 import { AslDefinition, AslStates } from './asl';
 import { innerScopes } from './check';
-import { diagramOf, FlowDiagram } from './diagram';
+import { diagramOf, FlowDiagram } from './pictures/diagram';
 import { FlowLogging, flowLogOptions } from './flow-logging';
 import { FlowNode, FlowNodeKind, FlowValidationError } from './flow-node';
-import { toMermaid } from './mermaid';
+import { toMermaid } from './pictures/mermaid';
 import { renderFlow, StateDescription } from './render';
 import { ISubflowTarget } from './subflow-node';
-import { toSvg } from './svg';
+import { toSvg } from './pictures/svg';
 
 /** Standard flows run up to a year and can wait for callbacks; Express flows run up to 5 minutes, fast and cheap. */
 export enum FlowType {

@@ -1,5 +1,6 @@
 import * as dagre from '@dagrejs/dagre';
 import { DiagramEdge, DiagramNode, FlowDiagram } from './diagram';
+import { KIND_STYLES } from './kinds';
 
 /** Approximate advance widths of the picture's sans-serif font, in px per character, for box sizes. */
 const LABEL_FONT = { size: 13, charWidth: 8.1 };
@@ -7,15 +8,6 @@ const DETAIL_FONT = { size: 11, charWidth: 6.7 };
 const EDGE_FONT = { size: 11, charWidth: 6.7 };
 const MARGIN = 24;
 const TITLE_HEIGHT = 34;
-
-/** Fill and stroke of each kind of box. */
-const COLORS: Record<DiagramNode['kind'], [string, string]> = {
-  start: ['#333', '#333'], end: ['#333', '#333'], join: ['#555', '#555'],
-  function: ['#e8f1fb', '#2f6db5'], parallel: ['#eef0f3', '#5b6675'], choice: ['#fff6dd', '#b7891d'],
-  loop: ['#eef0f3', '#5b6675'], wait: ['#f4f4f4', '#777'], callback: ['#f1e9fb', '#6f42b5'], notify: ['#fff0e6', '#c2601a'],
-  subflow: ['#e8f6f6', '#2b8a8a'], pass: ['#f7f7f7', '#888'], succeed: ['#e6f6ea', '#2f8a47'],
-  fail: ['#fde8e8', '#b53a2f'], guard: ['#f7f7f7', '#888'],
-};
 
 interface Box {
   width: number;
@@ -43,7 +35,7 @@ function escape(value: string): string {
 }
 
 function shape(node: DiagramNode, x: number, y: number, box: Box): string {
-  const [fill, stroke] = COLORS[node.kind];
+  const { fill, stroke } = KIND_STYLES[node.kind];
   const left = x - box.width / 2;
   const top = y - box.height / 2;
   switch (node.kind) {

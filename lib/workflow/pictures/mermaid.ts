@@ -1,11 +1,5 @@
 import { DiagramNode, FlowDiagram } from './diagram';
-
-/** Mermaid's shape brackets for each kind of box. */
-const SHAPES: Record<DiagramNode['kind'], [string, string]> = {
-  start: ['((', '))'], end: ['(((', ')))'], join: ['[', ']'], function: ['[', ']'], parallel: ['[/', '\\]'],
-  choice: ['{', '}'], loop: ['{{', '}}'], wait: ['[(', ')]'], callback: ['>', ']'], notify: ['>', ']'], subflow: ['[[', ']]'],
-  pass: ['(', ')'], succeed: ['([', '])'], fail: ['([', '])'], guard: ['(', ')'],
-};
+import { KIND_STYLES } from './kinds';
 
 /** Mermaid's text escapes: quotes and angle brackets as entities, inside a quoted label. */
 function text(value: string): string {
@@ -26,7 +20,7 @@ export function toMermaid(diagram: FlowDiagram): string {
   }
   const emit = (cluster: string | undefined, indent: string) => {
     for (const node of byCluster.get(cluster) ?? []) {
-      const [open, close] = SHAPES[node.kind];
+      const [open, close] = KIND_STYLES[node.kind].mermaid;
       lines.push(`${indent}${node.id}${open}${label(node)}${close}`);
     }
     for (const child of diagram.clusters.filter(c => c.parent === cluster)) {
@@ -40,11 +34,9 @@ export function toMermaid(diagram: FlowDiagram): string {
     const arrow = edge.dashed ? '-.->' : '-->';
     lines.push(`  ${edge.from} ${arrow}${edge.label ? `|"${text(edge.label)}"|` : ''} ${edge.to}`);
   }
-  const styles: Array<[string, string]> = [
-    ['function', 'fill:#e8f1fb,stroke:#2f6db5'], ['choice', 'fill:#fff6dd,stroke:#b7891d'], ['fail', 'fill:#fde8e8,stroke:#b53a2f'],
-    ['succeed', 'fill:#e6f6ea,stroke:#2f8a47'], ['callback', 'fill:#f1e9fb,stroke:#6f42b5'], ['notify', 'fill:#fff0e6,stroke:#c2601a'], ['join', 'fill:#555,stroke:#555'],
-  ];
-  for (const [kind, style] of styles) {
+  for (const [kind, { fill, stroke, mermaidColours }] of Object.entries(KIND_STYLES)) {
+    if (!mermaidColours) continue;
+    const style = `fill:${fill},stroke:${stroke}`;
     const ids = diagram.nodes.filter(node => node.kind === kind).map(node => node.id);
     if (ids.length > 0) {
       lines.push(`  classDef ${kind} ${style}`, `  class ${ids.join(',')} ${kind}`);

@@ -1,10 +1,10 @@
-import { AslChoiceRule, AslState, AslStates } from './asl';
-import { innerScopes } from './check';
-import type { StateDescription } from './render';
+import { AslChoiceRule, AslState, AslStates } from '../asl';
+import { innerScopes } from '../check';
+import type { StateDescription } from '../render';
 
-/** What a box of a flow picture is. */
-export type DiagramNodeKind = 'start' | 'end' | 'join' | 'function' | 'parallel' | 'choice' | 'loop' | 'wait' | 'callback' | 'notify'
-| 'subflow' | 'pass' | 'succeed' | 'fail' | 'guard';
+import type { DiagramNodeKind } from './kinds';
+
+export type { DiagramNodeKind } from './kinds';
 
 /** A box of a flow picture. */
 export interface DiagramNode {
