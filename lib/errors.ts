@@ -101,3 +101,13 @@ export class TriggerValidationError extends StagegraphError {
     this.name = 'TriggerValidationError';
   }
 }
+
+/** A problem in a flow definition: names the node, the value given and what is allowed. */
+export class FlowValidationError extends StagegraphError {
+  public readonly kind = StagegraphErrorKind.VALIDATION;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlowValidationError';
+  }
+}

@@ -1,7 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import { IStream } from 'aws-cdk-lib/aws-kinesis';
 import { EventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { BatchingProps, validateBatching } from './batching';
+import { BatchingProps } from './batching';
+import { validateBatching } from './private/validate-batching';
 import type { ITrigger, ITriggerTarget } from '../function/trigger';
 import { triggerId } from './private/trigger-id';
 import { TriggerValidationError } from '../errors';

@@ -2,7 +2,8 @@ import { Token } from 'aws-cdk-lib';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { CfnQueue, IQueue } from 'aws-cdk-lib/aws-sqs';
 import { StageValidationError, TriggerValidationError } from '../errors';
-import { BatchingProps, validateBatching } from './batching';
+import { BatchingProps } from './batching';
+import { validateBatching } from './private/validate-batching';
 import type { ITrigger, ITriggerTarget } from '../function/trigger';
 import { triggerId } from './private/trigger-id';
 

@@ -75,8 +75,3 @@ export class FlowErrors {
 
   private constructor() {}
 }
-
-/** The path syntax every `*Path` field takes: `$`, `$.a.b`, `$['a']`, `$.items[0]`, or a context path `$$.Execution.Id`. */
-export function isJsonPath(value: string): boolean {
-  return value === '$' || /^\$\$?(\.|\[)/.test(value);
-}

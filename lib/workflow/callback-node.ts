@@ -2,8 +2,10 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IStageFunction } from '../function/stage-function-base';
-import { continueTo, ErrorHandlingFields, FlowNodeKind, TaskNode, FlowValidationError, Fragment, RenderContext } from './flow-node';
-import { FlowResultOptions, resultFields } from './io';
+import { ErrorHandlingFields, FlowNodeKind, TaskNode, Fragment, RenderContext } from './flow-node';
+import { FlowResultOptions } from './io';
+import { continueTo, resultFields } from './private/state-fields';
+import { FlowValidationError } from '../errors';
 
 /** The message a callback node sends: the task token to send back, and the node's input. */
 const TOKEN_MESSAGE = { 'taskToken.$': '$$.Task.Token', 'input.$': '$' };

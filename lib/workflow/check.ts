@@ -1,5 +1,5 @@
 import { AslState, AslStates } from './asl';
-import { FlowValidationError } from './flow-node';
+import { FlowValidationError } from '../errors';
 
 /** Where control can go from a state: Next, a choice's branches and default, and catchers. */
 export function successors(state: AslState): string[] {

@@ -1,7 +1,9 @@
 import { AslState } from './asl';
 import { Condition } from './condition';
-import { FlowNode, FlowNodeKind, FlowValidationError, Fragment, RenderContext } from './flow-node';
-import { FlowInputOptions, inputFields } from './io';
+import { FlowNode, FlowNodeKind, Fragment, RenderContext } from './flow-node';
+import { FlowInputOptions } from './io';
+import { inputFields } from './private/state-fields';
+import { FlowValidationError } from '../errors';
 
 interface Branch {
   readonly condition: Condition;

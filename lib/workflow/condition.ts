@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
-import { AslChoiceRule, isJsonPath } from './asl';
-import { FlowValidationError } from './flow-node';
+import { AslChoiceRule } from './asl';
+import { isJsonPath } from './private/state-fields';
+import { FlowValidationError } from '../errors';
 
 /**
  * A typed condition of a choice node, compared against a JSONPath of the node's input.

@@ -1,4 +1,5 @@
-import { FlowNode, FlowNodeKind, FlowValidationError, Fragment, RenderContext } from './flow-node';
+import { FlowNode, FlowNodeKind, Fragment, RenderContext } from './flow-node';
+import { FlowValidationError } from '../errors';
 
 /** A succeed node: ends the flow (or the branch it is in) successfully, with its input as output. */
 export class SucceedNode extends FlowNode {

@@ -1,8 +1,9 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { StagegraphError, StagegraphErrorKind } from '../errors';
-import { AslCatcher, AslRetrier, AslState, FlowErrors, isJsonPath } from './asl';
+import { FlowValidationError } from '../errors';
+import { AslCatcher, AslRetrier, AslState, FlowErrors } from './asl';
+import { checkPath, continueTo } from './private/state-fields';
 
 /** What a node needs while it renders: unique names, IAM statements, and what the picture shows of it. */
 export interface RenderContext {
@@ -36,16 +37,6 @@ export enum FlowNodeKind {
 export interface Fragment {
   readonly start: string;
   readonly states: Record<string, AslState>;
-}
-
-/** A problem in a flow definition: names the node, the value given and what is allowed. */
-export class FlowValidationError extends StagegraphError {
-  public readonly kind = StagegraphErrorKind.VALIDATION;
-
-  constructor(message: string) {
-    super(message);
-    this.name = 'FlowValidationError';
-  }
 }
 
 /** How a failed node is retried. */
@@ -277,18 +268,6 @@ export class SequenceNode extends FlowNode {
       following = fragment.start;
     }
     return { start: following!, states };
-  }
-}
-
-/** `Next: next`, or `End: true` when nothing follows. */
-export function continueTo(next: string | undefined): { Next: string } | { End: true } {
-  return next === undefined ? { End: true } : { Next: next };
-}
-
-/** Throws unless `value` is a JSONPath (`$`, `$.a`, `$$.Execution.Id`). */
-export function checkPath(where: string, field: string, value: string | undefined): void {
-  if (value !== undefined && !Token.isUnresolved(value) && !isJsonPath(value)) {
-    throw new FlowValidationError(`${where}: ${field} must be a JSONPath starting with '$' (given '${value}')`);
   }
 }
 

@@ -2,8 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IStageFunction } from '../function/stage-function-base';
 import { AslRetrier, FlowErrors } from './asl';
-import { continueTo, ErrorHandlingFields, FlowNodeKind, TaskNode, FlowValidationError, Fragment, RenderContext } from './flow-node';
-import { checkParameters, FlowResultOptions, resultFields } from './io';
+import { ErrorHandlingFields, FlowNodeKind, TaskNode, Fragment, RenderContext } from './flow-node';
+import { FlowResultOptions } from './io';
+import { checkParameters, continueTo, resultFields } from './private/state-fields';
+import { FlowValidationError } from '../errors';
 
 /** Options of a function node. */
 export interface FunctionNodeOptions extends FlowResultOptions {

@@ -1,5 +1,3 @@
-import { checkPath, FlowValidationError } from './flow-node';
-
 /** Give this as `resultPath` to drop a node's result and pass its input on unchanged. */
 export const DISCARD_RESULT = 'DISCARD';
 
@@ -30,43 +28,4 @@ export interface FlowResultOptions extends FlowInputOptions {
    * @default - the result as it is
    */
   readonly resultSelector?: Record<string, unknown>;
-}
-
-/** The ASL fields of input and output processing, checked. */
-export function inputFields(where: string, options: FlowInputOptions): Record<string, unknown> {
-  checkPath(where, 'inputPath', options.inputPath);
-  checkPath(where, 'outputPath', options.outputPath);
-  return {
-    ...(options.inputPath !== undefined ? { InputPath: options.inputPath } : {}),
-    ...(options.outputPath !== undefined ? { OutputPath: options.outputPath } : {}),
-  };
-}
-
-/** The ASL fields of input, result and output processing, checked. */
-export function resultFields(where: string, options: FlowResultOptions): Record<string, unknown> {
-  if (options.resultPath !== DISCARD_RESULT) {
-    checkPath(where, 'resultPath', options.resultPath);
-  }
-  checkParameters(where, 'resultSelector', options.resultSelector);
-  return {
-    ...inputFields(where, options),
-    ...(options.resultSelector !== undefined ? { ResultSelector: options.resultSelector } : {}),
-    ...(options.resultPath === DISCARD_RESULT ? { ResultPath: null } : options.resultPath !== undefined ? { ResultPath: options.resultPath } : {}),
-  };
-}
-
-/** Throws unless every `key.$` entry of `value` (at any depth) holds a JSONPath or an intrinsic function. */
-export function checkParameters(where: string, field: string, value: unknown): void {
-  if (value === undefined || value === null || typeof value !== 'object') {
-    return;
-  }
-  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
-    if (key.endsWith('.$')) {
-      if (typeof inner !== 'string' || !(inner.startsWith('$') || inner.startsWith('States.'))) {
-        throw new FlowValidationError(`${where}: ${field} entry '${key}' must hold a path starting with '$' or an intrinsic function 'States.*' (given ${JSON.stringify(inner)})`);
-      }
-    } else {
-      checkParameters(where, field, inner);
-    }
-  }
 }

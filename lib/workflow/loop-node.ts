@@ -1,7 +1,8 @@
 import { Token } from 'aws-cdk-lib';
-import { isJsonPath } from './asl';
-import { continueTo, ErrorHandlingFields, FlowNode, FlowNodeKind, TaskNode, FlowValidationError, Fragment, RenderContext } from './flow-node';
-import { checkParameters, FlowResultOptions, resultFields } from './io';
+import { ErrorHandlingFields, FlowNode, FlowNodeKind, TaskNode, Fragment, RenderContext } from './flow-node';
+import { FlowResultOptions } from './io';
+import { checkParameters, continueTo, isJsonPath, resultFields } from './private/state-fields';
+import { FlowValidationError } from '../errors';
 
 /** Options of a loop node. */
 export interface LoopNodeOptions extends FlowResultOptions {

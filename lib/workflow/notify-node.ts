@@ -1,8 +1,10 @@
 import { Aws } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ITopic } from 'aws-cdk-lib/aws-sns';
-import { continueTo, ErrorHandlingFields, FlowNodeKind, TaskNode, FlowValidationError, Fragment, RenderContext } from './flow-node';
-import { checkParameters, FlowResultOptions, resultFields } from './io';
+import { ErrorHandlingFields, FlowNodeKind, TaskNode, Fragment, RenderContext } from './flow-node';
+import { FlowResultOptions } from './io';
+import { checkParameters, continueTo, resultFields } from './private/state-fields';
+import { FlowValidationError } from '../errors';
 
 /** Options of a notify node. */
 export interface NotifyNodeOptions extends FlowResultOptions {

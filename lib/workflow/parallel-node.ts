@@ -1,6 +1,8 @@
 import { AslStates } from './asl';
-import { continueTo, ErrorHandlingFields, FlowNode, FlowNodeKind, TaskNode, FlowValidationError, Fragment, RenderContext } from './flow-node';
-import { FlowResultOptions, resultFields } from './io';
+import { ErrorHandlingFields, FlowNode, FlowNodeKind, TaskNode, Fragment, RenderContext } from './flow-node';
+import { FlowResultOptions } from './io';
+import { continueTo, resultFields } from './private/state-fields';
+import { FlowValidationError } from '../errors';
 
 /** Options of a parallel node. */
 export interface ParallelNodeOptions extends FlowResultOptions {

@@ -1,5 +1,6 @@
-import { continueTo, FlowNode, FlowNodeKind, Fragment, RenderContext } from './flow-node';
-import { checkParameters, FlowInputOptions, resultFields } from './io';
+import { FlowNode, FlowNodeKind, Fragment, RenderContext } from './flow-node';
+import { FlowInputOptions } from './io';
+import { checkParameters, continueTo, resultFields } from './private/state-fields';
 
 /** Options of a pass node. */
 export interface PassNodeOptions extends FlowInputOptions {

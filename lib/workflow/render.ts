@@ -2,7 +2,8 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { AslDefinition } from './asl';
 import { checkStates, inFlowOrder } from './check';
-import { FlowNode, FlowNodeKind, FlowValidationError, RenderContext } from './flow-node';
+import { FlowNode, FlowNodeKind, RenderContext } from './flow-node';
+import { FlowValidationError } from '../errors';
 
 /** What the picture shows of a state besides its name: its kind and a short detail. */
 export interface StateDescription {

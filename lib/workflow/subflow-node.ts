@@ -1,8 +1,9 @@
 import { Arn, ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import { continueTo, ErrorHandlingFields, FlowNodeKind, TaskNode, Fragment, RenderContext } from './flow-node';
-import { checkParameters, FlowResultOptions, resultFields } from './io';
+import { ErrorHandlingFields, FlowNodeKind, TaskNode, Fragment, RenderContext } from './flow-node';
+import { FlowResultOptions } from './io';
+import { checkParameters, continueTo, resultFields } from './private/state-fields';
 
 /** What a subflow node needs of another flow. */
 export interface ISubflowTarget extends IConstruct {

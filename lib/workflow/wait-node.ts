@@ -1,5 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import { continueTo, FlowNode, FlowNodeKind, FlowValidationError, Fragment, RenderContext, checkPath } from './flow-node';
+import { FlowNode, FlowNodeKind, Fragment, RenderContext } from './flow-node';
+import { checkPath, continueTo } from './private/state-fields';
+import { FlowValidationError } from '../errors';
 
 /** How long a wait node waits: a duration, a timestamp, or either read from the input. */
 export class WaitTime {

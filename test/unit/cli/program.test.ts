@@ -3,9 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildProgram, describeError, EXIT_CODES } from '../../../lib/cli/program';
 import { readEvent } from '../../../lib/cli/invoke';
-import { LocalCloudError, StageBuildError, StagegraphError, StageInputError, UsageError } from '../../../lib/errors';
+import { FlowValidationError, LocalCloudError, StageBuildError, StagegraphError, StageInputError, UsageError } from '../../../lib/errors';
 import { TriggerValidationError } from '../../../lib/errors';
-import { FlowValidationError } from '../../../lib/workflow/flow-node';
 
 /** Runs the program on argv and returns what it wrote, without exiting the test process. */
 async function run(...args: string[]): Promise<{ out: string; code?: number }> {
