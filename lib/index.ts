@@ -1,53 +1,111 @@
-export * from './errors';
+// The public API of stagegraph, by name. A name not listed here is internal, however it is exported from its
+// module; api/stagegraph.api.md is the reviewed report of this surface (`npm run api` updates it).
+
+// Errors
+export {
+  FlowValidationError,
+  LocalCloudError,
+  StageBuildError,
+  StageInputError,
+  StageValidationError,
+  StagegraphError,
+  StagegraphErrorKind,
+  TriggerValidationError,
+  UsageError,
+} from './errors';
+
+// Functions
 export { StageLanguage } from './function/builders/builder';
 export type { GoBuildOptions } from './function/builders/go';
 export type { NodejsBuildOptions } from './function/builders/nodejs';
-export * from './function/native-architecture';
-export * from './function/stage-code';
-export * from './function/stage-function-base';
-export * from './function/stage-function';
-export * from './function/stage-library';
-export * from './function/trigger';
-export * from './triggers/batching';
-export * from './triggers/smn-trigger';
-export * from './triggers/dms-trigger';
-export * from './triggers/timer-trigger';
-export * from './triggers/obs-bucket';
-export * from './triggers/obs-trigger';
-export * from './triggers/http-trigger';
-export * from './triggers/http-authorizer';
-export * from './triggers/stage-http-api';
-export * from './triggers/dis-trigger';
-export * from './workflow/asl';
-export * from './workflow/flow-node';
-export * from './workflow/io';
-export * from './workflow/condition';
-export * from './workflow/function-node';
-export * from './workflow/parallel-node';
-export * from './workflow/choice-node';
-export * from './workflow/loop-node';
-export * from './workflow/wait-node';
-export * from './workflow/callback-node';
-export * from './workflow/notify-node';
-export * from './workflow/subflow-node';
-export * from './workflow/pass-node';
-export * from './workflow/end-nodes';
-export * from './workflow/flow';
-export * from './workflow/render';
-export * from './workflow/pictures/diagram';
-export * from './workflow/pictures/mermaid';
-export * from './workflow/pictures/svg';
-export * from './workflow/function-graph';
-export * from './billing/billing-model';
-export * from './billing/billing-metrics';
-export * from './billing/report-line';
-export * from './metering/billing-meter';
-export * from './metering/billing-metrics';
-export * from './metering/budget-alarm';
-export * from './metering/app-dashboard';
-export * from './metering/estimate';
-export * from './usage';
-export * from './billing/step-functions-pricing';
-export * from './billing/cost-estimate';
+export { assertRunsOnThisMachine } from './function/native-architecture';
+export { StageCode } from './function/stage-code';
+export type {
+  JavaCodeOptions,
+  NodejsCodeOptions,
+  ObsCodeOptions,
+  PythonCodeOptions,
+  StageCodeBindOptions,
+  StageCodeConfig,
+} from './function/stage-code';
+export { StageFunction } from './function/stage-function';
+export type { StageFunctionProps } from './function/stage-function';
+export { StageFunctionBase } from './function/stage-function-base';
+export type { IStageFunction } from './function/stage-function-base';
+export { StageLibrary } from './function/stage-library';
+export type { StageLibraryProps } from './function/stage-library';
+export type { ITrigger, ITriggerTarget } from './function/trigger';
+export type { FlowTraffic, FunctionTraffic } from './usage';
+
+// Triggers
+export type { BatchingProps } from './triggers/batching';
+export { DisTrigger } from './triggers/dis-trigger';
+export type { DisTriggerProps } from './triggers/dis-trigger';
+export { DmsTrigger } from './triggers/dms-trigger';
+export type { DmsTriggerProps } from './triggers/dms-trigger';
+export { HttpAuthorizer } from './triggers/http-authorizer';
+export type { JwtAuthorizerOptions, LambdaAuthorizerOptions } from './triggers/http-authorizer';
+export { HttpAuth, HttpTrigger } from './triggers/http-trigger';
+export type { HttpCors, HttpTriggerProps } from './triggers/http-trigger';
+export { ObsBucket } from './triggers/obs-bucket';
+export type { ObsBucketProps } from './triggers/obs-bucket';
+export { ObsEvent, ObsTrigger } from './triggers/obs-trigger';
+export type { ObsTriggerProps } from './triggers/obs-trigger';
+export { SmnTrigger } from './triggers/smn-trigger';
+export type { SmnTriggerProps } from './triggers/smn-trigger';
+export { StageHttpApi } from './triggers/stage-http-api';
+export type { StageHttpApiProps } from './triggers/stage-http-api';
+export { TimerTrigger } from './triggers/timer-trigger';
+export type { TimerTriggerOptions } from './triggers/timer-trigger';
+
+// Workflows
+export { FlowErrors } from './workflow/asl';
+export type { AslCatcher, AslChoiceRule, AslDefinition, AslRetrier, AslState, AslStates } from './workflow/asl';
+export { CallbackNode, CallbackNotify } from './workflow/callback-node';
+export type { CallbackNodeOptions } from './workflow/callback-node';
+export { ChoiceNode } from './workflow/choice-node';
+export { Condition } from './workflow/condition';
+export { FailNode, GotoNode, SucceedNode } from './workflow/end-nodes';
+export { Flow } from './workflow/flow';
+export type { FlowLogging } from './workflow/flow-logging';
+export { FlowNode, FlowNodeKind, SequenceNode, TaskNode } from './workflow/flow-node';
+export type { CatchOptions, ErrorHandlingFields, Fragment, RenderContext, RetryOptions } from './workflow/flow-node';
+export type { FailNodeOptions } from './workflow/end-nodes';
+export { FlowType, FunctionGraph } from './workflow/function-graph';
+export type { FunctionGraphProps } from './workflow/function-graph';
+export { FunctionNode } from './workflow/function-node';
+export type { FunctionNodeOptions } from './workflow/function-node';
+export { DISCARD_RESULT } from './workflow/io';
+export type { FlowInputOptions, FlowResultOptions } from './workflow/io';
+export { LoopNode } from './workflow/loop-node';
+export type { LoopNodeOptions } from './workflow/loop-node';
+export { NotifyNode } from './workflow/notify-node';
+export type { NotifyNodeOptions } from './workflow/notify-node';
+export { ParallelNode } from './workflow/parallel-node';
+export type { ParallelNodeOptions } from './workflow/parallel-node';
+export { PassNode } from './workflow/pass-node';
+export type { PassNodeOptions } from './workflow/pass-node';
+export type { DiagramCluster, DiagramEdge, DiagramNode, DiagramNodeKind, FlowDiagram } from './workflow/pictures/diagram';
+export { SubflowNode } from './workflow/subflow-node';
+export type { ISubflowTarget, SubflowNodeOptions } from './workflow/subflow-node';
+export { WaitNode, WaitTime } from './workflow/wait-node';
+
+// Billing: models and prices (pure), metering constructs, estimates
+export { APP_DIMENSION, BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from './billing/billing-metrics';
+export { BillingModel } from './billing/billing-model';
+export type { BillingModelProps, UsageCost } from './billing/billing-model';
+export type { CostEstimate, FlowCostEstimate, FunctionCostEstimate } from './billing/cost-estimate';
+export { StepFunctionsPricing } from './billing/step-functions-pricing';
+export { AppDashboard } from './metering/app-dashboard';
+export type { AppDashboardProps } from './metering/app-dashboard';
+export { BillingMeter } from './metering/billing-meter';
+export type { BillingMeterProps } from './metering/billing-meter';
+export { BillingMetrics } from './metering/billing-metrics';
+export type { BillingMetricOptions } from './metering/billing-metrics';
+export { BudgetAlarm } from './metering/budget-alarm';
+export type { BudgetAlarmProps, BudgetOptions } from './metering/budget-alarm';
+export { estimateCost } from './metering/estimate';
+
+// Security review
 export { acceptNagFindings } from './nag-metadata';
 export type { NagAcceptance } from './nag-metadata';

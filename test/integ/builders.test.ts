@@ -5,7 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
-import { assertRunsOnThisMachine, elfCpuOf, hostCpu, StageCode, StageFunction, StageLibrary } from '../../lib';
+import { assertRunsOnThisMachine, StageCode, StageFunction, StageLibrary } from '../../lib';
+import { elfCpuOf, hostCpu } from '../../lib/function/native-architecture';
 import { FIXTURES } from '../helpers';
 
 // Real builds with the real toolchains: esbuild, pip, Maven and Go.

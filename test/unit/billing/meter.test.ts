@@ -1,5 +1,6 @@
 import { gzipSync } from 'zlib';
-import { BillingModel, parsePlatformReport, parseReportLine, parseStart } from '../../../lib';
+import { BillingModel } from '../../../lib';
+import { parsePlatformReport, parseReportLine, parseStart } from '../../../lib/billing/report-line';
 import { meter, metricData } from '../../../lib/handlers/meter-handler';
 import { meterFilterName } from '../../../lib/billing/meter-filter';
 import { MeterMemory } from '../../../lib/billing/platform-reports';

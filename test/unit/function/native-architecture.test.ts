@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { assertRunsOnThisMachine, elfCpuOf, hostCpu } from '../../../lib';
+import { assertRunsOnThisMachine } from '../../../lib';
+import { elfCpuOf, hostCpu } from '../../../lib/function/native-architecture';
 
 /** The first 20 bytes of a little-endian 64-bit ELF file for a machine type. */
 function elfHeader(machine: number): Buffer {

@@ -4,9 +4,8 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
-import {
-  CallbackNotify, Condition, Flow, FLOW_DIAGRAM_METADATA, FlowType, FunctionGraph, HttpAuth, HttpTrigger, ObsBucket, ObsTrigger, StageFunction, TimerTrigger, WaitTime,
-} from '../../../lib';
+import { CallbackNotify, Condition, Flow, FlowType, FunctionGraph, HttpAuth, HttpTrigger, ObsBucket, ObsTrigger, StageFunction, TimerTrigger, WaitTime } from '../../../lib';
+import { FLOW_DIAGRAM_METADATA } from '../../../lib/workflow/function-graph';
 import { unbuiltStack } from '../../helpers';
 import { fixtureFunction } from '../triggers/helpers';
 import { expectValidAsl } from './helpers';

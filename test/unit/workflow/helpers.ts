@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import validator from 'asl-validator';
-import { FlowNode, renderFlow } from '../../../lib';
+import { FlowNode } from '../../../lib';
+import { renderFlow } from '../../../lib/workflow/render';
 
 /** The flow rendered and its tokens resolved: what the state machine's DefinitionString will hold. */
 export function aslOf(stack: Stack, node: FlowNode): Record<string, unknown> {

@@ -1,8 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import {
-  CallbackNotify, Condition, Flow, FlowDiagram, FunctionGraph, layoutDiagram, PlacedBox, StageFunction, toMermaid, toSvg, WaitTime,
-} from '../../../lib';
+import { CallbackNotify, Condition, Flow, FlowDiagram, FunctionGraph, StageFunction, WaitTime } from '../../../lib';
+import { toMermaid } from '../../../lib/workflow/pictures/mermaid';
+import { layoutDiagram, PlacedBox, toSvg } from '../../../lib/workflow/pictures/svg';
 import { unbuiltStack } from '../../helpers';
 import { fixtureFunction } from '../triggers/helpers';
 
