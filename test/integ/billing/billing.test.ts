@@ -7,7 +7,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } f
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BillingModel, parseReport, ReportLine } from '../../../lib';
-import { deployLocal } from '../../../lib/local/deploy';
+import { deployLocal } from '../../../lib/app/deploy';
 import { localClientConfig } from '../../../lib/local/endpoint';
 import { physicalIds } from '../stack-resources';
 import { poll } from '../poll';
