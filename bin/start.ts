@@ -4,12 +4,13 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import * as path from 'path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { formatBill, nameBill, readBill } from '../lib/cli/bill';
-import { deployedFunctionIds } from '../lib/local/functions';
-import { ensureLocalCloud } from '../lib/cli/local';
-import { step } from '../lib/cli/progress';
-import { deployLocal } from '../lib/local/deploy';
+import { nameBill, readBill } from '../lib/app/bill';
+import { deployLocal } from '../lib/app/deploy';
+import { deployedFunctionIds } from '../lib/app/deployed';
+import { ensureLocalCloud } from '../lib/app/local-run';
 import { localClientConfig, localRestApiUrl } from '../lib/local/endpoint';
+import { formatBill } from '../lib/terminal/bill-table';
+import { step, terminalProgress } from '../lib/terminal/progress';
 import { ExampleCloud, exampleOutputs, Inbox, runDocuments, runFileProcessing, runIot, runWebBackend } from './example/scenarios';
 
 const ROOT = path.join(__dirname, '..');
@@ -25,9 +26,9 @@ async function main(): Promise<void> {
     }
   };
   const began = Date.now();
-  await timed('install + start', () => ensureLocalCloud(ROOT));
+  await timed('install + start', () => ensureLocalCloud(ROOT, terminalProgress));
   await timed('build + deploy', () => step('Building and deploying the example app (4 scenarios) to the local cloud', () =>
-    deployLocal({ projectDir: ROOT, outdir: path.join(ROOT, 'cdk.out'), onProgress: line => process.stderr.write(`  ${line.split('\n')[0]}\n`) })));
+    deployLocal({ projectDir: ROOT, outdir: path.join(ROOT, 'cdk.out'), onProgress: line => terminalProgress.detail(line.split('\n')[0]) })));
 
   const cloud: ExampleCloud = { config: localClientConfig(), apiUrl: localRestApiUrl };
   const out = await exampleOutputs(cloud);

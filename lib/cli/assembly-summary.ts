@@ -1,113 +1,9 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { AppSummary } from '../app/assembly';
 
-/** One function of a synthesized app, as its template says. */
-export interface FunctionSummary {
-  readonly stack: string;
-  /** The logical id of the function in its stack's template. */
-  readonly logicalId: string;
-  /** The construct path of the Lambda function, e.g. `HelloStack/Hello/Function/Resource`. */
-  readonly path: string;
-  /** How a user names the function: its StageFunction's path, e.g. `HelloStack/Hello`. */
-  readonly id: string;
-  readonly runtime: string;
-  readonly handler: string;
-  readonly memoryMb: number;
-  readonly timeoutSeconds: number;
-  readonly architecture: string;
-  /** Where the code comes from: an asset of the app, or an object in a bucket. */
-  readonly codeFrom: 'asset' | 'bucket';
-  /** Bytes of the built code folder in the cloud assembly; undefined when it is not there. */
-  readonly codeBytes?: number;
-  /**
-   * Set for the functions stagegraph adds itself: `billing-meter`, `flow-starter`, `flow-resumer` or
-   * `jwt-authorizer`. They run on events of their own and are not for invoking by hand.
-   */
-  readonly internal?: string;
-}
-
-/** What a synthesized app holds. */
-export interface AppSummary {
-  readonly stacks: string[];
-  readonly functions: FunctionSummary[];
-  readonly resourceCount: number;
-  /** Resources in each stack's template, by artifact id. */
-  readonly stackResourceCounts: Record<string, number>;
-}
-
-interface Manifest {
-  readonly artifacts?: Record<string, { readonly type: string; readonly properties?: { readonly templateFile?: string } }>;
-}
-
-interface LambdaResource {
-  readonly Type: string;
-  readonly Metadata?: Record<string, unknown>;
-  readonly Properties?: {
-    readonly Runtime?: string;
-    readonly Handler?: string;
-    readonly MemorySize?: number;
-    readonly Timeout?: number;
-    readonly Architectures?: string[];
-    readonly Code?: { readonly S3Key?: unknown };
-    readonly Environment?: { readonly Variables?: Record<string, unknown> };
-  };
-}
-
-/** What the environment of stagegraph's own functions holds (see BillingMeter, FunctionGraph and HttpAuthorizer.jwt). */
-function internalRole(variables: Record<string, unknown> = {}): string | undefined {
-  if ('STAGEGRAPH_BILLING_MODEL' in variables) return 'billing-meter';
-  if (variables.STAGEGRAPH_BRIDGE === 'start') return 'flow-starter';
-  if (variables.STAGEGRAPH_BRIDGE === 'resume') return 'flow-resumer';
-  if ('STAGEGRAPH_JWT_ISSUER' in variables) return 'jwt-authorizer';
-  return undefined;
-}
-
-/** Reads a cloud assembly folder (cdk.out) and lists its stacks and functions. */
-export function summarizeAssembly(assemblyDir: string): AppSummary {
-  const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf-8')) as Manifest;
-  const stacks: string[] = [];
-  const functions: FunctionSummary[] = [];
-  let resourceCount = 0;
-  const stackResourceCounts: Record<string, number> = {};
-  for (const [stack, artifact] of Object.entries(manifest.artifacts ?? {})) {
-    if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) {
-      continue;
-    }
-    stacks.push(stack);
-    const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf-8')) as { Resources?: Record<string, LambdaResource> };
-    const resources = Object.entries(template.Resources ?? {});
-    resourceCount += resources.length;
-    stackResourceCounts[stack] = resources.length;
-    for (const [logicalId, resource] of resources) {
-      if (resource.Type !== 'AWS::Lambda::Function') {
-        continue;
-      }
-      const props = resource.Properties ?? {};
-      const s3Key = props.Code?.S3Key;
-      const assetHash = typeof s3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(s3Key)?.[1] : undefined;
-      const assetDir = assetHash ? path.join(assemblyDir, `asset.${assetHash}`) : undefined;
-      const constructPath = typeof resource.Metadata?.['aws:cdk:path'] === 'string' ? resource.Metadata['aws:cdk:path'] : `${stack}/${logicalId}`;
-      functions.push({
-        stack,
-        logicalId,
-        path: constructPath,
-        id: constructPath.replace(/\/Function(\/Resource)?$/, ''),
-        runtime: props.Runtime ?? 'unknown',
-        handler: props.Handler ?? 'unknown',
-        memoryMb: props.MemorySize ?? 128,
-        timeoutSeconds: props.Timeout ?? 3,
-        architecture: props.Architectures?.[0] ?? 'x86_64',
-        codeFrom: assetHash ? 'asset' : 'bucket',
-        codeBytes: assetDir && fs.existsSync(assetDir) ? folderBytes(assetDir) : undefined,
-        ...(internalRole(props.Environment?.Variables) ? { internal: internalRole(props.Environment?.Variables) } : {}),
-      });
-    }
-  }
-  return { stacks, functions, resourceCount, stackResourceCounts };
-}
-
-/** A table of the functions, for the terminal. */
+/**
+ * A table of the functions, for the terminal. Not `textTable` (lib/terminal/text-table.ts): this table left-aligns the runtime column
+ * too and has no rule under its header, and `stagegraph synth` prints it as it always has.
+ */
 export function formatSummary(summary: AppSummary): string {
   const header = ['Function', 'Runtime', 'Memory', 'Timeout', 'Arch', 'Code'];
   const rows = summary.functions.map(f => [
@@ -134,22 +30,4 @@ export function formatBytes(bytes: number): string {
     return `${(bytes / 1024).toFixed(1)} KB`;
   }
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** Bytes of the files below a folder; 0 when it does not exist. */
-export function folderBytes(dir: string): number {
-  if (!fs.existsSync(dir)) {
-    return 0;
-  }
-  let total = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    total += entry.isDirectory() ? folderBytes(full) : fs.statSync(full).size;
-  }
-  return total;
-}
-
-/** The data of every metadata entry of a type in a cloud assembly, all stacks (the reader finds them in the manifest or each stack's metadata file). */
-export function assemblyMetadata<T>(assemblyDir: string, type: string): T[] {
-  return new CloudAssembly(assemblyDir).stacksRecursively.flatMap(stack => stack.findMetadataByType(type).map(entry => entry.data as unknown as T));
 }

@@ -1,14 +1,9 @@
 import { Command } from 'commander';
-import { CostEstimate, estimateFromUsage, UsageRecord } from '../billing/cost-estimate';
-import { USAGE_METADATA } from '../usage';
-import { textTable } from './text-table';
-import { assemblyMetadata } from './assembly-summary';
-import { structureAssembly } from './synth';
-
-/** The estimate of a synthesized app, from the usage its functions and flows record in the cloud assembly. */
-export function estimateAssembly(assemblyDir: string): CostEstimate {
-  return estimateFromUsage(assemblyMetadata<UsageRecord>(assemblyDir, USAGE_METADATA));
-}
+import { estimateAssembly } from '../app/estimate';
+import { structureAssembly } from '../app/synth';
+import { CostEstimate } from '../billing/cost-estimate';
+import { textTable } from '../terminal/text-table';
+import { terminalProgress } from '../terminal/progress';
 
 const usd = (value: number) => `$${value.toFixed(value < 1 ? 4 : 2)}`;
 
@@ -41,7 +36,7 @@ export function costCommand(): Command {
     .option('--assembly <dir>', 'read an already synthesized cloud assembly instead of synthesizing the app')
     .addHelpText('after', '\nExamples:\n  $ stagegraph cost\n  $ stagegraph cost --json')
     .action(async (opts: { json?: boolean; assembly?: string }) => {
-      const estimate = estimateAssembly(await structureAssembly(opts.assembly, 'cost'));
+      const estimate = estimateAssembly(await structureAssembly(opts.assembly, 'cost', { progress: terminalProgress }));
       console.log(opts.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate));
     });
 }

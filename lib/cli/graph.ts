@@ -1,42 +1,8 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { FlowDiagram } from '../workflow/pictures/diagram';
-import { FLOW_DIAGRAM_METADATA } from '../workflow/function-graph';
-import { toMermaid } from '../workflow/pictures/mermaid';
-import { toSvg } from '../workflow/pictures/svg';
-import { assemblyMetadata } from './assembly-summary';
-import { structureAssembly } from './synth';
-import { StageInputError } from '../errors';
-
-/** The diagrams of every FunctionGraph of a synthesized app, read from its cloud assembly's metadata. */
-export function flowDiagramsOf(assemblyDir: string): FlowDiagram[] {
-  return assemblyMetadata<FlowDiagram>(assemblyDir, FLOW_DIAGRAM_METADATA).sort((a, b) => a.title.localeCompare(b.title));
-}
-
-/** The diagrams a user asked for: all, or those whose path is `name` or ends with `/name`. */
-export function selectFlows(diagrams: FlowDiagram[], name: string | undefined): FlowDiagram[] {
-  if (name === undefined) return diagrams;
-  const chosen = diagrams.filter(d => d.title === name || d.title.endsWith(`/${name}`));
-  if (chosen.length === 0) {
-    const known = diagrams.map(d => d.title).join(', ') || 'none';
-    throw new StageInputError(`no flow named '${name}' in the app (flows: ${known})`);
-  }
-  return chosen;
-}
-
-/** Writes `<Stack>-<Flow>.svg` and `.mmd` for each diagram into `outDir`; returns the files written. */
-export function writeFlowPictures(diagrams: FlowDiagram[], outDir: string): string[] {
-  fs.mkdirSync(outDir, { recursive: true });
-  const written: string[] = [];
-  for (const diagram of diagrams) {
-    const base = path.join(outDir, diagram.title.replace(/[^A-Za-z0-9._-]+/g, '-'));
-    fs.writeFileSync(`${base}.svg`, toSvg(diagram));
-    fs.writeFileSync(`${base}.mmd`, toMermaid(diagram));
-    written.push(`${base}.svg`, `${base}.mmd`);
-  }
-  return written;
-}
+import { flowDiagramsOf, selectFlows, writeFlowPictures } from '../app/flows';
+import { structureAssembly } from '../app/synth';
+import { terminalProgress } from '../terminal/progress';
 
 /** `stagegraph graph [flow] --out dir`: pictures of the app's flows. */
 export function graphCommand(): Command {
@@ -47,7 +13,7 @@ export function graphCommand(): Command {
     .option('--assembly <dir>', 'read an already synthesized cloud assembly instead of synthesizing the app')
     .addHelpText('after', '\nExamples:\n  $ stagegraph graph\n  $ stagegraph graph DocumentFlow --out docs/img\n  $ stagegraph graph --assembly cdk.out')
     .action(async (flow: string | undefined, opts: { out: string; assembly?: string }) => {
-      const diagrams = selectFlows(flowDiagramsOf(await structureAssembly(opts.assembly, 'graph')), flow);
+      const diagrams = selectFlows(flowDiagramsOf(await structureAssembly(opts.assembly, 'graph', { progress: terminalProgress })), flow);
       if (diagrams.length === 0) {
         console.log('The app has no FunctionGraph flows.');
         return;

@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
+import { invokeDeployed } from '../app/deployed';
 import { UsageError } from '../errors';
-import { findDeployedFunction } from '../local/functions';
-import { invokeLocal } from '../local/invoke';
 
 /** `stagegraph invoke <function>`: invoke a deployed function and print its result and logs. */
 export function invokeCommand(): Command {
@@ -21,12 +20,11 @@ export function invokeCommand(): Command {
     ].join('\n'))
     .action(async (name: string, opts: { event?: string; out: string }) => {
       const event = readEvent(opts.event);
-      const fn = await findDeployedFunction(path.resolve(opts.out), name);
-      const result = await invokeLocal(fn.functionName, event);
+      const { id, result } = await invokeDeployed(path.resolve(opts.out), name, event);
       console.error(result.logs.trimEnd());
       console.log(result.payload);
       if (result.functionError) {
-        console.error(`${fn.id} failed (${result.functionError})`);
+        console.error(`${id} failed (${result.functionError})`);
         process.exitCode = 1;
       }
     });

@@ -1,46 +1,18 @@
 import * as path from 'path';
 import { Command } from 'commander';
-import { bootstrapLocal, deployLocal, LocalStackDeployment } from '../local/deploy';
+import { LocalStackDeployment } from '../app/deploy';
+import { deployApp, ensureLocalCloud } from '../app/local-run';
+import { bootstrapLocal } from '../local/deploy';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localAwsEnvironment, localEndpoint, localHttpUrls } from '../local/endpoint';
 import { installLocalStack } from '../local/install';
-import { localStatus, startLocalStack, stopLocalStack } from '../local/localstack-process';
+import { localStatus, stopLocalStack } from '../local/localstack-process';
 import { localPaths } from '../local/paths';
 import { discardState, lastRestore, notKept, stateBytes, stateDir } from '../local/state';
+import { step, terminalProgress } from '../terminal/progress';
 import { formatBytes } from './assembly-summary';
-import { step } from './progress';
 
-/** Installs (when needed) and starts the embedded LocalStack, with progress: the shared start of several commands. */
-export async function ensureLocalCloud(projectDir: string): Promise<void> {
-  if (!process.env.LOCALSTACK_ENDPOINT) {
-    await step('Checking the embedded LocalStack installation', async () => {
-      installLocalStack({ projectDir, onStep: text => process.stderr.write(`  ${text}\n`) });
-    });
-  }
-  const status = await step(`Starting LocalStack on ${localEndpoint()}`, () => startLocalStack({ projectDir }));
-  if (!status.started) {
-    console.error(`  using the LocalStack already running at ${status.endpoint}${status.pid ? ` (pid ${status.pid})` : ''}`);
-  }
-}
-
-/** Options of {@link deployWithProgress}. */
-export interface DeployWithProgressOptions {
-  readonly outdir?: string;
-  /** Print every CloudFormation event instead of one line per stack. */
-  readonly verbose?: boolean;
-}
-
-/**
- * Deploys the app to the local cloud showing one line per stack (resources done out of the total while it
- * runs), or every CloudFormation event with `verbose`; then prints each stack's outputs and local URLs.
- */
-export async function deployWithProgress(projectDir: string, options: DeployWithProgressOptions = {}): Promise<LocalStackDeployment[]> {
-  const stacks = await step('Building and deploying the app to the local cloud', update =>
-    deployLocal({
-      projectDir,
-      outdir: options.outdir,
-      onProgress: options.verbose ? line => process.stderr.write(`  ${line.split('\n')[0]}\n`) : undefined,
-      onStackProgress: p => update(`${p.stackName} ${p.completed}${p.total ? `/${p.total}` : ''} resources`),
-    }));
+/** Prints each deployed stack: whether it changed, its outputs and local URLs, and the functions that cannot run locally. */
+export function printDeployment(stacks: readonly LocalStackDeployment[]): void {
   for (const stack of stacks) {
     console.log(`${stack.stackName}: ${stack.changed ? 'deployed' : 'no changes'}, ${stack.resourceCount} resources`);
     for (const [key, value] of Object.entries(stack.outputs)) {
@@ -53,7 +25,6 @@ export async function deployWithProgress(projectDir: string, options: DeployWith
       console.error(`  warning: ${problem.function} will not run locally: ${problem.message}`);
     }
   }
-  return stacks;
 }
 
 /** `export NAME='value'` lines for a POSIX shell. */
@@ -70,14 +41,14 @@ export function localCommand(): Command {
     .addHelpText('after', '\nThe install lives in ~/.cache/stagegraph/localstack-<version> (STAGEGRAPH_CACHE_DIR or XDG_CACHE_HOME move it);\neach app keeps its own LocalStack state and log in .stagegraph/localstack.')
     .action(async (opts: { force?: boolean }) => {
       const result = await step('Installing the embedded LocalStack', async () =>
-        installLocalStack({ projectDir: process.cwd(), force: opts.force, onStep: text => process.stderr.write(`  ${text}\n`) }));
+        installLocalStack({ projectDir: process.cwd(), force: opts.force, onStep: text => terminalProgress.detail(text) }));
       console.log(result.installed ? `Installed in ${result.venv}, shared by all your apps` : `Already installed and up to date in ${result.venv}`);
       console.log(`Python runtimes that can run locally: ${result.pythonRuntimes.map(v => `python${v}`).join(', ')}`);
     });
   local.command('up')
     .description('install if needed, start LocalStack on 127.0.0.1:4566 and wait until it is healthy')
     .action(async () => {
-      await ensureLocalCloud(process.cwd());
+      await ensureLocalCloud(process.cwd(), terminalProgress);
       const restored = lastRestore(process.cwd());
       const services = Object.keys(restored?.services ?? {});
       if (restored?.savedAt && services.length > 0) {
@@ -134,8 +105,7 @@ export function localCommand(): Command {
     .option('--verbose', 'print every CloudFormation event')
     .addHelpText('after', '\nExamples:\n  $ stagegraph local deploy\n  $ stagegraph invoke HelloNodejs --event event.json')
     .action(async (opts: { verbose?: boolean }) => {
-      await ensureLocalCloud(process.cwd());
-      await deployWithProgress(process.cwd(), { verbose: opts.verbose });
+      printDeployment(await deployApp(process.cwd(), { verbose: opts.verbose, progress: terminalProgress }));
     });
   return local;
 }

@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { Command } from 'commander';
-import { findDeployedFunction } from '../local/functions';
+import { findDeployedFunction } from '../app/deployed';
+import { parseSince } from '../app/duration';
 import { tailLogs } from '../local/logs';
-import { parseSince } from './bill';
 
 /** `stagegraph logs <function> [--follow]`: the function's log group. */
 export function logsCommand(): Command {

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { LocalCloudError, StagegraphError, StagegraphErrorKind } from '../errors';
-import { localEndpoint } from '../local/endpoint';
-import { isUnreachable } from '../local/functions';
+import { isUnreachable, localEndpoint } from '../local/endpoint';
 import { ownPackage } from '../project';
 import { billCommand } from './bill';
 import { costCommand } from './cost';

@@ -1,11 +1,11 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { parseReportLine } from '../billing/report-line';
+import { deployApp, invokeEach, ownFunctionsOf } from '../app/local-run';
 import { localEndpoint } from '../local/endpoint';
-import { findDeployedFunction } from '../local/functions';
-import { invokeLocal } from '../local/invoke';
-import { formatSummary, summarizeAssembly } from './assembly-summary';
-import { deployWithProgress, ensureLocalCloud } from './local';
+import { terminalProgress } from '../terminal/progress';
+import { formatSummary } from './assembly-summary';
+import { printDeployment } from './local';
 
 /** The figures of a REPORT line, as printed after each invocation. */
 function reportFigures(logs: string): string {
@@ -33,19 +33,15 @@ export function startCommand(): Command {
     .action(async (opts: { event: string; verbose?: boolean }) => {
       const projectDir = process.cwd();
       const outdir = path.join(projectDir, 'cdk.out');
-      await ensureLocalCloud(projectDir);
-      await deployWithProgress(projectDir, { outdir, verbose: opts.verbose });
-      const summary = summarizeAssembly(outdir);
-      const own = summary.functions.filter(fn => !fn.internal);
-      console.log(`\n${formatSummary({ ...summary, functions: own })}\n`);
-      for (const fn of own) {
-        const deployed = await findDeployedFunction(outdir, fn.id);
-        const result = await invokeLocal(deployed.functionName, opts.event);
+      printDeployment(await deployApp(projectDir, { outdir, verbose: opts.verbose, progress: terminalProgress }));
+      const own = ownFunctionsOf(outdir);
+      console.log(`\n${formatSummary(own)}\n`);
+      for await (const { id, result } of invokeEach(outdir, own.functions.map(fn => fn.id), opts.event)) {
         const status = result.functionError ? `FAILED (${result.functionError})` : 'ok';
-        console.log(`${fn.id}: ${status} ${result.payload}`);
+        console.log(`${id}: ${status} ${result.payload}`);
         console.log(`  ${reportFigures(result.logs)}`);
       }
-      const example = own[0]?.id.split('/').slice(1).join('/');
+      const example = own.functions[0]?.id.split('/').slice(1).join('/');
       console.log(`\nLocalStack keeps running at ${localEndpoint()}` +
         (example ? `: try \`npx stagegraph invoke ${example}\`, \`npx stagegraph logs ${example}\`, \`npx stagegraph bill\`.` : '.'));
       console.log('Stop it with: npx stagegraph local down');

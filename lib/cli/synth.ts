@@ -1,53 +1,8 @@
 import * as path from 'path';
-import { CdkAppMultiContext, Toolkit } from '@aws-cdk/toolkit-lib';
 import { Command } from 'commander';
-import { formatSummary, summarizeAssembly, AppSummary } from './assembly-summary';
-import { CollectingIoHost } from '../io-host';
-import { step } from './progress';
-import { cdkAppCommand } from '../project';
-import { StageBuildError } from '../errors';
-
-/** Options of {@link synthesizeApp}. */
-export interface SynthesizeOptions {
-  /** The folder of cdk.json. */
-  readonly projectDir: string;
-  /** Where the cloud assembly goes. @default `<projectDir>/cdk.out` */
-  readonly outdir?: string;
-  /**
-   * Synthesize without building any function's code (for pictures and summaries of the structure).
-   * @default false
-   */
-  readonly skipBuilds?: boolean;
-}
-
-/**
- * Synthesizes the CDK app of a project with the CDK toolkit library (building every function's
- * code without Docker) and summarizes what it holds.
- */
-export async function synthesizeApp(options: SynthesizeOptions): Promise<AppSummary & { readonly assemblyDir: string }> {
-  const projectDir = path.resolve(options.projectDir);
-  const outdir = path.resolve(options.outdir ?? path.join(projectDir, 'cdk.out'));
-  const ioHost = new CollectingIoHost();
-  const toolkit = new Toolkit({ ioHost, color: false, emojis: false });
-  const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), {
-    workingDirectory: projectDir,
-    outdir,
-    // CDK's own switch: bundling (our builders) runs only for the stacks listed, here none.
-    ...(options.skipBuilds ? { contextStore: new CdkAppMultiContext(projectDir, { 'aws:cdk:bundling-stacks': [] }) } : {}),
-  });
-  let assembly;
-  try {
-    assembly = await toolkit.synth(source);
-  } catch (error) {
-    const details = ioHost.problems().join('\n');
-    throw new StageBuildError(`Synthesizing the app in ${projectDir} failed: ${(error as Error).message}${details ? `\n${details}` : ''}`);
-  }
-  try {
-    return { ...summarizeAssembly(assembly.cloudAssembly.directory), assemblyDir: assembly.cloudAssembly.directory };
-  } finally {
-    await assembly.dispose();
-  }
-}
+import { synthesizeApp } from '../app/synth';
+import { step } from '../terminal/progress';
+import { formatSummary } from './assembly-summary';
 
 /** `stagegraph synth`: synthesize the app and print what it holds. */
 export function synthCommand(): Command {
@@ -60,15 +15,4 @@ export function synthCommand(): Command {
       const summary = await step('Synthesizing the app', () => synthesizeApp({ projectDir: process.cwd(), outdir: opts.out }));
       console.log(opts.json ? JSON.stringify(summary, null, 2) : `\n${formatSummary(summary)}\n\nCloud assembly: ${path.relative(process.cwd(), summary.assemblyDir) || '.'}`);
     });
-}
-
-/**
- * The cloud assembly a command that only reads the app's structure works on: the folder given with
- * `--assembly`, or the app of cdk.json synthesized without building any code into `.stagegraph/<name>.out`.
- */
-export async function structureAssembly(given: string | undefined, name: string): Promise<string> {
-  if (given) return path.resolve(given);
-  const synthesized = await step('Synthesizing the app', () =>
-    synthesizeApp({ projectDir: process.cwd(), outdir: path.join('.stagegraph', `${name}.out`), skipBuilds: true }));
-  return synthesized.assemblyDir;
 }

@@ -2,15 +2,12 @@ import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { BootstrapEnvironments, IoMessage, StackSelectionStrategy, Toolkit } from '@aws-cdk/toolkit-lib';
 import { StageBuildError } from '../errors';
-import { summarizeAssembly } from '../cli/assembly-summary';
 import { CollectingIoHost } from '../io-host';
 import { cdkAppCommand } from '../project';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localAwsEnvironment, localClientConfig } from './endpoint';
-import { installNodeRuntimes } from './node-runtimes';
-import { localRuntimeProblems, RuntimeProblem } from './runtime-check';
 
-/** Options of {@link deployLocal}. */
-export interface DeployLocalOptions {
+/** Options of {@link deployStacks}. */
+export interface DeployStacksOptions {
   /** The folder of cdk.json. */
   readonly projectDir: string;
   /** The cloud assembly folder. @default `<projectDir>/cdk.out` */
@@ -30,16 +27,14 @@ export interface StackDeployProgress {
   readonly total?: number;
 }
 
-/** A stack deployed to the local cloud. */
-export interface LocalStackDeployment {
+/** A stack the CDK toolkit deployed to the local cloud. */
+export interface DeployedStack {
   readonly stackName: string;
+  /** The stack's artifact id in the cloud assembly (`Stage/Stack` for a stack in a stage). */
+  readonly hierarchicalId: string;
   readonly outputs: Record<string, string>;
-  /** Resources in the stack's template. */
-  readonly resourceCount: number;
   /** False when nothing had changed since the last deploy. */
   readonly changed: boolean;
-  /** Functions of the stack that cannot run locally on the runtime version they declare. */
-  readonly runtimeProblems: RuntimeProblem[];
 }
 
 interface ToolkitStackEvent {
@@ -54,7 +49,7 @@ interface ToolkitStackEvent {
  * toolkit library: the same templates and assets as `cdk deploy`, with the SDK pointed at
  * LocalStack. Bootstraps the local account once.
  */
-export async function deployLocal(options: DeployLocalOptions): Promise<LocalStackDeployment[]> {
+export async function deployStacks(options: DeployStacksOptions): Promise<DeployedStack[]> {
   const projectDir = path.resolve(options.projectDir);
   return withLocalAwsEnvironment(async () => {
     const ioHost = new CollectingIoHost((msg: IoMessage<unknown>) => {
@@ -73,25 +68,24 @@ export async function deployLocal(options: DeployLocalOptions): Promise<LocalSta
       const outdir = path.resolve(projectDir, options.outdir ?? 'cdk.out');
       const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), { workingDirectory: projectDir, outdir });
       const result = await toolkit.deploy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } });
-      // Each function runs on the runtime version it declares: fetch the Node.js builds the app needs.
-      const summary = summarizeAssembly(outdir);
-      const functions = summary.functions;
-      installNodeRuntimes(projectDir, functions.map(f => f.runtime), line => options.onProgress?.(line));
-      const problems = localRuntimeProblems(projectDir, functions);
       const unchanged = new Set(ioHost.messages.filter(m => /\(no changes\)/.test(m.text)).map(m => m.text.split(/[\s:]/).find(Boolean) ?? ''));
       return result.stacks.map(stack => ({
         stackName: stack.stackName,
+        hierarchicalId: stack.hierarchicalId,
         outputs: { ...stack.outputs },
-        resourceCount: summary.stackResourceCounts[stack.hierarchicalId] ?? summary.stackResourceCounts[stack.hierarchicalId.split('/').pop() ?? ''] ?? 0,
         changed: !unchanged.has(stack.stackName),
-        runtimeProblems: problems.filter(p => p.function.startsWith(`${stack.stackName}/`)),
       }));
     } catch (error) {
-      const reasons = ioHost.problems().filter(line => /FAILED|failed|Error/.test(line));
-      throw new StageBuildError(`Deploying to the local cloud failed: ${(error as Error).message}` +
-        (reasons.length ? `\n${[...new Set(reasons)].slice(-10).join('\n')}` : ''));
+      throw deployFailed(error, ioHost.problems());
     }
   });
+}
+
+/** The error of a deploy that failed: its cause and the last of the toolkit's own failure lines. */
+export function deployFailed(error: unknown, toolkitProblems: readonly string[] = []): StageBuildError {
+  const reasons = toolkitProblems.filter(line => /FAILED|failed|Error/.test(line));
+  return new StageBuildError(`Deploying to the local cloud failed: ${(error as Error).message}` +
+    (reasons.length ? `\n${[...new Set(reasons)].slice(-10).join('\n')}` : ''));
 }
 
 /** Bootstraps the local account and region for CDK deploys, once: a no-op when already done. */

@@ -87,3 +87,14 @@ export async function localStackHealth(endpoint = localEndpoint(), timeoutMs = 1
     return undefined;
   }
 }
+
+/** True when the error is a connection that could not be made (refused, reset, timed out). */
+export function isUnreachable(error: unknown): boolean {
+  for (let e = error as { code?: string; cause?: unknown; message?: string; errors?: unknown[] } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH/.test(`${e.code ?? ''} ${e.message ?? ''}`) || (e.errors ?? []).some(isUnreachable)) {
+      return true;
+    }
+    e = e.cause as typeof e;
+  }
+  return false;
+}

@@ -1,8 +1,15 @@
 import * as fs from 'fs';
-import { FunctionSummary } from '../cli/assembly-summary';
 import { installedJdks } from '../function/builders/jdk';
 import { findPython } from './python-finder';
 import { NODE_RUNTIME_VERSIONS, nodeMajorOf, nodeRuntimeBinary } from './node-runtimes';
+
+/** A function of an app as the runtime check reads it. */
+export interface FunctionRuntime {
+  /** `Stack/Id` */
+  readonly id: string;
+  /** The Lambda runtime it declares, e.g. `nodejs22.x`. */
+  readonly runtime: string;
+}
 
 /** A function the local cloud cannot run on the runtime version it declares, and why. */
 export interface RuntimeProblem {
@@ -18,7 +25,7 @@ export interface RuntimeProblem {
  * cloud never runs one on another version): a Node.js major without a build, a Python or a JDK the machine
  * lacks. Checked at deploy; the executor refuses such a function at invoke with the same reason.
  */
-export function localRuntimeProblems(projectDir: string, functions: readonly FunctionSummary[]): RuntimeProblem[] {
+export function localRuntimeProblems(projectDir: string, functions: readonly FunctionRuntime[]): RuntimeProblem[] {
   const problems: RuntimeProblem[] = [];
   for (const fn of functions) {
     const message = runtimeProblem(projectDir, fn.runtime);

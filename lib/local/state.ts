@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { folderBytes } from '../cli/assembly-summary';
+import { folderBytes } from '../folder-bytes';
 import { localPaths } from './paths';
 
 /** Something of the local cloud's state that a restart does not keep, as the extension lists it. */

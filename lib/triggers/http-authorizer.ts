@@ -8,7 +8,7 @@ import type { StageHttpApi } from './stage-http-api';
 
 /** The longest time API Gateway caches an authorizer's answer. */
 export const AUTHORIZER_CACHE_TTL_RANGE = { min: 0, max: 3600 } as const;
-/** The environment variable that marks the JWT authorizer function as stagegraph's own (see assembly-summary.ts). */
+/** The environment variable that marks the JWT authorizer function as stagegraph's own (see lib/app/assembly.ts). */
 const JWT_ISSUER_VARIABLE = 'STAGEGRAPH_JWT_ISSUER';
 
 /** Options of a Lambda (REQUEST) authorizer: {@link HttpAuthorizer.lambda}. */

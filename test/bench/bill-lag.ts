@@ -9,8 +9,8 @@ import * as path from 'path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { readBill } from '../../lib/cli/bill';
-import { deployLocal } from '../../lib/local/deploy';
+import { readBill } from '../../lib/app/bill';
+import { deployLocal } from '../../lib/app/deploy';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { startLocalStack, stopLocalStack } from '../../lib/local/localstack-process';
 

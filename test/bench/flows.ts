@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { deployLocal } from '../../lib/local/deploy';
+import { deployLocal } from '../../lib/app/deploy';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localClientConfig } from '../../lib/local/endpoint';
 import { Spread, spread, table } from './stats';
 import { prepare, RunResult, runOnce } from './synth';

@@ -4,9 +4,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, LogType, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { deployLocal } from '../../lib/local/deploy';
+import { deployLocal } from '../../lib/app/deploy';
 import { localClientConfig } from '../../lib/local/endpoint';
-import { findDeployedFunction } from '../../lib/local/functions';
+import { findDeployedFunction } from '../../lib/app/deployed';
 import { Spread, spread, table } from './stats';
 
 export interface InvokeBenchResult {

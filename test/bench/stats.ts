@@ -14,4 +14,4 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /** Rows as an aligned text table: the CLI's own formatter. */
-export { textTable as table } from '../../lib/cli/text-table';
+export { textTable as table } from '../../lib/terminal/text-table';

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { deployLocal } from '../../lib/local/deploy';
+import { deployLocal } from '../../lib/app/deploy';
 import { physicalIds } from '../integ/stack-resources';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { Spread, spread } from './stats';

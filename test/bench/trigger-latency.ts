@@ -8,10 +8,10 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { deployLocal } from '../../lib/local/deploy';
+import { deployLocal } from '../../lib/app/deploy';
 import { physicalIds } from '../integ/stack-resources';
 import { localClientConfig } from '../../lib/local/endpoint';
-import { findDeployedFunction } from '../../lib/local/functions';
+import { findDeployedFunction } from '../../lib/app/deployed';
 import { Spread, spread } from './stats';
 
 export interface TriggerLatency {

@@ -9,9 +9,9 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ListSubscriptionsByTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { deployLocal } from '../../lib/local/deploy';
+import { deployLocal } from '../../lib/app/deploy';
 import { localClientConfig, localRestApiUrl, usesExternalLocalStack } from '../../lib/local/endpoint';
-import { findDeployedFunction } from '../../lib/local/functions';
+import { findDeployedFunction } from '../../lib/app/deployed';
 import { installLocalStack } from '../../lib/local/install';
 import { startLocalStack, stopLocalStack } from '../../lib/local/localstack-process';
 import { localPaths } from '../../lib/local/paths';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthesizeApp } from '../../lib/cli/synth';
+import { synthesizeApp } from '../../lib/app/synth';
 
 // The example app of cdk.json synthesized through the CDK toolkit library, every function built for
 // real, with CDK's built-in CloudFormation validation left on.

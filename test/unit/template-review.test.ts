@@ -13,7 +13,7 @@ import {
   acceptNagFindings, BillingMeter, CallbackNotify, DisTrigger, DmsTrigger, Flow, FunctionGraph, HttpAuthorizer, HttpTrigger, ObsBucket, ObsTrigger, SmnTrigger, StageCode,
   StageFunction, StageLibrary, TimerTrigger, NagAcceptance,
 } from '../../lib';
-import { synthesizeApp } from '../../lib/cli/synth';
+import { synthesizeApp } from '../../lib/app/synth';
 import { FIXTURES } from '../helpers';
 
 // The templates as a review sees them: cdk-nag's AwsSolutions rules and cfn-lint over the example app of

@@ -8,7 +8,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BillingModel } from '../../../lib';
 import { parseReport, ReportLine } from '../../../lib/billing/report-line';
-import { deployLocal } from '../../../lib/local/deploy';
+import { deployLocal } from '../../../lib/app/deploy';
 import { localClientConfig } from '../../../lib/local/endpoint';
 import { physicalIds } from '../stack-resources';
 import { poll } from '../poll';

@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { deployLocal } from '../../../lib/local/deploy';
+import { deployLocal } from '../../../lib/app/deploy';
 import { localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
-import { findDeployedFunction } from '../../../lib/local/functions';
+import { findDeployedFunction } from '../../../lib/app/deployed';
 import {
   ExampleCloud, ExampleOutputs, exampleOutputs, Inbox, runDocuments, runFileProcessing, runIot, runWebBackend,
 } from '../../../bin/example/scenarios';

@@ -9,9 +9,9 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, Hash, Hmac } from 'crypto';
-import { deployLocal } from '../../../lib/local/deploy';
+import { deployLocal } from '../../../lib/app/deploy';
 import { localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
-import { findDeployedFunction } from '../../../lib/local/functions';
+import { findDeployedFunction } from '../../../lib/app/deployed';
 import { physicalIds } from '../stack-resources';
 import { poll as pollEvery } from '../poll';
 

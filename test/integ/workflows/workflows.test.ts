@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { deployLocal } from '../../../lib/local/deploy';
+import { deployLocal } from '../../../lib/app/deploy';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
 import { physicalIds } from '../stack-resources';
 import { poll } from '../poll';

@@ -4,7 +4,8 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
-import { formatBytes, formatSummary, summarizeAssembly } from '../../../lib/cli/assembly-summary';
+import { summarizeAssembly } from '../../../lib/app/assembly';
+import { formatBytes, formatSummary } from '../../../lib/cli/assembly-summary';
 import { BillingMeter, Flow, FunctionGraph, HttpAuthorizer, HttpTrigger, StageCode, StageFunction } from '../../../lib';
 import { FIXTURES } from '../../helpers';
 

@@ -2,8 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { formatBill, parseSince } from '../../../lib/cli/bill';
-import { estimateAssembly, formatEstimate } from '../../../lib/cli/cost';
+import { parseSince } from '../../../lib/app/duration';
+import { formatBill } from '../../../lib/terminal/bill-table';
+import { estimateAssembly } from '../../../lib/app/estimate';
+import { formatEstimate } from '../../../lib/cli/cost';
 import { estimateCost, Flow, FunctionGraph, StageCode, StageFunction } from '../../../lib';
 import { FIXTURES } from '../../helpers';
 

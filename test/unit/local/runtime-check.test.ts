@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FunctionSummary } from '../../../lib/cli/assembly-summary';
+import { FunctionSummary } from '../../../lib/app/assembly';
 import { nodeMajorOf, nodeRuntimeBinary } from '../../../lib/local/node-runtimes';
 import { localRuntimeProblems } from '../../../lib/local/runtime-check';
 

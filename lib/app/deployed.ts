@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudFormationClient, DescribeStackResourceCommand, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { LocalCloudError, StageBuildError } from '../errors';
-import { summarizeAssembly } from '../cli/assembly-summary';
-import { localClientConfig, localEndpoint } from './endpoint';
+import { isUnreachable, localClientConfig, localEndpoint } from '../local/endpoint';
+import { invokeLocal, InvokeResult } from '../local/invoke';
+import { summarizeAssembly } from './assembly';
 
 /** A deployed function found by the name a user knows it by. */
 export interface DeployedFunction {
@@ -76,13 +77,15 @@ export async function deployedFunctionIds(assemblyDir: string, config: Construct
   return ids;
 }
 
-/** True when the error is a connection that could not be made (refused, reset, timed out). */
-export function isUnreachable(error: unknown): boolean {
-  for (let e = error as { code?: string; cause?: unknown; message?: string; errors?: unknown[] } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH/.test(`${e.code ?? ''} ${e.message ?? ''}`) || (e.errors ?? []).some(isUnreachable)) {
-      return true;
-    }
-    e = e.cause as typeof e;
-  }
-  return false;
+/** What {@link invokeDeployed} gives back: the function as the app names it, and what the invocation returned. */
+export interface DeployedInvocation {
+  /** How the app names the function: `Stack/Id`. */
+  readonly id: string;
+  readonly result: InvokeResult;
+}
+
+/** Invokes a deployed function, found by the name a user knows it by (see {@link findDeployedFunction}), with a JSON event. */
+export async function invokeDeployed(assemblyDir: string, name: string, event: string): Promise<DeployedInvocation> {
+  const fn = await findDeployedFunction(assemblyDir, name);
+  return { id: fn.id, result: await invokeLocal(fn.functionName, event) };
 }

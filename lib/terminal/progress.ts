@@ -1,4 +1,5 @@
 import { createSpinner } from 'nanospinner';
+import { Progress } from '../app/progress';
 
 /**
  * Runs one long step with a spinner on a terminal (a single line per step elsewhere) and reports
@@ -24,3 +25,11 @@ export async function step<T>(text: string, work: (update: (detail: string) => v
 function formatSeconds(started: bigint): string {
   return `${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(1)} s`;
 }
+
+/** {@link Progress} on the terminal: a spinner per step (see {@link step}), details indented on standard error. */
+export const terminalProgress: Progress = {
+  step: (title, work) => step(title, work),
+  detail: line => {
+    process.stderr.write(`  ${line}\n`);
+  },
+};

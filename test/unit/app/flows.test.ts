@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { flowDiagramsOf, selectFlows, writeFlowPictures } from '../../../lib/cli/graph';
+import { flowDiagramsOf, selectFlows, writeFlowPictures } from '../../../lib/app/flows';
 import { Flow, FunctionGraph } from '../../../lib';
 
 describe('stagegraph graph', () => {

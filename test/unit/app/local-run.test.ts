@@ -1,0 +1,56 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { ownFunctionsOf } from '../../../lib/app/local-run';
+import { Progress, QUIET } from '../../../lib/app/progress';
+import { structureAssembly } from '../../../lib/app/synth';
+import { deployFailed } from '../../../lib/local/deploy';
+import { BillingMeter, StageCode, StageFunction } from '../../../lib';
+import { FIXTURES } from '../../helpers';
+
+describe('operations on the app', () => {
+  let outdir: string;
+  beforeEach(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-app-'));
+  });
+  afterEach(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test('the functions to invoke are the app\'s own, not stagegraph\'s', () => {
+    // GIVEN an app with one function and a billing meter
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true } });
+    const stack = new Stack(app, 'Shop');
+    new StageFunction(stack, 'Api', { code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')), memorySize: 256 });
+    new BillingMeter(stack, 'Billing');
+    app.synth();
+
+    // WHEN
+    const own = ownFunctionsOf(outdir);
+
+    // THEN
+    expect(own.functions.map(f => f.id)).toEqual(['Shop/Api']);
+    expect(own.stacks).toEqual(['Shop']);
+  });
+
+  test('a given cloud assembly is read as it is: nothing is synthesized, no step is shown', async () => {
+    // GIVEN progress that records its steps
+    const steps: string[] = [];
+    const progress: Progress = { step: (title, work) => (steps.push(title), work(() => undefined)), detail: line => steps.push(line) };
+
+    // WHEN
+    const dir = await structureAssembly('cdk.out', 'graph', { progress });
+
+    // THEN
+    expect(dir).toBe(path.resolve('cdk.out'));
+    expect(steps).toEqual([]);
+  });
+
+  test('quiet progress runs each step and shows nothing', async () => {
+    await expect(QUIET.step('Anything', async update => (update('half way'), 42))).resolves.toBe(42);
+  });
+
+  test('a failed deploy says so, with the last of the toolkit\'s failure lines once each', () => {
+    const error = deployFailed(new Error('stack failed'), ['warn: nothing', 'Shop | CREATE_FAILED | Api', 'Shop | CREATE_FAILED | Api']);
+    expect(error.message).toBe('Deploying to the local cloud failed: stack failed\nShop | CREATE_FAILED | Api');
+  });
+});
