@@ -1,7 +1,9 @@
 export * from './errors';
-export { StageLanguage } from './function/builders/builder';
-export type { GoBuildOptions } from './function/builders/go';
-export type { NodejsBuildOptions } from './function/builders/nodejs';
+export { StageLanguage } from './function/languages/registry';
+export type { GoBuildOptions } from './function/languages/go';
+export type { JavaCodeOptions } from './function/languages/java';
+export type { NodejsBuildOptions, NodejsCodeOptions } from './function/languages/nodejs';
+export type { PythonCodeOptions } from './function/languages/python';
 export * from './function/native-architecture';
 export * from './function/stage-code';
 export * from './function/stage-function-base';
