@@ -15,19 +15,14 @@ export {
 } from './errors';
 
 // Functions
-export { StageLanguage } from './function/builders/builder';
-export type { GoBuildOptions } from './function/builders/go';
-export type { NodejsBuildOptions } from './function/builders/nodejs';
+export type { GoBuildOptions } from './function/languages/go';
+export type { JavaCodeOptions } from './function/languages/java';
+export type { NodejsBuildOptions, NodejsCodeOptions } from './function/languages/nodejs';
+export type { PythonCodeOptions } from './function/languages/python';
+export { StageLanguage } from './function/languages/registry';
 export { assertRunsOnThisMachine } from './function/native-architecture';
 export { StageCode } from './function/stage-code';
-export type {
-  JavaCodeOptions,
-  NodejsCodeOptions,
-  ObsCodeOptions,
-  PythonCodeOptions,
-  StageCodeBindOptions,
-  StageCodeConfig,
-} from './function/stage-code';
+export type { ObsCodeOptions, StageCodeBindOptions, StageCodeConfig } from './function/stage-code';
 export { StageFunction } from './function/stage-function';
 export type { StageFunctionProps } from './function/stage-function';
 export { StageFunctionBase } from './function/stage-function-base';

@@ -1,15 +1,17 @@
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
-import { Architecture, Code, Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { StageBuildError, StageValidationError } from '../errors';
 import { describeResolution, resolveCodePath } from './app-root';
-import { BuildSettings, BuildTarget, LanguageBuilder, StageLanguage } from './builders/builder';
-import { GoBuilder, GoBuildOptions } from './builders/go';
-import { JavaBuilder } from './builders/java';
-import { LocalBuild } from './builders/local-build';
-import { NodejsBuilder, NodejsBuildOptions } from './builders/nodejs';
-import { PythonBuilder } from './builders/python';
+import { BuildSettings, BuildTarget, LanguageBuilder } from './languages/builder';
+import { GoBuildOptions } from './languages/go';
+import { JavaCodeOptions } from './languages/java';
+import { LanguageSupport } from './languages/language';
+import { NodejsCodeOptions } from './languages/nodejs';
+import { PythonCodeOptions } from './languages/python';
+import { LANGUAGES, StageLanguage } from './languages/registry';
+import { LocalBuild } from './local-build';
 
 /**
  * CDK asks for an image with every bundling option; stagegraph's builds always run locally, so this
@@ -18,52 +20,8 @@ import { PythonBuilder } from './builders/python';
 const NO_DOCKER_IMAGE = DockerImage.fromRegistry('stagegraph/local-build-only');
 
 /** Default runtimes, one per language. Python matches the local sandbox's interpreter. */
-export const DEFAULT_RUNTIMES: Readonly<Record<StageLanguage, Runtime>> = {
-  [StageLanguage.NODEJS]: Runtime.NODEJS_22_X,
-  [StageLanguage.PYTHON]: Runtime.PYTHON_3_11,
-  [StageLanguage.JAVA]: Runtime.JAVA_21,
-  [StageLanguage.GO]: Runtime.PROVIDED_AL2023,
-};
-
-/** Options of {@link StageCode.fromNodejs}. */
-export interface NodejsCodeOptions extends NodejsBuildOptions {
-  /**
-   * The exported function that handles events.
-   * @default 'handler'
-   */
-  readonly handler?: string;
-  /**
-   * A Node.js runtime.
-   * @default Runtime.NODEJS_22_X
-   */
-  readonly runtime?: Runtime;
-}
-
-/** Options of {@link StageCode.fromPython}. */
-export interface PythonCodeOptions {
-  /**
-   * The handler as `module.function`.
-   * @default 'index.handler'
-   */
-  readonly handler?: string;
-  /**
-   * A Python runtime; requirements are installed for its version.
-   * @default Runtime.PYTHON_3_11 - the Python of the local sandbox, so native wheels load there too
-   */
-  readonly runtime?: Runtime;
-}
-
-/** Options of {@link StageCode.fromJava}. */
-export interface JavaCodeOptions {
-  /** The handler: `package.Class` or `package.Class::method`. */
-  readonly handler: string;
-  /**
-   * A Java runtime.
-   * @default Runtime.JAVA_21
-   */
-  readonly runtime?: Runtime;
-}
-
+export const DEFAULT_RUNTIMES = Object.fromEntries(Object.values(StageLanguage)
+  .map(language => [language, LANGUAGES[language].defaultRuntime])) as Readonly<Record<StageLanguage, Runtime>>;
 
 /** Options of {@link StageCode.fromObs}. */
 export interface ObsCodeOptions {
@@ -112,8 +70,7 @@ export abstract class StageCode {
    *   absolute, or relative to the app root (see {@link StageCode})
    */
   public static fromNodejs(entry: string, options: NodejsCodeOptions = {}): StageCode {
-    return new BuiltCode(StageLanguage.NODEJS, entry, resolved => new NodejsBuilder(resolved, options), options.runtime,
-      `index.${options.handler ?? 'handler'}`);
+    return new BuiltCode(StageLanguage.NODEJS, LANGUAGES[StageLanguage.NODEJS], entry, options);
   }
 
   /**
@@ -122,7 +79,7 @@ export abstract class StageCode {
    * @param dir the folder of the sources, absolute or relative to the app root
    */
   public static fromPython(dir: string, options: PythonCodeOptions = {}): StageCode {
-    return new BuiltCode(StageLanguage.PYTHON, dir, resolved => new PythonBuilder(resolved), options.runtime, options.handler ?? 'index.handler');
+    return new BuiltCode(StageLanguage.PYTHON, LANGUAGES[StageLanguage.PYTHON], dir, options);
   }
 
   /**
@@ -130,7 +87,7 @@ export abstract class StageCode {
    * @param dir the folder of `pom.xml`, absolute or relative to the app root
    */
   public static fromJava(dir: string, options: JavaCodeOptions): StageCode {
-    return new BuiltCode(StageLanguage.JAVA, dir, resolved => new JavaBuilder(resolved), options.runtime, options.handler);
+    return new BuiltCode(StageLanguage.JAVA, LANGUAGES[StageLanguage.JAVA], dir, options);
   }
 
   /**
@@ -139,7 +96,7 @@ export abstract class StageCode {
    * @param dir the module folder (holding `go.mod`), absolute or relative to the app root
    */
   public static fromGo(dir: string, options: GoBuildOptions = {}): StageCode {
-    return new BuiltCode(StageLanguage.GO, dir, resolved => new GoBuilder(resolved, options), undefined, 'bootstrap');
+    return new BuiltCode(StageLanguage.GO, LANGUAGES[StageLanguage.GO], dir, options);
   }
 
   /** A zip already in object storage (an OBS bucket). */
@@ -154,21 +111,13 @@ export abstract class StageCode {
   public abstract _bindAsLibrary(scope: Construct, options: StageCodeBindOptions): StageCodeConfig;
 }
 
-const RUNTIME_FAMILIES: Readonly<Record<StageLanguage, RuntimeFamily>> = {
-  [StageLanguage.NODEJS]: RuntimeFamily.NODEJS,
-  [StageLanguage.PYTHON]: RuntimeFamily.PYTHON,
-  [StageLanguage.JAVA]: RuntimeFamily.JAVA,
-  [StageLanguage.GO]: RuntimeFamily.OTHER,
-};
-
-class BuiltCode extends StageCode {
+class BuiltCode<O> extends StageCode {
   constructor(
     private readonly language: StageLanguage,
+    private readonly support: LanguageSupport<O>,
     /** The path given to the factory: absolute, or relative to the app root. */
     private readonly given: string,
-    private readonly makeBuilder: (resolved: string) => LanguageBuilder,
-    private readonly runtime: Runtime | undefined,
-    private readonly handler: string,
+    private readonly options: O,
   ) {
     super();
   }
@@ -182,17 +131,18 @@ class BuiltCode extends StageCode {
   }
 
   private bindAs(scope: Construct, options: StageCodeBindOptions, target: BuildTarget): StageCodeConfig {
-    const runtime = this.runtime ?? DEFAULT_RUNTIMES[this.language];
-    if (runtime.family !== RUNTIME_FAMILIES[this.language] || (this.language === StageLanguage.GO && !runtime.name.startsWith('provided'))) {
+    const entry = this.support.entry(this.options);
+    const runtime = entry.runtime ?? this.support.defaultRuntime;
+    if (!this.support.canRun(runtime)) {
       throw new StageValidationError(scope,
-        `runtime ${runtime.name} cannot run ${this.language} code (given ${runtime.name}; allowed: a ${this.language} runtime such as ${DEFAULT_RUNTIMES[this.language].name})`);
+        `runtime ${runtime.name} cannot run ${this.language} code (given ${runtime.name}; allowed: a ${this.language} runtime such as ${this.support.defaultRuntime.name})`);
     }
     const settings: BuildSettings = { architecture: options.architecture, runtime, target, owner: scope.node.path };
     const location = resolveCodePath(this.given);
     let builder: LanguageBuilder;
     let local: LocalBuild;
     try {
-      builder = this.makeBuilder(location.path);
+      builder = this.support.builder(location.path, this.options);
       local = new LocalBuild(builder, settings);
     } catch (error) {
       if (error instanceof StageBuildError) {
@@ -205,7 +155,7 @@ class BuiltCode extends StageCode {
       exclude: [...builder.exclude],
       bundling: { image: NO_DOCKER_IMAGE, local },
     });
-    return { code, runtime, handler: this.handler, language: this.language };
+    return { code, runtime, handler: entry.handler, language: this.language };
   }
 }
 

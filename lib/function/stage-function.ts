@@ -8,7 +8,8 @@ import { StageValidationError } from '../errors';
 import { InlinePolicyRole } from '../inline-policy-role';
 import { acceptNagFindings } from '../nag-metadata';
 import { stackSingleton } from '../stack-singleton';
-import { cpuOf, StageLanguage } from './builders/builder';
+import { cpuOf } from './languages/builder';
+import { LANGUAGES, StageLanguage } from './languages/registry';
 import { hostCpu } from './native-architecture';
 import { StageCode } from './stage-code';
 import { StageFunctionBase } from './stage-function-base';
@@ -316,7 +317,7 @@ export class StageFunction extends StageFunctionBase {
   /** Native code built for another CPU than this machine's cannot run in the local sandbox. */
   private warnIfNotRunnableHere(): void {
     const host = hostCpu();
-    const native = this.language === StageLanguage.GO || this.language === StageLanguage.PYTHON;
+    const native = this.language !== undefined && LANGUAGES[this.language].nativeCode;
     if (native && host && cpuOf(this.architecture) !== host) {
       Annotations.of(this).addWarningV2('stagegraph:architecture-mismatch',
         `built for ${cpuOf(this.architecture)}, so this ${host} machine cannot run it in the local sandbox`);

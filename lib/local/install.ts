@@ -3,16 +3,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { StageBuildError } from '../errors';
-import { runTool, toolPath } from '../function/builders/toolchain';
+import { allLanguages } from '../function/languages/registry';
+import { runTool } from '../toolchain';
 import { packageRoot } from '../project';
 import { LOCALSTACK_VERSION, LocalPaths, localPaths } from './paths';
 import { findPython, pythonVersion } from './python-finder';
 
 export { LOCALSTACK_VERSION } from './paths';
-/** The runtime interface client for local Python functions, from PyPI. */
-export const AWSLAMBDARIC_VERSION = '4.2.2';
-/** The AWS SDK for Python that Lambda's Python runtimes provide to every function, installed beside the client. */
-export const BOTO3_VERSION = '1.40.70';
 /** Python versions whose functions can run locally, when the machine has that interpreter. */
 export const LOCAL_PYTHON_RUNTIMES = ['3.10', '3.11', '3.12', '3.13', '3.14'];
 /** LocalStack 2026.3.0 uses Python 3.13 syntax and library functions. */
@@ -39,7 +36,7 @@ export interface InstallOptions {
 /**
  * Installs the pinned LocalStack core and stagegraph's executor into a virtual environment shared by all
  * of the user's apps (see {@link localPaths}), and the runtime interface clients the executor starts
- * functions with. Idempotent: a stamp of the inputs makes a second call return at once. Two installs at
+ * functions with (each language's `local` support says which). Idempotent: a stamp of the inputs makes a second call return at once. Two installs at
  * once (two apps, two terminals) take turns.
  */
 export function installLocalStack(options: InstallOptions): InstallResult {
@@ -84,16 +81,15 @@ export function installLocalStack(options: InstallOptions): InstallResult {
       fs.rmSync(copy, { recursive: true, force: true });
     }
 
-    for (const version of pythons) {
-      step(`Installing the Python ${version} runtime interface client and boto3`);
-      run(findPython(version) as string, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--upgrade',
-        '--only-binary=:all:', '--target', path.join(paths.runtimeSupport, `python${version}`), `awslambdaric==${AWSLAMBDARIC_VERSION}`, `boto3==${BOTO3_VERSION}`],
-      `the Python ${version} runtime interface client`, `Python ${version} with pip`);
+    const context = {
+      runtimeSupport: paths.runtimeSupport,
+      extensionDir: sources,
+      pythons: pythons.map(version => ({ version, executable: findPython(version) as string })),
+    };
+    for (const client of allLanguages().flatMap(language => language.local?.runtimeClients(context) ?? [])) {
+      step(client.step);
+      run(client.command, [...client.args], client.what, client.install);
     }
-    step('Installing the Java runtime interface client');
-    run(toolPath('STAGEGRAPH_MVN', 'mvn'), ['--batch-mode', '--quiet', '-f', path.join(sources, 'java-runtime', 'pom.xml'),
-      'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', `-DoutputDirectory=${path.join(paths.runtimeSupport, 'java')}`],
-    'the Java runtime interface client', 'a JDK and Apache Maven');
 
     fs.writeFileSync(paths.stamp, stamp);
     return { installed: true, venv: paths.venv, pythonRuntimes: pythons };
@@ -185,7 +181,8 @@ const EXTENSION_FILE = /(\.py|\.js|^pyproject\.toml|^constraints\.txt|^pom\.xml)
  * from the repository and from the npm package, so that both share one install.
  */
 function inputsDigest(sources: string): string {
-  const hash = createHash('sha256').update(`${LOCALSTACK_VERSION} ${AWSLAMBDARIC_VERSION} ${BOTO3_VERSION}`);
+  const pins = allLanguages().flatMap(language => language.local?.pins ?? []);
+  const hash = createHash('sha256').update([LOCALSTACK_VERSION, ...pins].join(' '));
   const walk = (dir: string): void => {
     for (const name of fs.readdirSync(dir).sort()) {
       const full = path.join(dir, name);

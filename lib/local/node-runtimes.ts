@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { StageBuildError } from '../errors';
-import { runTool, toolPath } from '../function/builders/toolchain';
+import { runTool, toolPath } from '../toolchain';
 import { localPaths } from './paths';
 
 /**

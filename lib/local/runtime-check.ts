@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { installedJdks } from '../function/builders/jdk';
+import { installedJdks } from '../function/languages/jdk';
 import { findPython } from './python-finder';
 import { NODE_RUNTIME_VERSIONS, nodeMajorOf, nodeRuntimeBinary } from './node-runtimes';
 

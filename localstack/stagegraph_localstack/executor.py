@@ -27,7 +27,7 @@ from stagegraph_localstack.limits import response_too_large
 from stagegraph_localstack.memory_watch import WATCH
 from stagegraph_localstack.repairs import repair_create_log_stream
 from stagegraph_localstack.runtime_api import Event, Outcome, RuntimeApiServer
-from stagegraph_localstack.runtimes import FunctionSpec, LaunchError, launch_for
+from stagegraph_localstack.launchers import FunctionSpec, LaunchError, launch_for
 
 LOG = logging.getLogger(__name__)
 # The executor loads before any function runs, and so before any function log is stored.

@@ -1,13 +1,18 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
 import { StageBuildError } from '../../errors';
-import { BuildSettings, BuildTarget, LanguageBuilder, StageLanguage } from './builder';
+import { runTool, toolPath } from '../../toolchain';
+import { BuildSettings, BuildTarget, SourceBuilder, sourceFolder } from './builder';
 import { JDK_FOLDERS, mavenJdkEnvironment } from './jdk';
-import { runTool, toolPath } from './toolchain';
+import { LanguageSupport } from './language';
 
 /** The maven-dependency-plugin used to collect runtime dependencies: pinned, so builds repeat. */
 export const MAVEN_DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
+
+/** A library (layer) puts its jars under `/opt/java/lib`. */
+const LIBRARY_FOLDER = 'java';
 
 const IGNORED = ['target', '.idea', '.settings', '.classpath', '.project', 'cdk.out', '.stagegraph'];
 
@@ -19,28 +24,21 @@ const IGNORED = ['target', '.idea', '.settings', '.classpath', '.project', 'cdk.
  * Maven runs on a JDK at least as new as the runtime (JDK 21 for `java21`): its own when it is, else one
  * found as the local cloud finds one to run the function (see {@link mavenJdkEnvironment}).
  */
-export class JavaBuilder implements LanguageBuilder {
-  public readonly language = StageLanguage.JAVA;
-  public readonly sourceDir: string;
-  public readonly exclude = IGNORED;
-
+export class JavaBuilder extends SourceBuilder {
   /**
    * @param dir the folder of `pom.xml`
    * @param jdkFolders folders of installed JDKs, searched when Maven's own JDK is too old
    */
   constructor(dir: string, private readonly jdkFolders: readonly string[] = JDK_FOLDERS) {
-    this.sourceDir = path.resolve(dir);
-    if (!fs.existsSync(path.join(this.sourceDir, 'pom.xml'))) {
-      throw new StageBuildError(`Java code must be a Maven project: no pom.xml in ${this.sourceDir}`);
-    }
+    super('java', sourceFolder(dir, 'pom.xml', resolved => `Java code must be a Maven project: no pom.xml in ${resolved}`), IGNORED);
   }
 
-  public describe(settings: BuildSettings) {
-    return { language: this.language, target: settings.target, dependencyPlugin: MAVEN_DEPENDENCY_PLUGIN };
+  protected describeOutput() {
+    return { dependencyPlugin: MAVEN_DEPENDENCY_PLUGIN };
   }
 
   public build(outputDir: string, settings: BuildSettings): void {
-    const libDir = settings.target === BuildTarget.LIBRARY ? path.join(outputDir, 'java', 'lib') : path.join(outputDir, 'lib');
+    const libDir = settings.target === BuildTarget.LIBRARY ? path.join(outputDir, LIBRARY_FOLDER, 'lib') : path.join(outputDir, 'lib');
     const mvn = toolPath('STAGEGRAPH_MVN', 'mvn');
     const tool = { what: `the Java code in ${this.sourceDir}`, install: 'a JDK (17 or later) and Apache Maven' };
     const env = mavenJdkEnvironment(settings.runtime, { ...tool, mvn, cwd: this.sourceDir, owner: settings.owner, jdkFolders: this.jdkFolders });
@@ -72,3 +70,38 @@ export class JavaBuilder implements LanguageBuilder {
     }
   }
 }
+
+/** Options of {@link StageCode.fromJava}. */
+export interface JavaCodeOptions {
+  /** The handler: `package.Class` or `package.Class::method`. */
+  readonly handler: string;
+  /**
+   * A Java runtime.
+   * @default Runtime.JAVA_21
+   */
+  readonly runtime?: Runtime;
+}
+
+/**
+ * Java: a Maven project, run locally by the official runtime interface client, which the local install
+ * fetches from Maven Central with the extension's `java-runtime/pom.xml`.
+ */
+export const JAVA: LanguageSupport<JavaCodeOptions, 'java'> = {
+  language: 'java',
+  defaultRuntime: Runtime.JAVA_21,
+  canRun: runtime => runtime.family === RuntimeFamily.JAVA,
+  nativeCode: false,
+  libraryFolder: LIBRARY_FOLDER,
+  builder: dir => new JavaBuilder(dir),
+  entry: options => ({ handler: options.handler, runtime: options.runtime }),
+  local: {
+    runtimeClients: context => [{
+      step: 'Installing the Java runtime interface client',
+      command: toolPath('STAGEGRAPH_MVN', 'mvn'),
+      args: ['--batch-mode', '--quiet', '-f', path.join(context.extensionDir, 'java-runtime', 'pom.xml'),
+        `${MAVEN_DEPENDENCY_PLUGIN}:copy-dependencies`, `-DoutputDirectory=${path.join(context.runtimeSupport, 'java')}`],
+      what: 'the Java runtime interface client',
+      install: 'a JDK and Apache Maven',
+    }],
+  },
+};

@@ -1,5 +1,5 @@
 import * as os from 'os';
-import { runTool, toolPath } from '../../../../lib/function/builders/toolchain';
+import { runTool, toolPath } from '../../lib/toolchain';
 
 const options = { cwd: os.tmpdir(), what: 'the test code', install: 'the test tool' };
 

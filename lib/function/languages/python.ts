@@ -1,8 +1,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
 import { StageBuildError } from '../../errors';
-import { BuildSettings, BuildTarget, cpuOf, LanguageBuilder, StageLanguage } from './builder';
-import { runTool, toolPath } from './toolchain';
+import { runTool, toolPath } from '../../toolchain';
+import { BuildSettings, BuildTarget, cpuOf, SourceBuilder, sourceFolder } from './builder';
+import { LanguageSupport } from './language';
+
+/** The runtime interface client for local Python functions, from PyPI. */
+export const AWSLAMBDARIC_VERSION = '4.2.2';
+/** The AWS SDK for Python that Lambda's Python runtimes provide to every function, installed beside the client. */
+export const BOTO3_VERSION = '1.40.70';
+
+/** A library (layer) is imported from `/opt/python`. */
+const LIBRARY_FOLDER = 'python';
 
 const IGNORED = ['.venv', 'venv', '__pycache__', '*.pyc', '.pytest_cache', '.mypy_cache', 'cdk.out', '.stagegraph'];
 
@@ -11,22 +21,13 @@ const IGNORED = ['.venv', 'venv', '__pycache__', '*.pyc', '.pytest_cache', '.myp
  * wheels of the function's architecture and Python version, binary only, so no native code is
  * compiled for the wrong machine.
  */
-export class PythonBuilder implements LanguageBuilder {
-  public readonly language = StageLanguage.PYTHON;
-  public readonly sourceDir: string;
-  public readonly exclude = IGNORED;
-
+export class PythonBuilder extends SourceBuilder {
   constructor(dir: string) {
-    this.sourceDir = path.resolve(dir);
-    if (!fs.existsSync(this.sourceDir) || !fs.statSync(this.sourceDir).isDirectory()) {
-      throw new StageBuildError(`Python code not found: ${this.sourceDir} is not a folder`);
-    }
+    super('python', sourceFolder(dir, undefined, resolved => `Python code not found: ${resolved} is not a folder`), IGNORED);
   }
 
-  public describe(settings: BuildSettings) {
+  protected describeOutput(settings: BuildSettings) {
     return {
-      language: this.language,
-      target: settings.target,
       platform: platformOf(settings),
       pythonVersion: pythonVersionOf(settings),
     };
@@ -34,7 +35,7 @@ export class PythonBuilder implements LanguageBuilder {
 
   public build(outputDir: string, settings: BuildSettings): void {
     // A library is imported from /opt/python; a function's code sits at the root.
-    const root = settings.target === BuildTarget.LIBRARY ? path.join(outputDir, 'python') : outputDir;
+    const root = settings.target === BuildTarget.LIBRARY ? path.join(outputDir, LIBRARY_FOLDER) : outputDir;
     fs.mkdirSync(root, { recursive: true });
     fs.cpSync(this.sourceDir, root, {
       recursive: true,
@@ -98,3 +99,43 @@ function removeCaches(dir: string): void {
     }
   }
 }
+
+/** Options of {@link StageCode.fromPython}. */
+export interface PythonCodeOptions {
+  /**
+   * The handler as `module.function`.
+   * @default 'index.handler'
+   */
+  readonly handler?: string;
+  /**
+   * A Python runtime; requirements are installed for its version.
+   * @default Runtime.PYTHON_3_11 - the Python of the local sandbox, so native wheels load there too
+   */
+  readonly runtime?: Runtime;
+}
+
+/**
+ * Python: sources plus manylinux wheels (native code), run locally by the official runtime interface
+ * client, which the local install puts beside each Python version of the machine, with boto3.
+ */
+export const PYTHON: LanguageSupport<PythonCodeOptions, 'python'> = {
+  language: 'python',
+  // The local sandbox's interpreter.
+  defaultRuntime: Runtime.PYTHON_3_11,
+  canRun: runtime => runtime.family === RuntimeFamily.PYTHON,
+  nativeCode: true,
+  libraryFolder: LIBRARY_FOLDER,
+  builder: dir => new PythonBuilder(dir),
+  entry: options => ({ handler: options.handler ?? 'index.handler', runtime: options.runtime }),
+  local: {
+    pins: [AWSLAMBDARIC_VERSION, BOTO3_VERSION],
+    runtimeClients: context => context.pythons.map(({ version, executable }) => ({
+      step: `Installing the Python ${version} runtime interface client and boto3`,
+      command: executable,
+      args: ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--upgrade', '--only-binary=:all:',
+        '--target', path.join(context.runtimeSupport, `python${version}`), `awslambdaric==${AWSLAMBDARIC_VERSION}`, `boto3==${BOTO3_VERSION}`],
+      what: `the Python ${version} runtime interface client`,
+      install: `Python ${version} with pip`,
+    })),
+  },
+};

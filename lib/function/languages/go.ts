@@ -1,8 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { StageBuildError } from '../../errors';
-import { BuildSettings, BuildTarget, cpuOf, LanguageBuilder, StageLanguage } from './builder';
-import { runTool, toolPath } from './toolchain';
+import { Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
+import { runTool, toolPath } from '../../toolchain';
+import { BuildSettings, BuildTarget, cpuOf, SourceBuilder, sourceFolder } from './builder';
+import { LanguageSupport } from './language';
+
+/** A library (layer) puts its executables under `/opt/bin`. */
+const LIBRARY_FOLDER = 'bin';
 
 /** Options of a Go build. */
 export interface GoBuildOptions {
@@ -23,22 +27,14 @@ export interface GoBuildOptions {
  * (`-trimpath`, no build id, no VCS stamp), into an executable named `bootstrap` for the
  * `provided.al2023` runtime. A library puts the executable under `bin/`.
  */
-export class GoBuilder implements LanguageBuilder {
-  public readonly language = StageLanguage.GO;
-  public readonly sourceDir: string;
-  public readonly exclude = ['vendor/**/testdata', 'cdk.out', '.stagegraph', 'bootstrap'];
-
+export class GoBuilder extends SourceBuilder {
   constructor(dir: string, private readonly options: GoBuildOptions = {}) {
-    this.sourceDir = path.resolve(dir);
-    if (!fs.existsSync(path.join(this.sourceDir, 'go.mod'))) {
-      throw new StageBuildError(`Go code must be a module: no go.mod in ${this.sourceDir}`);
-    }
+    super('go', sourceFolder(dir, 'go.mod', resolved => `Go code must be a module: no go.mod in ${resolved}`),
+      ['vendor/**/testdata', 'cdk.out', '.stagegraph', 'bootstrap']);
   }
 
-  public describe(settings: BuildSettings) {
+  protected describeOutput(settings: BuildSettings) {
     return {
-      language: this.language,
-      target: settings.target,
       goarch: goArchOf(settings),
       packagePath: this.options.packagePath ?? '.',
       tags: this.tags(),
@@ -47,7 +43,7 @@ export class GoBuilder implements LanguageBuilder {
 
   public build(outputDir: string, settings: BuildSettings): void {
     const binary = settings.target === BuildTarget.LIBRARY
-      ? path.join(outputDir, 'bin', path.basename(this.sourceDir))
+      ? path.join(outputDir, LIBRARY_FOLDER, path.basename(this.sourceDir))
       : path.join(outputDir, 'bootstrap');
     runTool(toolPath('STAGEGRAPH_GO', 'go'), [
       'build',
@@ -74,3 +70,17 @@ export class GoBuilder implements LanguageBuilder {
 function goArchOf(settings: BuildSettings): string {
   return cpuOf(settings.architecture) === 'arm64' ? 'arm64' : 'amd64';
 }
+
+/**
+ * Go: a main package built into `bootstrap` for an OS-only runtime (`provided.al2023`), whose family is
+ * OTHER, so the runtime's name tells it apart.
+ */
+export const GO: LanguageSupport<GoBuildOptions, 'go'> = {
+  language: 'go',
+  defaultRuntime: Runtime.PROVIDED_AL2023,
+  canRun: runtime => runtime.family === RuntimeFamily.OTHER && runtime.name.startsWith('provided'),
+  nativeCode: true,
+  libraryFolder: LIBRARY_FOLDER,
+  builder: (dir, options) => new GoBuilder(dir, options),
+  entry: () => ({ handler: 'bootstrap' }),
+};

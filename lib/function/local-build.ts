@@ -2,8 +2,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BundlingOptions, FileSystem, ILocalBundling } from 'aws-cdk-lib';
-import { findAppRoot } from '../app-root';
-import { BuildSettings, LanguageBuilder } from './builder';
+import { findAppRoot } from './app-root';
+import { BuildSettings, LanguageBuilder } from './languages/builder';
 
 /** Bump when a builder's output changes for the same input, so old cache entries are not reused. */
 const BUILDER_VERSION = 1;

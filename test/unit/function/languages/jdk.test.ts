@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { BuildTarget } from '../../../../lib/function/builders/builder';
-import { JavaBuilder } from '../../../../lib/function/builders/java';
-import { jdkMajorOf, mavenJdkEnvironment, parseMavenVersion } from '../../../../lib/function/builders/jdk';
+import { BuildTarget } from '../../../../lib/function/languages/builder';
+import { JavaBuilder } from '../../../../lib/function/languages/java';
+import { jdkMajorOf, mavenJdkEnvironment, parseMavenVersion } from '../../../../lib/function/languages/jdk';
 import { FIXTURES } from '../../../helpers';
 
 // Fake Maven and JDKs: no real build runs in unit tests.

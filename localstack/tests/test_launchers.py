@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from stagegraph_localstack import runtimes
-from stagegraph_localstack.runtimes import FunctionSpec, LaunchError, elf_cpu, host_cpu, launch_for
+from stagegraph_localstack.launchers import FunctionSpec, LaunchError, java, launch_for, nodejs
+from stagegraph_localstack.launchers.provided import elf_cpu, host_cpu
 
 
 def spec(tmp_path, runtime, handler="index.handler"):
@@ -58,7 +58,7 @@ def test_node_runs_exactly_the_runtimes_major(tmp_path, monkeypatch):
     fetched = fake_node(tmp_path / "support" / "node24" / "bin" / "node", 24)
     host = fake_node(tmp_path / "host" / "node", 20)
     monkeypatch.setenv("PATH", str(host.parent))
-    monkeypatch.setattr(runtimes, "_HOST_NODE_MAJOR", [])
+    monkeypatch.setattr(nodejs, "_HOST_NODE_MAJOR", [])
 
     # THEN nodejs24.x runs on the fetched build, nodejs20.x on the host's, and nodejs22.x on nothing else
     assert launch_for(spec(tmp_path, "nodejs24.x")).command[0] == str(fetched)
@@ -73,18 +73,18 @@ def test_java_runs_exactly_the_runtimes_jdk(tmp_path, monkeypatch):
         (home / "bin").mkdir(parents=True)
         (home / "bin" / "java").write_text("")
         (home / "release").write_text(f'JAVA_VERSION="{version}.0.1"\n')
-    monkeypatch.setattr(runtimes.glob, "glob", lambda pattern: [str(tmp_path / n) for n in ("jdk17", "jdk25")] if pattern == "/usr/lib/jvm/*" else [])
+    monkeypatch.setattr(java.glob, "glob", lambda pattern: [str(tmp_path / n) for n in ("jdk17", "jdk25")] if pattern == "/usr/lib/jvm/*" else [])
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.delenv("STAGEGRAPH_JAVA_HOME", raising=False)
 
-    assert runtimes.find_java(17) == str(tmp_path / "jdk17" / "bin" / "java")
-    assert runtimes.find_java(25) == str(tmp_path / "jdk25" / "bin" / "java")
+    assert java.find_java(17) == str(tmp_path / "jdk17" / "bin" / "java")
+    assert java.find_java(25) == str(tmp_path / "jdk25" / "bin" / "java")
     # never silently on another JDK
     with pytest.raises(LaunchError, match=r"java21 needs a JDK 21, and the machine has 17 \(.*jdk17\), 25 \(.*jdk25\)"):
-        runtimes.find_java(21)
+        java.find_java(21)
     # unless the user chooses one
     monkeypatch.setenv("STAGEGRAPH_JAVA_HOME", str(tmp_path / "jdk25"))
-    assert runtimes.find_java(21) == str(tmp_path / "jdk25" / "bin" / "java")
+    assert java.find_java(21) == str(tmp_path / "jdk25" / "bin" / "java")
 
 
 def test_provided_runs_bootstrap_and_refuses_another_cpu(tmp_path):
@@ -122,16 +122,16 @@ def test_java_loads_the_jni_library_unpacked_once_beside_the_client(tmp_path, mo
 
     support = tmp_path / "support" / "java"
     support.mkdir(parents=True)
-    arch = runtimes.NATIVE_CLIENT_ARCH.get(__import__("platform").machine().lower(), "x86_64")
+    arch = java.NATIVE_CLIENT_ARCH.get(__import__("platform").machine().lower(), "x86_64")
     with zipfile.ZipFile(support / "aws-lambda-java-runtime-interface-client-2.9.0.jar", "w") as jar:
         jar.writestr(f"jni/libaws-lambda-jni.linux-{arch}.so", b"native code")
     monkeypatch.setenv("STAGEGRAPH_RUNTIME_SUPPORT", str(tmp_path / "support"))
-    monkeypatch.setattr(runtimes, "find_java", lambda version: "/jdk/bin/java")
+    monkeypatch.setattr(java, "find_java", lambda version: "/jdk/bin/java")
 
     launch = launch_for(spec(tmp_path, "java21", handler="example.Handler"))
 
     library = support / "jni" / f"libaws-lambda-jni.linux-{arch}.so"
-    assert f"-D{runtimes.NATIVE_CLIENT_PROPERTY}={library}" in launch.command
+    assert f"-D{java.NATIVE_CLIENT_PROPERTY}={library}" in launch.command
     assert library.read_bytes() == b"native code"
     # A second environment reuses the file: nothing is rewritten while another JVM has it loaded.
     before = library.stat().st_mtime_ns

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { StageBuildError } from '../../errors';
-import { runTool } from './toolchain';
+import { runTool } from '../../toolchain';
 
 /** Folders of installed JDKs, each JDK in a subfolder: where the local cloud's Java runner also looks. */
 export const JDK_FOLDERS: readonly string[] = ['/usr/lib/jvm'];

@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { StageBuildError } from '../../errors';
+import { StageBuildError } from './errors';
 
 /** How much of a failing command's output an error message keeps (its end, where the cause usually is). */
 const OUTPUT_TAIL_CHARS = 4000;

@@ -1,9 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
 import { buildSync } from 'esbuild';
 import { StageBuildError } from '../../errors';
-import { BuildSettings, BuildTarget, LanguageBuilder, StageLanguage } from './builder';
-import { runTool, toolPath } from './toolchain';
+import { runTool, toolPath } from '../../toolchain';
+import { BuildSettings, BuildTarget, SourceBuilder } from './builder';
+import { LanguageSupport } from './language';
+
+/** A library (layer) puts its packages under `/opt/nodejs/node_modules`. */
+const LIBRARY_FOLDER = 'nodejs';
 
 /** The files tried, in order, when `StageCode.fromNodejs` is given a folder. */
 export const NODEJS_ENTRY_NAMES = ['index.ts', 'index.mts', 'index.js', 'index.mjs', 'handler.ts', 'handler.js'];
@@ -28,18 +33,16 @@ export interface NodejsBuildOptions {
 }
 
 /** Bundles one TypeScript or JavaScript entry with esbuild into `index.js`. */
-export class NodejsBuilder implements LanguageBuilder {
-  public readonly language = StageLanguage.NODEJS;
-  public readonly sourceDir: string;
-  public readonly exclude = ['node_modules', 'cdk.out', 'dist', '.stagegraph'];
+export class NodejsBuilder extends SourceBuilder {
   private readonly entry: string;
 
   constructor(entry: string, private readonly options: NodejsBuildOptions = {}) {
-    this.entry = path.resolve(entry);
-    if (!fs.existsSync(this.entry)) {
-      throw new StageBuildError(`Node.js code not found: ${this.entry} does not exist`);
+    const resolved = path.resolve(entry);
+    if (!fs.existsSync(resolved)) {
+      throw new StageBuildError(`Node.js code not found: ${resolved} does not exist`);
     }
-    this.sourceDir = fs.statSync(this.entry).isDirectory() ? this.entry : path.dirname(this.entry);
+    super('nodejs', fs.statSync(resolved).isDirectory() ? resolved : path.dirname(resolved), ['node_modules', 'cdk.out', 'dist', '.stagegraph']);
+    this.entry = resolved;
   }
 
   /** The file esbuild starts from; a library (a folder with package.json) has none. */
@@ -47,10 +50,8 @@ export class NodejsBuilder implements LanguageBuilder {
     return resolveEntry(this.entry);
   }
 
-  public describe(settings: BuildSettings) {
+  protected describeOutput(settings: BuildSettings) {
     return {
-      language: this.language,
-      target: settings.target,
       entry: settings.target === BuildTarget.LIBRARY ? '' : path.relative(this.sourceDir, this.entryFile).split(path.sep).join('/'),
       esbuildTarget: esbuildTargetOf(settings),
       externalModules: [...(this.options.externalModules ?? [])].sort(),
@@ -90,7 +91,7 @@ export class NodejsBuilder implements LanguageBuilder {
     if (!fs.existsSync(manifest)) {
       throw new StageBuildError(`A Node.js library needs a package.json in ${this.sourceDir}`);
     }
-    const target = path.join(outputDir, 'nodejs');
+    const target = path.join(outputDir, LIBRARY_FOLDER);
     fs.mkdirSync(target, { recursive: true });
     fs.copyFileSync(manifest, path.join(target, 'package.json'));
     const lock = path.join(this.sourceDir, 'package-lock.json');
@@ -123,3 +124,28 @@ function resolveEntry(entry: string): string {
   }
   throw new StageBuildError(`No Node.js entry in ${entry}: expected one of ${NODEJS_ENTRY_NAMES.join(', ')}, or pass the entry file`);
 }
+
+/** Options of {@link StageCode.fromNodejs}. */
+export interface NodejsCodeOptions extends NodejsBuildOptions {
+  /**
+   * The exported function that handles events.
+   * @default 'handler'
+   */
+  readonly handler?: string;
+  /**
+   * A Node.js runtime.
+   * @default Runtime.NODEJS_22_X
+   */
+  readonly runtime?: Runtime;
+}
+
+/** Node.js: TypeScript or JavaScript bundled into `index.js`, run locally by stagegraph's own bootstrap. */
+export const NODEJS: LanguageSupport<NodejsCodeOptions, 'nodejs'> = {
+  language: 'nodejs',
+  defaultRuntime: Runtime.NODEJS_22_X,
+  canRun: runtime => runtime.family === RuntimeFamily.NODEJS,
+  nativeCode: false,
+  libraryFolder: LIBRARY_FOLDER,
+  builder: (dir, options) => new NodejsBuilder(dir, options),
+  entry: options => ({ handler: `index.${options.handler ?? 'handler'}`, runtime: options.runtime }),
+};
