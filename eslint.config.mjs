@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '**/cdk.out/', '**/.stagegraph/', 'localstack/build/', 'test/fixtures/**/target/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', '.api/', '**/cdk.out/', '**/.stagegraph/', 'localstack/build/', 'test/fixtures/**/target/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -28,18 +28,6 @@ export default tseslint.config(
       }],
     },
   },
-  // One-way layers: bin -> cli -> terminal -> app -> local. Only bin/stagegraph.ts
-  // reaches the commands; the application layer returns data and never prints; the local cloud knows neither.
-  ...[
-    { files: ['lib/**/*.ts'], ignores: ['lib/cli/**'], forbidden: '(^|/)cli/', says: 'Only bin/stagegraph.ts imports lib/cli: move what is shared to lib/app (data) or lib/terminal (text).' },
-    { files: ['bin/**/*.ts', 'workflows/**/*.ts', 'test/*.ts'], ignores: ['bin/stagegraph.ts'], forbidden: '(^|/)lib/cli/', says: 'Only bin/stagegraph.ts imports lib/cli: use lib/app and lib/terminal.' },
-    { files: ['lib/app/**/*.ts'], forbidden: '(^|/)(cli|terminal)/', says: 'lib/app returns data to its callers and takes a Progress; it does not import the CLI or the terminal.' },
-    { files: ['lib/local/**/*.ts'], forbidden: '(^|/)(app|cli|terminal)/', says: 'lib/local is below lib/app: take what you need as a parameter instead.' },
-  ].map(({ files, ignores, forbidden, says }) => ({
-    files,
-    ...(ignores ? { ignores } : {}),
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: forbidden, message: says }] }] },
-  })),
   {
     // Stagegraph's own Lambda functions (lib/handlers) and the runtime-safe code they bundle (pure billing, the
     // events each trigger decodes) run inside Lambda: no CDK there, or the bundles would carry it.

@@ -83,6 +83,7 @@ export type { PassNodeOptions } from './workflow/pass-node';
 export type { DiagramCluster, DiagramEdge, DiagramNode, DiagramNodeKind, FlowDiagram } from './workflow/pictures/diagram';
 export { SubflowNode } from './workflow/subflow-node';
 export type { ISubflowTarget, SubflowNodeOptions } from './workflow/subflow-node';
+export type { StateDescription } from './workflow/render';
 export { WaitNode, WaitTime } from './workflow/wait-node';
 
 // Billing: models and prices (pure), metering constructs, estimates
