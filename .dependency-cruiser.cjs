@@ -17,14 +17,27 @@ const LAYERS = [
 const upward = LAYERS.slice(1).map(([name, path], i) => ({
   name: `no-import-up-from-${name.replace(/ /g, '-')}`,
   severity: 'error',
-  comment: `${name} is below ${LAYERS.slice(0, i + 1).map(([above]) => above).join(', ')}: it must not import them`,
+  comment: `${name} is below ${LAYERS.slice(0, i + 1)
+    .map(([above]) => above)
+    .join(', ')}: it must not import them`,
   from: { path },
-  to: { path: LAYERS.slice(0, i + 1).map(([, above]) => `(${above})`).join('|'), pathNot: '^lib/index[.]ts$' },
+  to: {
+    path: LAYERS.slice(0, i + 1)
+      .map(([, above]) => `(${above})`)
+      .join('|'),
+    pathNot: '^lib/index[.]ts$',
+  },
 }));
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'the import graph has no cycle', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'the import graph has no cycle',
+      from: {},
+      to: { circular: true },
+    },
     ...upward,
     {
       name: 'public-entry-on-top',
@@ -43,7 +56,8 @@ module.exports = {
     {
       name: 'handlers-bundle-runtime-code-only',
       severity: 'error',
-      comment: 'a handler is bundled into a Lambda function: it imports pure billing, trigger events and ground modules only',
+      comment:
+        'a handler is bundled into a Lambda function: it imports pure billing, trigger events and ground modules only',
       from: { path: '^lib/handlers/' },
       to: { path: '^lib/', pathNot: '^lib/(handlers/|billing/|triggers/events/|errors[.]ts$|usage[.]ts$)' },
     },

@@ -9,7 +9,17 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import {
-  acceptNagFindings, BillingMeter, DisTrigger, DmsTrigger, HttpAuth, HttpTrigger, ObsBucket, ObsTrigger, StageCode, StageFunction, StageHttpApi,
+  acceptNagFindings,
+  BillingMeter,
+  DisTrigger,
+  DmsTrigger,
+  HttpAuth,
+  HttpTrigger,
+  ObsBucket,
+  ObsTrigger,
+  StageCode,
+  StageFunction,
+  StageHttpApi,
 } from '../lib';
 import { DocumentFlow } from '../workflows/document-flow';
 
@@ -38,16 +48,30 @@ thumbnailEvents.grantPublish(thumbnail);
 
 // 2. IoT real-time data: device readings from a DMS queue and a DIS stream, aggregated per device (Java).
 // A reading that fails three times is kept in a dead-letter queue instead of coming back until it expires.
-const failedReadings = new Queue(stack, 'FailedReadings', { enforceSSL: true, retentionPeriod: Duration.days(14), removalPolicy: RemovalPolicy.DESTROY });
-const readings = new Queue(stack, 'Readings', {
-  visibilityTimeout: Duration.seconds(60), enforceSSL: true, deadLetterQueue: { queue: failedReadings, maxReceiveCount: 3 }, removalPolicy: RemovalPolicy.DESTROY,
+const failedReadings = new Queue(stack, 'FailedReadings', {
+  enforceSSL: true,
+  retentionPeriod: Duration.days(14),
+  removalPolicy: RemovalPolicy.DESTROY,
 });
-const telemetry = new Stream(stack, 'Telemetry', { shardCount: 1, encryption: StreamEncryption.MANAGED, removalPolicy: RemovalPolicy.DESTROY });
+const readings = new Queue(stack, 'Readings', {
+  visibilityTimeout: Duration.seconds(60),
+  enforceSSL: true,
+  deadLetterQueue: { queue: failedReadings, maxReceiveCount: 3 },
+  removalPolicy: RemovalPolicy.DESTROY,
+});
+const telemetry = new Stream(stack, 'Telemetry', {
+  shardCount: 1,
+  encryption: StreamEncryption.MANAGED,
+  removalPolicy: RemovalPolicy.DESTROY,
+});
 const aggregates = new Topic(stack, 'DeviceAggregates', { enforceSSL: true });
 const aggregator = new StageFunction(stack, 'IotAggregator', {
   // Java 17: the local cloud runs each Java runtime on a JDK of its own version, and JDK 17 is the one
   // most machines have (Lambda's default for stagegraph is java21).
-  code: StageCode.fromJava(path.join(FUNCTIONS, 'iot-aggregator'), { handler: 'stagegraph.iot.Aggregator::handleRequest', runtime: Runtime.JAVA_17 }),
+  code: StageCode.fromJava(path.join(FUNCTIONS, 'iot-aggregator'), {
+    handler: 'stagegraph.iot.Aggregator::handleRequest',
+    runtime: Runtime.JAVA_17,
+  }),
   memorySize: 1024,
   timeout: Duration.seconds(30),
   environment: { TELEMETRY_TOPIC_ARN: aggregates.topicArn, ALERT_TOPIC_ARN: alerts.topicArn, THRESHOLD: '30' },
@@ -82,29 +106,67 @@ for (const topic of [alerts, thumbnailEvents, aggregates]) {
 }
 
 // Every function is metered; a budget alarm notifies the alert topic.
-new BillingMeter(stack, 'Billing', { appName: 'stagegraph-example', budget: { limitUsd: 1, period: Duration.days(1), topic: alerts } });
+new BillingMeter(stack, 'Billing', {
+  appName: 'stagegraph-example',
+  budget: { limitUsd: 1, period: Duration.days(1), topic: alerts },
+});
 
 // cdk-nag's AwsSolutions findings that are the example's own choices, accepted with the reason (as cdk-nag
 // metadata: nothing of cdk-nag is loaded here). test/unit/template-review.test.ts checks there is no other.
-const bucketGrants = 'CDK\'s bucket grants (grantRead, grantPut, grantReadWrite): their action groups (s3:GetObject*, s3:List*, ...) on the example bucket\'s own prefixes, whose objects are named at run time';
+const bucketGrants =
+  "CDK's bucket grants (grantRead, grantPut, grantReadWrite): their action groups (s3:GetObject*, s3:List*, ...) on the example bucket's own prefixes, whose objects are named at run time";
 for (const fn of [thumbnail, items, ...documents.functions]) {
-  acceptNagFindings(fn, [{ id: 'AwsSolutions-IAM5', reason: bucketGrants, appliesTo: [{ regex: '/^Action::s3:[A-Za-z]+\\*$/' }, { regex: '/^Resource::arn:<AWS::Partition>:s3:::files-[0-9a-f-]+<AWS::AccountId>-<AWS::Region>\\/([a-z]+\\/)?\\*$/' }] }]);
+  acceptNagFindings(fn, [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason: bucketGrants,
+      appliesTo: [
+        { regex: '/^Action::s3:[A-Za-z]+\\*$/' },
+        {
+          regex:
+            '/^Resource::arn:<AWS::Partition>:s3:::files-[0-9a-f-]+<AWS::AccountId>-<AWS::Region>\\/([a-z]+\\/)?\\*$/',
+        },
+      ],
+    },
+  ]);
 }
-const nodeRuntime = 'nodejs22.x, StageCode.fromNodejs\'s default and a supported LTS: the example keeps the defaults';
-const pythonRuntime = 'python3.11, StageCode.fromPython\'s default: the Python of the local sandbox, which most machines have';
+const nodeRuntime = "nodejs22.x, StageCode.fromNodejs's default and a supported LTS: the example keeps the defaults";
+const pythonRuntime =
+  "python3.11, StageCode.fromPython's default: the Python of the local sandbox, which most machines have";
 acceptNagFindings(items, [{ id: 'AwsSolutions-L1', reason: nodeRuntime }]);
 for (const fn of documents.functions) {
-  acceptNagFindings(fn, [{ id: 'AwsSolutions-L1', reason: fn.runtime === Runtime.PYTHON_3_11 ? pythonRuntime : nodeRuntime }]);
+  acceptNagFindings(fn, [
+    { id: 'AwsSolutions-L1', reason: fn.runtime === Runtime.PYTHON_3_11 ? pythonRuntime : nodeRuntime },
+  ]);
 }
-acceptNagFindings(aggregator, [{ id: 'AwsSolutions-L1', reason: 'java17: the local cloud runs each Java runtime on a JDK of its own version, and JDK 17 is the one most machines have' }]);
+acceptNagFindings(aggregator, [
+  {
+    id: 'AwsSolutions-L1',
+    reason:
+      'java17: the local cloud runs each Java runtime on a JDK of its own version, and JDK 17 is the one most machines have',
+  },
+]);
 const api = StageHttpApi.of(stack);
-const publicApi = 'The items API is public on purpose (HttpAuth.NONE), so that npm start, curl and a browser can call it';
+const publicApi =
+  'The items API is public on purpose (HttpAuth.NONE), so that npm start, curl and a browser can call it';
 acceptNagFindings(api.root.resourceForPath('/items'), [
   { id: 'AwsSolutions-APIG4', reason: publicApi },
   { id: 'AwsSolutions-COG4', reason: publicApi },
 ]);
-acceptNagFindings(api.deploymentStage, [{ id: 'AwsSolutions-APIG3', reason: 'A demo API: a WAF web ACL costs $5 a month plus $1 per rule; put one in front of a real public API (StageHttpApi webAclArn)' }]);
-acceptNagFindings(inbox, [{ id: 'AwsSolutions-SQS3', reason: 'The inbox is read by people and tests, never processed automatically: nothing fails, so nothing is redriven' }]);
+acceptNagFindings(api.deploymentStage, [
+  {
+    id: 'AwsSolutions-APIG3',
+    reason:
+      'A demo API: a WAF web ACL costs $5 a month plus $1 per rule; put one in front of a real public API (StageHttpApi webAclArn)',
+  },
+]);
+acceptNagFindings(inbox, [
+  {
+    id: 'AwsSolutions-SQS3',
+    reason:
+      'The inbox is read by people and tests, never processed automatically: nothing fails, so nothing is redriven',
+  },
+]);
 
 const outputs: Record<string, string> = {
   BucketName: files.bucketName,

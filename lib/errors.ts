@@ -92,7 +92,10 @@ export class UsageError extends StagegraphError {
   }
 }
 
-/** An error in a trigger's settings, found when the trigger is created: names the trigger, the value and what is allowed. */
+/**
+ * An error in a trigger's settings, found when the trigger is created: names the trigger, the value and what is
+ * allowed.
+ */
 export class TriggerValidationError extends StagegraphError {
   public readonly kind = StagegraphErrorKind.VALIDATION;
 

@@ -80,7 +80,13 @@ export { ParallelNode } from './workflow/parallel-node';
 export type { ParallelNodeOptions } from './workflow/parallel-node';
 export { PassNode } from './workflow/pass-node';
 export type { PassNodeOptions } from './workflow/pass-node';
-export type { DiagramCluster, DiagramEdge, DiagramNode, DiagramNodeKind, FlowDiagram } from './workflow/pictures/diagram';
+export type {
+  DiagramCluster,
+  DiagramEdge,
+  DiagramNode,
+  DiagramNodeKind,
+  FlowDiagram,
+} from './workflow/pictures/diagram';
 export { SubflowNode } from './workflow/subflow-node';
 export type { ISubflowTarget, SubflowNodeOptions } from './workflow/subflow-node';
 export type { StateDescription } from './workflow/render';

@@ -1,7 +1,17 @@
 import { Lazy, RemovalPolicy, ResourceEnvironment, Stack } from 'aws-cdk-lib';
 import {
-  AddToPrincipalPolicyResult, CfnRole, Grant, IManagedPolicy, IPrincipal, IRole, Policy, PolicyDocument, PolicyStatement,
-  PrincipalPolicyFragment, Role, RoleReference,
+  AddToPrincipalPolicyResult,
+  CfnRole,
+  Grant,
+  IManagedPolicy,
+  IPrincipal,
+  IRole,
+  Policy,
+  PolicyDocument,
+  PolicyStatement,
+  PrincipalPolicyFragment,
+  Role,
+  RoleReference,
 } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 

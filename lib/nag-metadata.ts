@@ -39,7 +39,11 @@ interface NagRule {
  */
 export function acceptNagFindings(scope: IConstruct, acceptances: NagAcceptance[]): void {
   if (acceptances.length === 0) return;
-  const added: NagRule[] = acceptances.map(({ id, reason, appliesTo }) => ({ id, reason, ...(appliesTo ? { applies_to: appliesTo } : {}) }));
+  const added: NagRule[] = acceptances.map(({ id, reason, appliesTo }) => ({
+    id,
+    reason,
+    ...(appliesTo ? { applies_to: appliesTo } : {}),
+  }));
   for (const resource of scope.node.findAll().filter(CfnResource.isCfnResource)) {
     const serialized = [...new Set([...rulesOf(resource), ...added].map(rule => JSON.stringify(rule)))];
     resource.addMetadata(NAG_METADATA_KEY, { rules_to_suppress: serialized.map(rule => JSON.parse(rule) as NagRule) });
@@ -74,7 +78,9 @@ function regexOf(text: string): RegExp {
 function acknowledgeMatching(resource: CfnResource, id: string, reason: string, pattern: RegExp): void {
   resource.node.addValidation({
     validate: () => {
-      const template = Stack.of(resource).resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation());
+      const template = Stack.of(resource).resolve(
+        (resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation(),
+      );
       for (const finding of new Set(statementFindings(template))) {
         if (pattern.test(finding)) Validations.of(resource).acknowledge({ id: `${id}[${finding}]`, reason });
       }
@@ -88,8 +94,17 @@ function statementFindings(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(statementFindings);
   if (!value || typeof value !== 'object') return [];
   const record = value as Record<string, unknown>;
-  const own = 'Effect' in record ? ([['Action', record.Action], ['Resource', record.Resource]] as Array<[string, unknown]>)
-    .flatMap(([kind, items]) => (Array.isArray(items) ? items : items === undefined ? [] : [items]).map(item => `${kind}::${flatten(item)}`)) : [];
+  const own =
+    'Effect' in record
+      ? (
+          [
+            ['Action', record.Action],
+            ['Resource', record.Resource],
+          ] as Array<[string, unknown]>
+        ).flatMap(([kind, items]) =>
+          (Array.isArray(items) ? items : items === undefined ? [] : [items]).map(item => `${kind}::${flatten(item)}`),
+        )
+      : [];
   return [...own, ...Object.values(record).flatMap(statementFindings)];
 }
 
@@ -102,12 +117,15 @@ function flatten(value: unknown): string {
   const record = value as Record<string, unknown>;
   if (typeof record?.Ref === 'string') return `<${record.Ref}>`;
   const attribute = record?.['Fn::GetAtt'];
-  if (Array.isArray(attribute) && attribute.length === 2 && attribute.every(part => typeof part === 'string')) return `<${attribute[0]}.${attribute[1]}>`;
+  if (Array.isArray(attribute) && attribute.length === 2 && attribute.every(part => typeof part === 'string'))
+    return `<${attribute[0]}.${attribute[1]}>`;
   const join = record?.['Fn::Join'] as [string, unknown[]] | undefined;
   if (Array.isArray(join) && Array.isArray(join[1])) return join[1].map(flatten).join(join[0]);
   return JSON.stringify(value);
 }
 
 function rulesOf(resource: CfnResource): NagRule[] {
-  return (resource.getMetadata(NAG_METADATA_KEY) as { rules_to_suppress?: NagRule[] } | undefined)?.rules_to_suppress ?? [];
+  return (
+    (resource.getMetadata(NAG_METADATA_KEY) as { rules_to_suppress?: NagRule[] } | undefined)?.rules_to_suppress ?? []
+  );
 }

@@ -11,7 +11,10 @@ export const OWN_FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 
 /** The CLI's own package.json, found above this file in the source tree and in the packed library. */
 export function ownPackage(): { readonly name: string; readonly version: string } {
-  return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf-8')) as { name: string; version: string };
+  return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf-8')) as {
+    name: string;
+    version: string;
+  };
 }
 
 /** The folder of stagegraph's own package.json: the repository, or node_modules/stagegraph. */
@@ -27,7 +30,9 @@ export function packageRoot(): string {
     }
     const parent = path.dirname(dir);
     if (parent === dir) {
-      throw new StageBuildError(`stagegraph's package.json was not found above ${__dirname}: the package is incomplete, install it again`);
+      throw new StageBuildError(
+        `stagegraph's package.json was not found above ${__dirname}: the package is incomplete, install it again`,
+      );
     }
     dir = parent;
   }

@@ -41,10 +41,12 @@ export function runTool(command: string, args: readonly string[], options: RunTo
     if (code === 'ENOENT') {
       throw new StageBuildError(
         `Cannot ${verb} ${options.what}: '${command}' was not found on PATH. Install ${options.install}, ` +
-        'or point the matching STAGEGRAPH_* variable at it (see README, "Building code without Docker").',
+          'or point the matching STAGEGRAPH_* variable at it (see README, "Building code without Docker").',
       );
     }
-    throw new StageBuildError(`Cannot ${verb} ${options.what}: '${commandLine}' could not run: ${result.error.message}`);
+    throw new StageBuildError(
+      `Cannot ${verb} ${options.what}: '${commandLine}' could not run: ${result.error.message}`,
+    );
   }
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   if (result.status !== 0) {

@@ -23,10 +23,22 @@ export class DocumentFlow extends Construct {
 
   constructor(scope: Construct, id: string, props: DocumentFlowProps) {
     super(scope, id);
-    const extract = new StageFunction(this, 'ExtractText', { code: StageCode.fromPython(path.join(FUNCTIONS, 'extract-text')), memorySize: 256 });
-    const sentiment = new StageFunction(this, 'ClassifySentiment', { code: StageCode.fromPython(path.join(FUNCTIONS, 'classify-sentiment')), memorySize: 512 });
-    const keywords = new StageFunction(this, 'ExtractKeywords', { code: StageCode.fromNodejs(path.join(FUNCTIONS, 'extract-keywords')), memorySize: 256 });
-    const archive = new StageFunction(this, 'ArchiveResult', { code: StageCode.fromNodejs(path.join(FUNCTIONS, 'archive-result')), memorySize: 256 });
+    const extract = new StageFunction(this, 'ExtractText', {
+      code: StageCode.fromPython(path.join(FUNCTIONS, 'extract-text')),
+      memorySize: 256,
+    });
+    const sentiment = new StageFunction(this, 'ClassifySentiment', {
+      code: StageCode.fromPython(path.join(FUNCTIONS, 'classify-sentiment')),
+      memorySize: 512,
+    });
+    const keywords = new StageFunction(this, 'ExtractKeywords', {
+      code: StageCode.fromNodejs(path.join(FUNCTIONS, 'extract-keywords')),
+      memorySize: 256,
+    });
+    const archive = new StageFunction(this, 'ArchiveResult', {
+      code: StageCode.fromNodejs(path.join(FUNCTIONS, 'archive-result')),
+      memorySize: 256,
+    });
     props.bucket.grantRead(extract, 'documents/*');
     props.bucket.grantPut(archive, 'archive/*');
     this.functions = [extract, sentiment, keywords, archive];
@@ -34,26 +46,45 @@ export class DocumentFlow extends Construct {
     // A step's own failure is retried twice before the flow gives up on it.
     const retryTaskFailures = { errors: [FlowErrors.TASK_FAILED], maxAttempts: 2 };
     const definition = Flow.sequence(
-      Flow.invoke('Extract text', extract, { payload: { 'bucket.$': '$.bucket', 'key.$': '$.key' }, resultPath: '$.document' })
-        .retry(retryTaskFailures),
-      Flow.parallel('Analyse', [
-        Flow.invoke('Classify sentiment', sentiment, { payload: { 'text.$': '$.document.text' } }).retry(retryTaskFailures),
-        Flow.invoke('Extract keywords', keywords, { payload: { 'text.$': '$.document.text', 'count': 5 } }).retry(retryTaskFailures),
-      ], { resultSelector: { 'sentiment.$': '$[0]', 'keywords.$': '$[1].keywords' }, resultPath: '$.analysis' })
-        .catch(Flow.sequence(
-          Flow.notify('Report failure', props.alerts, { subject: 'Document analysis failed', message: { 'key.$': '$.key', 'error.$': '$.error' } }),
+      Flow.invoke('Extract text', extract, {
+        payload: { 'bucket.$': '$.bucket', 'key.$': '$.key' },
+        resultPath: '$.document',
+      }).retry(retryTaskFailures),
+      Flow.parallel(
+        'Analyse',
+        [
+          Flow.invoke('Classify sentiment', sentiment, { payload: { 'text.$': '$.document.text' } }).retry(
+            retryTaskFailures,
+          ),
+          Flow.invoke('Extract keywords', keywords, { payload: { 'text.$': '$.document.text', count: 5 } }).retry(
+            retryTaskFailures,
+          ),
+        ],
+        { resultSelector: { 'sentiment.$': '$[0]', 'keywords.$': '$[1].keywords' }, resultPath: '$.analysis' },
+      ).catch(
+        Flow.sequence(
+          Flow.notify('Report failure', props.alerts, {
+            subject: 'Document analysis failed',
+            message: { 'key.$': '$.key', 'error.$': '$.error' },
+          }),
           Flow.fail('Analysis failed', { error: 'AnalysisFailed' }),
-        )),
+        ),
+      ),
       Flow.choice('Negative?')
-        .when(Condition.stringEquals('$.analysis.sentiment.label', 'negative'),
+        .when(
+          Condition.stringEquals('$.analysis.sentiment.label', 'negative'),
           Flow.notify('Alert', props.alerts, {
             subject: 'Negative document',
             message: { 'key.$': '$.key', 'sentiment.$': '$.analysis.sentiment', 'keywords.$': '$.analysis.keywords' },
             resultPath: '$.alert',
-          }).retry({ maxAttempts: 2 }))
+          }).retry({ maxAttempts: 2 }),
+        )
         .otherwise(
-          Flow.invoke('Archive', archive, { payload: { 'bucket.$': '$.bucket', 'key.$': '$.key', 'analysis.$': '$.analysis' }, resultPath: '$.archived' })
-            .retry(retryTaskFailures)),
+          Flow.invoke('Archive', archive, {
+            payload: { 'bucket.$': '$.bucket', 'key.$': '$.key', 'analysis.$': '$.analysis' },
+            resultPath: '$.archived',
+          }).retry(retryTaskFailures),
+        ),
     );
     this.flow = new FunctionGraph(this, 'Flow', {
       definition,

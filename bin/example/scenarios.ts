@@ -6,7 +6,12 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 export const EXAMPLE_STACK = 'StagegraphExample';
@@ -27,7 +32,12 @@ export interface ExampleOutputs {
 
 /** The SDK settings and endpoint of the cloud the example runs on. */
 export interface ExampleCloud {
-  readonly config: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string }; forcePathStyle: boolean };
+  readonly config: {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    forcePathStyle: boolean;
+  };
   /** The base URL of the stack's REST API stage, e.g. `http://127.0.0.1:4566/_aws/execute-api/<id>/live`. */
   readonly apiUrl: (apiId: string) => string;
 }
@@ -39,7 +49,12 @@ export interface Notification {
   readonly message: Record<string, unknown>;
 }
 
-async function poll<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 90_000, intervalMs = 300): Promise<T> {
+async function poll<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  deadlineMs = 90_000,
+  intervalMs = 300,
+): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await probe();
@@ -52,28 +67,48 @@ async function poll<T>(what: string, probe: () => Promise<T | undefined>, deadli
 /** The example's notifications: every message of the alert, thumbnail and aggregate topics lands in one queue. */
 export class Inbox {
   private readonly seen: Notification[] = [];
-  constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
 
   /** Waits until `count` notifications match, reading (and deleting) what arrives meanwhile. */
-  public async waitFor(what: string, match: (n: Notification) => boolean, count = 1, deadlineMs = 90_000): Promise<Notification[]> {
-    return poll(what, async () => {
-      const { Messages } = await this.sqs.send(new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-      if (Messages && Messages.length > 0) {
-        for (const m of Messages) {
-          const envelope = JSON.parse(m.Body ?? '{}') as { TopicArn?: string; Subject?: string; Message?: string };
-          let message: Record<string, unknown>;
-          try {
-            message = JSON.parse(envelope.Message ?? '{}');
-          } catch {
-            message = { text: envelope.Message };
+  public async waitFor(
+    what: string,
+    match: (n: Notification) => boolean,
+    count = 1,
+    deadlineMs = 90_000,
+  ): Promise<Notification[]> {
+    return poll(
+      what,
+      async () => {
+        const { Messages } = await this.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        if (Messages && Messages.length > 0) {
+          for (const m of Messages) {
+            const envelope = JSON.parse(m.Body ?? '{}') as { TopicArn?: string; Subject?: string; Message?: string };
+            let message: Record<string, unknown>;
+            try {
+              message = JSON.parse(envelope.Message ?? '{}');
+            } catch {
+              message = { text: envelope.Message };
+            }
+            this.seen.push({ topic: envelope.TopicArn ?? '', subject: envelope.Subject, message });
           }
-          this.seen.push({ topic: envelope.TopicArn ?? '', subject: envelope.Subject, message });
+          await this.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: this.queueUrl,
+              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+            }),
+          );
         }
-        await this.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
-      }
-      const found = this.seen.filter(match);
-      return found.length >= count ? found : undefined;
-    }, deadlineMs, 0);
+        const found = this.seen.filter(match);
+        return found.length >= count ? found : undefined;
+      },
+      deadlineMs,
+      0,
+    );
   }
 }
 
@@ -82,7 +117,9 @@ export async function exampleOutputs(cloud: ExampleCloud): Promise<ExampleOutput
   const cloudformation = new CloudFormationClient(cloud.config);
   try {
     const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: EXAMPLE_STACK }));
-    return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map(o => [o.OutputKey, o.OutputValue])) as unknown as ExampleOutputs;
+    return Object.fromEntries(
+      (Stacks?.[0]?.Outputs ?? []).map(o => [o.OutputKey, o.OutputValue]),
+    ) as unknown as ExampleOutputs;
   } finally {
     cloudformation.destroy();
   }
@@ -101,9 +138,20 @@ export async function runFileProcessing(cloud: ExampleCloud, out: ExampleOutputs
     const image = fs.readFileSync(path.join(EXAMPLES, 'landscape.png'));
     const key = `uploads/landscape-${run}.png`;
     await s3.send(new PutObjectCommand({ Bucket: out.BucketName, Key: key, Body: image, ContentType: 'image/png' }));
-    const [event] = await inbox.waitFor('the thumbnail notification', n => n.topic === out.ThumbnailTopicArn && n.message.source === key);
-    const thumbnail = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: out.BucketName, Key: String(event.message.thumbnail) }))).Body!.transformToByteArray());
-    return { upload: { key, ...pngSize(image) }, thumbnail: { key: String(event.message.thumbnail), bytes: thumbnail.length, ...pngSize(thumbnail) }, notification: event.message };
+    const [event] = await inbox.waitFor(
+      'the thumbnail notification',
+      n => n.topic === out.ThumbnailTopicArn && n.message.source === key,
+    );
+    const thumbnail = Buffer.from(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: out.BucketName, Key: String(event.message.thumbnail) }))
+      ).Body!.transformToByteArray(),
+    );
+    return {
+      upload: { key, ...pngSize(image) },
+      thumbnail: { key: String(event.message.thumbnail), bytes: thumbnail.length, ...pngSize(thumbnail) },
+      notification: event.message,
+    };
   } finally {
     s3.destroy();
   }
@@ -120,35 +168,72 @@ export async function runIot(cloud: ExampleCloud, out: ExampleOutputs, inbox: In
       [devices[1]]: [21.0, 21.5, 22.0, 21.8, 22.3, 21.2, 21.9, 22.1, 21.4, 21.6],
       [devices[2]]: [28.0, 29.5, 31.0, 33.5, 36.0, 34.5, 32.0, 30.5, 29.0, 28.5],
     };
-    const readings = Object.entries(temperatures).flatMap(([device, values]) => values.map((temperature, i) => ({ device, temperature, seq: i })));
+    const readings = Object.entries(temperatures).flatMap(([device, values]) =>
+      values.map((temperature, i) => ({ device, temperature, seq: i })),
+    );
     for (let i = 0; i < readings.length; i += 10) {
-      await sqs.send(new SendMessageBatchCommand({
-        QueueUrl: out.ReadingsQueueUrl,
-        Entries: readings.slice(i, i + 10).map((r, j) => ({ Id: String(j), MessageBody: JSON.stringify(r) })),
-      }));
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: out.ReadingsQueueUrl,
+          Entries: readings.slice(i, i + 10).map((r, j) => ({ Id: String(j), MessageBody: JSON.stringify(r) })),
+        }),
+      );
     }
     // The same devices also report through the stream (a second channel: DIS).
-    await kinesis.send(new PutRecordsCommand({
-      StreamName: out.TelemetryStreamName,
-      Records: devices.map(device => ({ PartitionKey: device, Data: Buffer.from(JSON.stringify({ device, temperature: 20 })) })),
-    }));
+    await kinesis.send(
+      new PutRecordsCommand({
+        StreamName: out.TelemetryStreamName,
+        Records: devices.map(device => ({
+          PartitionKey: device,
+          Data: Buffer.from(JSON.stringify({ device, temperature: 20 })),
+        })),
+      }),
+    );
     const ours = (n: Notification) => devices.includes(String(n.message.device));
-    const dms = await poll('all queued readings aggregated', async () => {
-      const found = await inbox.waitFor('DMS aggregates', n => ours(n) && n.message.source === 'dms' && n.topic === out.AggregatesTopicArn, 3);
-      const counted = found.reduce((sum, n) => sum + Number(n.message.count), 0);
-      return counted >= readings.length ? found : undefined;
-    }, 120_000, 0);
-    const dis = await inbox.waitFor('DIS aggregates', n => ours(n) && n.message.source === 'dis' && n.topic === out.AggregatesTopicArn, 3);
+    const dms = await poll(
+      'all queued readings aggregated',
+      async () => {
+        const found = await inbox.waitFor(
+          'DMS aggregates',
+          n => ours(n) && n.message.source === 'dms' && n.topic === out.AggregatesTopicArn,
+          3,
+        );
+        const counted = found.reduce((sum, n) => sum + Number(n.message.count), 0);
+        return counted >= readings.length ? found : undefined;
+      },
+      120_000,
+      0,
+    );
+    const dis = await inbox.waitFor(
+      'DIS aggregates',
+      n => ours(n) && n.message.source === 'dis' && n.topic === out.AggregatesTopicArn,
+      3,
+    );
     const alerts = await inbox.waitFor('the temperature alert', n => ours(n) && n.topic === out.AlertsTopicArn);
-    const perDevice = Object.fromEntries(devices.map(device => {
-      const parts = dms.filter(n => n.message.device === device).map(n => n.message as { count: number; min: number; max: number; mean: number });
-      const count = parts.reduce((sum, p) => sum + p.count, 0);
-      return [device, {
-        count, min: Math.min(...parts.map(p => p.min)), max: Math.max(...parts.map(p => p.max)),
-        mean: parts.reduce((sum, p) => sum + p.mean * p.count, 0) / count,
-      }];
-    }));
-    return { devices, sent: readings.length, perDevice, streamAggregates: dis.map(n => n.message), alerts: alerts.map(n => n.message) };
+    const perDevice = Object.fromEntries(
+      devices.map(device => {
+        const parts = dms
+          .filter(n => n.message.device === device)
+          .map(n => n.message as { count: number; min: number; max: number; mean: number });
+        const count = parts.reduce((sum, p) => sum + p.count, 0);
+        return [
+          device,
+          {
+            count,
+            min: Math.min(...parts.map(p => p.min)),
+            max: Math.max(...parts.map(p => p.max)),
+            mean: parts.reduce((sum, p) => sum + p.mean * p.count, 0) / count,
+          },
+        ];
+      }),
+    );
+    return {
+      devices,
+      sent: readings.length,
+      perDevice,
+      streamAggregates: dis.map(n => n.message),
+      alerts: alerts.map(n => n.message),
+    };
   } finally {
     sqs.destroy();
     kinesis.destroy();
@@ -157,7 +242,8 @@ export async function runIot(cloud: ExampleCloud, out: ExampleOutputs, inbox: In
 
 async function call(url: string, method: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, {
-    method, headers: { 'content-type': 'application/json' },
+    method,
+    headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
@@ -176,7 +262,11 @@ export async function runWebBackend(cloud: ExampleCloud, out: ExampleOutputs) {
   const created = await call(base, 'POST', { name: 'Espresso machine', price: 249.9, tags: ['kitchen'] });
   const id = (created.body as { id: string }).id;
   const read = await call(`${base}/${id}`, 'GET');
-  const updated = await call(`${base}/${id}`, 'PUT', { name: 'Espresso machine', price: 199, tags: ['kitchen', 'sale'] });
+  const updated = await call(`${base}/${id}`, 'PUT', {
+    name: 'Espresso machine',
+    price: 199,
+    tags: ['kitchen', 'sale'],
+  });
   const listed = await call(base, 'GET');
   // Lists come in pages: with a second item, a page of one has a `next` token that reaches the other.
   const second = await call(base, 'POST', { name: 'Grinder', price: 89, tags: ['kitchen'] });
@@ -200,10 +290,23 @@ export async function runWebBackend(cloud: ExampleCloud, out: ExampleOutputs) {
     wrongMethod: await call(`${base}/${id}`, 'POST', { name: 'x', price: 1 }),
     pageTooLarge: await call(`${base}?limit=500`, 'GET'),
   };
-  return { created, read, updated, listedCount: ((listed.body as { items: unknown[] }).items ?? []).length, pageSizes: pages.map(p => p.length), pageIds, secondId, deleted, gone, bad };
+  return {
+    created,
+    read,
+    updated,
+    listedCount: ((listed.body as { items: unknown[] }).items ?? []).length,
+    pageSizes: pages.map(p => p.length),
+    pageIds,
+    secondId,
+    deleted,
+    gone,
+    bad,
+  };
 }
 
-/** Scenario 4: two real documents uploaded; the flow archives the positive one and raises an alert for the negative one. */
+/**
+ * Scenario 4: two real documents uploaded; the flow archives the positive one and raises an alert for the negative one.
+ */
 export async function runDocuments(cloud: ExampleCloud, out: ExampleOutputs, inbox: Inbox, run: string) {
   const s3 = new S3Client(cloud.config);
   const sfn = new SFNClient({ ...cloud.config, disableHostPrefix: true });
@@ -211,7 +314,13 @@ export async function runDocuments(cloud: ExampleCloud, out: ExampleOutputs, inb
     const results: Record<string, { key: string; status: string; output: Record<string, unknown> }> = {};
     for (const name of ['customer-praise', 'customer-complaint']) {
       const key = `documents/${name}-${run}.txt`;
-      await s3.send(new PutObjectCommand({ Bucket: out.BucketName, Key: key, Body: fs.readFileSync(path.join(EXAMPLES, 'documents', `${name}.txt`)) }));
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: out.BucketName,
+          Key: key,
+          Body: fs.readFileSync(path.join(EXAMPLES, 'documents', `${name}.txt`)),
+        }),
+      );
       results[name] = { key, status: 'STARTED', output: {} };
     }
     for (const result of Object.values(results)) {
@@ -231,10 +340,17 @@ export async function runDocuments(cloud: ExampleCloud, out: ExampleOutputs, inb
       result.output = JSON.parse(execution.output ?? '{}');
     }
     const complaint = results['customer-complaint'];
-    const [alert] = await inbox.waitFor('the negative document alert', n => n.topic === out.AlertsTopicArn && n.message.key === complaint.key);
+    const [alert] = await inbox.waitFor(
+      'the negative document alert',
+      n => n.topic === out.AlertsTopicArn && n.message.key === complaint.key,
+    );
     const archivedKey = String((results['customer-praise'].output.archived as { key?: string } | undefined)?.key ?? '');
     const archived = archivedKey
-      ? JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: out.BucketName, Key: archivedKey }))).Body!.transformToString())
+      ? JSON.parse(
+          await (
+            await s3.send(new GetObjectCommand({ Bucket: out.BucketName, Key: archivedKey }))
+          ).Body!.transformToString(),
+        )
       : undefined;
     return { results, alert: alert.message, archivedKey, archived };
   } finally {

@@ -12,11 +12,17 @@ export interface ArchiveEvent {
 export async function handler(event: ArchiveEvent): Promise<{ bucket: string; key: string }> {
   const name = event.key.replace(/^documents\//, '').replace(/\.[^./]+$/, '');
   const key = `archive/${name}.json`;
-  await s3.send(new PutObjectCommand({
-    Bucket: event.bucket,
-    Key: key,
-    Body: JSON.stringify({ source: event.key, analysis: event.analysis, archivedAt: new Date().toISOString() }, null, 2),
-    ContentType: 'application/json',
-  }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: event.bucket,
+      Key: key,
+      Body: JSON.stringify(
+        { source: event.key, analysis: event.analysis, archivedAt: new Date().toISOString() },
+        null,
+        2,
+      ),
+      ContentType: 'application/json',
+    }),
+  );
   return { bucket: event.bucket, key };
 }

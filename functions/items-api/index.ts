@@ -1,12 +1,22 @@
 // Items API (scenario 3, web/mobile backend): a JSON CRUD API behind the HTTP trigger, each item an
 // object in OBS under items/. Bad input gets a 4xx with a message, never a 5xx.
 import { randomUUID } from 'crypto';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 
 const s3 = new S3Client({ forcePathStyle: true });
 const PREFIX = 'items/';
 const ID = /^[0-9a-f-]{36}$/;
-/** Items per page of GET /items: a page of the largest items (about 1 KB each) stays far below API Gateway's 6 MB response limit. */
+/**
+ * Items per page of GET /items: a page of the largest items (about 1 KB each) stays far below API Gateway's 6 MB
+ * response limit.
+ */
 const PAGE_DEFAULT = 50;
 const PAGE_MAX = 100;
 
@@ -33,15 +43,24 @@ export interface Item {
 }
 
 class BadRequest extends Error {
-  constructor(message: string, readonly statusCode = 400) {
+  constructor(
+    message: string,
+    readonly statusCode = 400,
+  ) {
     super(message);
   }
 }
 
-const json = (statusCode: number, value: unknown): Response =>
-  ({ statusCode, headers: { 'content-type': 'application/json' }, body: value === undefined ? '' : JSON.stringify(value) });
+const json = (statusCode: number, value: unknown): Response => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: value === undefined ? '' : JSON.stringify(value),
+});
 
-/** Checks an item's fields: name 1 to 100 characters, price a number from 0, tags up to 10 strings of 1 to 50 characters. */
+/**
+ * Checks an item's fields: name 1 to 100 characters, price a number from 0, tags up to 10 strings of 1 to 50
+ * characters.
+ */
 export function validate(body: string | null | undefined): Omit<Item, 'id' | 'updatedAt'> {
   let value: unknown;
   try {
@@ -49,12 +68,18 @@ export function validate(body: string | null | undefined): Omit<Item, 'id' | 'up
   } catch {
     throw new BadRequest('the body must be a JSON object');
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new BadRequest('the body must be a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new BadRequest('the body must be a JSON object');
   const { name, price, tags = [] } = value as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 100) problems.push('name must be a string of 1 to 100 characters');
+  if (typeof name !== 'string' || name.trim().length === 0 || name.length > 100)
+    problems.push('name must be a string of 1 to 100 characters');
   if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) problems.push('price must be a number from 0');
-  if (!Array.isArray(tags) || tags.length > 10 || tags.some(tag => typeof tag !== 'string' || tag.length === 0 || tag.length > 50)) {
+  if (
+    !Array.isArray(tags) ||
+    tags.length > 10 ||
+    tags.some(tag => typeof tag !== 'string' || tag.length === 0 || tag.length > 50)
+  ) {
     problems.push('tags must be at most 10 strings of 1 to 50 characters');
   }
   if (problems.length > 0) throw new BadRequest(problems.join('; '));
@@ -72,7 +97,14 @@ async function read(id: string): Promise<Item | undefined> {
 }
 
 async function write(item: Item): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: process.env.BUCKET, Key: `${PREFIX}${item.id}.json`, Body: JSON.stringify(item), ContentType: 'application/json' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: process.env.BUCKET,
+      Key: `${PREFIX}${item.id}.json`,
+      Body: JSON.stringify(item),
+      ContentType: 'application/json',
+    }),
+  );
 }
 
 async function route(event: ProxyEvent): Promise<Response> {
@@ -83,12 +115,23 @@ async function route(event: ProxyEvent): Promise<Response> {
       // One page at a time: `limit` items (default 50, at most 100) and a `next` token for the following page.
       const limitText = event.queryStringParameters?.limit ?? String(PAGE_DEFAULT);
       const limit = Number(limitText);
-      if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) throw new BadRequest(`limit must be a whole number from 1 to ${PAGE_MAX} (given '${limitText}')`);
-      const listed = await s3.send(new ListObjectsV2Command({
-        Bucket: process.env.BUCKET, Prefix: PREFIX, MaxKeys: limit, ContinuationToken: event.queryStringParameters?.next || undefined,
-      }));
-      const items = await Promise.all((listed.Contents ?? []).map(o => read(o.Key!.slice(PREFIX.length, -'.json'.length))));
-      return json(200, { items: items.filter(Boolean), ...(listed.NextContinuationToken ? { next: listed.NextContinuationToken } : {}) });
+      if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX)
+        throw new BadRequest(`limit must be a whole number from 1 to ${PAGE_MAX} (given '${limitText}')`);
+      const listed = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: process.env.BUCKET,
+          Prefix: PREFIX,
+          MaxKeys: limit,
+          ContinuationToken: event.queryStringParameters?.next || undefined,
+        }),
+      );
+      const items = await Promise.all(
+        (listed.Contents ?? []).map(o => read(o.Key!.slice(PREFIX.length, -'.json'.length))),
+      );
+      return json(200, {
+        items: items.filter(Boolean),
+        ...(listed.NextContinuationToken ? { next: listed.NextContinuationToken } : {}),
+      });
     }
     case 'POST collection': {
       const item: Item = { id: randomUUID(), ...validate(event.body), updatedAt: new Date().toISOString() };

@@ -38,7 +38,10 @@ export interface AppSummary {
 }
 
 interface Manifest {
-  readonly artifacts?: Record<string, { readonly type: string; readonly properties?: { readonly templateFile?: string } }>;
+  readonly artifacts?: Record<
+    string,
+    { readonly type: string; readonly properties?: { readonly templateFile?: string } }
+  >;
 }
 
 interface LambdaResource {
@@ -55,7 +58,9 @@ interface LambdaResource {
   };
 }
 
-/** What the environment of stagegraph's own functions holds (see BillingMeter, FunctionGraph and HttpAuthorizer.jwt). */
+/**
+ * What the environment of stagegraph's own functions holds (see BillingMeter, FunctionGraph and HttpAuthorizer.jwt).
+ */
 function internalRole(variables: Record<string, unknown> = {}): string | undefined {
   if ('STAGEGRAPH_BILLING_MODEL' in variables) return 'billing-meter';
   if (variables.STAGEGRAPH_BRIDGE === 'start') return 'flow-starter';
@@ -76,7 +81,9 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
       continue;
     }
     stacks.push(stack);
-    const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf-8')) as { Resources?: Record<string, LambdaResource> };
+    const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf-8')) as {
+      Resources?: Record<string, LambdaResource>;
+    };
     const resources = Object.entries(template.Resources ?? {});
     resourceCount += resources.length;
     stackResourceCounts[stack] = resources.length;
@@ -88,7 +95,10 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
       const s3Key = props.Code?.S3Key;
       const assetHash = typeof s3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(s3Key)?.[1] : undefined;
       const assetDir = assetHash ? path.join(assemblyDir, `asset.${assetHash}`) : undefined;
-      const constructPath = typeof resource.Metadata?.['aws:cdk:path'] === 'string' ? resource.Metadata['aws:cdk:path'] : `${stack}/${logicalId}`;
+      const constructPath =
+        typeof resource.Metadata?.['aws:cdk:path'] === 'string'
+          ? resource.Metadata['aws:cdk:path']
+          : `${stack}/${logicalId}`;
       functions.push({
         stack,
         logicalId,
@@ -108,7 +118,12 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
   return { stacks, functions, resourceCount, stackResourceCounts };
 }
 
-/** The data of every metadata entry of a type in a cloud assembly, all stacks (the reader finds them in the manifest or each stack's metadata file). */
+/**
+ * The data of every metadata entry of a type in a cloud assembly, all stacks (the reader finds them in the manifest or
+ * each stack's metadata file).
+ */
 export function assemblyMetadata<T>(assemblyDir: string, type: string): T[] {
-  return new CloudAssembly(assemblyDir).stacksRecursively.flatMap(stack => stack.findMetadataByType(type).map(entry => entry.data as unknown as T));
+  return new CloudAssembly(assemblyDir).stacksRecursively.flatMap(stack =>
+    stack.findMetadataByType(type).map(entry => entry.data as unknown as T),
+  );
 }

@@ -1,4 +1,9 @@
-import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  ListMetricsCommand,
+  MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
 import { BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from '../billing/billing-metrics';
 import { localClientConfig } from '../local/endpoint';
 import { deployedFunctionIds } from './deployed';
@@ -37,7 +42,13 @@ export async function readBill(client: CloudWatchClient, sinceMillis: number, no
   const names: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await client.send(new ListMetricsCommand({ Namespace: BILLING_NAMESPACE, MetricName: BillingMetric.INVOCATIONS, NextToken: nextToken }));
+    const page = await client.send(
+      new ListMetricsCommand({
+        Namespace: BILLING_NAMESPACE,
+        MetricName: BillingMetric.INVOCATIONS,
+        NextToken: nextToken,
+      }),
+    );
     for (const metric of page.Metrics ?? []) {
       const fn = metric.Dimensions?.find(d => d.Name === FUNCTION_DIMENSION)?.Value;
       if (fn && !names.includes(fn)) names.push(fn);
@@ -49,29 +60,52 @@ export async function readBill(client: CloudWatchClient, sinceMillis: number, no
   const period = Math.max(60, Math.ceil(sinceMillis / 60_000) * 60);
   const start = new Date(now - sinceMillis);
   const end = new Date(start.getTime() + period * 1000);
-  const queries: MetricDataQuery[] = names.flatMap((name, i) => FIELDS.map(([, metric], j) => ({
-    Id: `m${i}_${j}`,
-    MetricStat: { Metric: { Namespace: BILLING_NAMESPACE, MetricName: metric, Dimensions: [{ Name: FUNCTION_DIMENSION, Value: name }] }, Period: period, Stat: 'Sum' },
-  })));
+  const queries: MetricDataQuery[] = names.flatMap((name, i) =>
+    FIELDS.map(([, metric], j) => ({
+      Id: `m${i}_${j}`,
+      MetricStat: {
+        Metric: {
+          Namespace: BILLING_NAMESPACE,
+          MetricName: metric,
+          Dimensions: [{ Name: FUNCTION_DIMENSION, Value: name }],
+        },
+        Period: period,
+        Stat: 'Sum',
+      },
+    })),
+  );
   const sums = new Map<string, number>();
   for (let i = 0; i < queries.length; i += 500) {
     let token: string | undefined;
     do {
-      const page = await client.send(new GetMetricDataCommand({ MetricDataQueries: queries.slice(i, i + 500), StartTime: start, EndTime: end, NextToken: token }));
+      const page = await client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: queries.slice(i, i + 500),
+          StartTime: start,
+          EndTime: end,
+          NextToken: token,
+        }),
+      );
       for (const result of page.MetricDataResults ?? []) {
         sums.set(result.Id!, (sums.get(result.Id!) ?? 0) + (result.Values ?? []).reduce((a, b) => a + b, 0));
       }
       token = page.NextToken;
     } while (token);
   }
-  const functions = names.map((name, i) => {
-    const line: Record<string, number | string> = { name };
-    FIELDS.forEach(([field], j) => { line[field] = sums.get(`m${i}_${j}`) ?? 0; });
-    return line as unknown as BillLine;
-  }).filter(line => line.invocations > 0);
+  const functions = names
+    .map((name, i) => {
+      const line: Record<string, number | string> = { name };
+      FIELDS.forEach(([field], j) => {
+        line[field] = sums.get(`m${i}_${j}`) ?? 0;
+      });
+      return line as unknown as BillLine;
+    })
+    .filter(line => line.invocations > 0);
   const total: BillLine = {
     name: 'total',
-    ...Object.fromEntries(FIELDS.map(([field]) => [field, functions.reduce((sum, line) => sum + line[field], 0)])) as Omit<BillLine, 'name'>,
+    ...(Object.fromEntries(
+      FIELDS.map(([field]) => [field, functions.reduce((sum, line) => sum + line[field], 0)]),
+    ) as Omit<BillLine, 'name'>),
   };
   return { from: start.toISOString(), to: new Date(now).toISOString(), functions, total };
 }
@@ -99,7 +133,10 @@ export async function readAppBill(options: AppBillOptions): Promise<Bill> {
   const config = options.aws ? {} : localClientConfig();
   const client = new CloudWatchClient(config);
   try {
-    return nameBill(await readBill(client, options.sinceMillis), await deployedFunctionIds(options.assemblyDir, config));
+    return nameBill(
+      await readBill(client, options.sinceMillis),
+      await deployedFunctionIds(options.assemblyDir, config),
+    );
   } finally {
     client.destroy();
   }

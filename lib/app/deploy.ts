@@ -31,12 +31,19 @@ export async function deployLocal(options: DeployLocalOptions): Promise<LocalSta
     // Each function runs on the runtime version it declares: fetch the Node.js builds the app needs.
     const summary = summarizeAssembly(outdir);
     const functions = summary.functions;
-    installNodeRuntimes(projectDir, functions.map(f => f.runtime), line => options.onProgress?.(line));
+    installNodeRuntimes(
+      projectDir,
+      functions.map(f => f.runtime),
+      line => options.onProgress?.(line),
+    );
     const problems = localRuntimeProblems(projectDir, functions);
     return stacks.map(stack => ({
       stackName: stack.stackName,
       outputs: stack.outputs,
-      resourceCount: summary.stackResourceCounts[stack.hierarchicalId] ?? summary.stackResourceCounts[stack.hierarchicalId.split('/').pop() ?? ''] ?? 0,
+      resourceCount:
+        summary.stackResourceCounts[stack.hierarchicalId] ??
+        summary.stackResourceCounts[stack.hierarchicalId.split('/').pop() ?? ''] ??
+        0,
       changed: stack.changed,
       runtimeProblems: problems.filter(p => p.function.startsWith(`${stack.stackName}/`)),
     }));

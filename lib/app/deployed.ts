@@ -1,6 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudFormationClient, DescribeStackResourceCommand, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStackResourceCommand,
+  DescribeStackResourcesCommand,
+} from '@aws-sdk/client-cloudformation';
 import { LocalCloudError, StageBuildError } from '../errors';
 import { isUnreachable, localClientConfig, localEndpoint } from '../local/endpoint';
 import { invokeLocal, InvokeResult } from '../local/invoke';
@@ -24,18 +28,25 @@ export async function findDeployedFunction(assemblyDir: string, name: string): P
   }
   const summary = summarizeAssembly(assemblyDir);
   const candidates = summary.functions;
-  const match = candidates.filter(f => f.id === name || f.id.split('/').slice(1).join('/') === name || f.id.endsWith(`/${name}`));
+  const match = candidates.filter(
+    f => f.id === name || f.id.split('/').slice(1).join('/') === name || f.id.endsWith(`/${name}`),
+  );
   if (match.length !== 1) {
     const known = candidates.map(f => f.id).join(', ') || 'none';
-    throw new StageBuildError(match.length === 0
-      ? `Unknown function '${name}': the app has ${known}`
-      : `'${name}' names ${match.length} functions (${match.map(m => m.id).join(', ')}): give the stack too, as Stack/Id`);
+    throw new StageBuildError(
+      match.length === 0
+        ? `Unknown function '${name}': the app has ${known}`
+        : `'${name}' names ${match.length} functions (${match.map(m => m.id).join(', ')}): give the stack too, as Stack/Id`,
+    );
   }
   const cloudformation = new CloudFormationClient(localClientConfig());
   try {
-    const { StackResourceDetail } = await cloudformation.send(new DescribeStackResourceCommand({
-      StackName: match[0].stack, LogicalResourceId: match[0].logicalId,
-    }));
+    const { StackResourceDetail } = await cloudformation.send(
+      new DescribeStackResourceCommand({
+        StackName: match[0].stack,
+        LogicalResourceId: match[0].logicalId,
+      }),
+    );
     const functionName = StackResourceDetail?.PhysicalResourceId;
     if (!functionName) {
       throw new LocalCloudError(`${match[0].id} is not deployed: run \`stagegraph local deploy\``, 4);
@@ -46,9 +57,15 @@ export async function findDeployedFunction(assemblyDir: string, name: string): P
       throw error;
     }
     if (isUnreachable(error)) {
-      throw new LocalCloudError(`The local cloud is not running at ${localEndpoint()}: start it with \`stagegraph local up\`, then deploy with \`stagegraph local deploy\``, 3);
+      throw new LocalCloudError(
+        `The local cloud is not running at ${localEndpoint()}: start it with \`stagegraph local up\`, then deploy with \`stagegraph local deploy\``,
+        3,
+      );
     }
-    throw new LocalCloudError(`${match[0].id} is not deployed in the local cloud (${(error as Error).message}): run \`stagegraph local deploy\``, 4);
+    throw new LocalCloudError(
+      `${match[0].id} is not deployed in the local cloud (${(error as Error).message}): run \`stagegraph local deploy\``,
+      4,
+    );
   } finally {
     cloudformation.destroy();
   }
@@ -58,14 +75,19 @@ export async function findDeployedFunction(assemblyDir: string, name: string): P
  * The construct ids (`Stack/Id`) of the deployed functions of an app, by Lambda name: empty when there
  * is no cloud assembly or a stack is not deployed.
  */
-export async function deployedFunctionIds(assemblyDir: string, config: ConstructorParameters<typeof CloudFormationClient>[0] = localClientConfig()): Promise<Map<string, string>> {
+export async function deployedFunctionIds(
+  assemblyDir: string,
+  config: ConstructorParameters<typeof CloudFormationClient>[0] = localClientConfig(),
+): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   if (!fs.existsSync(path.join(assemblyDir, 'manifest.json'))) return ids;
   const summary = summarizeAssembly(assemblyDir);
   const cloudformation = new CloudFormationClient(config);
   try {
     for (const stack of summary.stacks) {
-      const resources = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: stack })).catch(() => undefined);
+      const resources = await cloudformation
+        .send(new DescribeStackResourcesCommand({ StackName: stack }))
+        .catch(() => undefined);
       for (const fn of summary.functions.filter(f => f.stack === stack)) {
         const physical = resources?.StackResources?.find(r => r.LogicalResourceId === fn.logicalId)?.PhysicalResourceId;
         if (physical) ids.set(physical, fn.id);
@@ -84,7 +106,10 @@ export interface DeployedInvocation {
   readonly result: InvokeResult;
 }
 
-/** Invokes a deployed function, found by the name a user knows it by (see {@link findDeployedFunction}), with a JSON event. */
+/**
+ * Invokes a deployed function, found by the name a user knows it by (see {@link findDeployedFunction}), with a JSON
+ * event.
+ */
 export async function invokeDeployed(assemblyDir: string, name: string, event: string): Promise<DeployedInvocation> {
   const fn = await findDeployedFunction(assemblyDir, name);
   return { id: fn.id, result: await invokeLocal(fn.functionName, event) };

@@ -4,7 +4,9 @@ import { StageInputError } from '../errors';
 export function parseSince(text: string): number {
   const match = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
   if (!match || Number(match[1]) === 0) {
-    throw new StageInputError(`--since must be a number and a unit, s, m, h or d, like 30m, 1h or 7d (given '${text}')`);
+    throw new StageInputError(
+      `--since must be a number and a unit, s, m, h or d, like 30m, 1h or 7d (given '${text}')`,
+    );
   }
   return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
 }

@@ -9,7 +9,9 @@ import { assemblyMetadata } from './assembly';
 
 /** The diagrams of every FunctionGraph of a synthesized app, read from its cloud assembly's metadata. */
 export function flowDiagramsOf(assemblyDir: string): FlowDiagram[] {
-  return assemblyMetadata<FlowDiagram>(assemblyDir, FLOW_DIAGRAM_METADATA).sort((a, b) => a.title.localeCompare(b.title));
+  return assemblyMetadata<FlowDiagram>(assemblyDir, FLOW_DIAGRAM_METADATA).sort((a, b) =>
+    a.title.localeCompare(b.title),
+  );
 }
 
 /** The diagrams a user asked for: all, or those whose path is `name` or ends with `/name`. */

@@ -10,15 +10,22 @@ import { Progress, QUIET } from './progress';
  * Installs (when needed) and starts the embedded LocalStack: the shared start of several commands. Uses
  * the user's own LocalStack when LOCALSTACK_ENDPOINT is set, and one already running when there is one.
  */
-export async function ensureLocalCloud(projectDir: string, progress: Progress = QUIET): Promise<LocalStatus & { readonly started: boolean }> {
+export async function ensureLocalCloud(
+  projectDir: string,
+  progress: Progress = QUIET,
+): Promise<LocalStatus & { readonly started: boolean }> {
   if (!process.env.LOCALSTACK_ENDPOINT) {
     await progress.step('Checking the embedded LocalStack installation', async () => {
       installLocalStack({ projectDir, onStep: text => progress.detail(text) });
     });
   }
-  const status = await progress.step(`Starting LocalStack on ${localEndpoint()}`, () => startLocalStack({ projectDir }));
+  const status = await progress.step(`Starting LocalStack on ${localEndpoint()}`, () =>
+    startLocalStack({ projectDir }),
+  );
   if (!status.started) {
-    progress.detail(`using the LocalStack already running at ${status.endpoint}${status.pid ? ` (pid ${status.pid})` : ''}`);
+    progress.detail(
+      `using the LocalStack already running at ${status.endpoint}${status.pid ? ` (pid ${status.pid})` : ''}`,
+    );
   }
   return status;
 }
@@ -49,17 +56,25 @@ export async function deployApp(projectDir: string, options: DeployAppOptions = 
       outdir: options.outdir,
       onProgress: options.verbose ? line => progress.detail(line.split('\n')[0]) : undefined,
       onStackProgress: p => update(`${p.stackName} ${p.completed}${p.total ? `/${p.total}` : ''} resources`),
-    }));
+    }),
+  );
 }
 
-/** What a synthesized app holds, without stagegraph's own functions (the billing meter, a flow's starter and resumer, ...). */
+/**
+ * What a synthesized app holds, without stagegraph's own functions (the billing meter, a flow's starter and resumer,
+ * ...).
+ */
 export function ownFunctionsOf(assemblyDir: string): AppSummary {
   const summary = summarizeAssembly(assemblyDir);
   return { ...summary, functions: summary.functions.filter(fn => !fn.internal) };
 }
 
 /** Invokes each of the given deployed functions once with the same event, one after the other. */
-export async function* invokeEach(assemblyDir: string, ids: readonly string[], event: string): AsyncGenerator<DeployedInvocation> {
+export async function* invokeEach(
+  assemblyDir: string,
+  ids: readonly string[],
+  event: string,
+): AsyncGenerator<DeployedInvocation> {
   for (const id of ids) {
     yield await invokeDeployed(assemblyDir, id, event);
   }

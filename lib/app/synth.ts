@@ -23,7 +23,9 @@ export interface SynthesizeOptions {
  * Synthesizes the CDK app of a project with the CDK toolkit library (building every function's
  * code without Docker) and summarizes what it holds.
  */
-export async function synthesizeApp(options: SynthesizeOptions): Promise<AppSummary & { readonly assemblyDir: string }> {
+export async function synthesizeApp(
+  options: SynthesizeOptions,
+): Promise<AppSummary & { readonly assemblyDir: string }> {
   const projectDir = path.resolve(options.projectDir);
   const outdir = path.resolve(options.outdir ?? path.join(projectDir, 'cdk.out'));
   const ioHost = new CollectingIoHost();
@@ -32,14 +34,18 @@ export async function synthesizeApp(options: SynthesizeOptions): Promise<AppSumm
     workingDirectory: projectDir,
     outdir,
     // CDK's own switch: bundling (our builders) runs only for the stacks listed, here none.
-    ...(options.skipBuilds ? { contextStore: new CdkAppMultiContext(projectDir, { 'aws:cdk:bundling-stacks': [] }) } : {}),
+    ...(options.skipBuilds
+      ? { contextStore: new CdkAppMultiContext(projectDir, { 'aws:cdk:bundling-stacks': [] }) }
+      : {}),
   });
   let assembly;
   try {
     assembly = await toolkit.synth(source);
   } catch (error) {
     const details = ioHost.problems().join('\n');
-    throw new StageBuildError(`Synthesizing the app in ${projectDir} failed: ${(error as Error).message}${details ? `\n${details}` : ''}`);
+    throw new StageBuildError(
+      `Synthesizing the app in ${projectDir} failed: ${(error as Error).message}${details ? `\n${details}` : ''}`,
+    );
   }
   try {
     return { ...summarizeAssembly(assembly.cloudAssembly.directory), assemblyDir: assembly.cloudAssembly.directory };
@@ -60,9 +66,18 @@ export interface StructureOptions {
  * The cloud assembly a command that only reads the app's structure works on: the folder given with
  * `--assembly`, or the app of cdk.json synthesized without building any code into `.stagegraph/<name>.out`.
  */
-export async function structureAssembly(given: string | undefined, name: string, options: StructureOptions = {}): Promise<string> {
+export async function structureAssembly(
+  given: string | undefined,
+  name: string,
+  options: StructureOptions = {},
+): Promise<string> {
   if (given) return path.resolve(given);
   const synthesized = await (options.progress ?? QUIET).step('Synthesizing the app', () =>
-    synthesizeApp({ projectDir: options.projectDir ?? process.cwd(), outdir: path.join('.stagegraph', `${name}.out`), skipBuilds: true }));
+    synthesizeApp({
+      projectDir: options.projectDir ?? process.cwd(),
+      outdir: path.join('.stagegraph', `${name}.out`),
+      skipBuilds: true,
+    }),
+  );
   return synthesized.assemblyDir;
 }

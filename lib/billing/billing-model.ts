@@ -6,7 +6,7 @@ import { roundUpToStep } from './rounding';
 // never constants baked into the meter: pick a preset or make your own with BillingModel.custom.
 
 /** AWS Lambda, US East (N. Virginia), first pricing tier. https://aws.amazon.com/lambda/pricing/ (read 2026-11). */
-const AWS_LAMBDA_PRICE_PER_MILLION_REQUESTS = 0.20;
+const AWS_LAMBDA_PRICE_PER_MILLION_REQUESTS = 0.2;
 const AWS_LAMBDA_X86_PRICE_PER_GB_SECOND = 0.0000166667;
 const AWS_LAMBDA_ARM_PRICE_PER_GB_SECOND = 0.0000133334;
 /** AWS Lambda free tier: one million requests and 400,000 GB-seconds per month. Same page. */
@@ -80,32 +80,52 @@ export interface UsageCost {
  * FunctionGraph and the seed's 100 ms FunctionStage model; `BillingModel.custom` for any other.
  */
 export class BillingModel {
-  /** AWS Lambda on x86_64: 1 ms steps, INIT billed, US East prices, free tier. The meter's default for x86_64 functions. */
+  /**
+   * AWS Lambda on x86_64: 1 ms steps, INIT billed, US East prices, free tier. The meter's default for x86_64 functions.
+   */
   public static readonly AWS_LAMBDA_X86_64 = new BillingModel({
-    name: 'AWS Lambda x86_64', stepMillis: AWS_LAMBDA_STEP_MILLIS, pricePerMillionRequests: AWS_LAMBDA_PRICE_PER_MILLION_REQUESTS,
-    pricePerGbSecond: AWS_LAMBDA_X86_PRICE_PER_GB_SECOND, freeRequestsPerMonth: AWS_LAMBDA_FREE_REQUESTS,
-    freeGbSecondsPerMonth: AWS_LAMBDA_FREE_GB_SECONDS, billsInitDuration: true,
+    name: 'AWS Lambda x86_64',
+    stepMillis: AWS_LAMBDA_STEP_MILLIS,
+    pricePerMillionRequests: AWS_LAMBDA_PRICE_PER_MILLION_REQUESTS,
+    pricePerGbSecond: AWS_LAMBDA_X86_PRICE_PER_GB_SECOND,
+    freeRequestsPerMonth: AWS_LAMBDA_FREE_REQUESTS,
+    freeGbSecondsPerMonth: AWS_LAMBDA_FREE_GB_SECONDS,
+    billsInitDuration: true,
   });
 
-  /** AWS Lambda on arm64 (Graviton): the same, about 20% less per GB-second. The meter's default for arm64 functions. */
+  /**
+   * AWS Lambda on arm64 (Graviton): the same, about 20% less per GB-second. The meter's default for arm64 functions.
+   */
   public static readonly AWS_LAMBDA_ARM_64 = new BillingModel({
-    name: 'AWS Lambda arm64', stepMillis: AWS_LAMBDA_STEP_MILLIS, pricePerMillionRequests: AWS_LAMBDA_PRICE_PER_MILLION_REQUESTS,
-    pricePerGbSecond: AWS_LAMBDA_ARM_PRICE_PER_GB_SECOND, freeRequestsPerMonth: AWS_LAMBDA_FREE_REQUESTS,
-    freeGbSecondsPerMonth: AWS_LAMBDA_FREE_GB_SECONDS, billsInitDuration: true,
+    name: 'AWS Lambda arm64',
+    stepMillis: AWS_LAMBDA_STEP_MILLIS,
+    pricePerMillionRequests: AWS_LAMBDA_PRICE_PER_MILLION_REQUESTS,
+    pricePerGbSecond: AWS_LAMBDA_ARM_PRICE_PER_GB_SECOND,
+    freeRequestsPerMonth: AWS_LAMBDA_FREE_REQUESTS,
+    freeGbSecondsPerMonth: AWS_LAMBDA_FREE_GB_SECONDS,
+    billsInitDuration: true,
   });
 
   /** Huawei Cloud FunctionGraph, pay-per-use: 1 ms steps, its prices and free tier. */
   public static readonly HUAWEI_FUNCTIONGRAPH = new BillingModel({
-    name: 'Huawei FunctionGraph', stepMillis: FUNCTIONGRAPH_STEP_MILLIS, pricePerMillionRequests: FUNCTIONGRAPH_PRICE_PER_MILLION_REQUESTS,
-    pricePerGbSecond: FUNCTIONGRAPH_PRICE_PER_GB_SECOND, freeRequestsPerMonth: FUNCTIONGRAPH_FREE_REQUESTS,
-    freeGbSecondsPerMonth: FUNCTIONGRAPH_FREE_GB_SECONDS, billsInitDuration: false,
+    name: 'Huawei FunctionGraph',
+    stepMillis: FUNCTIONGRAPH_STEP_MILLIS,
+    pricePerMillionRequests: FUNCTIONGRAPH_PRICE_PER_MILLION_REQUESTS,
+    pricePerGbSecond: FUNCTIONGRAPH_PRICE_PER_GB_SECOND,
+    freeRequestsPerMonth: FUNCTIONGRAPH_FREE_REQUESTS,
+    freeGbSecondsPerMonth: FUNCTIONGRAPH_FREE_GB_SECONDS,
+    billsInitDuration: false,
   });
 
   /** The seed's FunctionStage model: 100 ms steps, FunctionGraph's prices and free tier. */
   public static readonly FUNCTIONSTAGE_SEED = new BillingModel({
-    name: 'FunctionStage 100 ms', stepMillis: SEED_STEP_MILLIS, pricePerMillionRequests: FUNCTIONGRAPH_PRICE_PER_MILLION_REQUESTS,
-    pricePerGbSecond: FUNCTIONGRAPH_PRICE_PER_GB_SECOND, freeRequestsPerMonth: FUNCTIONGRAPH_FREE_REQUESTS,
-    freeGbSecondsPerMonth: FUNCTIONGRAPH_FREE_GB_SECONDS, billsInitDuration: false,
+    name: 'FunctionStage 100 ms',
+    stepMillis: SEED_STEP_MILLIS,
+    pricePerMillionRequests: FUNCTIONGRAPH_PRICE_PER_MILLION_REQUESTS,
+    pricePerGbSecond: FUNCTIONGRAPH_PRICE_PER_GB_SECOND,
+    freeRequestsPerMonth: FUNCTIONGRAPH_FREE_REQUESTS,
+    freeGbSecondsPerMonth: FUNCTIONGRAPH_FREE_GB_SECONDS,
+    billsInitDuration: false,
   });
 
   /** The AWS Lambda model of an architecture. */
@@ -132,10 +152,13 @@ export class BillingModel {
       throw new StageInputError(`${where}: stepMillis must be a number above 0 (given ${props.stepMillis})`);
     }
     for (const [key, value] of Object.entries({
-      pricePerMillionRequests: props.pricePerMillionRequests, pricePerGbSecond: props.pricePerGbSecond,
-      freeRequestsPerMonth: props.freeRequestsPerMonth ?? 0, freeGbSecondsPerMonth: props.freeGbSecondsPerMonth ?? 0,
+      pricePerMillionRequests: props.pricePerMillionRequests,
+      pricePerGbSecond: props.pricePerGbSecond,
+      freeRequestsPerMonth: props.freeRequestsPerMonth ?? 0,
+      freeGbSecondsPerMonth: props.freeGbSecondsPerMonth ?? 0,
     })) {
-      if (!(value >= 0) || !Number.isFinite(value)) throw new StageInputError(`${where}: ${key} must be a number from 0 (given ${value})`);
+      if (!(value >= 0) || !Number.isFinite(value))
+        throw new StageInputError(`${where}: ${key} must be a number from 0 (given ${value})`);
     }
     this.name = props.name;
     this.stepMillis = props.stepMillis;
@@ -167,7 +190,7 @@ export class BillingModel {
 
   /** The cost of a month's requests and GB-seconds, after the free tier. */
   public monthlyCost(requests: number, gbSeconds: number): UsageCost {
-    const requestsUsd = Math.max(0, requests - this.freeRequestsPerMonth) * this.pricePerMillionRequests / 1e6;
+    const requestsUsd = (Math.max(0, requests - this.freeRequestsPerMonth) * this.pricePerMillionRequests) / 1e6;
     const durationUsd = Math.max(0, gbSeconds - this.freeGbSecondsPerMonth) * this.pricePerGbSecond;
     return { requests, gbSeconds, requestsUsd, durationUsd, totalUsd: requestsUsd + durationUsd };
   }
@@ -175,8 +198,13 @@ export class BillingModel {
   /** The settings, as the meter function receives them. */
   public toJSON(): Required<BillingModelProps> {
     return {
-      name: this.name, stepMillis: this.stepMillis, pricePerMillionRequests: this.pricePerMillionRequests, pricePerGbSecond: this.pricePerGbSecond,
-      freeRequestsPerMonth: this.freeRequestsPerMonth, freeGbSecondsPerMonth: this.freeGbSecondsPerMonth, billsInitDuration: this.billsInitDuration,
+      name: this.name,
+      stepMillis: this.stepMillis,
+      pricePerMillionRequests: this.pricePerMillionRequests,
+      pricePerGbSecond: this.pricePerGbSecond,
+      freeRequestsPerMonth: this.freeRequestsPerMonth,
+      freeGbSecondsPerMonth: this.freeGbSecondsPerMonth,
+      billsInitDuration: this.billsInitDuration,
     };
   }
 }

@@ -82,18 +82,32 @@ function alwaysOnUsd(memoryMb: number): number {
 export function estimateFromUsage(records: UsageRecord[]): CostEstimate {
   const functions = records.flatMap(r => (r.function ? [r.function] : []));
   const flows = records.flatMap(r => (r.flow ? [r.flow] : []));
-  const meterModels = new Map(records.flatMap(r => (r.meter?.model ? [[r.meter.stackPath, BillingModel.custom(r.meter.model)] as const] : [])));
-  const modelOf = (fn: FunctionUsage) => meterModels.get(fn.stackPath) ?? BillingModel.awsLambda({ name: fn.architecture });
+  const meterModels = new Map(
+    records.flatMap(r => (r.meter?.model ? [[r.meter.stackPath, BillingModel.custom(r.meter.model)] as const] : [])),
+  );
+  const modelOf = (fn: FunctionUsage) =>
+    meterModels.get(fn.stackPath) ?? BillingModel.awsLambda({ name: fn.architecture });
   const invocations = new Map<string, number>();
   for (const fn of functions) invocations.set(fn.path, fn.invocationsPerMonth ?? 0);
   const flowEstimates: FlowCostEstimate[] = [];
   for (const flow of flows) {
     const executions = flow.executionsPerMonth ?? 0;
     for (const path of flow.functionPaths) invocations.set(path, (invocations.get(path) ?? 0) + executions);
-    const usd = flow.type === 'EXPRESS'
-      ? StepFunctionsPricing.expressUsd(executions, flow.averageDurationMillis ?? DEFAULT_FLOW_DURATION_MILLIS, EXPRESS_MEMORY_MB)
-      : StepFunctionsPricing.standardUsd(executions * flow.transitionsPerExecution);
-    flowEstimates.push({ path: flow.path, type: flow.type, executionsPerMonth: executions, transitionsPerExecution: flow.transitionsPerExecution, usd });
+    const usd =
+      flow.type === 'EXPRESS'
+        ? StepFunctionsPricing.expressUsd(
+            executions,
+            flow.averageDurationMillis ?? DEFAULT_FLOW_DURATION_MILLIS,
+            EXPRESS_MEMORY_MB,
+          )
+        : StepFunctionsPricing.standardUsd(executions * flow.transitionsPerExecution);
+    flowEstimates.push({
+      path: flow.path,
+      type: flow.type,
+      executionsPerMonth: executions,
+      transitionsPerExecution: flow.transitionsPerExecution,
+      usd,
+    });
   }
   const byModel = new Map<string, { model: BillingModel; requests: number; gbSeconds: number }>();
   const functionEstimates: FunctionCostEstimate[] = [];
@@ -108,12 +122,20 @@ export function estimateFromUsage(records: UsageRecord[]): CostEstimate {
     group.gbSeconds += gbSeconds;
     byModel.set(model.name, group);
     functionEstimates.push({
-      path: fn.path, model: model.name, memoryMb: fn.memoryMb, invocationsPerMonth: count, averageDurationMillis: duration,
-      gbSecondsPerMonth: gbSeconds, usdBeforeFreeTier: count * model.pricePerMillionRequests / 1e6 + gbSeconds * model.pricePerGbSecond,
+      path: fn.path,
+      model: model.name,
+      memoryMb: fn.memoryMb,
+      invocationsPerMonth: count,
+      averageDurationMillis: duration,
+      gbSecondsPerMonth: gbSeconds,
+      usdBeforeFreeTier: (count * model.pricePerMillionRequests) / 1e6 + gbSeconds * model.pricePerGbSecond,
       alwaysOnUsd: alwaysOnUsd(fn.memoryMb),
     });
   }
-  const functionsUsd = [...byModel.values()].reduce((sum, g) => sum + g.model.monthlyCost(g.requests, g.gbSeconds).totalUsd, 0);
+  const functionsUsd = [...byModel.values()].reduce(
+    (sum, g) => sum + g.model.monthlyCost(g.requests, g.gbSeconds).totalUsd,
+    0,
+  );
   const beforeFreeTier = functionEstimates.reduce((sum, f) => sum + f.usdBeforeFreeTier, 0);
   const flowsUsd = flowEstimates.reduce((sum, f) => sum + f.usd, 0);
   return {

@@ -6,7 +6,10 @@
 export interface MeteredConfiguration {
   /** The function's memory size, MB: a REPORT line must say the same. */
   readonly memoryMb: number;
-  /** The function's timeout, ms: a REPORT line's duration cannot be longer (give or take {@link DURATION_TOLERANCE_MILLIS}). */
+  /**
+   * The function's timeout, ms: a REPORT line's duration cannot be longer (give or take {@link
+   * DURATION_TOLERANCE_MILLIS}).
+   */
   readonly timeoutMillis: number;
 }
 

@@ -91,7 +91,10 @@ export interface MeteredPayload {
  * `config` undefined (a subscription the meter did not make) refuses every report.
  */
 export function platformReports(
-  stream: string, events: readonly LogEvent[], config: MeteredConfiguration | undefined, memory: MeterMemory,
+  stream: string,
+  events: readonly LogEvent[],
+  config: MeteredConfiguration | undefined,
+  memory: MeterMemory,
 ): MeteredPayload {
   const starts = events.map(event => parseStart(event.message));
   const reports = events.map(event => parseReport(event.message));
@@ -116,13 +119,20 @@ export function platformReports(
       open = { requestId: start, startEventId: events[i].id };
     } else if (report) {
       if (report.requestId !== open?.requestId) {
-        refuse(i, open ? `inside invocation ${open.requestId}: a line the function printed` : 'no START line of the platform before it');
+        refuse(
+          i,
+          open
+            ? `inside invocation ${open.requestId}: a line the function printed`
+            : 'no START line of the platform before it',
+        );
       } else if (hasLaterReport(report.requestId, i)) {
         refuse(i, 'a later REPORT line of the same invocation follows: a line the function printed');
       } else {
         const key = `${report.requestId}/${open.startEventId}`;
         open = undefined;
-        const problem = config ? configurationProblem(report, config) : 'the subscription filter is not the meter\'s, so the configuration is unknown';
+        const problem = config
+          ? configurationProblem(report, config)
+          : "the subscription filter is not the meter's, so the configuration is unknown";
         if (problem) {
           refuse(i, problem);
         } else if (memory.has(key) || metered.has(key)) {

@@ -19,16 +19,17 @@ const MILLIS = '\\d+(?:\\.\\d+)?';
  * invocations), and the X-Ray line that follows in the same event when tracing is on.
  */
 const TEXT_REPORT = new RegExp(
-  `^REPORT RequestId: (${REQUEST_ID})\\tDuration: (${MILLIS}) ms\\tBilled Duration: (\\d+) ms\\t`
-  + 'Memory Size: (\\d+) MB\\tMax Memory Used: (\\d+) MB'
-  + `(?:\\tInit Duration: (${MILLIS}) ms)?(?:\\tRestore Duration: ${MILLIS} ms)?(?:\\tBilled Restore Duration: \\d+ ms)?`
-  + '(?:\\tStatus: [a-z]+(?:\\tError Type: [A-Za-z.]+)?)?\\t?'
-  + '(?:\\s*\\nXRAY TraceId: [^\\n]*)?\\s*$',
+  `^REPORT RequestId: (${REQUEST_ID})\\tDuration: (${MILLIS}) ms\\tBilled Duration: (\\d+) ms\\t` +
+    'Memory Size: (\\d+) MB\\tMax Memory Used: (\\d+) MB' +
+    `(?:\\tInit Duration: (${MILLIS}) ms)?(?:\\tRestore Duration: ${MILLIS} ms)?(?:\\tBilled Restore Duration: \\d+ ms)?` +
+    '(?:\\tStatus: [a-z]+(?:\\tError Type: [A-Za-z.]+)?)?\\t?' +
+    '(?:\\s*\\nXRAY TraceId: [^\\n]*)?\\s*$',
 );
 
 /**
  * Parses the platform's REPORT line of the text log format
- * (`REPORT RequestId: <uuid>\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t`);
+ * (`REPORT RequestId: <uuid>\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 40
+ * MB\t`);
  * undefined for any other line, including a REPORT line that does not start the line.
  */
 export function parseReportLine(line: string): ReportLine | undefined {
@@ -59,7 +60,10 @@ const WHOLE_REQUEST_ID = new RegExp(`^${REQUEST_ID}$`);
  * A platform event of the JSON log format of the given type (`platform.start`, `platform.report`) with a request
  * id in its record; undefined for any other log event.
  */
-function platformEvent(message: string, type: string): { readonly requestId: string; readonly metrics: Record<string, unknown> } | undefined {
+function platformEvent(
+  message: string,
+  type: string,
+): { readonly requestId: string; readonly metrics: Record<string, unknown> } | undefined {
   const text = message.trim();
   if (!text.startsWith('{') || !text.includes(`"${type}"`)) return undefined;
   let event: PlatformReport;

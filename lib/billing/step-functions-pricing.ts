@@ -31,7 +31,9 @@ export class StepFunctionsPricing {
 
   /** The price of Express executions: requests plus GB-seconds at the first tier's price. */
   public static expressUsd(executions: number, durationMillis: number, memoryMb: number): number {
-    const gbSeconds = (StepFunctionsPricing.expressBilledMemoryMb(memoryMb) / 1024) * (StepFunctionsPricing.expressBilledMillis(durationMillis) / 1000);
+    const gbSeconds =
+      (StepFunctionsPricing.expressBilledMemoryMb(memoryMb) / 1024) *
+      (StepFunctionsPricing.expressBilledMillis(durationMillis) / 1000);
     return executions * (EXPRESS_PRICE_PER_REQUEST + gbSeconds * EXPRESS_PRICE_PER_GB_SECOND);
   }
 

@@ -8,7 +8,7 @@ import { step } from '../terminal/progress';
 /** `stagegraph bill`: the per-function bill of the metered app. */
 export function billCommand(): Command {
   return new Command('bill')
-    .description('print what each metered function used and cost, from the billing meter\'s metrics')
+    .description("print what each metered function used and cost, from the billing meter's metrics")
     .option('--since <duration>', 'the window that ends now: 30m, 1h, 7d', '1h')
     .option('--json', 'print the bill as JSON')
     .option('--aws', 'read the metrics of your AWS account (default credentials and region) instead of the local cloud')
@@ -16,7 +16,9 @@ export function billCommand(): Command {
     .addHelpText('after', '\nExamples:\n  $ stagegraph bill\n  $ stagegraph bill --since 24h --json')
     .action(async (opts: { since: string; json?: boolean; aws?: boolean; out: string }) => {
       const sinceMillis = parseSince(opts.since);
-      const bill = await step('Reading the billing metrics', () => readAppBill({ assemblyDir: path.resolve(opts.out), sinceMillis, aws: opts.aws }));
+      const bill = await step('Reading the billing metrics', () =>
+        readAppBill({ assemblyDir: path.resolve(opts.out), sinceMillis, aws: opts.aws }),
+      );
       console.log(opts.json ? JSON.stringify(bill, null, 2) : formatBill(bill));
     });
 }

@@ -13,25 +13,50 @@ export function formatEstimate(estimate: CostEstimate): string {
     return 'No traffic declared: give functions `traffic: { invocationsPerMonth, averageDuration }` and flows `traffic: { executionsPerMonth }`.';
   }
   const lines = ['Monthly estimate of the declared traffic (30 days)', ''];
-  lines.push(textTable(['function', 'model', 'memory', 'invocations', 'avg ms', 'GB-s', 'pay-per-use', 'always-on'], estimate.functions.map(f => [
-    f.path, f.model, `${f.memoryMb} MB`, f.invocationsPerMonth.toLocaleString('en-US'), String(f.averageDurationMillis),
-    f.gbSecondsPerMonth.toFixed(0), usd(f.usdBeforeFreeTier), usd(f.alwaysOnUsd),
-  ])));
+  lines.push(
+    textTable(
+      ['function', 'model', 'memory', 'invocations', 'avg ms', 'GB-s', 'pay-per-use', 'always-on'],
+      estimate.functions.map(f => [
+        f.path,
+        f.model,
+        `${f.memoryMb} MB`,
+        f.invocationsPerMonth.toLocaleString('en-US'),
+        String(f.averageDurationMillis),
+        f.gbSecondsPerMonth.toFixed(0),
+        usd(f.usdBeforeFreeTier),
+        usd(f.alwaysOnUsd),
+      ]),
+    ),
+  );
   if (estimate.flows.length > 0) {
-    lines.push('', textTable(['flow', 'type', 'executions', 'transitions each', 'cost'], estimate.flows.map(f => [
-      f.path, f.type, f.executionsPerMonth.toLocaleString('en-US'), String(f.transitionsPerExecution), usd(f.usd),
-    ])));
+    lines.push(
+      '',
+      textTable(
+        ['flow', 'type', 'executions', 'transitions each', 'cost'],
+        estimate.flows.map(f => [
+          f.path,
+          f.type,
+          f.executionsPerMonth.toLocaleString('en-US'),
+          String(f.transitionsPerExecution),
+          usd(f.usd),
+        ]),
+      ),
+    );
   }
-  lines.push('',
+  lines.push(
+    '',
     `Functions ${usd(estimate.functionsUsd)} after ${usd(estimate.freeTierUsd)} of free tier, flows ${usd(estimate.flowsUsd)}: ${usd(estimate.monthlyUsd)} a month.`,
-    `The same functions as always-on servers: ${usd(estimate.alwaysOnUsd)} a month (pay-per-use costs nothing when idle).`);
+    `The same functions as always-on servers: ${usd(estimate.alwaysOnUsd)} a month (pay-per-use costs nothing when idle).`,
+  );
   return lines.join('\n');
 }
 
 /** `stagegraph cost`: the monthly cost of the app's declared traffic, before deploying. */
 export function costCommand(): Command {
   return new Command('cost')
-    .description('estimate the monthly cost of the app in cdk.json from the traffic its functions and flows declare (no code is built)')
+    .description(
+      'estimate the monthly cost of the app in cdk.json from the traffic its functions and flows declare (no code is built)',
+    )
     .option('--json', 'print the estimate as JSON')
     .option('--assembly <dir>', 'read an already synthesized cloud assembly instead of synthesizing the app')
     .addHelpText('after', '\nExamples:\n  $ stagegraph cost\n  $ stagegraph cost --json')

@@ -11,9 +11,15 @@ export function graphCommand(): Command {
     .argument('[flow]', 'one flow, by its construct path or its last part (e.g. DocumentFlow); all flows if left out')
     .option('--out <dir>', 'where the pictures go', 'graphs')
     .option('--assembly <dir>', 'read an already synthesized cloud assembly instead of synthesizing the app')
-    .addHelpText('after', '\nExamples:\n  $ stagegraph graph\n  $ stagegraph graph DocumentFlow --out docs/img\n  $ stagegraph graph --assembly cdk.out')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ stagegraph graph\n  $ stagegraph graph DocumentFlow --out docs/img\n  $ stagegraph graph --assembly cdk.out',
+    )
     .action(async (flow: string | undefined, opts: { out: string; assembly?: string }) => {
-      const diagrams = selectFlows(flowDiagramsOf(await structureAssembly(opts.assembly, 'graph', { progress: terminalProgress })), flow);
+      const diagrams = selectFlows(
+        flowDiagramsOf(await structureAssembly(opts.assembly, 'graph', { progress: terminalProgress })),
+        flow,
+      );
       if (diagrams.length === 0) {
         console.log('The app has no FunctionGraph flows.');
         return;

@@ -11,13 +11,17 @@ export function invokeCommand(): Command {
     .argument('<function>', 'the function: its construct id (Thumbnail), Stack/Id, as in `stagegraph synth`')
     .option('-e, --event <json|file>', 'the event: inline JSON, a JSON file, or - for standard input', undefined)
     .option('--out <dir>', 'the cloud assembly of the deployed app', 'cdk.out')
-    .addHelpText('after', [
-      '', 'Examples:',
-      '  $ stagegraph invoke HelloNodejs',
-      '  $ stagegraph invoke HelloNodejs --event \'{"name":"you"}\'',
-      '  $ stagegraph invoke HelloNodejs --event event.json',
-      '  $ echo \'{"name":"you"}\' | stagegraph invoke HelloStack/HelloGo --event -',
-    ].join('\n'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ stagegraph invoke HelloNodejs',
+        '  $ stagegraph invoke HelloNodejs --event \'{"name":"you"}\'',
+        '  $ stagegraph invoke HelloNodejs --event event.json',
+        '  $ echo \'{"name":"you"}\' | stagegraph invoke HelloStack/HelloGo --event -',
+      ].join('\n'),
+    )
     .action(async (name: string, opts: { event?: string; out: string }) => {
       const event = readEvent(opts.event);
       const { id, result } = await invokeDeployed(path.resolve(opts.out), name, event);
@@ -42,12 +46,16 @@ export function readEvent(given: string | undefined): string {
   } else if (fs.existsSync(given) && fs.statSync(given).isFile()) {
     event = fs.readFileSync(given, 'utf-8');
   } else {
-    throw new UsageError(`--event '${given}' is neither JSON nor a file (looked for ${path.resolve(given)}): give inline JSON such as '{"name":"you"}', a JSON file, or - for standard input`);
+    throw new UsageError(
+      `--event '${given}' is neither JSON nor a file (looked for ${path.resolve(given)}): give inline JSON such as '{"name":"you"}', a JSON file, or - for standard input`,
+    );
   }
   try {
     JSON.parse(event);
   } catch (error) {
-    throw new UsageError(`The event${given && given !== '-' && !/^\s*[[{"]/.test(given) ? ` in ${given}` : ''} is not JSON (${(error as Error).message})`);
+    throw new UsageError(
+      `The event${given && given !== '-' && !/^\s*[[{"]/.test(given) ? ` in ${given}` : ''} is not JSON (${(error as Error).message})`,
+    );
   }
   return event;
 }

@@ -12,7 +12,10 @@ export function logsCommand(): Command {
     .option('-f, --follow', 'keep printing new lines until interrupted')
     .option('--since <duration>', 'how far back to start, e.g. 30s, 10m, 1h', '1h')
     .option('--out <dir>', 'the cloud assembly of the deployed app', 'cdk.out')
-    .addHelpText('after', '\nExamples:\n  $ stagegraph logs HelloNodejs --since 10m\n  $ stagegraph logs HelloStack/HelloGo --follow')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ stagegraph logs HelloNodejs --since 10m\n  $ stagegraph logs HelloStack/HelloGo --follow',
+    )
     .action(async (name: string, opts: { follow?: boolean; since: string; out: string }) => {
       // The same duration parser as every --since of the CLI.
       const since = Date.now() - parseSince(opts.since);

@@ -14,22 +14,28 @@ import { synthCommand } from './synth';
 /** The `stagegraph` command line: one sub-command per file in this folder. */
 export function buildProgram(): Command {
   const program = new Command('stagegraph')
-    .description('Serverless functions, triggers, workflows and pay-per-use billing as CDK code, with a Docker-free local cloud')
+    .description(
+      'Serverless functions, triggers, workflows and pay-per-use billing as CDK code, with a Docker-free local cloud',
+    )
     .version(ownPackage().version, '-v, --version')
     .showHelpAfterError()
-    .addHelpText('after', [
-      '', 'Examples:',
-      '  $ stagegraph start                  local cloud up, deploy the app, invoke every function once',
-      '  $ stagegraph synth                  build and synthesize the app in cdk.json, list its functions',
-      '  $ stagegraph graph --out graphs     draw every flow of the app as SVG and Mermaid',
-      '  $ stagegraph local up               install and start the embedded LocalStack (no Docker)',
-      '  $ stagegraph local deploy           deploy the app to it',
-      '  $ stagegraph invoke HelloNodejs     invoke a function, print its result and logs',
-      '  $ stagegraph logs HelloNodejs -f    follow its logs',
-      '  $ stagegraph bill --since 1h        what each function used and cost in the last hour',
-      '  $ stagegraph cost                   monthly cost of the declared traffic, before deploying',
-      '  $ stagegraph local down             stop LocalStack',
-    ].join('\n'));
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  $ stagegraph start                  local cloud up, deploy the app, invoke every function once',
+        '  $ stagegraph synth                  build and synthesize the app in cdk.json, list its functions',
+        '  $ stagegraph graph --out graphs     draw every flow of the app as SVG and Mermaid',
+        '  $ stagegraph local up               install and start the embedded LocalStack (no Docker)',
+        '  $ stagegraph local deploy           deploy the app to it',
+        '  $ stagegraph invoke HelloNodejs     invoke a function, print its result and logs',
+        '  $ stagegraph logs HelloNodejs -f    follow its logs',
+        '  $ stagegraph bill --since 1h        what each function used and cost in the last hour',
+        '  $ stagegraph cost                   monthly cost of the declared traffic, before deploying',
+        '  $ stagegraph local down             stop LocalStack',
+      ].join('\n'),
+    );
   program.addCommand(startCommand());
   program.addCommand(synthCommand());
   program.addCommand(graphCommand());
@@ -83,19 +89,23 @@ export function describeError(error: unknown): { readonly message: string; reado
   }
   if (isUnreachable(error)) {
     return {
-      message: `the local cloud is not running at ${localEndpoint()} (no answer): start it with \`npx stagegraph local up\`, ` +
+      message:
+        `the local cloud is not running at ${localEndpoint()} (no answer): start it with \`npx stagegraph local up\`, ` +
         'or point LOCALSTACK_ENDPOINT at a LocalStack that runs',
       exitCode: EXIT_CODES.localCloudDown,
     };
   }
   if (error instanceof StagegraphError) {
     // Ours: the message says what happened and what to do.
-    const exitCode = error instanceof LocalCloudError ? error.exitCode : error.kind === StagegraphErrorKind.USAGE ? EXIT_CODES.usage : EXIT_CODES.failed;
+    const exitCode =
+      error instanceof LocalCloudError
+        ? error.exitCode
+        : error.kind === StagegraphErrorKind.USAGE
+          ? EXIT_CODES.usage
+          : EXIT_CODES.failed;
     return { message: error.message, exitCode };
   }
   // Anything else is a defect: its stack goes with it.
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return { message: `an unexpected error (please report it): ${text}`, exitCode: EXIT_CODES.failed };
 }
-
-

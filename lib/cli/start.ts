@@ -9,7 +9,10 @@ import { printDeployment } from './local';
 
 /** The figures of a REPORT line, as printed after each invocation. */
 function reportFigures(logs: string): string {
-  const report = logs.split('\n').map(line => parseReportLine(line)).find(line => line !== undefined);
+  const report = logs
+    .split('\n')
+    .map(line => parseReportLine(line))
+    .find(line => line !== undefined);
   if (!report) return 'duration ?, billed ?, max memory ?';
   return [
     `duration ${report.durationMillis.toFixed(2)} ms`,
@@ -26,7 +29,9 @@ function reportFigures(logs: string): string {
  */
 export function startCommand(): Command {
   return new Command('start')
-    .description('install and start the local cloud, deploy the app, invoke each of its functions once and show the results')
+    .description(
+      'install and start the local cloud, deploy the app, invoke each of its functions once and show the results',
+    )
     .option('--event <json>', 'the event each function gets', '{"name":"stagegraph"}')
     .option('--verbose', 'print every CloudFormation event of the deploy')
     .addHelpText('after', '\nExamples:\n  $ stagegraph start\n  $ stagegraph start --event \'{"name":"you"}\'')
@@ -36,14 +41,22 @@ export function startCommand(): Command {
       printDeployment(await deployApp(projectDir, { outdir, verbose: opts.verbose, progress: terminalProgress }));
       const own = ownFunctionsOf(outdir);
       console.log(`\n${formatSummary(own)}\n`);
-      for await (const { id, result } of invokeEach(outdir, own.functions.map(fn => fn.id), opts.event)) {
+      for await (const { id, result } of invokeEach(
+        outdir,
+        own.functions.map(fn => fn.id),
+        opts.event,
+      )) {
         const status = result.functionError ? `FAILED (${result.functionError})` : 'ok';
         console.log(`${id}: ${status} ${result.payload}`);
         console.log(`  ${reportFigures(result.logs)}`);
       }
       const example = own.functions[0]?.id.split('/').slice(1).join('/');
-      console.log(`\nLocalStack keeps running at ${localEndpoint()}` +
-        (example ? `: try \`npx stagegraph invoke ${example}\`, \`npx stagegraph logs ${example}\`, \`npx stagegraph bill\`.` : '.'));
+      console.log(
+        `\nLocalStack keeps running at ${localEndpoint()}` +
+          (example
+            ? `: try \`npx stagegraph invoke ${example}\`, \`npx stagegraph logs ${example}\`, \`npx stagegraph bill\`.`
+            : '.'),
+      );
       console.log('Stop it with: npx stagegraph local down');
     });
 }

@@ -12,7 +12,13 @@ export function synthCommand(): Command {
     .option('--out <dir>', 'the cloud assembly folder', 'cdk.out')
     .addHelpText('after', '\nExamples:\n  $ stagegraph synth\n  $ stagegraph synth --json > summary.json')
     .action(async (opts: { json?: boolean; out: string }) => {
-      const summary = await step('Synthesizing the app', () => synthesizeApp({ projectDir: process.cwd(), outdir: opts.out }));
-      console.log(opts.json ? JSON.stringify(summary, null, 2) : `\n${formatSummary(summary)}\n\nCloud assembly: ${path.relative(process.cwd(), summary.assemblyDir) || '.'}`);
+      const summary = await step('Synthesizing the app', () =>
+        synthesizeApp({ projectDir: process.cwd(), outdir: opts.out }),
+      );
+      console.log(
+        opts.json
+          ? JSON.stringify(summary, null, 2)
+          : `\n${formatSummary(summary)}\n\nCloud assembly: ${path.relative(process.cwd(), summary.assemblyDir) || '.'}`,
+      );
     });
 }

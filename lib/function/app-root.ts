@@ -37,7 +37,9 @@ export function findAppRoot(hints: AppRootHints = {}): AppRoot {
   const entry = hints.entry ?? require.main?.filename ?? process.argv[1];
   if (entry !== undefined && entry.length > 0) {
     const entryFile = path.resolve(cwd, entry);
-    const dir = entryFile.split(path.sep).includes('node_modules') ? undefined : folderOfCdkJson(path.dirname(entryFile));
+    const dir = entryFile.split(path.sep).includes('node_modules')
+      ? undefined
+      : folderOfCdkJson(path.dirname(entryFile));
     if (dir !== undefined) {
       return { dir, reason: `the folder of cdk.json above the entry file ${entryFile}` };
     }
@@ -70,7 +72,9 @@ export function resolveCodePath(given: string, hints: AppRootHints = {}): CodePa
 
 /** How a relative path was resolved, to add to a message about it; empty for an absolute path. */
 export function describeResolution(location: CodePath): string {
-  return location.root ? ` (given '${location.given}', resolved against the app root ${location.root.dir}: ${location.root.reason})` : '';
+  return location.root
+    ? ` (given '${location.given}', resolved against the app root ${location.root.dir}: ${location.root.reason})`
+    : '';
 }
 
 function folderOfCdkJson(start: string): string | undefined {

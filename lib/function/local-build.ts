@@ -64,7 +64,9 @@ export function buildCacheDir(): string | undefined {
   if (fromEnv === 'off') {
     return undefined;
   }
-  return fromEnv && fromEnv.length > 0 ? path.resolve(fromEnv) : path.join(findAppRoot().dir, '.stagegraph', 'build-cache');
+  return fromEnv && fromEnv.length > 0
+    ? path.resolve(fromEnv)
+    : path.join(findAppRoot().dir, '.stagegraph', 'build-cache');
 }
 
 /** Copies a finished build into the cache atomically: readers never see half an entry. */

@@ -12,9 +12,12 @@ const ELF_MACHINES: Record<number, NativeCpu> = { 0x3e: 'x86_64', 0xb7: 'arm64' 
 /** The CPU of this machine, or undefined when Lambda has no such architecture. */
 export function hostCpu(): NativeCpu | undefined {
   switch (os.arch()) {
-    case 'x64': return 'x86_64';
-    case 'arm64': return 'arm64';
-    default: return undefined;
+    case 'x64':
+      return 'x86_64';
+    case 'arm64':
+      return 'arm64';
+    default:
+      return undefined;
   }
 }
 
@@ -48,15 +51,17 @@ export function elfCpuOf(file: string): NativeCpu | undefined {
 export function assertRunsOnThisMachine(codeDir: string, functionName: string): void {
   const host = hostCpu();
   if (!host) {
-    throw new StageBuildError(`This machine's CPU (${os.arch()}) cannot run Lambda code locally: only x86_64 and arm64 can`);
+    throw new StageBuildError(
+      `This machine's CPU (${os.arch()}) cannot run Lambda code locally: only x86_64 and arm64 can`,
+    );
   }
   for (const file of nativeCandidates(codeDir)) {
     const cpu = elfCpuOf(file);
     if (cpu && cpu !== host) {
       throw new StageBuildError(
         `${functionName} cannot run on this machine: ${path.relative(codeDir, file)} is built for ${cpu}, ` +
-        `this machine is ${host}. Give the function architecture ${host === 'arm64' ? 'Architecture.ARM_64' : 'Architecture.X86_64'} ` +
-        'for local runs (for example from a context value), or run the local sandbox on a matching machine.',
+          `this machine is ${host}. Give the function architecture ${host === 'arm64' ? 'Architecture.ARM_64' : 'Architecture.X86_64'} ` +
+          'for local runs (for example from a context value), or run the local sandbox on a matching machine.',
       );
     }
   }
@@ -67,7 +72,10 @@ function* nativeCandidates(dir: string): Generator<string> {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       yield* nativeCandidates(full);
-    } else if (entry.isFile() && (entry.name === 'bootstrap' || /\.so(\.\d+)*$/.test(entry.name) || path.basename(dir) === 'bin')) {
+    } else if (
+      entry.isFile() &&
+      (entry.name === 'bootstrap' || /\.so(\.\d+)*$/.test(entry.name) || path.basename(dir) === 'bin')
+    ) {
       yield full;
     }
   }

@@ -20,8 +20,9 @@ import { LocalBuild } from './local-build';
 const NO_DOCKER_IMAGE = DockerImage.fromRegistry('stagegraph/local-build-only');
 
 /** Default runtimes, one per language. Python matches the local sandbox's interpreter. */
-export const DEFAULT_RUNTIMES = Object.fromEntries(Object.values(StageLanguage)
-  .map(language => [language, LANGUAGES[language].defaultRuntime])) as Readonly<Record<StageLanguage, Runtime>>;
+export const DEFAULT_RUNTIMES = Object.fromEntries(
+  Object.values(StageLanguage).map(language => [language, LANGUAGES[language].defaultRuntime]),
+) as Readonly<Record<StageLanguage, Runtime>>;
 
 /** Options of {@link StageCode.fromObs}. */
 export interface ObsCodeOptions {
@@ -134,8 +135,10 @@ class BuiltCode<O> extends StageCode {
     const entry = this.support.entry(this.options);
     const runtime = entry.runtime ?? this.support.defaultRuntime;
     if (!this.support.canRun(runtime)) {
-      throw new StageValidationError(scope,
-        `runtime ${runtime.name} cannot run ${this.language} code (given ${runtime.name}; allowed: a ${this.language} runtime such as ${this.support.defaultRuntime.name})`);
+      throw new StageValidationError(
+        scope,
+        `runtime ${runtime.name} cannot run ${this.language} code (given ${runtime.name}; allowed: a ${this.language} runtime such as ${this.support.defaultRuntime.name})`,
+      );
     }
     const settings: BuildSettings = { architecture: options.architecture, runtime, target, owner: scope.node.path };
     const location = resolveCodePath(this.given);
@@ -160,7 +163,11 @@ class BuiltCode<O> extends StageCode {
 }
 
 class ObsCode extends StageCode {
-  constructor(private readonly bucket: IBucket, private readonly key: string, private readonly options: ObsCodeOptions) {
+  constructor(
+    private readonly bucket: IBucket,
+    private readonly key: string,
+    private readonly options: ObsCodeOptions,
+  ) {
     super();
   }
 

@@ -1,6 +1,15 @@
 import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Effect, IPrincipal, IRole, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Alias, Architecture, CfnFunction, Function as LambdaFunction, IFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Alias,
+  Architecture,
+  CfnFunction,
+  Function as LambdaFunction,
+  IFunction,
+  LoggingFormat,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -190,14 +199,22 @@ export class StageFunction extends StageFunctionBase {
     if (props.maxEventAge !== undefined) {
       validateDuration(this, 'maxEventAge', props.maxEventAge, MAX_EVENT_AGE_RANGE);
     }
-    if (props.reservedInstances !== undefined && !Token.isUnresolved(props.reservedInstances)
-      && (!Number.isInteger(props.reservedInstances) || props.reservedInstances < 1)) {
-      throw new StageValidationError(this,
-        `reservedInstances must be a whole number of at least 1 (given ${props.reservedInstances}); leave it out for none`);
+    if (
+      props.reservedInstances !== undefined &&
+      !Token.isUnresolved(props.reservedInstances) &&
+      (!Number.isInteger(props.reservedInstances) || props.reservedInstances < 1)
+    ) {
+      throw new StageValidationError(
+        this,
+        `reservedInstances must be a whole number of at least 1 (given ${props.reservedInstances}); leave it out for none`,
+      );
     }
     const libraries = props.libraries ?? [];
     if (libraries.length > MAX_LIBRARIES) {
-      throw new StageValidationError(this, `a function takes at most ${MAX_LIBRARIES} libraries (given ${libraries.length})`);
+      throw new StageValidationError(
+        this,
+        `a function takes at most ${MAX_LIBRARIES} libraries (given ${libraries.length})`,
+      );
     }
 
     this.memorySize = props.memorySize;
@@ -213,8 +230,10 @@ export class StageFunction extends StageFunctionBase {
     this.language = config.language;
     for (const library of libraries) {
       if (library.runtime.family !== this.runtime.family) {
-        throw new StageValidationError(this,
-          `library ${library.node.path} is built for ${library.runtime.name}, which cannot be used by ${this.runtime.name} (allowed: a library of the same language)`);
+        throw new StageValidationError(
+          this,
+          `library ${library.node.path} is built for ${library.runtime.name}, which cannot be used by ${this.runtime.name} (allowed: a library of the same language)`,
+        );
       }
     }
 
@@ -227,12 +246,20 @@ export class StageFunction extends StageFunctionBase {
     // Every grant to the function goes into one inline policy of its role: no IAM policy resource
     // per function, whatever triggers and grants it has, and no managed policy.
     const role = new InlinePolicyRole(this, 'ExecutionRole', {
-      roleId: 'ServiceRole', assumedBy: new ServicePrincipal('lambda.amazonaws.com'), policyName: 'StageFunction',
+      roleId: 'ServiceRole',
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      policyName: 'StageFunction',
     });
     this.role = role;
     this.grantPrincipal = role;
     if (this.deadLetterQueue) {
-      role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['sqs:SendMessage'],
+          resources: [this.deadLetterQueue.queueArn],
+        }),
+      );
     }
 
     // The name is known before deployment: the log group, and the role's permission to write to it,
@@ -266,11 +293,13 @@ export class StageFunction extends StageFunctionBase {
       role,
     });
     if (tracing !== Tracing.DISABLED) {
-      acceptNagFindings(role.cfnRole, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support only Resource *',
-        appliesTo: ['Resource::*'],
-      }]);
+      acceptNagFindings(role.cfnRole, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support only Resource *',
+          appliesTo: ['Resource::*'],
+        },
+      ]);
     }
     if (this.deadLetterQueue) {
       // Set on the resource directly: the L2 property would grant again through a separate policy.
@@ -303,8 +332,16 @@ export class StageFunction extends StageFunctionBase {
   private usage(): { readonly function: FunctionUsage } {
     return {
       function: {
-        path: this.node.path, stackPath: Stack.of(this).node.path, memoryMb: this.memorySize, architecture: this.architecture.name,
-        ...(this.traffic ? { invocationsPerMonth: this.traffic.invocationsPerMonth, averageDurationMillis: this.traffic.averageDuration.toMilliseconds() } : {}),
+        path: this.node.path,
+        stackPath: Stack.of(this).node.path,
+        memoryMb: this.memorySize,
+        architecture: this.architecture.name,
+        ...(this.traffic
+          ? {
+              invocationsPerMonth: this.traffic.invocationsPerMonth,
+              averageDurationMillis: this.traffic.averageDuration.toMilliseconds(),
+            }
+          : {}),
       },
     };
   }
@@ -319,19 +356,26 @@ export class StageFunction extends StageFunctionBase {
     const host = hostCpu();
     const native = this.language !== undefined && LANGUAGES[this.language].nativeCode;
     if (native && host && cpuOf(this.architecture) !== host) {
-      Annotations.of(this).addWarningV2('stagegraph:architecture-mismatch',
-        `built for ${cpuOf(this.architecture)}, so this ${host} machine cannot run it in the local sandbox`);
+      Annotations.of(this).addWarningV2(
+        'stagegraph:architecture-mismatch',
+        `built for ${cpuOf(this.architecture)}, so this ${host} machine cannot run it in the local sandbox`,
+      );
     }
   }
 }
 
 /** The stack's shared dead-letter queue, found or created. */
 function sharedDeadLetterQueue(scope: Construct): IQueue {
-  return stackSingleton<IQueue>(scope, SHARED_DEAD_LETTER_QUEUE_ID, stack => new Queue(stack, SHARED_DEAD_LETTER_QUEUE_ID, {
-    retentionPeriod: Duration.days(14),
-    encryption: QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
-  }));
+  return stackSingleton<IQueue>(
+    scope,
+    SHARED_DEAD_LETTER_QUEUE_ID,
+    stack =>
+      new Queue(stack, SHARED_DEAD_LETTER_QUEUE_ID, {
+        retentionPeriod: Duration.days(14),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+      }),
+  );
 }
 
 interface Range {
@@ -344,8 +388,10 @@ function validateWholeNumber(scope: Construct, name: string, value: number, rang
     return;
   }
   if (!Number.isInteger(value) || value < range.min || value > range.max) {
-    throw new StageValidationError(scope,
-      `${name} must be a whole number from ${range.min} to ${range.max} ${unit} (given ${value})`);
+    throw new StageValidationError(
+      scope,
+      `${name} must be a whole number from ${range.min} to ${range.max} ${unit} (given ${value})`,
+    );
   }
 }
 
@@ -355,7 +401,9 @@ function validateDuration(scope: Construct, name: string, value: Duration, range
   }
   const millis = value.toMilliseconds();
   if (millis % 1000 !== 0 || millis < range.min * 1000 || millis > range.max * 1000) {
-    throw new StageValidationError(scope,
-      `${name} must be whole seconds from ${range.min} to ${range.max} seconds (given ${value.toHumanString()})`);
+    throw new StageValidationError(
+      scope,
+      `${name} must be whole seconds from ${range.min} to ${range.max} seconds (given ${value.toHumanString()})`,
+    );
   }
 }

@@ -5,7 +5,12 @@
  * its answer, from SMN messages or HTTP calls.
  */
 import {
-  SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, SFNServiceException, StartExecutionCommand, StartSyncExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  SFNServiceException,
+  StartExecutionCommand,
+  StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { flowInputs, httpFlowInput, isHttpEvent, Json, parseBody as parse } from '../triggers/events';
 
@@ -17,7 +22,6 @@ interface HttpResponse {
   headers: Record<string, string>;
   body: string;
 }
-
 
 export async function handler(event: Json): Promise<unknown> {
   const mode = process.env.STAGEGRAPH_BRIDGE;
@@ -33,7 +37,9 @@ export async function handler(event: Json): Promise<unknown> {
 async function startRecords(event: Json): Promise<{ executionArns: string[] }> {
   const executionArns: string[] = [];
   for (const input of flowInputs(event)) {
-    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: flowArn(), input: JSON.stringify(input) }));
+    const started = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: flowArn(), input: JSON.stringify(input) }),
+    );
     executionArns.push(started.executionArn!);
   }
   return { executionArns };
@@ -43,11 +49,19 @@ async function startRecords(event: Json): Promise<{ executionArns: string[] }> {
 async function respondStart(event: Json): Promise<HttpResponse> {
   const input = httpFlowInput(event);
   if (process.env.STAGEGRAPH_FLOW_TYPE === 'EXPRESS') {
-    const result = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: flowArn(), input: JSON.stringify(input) }));
+    const result = await sfn.send(
+      new StartSyncExecutionCommand({ stateMachineArn: flowArn(), input: JSON.stringify(input) }),
+    );
     if (result.status === 'SUCCEEDED') return json(200, parse(result.output));
-    return json(result.status === 'TIMED_OUT' ? 504 : 500, { status: result.status, error: result.error, cause: result.cause });
+    return json(result.status === 'TIMED_OUT' ? 504 : 500, {
+      status: result.status,
+      error: result.error,
+      cause: result.cause,
+    });
   }
-  const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: flowArn(), input: JSON.stringify(input) }));
+  const started = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: flowArn(), input: JSON.stringify(input) }),
+  );
   return json(202, { executionArn: started.executionArn, startDate: started.startDate });
 }
 
@@ -61,7 +75,12 @@ interface Answer {
 
 function answerOf(value: unknown): Answer {
   const answer = value as Partial<Answer> | null;
-  if (answer === null || typeof answer !== 'object' || typeof answer.taskToken !== 'string' || answer.taskToken.length === 0) {
+  if (
+    answer === null ||
+    typeof answer !== 'object' ||
+    typeof answer.taskToken !== 'string' ||
+    answer.taskToken.length === 0
+  ) {
     throw new BadAnswer('an answer must be a JSON object with a "taskToken" string, and "output" or "error"');
   }
   if (answer.error !== undefined && typeof answer.error !== 'string') {
@@ -74,9 +93,13 @@ class BadAnswer extends Error {}
 
 async function sendAnswer(answer: Answer): Promise<void> {
   if (answer.error !== undefined) {
-    await sfn.send(new SendTaskFailureCommand({ taskToken: answer.taskToken, error: answer.error, cause: answer.cause }));
+    await sfn.send(
+      new SendTaskFailureCommand({ taskToken: answer.taskToken, error: answer.error, cause: answer.cause }),
+    );
   } else {
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: answer.taskToken, output: JSON.stringify(answer.output ?? {}) }));
+    await sfn.send(
+      new SendTaskSuccessCommand({ taskToken: answer.taskToken, output: JSON.stringify(answer.output ?? {}) }),
+    );
   }
 }
 
@@ -96,8 +119,14 @@ async function respondResume(event: Json): Promise<HttpResponse> {
     return json(200, { resumed: true });
   } catch (error) {
     if (error instanceof BadAnswer) return json(400, { message: error.message });
-    if (error instanceof SFNServiceException && ['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken', 'InvalidOutput'].includes(error.name)) {
-      return json(error.name === 'InvalidOutput' || error.name === 'InvalidToken' ? 400 : 410, { message: error.message, error: error.name });
+    if (
+      error instanceof SFNServiceException &&
+      ['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken', 'InvalidOutput'].includes(error.name)
+    ) {
+      return json(error.name === 'InvalidOutput' || error.name === 'InvalidToken' ? 400 : 410, {
+        message: error.message,
+        error: error.name,
+      });
     }
     throw error;
   }

@@ -10,9 +10,15 @@ import { createRemoteJWKSet, errors, jwtVerify, JWTPayload } from 'jose';
 const ALGORITHMS = ['RS256', 'ES256'];
 /** jose's codes for a token that is not valid, as opposed to a key set that cannot be had. */
 const INVALID_TOKEN = new Set([
-  'ERR_JWT_EXPIRED', 'ERR_JWT_CLAIM_VALIDATION_FAILED', 'ERR_JWT_INVALID', 'ERR_JWS_INVALID',
-  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
-  'ERR_JOSE_ALG_NOT_ALLOWED', 'ERR_JOSE_NOT_SUPPORTED',
+  'ERR_JWT_EXPIRED',
+  'ERR_JWT_CLAIM_VALIDATION_FAILED',
+  'ERR_JWT_INVALID',
+  'ERR_JWS_INVALID',
+  'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JOSE_ALG_NOT_ALLOWED',
+  'ERR_JOSE_NOT_SUPPORTED',
 ]);
 
 const issuer = required('STAGEGRAPH_JWT_ISSUER');
@@ -55,14 +61,19 @@ export async function handler(event: AuthorizerEvent): Promise<AuthorizerResult>
   return {
     principalId: payload.sub ?? 'unknown',
     // The whole stage: API Gateway caches this answer per token for every route of this authorizer.
-    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageArn(event.methodArn) }] },
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageArn(event.methodArn) }],
+    },
     context: claimsContext(payload),
   };
 }
 
 /** The token of an `Authorization: Bearer <token>` header (or a bare token), any letter case of the name. */
 export function bearerToken(headers: Record<string, string | undefined>): string | undefined {
-  const value = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1]?.trim();
+  const value = Object.entries(headers)
+    .find(([name]) => name.toLowerCase() === 'authorization')?.[1]
+    ?.trim();
   if (!value) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(value);
   return match ? match[1] : /^\S+$/.test(value) ? value : undefined;

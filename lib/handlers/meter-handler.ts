@@ -78,10 +78,21 @@ export function metricData(meterings: Metering[], app: string): MetricDatum[] {
       [BillingMetric.GB_SECONDS, m.gbSeconds, StandardUnit.None],
       [BillingMetric.COST_USD, m.costUsd, StandardUnit.None],
       [BillingMetric.COLD_STARTS, m.initMillis !== undefined ? 1 : 0, StandardUnit.Count],
-      ...(m.initMillis !== undefined ? [[BillingMetric.INIT_DURATION_MILLIS, m.initMillis, StandardUnit.Milliseconds] as [BillingMetric, number, StandardUnit]] : []),
+      ...(m.initMillis !== undefined
+        ? [
+            [BillingMetric.INIT_DURATION_MILLIS, m.initMillis, StandardUnit.Milliseconds] as [
+              BillingMetric,
+              number,
+              StandardUnit,
+            ],
+          ]
+        : []),
     ];
     for (const [name, value, unit] of values) {
-      for (const dimension of [{ Name: FUNCTION_DIMENSION, Value: m.functionName }, { Name: APP_DIMENSION, Value: app }]) {
+      for (const dimension of [
+        { Name: FUNCTION_DIMENSION, Value: m.functionName },
+        { Name: APP_DIMENSION, Value: app },
+      ]) {
         const key = `${name}\u0000${dimension.Name}\u0000${dimension.Value}\u0000${second}`;
         const set = sets.get(key);
         if (set) {
@@ -90,13 +101,20 @@ export function metricData(meterings: Metering[], app: string): MetricDatum[] {
           set.min = Math.min(set.min, value);
           set.max = Math.max(set.max, value);
         } else {
-          sets.set(key, { datum: { MetricName: name, Dimensions: [dimension], Unit: unit, Timestamp: new Date(second) }, count: 1, sum: value, min: value, max: value });
+          sets.set(key, {
+            datum: { MetricName: name, Dimensions: [dimension], Unit: unit, Timestamp: new Date(second) },
+            count: 1,
+            sum: value,
+            min: value,
+            max: value,
+          });
         }
       }
     }
   }
   return [...sets.values()].map(({ datum, count, sum, min, max }) => ({
-    ...datum, StatisticValues: { SampleCount: count, Sum: sum, Minimum: min, Maximum: max },
+    ...datum,
+    StatisticValues: { SampleCount: count, Sum: sum, Minimum: min, Maximum: max },
   }));
 }
 
@@ -119,7 +137,9 @@ export async function handler(event: LogsEvent): Promise<{ metered: number; refu
   }
   const data = metricData(meterings, process.env.STAGEGRAPH_BILLING_APP ?? 'app');
   for (let i = 0; i < data.length; i += MAX_DATA_PER_CALL) {
-    await cloudwatch.send(new PutMetricDataCommand({ Namespace: BILLING_NAMESPACE, MetricData: data.slice(i, i + MAX_DATA_PER_CALL) }));
+    await cloudwatch.send(
+      new PutMetricDataCommand({ Namespace: BILLING_NAMESPACE, MetricData: data.slice(i, i + MAX_DATA_PER_CALL) }),
+    );
   }
   // Only now: a payload whose publishing failed is delivered again, and must be metered again.
   commit();

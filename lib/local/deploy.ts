@@ -53,13 +53,21 @@ export async function deployStacks(options: DeployStacksOptions): Promise<Deploy
   const projectDir = path.resolve(options.projectDir);
   return withLocalAwsEnvironment(async () => {
     const ioHost = new CollectingIoHost((msg: IoMessage<unknown>) => {
-      if (options.onProgress && (msg.level === 'info' || msg.level === 'result' || msg.level === 'error') && msg.message.trim()) {
+      if (
+        options.onProgress &&
+        (msg.level === 'info' || msg.level === 'result' || msg.level === 'error') &&
+        msg.message.trim()
+      ) {
         options.onProgress(msg.message.trim());
       }
       const data = msg.data as ToolkitStackEvent | undefined;
       if (options.onStackProgress && data && (msg.code === 'CDK_TOOLKIT_I5501' || msg.code === 'CDK_TOOLKIT_I5502')) {
         const stackName = data.stackName ?? data.event?.StackName ?? '';
-        options.onStackProgress({ stackName, completed: data.progress?.completed ?? 0, total: data.progress?.total ?? data.resourcesTotal });
+        options.onStackProgress({
+          stackName,
+          completed: data.progress?.completed ?? 0,
+          total: data.progress?.total ?? data.resourcesTotal,
+        });
       }
     });
     const toolkit = new Toolkit({ ioHost, color: false, emojis: false });
@@ -68,7 +76,9 @@ export async function deployStacks(options: DeployStacksOptions): Promise<Deploy
       const outdir = path.resolve(projectDir, options.outdir ?? 'cdk.out');
       const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), { workingDirectory: projectDir, outdir });
       const result = await toolkit.deploy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } });
-      const unchanged = new Set(ioHost.messages.filter(m => /\(no changes\)/.test(m.text)).map(m => m.text.split(/[\s:]/).find(Boolean) ?? ''));
+      const unchanged = new Set(
+        ioHost.messages.filter(m => /\(no changes\)/.test(m.text)).map(m => m.text.split(/[\s:]/).find(Boolean) ?? ''),
+      );
       return result.stacks.map(stack => ({
         stackName: stack.stackName,
         hierarchicalId: stack.hierarchicalId,
@@ -84,13 +94,17 @@ export async function deployStacks(options: DeployStacksOptions): Promise<Deploy
 /** The error of a deploy that failed: its cause and the last of the toolkit's own failure lines. */
 export function deployFailed(error: unknown, toolkitProblems: readonly string[] = []): StageBuildError {
   const reasons = toolkitProblems.filter(line => /FAILED|failed|Error/.test(line));
-  return new StageBuildError(`Deploying to the local cloud failed: ${(error as Error).message}` +
-    (reasons.length ? `\n${[...new Set(reasons)].slice(-10).join('\n')}` : ''));
+  return new StageBuildError(
+    `Deploying to the local cloud failed: ${(error as Error).message}` +
+      (reasons.length ? `\n${[...new Set(reasons)].slice(-10).join('\n')}` : ''),
+  );
 }
 
 /** Bootstraps the local account and region for CDK deploys, once: a no-op when already done. */
 export async function bootstrapLocal(onProgress?: (line: string) => void): Promise<void> {
-  await withLocalAwsEnvironment(() => bootstrapWith(new Toolkit({ ioHost: new CollectingIoHost(), color: false, emojis: false }), onProgress));
+  await withLocalAwsEnvironment(() =>
+    bootstrapWith(new Toolkit({ ioHost: new CollectingIoHost(), color: false, emojis: false }), onProgress),
+  );
 }
 
 async function bootstrapWith(toolkit: Toolkit, onProgress?: (line: string) => void): Promise<void> {
@@ -104,7 +118,9 @@ async function isBootstrapped(): Promise<boolean> {
   const cloudformation = new CloudFormationClient(localClientConfig());
   try {
     const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: 'CDKToolkit' }));
-    return (Stacks ?? []).some(s => /_COMPLETE$/.test(s.StackStatus ?? '') && !/ROLLBACK|DELETE/.test(s.StackStatus ?? ''));
+    return (Stacks ?? []).some(
+      s => /_COMPLETE$/.test(s.StackStatus ?? '') && !/ROLLBACK|DELETE/.test(s.StackStatus ?? ''),
+    );
   } catch {
     return false;
   } finally {

@@ -47,8 +47,18 @@ export function usesExternalLocalStack(): boolean {
 }
 
 /** Settings for AWS SDK v3 clients talking to the local cloud. */
-export function localClientConfig(): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string }; forcePathStyle: boolean } {
-  return { endpoint: localEndpoint(), region: LOCAL_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, forcePathStyle: true };
+export function localClientConfig(): {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  forcePathStyle: boolean;
+} {
+  return {
+    endpoint: localEndpoint(),
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    forcePathStyle: true,
+  };
 }
 
 /**
@@ -75,7 +85,10 @@ export interface LocalStackHealth {
 }
 
 /** The health of the LocalStack at `endpoint`, or undefined when nothing answers as LocalStack. */
-export async function localStackHealth(endpoint = localEndpoint(), timeoutMs = 1000): Promise<LocalStackHealth | undefined> {
+export async function localStackHealth(
+  endpoint = localEndpoint(),
+  timeoutMs = 1000,
+): Promise<LocalStackHealth | undefined> {
   try {
     const response = await fetch(`${endpoint}/_localstack/health`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) {
@@ -90,8 +103,15 @@ export async function localStackHealth(endpoint = localEndpoint(), timeoutMs = 1
 
 /** True when the error is a connection that could not be made (refused, reset, timed out). */
 export function isUnreachable(error: unknown): boolean {
-  for (let e = error as { code?: string; cause?: unknown; message?: string; errors?: unknown[] } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH/.test(`${e.code ?? ''} ${e.message ?? ''}`) || (e.errors ?? []).some(isUnreachable)) {
+  for (
+    let e = error as { code?: string; cause?: unknown; message?: string; errors?: unknown[] } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (
+      /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH/.test(`${e.code ?? ''} ${e.message ?? ''}`) ||
+      (e.errors ?? []).some(isUnreachable)
+    ) {
       return true;
     }
     e = e.cause as typeof e;

@@ -36,18 +36,22 @@ export interface InstallOptions {
 /**
  * Installs the pinned LocalStack core and stagegraph's executor into a virtual environment shared by all
  * of the user's apps (see {@link localPaths}), and the runtime interface clients the executor starts
- * functions with (each language's `local` support says which). Idempotent: a stamp of the inputs makes a second call return at once. Two installs at
+ * functions with (each language's `local` support says which). Idempotent: a stamp of the inputs makes a second call
+ * return at once. Two installs at
  * once (two apps, two terminals) take turns.
  */
 export function installLocalStack(options: InstallOptions): InstallResult {
   const paths = localPaths(options.projectDir);
   const sources = path.join(packageRoot(), 'localstack');
   if (!fs.existsSync(path.join(sources, 'pyproject.toml'))) {
-    throw new StageBuildError(`stagegraph's LocalStack extension is missing from ${sources}: reinstall the stagegraph package (npm i stagegraph)`);
+    throw new StageBuildError(
+      `stagegraph's LocalStack extension is missing from ${sources}: reinstall the stagegraph package (npm i stagegraph)`,
+    );
   }
   const pythons = LOCAL_PYTHON_RUNTIMES.filter(v => findPython(v) !== undefined);
   const stamp = `${inputsDigest(sources)} pythons=${pythons.join(',')}`;
-  const upToDate = () => fs.existsSync(paths.python) && fs.existsSync(paths.stamp) && fs.readFileSync(paths.stamp, 'utf-8') === stamp;
+  const upToDate = () =>
+    fs.existsSync(paths.python) && fs.existsSync(paths.stamp) && fs.readFileSync(paths.stamp, 'utf-8') === stamp;
   if (!options.force && upToDate()) {
     return { installed: false, venv: paths.venv, pythonRuntimes: pythons };
   }
@@ -67,16 +71,38 @@ export function installLocalStack(options: InstallOptions): InstallResult {
     if (options.force || !venvVersion || !isLocalStackPython(venvVersion)) {
       step(`Creating the LocalStack virtual environment in ${paths.venv} with ${basePython}`);
       fs.rmSync(paths.venv, { recursive: true, force: true });
-      run(basePython, ['-m', 'venv', paths.venv], 'the LocalStack virtual environment', 'Python 3.13 with the venv module');
+      run(
+        basePython,
+        ['-m', 'venv', paths.venv],
+        'the LocalStack virtual environment',
+        'Python 3.13 with the venv module',
+      );
     }
     step(`Installing LocalStack core ${LOCALSTACK_VERSION} and the stagegraph executor`);
     // pip builds the executor in its source folder: build from a copy, so the package stays untouched.
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-executor-'));
     try {
-      fs.cpSync(sources, copy, { recursive: true, filter: source => !/(__pycache__|\.egg-info|[\\/]build)$/.test(source) });
-      run(paths.python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input',
-        '--constraint', path.join(sources, 'constraints.txt'), `localstack-core[runtime]==${LOCALSTACK_VERSION}`, copy],
-      'LocalStack core', 'Python 3.13 with pip');
+      fs.cpSync(sources, copy, {
+        recursive: true,
+        filter: source => !/(__pycache__|\.egg-info|[\\/]build)$/.test(source),
+      });
+      run(
+        paths.python,
+        [
+          '-m',
+          'pip',
+          'install',
+          '--quiet',
+          '--disable-pip-version-check',
+          '--no-input',
+          '--constraint',
+          path.join(sources, 'constraints.txt'),
+          `localstack-core[runtime]==${LOCALSTACK_VERSION}`,
+          copy,
+        ],
+        'LocalStack core',
+        'Python 3.13 with pip',
+      );
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }
@@ -110,11 +136,15 @@ export function localStackPython(): string {
   if (fromEnv) {
     const version = pythonVersion(fromEnv);
     if (!version) {
-      throw new StageBuildError(`STAGEGRAPH_LOCALSTACK_PYTHON is ${fromEnv}, which does not run as a Python interpreter: ` +
-        'point it at a python3.13 (or later) executable, or unset it to let stagegraph find one on PATH or in pyenv');
+      throw new StageBuildError(
+        `STAGEGRAPH_LOCALSTACK_PYTHON is ${fromEnv}, which does not run as a Python interpreter: ` +
+          'point it at a python3.13 (or later) executable, or unset it to let stagegraph find one on PATH or in pyenv',
+      );
     }
     if (!isLocalStackPython(version)) {
-      throw new StageBuildError(`STAGEGRAPH_LOCALSTACK_PYTHON is ${fromEnv}, a Python ${version}: LocalStack ${LOCALSTACK_VERSION} needs 3.13 or later`);
+      throw new StageBuildError(
+        `STAGEGRAPH_LOCALSTACK_PYTHON is ${fromEnv}, a Python ${version}: LocalStack ${LOCALSTACK_VERSION} needs 3.13 or later`,
+      );
     }
     return fromEnv;
   }
@@ -122,7 +152,8 @@ export function localStackPython(): string {
   if (!found) {
     throw new StageBuildError(
       `LocalStack ${LOCALSTACK_VERSION} needs Python 3.13 or later, and none was found on PATH or in pyenv: ` +
-      'install one, or set STAGEGRAPH_LOCALSTACK_PYTHON to its python executable');
+        'install one, or set STAGEGRAPH_LOCALSTACK_PYTHON to its python executable',
+    );
   }
   return found;
 }
@@ -130,7 +161,9 @@ export function localStackPython(): string {
 /** How long an install waits for another one to finish before giving up. */
 const LOCK_WAIT_MS = 15 * 60_000;
 
-/** Runs `work` holding the install lock (a file naming the holder's pid); a lock left by a dead process is taken over. */
+/**
+ * Runs `work` holding the install lock (a file naming the holder's pid); a lock left by a dead process is taken over.
+ */
 function withInstallLock<T>(paths: LocalPaths, step: (text: string) => void, work: () => T): T {
   const deadline = Date.now() + LOCK_WAIT_MS;
   let told = false;
@@ -148,7 +181,9 @@ function withInstallLock<T>(paths: LocalPaths, step: (text: string) => void, wor
         continue;
       }
       if (Date.now() > deadline) {
-        throw new StageBuildError(`Another install (pid ${holder}) has held ${paths.lock} for over ${LOCK_WAIT_MS / 60_000} minutes: stop it, or remove the file`);
+        throw new StageBuildError(
+          `Another install (pid ${holder}) has held ${paths.lock} for over ${LOCK_WAIT_MS / 60_000} minutes: stop it, or remove the file`,
+        );
       }
       if (!told) {
         step(`Waiting for another stagegraph install (pid ${holder}) to finish`);

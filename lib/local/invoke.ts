@@ -15,7 +15,9 @@ export interface InvokeResult {
 export async function invokeLocal(functionName: string, event: string): Promise<InvokeResult> {
   const lambda = new LambdaClient(localClientConfig());
   try {
-    const response = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(event), LogType: LogType.Tail }));
+    const response = await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(event), LogType: LogType.Tail }),
+    );
     return {
       payload: Buffer.from(response.Payload ?? new Uint8Array()).toString('utf-8'),
       functionError: response.FunctionError,

@@ -31,7 +31,8 @@ export interface StartOptions {
 }
 
 /**
- * Starts LocalStack core on 127.0.0.1:4566 (or `STAGEGRAPH_LOCAL_PORT`) as a background process of the host, with the stagegraph
+ * Starts LocalStack core on 127.0.0.1:4566 (or `STAGEGRAPH_LOCAL_PORT`) as a background process of the host, with the
+ * stagegraph
  * executor, its state and log inside the project, and waits until it is healthy. Reuses the one it
  * started before; uses the user's own when LOCALSTACK_ENDPOINT is set.
  */
@@ -39,7 +40,9 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
   const status = await localStatus(options.projectDir);
   if (status.external) {
     if (!status.health) {
-      throw new StageBuildError(`LOCALSTACK_ENDPOINT is ${status.endpoint}, but no LocalStack answers there (${status.endpoint}/_localstack/health)`);
+      throw new StageBuildError(
+        `LOCALSTACK_ENDPOINT is ${status.endpoint}, but no LocalStack answers there (${status.endpoint}/_localstack/health)`,
+      );
     }
     return { ...status, started: false };
   }
@@ -48,13 +51,17 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
   }
   const paths = localPaths(options.projectDir);
   if (!fs.existsSync(paths.python)) {
-    throw new LocalCloudError(`The embedded LocalStack is not installed (no ${paths.python}): run \`stagegraph local install\` (npm start and npm test do it for you)`);
+    throw new LocalCloudError(
+      `The embedded LocalStack is not installed (no ${paths.python}): run \`stagegraph local install\` (npm start and npm test do it for you)`,
+    );
   }
   const port = localPort();
   if (await portTaken(port)) {
-    throw new StageBuildError(status.health
-      ? `A LocalStack that stagegraph did not start already listens on 127.0.0.1:${port}. Stop it, or use it with LOCALSTACK_ENDPOINT=http://127.0.0.1:${port}`
-      : `Port ${port} on 127.0.0.1 is taken by another program, so LocalStack cannot start: stop that program (see \`ss -ltnp 'sport = :${port}'\`)`);
+    throw new StageBuildError(
+      status.health
+        ? `A LocalStack that stagegraph did not start already listens on 127.0.0.1:${port}. Stop it, or use it with LOCALSTACK_ENDPOINT=http://127.0.0.1:${port}`
+        : `Port ${port} on 127.0.0.1 is taken by another program, so LocalStack cannot start: stop that program (see \`ss -ltnp 'sport = :${port}'\`)`,
+    );
   }
   fs.mkdirSync(paths.filesystem, { recursive: true });
   const log = fs.openSync(paths.log, 'a');
@@ -105,14 +112,18 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
     }
     if (Date.now() > deadline) {
       await stopLocalStack(options.projectDir);
-      throw new StageBuildError(`LocalStack did not become healthy within ${START_TIMEOUT_MS / 1000} s. The end of ${paths.log}:\n${tail(paths.log)}`);
+      throw new StageBuildError(
+        `LocalStack did not become healthy within ${START_TIMEOUT_MS / 1000} s. The end of ${paths.log}:\n${tail(paths.log)}`,
+      );
     }
     await new Promise(resolve => setTimeout(resolve, 100));
   }
 }
 
 /** Stops the LocalStack that `local up` started, by its pid: SIGTERM, then SIGKILL after 10 s. */
-export async function stopLocalStack(projectDir: string): Promise<{ readonly stopped: boolean; readonly pid?: number }> {
+export async function stopLocalStack(
+  projectDir: string,
+): Promise<{ readonly stopped: boolean; readonly pid?: number }> {
   const paths = localPaths(projectDir);
   const pid = ownPid(projectDir);
   if (!pid) {
@@ -168,8 +179,13 @@ function ownPid(projectDir: string): number | undefined {
     // a pid file of an older stagegraph (a bare number) cannot say which process it meant
   }
   const pid = record.pid;
-  const same = typeof pid === 'number' && Number.isInteger(pid) && pid > 0 && isAlive(pid) &&
-    Boolean(record.startTicks) && processStartTicks(pid) === record.startTicks &&
+  const same =
+    typeof pid === 'number' &&
+    Number.isInteger(pid) &&
+    pid > 0 &&
+    isAlive(pid) &&
+    Boolean(record.startTicks) &&
+    processStartTicks(pid) === record.startTicks &&
     processCommandLine(pid).includes(record.command ?? LOCALSTACK_COMMAND);
   if (!same) {
     fs.rmSync(file, { force: true });

@@ -21,7 +21,8 @@ export async function* tailLogs(functionName: string, options: TailOptions = {})
     for (;;) {
       let nextToken: string | undefined;
       do {
-        const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime, nextToken }))
+        const page = await logs
+          .send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime, nextToken }))
           .catch((error: Error) => {
             if (error.name === 'ResourceNotFoundException') {
               return { events: [], nextToken: undefined }; // no invocation has logged yet

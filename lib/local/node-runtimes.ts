@@ -16,7 +16,10 @@ export const NODE_RUNTIME_VERSIONS: Readonly<Record<string, string>> = {
   24: '24.21.0',
 };
 
-/** The `node` the local cloud runs a Node.js major on: `<cache>/localstack-<version>/runtime-support/node<major>/bin/node`. */
+/**
+ * The `node` the local cloud runs a Node.js major on: `<cache>/localstack-<version>/runtime-
+ * support/node<major>/bin/node`.
+ */
 export function nodeRuntimeBinary(projectDir: string, major: string): string {
   return path.join(localPaths(projectDir).runtimeSupport, `node${major}`, 'bin', 'node');
 }
@@ -31,8 +34,16 @@ export function nodeMajorOf(runtime: string): string | undefined {
  * the pinned `node-linux-<arch>` package, of which only `bin/node` is kept. Majors without a pinned
  * release are left out (the caller reports them); returns the majors it fetched now.
  */
-export function installNodeRuntimes(projectDir: string, runtimes: readonly string[], onStep: (text: string) => void = () => undefined): string[] {
-  const majors = [...new Set(runtimes.map(nodeMajorOf).filter((m): m is string => m !== undefined && NODE_RUNTIME_VERSIONS[m] !== undefined))];
+export function installNodeRuntimes(
+  projectDir: string,
+  runtimes: readonly string[],
+  onStep: (text: string) => void = () => undefined,
+): string[] {
+  const majors = [
+    ...new Set(
+      runtimes.map(nodeMajorOf).filter((m): m is string => m !== undefined && NODE_RUNTIME_VERSIONS[m] !== undefined),
+    ),
+  ];
   const fetched: string[] = [];
   for (const major of majors.filter(m => !fs.existsSync(nodeRuntimeBinary(projectDir, m)))) {
     const version = NODE_RUNTIME_VERSIONS[major];
@@ -43,12 +54,23 @@ export function installNodeRuntimes(projectDir: string, runtimes: readonly strin
     fs.mkdirSync(support, { recursive: true });
     const scratch = fs.mkdtempSync(path.join(support, '.node-'));
     try {
-      const packed = runTool(toolPath('STAGEGRAPH_NPM', 'npm'), ['pack', pkg, '--silent', '--pack-destination', scratch], {
-        cwd: scratch, what: `Node.js ${version}`, install: 'Node.js with npm', work: 'install',
-      }).trim().split('\n').pop() ?? '';
-      const untar = spawnSync('tar', ['-xzf', path.join(scratch, packed), '-C', scratch, 'package/bin/node'], { encoding: 'utf-8' });
+      const packed =
+        runTool(toolPath('STAGEGRAPH_NPM', 'npm'), ['pack', pkg, '--silent', '--pack-destination', scratch], {
+          cwd: scratch,
+          what: `Node.js ${version}`,
+          install: 'Node.js with npm',
+          work: 'install',
+        })
+          .trim()
+          .split('\n')
+          .pop() ?? '';
+      const untar = spawnSync('tar', ['-xzf', path.join(scratch, packed), '-C', scratch, 'package/bin/node'], {
+        encoding: 'utf-8',
+      });
       if (untar.status !== 0) {
-        throw new StageBuildError(`Installing Node.js ${version} failed: 'tar -xzf ${packed}' ${untar.error?.message ?? untar.stderr}`);
+        throw new StageBuildError(
+          `Installing Node.js ${version} failed: 'tar -xzf ${packed}' ${untar.error?.message ?? untar.stderr}`,
+        );
       }
       const target = path.dirname(path.dirname(nodeRuntimeBinary(projectDir, major)));
       fs.rmSync(target, { recursive: true, force: true });

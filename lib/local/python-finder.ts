@@ -16,7 +16,8 @@ export function findPython(minor: string): string | undefined {
   }
   const versions = path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv'), 'versions');
   if (fs.existsSync(versions)) {
-    const matching = fs.readdirSync(versions)
+    const matching = fs
+      .readdirSync(versions)
       .filter(name => name.startsWith(`${minor}.`))
       .sort((a, b) => b.localeCompare(a, undefined, { numeric: true }));
     for (const name of matching) {
@@ -31,7 +32,9 @@ export function findPython(minor: string): string | undefined {
 
 /** The `X.Y` version of an interpreter. */
 export function pythonVersion(python: string): string | undefined {
-  const result = spawnSync(python, ['-c', 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")'], { encoding: 'utf-8' });
+  const result = spawnSync(python, ['-c', 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")'], {
+    encoding: 'utf-8',
+  });
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 

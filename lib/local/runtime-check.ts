@@ -54,8 +54,10 @@ function runtimeProblem(projectDir: string, runtime: string): string | undefined
     const jdks = installedJdks();
     if (jdks.some(jdk => jdk.major === Number(java))) return undefined;
     const found = jdks.map(jdk => `${jdk.major} (${jdk.home})`).join(', ') || 'none';
-    return `${runtime} needs a JDK ${java}, and the machine has ${found} in JAVA_HOME and /usr/lib/jvm: install a JDK ${java}, ` +
-      `choose the runtime of a JDK you have, or set STAGEGRAPH_JAVA_HOME to run it on another JDK knowingly`;
+    return (
+      `${runtime} needs a JDK ${java}, and the machine has ${found} in JAVA_HOME and /usr/lib/jvm: install a JDK ${java}, ` +
+      `choose the runtime of a JDK you have, or set STAGEGRAPH_JAVA_HOME to run it on another JDK knowingly`
+    );
   }
   return undefined;
 }

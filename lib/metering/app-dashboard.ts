@@ -26,17 +26,39 @@ const HEIGHT = 5;
 export class AppDashboard extends Construct {
   public readonly dashboard: Dashboard;
 
-  constructor(scope: Construct, id: string, private readonly props: AppDashboardProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: AppDashboardProps,
+  ) {
     super(scope, id);
     const { metrics } = props;
-    this.dashboard = new Dashboard(this, 'Resource', { dashboardName: props.dashboardName, defaultInterval: Duration.hours(3) });
+    this.dashboard = new Dashboard(this, 'Resource', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(3),
+    });
     this.dashboard.addWidgets(
-      new TextWidget({ markdown: `# ${metrics.appName}\nPay-per-use: cost before the free tier, from every invocation's REPORT line.`, width: 24, height: 2 }),
+      new TextWidget({
+        markdown: `# ${metrics.appName}\nPay-per-use: cost before the free tier, from every invocation's REPORT line.`,
+        width: 24,
+        height: 2,
+      }),
     );
     this.dashboard.addWidgets(
-      new SingleValueWidget({ title: 'Cost, USD (period)', metrics: [metrics.costUsd({ period: Duration.hours(1) })], width: WIDTH, height: HEIGHT, fullPrecision: true }),
+      new SingleValueWidget({
+        title: 'Cost, USD (period)',
+        metrics: [metrics.costUsd({ period: Duration.hours(1) })],
+        width: WIDTH,
+        height: HEIGHT,
+        fullPrecision: true,
+      }),
       new GraphWidget({ title: 'Invocations', left: [metrics.invocations()], width: WIDTH, height: HEIGHT }),
-      new GraphWidget({ title: 'Billed duration, ms', left: [metrics.billedDurationMillis()], width: WIDTH, height: HEIGHT }),
+      new GraphWidget({
+        title: 'Billed duration, ms',
+        left: [metrics.billedDurationMillis()],
+        width: WIDTH,
+        height: HEIGHT,
+      }),
       new GraphWidget({ title: 'Cold starts', left: [metrics.coldStarts()], width: WIDTH, height: HEIGHT }),
     );
   }
@@ -46,13 +68,27 @@ export class AppDashboard extends Construct {
     const { metrics } = this.props;
     const name = fn.node.path;
     const widgets: IWidget[] = [
-      new GraphWidget({ title: `${name}: invocations, errors`, left: [fn.metricInvocations(), fn.metricErrors()], width: WIDTH, height: HEIGHT }),
+      new GraphWidget({
+        title: `${name}: invocations, errors`,
+        left: [fn.metricInvocations(), fn.metricErrors()],
+        width: WIDTH,
+        height: HEIGHT,
+      }),
       new GraphWidget({
         title: `${name}: duration p50, p99 (ms)`,
-        left: [fn.metricDurationMillis({ statistic: Stats.percentile(50), label: 'p50' }), fn.metricDurationMillis({ statistic: Stats.percentile(99), label: 'p99' })],
-        width: WIDTH, height: HEIGHT,
+        left: [
+          fn.metricDurationMillis({ statistic: Stats.percentile(50), label: 'p50' }),
+          fn.metricDurationMillis({ statistic: Stats.percentile(99), label: 'p99' }),
+        ],
+        width: WIDTH,
+        height: HEIGHT,
       }),
-      new GraphWidget({ title: `${name}: cold starts`, left: [metrics.coldStarts({ fn })], width: WIDTH, height: HEIGHT }),
+      new GraphWidget({
+        title: `${name}: cold starts`,
+        left: [metrics.coldStarts({ fn })],
+        width: WIDTH,
+        height: HEIGHT,
+      }),
       new GraphWidget({ title: `${name}: cost, USD`, left: [metrics.costUsd({ fn })], width: WIDTH, height: HEIGHT }),
     ];
     this.dashboard.addWidgets(...widgets);
@@ -60,10 +96,17 @@ export class AppDashboard extends Construct {
 
   /** A widget for a flow's executions. */
   public addFlow(flow: FunctionGraph): void {
-    this.dashboard.addWidgets(new GraphWidget({
-      title: `${flow.node.path}: executions`,
-      left: [flow.metricStarted({ label: 'started' }), flow.metricSucceeded({ label: 'succeeded' }), flow.metricFailed({ label: 'failed' })],
-      width: 12, height: HEIGHT,
-    }));
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: `${flow.node.path}: executions`,
+        left: [
+          flow.metricStarted({ label: 'started' }),
+          flow.metricSucceeded({ label: 'succeeded' }),
+          flow.metricFailed({ label: 'failed' }),
+        ],
+        width: 12,
+        height: HEIGHT,
+      }),
+    );
   }
 }

@@ -81,14 +81,19 @@ export class BillingMeter extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     if (meters.has(stack)) {
-      throw new StageValidationError(this, `the stack already has a billing meter, ${meters.get(stack)!.node.path} (allowed: one per stack)`);
+      throw new StageValidationError(
+        this,
+        `the stack already has a billing meter, ${meters.get(stack)!.node.path} (allowed: one per stack)`,
+      );
     }
     meters.set(stack, this);
     this.model = props.model;
     this.appName = props.appName ?? stack.stackName;
     this.metrics = new BillingMetrics(this.appName);
     // What estimates read: the model this meter applies to the functions of its stack.
-    const record: UsageRecord = { meter: { stackPath: stack.node.path, ...(this.model ? { model: this.model.toJSON() } : {}) } };
+    const record: UsageRecord = {
+      meter: { stackPath: stack.node.path, ...(this.model ? { model: this.model.toJSON() } : {}) },
+    };
     this.node.addMetadata(USAGE_METADATA, Lazy.any({ produce: () => record }));
     if (props.dashboard !== false) {
       this.dashboard = new AppDashboard(this, 'Dashboard', { metrics: this.metrics });
@@ -141,17 +146,21 @@ export class BillingMeter extends Construct {
         environment: { STAGEGRAPH_BILLING_MODEL: key, STAGEGRAPH_BILLING_APP: this.appName },
       });
       meterFunctions.add(fn);
-      fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
-        actions: ['cloudwatch:PutMetricData'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': BILLING_NAMESPACE } },
-      }));
+      fn.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': BILLING_NAMESPACE } },
+        }),
+      );
       if (fn.role instanceof InlinePolicyRole) {
-        acceptNagFindings(fn.role.cfnRole, [{
-          id: 'AwsSolutions-IAM5',
-          reason: `cloudwatch:PutMetricData supports only Resource *; a condition limits it to the ${BILLING_NAMESPACE} namespace`,
-          appliesTo: ['Resource::*'],
-        }]);
+        acceptNagFindings(fn.role.cfnRole, [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason: `cloudwatch:PutMetricData supports only Resource *; a condition limits it to the ${BILLING_NAMESPACE} namespace`,
+            appliesTo: ['Resource::*'],
+          },
+        ]);
       }
       this.meterFunctions.set(key, fn);
     }
@@ -169,7 +178,12 @@ export class BillingMeter extends Construct {
       functionName: meterFn.lambda.functionArn,
       principal: new ServicePrincipal('logs.amazonaws.com').service,
       sourceAccount: stack.account,
-      sourceArn: stack.formatArn({ service: 'logs', resource: 'log-group', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: '/aws/lambda/*' }),
+      sourceArn: stack.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        resourceName: '/aws/lambda/*',
+      }),
     });
     return permission;
   }

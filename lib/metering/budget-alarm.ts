@@ -42,10 +42,14 @@ export class BudgetAlarm extends Construct {
     super(scope, id);
     const { limitUsd, metrics } = props;
     const period = props.period ?? Duration.days(1);
-    if (!(limitUsd > 0)) throw new StageValidationError(this, `budget.limitUsd must be more than 0 (given ${limitUsd})`);
+    if (!(limitUsd > 0))
+      throw new StageValidationError(this, `budget.limitUsd must be more than 0 (given ${limitUsd})`);
     const minutes = period.toMinutes({ integral: false });
     if (!period.isUnresolved() && (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)) {
-      throw new StageValidationError(this, `budget.period must be whole minutes from 1 minute to 1 day (given ${period.toHumanString()})`);
+      throw new StageValidationError(
+        this,
+        `budget.period must be whole minutes from 1 minute to 1 day (given ${period.toHumanString()})`,
+      );
     }
     this.topic = props.topic ?? new Topic(this, 'BudgetTopic', { enforceSSL: true });
     this.alarm = new Alarm(this, 'BudgetAlarm', {

@@ -5,7 +5,11 @@ import { Progress } from '../app/progress';
  * Runs one long step with a spinner on a terminal (a single line per step elsewhere) and reports
  * how long it took, or that it failed.
  */
-export async function step<T>(text: string, work: (update: (detail: string) => void) => Promise<T>, stream: NodeJS.WriteStream = process.stderr): Promise<T> {
+export async function step<T>(
+  text: string,
+  work: (update: (detail: string) => void) => Promise<T>,
+  stream: NodeJS.WriteStream = process.stderr,
+): Promise<T> {
   const spinner = createSpinner(text, { stream }).start();
   const started = process.hrtime.bigint();
   // On a terminal the spinner's text changes in place; elsewhere (CI, a pipe) nothing is printed per update.

@@ -31,12 +31,22 @@ export interface DisTriggerProps extends BatchingProps {
  * to a Kinesis event source mapping and a grant to read that stream only.
  */
 export class DisTrigger implements ITrigger {
-  constructor(private readonly stream: IStream, private readonly props: DisTriggerProps = {}) {
+  constructor(
+    private readonly stream: IStream,
+    private readonly props: DisTriggerProps = {},
+  ) {
     const name = `DisTrigger on ${stream.node.path}`;
     validateBatching(name, props);
     const { retryAttempts } = props;
-    if (retryAttempts !== undefined && !Token.isUnresolved(retryAttempts) && (!Number.isInteger(retryAttempts) || retryAttempts < -1 || retryAttempts > 10000)) {
-      throw new TriggerValidationError(name, `retryAttempts must be a whole number from -1 to 10000 (given ${retryAttempts})`);
+    if (
+      retryAttempts !== undefined &&
+      !Token.isUnresolved(retryAttempts) &&
+      (!Number.isInteger(retryAttempts) || retryAttempts < -1 || retryAttempts > 10000)
+    ) {
+      throw new TriggerValidationError(
+        name,
+        `retryAttempts must be a whole number from -1 to 10000 (given ${retryAttempts})`,
+      );
     }
   }
 

@@ -18,7 +18,10 @@ export type DmsTriggerProps = BatchingProps;
  * hand a message in progress to another invocation): checked at synth time.
  */
 export class DmsTrigger implements ITrigger {
-  constructor(private readonly queue: IQueue, private readonly props: DmsTriggerProps = {}) {
+  constructor(
+    private readonly queue: IQueue,
+    private readonly props: DmsTriggerProps = {},
+  ) {
     const name = `DmsTrigger on ${queue.node.path}`;
     validateBatching(name, props);
     const batchSize = props.batchSize;
@@ -40,12 +43,19 @@ export class DmsTrigger implements ITrigger {
     const queue = this.queue;
     fn.node.addValidation({
       validate: () => {
-        const visibility = (queue.node.defaultChild as CfnQueue | undefined)?.visibilityTimeout ?? (queue.node.defaultChild ? 30 : undefined);
+        const visibility =
+          (queue.node.defaultChild as CfnQueue | undefined)?.visibilityTimeout ??
+          (queue.node.defaultChild ? 30 : undefined);
         if (visibility === undefined || Token.isUnresolved(visibility) || fn.timeout.isUnresolved()) {
           return [];
         }
         return visibility < fn.timeout.toSeconds()
-          ? [new StageValidationError(fn, `the visibility timeout of ${queue.node.path} (given ${visibility} s) must be at least the function timeout (${fn.timeout.toSeconds()} s)`).message]
+          ? [
+              new StageValidationError(
+                fn,
+                `the visibility timeout of ${queue.node.path} (given ${visibility} s) must be at least the function timeout (${fn.timeout.toSeconds()} s)`,
+              ).message,
+            ]
           : [];
       },
     });

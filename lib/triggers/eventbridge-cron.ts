@@ -34,7 +34,14 @@ const MINUTES: CronField = { name: 'minutes', min: 0, max: 59, maxStep: 59, wild
 const HOURS: CronField = { name: 'hours', min: 0, max: 23, maxStep: 23, wildcards: ', - * /' };
 const DAY_OF_MONTH: CronField = { name: 'day-of-month', min: 1, max: 31, maxStep: 31, wildcards: ', - * ? / L W' };
 const MONTH: CronField = { name: 'month', min: 1, max: 12, names: MONTHS, maxStep: 12, wildcards: ', - * /' };
-const DAY_OF_WEEK: CronField = { name: 'day-of-week', min: 1, max: 7, names: WEEKDAYS, maxStep: 0, wildcards: ', - * ? L #' };
+const DAY_OF_WEEK: CronField = {
+  name: 'day-of-week',
+  min: 1,
+  max: 7,
+  names: WEEKDAYS,
+  maxStep: 0,
+  wildcards: ', - * ? L #',
+};
 const YEAR: CronField = { name: 'year', min: 1970, max: 2199, maxStep: 229, wildcards: ', - * /' };
 
 /** The fields in order. */
@@ -52,12 +59,16 @@ export class EventBridgeCron {
   public static parse(expression: string): EventBridgeCron {
     const fields = expression.trim().split(/\s+/);
     if (fields.length !== FIELDS.length) {
-      throw new CronProblem(`a cron expression has 6 fields: ${CRON_FIELD_NAMES} (given ${fields.length})${fieldCountHint(fields)}`);
+      throw new CronProblem(
+        `a cron expression has 6 fields: ${CRON_FIELD_NAMES} (given ${fields.length})${fieldCountHint(fields)}`,
+      );
     }
     const pattern = fields.map((text, i) => toCroner(FIELDS[i], text));
     const [, , dayOfMonth, , dayOfWeek] = fields;
     if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
-      throw new CronProblem(`exactly one of day-of-month (given '${dayOfMonth}') and day-of-week (given '${dayOfWeek}') must be '?'`);
+      throw new CronProblem(
+        `exactly one of day-of-month (given '${dayOfMonth}') and day-of-week (given '${dayOfWeek}') must be '?'`,
+      );
     }
     return new EventBridgeCron(fields.join(' '), `0 ${pattern.join(' ')}`);
   }
@@ -97,16 +108,26 @@ function toCroner(field: CronField, text: string): string {
   if (upper === '?' && field.wildcards.includes('?')) {
     return '*';
   }
-  const special = field === DAY_OF_MONTH ? dayOfMonthSpecial(upper, text) : field === DAY_OF_WEEK ? dayOfWeekSpecial(upper, text) : undefined;
+  const special =
+    field === DAY_OF_MONTH
+      ? dayOfMonthSpecial(upper, text)
+      : field === DAY_OF_WEEK
+        ? dayOfWeekSpecial(upper, text)
+        : undefined;
   if (special !== undefined) {
     return special;
   }
   if (field === DAY_OF_WEEK && upper.includes('#')) {
-    throw new CronProblem(upper.includes(',')
-      ? `day-of-week takes one '#' expression, alone (given '${text}')`
-      : `day-of-week must be d#n, the nth day d of the month, with d ${range(field)} and n 1-5 (given '${text}')`);
+    throw new CronProblem(
+      upper.includes(',')
+        ? `day-of-week takes one '#' expression, alone (given '${text}')`
+        : `day-of-week must be d#n, the nth day d of the month, with d ${range(field)} and n 1-5 (given '${text}')`,
+    );
   }
-  return upper.split(',').map(item => itemToCroner(field, item, text)).join(',');
+  return upper
+    .split(',')
+    .map(item => itemToCroner(field, item, text))
+    .join(',');
 }
 
 /** `L` (the last day), `LW` (the last weekday) and `nW` (the weekday nearest day n), each alone in day-of-month. */
@@ -141,14 +162,20 @@ function dayOfWeekSpecial(upper: string, text: string): string | undefined {
 /** One item of a list: `*`, `a` or `a-b`, each optionally with `/step` where the field takes steps. */
 function itemToCroner(field: CronField, item: string, text: string): string {
   const match = /^(\*|[0-9A-Z]+)(?:-([0-9A-Z]+))?(?:\/(\d+))?$/.exec(item);
-  if (!match || (match[1] === '*' && match[2] !== undefined) || (match[3] !== undefined && !field.wildcards.includes('/'))) {
+  if (
+    !match ||
+    (match[1] === '*' && match[2] !== undefined) ||
+    (match[3] !== undefined && !field.wildcards.includes('/'))
+  ) {
     throw new CronProblem(`${field.name} must be ${allowed(field)} (given '${text}')`);
   }
   const [, start, end, step] = match;
   const from = start === '*' ? undefined : valueOf(field, start, text);
   const to = end === undefined ? undefined : valueOf(field, end, text);
   if (from !== undefined && to !== undefined && from > to) {
-    throw new CronProblem(`${field.name} range '${start}-${end}' runs backwards (allowed: low-high within ${range(field)}; given '${text}')`);
+    throw new CronProblem(
+      `${field.name} range '${start}-${end}' runs backwards (allowed: low-high within ${range(field)}; given '${text}')`,
+    );
   }
   if (step === undefined) {
     return from === undefined ? '*' : to === undefined ? String(from) : `${from}-${to}`;

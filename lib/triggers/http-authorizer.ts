@@ -51,7 +51,8 @@ export interface JwtAuthorizerOptions {
   readonly resultsCacheTtl?: Duration;
 }
 
-const IDENTITY_SOURCE = /^(method\.request\.(header|querystring)\.[^.\s]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+)$/;
+const IDENTITY_SOURCE =
+  /^(method\.request\.(header|querystring)\.[^.\s]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9_.]+)$/;
 const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//;
 const JWT_MEMORY_MB = 256;
 
@@ -101,7 +102,11 @@ class LambdaHttpAuthorizer extends HttpAuthorizer {
   private readonly ttl: Duration;
 
   /** @param authorizerId the authorizer's id in the API: by default derived from the function */
-  constructor(private readonly fn: IStageFunction, options: LambdaAuthorizerOptions, private readonly authorizerId?: string) {
+  constructor(
+    private readonly fn: IStageFunction,
+    options: LambdaAuthorizerOptions,
+    private readonly authorizerId?: string,
+  ) {
     super();
     this.description = `HttpAuthorizer.lambda(${fn.node.path})`;
     this.identitySources = options.identitySources ?? [IdentitySource.header('Authorization')];
@@ -109,11 +114,15 @@ class LambdaHttpAuthorizer extends HttpAuthorizer {
     const fail = (message: string) => new StageValidationError(fn, `${this.description}: ${message}`);
     const bad = this.identitySources.find(s => !Token.isUnresolved(s) && !IDENTITY_SOURCE.test(s));
     if (bad !== undefined) {
-      throw fail(`identity source '${bad}' is not allowed (allowed: method.request.header.<name>, method.request.querystring.<name>, stageVariables.<name>, context.<name>)`);
+      throw fail(
+        `identity source '${bad}' is not allowed (allowed: method.request.header.<name>, method.request.querystring.<name>, stageVariables.<name>, context.<name>)`,
+      );
     }
     const seconds = checkTtl(this.ttl, message => fail(message));
     if (seconds > 0 && this.identitySources.length === 0) {
-      throw fail(`resultsCacheTtl is ${seconds} s but no identity source is given (allowed: at least one identity source, or resultsCacheTtl Duration.seconds(0))`);
+      throw fail(
+        `resultsCacheTtl is ${seconds} s but no identity source is given (allowed: at least one identity source, or resultsCacheTtl Duration.seconds(0))`,
+      );
     }
   }
 
@@ -123,7 +132,10 @@ class LambdaHttpAuthorizer extends HttpAuthorizer {
     const existing = api.node.tryFindChild(id);
     if (existing instanceof RequestAuthorizer) {
       if (createdWith.get(existing) !== key) {
-        throw new StageValidationError(this.fn, `${this.description} guards routes of ${api.node.path} with other options (given ${key}, already ${createdWith.get(existing)}; allowed: one set of options per function and API)`);
+        throw new StageValidationError(
+          this.fn,
+          `${this.description} guards routes of ${api.node.path} with other options (given ${key}, already ${createdWith.get(existing)}; allowed: one set of options per function and API)`,
+        );
       }
       return existing;
     }
@@ -154,7 +166,9 @@ class JwtHttpAuthorizer extends HttpAuthorizer {
     }
     this.jwksUri = options.jwksUri ?? `${options.issuer.replace(/\/+$/, '')}/.well-known/jwks.json`;
     if (!Token.isUnresolved(this.jwksUri) && !this.jwksUri.startsWith('https://') && !LOOPBACK.test(this.jwksUri)) {
-      throw fail(`jwksUri must be an https URL, or http to a loopback host for the local cloud (given '${this.jwksUri}')`);
+      throw fail(
+        `jwksUri must be an https URL, or http to a loopback host for the local cloud (given '${this.jwksUri}')`,
+      );
     }
     this.ttl = options.resultsCacheTtl ?? Duration.minutes(5);
     checkTtl(this.ttl, fail);
@@ -162,7 +176,11 @@ class JwtHttpAuthorizer extends HttpAuthorizer {
 
   public _bind(api: StageHttpApi): IAuthorizer {
     const settings = [this.options.issuer, this.options.audience, this.jwksUri];
-    const hash = createHash('sha256').update(JSON.stringify([...settings, this.ttl.toSeconds()])).digest('hex').slice(0, 8).toUpperCase();
+    const hash = createHash('sha256')
+      .update(JSON.stringify([...settings, this.ttl.toSeconds()]))
+      .digest('hex')
+      .slice(0, 8)
+      .toUpperCase();
     const id = `JwtAuthorizer${hash}`;
     let fn = api.node.tryFindChild(`${id}Function`) as IStageFunction | undefined;
     if (!fn) {
@@ -178,7 +196,11 @@ class JwtHttpAuthorizer extends HttpAuthorizer {
         },
       });
     }
-    return new LambdaHttpAuthorizer(fn, { identitySources: [IdentitySource.header('Authorization')], resultsCacheTtl: this.ttl }, id)._bind(api);
+    return new LambdaHttpAuthorizer(
+      fn,
+      { identitySources: [IdentitySource.header('Authorization')], resultsCacheTtl: this.ttl },
+      id,
+    )._bind(api);
   }
 }
 
@@ -186,8 +208,14 @@ class JwtHttpAuthorizer extends HttpAuthorizer {
 function checkTtl(ttl: Duration, fail: (message: string) => Error): number {
   if (ttl.isUnresolved()) return 0;
   const seconds = ttl.toSeconds({ integral: false });
-  if (!Number.isInteger(seconds) || seconds < AUTHORIZER_CACHE_TTL_RANGE.min || seconds > AUTHORIZER_CACHE_TTL_RANGE.max) {
-    throw fail(`resultsCacheTtl must be whole seconds from ${AUTHORIZER_CACHE_TTL_RANGE.min} to ${AUTHORIZER_CACHE_TTL_RANGE.max} (given ${ttl.toHumanString()})`);
+  if (
+    !Number.isInteger(seconds) ||
+    seconds < AUTHORIZER_CACHE_TTL_RANGE.min ||
+    seconds > AUTHORIZER_CACHE_TTL_RANGE.max
+  ) {
+    throw fail(
+      `resultsCacheTtl must be whole seconds from ${AUTHORIZER_CACHE_TTL_RANGE.min} to ${AUTHORIZER_CACHE_TTL_RANGE.max} (given ${ttl.toHumanString()})`,
+    );
   }
   return seconds;
 }

@@ -1,5 +1,12 @@
 import { Annotations, Aws } from 'aws-cdk-lib';
-import { AuthorizationType, CfnMethod, Cors, Integration, IntegrationType, IResource } from 'aws-cdk-lib/aws-apigateway';
+import {
+  AuthorizationType,
+  CfnMethod,
+  Cors,
+  Integration,
+  IntegrationType,
+  IResource,
+} from 'aws-cdk-lib/aws-apigateway';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { StageValidationError, TriggerValidationError } from '../errors';
 import { HttpAuthorizer } from './http-authorizer';
@@ -70,10 +77,16 @@ export class HttpTrigger implements ITrigger {
     if (!props.path.startsWith('/')) {
       throw new TriggerValidationError(name, `path must start with / (given '${props.path}')`);
     }
-    const segments = props.path.split('/').slice(1).filter(s => s.length > 0);
+    const segments = props.path
+      .split('/')
+      .slice(1)
+      .filter(s => s.length > 0);
     const bad = segments.find(s => !SEGMENT.test(s));
     if (bad) {
-      throw new TriggerValidationError(name, `path segment '${bad}' is not allowed (allowed: letters, digits, . _ -, or {name}, or a last {name+})`);
+      throw new TriggerValidationError(
+        name,
+        `path segment '${bad}' is not allowed (allowed: letters, digits, . _ -, or {name}, or a last {name+})`,
+      );
     }
     if (segments.slice(0, -1).some(s => s.endsWith('+}'))) {
       throw new TriggerValidationError(name, 'a {name+} segment must be the last one');
@@ -105,19 +118,29 @@ export class HttpTrigger implements ITrigger {
       uri: `arn:${Aws.PARTITION}:apigateway:${Aws.REGION}:lambda:path/2015-03-31/functions/${target.functionArn}/invocations`,
     });
     if (this.props.authorizer && this.props.auth !== undefined) {
-      throw new StageValidationError(fn, `HttpTrigger ${this.props.path}: auth is HttpAuth.${this.props.auth} and an authorizer, ${this.props.authorizer.description}, is given ` +
-        '(allowed: an authorizer with auth left out, or auth without an authorizer)');
+      throw new StageValidationError(
+        fn,
+        `HttpTrigger ${this.props.path}: auth is HttpAuth.${this.props.auth} and an authorizer, ${this.props.authorizer.description}, is given ` +
+          '(allowed: an authorizer with auth left out, or auth without an authorizer)',
+      );
     }
     const auth = this.props.auth ?? HttpAuth.IAM;
     const authorizer = this.props.authorizer?._bind(api);
     const kind = authorizer ? 'authorizer' : auth === HttpAuth.NONE ? 'none' : 'iam';
     for (const method of this.methods) {
       if (resource.node.tryFindChild(method)) {
-        throw new StageValidationError(fn, `${method} ${this.props.path} is already routed to another function (allowed: one function per route and method)`);
+        throw new StageValidationError(
+          fn,
+          `${method} ${this.props.path} is already routed to another function (allowed: one function per route and method)`,
+        );
       }
-      const added = resource.addMethod(method, integration, authorizer
-        ? { authorizer, authorizationType: AuthorizationType.CUSTOM }
-        : { authorizationType: auth === HttpAuth.NONE ? AuthorizationType.NONE : AuthorizationType.IAM });
+      const added = resource.addMethod(
+        method,
+        integration,
+        authorizer
+          ? { authorizer, authorizationType: AuthorizationType.CUSTOM }
+          : { authorizationType: auth === HttpAuth.NONE ? AuthorizationType.NONE : AuthorizationType.IAM },
+      );
       api._noteRoute(added.node.defaultChild as CfnMethod, kind);
     }
     if (this.props.cors && !resource.node.tryFindChild('OPTIONS')) {
@@ -128,8 +151,10 @@ export class HttpTrigger implements ITrigger {
       });
     }
     if (!authorizer && auth === HttpAuth.NONE) {
-      Annotations.of(fn).addWarningV2('stagegraph:http-auth-none',
-        `${this.methods.join(',')} ${this.props.path} has no authorization (HttpAuth.NONE): anyone with the URL can call it`);
+      Annotations.of(fn).addWarningV2(
+        'stagegraph:http-auth-none',
+        `${this.methods.join(',')} ${this.props.path} has no authorization (HttpAuth.NONE): anyone with the URL can call it`,
+      );
     }
   }
 }

@@ -1,7 +1,15 @@
 import { createHash } from 'crypto';
 import { Aws, Duration, Fn } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { BlockPublicAccess, Bucket, BucketEncryption, BucketProps, CfnBucket, IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  BucketProps,
+  CfnBucket,
+  IBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { StageValidationError } from '../errors';
 import { stackSingleton } from '../stack-singleton';
@@ -77,7 +85,10 @@ export class ObsBucket extends Bucket {
     if (serverAccessLogging ?? true) {
       this.logTo(serverAccessLogsBucket ?? sharedAccessLogsBucket(scope), serverAccessLogsPrefix ?? `${slug}/`);
     } else if (serverAccessLogsBucket || serverAccessLogsPrefix !== undefined) {
-      throw new StageValidationError(this, 'serverAccessLogging is false but serverAccessLogsBucket or serverAccessLogsPrefix is given: choose one');
+      throw new StageValidationError(
+        this,
+        'serverAccessLogging is false but serverAccessLogsBucket or serverAccessLogsPrefix is given: choose one',
+      );
     }
   }
 
@@ -86,19 +97,32 @@ export class ObsBucket extends Bucket {
    * stack (whatever the `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` flag says).
    */
   private logTo(target: IBucket, prefix: string): void {
-    (this.node.defaultChild as CfnBucket).loggingConfiguration = { destinationBucketName: target.bucketName, logFilePrefix: prefix };
-    target.addToResourcePolicy(new PolicyStatement({
-      principals: [new ServicePrincipal('logging.s3.amazonaws.com')],
-      actions: ['s3:PutObject'],
-      resources: [target.arnForObjects(`${prefix}*`)],
-      conditions: { ArnLike: { 'aws:SourceArn': this.bucketArn }, StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-    }));
+    (this.node.defaultChild as CfnBucket).loggingConfiguration = {
+      destinationBucketName: target.bucketName,
+      logFilePrefix: prefix,
+    };
+    target.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [target.arnForObjects(`${prefix}*`)],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': this.bucketArn },
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        },
+      }),
+    );
   }
 }
 
 /** `<id>-<hash of the path>`: 20 + 1 + 8 characters, so that the generated name stays under S3's 63. */
 function pathSlug(scope: Construct, id: string): string {
-  const slug = id.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 20) || 'bucket';
+  const slug =
+    id
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 20) || 'bucket';
   const hash = createHash('sha256').update(`${scope.node.path}/${id}`).digest('hex').slice(0, 8);
   // With the account (12), the region (up to 14) and two dashes: at most 57 characters.
   return `${slug}-${hash}`;
@@ -106,12 +130,17 @@ function pathSlug(scope: Construct, id: string): string {
 
 /** The stack's bucket for the server access logs of its OBS buckets, found or created. */
 function sharedAccessLogsBucket(scope: Construct): IBucket {
-  return stackSingleton<IBucket>(scope, SHARED_ACCESS_LOGS_BUCKET_ID, stack => new Bucket(stack, SHARED_ACCESS_LOGS_BUCKET_ID, {
-    enforceSSL: true,
-    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-    // Server access logs can be delivered only to a bucket encrypted with SSE-S3.
-    encryption: BucketEncryption.S3_MANAGED,
-    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    lifecycleRules: [{ expiration: ACCESS_LOGS_EXPIRATION }],
-  }));
+  return stackSingleton<IBucket>(
+    scope,
+    SHARED_ACCESS_LOGS_BUCKET_ID,
+    stack =>
+      new Bucket(stack, SHARED_ACCESS_LOGS_BUCKET_ID, {
+        enforceSSL: true,
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        // Server access logs can be delivered only to a bucket encrypted with SSE-S3.
+        encryption: BucketEncryption.S3_MANAGED,
+        objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycleRules: [{ expiration: ACCESS_LOGS_EXPIRATION }],
+      }),
+  );
 }

@@ -66,15 +66,24 @@ const notifications = new WeakMap<CfnBucket, Registered[]>();
 export class ObsTrigger implements ITrigger {
   private readonly events: ObsEvent[];
 
-  constructor(private readonly bucket: IBucket, private readonly props: ObsTriggerProps = {}) {
+  constructor(
+    private readonly bucket: IBucket,
+    private readonly props: ObsTriggerProps = {},
+  ) {
     this.events = props.events ?? [ObsEvent.OBJECT_CREATED];
     const name = `ObsTrigger on ${bucket.node.path}`;
     if (this.events.length === 0) {
       throw new TriggerValidationError(name, 'events must name at least one event (given none)');
     }
-    for (const [key, value] of [['prefix', props.prefix], ['suffix', props.suffix]] as const) {
+    for (const [key, value] of [
+      ['prefix', props.prefix],
+      ['suffix', props.suffix],
+    ] as const) {
       if (value !== undefined && !Token.isUnresolved(value) && (value.length === 0 || value.length > 1024)) {
-        throw new TriggerValidationError(name, `${key} must be 1 to 1024 characters (given '${value}'); leave it out for any key`);
+        throw new TriggerValidationError(
+          name,
+          `${key} must be 1 to 1024 characters (given '${value}'); leave it out for any key`,
+        );
       }
     }
   }
@@ -83,14 +92,19 @@ export class ObsTrigger implements ITrigger {
     const bucket = this.bucket;
     const cfnBucket = bucket instanceof Bucket ? (bucket.node.defaultChild as CfnBucket) : undefined;
     if (!cfnBucket) {
-      throw new StageValidationError(fn, `ObsTrigger needs a bucket defined in this app, to configure its notifications (given ${bucket.node.path}, an imported bucket)`);
+      throw new StageValidationError(
+        fn,
+        `ObsTrigger needs a bucket defined in this app, to configure its notifications (given ${bucket.node.path}, an imported bucket)`,
+      );
     }
     const bucketName = bucket instanceof ObsBucket ? bucket.obsBucketName : cfnBucket.bucketName;
     // A Bucket without a name carries a lazy name that resolves to nothing.
     if (bucketName === undefined || Stack.of(bucket).resolve(bucketName) === undefined) {
-      throw new StageValidationError(fn,
+      throw new StageValidationError(
+        fn,
         `ObsTrigger needs a bucket whose name refers to no resource (given ${bucket.node.path}, named by CloudFormation): ` +
-        'create it as an ObsBucket, or give it a bucketName');
+          'create it as an ObsBucket, or give it a bucketName',
+      );
     }
     const id = triggerId(fn, 'ObsTrigger', bucket);
     const target = fn.invokeTarget;
@@ -104,9 +118,15 @@ export class ObsTrigger implements ITrigger {
       cfnBucket.node.addDependency(permission); // S3 checks the permission when it stores the configuration
     }
     const entries = this.register(fn, cfnBucket);
-    entries.push(...this.events.map(event => ({
-      event, prefix: this.props.prefix ?? '', suffix: this.props.suffix ?? '', functionArn: target.functionArn, functionPath: fn.node.path,
-    })));
+    entries.push(
+      ...this.events.map(event => ({
+        event,
+        prefix: this.props.prefix ?? '',
+        suffix: this.props.suffix ?? '',
+        functionArn: target.functionArn,
+        functionPath: fn.node.path,
+      })),
+    );
   }
 
   /** The bucket's list of notifications, checked against this trigger's filters. */
@@ -118,31 +138,41 @@ export class ObsTrigger implements ITrigger {
       notifications.set(cfnBucket, list);
       cfnBucket.notificationConfiguration = {
         lambdaConfigurations: Lazy.any({
-          produce: () => list.map(entry => ({
-            event: entry.event,
-            function: entry.functionArn,
-            filter: entry.prefix || entry.suffix ? {
-              s3Key: {
-                rules: [
-                  ...(entry.prefix ? [{ name: 'prefix', value: entry.prefix }] : []),
-                  ...(entry.suffix ? [{ name: 'suffix', value: entry.suffix }] : []),
-                ],
-              },
-            } : undefined,
-          })),
+          produce: () =>
+            list.map(entry => ({
+              event: entry.event,
+              function: entry.functionArn,
+              filter:
+                entry.prefix || entry.suffix
+                  ? {
+                      s3Key: {
+                        rules: [
+                          ...(entry.prefix ? [{ name: 'prefix', value: entry.prefix }] : []),
+                          ...(entry.suffix ? [{ name: 'suffix', value: entry.suffix }] : []),
+                        ],
+                      },
+                    }
+                  : undefined,
+            })),
         }) as unknown as CfnBucket.LambdaConfigurationProperty[],
       };
     }
     const prefix = this.props.prefix ?? '';
     const suffix = this.props.suffix ?? '';
     for (const event of this.events) {
-      const clash = entries.find(e => eventsOverlap(e.event, event) && (e.prefix.startsWith(prefix) || prefix.startsWith(e.prefix))
-        && (e.suffix.endsWith(suffix) || suffix.endsWith(e.suffix)));
+      const clash = entries.find(
+        e =>
+          eventsOverlap(e.event, event) &&
+          (e.prefix.startsWith(prefix) || prefix.startsWith(e.prefix)) &&
+          (e.suffix.endsWith(suffix) || suffix.endsWith(e.suffix)),
+      );
       if (clash) {
-        throw new StageValidationError(fn,
+        throw new StageValidationError(
+          fn,
           `ObsTrigger on ${this.bucket.node.path} overlaps another trigger of that bucket for ${event}: ` +
-          `prefix '${prefix}' suffix '${suffix}' (this one) and prefix '${clash.prefix}' suffix '${clash.suffix}' (${clash.functionPath}); ` +
-          'allowed: filters that no key can match both');
+            `prefix '${prefix}' suffix '${suffix}' (this one) and prefix '${clash.prefix}' suffix '${clash.suffix}' (${clash.functionPath}); ` +
+            'allowed: filters that no key can match both',
+        );
       }
     }
     return entries;

@@ -27,22 +27,32 @@ export interface SmnTriggerProps {
  * permission for that topic only.
  */
 export class SmnTrigger implements ITrigger {
-  constructor(private readonly topic: ITopic, private readonly props: SmnTriggerProps = {}) {
+  constructor(
+    private readonly topic: ITopic,
+    private readonly props: SmnTriggerProps = {},
+  ) {
     const policy = props.filterPolicy;
     if (policy) {
       const keys = Object.keys(policy);
       if (keys.length === 0 || keys.length > MAX_FILTER_POLICY_KEYS) {
-        throw new TriggerValidationError(`SmnTrigger on ${topic.node.path}`,
-          `filterPolicy must name 1 to ${MAX_FILTER_POLICY_KEYS} attributes (given ${keys.length}: ${keys.join(', ') || 'none'})`);
+        throw new TriggerValidationError(
+          `SmnTrigger on ${topic.node.path}`,
+          `filterPolicy must name 1 to ${MAX_FILTER_POLICY_KEYS} attributes (given ${keys.length}: ${keys.join(', ') || 'none'})`,
+        );
       }
       const combinations = keys.reduce((product, key) => product * Math.max(1, policy[key].conditions.length), 1);
       if (combinations > MAX_FILTER_POLICY_COMBINATIONS) {
-        throw new TriggerValidationError(`SmnTrigger on ${topic.node.path}`,
-          `filterPolicy allows at most ${MAX_FILTER_POLICY_COMBINATIONS} combinations of values (given ${combinations})`);
+        throw new TriggerValidationError(
+          `SmnTrigger on ${topic.node.path}`,
+          `filterPolicy allows at most ${MAX_FILTER_POLICY_COMBINATIONS} combinations of values (given ${combinations})`,
+        );
       }
       for (const key of keys) {
         if (!Token.isUnresolved(key) && key.length === 0) {
-          throw new TriggerValidationError(`SmnTrigger on ${topic.node.path}`, 'filterPolicy has an empty attribute name');
+          throw new TriggerValidationError(
+            `SmnTrigger on ${topic.node.path}`,
+            'filterPolicy has an empty attribute name',
+          );
         }
       }
     }

@@ -1,5 +1,12 @@
 import { AspectPriority, Aspects, CfnOutput, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import { AccessLogFormat, CfnMethod, CfnRestApi, CfnStage, MethodLoggingLevel, RestApi } from 'aws-cdk-lib/aws-apigateway';
+import {
+  AccessLogFormat,
+  CfnMethod,
+  CfnRestApi,
+  CfnStage,
+  MethodLoggingLevel,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
 import { CfnRole } from 'aws-cdk-lib/aws-iam';
 import { ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
@@ -65,9 +72,11 @@ export interface StageHttpApiProps {
 }
 
 /** Why no web ACL: cdk-nag's AwsSolutions-APIG3 accepted while every route needs IAM authorization. */
-const NO_WAF_REASON = 'Every route of the stage requires IAM (SigV4) authorization, and a WAF web ACL costs $5 a month plus $1 per rule: give webAclArn for public routes';
+const NO_WAF_REASON =
+  'Every route of the stage requires IAM (SigV4) authorization, and a WAF web ACL costs $5 a month plus $1 per rule: give webAclArn for public routes';
 /** The same, once some routes are guarded by an authorizer instead. */
-const NO_WAF_REASON_AUTHORIZERS = 'Every route of the stage requires IAM (SigV4) or authorizer (Lambda or JWT) authorization, and a WAF web ACL costs $5 a month plus $1 per rule: give webAclArn for public routes';
+const NO_WAF_REASON_AUTHORIZERS =
+  'Every route of the stage requires IAM (SigV4) or authorizer (Lambda or JWT) authorization, and a WAF web ACL costs $5 a month plus $1 per rule: give webAclArn for public routes';
 
 /** How a route of the stack's HTTP API is authorized: IAM (SigV4), an authorizer, or not at all. */
 type RouteAuthorization = 'iam' | 'authorizer' | 'none';
@@ -106,7 +115,7 @@ export class StageHttpApi extends RestApi {
     const logging = accessLogging || executionLogging !== MethodLoggingLevel.OFF;
     super(scope, id, {
       restApiName: `${stack.stackName}-http`,
-      description: 'HTTP triggers of the stack\'s functions',
+      description: "HTTP triggers of the stack's functions",
       deployOptions: {
         stageName: HTTP_API_STAGE,
         loggingLevel: executionLogging,
@@ -117,13 +126,22 @@ export class StageHttpApi extends RestApi {
     });
     const existing = apis.get(stack);
     if (existing) {
-      throw new StageValidationError(this, `the stack already has an HTTP API, ${existing.node.path} (allowed: one per stack, created before its HTTP triggers)`);
+      throw new StageValidationError(
+        this,
+        `the stack already has an HTTP API, ${existing.node.path} (allowed: one per stack, created before its HTTP triggers)`,
+      );
     }
     if (!Object.values(MethodLoggingLevel).includes(executionLogging)) {
-      throw new StageValidationError(this, `executionLogging must be OFF, ERROR or INFO (given '${String(executionLogging)}')`);
+      throw new StageValidationError(
+        this,
+        `executionLogging must be OFF, ERROR or INFO (given '${String(executionLogging)}')`,
+      );
     }
     if (!accessLogging && (props.accessLogGroup || props.accessLogFormat)) {
-      throw new StageValidationError(this, 'accessLogging is false but accessLogGroup or accessLogFormat is given: choose one');
+      throw new StageValidationError(
+        this,
+        'accessLogging is false but accessLogGroup or accessLogFormat is given: choose one',
+      );
     }
     const format = (props.accessLogFormat ?? AccessLogFormat.jsonWithStandardFields()).toString();
     if (!Token.isUnresolved(format) && !format.includes('$context.requestId')) {
@@ -134,7 +152,8 @@ export class StageHttpApi extends RestApi {
     const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
 
     if (accessLogging) {
-      this.accessLogGroup = props.accessLogGroup ?? new LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
+      this.accessLogGroup =
+        props.accessLogGroup ?? new LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.DESTROY });
       this.stageResource.accessLogSetting = { destinationArn: this.accessLogGroup.logGroupArn, format };
     }
     if (executionLogging !== MethodLoggingLevel.OFF) {
@@ -147,27 +166,44 @@ export class StageHttpApi extends RestApi {
       this.deploymentStage.node.addDependency(this.executionLogGroup);
     }
     if (props.webAclArn) {
-      new CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.deploymentStage.stageArn, webAclArn: props.webAclArn });
+      new CfnWebACLAssociation(this, 'WebAcl', {
+        resourceArn: this.deploymentStage.stageArn,
+        webAclArn: props.webAclArn,
+      });
     } else {
       // Decided once every route is known, before a review's aspects run (cdk-nag 2 is an aspect too).
-      Aspects.of(this).add({
-        visit: node => {
-          if (node !== this.stageResource || this.hasPublicRoutes) return;
-          acceptNagFindings(this.stageResource, [{ id: 'AwsSolutions-APIG3', reason: this.hasAuthorizerRoutes ? NO_WAF_REASON_AUTHORIZERS : NO_WAF_REASON }]);
+      Aspects.of(this).add(
+        {
+          visit: node => {
+            if (node !== this.stageResource || this.hasPublicRoutes) return;
+            acceptNagFindings(this.stageResource, [
+              {
+                id: 'AwsSolutions-APIG3',
+                reason: this.hasAuthorizerRoutes ? NO_WAF_REASON_AUTHORIZERS : NO_WAF_REASON,
+              },
+            ]);
+          },
         },
-      }, { priority: AspectPriority.MUTATING });
+        { priority: AspectPriority.MUTATING },
+      );
     }
-    acceptNagFindings(this.node.defaultChild as CfnRestApi, [{
-      id: 'AwsSolutions-APIG2',
-      reason: 'Lambda proxy routes without request models: the function validates its input (a body validator without a model would refuse every body that is not a JSON object)',
-    }]);
+    acceptNagFindings(this.node.defaultChild as CfnRestApi, [
+      {
+        id: 'AwsSolutions-APIG2',
+        reason:
+          'Lambda proxy routes without request models: the function validates its input (a body validator without a model would refuse every body that is not a JSON object)',
+      },
+    ]);
     const cloudWatchRole = this.node.tryFindChild('CloudWatchRole')?.node.defaultChild;
     if (cloudWatchRole instanceof CfnRole) {
-      acceptNagFindings(cloudWatchRole, [{
-        id: 'AwsSolutions-IAM4',
-        reason: 'API Gateway\'s account-wide CloudWatch Logs role writes the logs of every REST API of the account and region: AWS\'s own policy for it',
-        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
-      }]);
+      acceptNagFindings(cloudWatchRole, [
+        {
+          id: 'AwsSolutions-IAM4',
+          reason:
+            "API Gateway's account-wide CloudWatch Logs role writes the logs of every REST API of the account and region: AWS's own policy for it",
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+        },
+      ]);
     }
 
     new CfnOutput(stack, HTTP_API_ID_OUTPUT, {
@@ -183,9 +219,13 @@ export class StageHttpApi extends RestApi {
    */
   public _noteRoute(method: CfnMethod, authorization: RouteAuthorization): void {
     if (authorization === 'iam') {
-      acceptNagFindings(method, [{ id: 'AwsSolutions-COG4', reason: 'The route requires IAM (SigV4) authorization, not a Cognito user pool' }]);
+      acceptNagFindings(method, [
+        { id: 'AwsSolutions-COG4', reason: 'The route requires IAM (SigV4) authorization, not a Cognito user pool' },
+      ]);
     } else if (authorization === 'authorizer') {
-      acceptNagFindings(method, [{ id: 'AwsSolutions-COG4', reason: 'The route requires a Lambda or JWT authorizer, not a Cognito user pool' }]);
+      acceptNagFindings(method, [
+        { id: 'AwsSolutions-COG4', reason: 'The route requires a Lambda or JWT authorizer, not a Cognito user pool' },
+      ]);
       this.hasAuthorizerRoutes = true;
     } else {
       this.hasPublicRoutes = true;

@@ -82,17 +82,27 @@ export class TimerTrigger implements ITrigger {
     const rate = RATE_EXPRESSION.exec(expression.trim());
     if (rate) {
       const amount = Number(rate[1]);
-      const interval = rate[2].startsWith('minute') ? Duration.minutes(amount) : rate[2].startsWith('hour') ? Duration.hours(amount) : Duration.days(amount);
+      const interval = rate[2].startsWith('minute')
+        ? Duration.minutes(amount)
+        : rate[2].startsWith('hour')
+          ? Duration.hours(amount)
+          : Duration.days(amount);
       return new TimerTrigger(ratePlan(name, interval), options);
     }
-    return new TimerTrigger({
-      name,
-      expression,
-      problem: `a schedule expression is cron(${CRON_FIELD_NAMES}) or rate(<n> minutes|hours|days) (given '${expression}')`,
-    }, options);
+    return new TimerTrigger(
+      {
+        name,
+        expression,
+        problem: `a schedule expression is cron(${CRON_FIELD_NAMES}) or rate(<n> minutes|hours|days) (given '${expression}')`,
+      },
+      options,
+    );
   }
 
-  private constructor(private readonly plan: TimerPlan, private readonly options: TimerTriggerOptions) {}
+  private constructor(
+    private readonly plan: TimerPlan,
+    private readonly options: TimerTriggerOptions,
+  ) {}
 
   /** The schedule expression, e.g. `rate(5 minutes)` or `cron(0 8 * * ? *)`. */
   public get expression(): string {
@@ -116,7 +126,10 @@ export class TimerTrigger implements ITrigger {
       throw new TriggerValidationError(this.plan.name, this.plan.problem);
     }
     if (!this.plan.runs) {
-      throw new TriggerValidationError(this.plan.name, 'the schedule is a token, known only at deployment, so its runs cannot be listed');
+      throw new TriggerValidationError(
+        this.plan.name,
+        'the schedule is a token, known only at deployment, so its runs cannot be listed',
+      );
     }
     return this.plan.runs(count, from);
   }
@@ -130,9 +143,11 @@ export class TimerTrigger implements ITrigger {
       enabled: this.options.enabled ?? true,
       // EventBridge keeps retrying delivery (throttling, for example) with its defaults; once
       // delivered, the function's own asynchronous retries and dead-letter queue apply.
-      targets: [new LambdaFunction(fn.invokeTarget, {
-        event: this.options.input ? RuleTargetInput.fromObject(this.options.input) : undefined,
-      })],
+      targets: [
+        new LambdaFunction(fn.invokeTarget, {
+          event: this.options.input ? RuleTargetInput.fromObject(this.options.input) : undefined,
+        }),
+      ],
     });
   }
 }

@@ -17,15 +17,23 @@ const TOKEN_MESSAGE = { 'taskToken.$': '$$.Task.Token', 'input.$': '$' };
 export class CallbackNotify {
   /** Publishes the token to an SMN topic (e.g. one that e-mails an approver or feeds a queue). */
   public static smn(topic: ITopic): CallbackNotify {
-    return new CallbackNotify(`SMN ${topic.node.id}`, 'sns:publish.waitForTaskToken', { TopicArn: topic.topicArn, Message: TOKEN_MESSAGE },
-      new PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
+    return new CallbackNotify(
+      `SMN ${topic.node.id}`,
+      'sns:publish.waitForTaskToken',
+      { TopicArn: topic.topicArn, Message: TOKEN_MESSAGE },
+      new PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }),
+    );
   }
 
   /** Invokes a function asynchronously with the token (e.g. one that starts a long job and reports back). */
   public static function(fn: IStageFunction): CallbackNotify {
     const arn = fn.invokeTarget.functionArn;
-    return new CallbackNotify(`function ${fn.node.id}`, 'lambda:invoke.waitForTaskToken', { FunctionName: arn, InvocationType: 'Event', Payload: TOKEN_MESSAGE },
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [arn] }));
+    return new CallbackNotify(
+      `function ${fn.node.id}`,
+      'lambda:invoke.waitForTaskToken',
+      { FunctionName: arn, InvocationType: 'Event', Payload: TOKEN_MESSAGE },
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [arn] }),
+    );
   }
 
   private constructor(
@@ -61,7 +69,10 @@ export interface CallbackNodeOptions extends FlowResultOptions {
  * fails the node. Only STANDARD flows can wait for a callback.
  */
 export class CallbackNode extends TaskNode {
-  constructor(name: string, private readonly options: CallbackNodeOptions) {
+  constructor(
+    name: string,
+    private readonly options: CallbackNodeOptions,
+  ) {
     super(name);
     const timeout = options.timeout?.toSeconds({ integral: false });
     if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1)) {
@@ -69,7 +80,6 @@ export class CallbackNode extends TaskNode {
     }
     resultFields(`callback '${name}'`, options);
   }
-
 
   protected renderNode(ctx: RenderContext, next: string | undefined, handling: ErrorHandlingFields): Fragment {
     ctx.claim(this.name, this);

@@ -33,16 +33,21 @@ function ends(state: AslState): boolean {
 export function checkStates(scope: AslStates, where = 'the flow'): void {
   const names = Object.keys(scope.States);
   if (!(scope.StartAt in scope.States)) {
-    throw new FlowValidationError(`${where} starts with a goto to '${scope.StartAt}', which is not a node of ${where} (nodes there: ${names.join(', ') || 'none'})`);
+    throw new FlowValidationError(
+      `${where} starts with a goto to '${scope.StartAt}', which is not a node of ${where} (nodes there: ${names.join(', ') || 'none'})`,
+    );
   }
   for (const [name, state] of Object.entries(scope.States)) {
     for (const target of successors(state)) {
       if (!(target in scope.States)) {
-        throw new FlowValidationError(`node '${name}' goes to '${target}', which is not a node of ${where} (nodes there: ${names.join(', ')})`);
+        throw new FlowValidationError(
+          `node '${name}' goes to '${target}', which is not a node of ${where} (nodes there: ${names.join(', ')})`,
+        );
       }
     }
     innerScopes(state).forEach((inner, i) =>
-      checkStates(inner, state.Type === 'Map' ? `the body of loop '${name}'` : `branch ${i + 1} of parallel '${name}'`));
+      checkStates(inner, state.Type === 'Map' ? `the body of loop '${name}'` : `branch ${i + 1} of parallel '${name}'`),
+    );
   }
   const reached = new Set<string>();
   const queue = [scope.StartAt];
@@ -54,7 +59,9 @@ export function checkStates(scope: AslStates, where = 'the flow'): void {
   }
   const unreachable = names.filter(name => !reached.has(name));
   if (unreachable.length > 0) {
-    throw new FlowValidationError(`${unreachable.map(n => `'${n}'`).join(', ')} in ${where} cannot be reached from its start '${scope.StartAt}'`);
+    throw new FlowValidationError(
+      `${unreachable.map(n => `'${n}'`).join(', ')} in ${where} cannot be reached from its start '${scope.StartAt}'`,
+    );
   }
   // A state can end if it ends itself or leads to one that can: grow that set to a fixed point.
   const canEnd = new Set(names.filter(name => ends(scope.States[name])));
@@ -70,7 +77,9 @@ export function checkStates(scope: AslStates, where = 'the flow'): void {
   }
   const endless = names.filter(name => !canEnd.has(name));
   if (endless.length > 0) {
-    throw new FlowValidationError(`a path in ${where} never ends: ${endless.map(n => `'${n}'`).join(' -> ')} loop with no way out (add a choice that leaves the loop, or a timeout)`);
+    throw new FlowValidationError(
+      `a path in ${where} never ends: ${endless.map(n => `'${n}'`).join(' -> ')} loop with no way out (add a choice that leaves the loop, or a timeout)`,
+    );
   }
 }
 
@@ -90,7 +99,10 @@ export function inFlowOrder(scope: AslStates): AslStates {
     if (state.Type === 'Parallel') {
       States[name] = { ...state, Branches: (state.Branches as AslStates[]).map(inFlowOrder) };
     } else if (state.Type === 'Map' && state.ItemProcessor) {
-      States[name] = { ...state, ItemProcessor: { ...(state.ItemProcessor as AslStates), ...inFlowOrder(state.ItemProcessor as AslStates) } };
+      States[name] = {
+        ...state,
+        ItemProcessor: { ...(state.ItemProcessor as AslStates), ...inFlowOrder(state.ItemProcessor as AslStates) },
+      };
     } else {
       States[name] = state;
     }

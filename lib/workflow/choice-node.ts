@@ -19,7 +19,10 @@ export class ChoiceNode extends FlowNode {
   private branches: readonly Branch[] = [];
   private fallback?: FlowNode;
 
-  constructor(name: string, private readonly options: FlowInputOptions = {}) {
+  constructor(
+    name: string,
+    private readonly options: FlowInputOptions = {},
+  ) {
     super(name);
     inputFields(`choice '${name}'`, options);
   }
@@ -51,7 +54,9 @@ export class ChoiceNode extends FlowNode {
     if (this.branches.length === 0) {
       throw new FlowValidationError(`choice '${this.name}' has no branch: add at least one .when(condition, node)`);
     }
-    this.branches.forEach((branch, i) => branch.condition._validate(`choice '${this.name}', condition ${i + 1} (${branch.condition.label})`));
+    this.branches.forEach((branch, i) =>
+      branch.condition._validate(`choice '${this.name}', condition ${i + 1} (${branch.condition.label})`),
+    );
     ctx.claim(this.name, this);
     ctx.describe(this.name, FlowNodeKind.CHOICE);
     const states: Record<string, AslState> = {};
@@ -72,7 +77,12 @@ export class ChoiceNode extends FlowNode {
       ctx.describe(fallback, FlowNodeKind.SUCCEED);
       states[fallback] = { Type: 'Succeed' };
     }
-    states[this.name] = { Type: 'Choice', ...inputFields(`choice '${this.name}'`, this.options), Choices: choices, Default: fallback };
+    states[this.name] = {
+      Type: 'Choice',
+      ...inputFields(`choice '${this.name}'`, this.options),
+      Choices: choices,
+      Default: fallback,
+    };
     return { start: this.name, states };
   }
 

@@ -96,22 +96,36 @@ export class Condition {
 
   private static compare(path: string, operator: string, value: string | number | boolean, type: string): Condition {
     const wrongValue = typeof value !== type || (type === 'number' && !Number.isFinite(value));
-    const problem = variableProblem(operator, path)
-      ?? (wrongValue ? `the value of ${operator} on ${path} must be a ${type} (given ${JSON.stringify(value)})` : undefined);
-    return new Condition({ Variable: path, [operator]: value }, `${path} ${LABELS[operator] ?? operator} ${JSON.stringify(value)}`, problem);
+    const problem =
+      variableProblem(operator, path) ??
+      (wrongValue
+        ? `the value of ${operator} on ${path} must be a ${type} (given ${JSON.stringify(value)})`
+        : undefined);
+    return new Condition(
+      { Variable: path, [operator]: value },
+      `${path} ${LABELS[operator] ?? operator} ${JSON.stringify(value)}`,
+      problem,
+    );
   }
 
   private static comparePaths(path: string, operator: string, otherPath: string): Condition {
-    return new Condition({ Variable: path, [operator]: otherPath }, `${path} ${LABELS[operator] ?? operator} ${otherPath}`,
-      variableProblem(operator, path) ?? variableProblem(operator, otherPath));
+    return new Condition(
+      { Variable: path, [operator]: otherPath },
+      `${path} ${LABELS[operator] ?? operator} ${otherPath}`,
+      variableProblem(operator, path) ?? variableProblem(operator, otherPath),
+    );
   }
 
   private static combine(operator: 'And' | 'Or', conditions: Condition[]): Condition {
-    const problem = conditions.length === 0
-      ? `Condition.${operator.toLowerCase()}() needs at least one condition (given none)`
-      : conditions.find(c => c.problem !== undefined)?.problem;
-    return new Condition({ [operator]: conditions.map(c => c.rule) },
-      conditions.map(c => `(${c.label})`).join(operator === 'And' ? ' and ' : ' or '), problem);
+    const problem =
+      conditions.length === 0
+        ? `Condition.${operator.toLowerCase()}() needs at least one condition (given none)`
+        : conditions.find(c => c.problem !== undefined)?.problem;
+    return new Condition(
+      { [operator]: conditions.map(c => c.rule) },
+      conditions.map(c => `(${c.label})`).join(operator === 'And' ? ' and ' : ' or '),
+      problem,
+    );
   }
 
   private constructor(
@@ -138,10 +152,22 @@ export class Condition {
 }
 
 const LABELS: Record<string, string> = {
-  StringEquals: '==', StringEqualsPath: '==', NumericEquals: '==', BooleanEquals: '==', StringMatches: 'matches',
-  NumericGreaterThan: '>', NumericGreaterThanEquals: '>=', NumericLessThan: '<', NumericLessThanEquals: '<=',
-  NumericGreaterThanPath: '>', TimestampLessThan: 'before', TimestampGreaterThan: 'after',
-  IsPresent: 'present:', IsNull: 'null:', IsString: 'string:', IsNumeric: 'number:',
+  StringEquals: '==',
+  StringEqualsPath: '==',
+  NumericEquals: '==',
+  BooleanEquals: '==',
+  StringMatches: 'matches',
+  NumericGreaterThan: '>',
+  NumericGreaterThanEquals: '>=',
+  NumericLessThan: '<',
+  NumericLessThanEquals: '<=',
+  NumericGreaterThanPath: '>',
+  TimestampLessThan: 'before',
+  TimestampGreaterThan: 'after',
+  IsPresent: 'present:',
+  IsNull: 'null:',
+  IsString: 'string:',
+  IsNumeric: 'number:',
 };
 
 function variableProblem(operator: string, path: string): string | undefined {

@@ -34,7 +34,10 @@ export interface FailNodeOptions {
 
 /** A fail node: ends the flow (or fails the branch it is in) with an error. */
 export class FailNode extends FlowNode {
-  constructor(name: string, private readonly options: FailNodeOptions = {}) {
+  constructor(
+    name: string,
+    private readonly options: FailNodeOptions = {},
+  ) {
     super(name);
     if (options.error !== undefined && options.error.length === 0) {
       throw new FlowValidationError(`fail node '${name}': error must not be empty; leave it out for 'FlowFailed'`);
@@ -75,11 +78,15 @@ export class GotoNode extends FlowNode {
   }
 
   public retry(): this {
-    throw new FlowValidationError(`goto '${this.target}' renders no state of its own: retry the node it goes to instead`);
+    throw new FlowValidationError(
+      `goto '${this.target}' renders no state of its own: retry the node it goes to instead`,
+    );
   }
 
   public catch(): this {
-    throw new FlowValidationError(`goto '${this.target}' renders no state of its own: catch on the node it goes to instead`);
+    throw new FlowValidationError(
+      `goto '${this.target}' renders no state of its own: catch on the node it goes to instead`,
+    );
   }
 
   protected renderNode(): Fragment {

@@ -35,24 +35,35 @@ export interface FlowLogging {
  * The state machine's log options for a flow's `logging`, with the log group created when none is
  * given; undefined when the level is OFF.
  */
-export function flowLogOptions(scope: Construct, logging: FlowLogging = {}): (LogOptions & { readonly destination: ILogGroup }) | undefined {
+export function flowLogOptions(
+  scope: Construct,
+  logging: FlowLogging = {},
+): (LogOptions & { readonly destination: ILogGroup }) | undefined {
   const level = logging.level ?? LogLevel.ALL;
   if (!Object.values(LogLevel).includes(level)) {
     throw new StageValidationError(scope, `logging.level must be ALL, ERROR, FATAL or OFF (given '${String(level)}')`);
   }
   if (logging.logGroup && logging.retention !== undefined) {
-    throw new StageValidationError(scope, `logging.retention applies to the log group stagegraph creates, not to the given logging.logGroup ${logging.logGroup.node.path}: set the retention on that group`);
+    throw new StageValidationError(
+      scope,
+      `logging.retention applies to the log group stagegraph creates, not to the given logging.logGroup ${logging.logGroup.node.path}: set the retention on that group`,
+    );
   }
   if (level === LogLevel.OFF) {
     if (logging.logGroup || logging.includeExecutionData) {
-      throw new StageValidationError(scope, 'logging.level is OFF, so logging.logGroup and logging.includeExecutionData do nothing: leave them out or choose a level');
+      throw new StageValidationError(
+        scope,
+        'logging.level is OFF, so logging.logGroup and logging.includeExecutionData do nothing: leave them out or choose a level',
+      );
     }
     return undefined;
   }
-  const destination = logging.logGroup ?? new LogGroup(scope, 'Logs', {
-    logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(scope, { maxLength: 450, separator: '-' })}`,
-    retention: logging.retention ?? RetentionDays.ONE_MONTH,
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
+  const destination =
+    logging.logGroup ??
+    new LogGroup(scope, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(scope, { maxLength: 450, separator: '-' })}`,
+      retention: logging.retention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
   return { destination, level, includeExecutionData: logging.includeExecutionData ?? false };
 }

@@ -128,16 +128,23 @@ export abstract class FlowNode {
     const maxAttempts = options.maxAttempts ?? 3;
     const backoffRate = options.backoffRate ?? 2;
     if (!Number.isInteger(interval) || interval < 1) {
-      throw new FlowValidationError(`retry of '${this.name}': interval must be whole seconds from 1 (given ${interval} s)`);
+      throw new FlowValidationError(
+        `retry of '${this.name}': interval must be whole seconds from 1 (given ${interval} s)`,
+      );
     }
     if (!Number.isInteger(maxAttempts) || maxAttempts < 0 || maxAttempts > 99999999) {
-      throw new FlowValidationError(`retry of '${this.name}': maxAttempts must be a whole number from 0 to 99999999 (given ${maxAttempts})`);
+      throw new FlowValidationError(
+        `retry of '${this.name}': maxAttempts must be a whole number from 0 to 99999999 (given ${maxAttempts})`,
+      );
     }
     if (!(backoffRate >= 1)) {
       throw new FlowValidationError(`retry of '${this.name}': backoffRate must be at least 1 (given ${backoffRate})`);
     }
     return this.with({
-      retries: [...this.retries, { ErrorEquals: errors, IntervalSeconds: interval, MaxAttempts: maxAttempts, BackoffRate: backoffRate }],
+      retries: [
+        ...this.retries,
+        { ErrorEquals: errors, IntervalSeconds: interval, MaxAttempts: maxAttempts, BackoffRate: backoffRate },
+      ],
     });
   }
 
@@ -242,12 +249,14 @@ export class SequenceNode extends FlowNode {
       throw new FlowValidationError('a sequence needs at least one node (given none)');
     }
     // A sequence without retry or catch of its own merges into the longer one.
-    const flat = nodes.flatMap(node => node instanceof SequenceNode && !node.hasErrorHandling ? node.nodes : [node]);
+    const flat = nodes.flatMap(node => (node instanceof SequenceNode && !node.hasErrorHandling ? node.nodes : [node]));
     super(flat[0].name);
     this.nodes = flat;
     const ending = flat.findIndex(node => node.endsFlow);
     if (ending >= 0 && ending < flat.length - 1) {
-      throw new FlowValidationError(`node '${flat[ending + 1].name}' is unreachable: it follows '${flat[ending].name}', which ends the flow`);
+      throw new FlowValidationError(
+        `node '${flat[ending + 1].name}' is unreachable: it follows '${flat[ending].name}', which ends the flow`,
+      );
     }
   }
 
@@ -272,18 +281,29 @@ export class SequenceNode extends FlowNode {
 }
 
 function checkName(name: string): void {
-  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH || [...name].some(ch => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127)) {
-    throw new FlowValidationError(`a node name must be 1 to ${MAX_NAME_LENGTH} printable characters (given '${String(name)}')`);
+  if (
+    typeof name !== 'string' ||
+    name.length === 0 ||
+    name.length > MAX_NAME_LENGTH ||
+    [...name].some(ch => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127)
+  ) {
+    throw new FlowValidationError(
+      `a node name must be 1 to ${MAX_NAME_LENGTH} printable characters (given '${String(name)}')`,
+    );
   }
 }
 
 function checkErrors(name: string, what: string, errors: string[] | undefined): string[] {
   const list = errors ?? [FlowErrors.ALL];
   if (list.length === 0) {
-    throw new FlowValidationError(`${what} of '${name}': errors must name at least one error (given none); leave it out for all errors`);
+    throw new FlowValidationError(
+      `${what} of '${name}': errors must name at least one error (given none); leave it out for all errors`,
+    );
   }
   if (list.includes(FlowErrors.ALL) && list.length > 1) {
-    throw new FlowValidationError(`${what} of '${name}': ${FlowErrors.ALL} must be the only error of its rule (given ${list.join(', ')})`);
+    throw new FlowValidationError(
+      `${what} of '${name}': ${FlowErrors.ALL} must be the only error of its rule (given ${list.join(', ')})`,
+    );
   }
   return [...list];
 }
@@ -291,6 +311,8 @@ function checkErrors(name: string, what: string, errors: string[] | undefined): 
 function checkAllIsLast(name: string, what: string, rules: Array<{ ErrorEquals: string[] }>): void {
   const all = rules.findIndex(rule => rule.ErrorEquals.includes(FlowErrors.ALL));
   if (all >= 0 && all < rules.length - 1) {
-    throw new FlowValidationError(`${what} of '${name}': the rule for ${FlowErrors.ALL} must come last (given it as rule ${all + 1} of ${rules.length})`);
+    throw new FlowValidationError(
+      `${what} of '${name}': the rule for ${FlowErrors.ALL} must come last (given it as rule ${all + 1} of ${rules.length})`,
+    );
   }
 }

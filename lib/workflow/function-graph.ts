@@ -137,13 +137,19 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
     if (!timeout.isUnresolved()) {
       const seconds = timeout.toSeconds({ integral: false });
       if (!Number.isInteger(seconds) || seconds < 1 || seconds > limit.toSeconds()) {
-        throw new StageValidationError(this, `timeout must be whole seconds from 1 to ${limit.toHumanString()} for a ${this.flowType} flow (given ${timeout.toHumanString()})`);
+        throw new StageValidationError(
+          this,
+          `timeout must be whole seconds from 1 to ${limit.toHumanString()} for a ${this.flowType} flow (given ${timeout.toHumanString()})`,
+        );
       }
     }
 
     let rendered;
     try {
-      rendered = renderFlow(props.definition, { comment: props.comment, timeoutSeconds: timeout.isUnresolved() ? undefined : timeout.toSeconds() });
+      rendered = renderFlow(props.definition, {
+        comment: props.comment,
+        timeoutSeconds: timeout.isUnresolved() ? undefined : timeout.toSeconds(),
+      });
     } catch (error) {
       if (error instanceof FlowValidationError) throw new StageValidationError(this, error.message);
       throw error;
@@ -151,7 +157,10 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
     if (this.flowType === FlowType.EXPRESS) {
       const waiting = [FlowNodeKind.CALLBACK, FlowNodeKind.SUBFLOW].filter(kind => rendered.kinds.has(kind));
       if (waiting.length > 0) {
-        throw new StageValidationError(this, `an EXPRESS flow cannot wait for a ${waiting.join(' or ')} node (Step Functions runs .sync and .waitForTaskToken in STANDARD flows only); use FlowType.STANDARD`);
+        throw new StageValidationError(
+          this,
+          `an EXPRESS flow cannot wait for a ${waiting.join(' or ')} node (Step Functions runs .sync and .waitForTaskToken in STANDARD flows only); use FlowType.STANDARD`,
+        );
       }
     }
     this.definition = rendered.definition;
@@ -166,7 +175,9 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
 
     // What the nodes do, log delivery and X-Ray all go into the role's one inline policy.
     const role = new InlinePolicyRole(this, 'ExecutionRole', {
-      roleId: 'Role', assumedBy: new ServicePrincipal('states.amazonaws.com'), policyName: 'FunctionGraph',
+      roleId: 'Role',
+      assumedBy: new ServicePrincipal('states.amazonaws.com'),
+      policyName: 'FunctionGraph',
     });
     const logs = flowLogOptions(this, props.logging);
     this.logGroup = logs?.destination;
@@ -183,7 +194,10 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
     for (const statement of mergeStatements(rendered.statements)) {
       role.addToPrincipalPolicy(statement);
     }
-    acceptNagFindings(role.cfnRole, wildcardsOfAws(logs !== undefined, tracing, rendered.kinds.has(FlowNodeKind.SUBFLOW)));
+    acceptNagFindings(
+      role.cfnRole,
+      wildcardsOfAws(logs !== undefined, tracing, rendered.kinds.has(FlowNodeKind.SUBFLOW)),
+    );
     this.stateMachineArn = this.stateMachine.stateMachineArn;
     this.stateMachineName = this.stateMachine.stateMachineName;
 
@@ -197,7 +211,10 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
       });
       this.addResumeTrigger(new SmnTrigger(this.topic));
     } else if (props.resumeTopicKey) {
-      throw new StageValidationError(this, 'resumeTopicKey is given but the flow has no callback node, so it has no resume topic');
+      throw new StageValidationError(
+        this,
+        'resumeTopicKey is given but the flow has no callback node, so it has no resume topic',
+      );
     }
     for (const trigger of props.triggers ?? []) {
       this.addTrigger(trigger);
@@ -243,10 +260,14 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
         type: this.flowType,
         transitionsPerExecution: countStates(this.definition),
         functionPaths: this.invokedFunctions.map(fn => fn.node.path),
-        ...(this.traffic ? {
-          executionsPerMonth: this.traffic.executionsPerMonth,
-          ...(this.traffic.averageDuration ? { averageDurationMillis: this.traffic.averageDuration.toMilliseconds() } : {}),
-        } : {}),
+        ...(this.traffic
+          ? {
+              executionsPerMonth: this.traffic.executionsPerMonth,
+              ...(this.traffic.averageDuration
+                ? { averageDurationMillis: this.traffic.averageDuration.toMilliseconds() }
+                : {}),
+            }
+          : {}),
       },
     };
   }
@@ -255,7 +276,10 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
   public grantStartExecution(grantee: IGrantable): Grant {
     return Grant.addToPrincipal({
       grantee,
-      actions: this.flowType === FlowType.EXPRESS ? ['states:StartExecution', 'states:StartSyncExecution'] : ['states:StartExecution'],
+      actions:
+        this.flowType === FlowType.EXPRESS
+          ? ['states:StartExecution', 'states:StartSyncExecution']
+          : ['states:StartExecution'],
       resourceArns: [this.stateMachineArn],
     });
   }
@@ -322,10 +346,12 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
       this.grantStartExecution(fn);
       this.starter = fn;
     } else {
-      fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
-        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-        resources: [this.stateMachineArn],
-      }));
+      fn.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          resources: [this.stateMachineArn],
+        }),
+      );
       this.resumer = fn;
     }
     return fn;
@@ -338,22 +364,49 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
  */
 function wildcardsOfAws(logging: boolean, tracing: boolean, subflows: boolean): NagAcceptance[] {
   const star = [
-    ...(logging ? ['log delivery (logs:CreateLogDelivery and the other *LogDelivery actions, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups)'] : []),
-    ...(tracing ? ['X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSamplingRules, xray:GetSamplingTargets)'] : []),
+    ...(logging
+      ? [
+          'log delivery (logs:CreateLogDelivery and the other *LogDelivery actions, logs:PutResourcePolicy, logs:DescribeResourcePolicies, logs:DescribeLogGroups)',
+        ]
+      : []),
+    ...(tracing
+      ? ['X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSamplingRules, xray:GetSamplingTargets)']
+      : []),
   ];
   return [
-    ...(star.length > 0 ? [{ id: 'AwsSolutions-IAM5', reason: `Step Functions ${star.join(' and ')} support only Resource *`, appliesTo: ['Resource::*'] }] : []),
-    ...(subflows ? [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'A subflow node describes and stops the executions it starts, whose names are made at run time: execution:<subflow name>:*',
-      appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|[^:<]+):states:(<AWS::Region>|[^:<]+):(<AWS::AccountId>|[^:<]+):execution:.+:\\*$/' }],
-    }] : []),
+    ...(star.length > 0
+      ? [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason: `Step Functions ${star.join(' and ')} support only Resource *`,
+            appliesTo: ['Resource::*'],
+          },
+        ]
+      : []),
+    ...(subflows
+      ? [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason:
+              'A subflow node describes and stops the executions it starts, whose names are made at run time: execution:<subflow name>:*',
+            appliesTo: [
+              {
+                regex:
+                  '/^Resource::arn:(<AWS::Partition>|[^:<]+):states:(<AWS::Region>|[^:<]+):(<AWS::AccountId>|[^:<]+):execution:.+:\\*$/',
+              },
+            ],
+          },
+        ]
+      : []),
   ];
 }
 
 /** The states of a definition, those inside parallel branches and loop bodies included. */
 function countStates(scope: AslStates): number {
-  return Object.values(scope.States).reduce((sum, state) => sum + 1 + innerScopes(state).reduce((inner, branch) => inner + countStates(branch), 0), 0);
+  return Object.values(scope.States).reduce(
+    (sum, state) => sum + 1 + innerScopes(state).reduce((inner, branch) => inner + countStates(branch), 0),
+    0,
+  );
 }
 
 /** One statement per set of actions, with the resources of every node that needs them. */

@@ -41,16 +41,21 @@ export const LAMBDA_SERVICE_RETRY: AslRetrier = {
  * Renders a Task state whose resource is the function's ARN, and grants the flow `lambda:InvokeFunction`.
  */
 export class FunctionNode extends TaskNode {
-  constructor(name: string, public readonly fn: IStageFunction, private readonly options: FunctionNodeOptions = {}) {
+  constructor(
+    name: string,
+    public readonly fn: IStageFunction,
+    private readonly options: FunctionNodeOptions = {},
+  ) {
     super(name);
     const timeout = options.timeout?.toSeconds({ integral: false });
     if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1)) {
-      throw new FlowValidationError(`function node '${name}': timeout must be whole seconds from 1 (given ${timeout} s)`);
+      throw new FlowValidationError(
+        `function node '${name}': timeout must be whole seconds from 1 (given ${timeout} s)`,
+      );
     }
     checkParameters(`function node '${name}'`, 'payload', options.payload);
     resultFields(`function node '${name}'`, options);
   }
-
 
   protected defaultRetries(): AslRetrier[] {
     return this.options.retryServiceErrors === false ? [] : [LAMBDA_SERVICE_RETRY];

@@ -22,13 +22,24 @@ export interface LoopNodeOptions extends FlowResultOptions {
   readonly itemSelector?: Record<string, unknown>;
 }
 
-/** A loop over an array: runs `body` for each item (in parallel up to `maxConcurrency`); the result is the array of outputs. */
+/**
+ * A loop over an array: runs `body` for each item (in parallel up to `maxConcurrency`); the result is the array of
+ * outputs.
+ */
 export class LoopNode extends TaskNode {
-  constructor(name: string, private readonly options: LoopNodeOptions) {
+  constructor(
+    name: string,
+    private readonly options: LoopNodeOptions,
+  ) {
     super(name);
     const where = `loop '${name}'`;
-    if (typeof options.itemsPath !== 'string' || (!Token.isUnresolved(options.itemsPath) && !isJsonPath(options.itemsPath))) {
-      throw new FlowValidationError(`${where}: itemsPath must be a JSONPath to an array, starting with '$' (given ${JSON.stringify(options.itemsPath)})`);
+    if (
+      typeof options.itemsPath !== 'string' ||
+      (!Token.isUnresolved(options.itemsPath) && !isJsonPath(options.itemsPath))
+    ) {
+      throw new FlowValidationError(
+        `${where}: itemsPath must be a JSONPath to an array, starting with '$' (given ${JSON.stringify(options.itemsPath)})`,
+      );
     }
     const concurrency = options.maxConcurrency ?? 0;
     if (!Number.isInteger(concurrency) || concurrency < 0) {
@@ -45,7 +56,11 @@ export class LoopNode extends TaskNode {
   protected renderNode(ctx: RenderContext, next: string | undefined, handling: ErrorHandlingFields): Fragment {
     ctx.claim(this.name, this);
     const concurrency = this.options.maxConcurrency ?? 0;
-    ctx.describe(this.name, FlowNodeKind.LOOP, `each ${this.options.itemsPath}${concurrency > 0 ? `, ${concurrency} at once` : ''}`);
+    ctx.describe(
+      this.name,
+      FlowNodeKind.LOOP,
+      `each ${this.options.itemsPath}${concurrency > 0 ? `, ${concurrency} at once` : ''}`,
+    );
     const body = this.options.body.render(ctx, undefined);
     const { itemsPath, itemSelector } = this.options;
     return {

@@ -25,16 +25,21 @@ export interface NotifyNodeOptions extends FlowResultOptions {
  * function in between). Its result is `{ MessageId }`; give `resultPath` to keep the input.
  */
 export class NotifyNode extends TaskNode {
-  constructor(name: string, public readonly topic: ITopic, private readonly options: NotifyNodeOptions = {}) {
+  constructor(
+    name: string,
+    public readonly topic: ITopic,
+    private readonly options: NotifyNodeOptions = {},
+  ) {
     super(name);
     const subject = options.subject;
     if (subject !== undefined && (subject.length === 0 || subject.length > 99)) {
-      throw new FlowValidationError(`notify node '${name}': subject must be 1 to 99 characters (given ${subject.length})`);
+      throw new FlowValidationError(
+        `notify node '${name}': subject must be 1 to 99 characters (given ${subject.length})`,
+      );
     }
     checkParameters(`notify node '${name}'`, 'message', options.message);
     resultFields(`notify node '${name}'`, options);
   }
-
 
   protected renderNode(ctx: RenderContext, next: string | undefined, handling: ErrorHandlingFields): Fragment {
     ctx.claim(this.name, this);

@@ -21,15 +21,21 @@ export interface ParallelNodeOptions extends FlowResultOptions {
  * the node (and stops the others).
  */
 export class ParallelNode extends TaskNode {
-  constructor(name: string, public readonly branches: readonly FlowNode[], private readonly options: ParallelNodeOptions = {}) {
+  constructor(
+    name: string,
+    public readonly branches: readonly FlowNode[],
+    private readonly options: ParallelNodeOptions = {},
+  ) {
     super(name);
     if (branches.length === 0) {
       throw new FlowValidationError(`parallel '${name}' has no branch: give at least one`);
     }
     const required = options.requiredBranches;
     if (required !== undefined && required !== branches.length) {
-      throw new FlowValidationError(`parallel '${name}': requiredBranches ${required} of ${branches.length} is not supported: ` +
-        `Step Functions joins a Parallel state only when all branches are done (allowed: ${branches.length}, or leave it out)`);
+      throw new FlowValidationError(
+        `parallel '${name}': requiredBranches ${required} of ${branches.length} is not supported: ` +
+          `Step Functions joins a Parallel state only when all branches are done (allowed: ${branches.length}, or leave it out)`,
+      );
     }
     resultFields(`parallel '${name}'`, options);
   }

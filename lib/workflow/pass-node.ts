@@ -23,7 +23,10 @@ export interface PassNodeOptions extends FlowInputOptions {
 
 /** A pass node: passes its input on, reshaped by `parameters` or replaced by `result`. */
 export class PassNode extends FlowNode {
-  constructor(name: string, private readonly options: PassNodeOptions = {}) {
+  constructor(
+    name: string,
+    private readonly options: PassNodeOptions = {},
+  ) {
     super(name);
     checkParameters(`pass node '${name}'`, 'parameters', options.parameters);
     resultFields(`pass node '${name}'`, options);

@@ -50,10 +50,14 @@ export function renderFlow(start: FlowNode, options: RenderFlowOptions = {}): Re
     claim(name, node) {
       const owner = owners.get(name);
       if (owner !== undefined && owner !== node) {
-        throw new FlowValidationError(`node name '${name}' is used twice (allowed: each name once in a flow, branches and loops included)`);
+        throw new FlowValidationError(
+          `node name '${name}' is used twice (allowed: each name once in a flow, branches and loops included)`,
+        );
       }
       if (owner === node) {
-        throw new FlowValidationError(`node '${name}' is placed twice in the flow (allowed: once; give the second place a node of its own name, or use Flow.goto('${name}'))`);
+        throw new FlowValidationError(
+          `node '${name}' is placed twice in the flow (allowed: once; give the second place a node of its own name, or use Flow.goto('${name}'))`,
+        );
       }
       owners.set(name, node);
     },

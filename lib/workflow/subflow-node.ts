@@ -26,12 +26,15 @@ export interface SubflowNodeOptions extends FlowResultOptions {
  * the node. Only STANDARD flows can wait for a subflow.
  */
 export class SubflowNode extends TaskNode {
-  constructor(name: string, public readonly flow: ISubflowTarget, private readonly options: SubflowNodeOptions = {}) {
+  constructor(
+    name: string,
+    public readonly flow: ISubflowTarget,
+    private readonly options: SubflowNodeOptions = {},
+  ) {
     super(name);
     checkParameters(`subflow '${name}'`, 'input', options.input);
     resultFields(`subflow '${name}'`, options);
   }
-
 
   protected renderNode(ctx: RenderContext, next: string | undefined, handling: ErrorHandlingFields): Fragment {
     ctx.claim(this.name, this);
@@ -43,11 +46,24 @@ export class SubflowNode extends TaskNode {
       new PolicyStatement({ actions: ['states:StartExecution'], resources: [arn] }),
       new PolicyStatement({
         actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [stack.formatArn({ service: 'states', resource: 'execution', arnFormat: ArnFormat.COLON_RESOURCE_NAME, resourceName: `${flowName}:*` })],
+        resources: [
+          stack.formatArn({
+            service: 'states',
+            resource: 'execution',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            resourceName: `${flowName}:*`,
+          }),
+        ],
       }),
       new PolicyStatement({
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-        resources: [stack.formatArn({ service: 'events', resource: 'rule', resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule' })],
+        resources: [
+          stack.formatArn({
+            service: 'events',
+            resource: 'rule',
+            resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule',
+          }),
+        ],
       }),
     );
     const { resultSelector, ...rest } = this.options;
@@ -61,7 +77,10 @@ export class SubflowNode extends TaskNode {
             StateMachineArn: arn,
             ...(this.options.input !== undefined ? { Input: this.options.input } : { 'Input.$': '$' }),
           },
-          ...resultFields(`subflow '${this.name}'`, { ...rest, resultSelector: resultSelector ?? { 'output.$': '$.Output', 'executionArn.$': '$.ExecutionArn' } }),
+          ...resultFields(`subflow '${this.name}'`, {
+            ...rest,
+            resultSelector: resultSelector ?? { 'output.$': '$.Output', 'executionArn.$': '$.ExecutionArn' },
+          }),
           ...handling,
           ...continueTo(next),
         },

@@ -9,14 +9,21 @@ export class WaitTime {
   public static duration(duration: Duration): WaitTime {
     const seconds = duration.toSeconds({ integral: false });
     if (!Number.isInteger(seconds) || seconds < 0 || seconds > 31_536_000) {
-      throw new FlowValidationError(`WaitTime.duration: whole seconds from 0 to one year (given ${duration.toHumanString()})`);
+      throw new FlowValidationError(
+        `WaitTime.duration: whole seconds from 0 to one year (given ${duration.toHumanString()})`,
+      );
     }
     return new WaitTime({ Seconds: seconds }, duration.toHumanString());
   }
   /** Until a fixed moment, ISO 8601 in UTC, e.g. `2026-12-24T18:00:00Z`. */
   public static timestamp(timestamp: string): WaitTime {
-    if (!Token.isUnresolved(timestamp) && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(timestamp)) {
-      throw new FlowValidationError(`WaitTime.timestamp: an ISO 8601 timestamp like 2026-12-24T18:00:00Z (given '${timestamp}')`);
+    if (
+      !Token.isUnresolved(timestamp) &&
+      !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(timestamp)
+    ) {
+      throw new FlowValidationError(
+        `WaitTime.timestamp: an ISO 8601 timestamp like 2026-12-24T18:00:00Z (given '${timestamp}')`,
+      );
     }
     return new WaitTime({ Timestamp: timestamp }, `until ${timestamp}`);
   }
@@ -41,7 +48,10 @@ export class WaitTime {
 
 /** A wait node: pauses the flow for a time or until a moment, then goes on with the same data. */
 export class WaitNode extends FlowNode {
-  constructor(name: string, public readonly time: WaitTime) {
+  constructor(
+    name: string,
+    public readonly time: WaitTime,
+  ) {
     super(name);
   }
 

@@ -31,14 +31,22 @@ async function reportLines(logs: CloudWatchLogsClient, functionName: string, sin
   let count = 0;
   let nextToken: string | undefined;
   do {
-    const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: since - 1000, nextToken }));
+    const page = await logs.send(
+      new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: since - 1000, nextToken }),
+    );
     count += (page.events ?? []).filter(e => (e.message ?? '').startsWith('REPORT RequestId:')).length;
     nextToken = page.nextToken;
   } while (nextToken);
   return count;
 }
 
-async function burst(invocations: number, delivery: string, functionName: string, outdir: string, deadlineMs = 300_000): Promise<BillLagResult> {
+async function burst(
+  invocations: number,
+  delivery: string,
+  functionName: string,
+  outdir: string,
+  deadlineMs = 300_000,
+): Promise<BillLagResult> {
   const config = localClientConfig();
   const lambda = new LambdaClient(config);
   const logs = new CloudWatchLogsClient(config);
@@ -51,14 +59,21 @@ async function burst(invocations: number, delivery: string, functionName: string
     await new Promise(resolve => setTimeout(resolve, Math.max(0, since - Date.now())));
     const started = Date.now();
     for (let i = 0; i < invocations; i += 20) {
-      await Promise.all(Array.from({ length: Math.min(20, invocations - i) }, () => lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from('{}') }))));
+      await Promise.all(
+        Array.from({ length: Math.min(20, invocations - i) }, () =>
+          lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from('{}') })),
+        ),
+      );
     }
     const burstEnd = Date.now();
     let logsAt: number | undefined;
     let billAt: number | undefined;
     const deadline = burstEnd + deadlineMs;
     while (logsAt === undefined || billAt === undefined) {
-      if (Date.now() > deadline) throw new Error(`${delivery}: the logs or the bill did not count ${invocations} invocations within ${deadlineMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${delivery}: the logs or the bill did not count ${invocations} invocations within ${deadlineMs / 1000} s`,
+        );
       if (logsAt === undefined && (await reportLines(logs, functionName, since)) >= invocations) logsAt = Date.now();
       if (billAt === undefined) {
         // readBill takes the window's length, as `stagegraph bill --since` does: from a little before the burst.
@@ -67,7 +82,13 @@ async function burst(invocations: number, delivery: string, functionName: string
       }
       await new Promise(resolve => setTimeout(resolve, 250));
     }
-    return { delivery, invocations, burstSeconds: (burstEnd - started) / 1000, logsSeconds: (logsAt - burstEnd) / 1000, billSeconds: (billAt - burstEnd) / 1000 };
+    return {
+      delivery,
+      invocations,
+      burstSeconds: (burstEnd - started) / 1000,
+      logsSeconds: (logsAt - burstEnd) / 1000,
+      billSeconds: (billAt - burstEnd) / 1000,
+    };
   } finally {
     for (const client of [lambda, logs, cloudwatch]) client.destroy();
   }
@@ -81,7 +102,10 @@ export async function benchBillLag(projectDir: string, invocations: number): Pro
   const run = Date.now().toString(36);
   process.env.STAGEGRAPH_BENCH_RUN = run;
   try {
-    for (const [label, mode] of [['asynchronous, batched (stagegraph)', ''], ["LocalStack's own: synchronous, a call per invocation", 'sync']]) {
+    for (const [label, mode] of [
+      ['asynchronous, batched (stagegraph)', ''],
+      ["LocalStack's own: synchronous, a call per invocation", 'sync'],
+    ]) {
       await stopLocalStack(projectDir);
       process.env.STAGEGRAPH_LOG_DELIVERY = mode;
       await startLocalStack({ projectDir });

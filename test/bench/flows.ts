@@ -35,8 +35,12 @@ export function benchFlowSynth(nodes: number, repeats: number): FlowSynthResult[
       const failed = runs.find(run => run.error);
       if (failed) throw new Error(`${variant}: ${failed.error}`);
       return {
-        variant, nodes, seconds: spread(runs.map(run => run.millis / 1000)),
-        resources: runs[0].resources, templateBytes: runs[0].templateBytes, peakRssMb: Math.max(...runs.map(run => run.peakRssMb)),
+        variant,
+        nodes,
+        seconds: spread(runs.map(run => run.millis / 1000)),
+        resources: runs[0].resources,
+        templateBytes: runs[0].templateBytes,
+        peakRssMb: Math.max(...runs.map(run => run.peakRssMb)),
       };
     });
   } finally {
@@ -64,12 +68,15 @@ const APP_DIR = path.join(__dirname, 'flow-app');
 
 async function runToEnd(sfn: SFNClient, stateMachineArn: string): Promise<{ wall: number; reported: number }> {
   const started = Date.now();
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ items: [1, 2, 3] }) }));
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ items: [1, 2, 3] }) }),
+  );
   const deadline = started + 300_000;
   for (;;) {
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (execution.status !== 'RUNNING') {
-      if (execution.status !== 'SUCCEEDED') throw new Error(`${stateMachineArn}: ${execution.status} ${execution.error ?? ''} ${execution.cause ?? ''}`);
+      if (execution.status !== 'SUCCEEDED')
+        throw new Error(`${stateMachineArn}: ${execution.status} ${execution.error ?? ''} ${execution.cause ?? ''}`);
       return { wall: Date.now() - started, reported: execution.stopDate!.getTime() - execution.startDate!.getTime() };
     }
     if (Date.now() > deadline) throw new Error(`${executionArn} still running after 300 s`);
@@ -78,7 +85,10 @@ async function runToEnd(sfn: SFNClient, stateMachineArn: string): Promise<{ wall
 }
 
 /** Executions of the bench flows on the embedded LocalStack (which must be running). */
-export async function benchFlowRuns(runs: number, concurrentExecutions: number): Promise<{ runs: FlowRunResult[]; throughput: FlowThroughput }> {
+export async function benchFlowRuns(
+  runs: number,
+  concurrentExecutions: number,
+): Promise<{ runs: FlowRunResult[]; throughput: FlowThroughput }> {
   const config = localClientConfig();
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-flows-'));
   const sfn = new SFNClient({ ...config, disableHostPrefix: true });
@@ -92,7 +102,12 @@ export async function benchFlowRuns(runs: number, concurrentExecutions: number):
         await runToEnd(sfn, arn(flow)); // warm-up: the function's environment starts here
         const samples: Array<{ wall: number; reported: number }> = [];
         for (let i = 0; i < runs; i++) samples.push(await runToEnd(sfn, arn(flow)));
-        results.push({ flow, nodes, wallMillis: spread(samples.map(s => s.wall)), reportedMillis: spread(samples.map(s => s.reported)) });
+        results.push({
+          flow,
+          nodes,
+          wallMillis: spread(samples.map(s => s.wall)),
+          reportedMillis: spread(samples.map(s => s.reported)),
+        });
       }
     }
     // Throughput: many executions of the 5-node flow at once, until the last is done.
@@ -105,7 +120,12 @@ export async function benchFlowRuns(runs: number, concurrentExecutions: number):
     }
     return {
       runs: results,
-      throughput: { executions: concurrentExecutions, nodes: 5, seconds: spread(seconds), perSecond: spread(seconds.map(s => concurrentExecutions / s)) },
+      throughput: {
+        executions: concurrentExecutions,
+        nodes: 5,
+        seconds: spread(seconds),
+        perSecond: spread(seconds.map(s => concurrentExecutions / s)),
+      },
     };
   } finally {
     sfn.destroy();
@@ -115,16 +135,33 @@ export async function benchFlowRuns(runs: number, concurrentExecutions: number):
 
 export function formatFlowSynth(results: FlowSynthResult[]): string {
   const plain = results.find(r => r.variant === 'plain-flow')!;
-  return table(['variant', 'nodes', 'median s', 'min..max s', 'ratio', 'resources', 'template KB', 'peak MB'], results.map(r => [
-    r.variant, String(r.nodes), r.seconds.median.toFixed(2), `${r.seconds.min.toFixed(2)}..${r.seconds.max.toFixed(2)}`,
-    `${(r.seconds.median / plain.seconds.median).toFixed(2)}x`, String(r.resources), (r.templateBytes / 1024).toFixed(1), String(r.peakRssMb),
-  ]));
+  return table(
+    ['variant', 'nodes', 'median s', 'min..max s', 'ratio', 'resources', 'template KB', 'peak MB'],
+    results.map(r => [
+      r.variant,
+      String(r.nodes),
+      r.seconds.median.toFixed(2),
+      `${r.seconds.min.toFixed(2)}..${r.seconds.max.toFixed(2)}`,
+      `${(r.seconds.median / plain.seconds.median).toFixed(2)}x`,
+      String(r.resources),
+      (r.templateBytes / 1024).toFixed(1),
+      String(r.peakRssMb),
+    ]),
+  );
 }
 
 export function formatFlowRuns(results: FlowRunResult[]): string {
   const base = (r: FlowRunResult) => results.find(x => x.flow === r.flow.replace(/\d+$/, '10'))!;
-  return table(['flow', 'nodes', 'wall median ms', 'min..max ms', 'reported median ms', 'per node ms', 'vs 10 nodes'], results.map(r => [
-    r.flow, String(r.nodes), r.wallMillis.median.toFixed(0), `${r.wallMillis.min.toFixed(0)}..${r.wallMillis.max.toFixed(0)}`,
-    r.reportedMillis.median.toFixed(0), (r.wallMillis.median / r.nodes).toFixed(1), `${(r.wallMillis.median / base(r).wallMillis.median).toFixed(2)}x`,
-  ]));
+  return table(
+    ['flow', 'nodes', 'wall median ms', 'min..max ms', 'reported median ms', 'per node ms', 'vs 10 nodes'],
+    results.map(r => [
+      r.flow,
+      String(r.nodes),
+      r.wallMillis.median.toFixed(0),
+      `${r.wallMillis.min.toFixed(0)}..${r.wallMillis.max.toFixed(0)}`,
+      r.reportedMillis.median.toFixed(0),
+      (r.wallMillis.median / r.nodes).toFixed(1),
+      `${(r.wallMillis.median / base(r).wallMillis.median).toFixed(2)}x`,
+    ]),
+  );
 }

@@ -3,7 +3,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, LogType, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  LambdaClient,
+  LogType,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
 import { deployLocal } from '../../lib/app/deploy';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { findDeployedFunction } from '../../lib/app/deployed';
@@ -25,9 +31,19 @@ function reportField(logs: string, field: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-async function timedInvoke(lambda: LambdaClient, functionName: string, i: number): Promise<{ ms: number; logs: string }> {
+async function timedInvoke(
+  lambda: LambdaClient,
+  functionName: string,
+  i: number,
+): Promise<{ ms: number; logs: string }> {
   const started = process.hrtime.bigint();
-  const response = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify({ name: `bench${i}` })), LogType: LogType.Tail }));
+  const response = await lambda.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      Payload: Buffer.from(JSON.stringify({ name: `bench${i}` })),
+      LogType: LogType.Tail,
+    }),
+  );
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (response.FunctionError) {
     throw new Error(`${functionName} failed: ${Buffer.from(response.Payload ?? []).toString()}`);
@@ -36,8 +52,18 @@ async function timedInvoke(lambda: LambdaClient, functionName: string, i: number
 }
 
 /** A configuration change retires the function's environments, so the next invocation is cold. */
-async function forceColdStart(lambda: LambdaClient, functionName: string, i: number, variables: Record<string, string> = {}): Promise<void> {
-  await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Environment: { Variables: { BENCH_COLD: String(i), ...variables } } }));
+async function forceColdStart(
+  lambda: LambdaClient,
+  functionName: string,
+  i: number,
+  variables: Record<string, string> = {},
+): Promise<void> {
+  await lambda.send(
+    new UpdateFunctionConfigurationCommand({
+      FunctionName: functionName,
+      Environment: { Variables: { BENCH_COLD: String(i), ...variables } },
+    }),
+  );
   const deadline = Date.now() + 30_000;
   for (;;) {
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
@@ -80,11 +106,16 @@ export async function benchInvoke(warmRuns: number, coldRuns: number): Promise<I
         function: id,
         coldRoundTripMs: spread(cold),
         initDurationMs: spread(init),
-        warmRoundTripMs: { ...spread(warm), p99: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] },
+        warmRoundTripMs: {
+          ...spread(warm),
+          p99: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)],
+        },
         warmDurationMs: spread(durations),
       });
     }
-    results.push(...await benchMemoryWatch(lambda, (await findDeployedFunction(outdir, 'HelloNodejs')).functionName, warmRuns));
+    results.push(
+      ...(await benchMemoryWatch(lambda, (await findDeployedFunction(outdir, 'HelloNodejs')).functionName, warmRuns)),
+    );
     return results;
   } finally {
     lambda.destroy();
@@ -96,8 +127,15 @@ export async function benchInvoke(warmRuns: number, coldRuns: number): Promise<I
  * The memory watch's cost on a warm invoke: the same function with its watch off and on
  * (`STAGEGRAPH_MEMORY_WATCH=off` in its environment), in three interleaved rounds.
  */
-async function benchMemoryWatch(lambda: LambdaClient, functionName: string, warmRuns: number): Promise<InvokeBenchResult[]> {
-  const runs: Record<'off' | 'on', { warm: number[]; durations: number[] }> = { off: { warm: [], durations: [] }, on: { warm: [], durations: [] } };
+async function benchMemoryWatch(
+  lambda: LambdaClient,
+  functionName: string,
+  warmRuns: number,
+): Promise<InvokeBenchResult[]> {
+  const runs: Record<'off' | 'on', { warm: number[]; durations: number[] }> = {
+    off: { warm: [], durations: [] },
+    on: { warm: [], durations: [] },
+  };
   for (let round = 0; round < 3; round++) {
     for (const mode of ['off', 'on'] as const) {
       await forceColdStart(lambda, functionName, 1000 + round, { STAGEGRAPH_MEMORY_WATCH: mode });
@@ -115,7 +153,10 @@ async function benchMemoryWatch(lambda: LambdaClient, functionName: string, warm
       function: `HelloNodejs, memory watch ${mode}`,
       coldRoundTripMs: spread([NaN]),
       initDurationMs: spread([NaN]),
-      warmRoundTripMs: { ...spread(runs[mode].warm), p99: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] },
+      warmRoundTripMs: {
+        ...spread(runs[mode].warm),
+        p99: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)],
+      },
       warmDurationMs: spread(runs[mode].durations),
     };
   });
@@ -123,7 +164,15 @@ async function benchMemoryWatch(lambda: LambdaClient, functionName: string, warm
 
 export function formatInvoke(results: readonly InvokeBenchResult[]): string {
   return table(
-    ['function', 'cold round trip ms (median)', 'init duration ms', 'warm round trip ms (median)', 'warm p99 ms', 'warm handler ms (median)', 'runs warm/cold'],
+    [
+      'function',
+      'cold round trip ms (median)',
+      'init duration ms',
+      'warm round trip ms (median)',
+      'warm p99 ms',
+      'warm handler ms (median)',
+      'runs warm/cold',
+    ],
     results.map(r => [
       r.function,
       Number.isNaN(r.coldRoundTripMs.median) ? '-' : r.coldRoundTripMs.median.toFixed(1),

@@ -9,7 +9,15 @@ import * as path from 'path';
 import { installLocalStack } from '../../lib/local/install';
 import { startLocalStack, stopLocalStack } from '../../lib/local/localstack-process';
 import { benchBillLag, BillLagResult } from './bill-lag';
-import { benchFlowRuns, benchFlowSynth, FlowRunResult, FlowSynthResult, FlowThroughput, formatFlowRuns, formatFlowSynth } from './flows';
+import {
+  benchFlowRuns,
+  benchFlowSynth,
+  FlowRunResult,
+  FlowSynthResult,
+  FlowThroughput,
+  formatFlowRuns,
+  formatFlowSynth,
+} from './flows';
 import { benchInvoke, formatInvoke, InvokeBenchResult } from './invoke';
 import { benchSynth, benchSynthScaling, formatScaling, formatSynth, ScalingResult, SynthResult } from './synth';
 import { table } from './stats';
@@ -33,24 +41,43 @@ async function main(): Promise<void> {
   let billLag: BillLagResult[] | undefined;
   if (!only || only === 'flows') {
     flowSynth = benchFlowSynth(100, repeats);
-    console.log(`\nSynthesis of one flow of 100 function nodes over 10 functions, median of ${repeats} runs, each a fresh process\n`);
+    console.log(
+      `\nSynthesis of one flow of 100 function nodes over 10 functions, median of ${repeats} runs, each a fresh process\n`,
+    );
     console.log(formatFlowSynth(flowSynth));
   }
   if (!only || only === 'triggers') {
     triggerResources = benchTriggerResources(10);
-    console.log('\nResources: 10 functions, each with an OBS, an SMN and a DMS trigger (shared bucket and topic, a queue each)\n');
-    console.log(table(['variant', 'resources', 'per function', 'custom resources'],
-      triggerResources.map(r => [r.variant, String(r.resources), r.perFunction.toFixed(1), String(r.customResources)])));
-    console.log(`ratio per function: ${(triggerResources[1].perFunction / triggerResources[0].perFunction).toFixed(2)}x`);
+    console.log(
+      '\nResources: 10 functions, each with an OBS, an SMN and a DMS trigger (shared bucket and topic, a queue each)\n',
+    );
+    console.log(
+      table(
+        ['variant', 'resources', 'per function', 'custom resources'],
+        triggerResources.map(r => [
+          r.variant,
+          String(r.resources),
+          r.perFunction.toFixed(1),
+          String(r.customResources),
+        ]),
+      ),
+    );
+    console.log(
+      `ratio per function: ${(triggerResources[1].perFunction / triggerResources[0].perFunction).toFixed(2)}x`,
+    );
   }
   if (!only || only === 'synth') {
     synth = [...benchSynth(50, repeats, false), ...benchSynth(50, Math.max(3, Math.floor(repeats / 2)), true)];
-    console.log(`\nSynthesis: 50 Node.js functions, median of ${repeats} runs (3 with validation), each run a fresh process\n`);
+    console.log(
+      `\nSynthesis: 50 Node.js functions, median of ${repeats} runs (3 with validation), each run a fresh process\n`,
+    );
     console.log(formatSynth(synth));
   }
   if (!only || only === 'scaling') {
     scaling = benchSynthScaling([10, 50, 200], Math.max(3, Math.floor(repeats / 2)));
-    console.log('\nScaling: apps whose functions each have an OBS, an SMN and a DMS trigger, and one flow over 10 of them, validation off\n');
+    console.log(
+      '\nScaling: apps whose functions each have an OBS, an SMN and a DMS trigger, and one flow over 10 of them, validation off\n',
+    );
     console.log(formatScaling(scaling));
   }
   if (!only || only === 'invoke' || only === 'triggers' || only === 'flows' || only === 'throughput') {
@@ -77,49 +104,106 @@ async function main(): Promise<void> {
       }
     }
     if (invoke) {
-      console.log('\nLocal invocation through the Lambda Invoke API: 100 warm runs, 5 cold starts (each after a configuration change)\n');
+      console.log(
+        '\nLocal invocation through the Lambda Invoke API: 100 warm runs, 5 cold starts (each after a configuration change)\n',
+      );
       console.log(formatInvoke(invoke));
     }
     if (flowRuns) {
-      console.log('\nOne execution at a time on LocalStack, 10 runs after a warm-up: chains of function nodes, and of pass nodes (Step Functions alone)\n');
+      console.log(
+        '\nOne execution at a time on LocalStack, 10 runs after a warm-up: chains of function nodes, and of pass nodes (Step Functions alone)\n',
+      );
       console.log(formatFlowRuns(flowRuns.runs));
       const t = flowRuns.throughput;
-      console.log(`\nThroughput: ${t.executions} executions of a ${t.nodes}-node flow started at once, ${t.seconds.runs} runs: all done in ${t.seconds.median.toFixed(1)} s (${t.seconds.min.toFixed(1)}..${t.seconds.max.toFixed(1)}), ${t.perSecond.median.toFixed(1)} executions/s`);
+      console.log(
+        `\nThroughput: ${t.executions} executions of a ${t.nodes}-node flow started at once, ${t.seconds.runs} runs: all done in ${t.seconds.median.toFixed(1)} s (${t.seconds.min.toFixed(1)}..${t.seconds.max.toFixed(1)}), ${t.perSecond.median.toFixed(1)} executions/s`,
+      );
     }
     if (throughput) {
-      console.log(`\nEvent throughput on LocalStack: every event processed once (none lost), from the first send to the last processed line, median of ${throughput[0].seconds.runs} runs\n`);
+      console.log(
+        `\nEvent throughput on LocalStack: every event processed once (none lost), from the first send to the last processed line, median of ${throughput[0].seconds.runs} runs\n`,
+      );
       const plain = throughput.find(t => t.variant.includes('plain'));
-      console.log(table(['events', 'processed', 'seconds', 'min..max s', 'events/s', 'vs plain CDK'], throughput.map(t => [
-        t.variant, String(t.processed), t.seconds.median.toFixed(1), `${t.seconds.min.toFixed(1)}..${t.seconds.max.toFixed(1)}`, t.perSecond.median.toFixed(1),
-        t.variant.includes('DMS') && plain ? `${(t.perSecond.median / plain.perSecond.median).toFixed(2)}x` : '',
-      ])));
+      console.log(
+        table(
+          ['events', 'processed', 'seconds', 'min..max s', 'events/s', 'vs plain CDK'],
+          throughput.map(t => [
+            t.variant,
+            String(t.processed),
+            t.seconds.median.toFixed(1),
+            `${t.seconds.min.toFixed(1)}..${t.seconds.max.toFixed(1)}`,
+            t.perSecond.median.toFixed(1),
+            t.variant.includes('DMS') && plain ? `${(t.perSecond.median / plain.perSecond.median).toFixed(2)}x` : '',
+          ]),
+        ),
+      );
     }
     if (triggerLatency) {
-      console.log('\nFrom sending an event to the triggered function\'s first log line on LocalStack, 20 runs after a warm-up\n');
-      console.log(table(['trigger', 'median ms', 'min..max ms'],
-        triggerLatency.map(t => [t.trigger, t.millis.median.toFixed(0), `${t.millis.min.toFixed(0)}..${t.millis.max.toFixed(0)}`])));
+      console.log(
+        "\nFrom sending an event to the triggered function's first log line on LocalStack, 20 runs after a warm-up\n",
+      );
+      console.log(
+        table(
+          ['trigger', 'median ms', 'min..max ms'],
+          triggerLatency.map(t => [
+            t.trigger,
+            t.millis.median.toFixed(0),
+            `${t.millis.min.toFixed(0)}..${t.millis.max.toFixed(0)}`,
+          ]),
+        ),
+      );
     }
   }
   if (!only || only === 'bill') {
     // Starts a local cloud per delivery mode itself.
     if (!process.env.LOCALSTACK_ENDPOINT) installLocalStack({ projectDir: ROOT });
     billLag = await benchBillLag(ROOT, 500);
-    console.log('\nThe bill after a burst of 500 invocations (20 at a time): seconds after the burst until the log group and `stagegraph bill` count all 500\n');
+    console.log(
+      '\nThe bill after a burst of 500 invocations (20 at a time): seconds after the burst until the log group and `stagegraph bill` count all 500\n',
+    );
     const sync = billLag.find(b => b.delivery.startsWith('LocalStack'));
-    console.log(table(['log subscriptions', 'burst s', 'logs complete s', 'bill complete s', 'bill vs LocalStack'], billLag.map(b => [
-      b.delivery, b.burstSeconds.toFixed(1), b.logsSeconds.toFixed(1), b.billSeconds.toFixed(1),
-      sync && b !== sync ? `${(sync.billSeconds / Math.max(b.billSeconds, 0.001)).toFixed(1)}x sooner` : '',
-    ])));
+    console.log(
+      table(
+        ['log subscriptions', 'burst s', 'logs complete s', 'bill complete s', 'bill vs LocalStack'],
+        billLag.map(b => [
+          b.delivery,
+          b.burstSeconds.toFixed(1),
+          b.logsSeconds.toFixed(1),
+          b.billSeconds.toFixed(1),
+          sync && b !== sync ? `${(sync.billSeconds / Math.max(b.billSeconds, 0.001)).toFixed(1)}x sooner` : '',
+        ]),
+      ),
+    );
   }
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
   const file = path.join(__dirname, 'results.json');
   // A partial run (BENCH_ONLY) keeps the other part's latest figures.
   const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf-8')) : {};
-  fs.writeFileSync(file, JSON.stringify({
-    date: new Date().toISOString(), machine, synth: synth ?? previous.synth, scaling: scaling ?? previous.scaling, invoke: invoke ?? previous.invoke,
-    triggerResources: triggerResources ?? previous.triggerResources, triggerLatency: triggerLatency ?? previous.triggerLatency,
-    flowSynth: flowSynth ?? previous.flowSynth, flowRuns: flowRuns ?? previous.flowRuns, throughput: throughput ?? previous.throughput, billLag: billLag ?? previous.billLag,
-  }, null, 2) + '\n');
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        synth: synth ?? previous.synth,
+        scaling: scaling ?? previous.scaling,
+        invoke: invoke ?? previous.invoke,
+        triggerResources: triggerResources ?? previous.triggerResources,
+        triggerLatency: triggerLatency ?? previous.triggerLatency,
+        flowSynth: flowSynth ?? previous.flowSynth,
+        flowRuns: flowRuns ?? previous.flowRuns,
+        throughput: throughput ?? previous.throughput,
+        billLag: billLag ?? previous.billLag,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);
 }
 

@@ -14,7 +14,16 @@ import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Chain, DefinitionBody, IChainable, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { DmsTrigger, Flow, FunctionGraph, ObsBucket, ObsTrigger, SmnTrigger, StageCode, StageFunction } from '../../lib';
+import {
+  DmsTrigger,
+  Flow,
+  FunctionGraph,
+  ObsBucket,
+  ObsTrigger,
+  SmnTrigger,
+  StageCode,
+  StageFunction,
+} from '../../lib';
 
 const [variant, countText, workDir, outdir] = process.argv.slice(2);
 const count = Number(countText);
@@ -29,14 +38,39 @@ const topic = variant.endsWith('-triggers') ? new Topic(stack, 'Events') : undef
 // The flow variants: `count` nodes invoking 10 functions in turn, one state machine.
 const FLOW_FUNCTIONS = 10;
 if (variant === 'plain-flow') {
-  const fns = Array.from({ length: FLOW_FUNCTIONS }, (_, i) => new LambdaFunction(stack, `Fn${i}`, {
-    code: Code.fromAsset(path.join(workDir, 'prebuilt', `fn${i}`)), runtime: Runtime.NODEJS_22_X, handler: 'index.handler', memorySize: 256, timeout: Duration.seconds(30),
-  }));
-  const tasks = Array.from({ length: count }, (_, i) => new LambdaInvoke(stack, `Step ${i}`, { lambdaFunction: fns[i % FLOW_FUNCTIONS], payloadResponseOnly: true, retryOnServiceExceptions: true }));
-  const chain = tasks.slice(1).reduce<IChainable & { next(n: IChainable): Chain }>((acc, task) => acc.next(task), Chain.start(tasks[0]));
+  const fns = Array.from(
+    { length: FLOW_FUNCTIONS },
+    (_, i) =>
+      new LambdaFunction(stack, `Fn${i}`, {
+        code: Code.fromAsset(path.join(workDir, 'prebuilt', `fn${i}`)),
+        runtime: Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        memorySize: 256,
+        timeout: Duration.seconds(30),
+      }),
+  );
+  const tasks = Array.from(
+    { length: count },
+    (_, i) =>
+      new LambdaInvoke(stack, `Step ${i}`, {
+        lambdaFunction: fns[i % FLOW_FUNCTIONS],
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: true,
+      }),
+  );
+  const chain = tasks
+    .slice(1)
+    .reduce<IChainable & { next(n: IChainable): Chain }>((acc, task) => acc.next(task), Chain.start(tasks[0]));
   new StateMachine(stack, 'Flow', { definitionBody: DefinitionBody.fromChainable(chain) });
 } else if (variant === 'stagegraph-flow') {
-  const fns = Array.from({ length: FLOW_FUNCTIONS }, (_, i) => new StageFunction(stack, `Fn${i}`, { code: StageCode.fromNodejs(path.join(workDir, 'src', `fn${i}`)), memorySize: 256 }));
+  const fns = Array.from(
+    { length: FLOW_FUNCTIONS },
+    (_, i) =>
+      new StageFunction(stack, `Fn${i}`, {
+        code: StageCode.fromNodejs(path.join(workDir, 'src', `fn${i}`)),
+        memorySize: 256,
+      }),
+  );
   const nodes = Array.from({ length: count }, (_, i) => Flow.invoke(`Step ${i}`, fns[i % FLOW_FUNCTIONS]));
   new FunctionGraph(stack, 'Flow', { definition: Flow.sequence(nodes[0], ...nodes.slice(1)) });
 }
@@ -50,15 +84,26 @@ for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
   switch (variant) {
     case 'plain':
       new LambdaFunction(stack, `Fn${i}`, {
-        code: Code.fromAsset(prebuilt), runtime: Runtime.NODEJS_22_X, handler: 'index.handler', memorySize: 256, timeout: Duration.seconds(30),
+        code: Code.fromAsset(prebuilt),
+        runtime: Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        memorySize: 256,
+        timeout: Duration.seconds(30),
       });
       break;
     case 'plain-same-features': {
       const fn = new LambdaFunction(stack, `Fn${i}`, {
-        code: Code.fromAsset(prebuilt), runtime: Runtime.NODEJS_22_X, handler: 'index.handler', memorySize: 256, timeout: Duration.seconds(30),
+        code: Code.fromAsset(prebuilt),
+        runtime: Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        memorySize: 256,
+        timeout: Duration.seconds(30),
         deadLetterQueueEnabled: true,
       });
-      new LogGroup(stack, `Fn${i}Logs`, { logGroupName: `/aws/lambda/${fn.functionName}`, retention: RetentionDays.ONE_MONTH });
+      new LogGroup(stack, `Fn${i}Logs`, {
+        logGroupName: `/aws/lambda/${fn.functionName}`,
+        retention: RetentionDays.ONE_MONTH,
+      });
       break;
     }
     case 'stagegraph':
@@ -66,7 +111,11 @@ for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
       break;
     case 'plain-triggers': {
       const fn = new LambdaFunction(stack, `Fn${i}`, {
-        code: Code.fromAsset(prebuilt), runtime: Runtime.NODEJS_22_X, handler: 'index.handler', memorySize: 256, timeout: Duration.seconds(30),
+        code: Code.fromAsset(prebuilt),
+        runtime: Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        memorySize: 256,
+        timeout: Duration.seconds(30),
       });
       plainFns.push(fn);
       plainBucket?.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { prefix: `fn${i}/` });
@@ -78,7 +127,11 @@ for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
       stageFns[i] = new StageFunction(stack, `Fn${i}`, {
         code: StageCode.fromNodejs(source),
         memorySize: 256,
-        triggers: [new ObsTrigger(obsBucket as ObsBucket, { prefix: `fn${i}/` }), new SmnTrigger(topic as Topic), new DmsTrigger(new Queue(stack, `Queue${i}`))],
+        triggers: [
+          new ObsTrigger(obsBucket as ObsBucket, { prefix: `fn${i}/` }),
+          new SmnTrigger(topic as Topic),
+          new DmsTrigger(new Queue(stack, `Queue${i}`)),
+        ],
       });
       break;
     default:
@@ -86,8 +139,17 @@ for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
   }
 }
 if (plainFns.length > 0) {
-  const tasks = plainFns.slice(0, 10).map((fn, i) => new LambdaInvoke(stack, `Flow step ${i}`, { lambdaFunction: fn, payloadResponseOnly: true, retryOnServiceExceptions: true }));
-  const chain = tasks.slice(1).reduce<IChainable & { next(n: IChainable): Chain }>((acc, task) => acc.next(task), Chain.start(tasks[0]));
+  const tasks = plainFns.slice(0, 10).map(
+    (fn, i) =>
+      new LambdaInvoke(stack, `Flow step ${i}`, {
+        lambdaFunction: fn,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: true,
+      }),
+  );
+  const chain = tasks
+    .slice(1)
+    .reduce<IChainable & { next(n: IChainable): Chain }>((acc, task) => acc.next(task), Chain.start(tasks[0]));
   new StateMachine(stack, 'Flow', { definitionBody: DefinitionBody.fromChainable(chain) });
 }
 if (stageFns.length > 0) {
@@ -105,10 +167,14 @@ try {
 const millis = Number(process.hrtime.bigint() - started) / 1e6;
 const templateFile = path.join(assembly.directory, 'Bench.template.json');
 const template = JSON.parse(fs.readFileSync(templateFile, 'utf-8')) as { Resources: Record<string, { Type: string }> };
-process.stdout.write(JSON.stringify({
-  millis,
-  resources: Object.keys(template.Resources).length,
-  customResources: Object.values(template.Resources).filter(r => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource').length,
-  templateBytes: fs.statSync(templateFile).size,
-  peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    millis,
+    resources: Object.keys(template.Resources).length,
+    customResources: Object.values(template.Resources).filter(
+      r => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource',
+    ).length,
+    templateBytes: fs.statSync(templateFile).size,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  }) + '\n',
+);

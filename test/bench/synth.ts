@@ -27,8 +27,19 @@ export function prepare(workDir: string, count: number): void {
   for (let i = 0; i < count; i++) {
     const src = path.join(workDir, 'src', `fn${i}`);
     fs.mkdirSync(src, { recursive: true });
-    fs.writeFileSync(path.join(src, 'index.ts'), `export const handler = async (event: unknown) => ({ fn: ${i}, event });\n`);
-    buildSync({ entryPoints: [path.join(src, 'index.ts')], outfile: path.join(workDir, 'prebuilt', `fn${i}`, 'index.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node22', logLevel: 'silent' });
+    fs.writeFileSync(
+      path.join(src, 'index.ts'),
+      `export const handler = async (event: unknown) => ({ fn: ${i}, event });\n`,
+    );
+    buildSync({
+      entryPoints: [path.join(src, 'index.ts')],
+      outfile: path.join(workDir, 'prebuilt', `fn${i}`, 'index.js'),
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node22',
+      logLevel: 'silent',
+    });
   }
 }
 
@@ -47,7 +58,11 @@ export function runOnce(variant: string, count: number, workDir: string, validat
     const output = execFileSync(TSX, [CHILD, variant, String(count), workDir, outdir], {
       encoding: 'utf-8',
       cwd: workDir,
-      env: { ...process.env, CDK_VALIDATION: validation ? 'true' : 'false', STAGEGRAPH_BUILD_CACHE: path.join(workDir, 'build-cache') },
+      env: {
+        ...process.env,
+        CDK_VALIDATION: validation ? 'true' : 'false',
+        STAGEGRAPH_BUILD_CACHE: path.join(workDir, 'build-cache'),
+      },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     return JSON.parse(output.trim().split('\n').pop() as string);
@@ -91,14 +106,31 @@ export function benchSynth(count: number, repeats: number, validation: boolean):
 export function formatSynth(results: readonly SynthResult[]): string {
   const byKey = new Map(results.map(r => [`${r.functions}/${r.validation}/${r.variant}`, r]));
   return table(
-    ['variant', 'functions', 'validation', 'synth s (median)', 'min..max', 'ratio to plain', 'resources', 'per function', 'custom', 'template KB'],
+    [
+      'variant',
+      'functions',
+      'validation',
+      'synth s (median)',
+      'min..max',
+      'ratio to plain',
+      'resources',
+      'per function',
+      'custom',
+      'template KB',
+    ],
     results.map(r => {
       const plain = byKey.get(`${r.functions}/${r.validation}/plain`);
       return [
-        r.variant, String(r.functions), r.validation ? 'on' : 'off',
-        r.seconds.median.toFixed(2), `${r.seconds.min.toFixed(2)}..${r.seconds.max.toFixed(2)}`,
+        r.variant,
+        String(r.functions),
+        r.validation ? 'on' : 'off',
+        r.seconds.median.toFixed(2),
+        `${r.seconds.min.toFixed(2)}..${r.seconds.max.toFixed(2)}`,
         plain ? `${(r.seconds.median / plain.seconds.median).toFixed(2)}x` : '',
-        String(r.resources), r.resourcesPerFunction.toFixed(2), String(r.customResources), (r.templateBytes / 1024).toFixed(1),
+        String(r.resources),
+        r.resourcesPerFunction.toFixed(2),
+        String(r.customResources),
+        (r.templateBytes / 1024).toFixed(1),
       ];
     }),
   );
@@ -162,13 +194,32 @@ export function benchSynthScaling(sizes: readonly number[], repeats: number): Sc
 
 export function formatScaling(results: readonly ScalingResult[]): string {
   const failures = results.filter(r => r.error).map(r => `${r.variant}, ${r.functions} functions: ${r.error}`);
-  return table(
-    ['variant', 'functions', 'synth s (median)', 'min..max', 'peak MB', 'resources / function', 'custom', 'template KB'],
-    results.map(r => r.error
-      ? [r.variant, String(r.functions), 'fails (below)', '', '', '', '', '']
-      : [
-        r.variant, String(r.functions), (r.seconds as Spread).median.toFixed(2), `${(r.seconds as Spread).min.toFixed(2)}..${(r.seconds as Spread).max.toFixed(2)}`,
-        String(r.peakRssMb), (r.resourcesPerFunction ?? 0).toFixed(2), String(r.customResources), (r.templateKb ?? 0).toFixed(1),
-      ]),
-  ) + (failures.length ? `\n\n${failures.join('\n')}` : '');
+  return (
+    table(
+      [
+        'variant',
+        'functions',
+        'synth s (median)',
+        'min..max',
+        'peak MB',
+        'resources / function',
+        'custom',
+        'template KB',
+      ],
+      results.map(r =>
+        r.error
+          ? [r.variant, String(r.functions), 'fails (below)', '', '', '', '', '']
+          : [
+              r.variant,
+              String(r.functions),
+              (r.seconds as Spread).median.toFixed(2),
+              `${(r.seconds as Spread).min.toFixed(2)}..${(r.seconds as Spread).max.toFixed(2)}`,
+              String(r.peakRssMb),
+              (r.resourcesPerFunction ?? 0).toFixed(2),
+              String(r.customResources),
+              (r.templateKb ?? 0).toFixed(1),
+            ],
+      ),
+    ) + (failures.length ? `\n\n${failures.join('\n')}` : '')
+  );
 }

@@ -29,15 +29,31 @@ async function inBatches<T>(items: T[], parallel: number, send: (item: T) => Pro
 }
 
 /** Polls the function's log group until every id is processed; the time of the last processed line. */
-async function waitProcessed(logs: CloudWatchLogsClient, functionName: string, ids: Set<string>, since: number, deadlineMs = 600_000): Promise<{ processed: number; lastMillis: number }> {
+async function waitProcessed(
+  logs: CloudWatchLogsClient,
+  functionName: string,
+  ids: Set<string>,
+  since: number,
+  deadlineMs = 600_000,
+): Promise<{ processed: number; lastMillis: number }> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const seen = new Map<string, number>();
     let nextToken: string | undefined;
     do {
       // A function without a log group of its own (plain CDK) gets one with its first log line.
-      const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: since - 1000, nextToken }))
-        .catch(error => { if ((error as Error).name === 'ResourceNotFoundException') return { events: [], nextToken: undefined }; throw error; });
+      const page = await logs
+        .send(
+          new FilterLogEventsCommand({
+            logGroupName: `/aws/lambda/${functionName}`,
+            startTime: since - 1000,
+            nextToken,
+          }),
+        )
+        .catch(error => {
+          if ((error as Error).name === 'ResourceNotFoundException') return { events: [], nextToken: undefined };
+          throw error;
+        });
       for (const event of page.events ?? []) {
         const match = /processed (\S+)/.exec(event.message ?? '');
         if (match && ids.has(match[1])) seen.set(match[1], Math.max(seen.get(match[1]) ?? 0, event.timestamp ?? 0));
@@ -45,7 +61,8 @@ async function waitProcessed(logs: CloudWatchLogsClient, functionName: string, i
       nextToken = page.nextToken;
     } while (nextToken);
     if (seen.size === ids.size) return { processed: seen.size, lastMillis: Math.max(...seen.values()) };
-    if (Date.now() > deadline) throw new Error(`${functionName}: ${seen.size} of ${ids.size} events processed after ${deadlineMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`${functionName}: ${seen.size} of ${ids.size} events processed after ${deadlineMs / 1000} s`);
     await new Promise(resolve => setTimeout(resolve, 500));
   }
 }
@@ -74,20 +91,31 @@ export async function benchThroughput(messages: number, uploads: number, repeats
         const ids = Array.from({ length: messages }, (_, i) => `${run}-${variant.startsWith('DMS') ? 'd' : 'p'}${i}`);
         const started = Date.now();
         const batches = Array.from({ length: Math.ceil(ids.length / 10) }, (_, b) => ids.slice(b * 10, b * 10 + 10));
-        await inBatches(batches, 10, batch => sqs.send(new SendMessageBatchCommand({
-          QueueUrl: queueUrl, Entries: batch.map((id, j) => ({ Id: String(j), MessageBody: JSON.stringify({ id }) })),
-        })));
+        await inBatches(batches, 10, batch =>
+          sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: batch.map((id, j) => ({ Id: String(j), MessageBody: JSON.stringify({ id }) })),
+            }),
+          ),
+        );
         const done = await waitProcessed(logs, fn, new Set(ids), started);
         record(`${messages} messages, ${variant}`, messages, (done.lastMillis - started) / 1000);
       }
       const keys = Array.from({ length: uploads }, (_, i) => `bench/${run}-${i}.txt`);
       const started = Date.now();
-      await inBatches(keys, 10, key => s3.send(new PutObjectCommand({ Bucket: physical.Uploads, Key: key, Body: key })));
+      await inBatches(keys, 10, key =>
+        s3.send(new PutObjectCommand({ Bucket: physical.Uploads, Key: key, Body: key })),
+      );
       const done = await waitProcessed(logs, 'bench-upload-counter', new Set(keys), started);
       record(`${uploads} uploads, OBS trigger (stagegraph)`, uploads, (done.lastMillis - started) / 1000);
     }
     const results: ThroughputResult[] = [...samples.entries()].map(([variant, { events, seconds }]) => ({
-      variant, events, processed: events, seconds: spread(seconds), perSecond: spread(seconds.map(x => events / x)),
+      variant,
+      events,
+      processed: events,
+      seconds: spread(seconds),
+      perSecond: spread(seconds.map(x => events / x)),
     }));
     return results;
   } finally {

@@ -33,24 +33,52 @@ export async function benchTriggerLatency(runs: number): Promise<TriggerLatency[
     const physical = await physicalIds('TriggerTestStack');
     const functionName = async (id: string) => (await findDeployedFunction(outdir, id)).functionName;
     const cases: Array<{ trigger: string; fn: string; send: (marker: string) => Promise<unknown> }> = [
-      { trigger: 'OBS upload', fn: await functionName('Uploads'), send: m => s3.send(new PutObjectCommand({ Bucket: physical.Files, Key: `uploads/${m}.txt`, Body: m })) },
       {
-        trigger: 'SMN publish', fn: await functionName('Consumer'),
-        send: m => sns.send(new PublishCommand({ TopicArn: physical.Colors, Message: JSON.stringify({ action: 'log', body: m }), MessageAttributes: { color: { DataType: 'String', StringValue: 'blue' } } })),
+        trigger: 'OBS upload',
+        fn: await functionName('Uploads'),
+        send: m => s3.send(new PutObjectCommand({ Bucket: physical.Files, Key: `uploads/${m}.txt`, Body: m })),
       },
-      { trigger: 'DMS send', fn: await functionName('Consumer'), send: m => sqs.send(new SendMessageCommand({ QueueUrl: physical.Readings, MessageBody: JSON.stringify({ marker: m }) })) },
+      {
+        trigger: 'SMN publish',
+        fn: await functionName('Consumer'),
+        send: m =>
+          sns.send(
+            new PublishCommand({
+              TopicArn: physical.Colors,
+              Message: JSON.stringify({ action: 'log', body: m }),
+              MessageAttributes: { color: { DataType: 'String', StringValue: 'blue' } },
+            }),
+          ),
+      },
+      {
+        trigger: 'DMS send',
+        fn: await functionName('Consumer'),
+        send: m =>
+          sqs.send(new SendMessageCommand({ QueueUrl: physical.Readings, MessageBody: JSON.stringify({ marker: m }) })),
+      },
     ];
     const results: TriggerLatency[] = [];
     for (const c of cases) {
       const samples: number[] = [];
-      for (let i = -1; i < runs; i++) { // the first run warms the function up and is not counted
+      for (let i = -1; i < runs; i++) {
+        // the first run warms the function up and is not counted
         const marker = `bench-${Date.now()}-${i}`;
         const sent = Date.now();
         await c.send(marker);
         const deadline = Date.now() + 30_000;
         for (;;) {
-          const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${c.fn}`, filterPattern: `"${marker}"`, startTime: sent - 1000 })).catch(() => undefined);
-          const line = (page?.events ?? []).map(e => e.message ?? '').find(m => m.includes(marker) && /^\d{4}-\d\d-\d\dT/.test(m));
+          const page = await logs
+            .send(
+              new FilterLogEventsCommand({
+                logGroupName: `/aws/lambda/${c.fn}`,
+                filterPattern: `"${marker}"`,
+                startTime: sent - 1000,
+              }),
+            )
+            .catch(() => undefined);
+          const line = (page?.events ?? [])
+            .map(e => e.message ?? '')
+            .find(m => m.includes(marker) && /^\d{4}-\d\d-\d\dT/.test(m));
           if (line) {
             if (i >= 0) {
               samples.push(Date.parse(line.split('\t')[0]) - sent);

@@ -29,19 +29,26 @@ const FIXTURE = path.join(__dirname, '..', 'fixtures', 'hello-nodejs');
 
 function count(stack: Stack, variant: string, functions: number): TriggerResources {
   const app = stack.node.root as App;
-  const template = app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string }> };
+  const template = app.synth().getStackByName(stack.stackName).template as {
+    Resources: Record<string, { Type: string }>;
+  };
   const byType: Record<string, number> = {};
   for (const resource of Object.values(template.Resources)) {
     byType[resource.Type] = (byType[resource.Type] ?? 0) + 1;
   }
   const resources = Object.keys(template.Resources).length;
-  const shared = ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::SNS::Topic', 'AWS::SQS::Queue'].reduce((n, type) => n + (byType[type] ?? 0), 0);
+  const shared = ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::SNS::Topic', 'AWS::SQS::Queue'].reduce(
+    (n, type) => n + (byType[type] ?? 0),
+    0,
+  );
   return {
     variant,
     functions,
     resources,
     perFunction: (resources - shared) / functions,
-    customResources: Object.entries(byType).filter(([type]) => type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource').reduce((n, [, c]) => n + c, 0),
+    customResources: Object.entries(byType)
+      .filter(([type]) => type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource')
+      .reduce((n, [, c]) => n + c, 0),
     byType,
   };
 }
@@ -56,7 +63,11 @@ export function benchTriggerResources(functions: number): TriggerResources[] {
       code: StageCode.fromNodejs(FIXTURE),
       memorySize: 256,
       deadLetterQueueEnabled: false,
-      triggers: [new ObsTrigger(bucket, { prefix: `fn${i}/` }), new SmnTrigger(topic), new DmsTrigger(new Queue(oursStack, `Queue${i}`))],
+      triggers: [
+        new ObsTrigger(bucket, { prefix: `fn${i}/` }),
+        new SmnTrigger(topic),
+        new DmsTrigger(new Queue(oursStack, `Queue${i}`)),
+      ],
     });
   }
   const plainStack = new Stack(new App({ context }), 'Plain');
@@ -64,7 +75,11 @@ export function benchTriggerResources(functions: number): TriggerResources[] {
   const plainTopic = new Topic(plainStack, 'Events');
   for (let i = 0; i < functions; i++) {
     const fn = new LambdaFunction(plainStack, `Fn${i}`, {
-      code: Code.fromAsset(FIXTURE), runtime: Runtime.NODEJS_22_X, handler: 'index.handler', memorySize: 256, timeout: Duration.seconds(30),
+      code: Code.fromAsset(FIXTURE),
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
     });
     plainBucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { prefix: `fn${i}/` });
     plainTopic.addSubscription(new LambdaSubscription(fn));

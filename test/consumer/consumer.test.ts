@@ -3,7 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { poll } from '../integ/poll';
@@ -24,10 +28,18 @@ let packedFiles: string[];
 const timings: Record<string, number> = {};
 
 /** Runs a command in the consumer app as a user would, returning stdout and stderr (never throws). */
-async function run(command: string, args: string[], env: Record<string, string> = {}): Promise<{ out: string; err: string; code: number }> {
+async function run(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ out: string; err: string; code: number }> {
   const started = Date.now();
   try {
-    const { stdout, stderr } = await exec(command, args, { cwd: consumer, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await exec(command, args, {
+      cwd: consumer,
+      env: { ...process.env, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { out: stdout, err: stderr, code: 0 };
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; code?: number };
@@ -48,7 +60,9 @@ function ok(result: { out: string; err: string; code: number }): string {
 
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-consumer-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf-8' })) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf-8' }),
+  ) as Array<{ filename: string; files: Array<{ path: string }> }>;
   packedFiles = packed[0].files.map(f => f.path);
   consumer = path.join(work, 'my-app');
   const write = (file: string, text: string) => {
@@ -56,32 +70,65 @@ beforeAll(() => {
     fs.writeFileSync(path.join(consumer, file), text);
   };
   write('bin/app.ts', fs.readFileSync(path.join(__dirname, 'app.ts'), 'utf-8'));
-  write('functions/greeter/index.ts', [
-    'export const handler = async (event: { name?: string; queryStringParameters?: { name?: string } }) => {',
-    '  const name = event.queryStringParameters?.name ?? event.name ?? "world";',
-    '  const greeting = { greeting: `hi ${name}` };',
-    '  return event.queryStringParameters ? { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(greeting) } : greeting;',
-    '};', ''].join('\n'));
-  write('functions/on-upload/index.py', [
-    'def handler(event, context):',
-    '    for record in (event or {}).get("Records", []):',
-    '        print("uploaded", record["s3"]["object"]["key"])',
-    '    return {"records": len((event or {}).get("Records", []))}', ''].join('\n'));
-  write('package.json', JSON.stringify({
-    name: 'my-app', version: '1.0.0', private: true,
-    dependencies: {
-      stagegraph: `file:${path.join(work, packed[0].filename)}`,
-      'aws-cdk-lib': rootPackage.devDependencies['aws-cdk-lib'],
-      constructs: rootPackage.devDependencies.constructs,
-    },
-    devDependencies: { 'aws-cdk': rootPackage.devDependencies['aws-cdk'] },
-  }, null, 2));
-  write('tsconfig.json', JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, outDir: 'dist', rootDir: '.', skipLibCheck: true, types: [] },
-    include: ['bin/**/*.ts'],
-  }));
+  write(
+    'functions/greeter/index.ts',
+    [
+      'export const handler = async (event: { name?: string; queryStringParameters?: { name?: string } }) => {',
+      '  const name = event.queryStringParameters?.name ?? event.name ?? "world";',
+      '  const greeting = { greeting: `hi ${name}` };',
+      '  return event.queryStringParameters ? { statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(greeting) } : greeting;',
+      '};',
+      '',
+    ].join('\n'),
+  );
+  write(
+    'functions/on-upload/index.py',
+    [
+      'def handler(event, context):',
+      '    for record in (event or {}).get("Records", []):',
+      '        print("uploaded", record["s3"]["object"]["key"])',
+      '    return {"records": len((event or {}).get("Records", []))}',
+      '',
+    ].join('\n'),
+  );
+  write(
+    'package.json',
+    JSON.stringify(
+      {
+        name: 'my-app',
+        version: '1.0.0',
+        private: true,
+        dependencies: {
+          stagegraph: `file:${path.join(work, packed[0].filename)}`,
+          'aws-cdk-lib': rootPackage.devDependencies['aws-cdk-lib'],
+          constructs: rootPackage.devDependencies.constructs,
+        },
+        devDependencies: { 'aws-cdk': rootPackage.devDependencies['aws-cdk'] },
+      },
+      null,
+      2,
+    ),
+  );
+  write(
+    'tsconfig.json',
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'commonjs',
+        strict: true,
+        outDir: 'dist',
+        rootDir: '.',
+        skipLibCheck: true,
+        types: [],
+      },
+      include: ['bin/**/*.ts'],
+    }),
+  );
   write('cdk.json', JSON.stringify({ app: 'node dist/bin/app.js' }));
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: consumer, stdio: 'ignore' });
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: consumer,
+    stdio: 'ignore',
+  });
   // TypeScript comes from this repository: `npm i -D typescript` gives 7.x, which the README explains.
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: consumer });
 });
@@ -92,24 +139,43 @@ afterAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-test('the tarball holds the compiled library, the CLI and the local cloud\'s extension, not the sources or tests', () => {
-  expect(packedFiles).toEqual(expect.arrayContaining([
-    'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/bin/stagegraph.js',
-    'localstack/pyproject.toml', 'localstack/constraints.txt', 'localstack/java-runtime/pom.xml',
-    'localstack/stagegraph_localstack/executor.py', 'localstack/stagegraph_localstack/bootstrap/node-bootstrap.js',
-  ]));
-  expect(packedFiles.filter(f => /^(lib|test|bin)\/|localstack\/tests\/|__pycache__|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+test("the tarball holds the compiled library, the CLI and the local cloud's extension, not the sources or tests", () => {
+  expect(packedFiles).toEqual(
+    expect.arrayContaining([
+      'dist/lib/index.js',
+      'dist/lib/index.d.ts',
+      'dist/bin/stagegraph.js',
+      'localstack/pyproject.toml',
+      'localstack/constraints.txt',
+      'localstack/java-runtime/pom.xml',
+      'localstack/stagegraph_localstack/executor.py',
+      'localstack/stagegraph_localstack/bootstrap/node-bootstrap.js',
+    ]),
+  );
+  expect(
+    packedFiles.filter(f => /^(lib|test|bin)\/|localstack\/tests\/|__pycache__|\.ts$/.test(f) && !f.endsWith('.d.ts')),
+  ).toEqual([]);
 });
 
 test('the CDK CLI synthesizes the app, building its functions with the packed library', async () => {
   ok(await run(path.join(consumer, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet']));
 
   const template = JSON.parse(fs.readFileSync(path.join(consumer, 'cdk.out', 'ConsumerStack.template.json'), 'utf-8'));
-  const functions = Object.values(template.Resources as Record<string, { Type: string; Properties: { MemorySize: number; Code: { S3Key: string } } }>)
-    .filter(r => r.Type === 'AWS::Lambda::Function');
+  const functions = Object.values(
+    template.Resources as Record<string, { Type: string; Properties: { MemorySize: number; Code: { S3Key: string } } }>,
+  ).filter(r => r.Type === 'AWS::Lambda::Function');
   expect(functions.map(f => f.Properties.MemorySize).sort()).toEqual([128, 192, 256]); // OnUpload, Greeter, the meter
-  expect(fs.readFileSync(path.join(consumer, 'cdk.out', `asset.${functions.find(f => f.Properties.MemorySize === 192)?.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.js'), 'utf-8'))
-    .toContain('hi ${name}');
+  expect(
+    fs.readFileSync(
+      path.join(
+        consumer,
+        'cdk.out',
+        `asset.${functions.find(f => f.Properties.MemorySize === 192)?.Properties.Code.S3Key.replace(/\.zip$/, '')}`,
+        'index.js',
+      ),
+      'utf-8',
+    ),
+  ).toContain('hi ${name}');
 });
 
 test('the packed CLI prints its version and summarizes the app', async () => {
@@ -117,10 +183,18 @@ test('the packed CLI prints its version and summarizes the app', async () => {
 
   const summary = JSON.parse(ok(await stagegraph('synth', '--json')));
   expect(summary.stacks).toEqual(['ConsumerStack']);
-  expect(summary.functions).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'ConsumerStack/Greeter/Function/Resource', runtime: 'nodejs22.x', memoryMb: 192 })]));
+  expect(summary.functions).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({
+        path: 'ConsumerStack/Greeter/Function/Resource',
+        runtime: 'nodejs22.x',
+        memoryMb: 192,
+      }),
+    ]),
+  );
 });
 
-test('local install uses the install shared by the user\'s apps: nothing big in the app folder', async () => {
+test("local install uses the install shared by the user's apps: nothing big in the app folder", async () => {
   const out = ok(await stagegraph('local', 'install'));
 
   expect(out).toMatch(/(Installed in|Already installed and up to date in) .*localstack-2026\.3\.0\/venv/);
@@ -131,7 +205,8 @@ test('local up starts the local cloud on 127.0.0.1 only and bootstraps it', asyn
   const result = await stagegraph('local', 'up');
 
   expect(ok(result)).toContain('LocalStack is up at http://127.0.0.1:4566');
-  const pid = JSON.parse(fs.readFileSync(path.join(consumer, '.stagegraph', 'localstack', 'localstack.pid'), 'utf-8')).pid as number;
+  const pid = JSON.parse(fs.readFileSync(path.join(consumer, '.stagegraph', 'localstack', 'localstack.pid'), 'utf-8'))
+    .pid as number;
   const sockets = listeningSockets(processTree(pid));
   expect(sockets.length).toBeGreaterThan(0);
   expect(sockets.filter(s => !isLoopback(s.address))).toEqual([]);
@@ -141,7 +216,12 @@ test('the CDK CLI deploys the app to the local cloud with the environment `local
   const env = ok(await stagegraph('local', 'env'));
   expect(env).toContain("export AWS_ENDPOINT_URL='http://127.0.0.1:4566'");
 
-  ok(await run('bash', ['-c', 'eval "$(node_modules/.bin/stagegraph local env)" && node_modules/.bin/cdk deploy --all --require-approval never']));
+  ok(
+    await run('bash', [
+      '-c',
+      'eval "$(node_modules/.bin/stagegraph local env)" && node_modules/.bin/cdk deploy --all --require-approval never',
+    ]),
+  );
 
   const cloudformation = new CloudFormationClient(localClientConfig());
   const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: 'ConsumerStack' }));
@@ -151,7 +231,7 @@ test('the CDK CLI deploys the app to the local cloud with the environment `local
 
 let localUrl: string;
 
-test('stagegraph local deploy prints one line per stack and the HTTP API\'s local URL, not every event', async () => {
+test("stagegraph local deploy prints one line per stack and the HTTP API's local URL, not every event", async () => {
   const result = await stagegraph('local', 'deploy');
 
   const out = ok(result);
@@ -176,21 +256,30 @@ test('stagegraph invoke runs a function by its id', async () => {
 
 test('an upload to the bucket runs the Python function, and stagegraph logs shows it', async () => {
   const cloudformation = new CloudFormationClient(localClientConfig());
-  const { StackResources } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'ConsumerStack' }));
+  const { StackResources } = await cloudformation.send(
+    new DescribeStackResourcesCommand({ StackName: 'ConsumerStack' }),
+  );
   cloudformation.destroy();
-  const bucket = StackResources?.find(r => r.ResourceType === 'AWS::S3::Bucket' && r.LogicalResourceId?.startsWith('Uploads'))?.PhysicalResourceId;
+  const bucket = StackResources?.find(
+    r => r.ResourceType === 'AWS::S3::Bucket' && r.LogicalResourceId?.startsWith('Uploads'),
+  )?.PhysicalResourceId;
   const s3 = new S3Client(localClientConfig());
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'in/hello.txt', Body: 'hello' }));
   s3.destroy();
 
-  const logs = await poll('the upload in the function\'s log', async () => {
-    const out = (await stagegraph('logs', 'OnUpload')).out;
-    return out.includes('uploaded in/hello.txt') ? out : undefined;
-  }, 60_000, 1000);
+  const logs = await poll(
+    "the upload in the function's log",
+    async () => {
+      const out = (await stagegraph('logs', 'OnUpload')).out;
+      return out.includes('uploaded in/hello.txt') ? out : undefined;
+    },
+    60_000,
+    1000,
+  );
   expect(logs).toMatch(/REPORT RequestId/);
 });
 
-test('stagegraph start invokes only the app\'s own functions, and suggests one that exists', async () => {
+test("stagegraph start invokes only the app's own functions, and suggests one that exists", async () => {
   const result = await stagegraph('start');
 
   const out = ok(result);
@@ -201,10 +290,15 @@ test('stagegraph start invokes only the app\'s own functions, and suggests one t
 });
 
 test('stagegraph bill shows what each function used', async () => {
-  const bill = await poll('the bill of the Greeter', async () => {
-    const out = (await stagegraph('bill')).out;
-    return /ConsumerStack\/Greeter\s+\d+/.test(out) ? out : undefined;
-  }, 90_000, 2000);
+  const bill = await poll(
+    'the bill of the Greeter',
+    async () => {
+      const out = (await stagegraph('bill')).out;
+      return /ConsumerStack\/Greeter\s+\d+/.test(out) ? out : undefined;
+    },
+    90_000,
+    2000,
+  );
 
   expect(bill).toMatch(/total\s+\d+/);
 });

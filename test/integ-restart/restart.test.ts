@@ -6,9 +6,19 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { ListSubscriptionsByTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../lib/app/deploy';
 import { localClientConfig, localRestApiUrl, usesExternalLocalStack } from '../../lib/local/endpoint';
 import { findDeployedFunction } from '../../lib/app/deployed';
@@ -55,7 +65,9 @@ async function processed(prefix: string): Promise<Processed> {
   let objects = 0;
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: physical.Records, Prefix: `processed/${prefix}`, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: physical.Records, Prefix: `processed/${prefix}`, ContinuationToken: token }),
+    );
     for (const object of page.Contents ?? []) {
       const id = (object.Key ?? '').split('/')[1];
       counts.set(id, (counts.get(id) ?? 0) + 1);
@@ -68,33 +80,54 @@ async function processed(prefix: string): Promise<Processed> {
 
 async function send(prefix: string, count: number): Promise<void> {
   for (let i = 0; i < count; i += 10) {
-    await sqs.send(new SendMessageBatchCommand({
-      QueueUrl: physical.Work,
-      Entries: Array.from({ length: Math.min(10, count - i) }, (_, j) => ({ Id: `m${j}`, MessageBody: JSON.stringify({ id: `${prefix}${i + j}` }) })),
-    }));
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: physical.Work,
+        Entries: Array.from({ length: Math.min(10, count - i) }, (_, j) => ({
+          Id: `m${j}`,
+          MessageBody: JSON.stringify({ id: `${prefix}${i + j}` }),
+        })),
+      }),
+    );
   }
 }
 
 async function putReadings(prefix: string, count: number): Promise<void> {
-  await kinesis.send(new PutRecordsCommand({
-    StreamName: physical.Readings,
-    Records: Array.from({ length: count }, (_, i) => ({ PartitionKey: `p${i}`, Data: Buffer.from(JSON.stringify({ id: `${prefix}${i}` })) })),
-  }));
+  await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: physical.Readings,
+      Records: Array.from({ length: count }, (_, i) => ({
+        PartitionKey: `p${i}`,
+        Data: Buffer.from(JSON.stringify({ id: `${prefix}${i}` })),
+      })),
+    }),
+  );
 }
 
 async function queueIsEmpty(): Promise<boolean> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({
-    QueueUrl: physical.Work, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-  }));
-  return Number(Attributes?.ApproximateNumberOfMessages) === 0 && Number(Attributes?.ApproximateNumberOfMessagesNotVisible) === 0;
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: physical.Work,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages) === 0 &&
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible) === 0
+  );
 }
 
 /** Waits until the function has recorded every id of `prefix` and the queue is empty. */
 async function allProcessed(prefix: string, count: number): Promise<Processed> {
-  return poll(`${count} messages ${prefix}* processed`, async () => {
-    const seen = await processed(prefix);
-    return seen.unique >= count && await queueIsEmpty() ? seen : undefined;
-  }, 120_000, 500);
+  return poll(
+    `${count} messages ${prefix}* processed`,
+    async () => {
+      const seen = await processed(prefix);
+      return seen.unique >= count && (await queueIsEmpty()) ? seen : undefined;
+    },
+    120_000,
+    500,
+  );
 }
 
 async function readObject(key: string): Promise<string> {
@@ -103,7 +136,9 @@ async function readObject(key: string): Promise<string> {
 }
 
 async function ping(text: string): Promise<unknown> {
-  const result = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify({ ping: text })) }));
+  const result = await lambda.send(
+    new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify({ ping: text })) }),
+  );
   return JSON.parse(Buffer.from(result.Payload ?? []).toString());
 }
 
@@ -122,7 +157,11 @@ function restoreReport(): RestoreReport {
 function savedAt(): number {
   try {
     const generation = fs.readFileSync(path.join(stateDir, 'snapshot', 'CURRENT'), 'utf-8').trim();
-    return (JSON.parse(fs.readFileSync(path.join(stateDir, 'snapshot', generation, 'SAVED.json'), 'utf-8')) as { savedAt: number }).savedAt;
+    return (
+      JSON.parse(fs.readFileSync(path.join(stateDir, 'snapshot', generation, 'SAVED.json'), 'utf-8')) as {
+        savedAt: number;
+      }
+    ).savedAt;
   } catch {
     return 0;
   }
@@ -165,18 +204,34 @@ describeLocal('state that survives a restart', () => {
   });
 
   test('local down + local up mid-way: every message processed exactly once, objects, functions and the rest still there', async () => {
-    await s3.send(new PutObjectCommand({ Bucket: physical.Records, Key: 'before/down.txt', Body: 'uploaded before the restart' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: physical.Records, Key: 'before/down.txt', Body: 'uploaded before the restart' }),
+    );
     await sns.send(new PublishCommand({ TopicArn: physical.Notices, Message: 'notice before the restart' }));
-    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: physical.Flow, input: '{"step":1}' }));
-    await poll('the execution to succeed', async () =>
-      (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'SUCCEEDED' || undefined);
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: physical.Flow, input: '{"step":1}' }),
+    );
+    await poll(
+      'the execution to succeed',
+      async () => (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'SUCCEEDED' || undefined,
+    );
     await putReadings('s', 5);
-    await poll('5 Kinesis records processed', async () => ((await processed('s')).unique === 5 ? true : undefined), 60_000, 200);
+    await poll(
+      '5 Kinesis records processed',
+      async () => ((await processed('s')).unique === 5 ? true : undefined),
+      60_000,
+      200,
+    );
     await send('r', 300);
-    const before = await poll('90 messages processed', async () => {
-      const seen = await processed('r');
-      return seen.unique >= 90 ? seen : undefined;
-    }, 60_000, 200);
+    const before = await poll(
+      '90 messages processed',
+      async () => {
+        const seen = await processed('r');
+        return seen.unique >= 90 ? seen : undefined;
+      },
+      60_000,
+      200,
+    );
 
     const stopped = Date.now();
     await stopLocalStack(APP_DIR);
@@ -185,8 +240,10 @@ describeLocal('state that survives a restart', () => {
     await startLocalStack({ projectDir: APP_DIR });
     const up = Date.now() - started;
     const report = restoreReport();
-    process.stderr.write(`[restart] stopped after ${before.unique} messages in ${down} ms; up with the state restored in ${up} ms ` +
-      `(restore ${report.durationMs} ms, ${(report.sizeBytes / 1024).toFixed(0)} KiB saved)\n`);
+    process.stderr.write(
+      `[restart] stopped after ${before.unique} messages in ${down} ms; up with the state restored in ${up} ms ` +
+        `(restore ${report.durationMs} ms, ${(report.sizeBytes / 1024).toFixed(0)} KiB saved)\n`,
+    );
     expect(Object.entries(report.services).filter(([, s]) => !s.restored)).toEqual([]);
 
     // No redeploy: the same names answer.
@@ -196,14 +253,21 @@ describeLocal('state that survives a restart', () => {
     const after = await allProcessed('r', 300);
     const inFlight = report.services.sqs?.inFlightTotal ?? 0;
     if (after.objects !== after.unique) {
-      process.stderr.write(`[restart] processed twice: ${JSON.stringify(after.repeated)} (in flight at the stop: ${inFlight})\n`);
+      process.stderr.write(
+        `[restart] processed twice: ${JSON.stringify(after.repeated)} (in flight at the stop: ${inFlight})\n`,
+      );
     }
     expect(after.unique).toBe(300);
     expect(after.objects - after.unique).toBe(0);
 
     // The Kinesis mapping goes on after the last record it processed: the first five are not repeated.
     await putReadings('t', 5);
-    await poll('5 more Kinesis records processed', async () => ((await processed('t')).unique === 5 ? true : undefined), 60_000, 200);
+    await poll(
+      '5 more Kinesis records processed',
+      async () => ((await processed('t')).unique === 5 ? true : undefined),
+      60_000,
+      200,
+    );
     expect(await processed('s')).toEqual({ objects: 5, unique: 5, repeated: {} });
     expect(await processed('t')).toEqual({ objects: 5, unique: 5, repeated: {} });
 
@@ -215,10 +279,19 @@ describeLocal('state that survives a restart', () => {
     expect((inbox.Messages ?? []).map(m => m.Body)).toEqual(['notice before the restart']);
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('SUCCEEDED');
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
-    expect((history.events ?? []).map(e => e.type)).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
-    const logLines = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, filterPattern: '"recorded r0 "' }));
+    expect((history.events ?? []).map(e => e.type)).toEqual([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+    const logLines = await logs.send(
+      new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, filterPattern: '"recorded r0 "' }),
+    );
     expect((logLines.events ?? []).length).toBeGreaterThanOrEqual(1);
-    const metrics = await cloudwatch.send(new ListMetricsCommand({ Namespace: 'AWS/Lambda', MetricName: 'Invocations' }));
+    const metrics = await cloudwatch.send(
+      new ListMetricsCommand({ Namespace: 'AWS/Lambda', MetricName: 'Invocations' }),
+    );
     expect((metrics.Metrics ?? []).some(m => (m.Dimensions ?? []).some(d => d.Value === functionName))).toBe(true);
     const mappings = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName }));
     expect((mappings.EventSourceMappings ?? []).map(m => m.State)).toEqual(['Enabled', 'Enabled']);
@@ -228,13 +301,25 @@ describeLocal('state that survives a restart', () => {
   });
 
   test('kill -9 of LocalStack: objects and functions survive, and processing resumes without losing a message', async () => {
-    await s3.send(new PutObjectCommand({ Bucket: physical.Records, Key: 'before/kill.txt', Body: 'uploaded before the kill' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: physical.Records, Key: 'before/kill.txt', Body: 'uploaded before the kill' }),
+    );
     await send('k', 100);
     const sent = Date.now() / 1000;
-    await poll('20 messages processed', async () => ((await processed('k')).unique >= 20 ? true : undefined), 60_000, 200);
+    await poll(
+      '20 messages processed',
+      async () => ((await processed('k')).unique >= 20 ? true : undefined),
+      60_000,
+      200,
+    );
     // A kill loses what was acknowledged after the last save (every 5 s by default): wait for a save
     // after the last message was sent, so that the kill must lose none of them.
-    await poll('a save after the last message was sent', async () => (savedAt() > sent ? true : undefined), 20_000, 200);
+    await poll(
+      'a save after the last message was sent',
+      async () => (savedAt() > sent ? true : undefined),
+      20_000,
+      200,
+    );
 
     const pid = Number((JSON.parse(fs.readFileSync(paths.pid, 'utf-8')) as { pid: number }).pid);
     const killed = Date.now();
@@ -244,7 +329,9 @@ describeLocal('state that survives a restart', () => {
     await startLocalStack({ projectDir: APP_DIR });
     const report = restoreReport();
     const lostSeconds = report.savedAt ? killed / 1000 - report.savedAt : NaN;
-    process.stderr.write(`[restart] up after kill -9 in ${Date.now() - started} ms; restored the save made ${lostSeconds.toFixed(1)} s before the kill\n`);
+    process.stderr.write(
+      `[restart] up after kill -9 in ${Date.now() - started} ms; restored the save made ${lostSeconds.toFixed(1)} s before the kill\n`,
+    );
     expect(Object.entries(report.services).filter(([, s]) => !s.restored)).toEqual([]);
 
     expect(await readObject('before/kill.txt')).toBe('uploaded before the kill');
@@ -254,8 +341,10 @@ describeLocal('state that survives a restart', () => {
     // Nothing is lost. Work done after the last save is done again (at least once): count it.
     const after = await allProcessed('k', 100);
     const inFlight = report.services.sqs?.inFlightTotal ?? 0;
-    process.stderr.write(`[restart] after kill -9: ${after.unique} messages, ${after.objects - after.unique} processed twice ` +
-      `(${inFlight} were in flight at the last save)${after.objects > after.unique ? `: ${JSON.stringify(after.repeated)}` : ''}\n`);
+    process.stderr.write(
+      `[restart] after kill -9: ${after.unique} messages, ${after.objects - after.unique} processed twice ` +
+        `(${inFlight} were in flight at the last save)${after.objects > after.unique ? `: ${JSON.stringify(after.repeated)}` : ''}\n`,
+    );
     expect(after.unique).toBe(100);
   });
 });

@@ -40,7 +40,9 @@ function synthFunction(makeCode: () => StageCode, architecture?: Architecture): 
 }
 
 function builtAsset(app: App, outdir: string, type: string): Built {
-  const template = app.synth().getStackByName('Stack').template as { Resources: Record<string, { Type: string; Properties: { Code?: { S3Key: string }; Content?: { S3Key: string } } }> };
+  const template = app.synth().getStackByName('Stack').template as {
+    Resources: Record<string, { Type: string; Properties: { Code?: { S3Key: string }; Content?: { S3Key: string } } }>;
+  };
   const resource = Object.values(template.Resources).find(r => r.Type === type);
   const key = (resource?.Properties.Code ?? resource?.Properties.Content)?.S3Key;
   if (!key) {
@@ -110,7 +112,9 @@ describe('Node.js builds', () => {
     const dir = copyFixture('hello-nodejs');
     fs.writeFileSync(path.join(dir, 'greeting.ts'), 'export function greeting(name: string { return name; }\n');
 
-    expect(() => synthFunction(() => StageCode.fromNodejs(dir))).toThrow(/Failed to bundle asset Stack\/Fn\/Function\/Code\/Stage[\s\S]*greeting\.ts/);
+    expect(() => synthFunction(() => StageCode.fromNodejs(dir))).toThrow(
+      /Failed to bundle asset Stack\/Fn\/Function\/Code\/Stage[\s\S]*greeting\.ts/,
+    );
   });
 });
 
@@ -141,18 +145,26 @@ describe('Python builds', () => {
     const dir = copyFixture('hello-python');
     fs.writeFileSync(path.join(dir, 'requirements.txt'), 'no-such-package-stagegraph-test==0.0.1\n');
 
-    expect(() => synthFunction(() => StageCode.fromPython(dir)))
-      .toThrow(/Building the Python code in .* failed: '.*-m pip install --requirement [\s\S]*no-such-package-stagegraph-test/);
+    expect(() => synthFunction(() => StageCode.fromPython(dir))).toThrow(
+      /Building the Python code in .* failed: '.*-m pip install --requirement [\s\S]*no-such-package-stagegraph-test/,
+    );
   });
 });
 
 describe('Java builds', () => {
   test('Maven packages the project jar, holding the handler class, and its dependencies under lib/', () => {
-    const built = synthFunction(() => StageCode.fromJava(path.join(FIXTURES, 'hello-java'), { handler: 'hello.Handler' }));
+    const built = synthFunction(() =>
+      StageCode.fromJava(path.join(FIXTURES, 'hello-java'), { handler: 'hello.Handler' }),
+    );
 
     expect(fs.readdirSync(built.dir)).toEqual(['lib']);
-    expect(fs.readdirSync(path.join(built.dir, 'lib')).sort()).toEqual(['aws-lambda-java-core-1.2.3.jar', 'hello-java-1.0.0.jar']);
-    const entries = execFileSync('jar', ['tf', path.join(built.dir, 'lib', 'hello-java-1.0.0.jar')], { encoding: 'utf-8' });
+    expect(fs.readdirSync(path.join(built.dir, 'lib')).sort()).toEqual([
+      'aws-lambda-java-core-1.2.3.jar',
+      'hello-java-1.0.0.jar',
+    ]);
+    const entries = execFileSync('jar', ['tf', path.join(built.dir, 'lib', 'hello-java-1.0.0.jar')], {
+      encoding: 'utf-8',
+    });
     expect(entries.split('\n')).toContain('hello/Handler.class');
     // The user's folder gets no target/ from the build.
     expect(fs.existsSync(path.join(FIXTURES, 'hello-java', 'target'))).toBe(false);
@@ -171,8 +183,11 @@ describe('Java builds', () => {
   test('fails if Maven is missing, saying what to install', () => {
     process.env.STAGEGRAPH_MVN = path.join(scratch, 'no-maven-here');
 
-    expect(() => synthFunction(() => StageCode.fromJava(path.join(FIXTURES, 'hello-java'), { handler: 'hello.Handler' })))
-      .toThrow(/Stack\/Fn\/Function\/Code\/Stage.*Cannot build the Java code in .*hello-java: '.*no-maven-here' was not found on PATH. Install a JDK \(17 or later\) and Apache Maven/);
+    expect(() =>
+      synthFunction(() => StageCode.fromJava(path.join(FIXTURES, 'hello-java'), { handler: 'hello.Handler' })),
+    ).toThrow(
+      /Stack\/Fn\/Function\/Code\/Stage.*Cannot build the Java code in .*hello-java: '.*no-maven-here' was not found on PATH. Install a JDK \(17 or later\) and Apache Maven/,
+    );
   });
 });
 
@@ -204,16 +219,18 @@ describe('Go builds', () => {
     const foreign = hostCpu() === 'arm64' ? x86 : arm;
     const native = hostCpu() === 'arm64' ? arm : x86;
     expect(() => assertRunsOnThisMachine(native.dir, 'Hello')).not.toThrow();
-    expect(() => assertRunsOnThisMachine(foreign.dir, 'Hello'))
-      .toThrow(/^Hello cannot run on this machine: bootstrap is built for (arm64|x86_64), this machine is (x86_64|arm64)\. Give the function architecture/);
+    expect(() => assertRunsOnThisMachine(foreign.dir, 'Hello')).toThrow(
+      /^Hello cannot run on this machine: bootstrap is built for (arm64|x86_64), this machine is (x86_64|arm64)\. Give the function architecture/,
+    );
   });
 
   test('fails if the code does not compile, naming go build and the compiler output', () => {
     const dir = copyFixture('hello-go');
     fs.appendFileSync(path.join(dir, 'main.go'), '\nfunc broken() { undefinedThing() }\n');
 
-    expect(() => synthFunction(() => StageCode.fromGo(dir)))
-      .toThrow(/Building the Go code in .* failed: 'go build -trimpath .*' exited with code 1[\s\S]*undefined: undefinedThing/);
+    expect(() => synthFunction(() => StageCode.fromGo(dir))).toThrow(
+      /Building the Go code in .* failed: 'go build -trimpath .*' exited with code 1[\s\S]*undefined: undefinedThing/,
+    );
   });
 });
 
@@ -236,7 +253,10 @@ describe('libraries', () => {
   test('a Java library holds the jar and its dependencies under java/lib', () => {
     const built = synthLibrary(() => StageCode.fromJava(path.join(FIXTURES, 'hello-java'), { handler: 'unused' }));
 
-    expect(fs.readdirSync(path.join(built.dir, 'java', 'lib')).sort()).toEqual(['aws-lambda-java-core-1.2.3.jar', 'hello-java-1.0.0.jar']);
+    expect(fs.readdirSync(path.join(built.dir, 'java', 'lib')).sort()).toEqual([
+      'aws-lambda-java-core-1.2.3.jar',
+      'hello-java-1.0.0.jar',
+    ]);
   });
 
   test('a Go library holds the executable under bin/', () => {

@@ -13,14 +13,19 @@ export const PROJECT_DIR = path.join(__dirname, '..', '..');
 export default async function globalSetup(): Promise<void> {
   if (!process.env.LOCALSTACK_ENDPOINT) {
     const started = Date.now();
-    const install = installLocalStack({ projectDir: PROJECT_DIR, onStep: text => process.stderr.write(`\n[integ] ${text}`) });
+    const install = installLocalStack({
+      projectDir: PROJECT_DIR,
+      onStep: text => process.stderr.write(`\n[integ] ${text}`),
+    });
     if (install.installed) {
       process.stderr.write(`\n[integ] LocalStack installed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     }
   }
   const started = Date.now();
   const status = await startLocalStack({ projectDir: PROJECT_DIR });
-  process.stderr.write(`\n[integ] LocalStack ${status.started ? `started in ${((Date.now() - started) / 1000).toFixed(1)} s` : 'already running'} at ${status.endpoint}\n`);
+  process.stderr.write(
+    `\n[integ] LocalStack ${status.started ? `started in ${((Date.now() - started) / 1000).toFixed(1)} s` : 'already running'} at ${status.endpoint}\n`,
+  );
   (globalThis as { stagegraphStartedLocalStack?: boolean }).stagegraphStartedLocalStack = status.started;
   // Once, before test files deploy their apps in parallel.
   await bootstrapLocal();

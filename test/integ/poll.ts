@@ -1,5 +1,10 @@
 /** Calls `probe` until it returns a value, every `intervalMs`, failing after `deadlineMs`: no fixed sleeps. */
-export async function poll<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 30_000, intervalMs = 250): Promise<T> {
+export async function poll<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  deadlineMs = 30_000,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await probe();

@@ -32,7 +32,10 @@ export function processTree(root: number): number[] {
 /** The sockets in LISTEN state that the given processes hold, with their local address. */
 export function listeningSockets(pids: readonly number[]): ListeningSocket[] {
   const listening = new Map<string, { address: string; port: number }>();
-  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+  for (const [file, v6] of [
+    ['/proc/net/tcp', false],
+    ['/proc/net/tcp6', true],
+  ] as const) {
     if (!fs.existsSync(file)) continue;
     for (const line of fs.readFileSync(file, 'utf-8').split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);

@@ -9,7 +9,12 @@ export async function physicalIds(stackName: string): Promise<Record<string, str
   const cloudformation = new CloudFormationClient(localClientConfig());
   try {
     const { StackResources } = await cloudformation.send(new DescribeStackResourcesCommand({ StackName: stackName }));
-    return Object.fromEntries((StackResources ?? []).map(r => [(r.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, ''), r.PhysicalResourceId ?? '']));
+    return Object.fromEntries(
+      (StackResources ?? []).map(r => [
+        (r.LogicalResourceId ?? '').replace(/[0-9A-F]{8}$/, ''),
+        r.PhysicalResourceId ?? '',
+      ]),
+    );
   } finally {
     cloudformation.destroy();
   }

@@ -13,8 +13,17 @@ function isTemplate(value: unknown): value is Record<string, unknown> {
 
 module.exports = {
   test: isTemplate,
-  serialize: (value: Record<string, unknown>, config: unknown, indentation: string, depth: number, refs: unknown, printer: (...args: unknown[]) => string): string => {
-    const masked = JSON.parse(JSON.stringify(value).replace(ASSET_HASH, '<asset-hash>').replace(VERSION_HASH, '$1<version-hash>'));
+  serialize: (
+    value: Record<string, unknown>,
+    config: unknown,
+    indentation: string,
+    depth: number,
+    refs: unknown,
+    printer: (...args: unknown[]) => string,
+  ): string => {
+    const masked = JSON.parse(
+      JSON.stringify(value).replace(ASSET_HASH, '<asset-hash>').replace(VERSION_HASH, '$1<version-hash>'),
+    );
     Object.defineProperty(masked, MASKED, { value: true, enumerable: false });
     return printer(masked, config, indentation, depth, refs);
   },

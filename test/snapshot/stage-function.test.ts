@@ -9,7 +9,9 @@ import { FIXTURES } from '../helpers';
 test('a small stack of StageFunctions', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Snapshot', { env: { account: '111111111111', region: 'us-east-1' } });
-  const library = new StageLibrary(stack, 'Shared', { code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')) });
+  const library = new StageLibrary(stack, 'Shared', {
+    code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')),
+  });
   new StageFunction(stack, 'Extract', {
     code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')),
     memorySize: 512,

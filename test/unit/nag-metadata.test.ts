@@ -7,7 +7,7 @@ import { acceptNagFindings } from '../../lib';
 import { unbuiltStack } from '../helpers';
 
 describe('acceptNagFindings', () => {
-  test('writes cdk-nag\'s metadata on every resource below the construct, keeping what is there', () => {
+  test("writes cdk-nag's metadata on every resource below the construct, keeping what is there", () => {
     // GIVEN a queue that refuses requests without TLS: the queue and its policy, two resources
     const stack = unbuiltStack();
     const queue = new Queue(stack, 'Inbox', { enforceSSL: true });
@@ -16,14 +16,22 @@ describe('acceptNagFindings', () => {
     // WHEN
     acceptNagFindings(queue, [
       { id: 'AwsSolutions-SQS3', reason: 'read by people, never redriven' },
-      { id: 'AwsSolutions-IAM5', reason: 'a wildcard of the test', appliesTo: ['Resource::*', { regex: '/^Action::s3:.*$/' }] },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'a wildcard of the test',
+        appliesTo: ['Resource::*', { regex: '/^Action::s3:.*$/' }],
+      },
     ]);
 
     // THEN the same rule once, the new one with cdk-nag's applies_to, on both resources
     const expected = {
       rules_to_suppress: [
         { id: 'AwsSolutions-SQS3', reason: 'read by people, never redriven' },
-        { id: 'AwsSolutions-IAM5', reason: 'a wildcard of the test', applies_to: ['Resource::*', { regex: '/^Action::s3:.*$/' }] },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'a wildcard of the test',
+          applies_to: ['Resource::*', { regex: '/^Action::s3:.*$/' }],
+        },
       ],
     };
     const template = Template.fromStack(stack);
@@ -37,14 +45,27 @@ describe('acceptNagFindings for cdk-nag 3', () => {
     const stack = unbuiltStack();
     const role = new Role(stack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     new Bucket(stack, 'Files').grantRead(role);
-    acceptNagFindings(role, [{ id: 'AwsSolutions-IAM5', reason: 'reads every object of its own bucket', appliesTo: [{ regex: '/^(Action::s3:.*\\*|Resource::<Files.*\\.Arn>\\/\\*)$/g' }] }]);
+    acceptNagFindings(role, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: 'reads every object of its own bucket',
+        appliesTo: [{ regex: '/^(Action::s3:.*\\*|Resource::<Files.*\\.Arn>\\/\\*)$/g' }],
+      },
+    ]);
     Template.fromStack(stack);
 
-    const policy = role.node.findAll().filter(CfnResource.isCfnResource).find(r => r.cfnResourceType === 'AWS::IAM::Policy')!;
-    const acknowledged = policy.node.metadata.filter(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap(m => Object.keys(m.data as object));
-    expect(acknowledged).toEqual(expect.arrayContaining([
-      expect.stringMatching(/AwsSolutions-IAM5\[Action::s3:GetObject\*\]$/),
-      expect.stringMatching(/AwsSolutions-IAM5\[Resource::<Files[0-9A-F]+\.Arn>\/\*\]$/),
-    ]));
+    const policy = role.node
+      .findAll()
+      .filter(CfnResource.isCfnResource)
+      .find(r => r.cfnResourceType === 'AWS::IAM::Policy')!;
+    const acknowledged = policy.node.metadata
+      .filter(m => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap(m => Object.keys(m.data as object));
+    expect(acknowledged).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/AwsSolutions-IAM5\[Action::s3:GetObject\*\]$/),
+        expect.stringMatching(/AwsSolutions-IAM5\[Resource::<Files[0-9A-F]+\.Arn>\/\*\]$/),
+      ]),
+    );
   });
 });

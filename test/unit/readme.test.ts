@@ -39,7 +39,10 @@ test('every TypeScript snippet in the README compiles', () => {
       paths: { stagegraph: ['lib/index.ts'], '*': ['node_modules/*'] },
     });
     const problems = ts.getPreEmitDiagnostics(program).map(d => {
-      const where = d.file && d.start !== undefined ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}` : '';
+      const where =
+        d.file && d.start !== undefined
+          ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}`
+          : '';
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
     });
     expect(problems).toEqual([]);

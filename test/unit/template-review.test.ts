@@ -10,8 +10,23 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
-  acceptNagFindings, BillingMeter, CallbackNotify, DisTrigger, DmsTrigger, Flow, FunctionGraph, HttpAuthorizer, HttpTrigger, ObsBucket, ObsTrigger, SmnTrigger, StageCode,
-  StageFunction, StageLibrary, TimerTrigger, NagAcceptance,
+  acceptNagFindings,
+  BillingMeter,
+  CallbackNotify,
+  DisTrigger,
+  DmsTrigger,
+  Flow,
+  FunctionGraph,
+  HttpAuthorizer,
+  HttpTrigger,
+  ObsBucket,
+  ObsTrigger,
+  SmnTrigger,
+  StageCode,
+  StageFunction,
+  StageLibrary,
+  TimerTrigger,
+  NagAcceptance,
 } from '../../lib';
 import { synthesizeApp } from '../../lib/app/synth';
 import { FIXTURES } from '../helpers';
@@ -36,10 +51,19 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 interface Resources {
-  readonly Resources: Record<string, { readonly Type: string; readonly Metadata?: { readonly cdk_nag?: { readonly rules_to_suppress: Array<{ id: string; reason: string }> } } }>;
+  readonly Resources: Record<
+    string,
+    {
+      readonly Type: string;
+      readonly Metadata?: { readonly cdk_nag?: { readonly rules_to_suppress: Array<{ id: string; reason: string }> } };
+    }
+  >;
 }
 
-/** An app that uses every construct with its defaults; the resources it makes itself (topic, queue, stream) are compliant. */
+/**
+ * An app that uses every construct with its defaults; the resources it makes itself (topic, queue, stream) are
+ * compliant.
+ */
 function everyConstructApp(runtime: Runtime | undefined): { readonly app: App; readonly stack: Stack } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Defaults');
@@ -47,9 +71,15 @@ function everyConstructApp(runtime: Runtime | undefined): { readonly app: App; r
   const bucket = new ObsBucket(stack, 'Uploads');
   const topic = new Topic(stack, 'Events', { enforceSSL: true });
   const failed = new Queue(stack, 'Failed', { enforceSSL: true });
-  const queue = new Queue(stack, 'Work', { enforceSSL: true, visibilityTimeout: Duration.minutes(1), deadLetterQueue: { queue: failed, maxReceiveCount: 3 } });
+  const queue = new Queue(stack, 'Work', {
+    enforceSSL: true,
+    visibilityTimeout: Duration.minutes(1),
+    deadLetterQueue: { queue: failed, maxReceiveCount: 3 },
+  });
   const stream = new Stream(stack, 'Telemetry', { encryption: StreamEncryption.MANAGED });
-  const library = new StageLibrary(stack, 'Shared', { code: StageCode.fromNodejs(path.join(FIXTURES, 'library-nodejs'), { runtime }) });
+  const library = new StageLibrary(stack, 'Shared', {
+    code: StageCode.fromNodejs(path.join(FIXTURES, 'library-nodejs'), { runtime }),
+  });
   const worker = new StageFunction(stack, 'Worker', {
     code: code(),
     memorySize: 256,
@@ -65,7 +95,12 @@ function everyConstructApp(runtime: Runtime | undefined): { readonly app: App; r
   });
   const approver = new StageFunction(stack, 'Approver', { code: code(), memorySize: 128 });
   worker.addTrigger(new HttpTrigger({ path: '/guarded', authorizer: HttpAuthorizer.lambda(approver) }));
-  worker.addTrigger(new HttpTrigger({ path: '/claims', authorizer: HttpAuthorizer.jwt({ issuer: 'https://auth.example.com/', audience: ['api'] }) }));
+  worker.addTrigger(
+    new HttpTrigger({
+      path: '/claims',
+      authorizer: HttpAuthorizer.jwt({ issuer: 'https://auth.example.com/', audience: ['api'] }),
+    }),
+  );
   const child = new FunctionGraph(stack, 'Child', { definition: Flow.invoke('Work', worker) });
   const flow = new FunctionGraph(stack, 'Flow', {
     definition: Flow.sequence(
@@ -83,7 +118,10 @@ function everyConstructApp(runtime: Runtime | undefined): { readonly app: App; r
 
 interface ValidationReport {
   readonly pluginReports: Array<{
-    readonly violations: Array<{ readonly ruleName: string; readonly violatingConstructs: Array<{ readonly constructPath?: string }> }>;
+    readonly violations: Array<{
+      readonly ruleName: string;
+      readonly violatingConstructs: Array<{ readonly constructPath?: string }>;
+    }>;
   }>;
 }
 
@@ -98,18 +136,30 @@ function nagFindings(app: App, _stack: Stack): string[] {
   } catch (error) {
     if (!/Validation ?failed/i.test(String(error))) throw error;
   }
-  const report = JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf-8')) as ValidationReport;
-  return report.pluginReports.flatMap(plugin => plugin.violations.flatMap(violation => violation.violatingConstructs
-    .map(resource => `/${resource.constructPath ?? '?'} ${violation.ruleName.replace(/\[.*$/, '')}`)))
+  const report = JSON.parse(
+    fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf-8'),
+  ) as ValidationReport;
+  return report.pluginReports
+    .flatMap(plugin =>
+      plugin.violations.flatMap(violation =>
+        violation.violatingConstructs.map(
+          resource => `/${resource.constructPath ?? '?'} ${violation.ruleName.replace(/\[.*$/, '')}`,
+        ),
+      ),
+    )
     .filter(finding => finding.includes('AwsSolutions-'));
 }
 
 /** The rules stagegraph accepts on its own resources, as `resource type rule`, each with a reason. */
 function acceptances(template: Resources): string[] {
-  return Object.values(template.Resources).flatMap(resource => (resource.Metadata?.cdk_nag?.rules_to_suppress ?? []).map(rule => {
-    expect(rule.reason.length).toBeGreaterThan(30);
-    return `${resource.Type} ${rule.id}`;
-  })).sort();
+  return Object.values(template.Resources)
+    .flatMap(resource =>
+      (resource.Metadata?.cdk_nag?.rules_to_suppress ?? []).map(rule => {
+        expect(rule.reason.length).toBeGreaterThan(30);
+        return `${resource.Type} ${rule.id}`;
+      }),
+    )
+    .sort();
 }
 
 describe('cdk-nag AwsSolutions', () => {
@@ -123,7 +173,11 @@ describe('cdk-nag AwsSolutions', () => {
     // THEN
     expect(findings).toEqual([]);
     const template = app.synth().getStackByName('Defaults').template as Resources;
-    expect(Object.values(template.Resources).filter(r => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')).toEqual([]);
+    expect(
+      Object.values(template.Resources).filter(
+        r => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource',
+      ),
+    ).toEqual([]);
     // What stagegraph accepts on its own resources: what AWS imposes (Resource * of log delivery, X-Ray,
     // PutMetricData and subflow executions; API Gateway's account role), IAM or an authorizer instead of
     // Cognito, no WAF while every route needs IAM or an authorizer, and no body validator on proxy routes.
@@ -142,7 +196,7 @@ describe('cdk-nag AwsSolutions', () => {
     ]);
   });
 
-  test('with StageCode\'s default runtimes, the only findings are L1 on the app\'s own functions', () => {
+  test("with StageCode's default runtimes, the only findings are L1 on the app's own functions", () => {
     const { app, stack } = everyConstructApp(undefined);
 
     expect(nagFindings(app, stack)).toEqual([
@@ -154,13 +208,27 @@ describe('cdk-nag AwsSolutions', () => {
   test('the example app has no finding but those bin/app.ts accepts with a reason, and no custom resource', () => {
     // GIVEN its synthesized template, loaded into a stack that cdk-nag can visit
     const app = new App();
-    const stack = new Stack(app, 'Example', { synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) });
+    const stack = new Stack(app, 'Example', {
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    });
     const included = new CfnInclude(stack, 'Template', { templateFile: exampleTemplate });
     // A template carries its acceptances as `cdk_nag` metadata (what cdk-nag 2 reads); cdk-nag 3 reads CDK
     // acknowledgments of the constructs, which a template does not keep: recorded again from the metadata.
     for (const resource of included.node.findAll().filter(CfnResource.isCfnResource)) {
-      const rules = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: Array<{ id: string; reason: string; applies_to?: NagAcceptance['appliesTo'] }> } | undefined)?.rules_to_suppress ?? [];
-      acceptNagFindings(resource, rules.map(rule => ({ id: rule.id, reason: rule.reason, ...(rule.applies_to ? { appliesTo: rule.applies_to } : {}) })));
+      const rules =
+        (
+          resource.getMetadata('cdk_nag') as
+            | { rules_to_suppress?: Array<{ id: string; reason: string; applies_to?: NagAcceptance['appliesTo'] }> }
+            | undefined
+        )?.rules_to_suppress ?? [];
+      acceptNagFindings(
+        resource,
+        rules.map(rule => ({
+          id: rule.id,
+          reason: rule.reason,
+          ...(rule.applies_to ? { appliesTo: rule.applies_to } : {}),
+        })),
+      );
     }
 
     // WHEN / THEN
@@ -175,12 +243,19 @@ describe('cfn-lint', () => {
   const hint = `python3 -m pip install ${CFN_LINT}`;
   const lint = installed || ci ? test : test.skip;
 
-  lint(`the example app's template has no error and no warning${installed || ci ? '' : ` (skipped: cfn-lint is not installed; ${hint})`}`, () => {
-    if (!installed) throw new Error(`cfn-lint is not installed, and CI is set: .ci/run installs it with ${hint}`);
-    // `python3 -m cfnlint` has no __main__ module: run the entry point of the cfn-lint command.
-    const result = spawnSync('python3', ['-c', 'import sys; from cfnlint.runner import main; sys.exit(main())', exampleTemplate], { encoding: 'utf-8' });
+  lint(
+    `the example app's template has no error and no warning${installed || ci ? '' : ` (skipped: cfn-lint is not installed; ${hint})`}`,
+    () => {
+      if (!installed) throw new Error(`cfn-lint is not installed, and CI is set: .ci/run installs it with ${hint}`);
+      // `python3 -m cfnlint` has no __main__ module: run the entry point of the cfn-lint command.
+      const result = spawnSync(
+        'python3',
+        ['-c', 'import sys; from cfnlint.runner import main; sys.exit(main())', exampleTemplate],
+        { encoding: 'utf-8' },
+      );
 
-    expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
-    expect(result.status).toBe(0);
-  });
+      expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
+      expect(result.status).toBe(0);
+    },
+  );
 });

@@ -9,13 +9,17 @@ describe('runTool', () => {
   });
 
   test('fails if the tool is missing, saying what to install', () => {
-    expect(() => runTool('stagegraph-no-such-tool', ['build'], options))
-      .toThrow("Cannot build the test code: 'stagegraph-no-such-tool' was not found on PATH. Install the test tool");
+    expect(() => runTool('stagegraph-no-such-tool', ['build'], options)).toThrow(
+      "Cannot build the test code: 'stagegraph-no-such-tool' was not found on PATH. Install the test tool",
+    );
   });
 
   test('fails if the command exits non-zero, with the command line, exit code and output', () => {
-    expect(() => runTool(process.execPath, ['-e', 'console.error("bad thing happened"); process.exit(3)'], options))
-      .toThrow(/^Building the test code failed: '.*node -e 'console\.error\("bad thing happened"\); process\.exit\(3\)'' exited with code 3 in .*\nbad thing happened$/);
+    expect(() =>
+      runTool(process.execPath, ['-e', 'console.error("bad thing happened"); process.exit(3)'], options),
+    ).toThrow(
+      /^Building the test code failed: '.*node -e 'console\.error\("bad thing happened"\); process\.exit\(3\)'' exited with code 3 in .*\nbad thing happened$/,
+    );
   });
 
   test('keeps only the end of a long output', () => {

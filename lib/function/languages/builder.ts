@@ -73,9 +73,10 @@ export abstract class SourceBuilder implements LanguageBuilder {
  */
 export function sourceFolder(dir: string, marker: string | undefined, problem: (dir: string) => string): string {
   const resolved = path.resolve(dir);
-  const found = marker === undefined
-    ? fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()
-    : fs.existsSync(path.join(resolved, marker));
+  const found =
+    marker === undefined
+      ? fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()
+      : fs.existsSync(path.join(resolved, marker));
   if (!found) {
     throw new StageBuildError(problem(resolved));
   }

@@ -28,9 +28,15 @@ export interface GoBuildOptions {
  * `provided.al2023` runtime. A library puts the executable under `bin/`.
  */
 export class GoBuilder extends SourceBuilder {
-  constructor(dir: string, private readonly options: GoBuildOptions = {}) {
-    super('go', sourceFolder(dir, 'go.mod', resolved => `Go code must be a module: no go.mod in ${resolved}`),
-      ['vendor/**/testdata', 'cdk.out', '.stagegraph', 'bootstrap']);
+  constructor(
+    dir: string,
+    private readonly options: GoBuildOptions = {},
+  ) {
+    super(
+      'go',
+      sourceFolder(dir, 'go.mod', resolved => `Go code must be a module: no go.mod in ${resolved}`),
+      ['vendor/**/testdata', 'cdk.out', '.stagegraph', 'bootstrap'],
+    );
   }
 
   protected describeOutput(settings: BuildSettings) {
@@ -42,23 +48,29 @@ export class GoBuilder extends SourceBuilder {
   }
 
   public build(outputDir: string, settings: BuildSettings): void {
-    const binary = settings.target === BuildTarget.LIBRARY
-      ? path.join(outputDir, LIBRARY_FOLDER, path.basename(this.sourceDir))
-      : path.join(outputDir, 'bootstrap');
-    runTool(toolPath('STAGEGRAPH_GO', 'go'), [
-      'build',
-      '-trimpath',
-      '-buildvcs=false',
-      '-ldflags=-s -w -buildid=',
-      `-tags=${this.tags().join(',')}`,
-      '-o', binary,
-      this.options.packagePath ?? '.',
-    ], {
-      cwd: this.sourceDir,
-      env: { GOOS: 'linux', GOARCH: goArchOf(settings), CGO_ENABLED: '0' },
-      what: `the Go code in ${this.sourceDir}`,
-      install: 'Go (https://go.dev/doc/install)',
-    });
+    const binary =
+      settings.target === BuildTarget.LIBRARY
+        ? path.join(outputDir, LIBRARY_FOLDER, path.basename(this.sourceDir))
+        : path.join(outputDir, 'bootstrap');
+    runTool(
+      toolPath('STAGEGRAPH_GO', 'go'),
+      [
+        'build',
+        '-trimpath',
+        '-buildvcs=false',
+        '-ldflags=-s -w -buildid=',
+        `-tags=${this.tags().join(',')}`,
+        '-o',
+        binary,
+        this.options.packagePath ?? '.',
+      ],
+      {
+        cwd: this.sourceDir,
+        env: { GOOS: 'linux', GOARCH: goArchOf(settings), CGO_ENABLED: '0' },
+        what: `the Go code in ${this.sourceDir}`,
+        install: 'Go (https://go.dev/doc/install)',
+      },
+    );
     fs.chmodSync(binary, 0o755);
   }
 

@@ -29,8 +29,15 @@ export class JavaBuilder extends SourceBuilder {
    * @param dir the folder of `pom.xml`
    * @param jdkFolders folders of installed JDKs, searched when Maven's own JDK is too old
    */
-  constructor(dir: string, private readonly jdkFolders: readonly string[] = JDK_FOLDERS) {
-    super('java', sourceFolder(dir, 'pom.xml', resolved => `Java code must be a Maven project: no pom.xml in ${resolved}`), IGNORED);
+  constructor(
+    dir: string,
+    private readonly jdkFolders: readonly string[] = JDK_FOLDERS,
+  ) {
+    super(
+      'java',
+      sourceFolder(dir, 'pom.xml', resolved => `Java code must be a Maven project: no pom.xml in ${resolved}`),
+      IGNORED,
+    );
   }
 
   protected describeOutput() {
@@ -38,10 +45,19 @@ export class JavaBuilder extends SourceBuilder {
   }
 
   public build(outputDir: string, settings: BuildSettings): void {
-    const libDir = settings.target === BuildTarget.LIBRARY ? path.join(outputDir, LIBRARY_FOLDER, 'lib') : path.join(outputDir, 'lib');
+    const libDir =
+      settings.target === BuildTarget.LIBRARY
+        ? path.join(outputDir, LIBRARY_FOLDER, 'lib')
+        : path.join(outputDir, 'lib');
     const mvn = toolPath('STAGEGRAPH_MVN', 'mvn');
     const tool = { what: `the Java code in ${this.sourceDir}`, install: 'a JDK (17 or later) and Apache Maven' };
-    const env = mavenJdkEnvironment(settings.runtime, { ...tool, mvn, cwd: this.sourceDir, owner: settings.owner, jdkFolders: this.jdkFolders });
+    const env = mavenJdkEnvironment(settings.runtime, {
+      ...tool,
+      mvn,
+      cwd: this.sourceDir,
+      owner: settings.owner,
+      jdkFolders: this.jdkFolders,
+    });
     // Build on a copy so that the user's folder never gets a target/ from us.
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-java-'));
     try {
@@ -49,14 +65,21 @@ export class JavaBuilder extends SourceBuilder {
         recursive: true,
         filter: source => !IGNORED.includes(path.relative(this.sourceDir, source).split(path.sep)[0]),
       });
-      runTool(mvn, [
-        '--batch-mode', '--quiet', '-DskipTests',
-        'package',
-        `${MAVEN_DEPENDENCY_PLUGIN}:copy-dependencies`,
-        '-DincludeScope=runtime',
-        `-DoutputDirectory=${libDir}`,
-      ], { ...tool, cwd: work, env });
-      const jars = fs.readdirSync(path.join(work, 'target'))
+      runTool(
+        mvn,
+        [
+          '--batch-mode',
+          '--quiet',
+          '-DskipTests',
+          'package',
+          `${MAVEN_DEPENDENCY_PLUGIN}:copy-dependencies`,
+          '-DincludeScope=runtime',
+          `-DoutputDirectory=${libDir}`,
+        ],
+        { ...tool, cwd: work, env },
+      );
+      const jars = fs
+        .readdirSync(path.join(work, 'target'))
         .filter(name => name.endsWith('.jar') && !/-(sources|javadoc|tests)\.jar$/.test(name));
       if (jars.length !== 1) {
         throw new StageBuildError(
@@ -95,13 +118,21 @@ export const JAVA: LanguageSupport<JavaCodeOptions, 'java'> = {
   builder: dir => new JavaBuilder(dir),
   entry: options => ({ handler: options.handler, runtime: options.runtime }),
   local: {
-    runtimeClients: context => [{
-      step: 'Installing the Java runtime interface client',
-      command: toolPath('STAGEGRAPH_MVN', 'mvn'),
-      args: ['--batch-mode', '--quiet', '-f', path.join(context.extensionDir, 'java-runtime', 'pom.xml'),
-        `${MAVEN_DEPENDENCY_PLUGIN}:copy-dependencies`, `-DoutputDirectory=${path.join(context.runtimeSupport, 'java')}`],
-      what: 'the Java runtime interface client',
-      install: 'a JDK and Apache Maven',
-    }],
+    runtimeClients: context => [
+      {
+        step: 'Installing the Java runtime interface client',
+        command: toolPath('STAGEGRAPH_MVN', 'mvn'),
+        args: [
+          '--batch-mode',
+          '--quiet',
+          '-f',
+          path.join(context.extensionDir, 'java-runtime', 'pom.xml'),
+          `${MAVEN_DEPENDENCY_PLUGIN}:copy-dependencies`,
+          `-DoutputDirectory=${path.join(context.runtimeSupport, 'java')}`,
+        ],
+        what: 'the Java runtime interface client',
+        install: 'a JDK and Apache Maven',
+      },
+    ],
   },
 };

@@ -77,10 +77,12 @@ export function mavenJdkEnvironment(runtime: Runtime, options: MavenJdkOptions):
   const folders = ['STAGEGRAPH_JAVA_HOME', 'JAVA_HOME', ...(options.jdkFolders ?? JDK_FOLDERS)].join(', ');
   throw new StageBuildError(
     `Cannot build ${options.what} for runtime ${runtime.name}${options.owner ? ` in ${options.owner}` : ''}: ` +
-    `it needs a JDK ${required} or later, but Maven runs on JDK ${maven.version}${maven.home ? ` (${maven.home})` : ''} ` +
-    `and there is no JDK ${required} or later in ${folders}. Install a JDK ${required} or later and set JAVA_HOME ` +
-    '(or STAGEGRAPH_JAVA_HOME) to its folder, or point STAGEGRAPH_MVN at a Maven that runs on one' +
-    (older ? `, or choose runtime: Runtime.JAVA_${jdkMajorOf(older)} for code that runs on JDK ${jdkMajorOf(older)}.` : '.'),
+      `it needs a JDK ${required} or later, but Maven runs on JDK ${maven.version}${maven.home ? ` (${maven.home})` : ''} ` +
+      `and there is no JDK ${required} or later in ${folders}. Install a JDK ${required} or later and set JAVA_HOME ` +
+      '(or STAGEGRAPH_JAVA_HOME) to its folder, or point STAGEGRAPH_MVN at a Maven that runs on one' +
+      (older
+        ? `, or choose runtime: Runtime.JAVA_${jdkMajorOf(older)} for code that runs on JDK ${jdkMajorOf(older)}.`
+        : '.'),
   );
 }
 
@@ -100,7 +102,11 @@ export function installedJdks(folders: readonly string[] = JDK_FOLDERS): Array<J
 function mavenJdk(options: MavenJdkOptions): Jdk | undefined {
   const key = [options.mvn, process.env.JAVA_HOME, process.env.PATH].join('\0');
   if (!MAVEN_JDKS.has(key)) {
-    const output = runTool(options.mvn, ['--batch-mode', '-version'], { cwd: options.cwd, what: options.what, install: options.install });
+    const output = runTool(options.mvn, ['--batch-mode', '-version'], {
+      cwd: options.cwd,
+      what: options.what,
+      install: options.install,
+    });
     MAVEN_JDKS.set(key, parseMavenVersion(output));
   }
   return MAVEN_JDKS.get(key);
@@ -108,7 +114,10 @@ function mavenJdk(options: MavenJdkOptions): Jdk | undefined {
 
 const MAVEN_JDKS = new Map<string, Jdk | undefined>();
 
-/** The JDK in the output of `mvn -version`: `Java version: 17.0.15, vendor: Debian, runtime: /usr/lib/jvm/java-17-openjdk-amd64`. */
+/**
+ * The JDK in the output of `mvn -version`: `Java version: 17.0.15, vendor: Debian, runtime:
+ * /usr/lib/jvm/java-17-openjdk-amd64`.
+ */
 export function parseMavenVersion(output: string): Jdk | undefined {
   // eslint-disable-next-line no-control-regex
   const plain = output.replace(/\u001b\[[0-9;]*m/g, '');
@@ -132,8 +141,14 @@ function jdkAt(home: string): InstalledJdk | undefined {
 }
 
 function jdkHomesIn(folders: readonly string[]): string[] {
-  return folders.filter(folder => fs.existsSync(folder))
-    .flatMap(folder => fs.readdirSync(folder).sort().map(name => path.join(folder, name)));
+  return folders
+    .filter(folder => fs.existsSync(folder))
+    .flatMap(folder =>
+      fs
+        .readdirSync(folder)
+        .sort()
+        .map(name => path.join(folder, name)),
+    );
 }
 
 function majorOf(version: string): number | undefined {

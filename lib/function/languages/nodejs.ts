@@ -36,12 +36,20 @@ export interface NodejsBuildOptions {
 export class NodejsBuilder extends SourceBuilder {
   private readonly entry: string;
 
-  constructor(entry: string, private readonly options: NodejsBuildOptions = {}) {
+  constructor(
+    entry: string,
+    private readonly options: NodejsBuildOptions = {},
+  ) {
     const resolved = path.resolve(entry);
     if (!fs.existsSync(resolved)) {
       throw new StageBuildError(`Node.js code not found: ${resolved} does not exist`);
     }
-    super('nodejs', fs.statSync(resolved).isDirectory() ? resolved : path.dirname(resolved), ['node_modules', 'cdk.out', 'dist', '.stagegraph']);
+    super('nodejs', fs.statSync(resolved).isDirectory() ? resolved : path.dirname(resolved), [
+      'node_modules',
+      'cdk.out',
+      'dist',
+      '.stagegraph',
+    ]);
     this.entry = resolved;
   }
 
@@ -52,7 +60,10 @@ export class NodejsBuilder extends SourceBuilder {
 
   protected describeOutput(settings: BuildSettings) {
     return {
-      entry: settings.target === BuildTarget.LIBRARY ? '' : path.relative(this.sourceDir, this.entryFile).split(path.sep).join('/'),
+      entry:
+        settings.target === BuildTarget.LIBRARY
+          ? ''
+          : path.relative(this.sourceDir, this.entryFile).split(path.sep).join('/'),
       esbuildTarget: esbuildTargetOf(settings),
       externalModules: [...(this.options.externalModules ?? [])].sort(),
       minify: this.options.minify ?? false,
@@ -81,7 +92,9 @@ export class NodejsBuilder extends SourceBuilder {
       write: true,
     });
     if (result.errors.length > 0) {
-      throw new StageBuildError(`Bundling ${this.entryFile} with esbuild failed: ${result.errors.map(e => e.text).join('; ')}`);
+      throw new StageBuildError(
+        `Bundling ${this.entryFile} with esbuild failed: ${result.errors.map(e => e.text).join('; ')}`,
+      );
     }
   }
 
@@ -99,11 +112,15 @@ export class NodejsBuilder extends SourceBuilder {
     if (hasLock) {
       fs.copyFileSync(lock, path.join(target, 'package-lock.json'));
     }
-    runTool(toolPath('STAGEGRAPH_NPM', 'npm'), [hasLock ? 'ci' : 'install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], {
-      cwd: target,
-      what: `the Node.js library in ${this.sourceDir}`,
-      install: 'Node.js with npm',
-    });
+    runTool(
+      toolPath('STAGEGRAPH_NPM', 'npm'),
+      [hasLock ? 'ci' : 'install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'],
+      {
+        cwd: target,
+        what: `the Node.js library in ${this.sourceDir}`,
+        install: 'Node.js with npm',
+      },
+    );
   }
 }
 
@@ -122,7 +139,9 @@ function resolveEntry(entry: string): string {
       return candidate;
     }
   }
-  throw new StageBuildError(`No Node.js entry in ${entry}: expected one of ${NODEJS_ENTRY_NAMES.join(', ')}, or pass the entry file`);
+  throw new StageBuildError(
+    `No Node.js entry in ${entry}: expected one of ${NODEJS_ENTRY_NAMES.join(', ')}, or pass the entry file`,
+  );
 }
 
 /** Options of {@link StageCode.fromNodejs}. */

@@ -23,7 +23,11 @@ const IGNORED = ['.venv', 'venv', '__pycache__', '*.pyc', '.pytest_cache', '.myp
  */
 export class PythonBuilder extends SourceBuilder {
   constructor(dir: string) {
-    super('python', sourceFolder(dir, undefined, resolved => `Python code not found: ${resolved} is not a folder`), IGNORED);
+    super(
+      'python',
+      sourceFolder(dir, undefined, resolved => `Python code not found: ${resolved} is not a folder`),
+      IGNORED,
+    );
   }
 
   protected describeOutput(settings: BuildSettings) {
@@ -45,24 +49,35 @@ export class PythonBuilder extends SourceBuilder {
     if (!fs.existsSync(requirements)) {
       return;
     }
-    runTool(toolPath('STAGEGRAPH_PYTHON', 'python3'), [
-      '-m', 'pip', 'install',
-      '--requirement', requirements,
-      '--target', root,
-      '--platform', platformOf(settings),
-      '--implementation', 'cp',
-      '--python-version', pythonVersionOf(settings),
-      '--only-binary=:all:',
-      '--no-compile',
-      '--upgrade',
-      '--quiet',
-      '--disable-pip-version-check',
-      '--no-input',
-    ], {
-      cwd: this.sourceDir,
-      what: `the Python code in ${this.sourceDir}`,
-      install: 'Python 3 with pip',
-    });
+    runTool(
+      toolPath('STAGEGRAPH_PYTHON', 'python3'),
+      [
+        '-m',
+        'pip',
+        'install',
+        '--requirement',
+        requirements,
+        '--target',
+        root,
+        '--platform',
+        platformOf(settings),
+        '--implementation',
+        'cp',
+        '--python-version',
+        pythonVersionOf(settings),
+        '--only-binary=:all:',
+        '--no-compile',
+        '--upgrade',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-input',
+      ],
+      {
+        cwd: this.sourceDir,
+        what: `the Python code in ${this.sourceDir}`,
+        install: 'Python 3 with pip',
+      },
+    );
     removeCaches(root);
   }
 }
@@ -83,8 +98,11 @@ function isIgnored(relative: string): boolean {
   if (relative === '') {
     return false;
   }
-  return relative.split(path.sep).some(part => IGNORED.some(pattern =>
-    pattern.startsWith('*') ? part.endsWith(pattern.slice(1)) : part === pattern));
+  return relative
+    .split(path.sep)
+    .some(part =>
+      IGNORED.some(pattern => (pattern.startsWith('*') ? part.endsWith(pattern.slice(1)) : part === pattern)),
+    );
 }
 
 function removeCaches(dir: string): void {
@@ -129,13 +147,26 @@ export const PYTHON: LanguageSupport<PythonCodeOptions, 'python'> = {
   entry: options => ({ handler: options.handler ?? 'index.handler', runtime: options.runtime }),
   local: {
     pins: [AWSLAMBDARIC_VERSION, BOTO3_VERSION],
-    runtimeClients: context => context.pythons.map(({ version, executable }) => ({
-      step: `Installing the Python ${version} runtime interface client and boto3`,
-      command: executable,
-      args: ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--upgrade', '--only-binary=:all:',
-        '--target', path.join(context.runtimeSupport, `python${version}`), `awslambdaric==${AWSLAMBDARIC_VERSION}`, `boto3==${BOTO3_VERSION}`],
-      what: `the Python ${version} runtime interface client`,
-      install: `Python ${version} with pip`,
-    })),
+    runtimeClients: context =>
+      context.pythons.map(({ version, executable }) => ({
+        step: `Installing the Python ${version} runtime interface client and boto3`,
+        command: executable,
+        args: [
+          '-m',
+          'pip',
+          'install',
+          '--quiet',
+          '--disable-pip-version-check',
+          '--no-input',
+          '--upgrade',
+          '--only-binary=:all:',
+          '--target',
+          path.join(context.runtimeSupport, `python${version}`),
+          `awslambdaric==${AWSLAMBDARIC_VERSION}`,
+          `boto3==${BOTO3_VERSION}`,
+        ],
+        what: `the Python ${version} runtime interface client`,
+        install: `Python ${version} with pip`,
+      })),
   },
 };

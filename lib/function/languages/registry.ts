@@ -4,7 +4,10 @@ import { LanguageSupport } from './language';
 import { NODEJS } from './nodejs';
 import { PYTHON } from './python';
 
-/** The languages a StageFunction can be written in: a closed set, one `LANGUAGES` entry each (lib/function/languages/registry.ts). */
+/**
+ * The languages a StageFunction can be written in: a closed set, one `LANGUAGES` entry each
+ * (lib/function/languages/registry.ts).
+ */
 export enum StageLanguage {
   /** JavaScript or TypeScript, bundled with esbuild. */
   NODEJS = 'nodejs',

@@ -4,7 +4,9 @@ import { Json, parseBody } from './json';
 export function disFlowInput(record: Json): Json {
   const kinesis = record.kinesis as Json;
   return {
-    trigger: 'dis', partitionKey: kinesis.partitionKey, sequenceNumber: kinesis.sequenceNumber,
+    trigger: 'dis',
+    partitionKey: kinesis.partitionKey,
+    sequenceNumber: kinesis.sequenceNumber,
     data: parseBody(Buffer.from(kinesis.data as string, 'base64').toString('utf8')),
   };
 }

@@ -8,7 +8,11 @@ export function isHttpEvent(event: Json): boolean {
 /** The flow input of an HTTP request. */
 export function httpFlowInput(event: Json): Json {
   return {
-    trigger: 'http', method: event.httpMethod, path: event.path, pathParameters: event.pathParameters ?? {},
-    query: event.queryStringParameters ?? {}, body: parseBody(event.body),
+    trigger: 'http',
+    method: event.httpMethod,
+    path: event.path,
+    pathParameters: event.pathParameters ?? {},
+    query: event.queryStringParameters ?? {},
+    body: parseBody(event.body),
   };
 }

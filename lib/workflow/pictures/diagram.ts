@@ -43,7 +43,12 @@ export interface FlowDiagram {
 }
 
 /** The diagram of a rendered flow. */
-export function diagramOf(title: string, definition: AslStates, descriptions: Record<string, StateDescription>, comment?: string): FlowDiagram {
+export function diagramOf(
+  title: string,
+  definition: AslStates,
+  descriptions: Record<string, StateDescription>,
+  comment?: string,
+): FlowDiagram {
   const nodes: DiagramNode[] = [];
   const clusters: DiagramCluster[] = [];
   const edges: DiagramEdge[] = [];
@@ -65,7 +70,9 @@ export function diagramOf(title: string, definition: AslStates, descriptions: Re
       const kind = (description?.kind ?? kindOf(state)) as DiagramNodeKind;
       const isGuard = kind === 'guard';
       nodes.push({
-        id, label: isGuard ? name.replace(/ guard$/, '') : name, kind,
+        id,
+        label: isGuard ? name.replace(/ guard$/, '') : name,
+        kind,
         ...(description?.detail !== undefined ? { detail: description.detail } : {}),
         ...(cluster !== undefined ? { cluster } : {}),
       });
@@ -77,7 +84,11 @@ export function diagramOf(title: string, definition: AslStates, descriptions: Re
         inner.forEach((branch, i) => {
           const frame = `${id}c${i + 1}`;
           const label = state.Type === 'Map' ? 'for each item' : isGuard ? 'try' : `branch ${i + 1}`;
-          clusters.push({ id: frame, label: `${isGuard ? name.replace(/ guard$/, '') : name}: ${label}`, ...(cluster !== undefined ? { parent: cluster } : {}) });
+          clusters.push({
+            id: frame,
+            label: `${isGuard ? name.replace(/ guard$/, '') : name}: ${label}`,
+            ...(cluster !== undefined ? { parent: cluster } : {}),
+          });
           walk(branch, id, join, frame, label);
         });
         from = join;
@@ -104,9 +115,12 @@ export function diagramOf(title: string, definition: AslStates, descriptions: Re
 
 function kindOf(state: AslState): DiagramNodeKind {
   switch (state.Type) {
-    case 'Task': return 'function';
-    case 'Map': return 'loop';
-    default: return state.Type.toLowerCase() as DiagramNodeKind;
+    case 'Task':
+      return 'function';
+    case 'Map':
+      return 'loop';
+    default:
+      return state.Type.toLowerCase() as DiagramNodeKind;
   }
 }
 

@@ -22,7 +22,10 @@ function sizeOf(node: DiagramNode): Box {
     case 'join':
       return { width: 70, height: 8 };
     default: {
-      const text = Math.max(node.label.length * LABEL_FONT.charWidth, (node.detail?.length ?? 0) * DETAIL_FONT.charWidth);
+      const text = Math.max(
+        node.label.length * LABEL_FONT.charWidth,
+        (node.detail?.length ?? 0) * DETAIL_FONT.charWidth,
+      );
       const box = { width: Math.max(96, Math.ceil(text) + 28), height: node.detail ? 50 : 34 };
       // A diamond holds its text in the middle half of its width and height.
       return node.kind === 'choice' ? { width: Math.ceil(box.width * 1.6), height: Math.ceil(box.height * 1.7) } : box;
@@ -58,8 +61,10 @@ function shape(node: DiagramNode, x: number, y: number, box: Box): string {
     case 'guard':
       return `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="${box.height / 2}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>`;
     case 'subflow':
-      return `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="4" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>` +
-        `<line x1="${left + 7}" y1="${top}" x2="${left + 7}" y2="${top + box.height}" stroke="${stroke}"/><line x1="${left + box.width - 7}" y1="${top}" x2="${left + box.width - 7}" y2="${top + box.height}" stroke="${stroke}"/>`;
+      return (
+        `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="4" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>` +
+        `<line x1="${left + 7}" y1="${top}" x2="${left + 7}" y2="${top + box.height}" stroke="${stroke}"/><line x1="${left + box.width - 7}" y1="${top}" x2="${left + box.width - 7}" y2="${top + box.height}" stroke="${stroke}"/>`
+      );
     case 'callback':
       return `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="4" fill="${fill}" stroke="${stroke}" stroke-width="1.5" stroke-dasharray="5 3"/>`;
     default:
@@ -89,7 +94,11 @@ export interface DiagramLayout {
   readonly height: number;
   readonly nodes: Array<PlacedBox & { readonly node: DiagramNode }>;
   readonly clusters: Array<PlacedBox & { readonly id: string }>;
-  readonly edges: Array<{ readonly edge: DiagramEdge; readonly points: Array<{ x: number; y: number }>; readonly label?: PlacedBox }>;
+  readonly edges: Array<{
+    readonly edge: DiagramEdge;
+    readonly points: Array<{ x: number; y: number }>;
+    readonly label?: PlacedBox;
+  }>;
 }
 
 /** Lays a diagram out top to bottom with dagre (a layered graph layout); room is reserved for arrow labels. */
@@ -135,11 +144,16 @@ export function layoutDiagram(diagram: FlowDiagram): DiagramLayout {
     const from = graph.node(edge.from);
     const to = graph.node(edge.to);
     if (points.length >= 2 && from.y < to.y) {
-      if (nodeById.get(edge.from)!.kind !== 'join') points[0] = { x: from.x, y: from.y + sizeOf(nodeById.get(edge.from)!).height / 2 };
+      if (nodeById.get(edge.from)!.kind !== 'join')
+        points[0] = { x: from.x, y: from.y + sizeOf(nodeById.get(edge.from)!).height / 2 };
       // Arrows into a join bar or the end keep their own spots on it, so their heads do not pile up.
-      if (!['join', 'end'].includes(nodeById.get(edge.to)!.kind)) points[points.length - 1] = { x: to.x, y: to.y - sizeOf(nodeById.get(edge.to)!).height / 2 };
+      if (!['join', 'end'].includes(nodeById.get(edge.to)!.kind))
+        points[points.length - 1] = { x: to.x, y: to.y - sizeOf(nodeById.get(edge.to)!).height / 2 };
     }
-    const label = edge.label && laid.x !== undefined && laid.y !== undefined ? { x: laid.x, y: laid.y, ...labelSize(edge.label) } : undefined;
+    const label =
+      edge.label && laid.x !== undefined && laid.y !== undefined
+        ? { x: laid.x, y: laid.y, ...labelSize(edge.label) }
+        : undefined;
     return { edge, points, ...(label ? { label } : {}) };
   });
   const layout = graph.graph();
@@ -156,13 +170,21 @@ export function toSvg(diagram: FlowDiagram): string {
   const width = Math.ceil(Math.max(layout.width, titleWidth));
   const height = Math.ceil(layout.height + TITLE_HEIGHT);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
+  );
   parts.push(`<title>${escape(diagram.title)}</title>`);
-  parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>');
-  parts.push('<style>.label{font-size:13px;text-anchor:middle;fill:#1d1d1d;font-weight:600}.detail{font-size:11px;text-anchor:middle;fill:#555}' +
-    '.edge-label{font-size:11px;text-anchor:middle;fill:#333}</style>');
+  parts.push(
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>',
+  );
+  parts.push(
+    '<style>.label{font-size:13px;text-anchor:middle;fill:#1d1d1d;font-weight:600}.detail{font-size:11px;text-anchor:middle;fill:#555}' +
+      '.edge-label{font-size:11px;text-anchor:middle;fill:#333}</style>',
+  );
   parts.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  parts.push(`<text x="${MARGIN}" y="22" font-size="14" font-weight="700" fill="#1d1d1d">${escape(diagram.title)}</text>`);
+  parts.push(
+    `<text x="${MARGIN}" y="22" font-size="14" font-weight="700" fill="#1d1d1d">${escape(diagram.title)}</text>`,
+  );
   parts.push(`<g transform="translate(0 ${TITLE_HEIGHT})">`);
   // Frames first (outer before inner), then arrows, then boxes on top.
   const depth = (id: string): number => {
@@ -170,18 +192,28 @@ export function toSvg(diagram: FlowDiagram): string {
     return parent ? 1 + depth(parent) : 0;
   };
   for (const frame of [...layout.clusters].sort((a, b) => depth(a.id) - depth(b.id))) {
-    parts.push(`<rect x="${frame.x - frame.width / 2}" y="${frame.y - frame.height / 2}" width="${frame.width}" height="${frame.height}" rx="6" fill="#fafbfc" fill-opacity="0.6" stroke="#aab2bd" stroke-dasharray="4 3"/>`);
+    parts.push(
+      `<rect x="${frame.x - frame.width / 2}" y="${frame.y - frame.height / 2}" width="${frame.width}" height="${frame.height}" rx="6" fill="#fafbfc" fill-opacity="0.6" stroke="#aab2bd" stroke-dasharray="4 3"/>`,
+    );
   }
   for (const { edge, points, label } of layout.edges) {
     const d = points.map((p, j) => `${j === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
-    parts.push(`<path d="${d}" fill="none" stroke="${edge.dashed ? '#b53a2f' : '#444'}" stroke-width="1.3"${edge.dashed ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#arrow)"/>`);
+    parts.push(
+      `<path d="${d}" fill="none" stroke="${edge.dashed ? '#b53a2f' : '#444'}" stroke-width="1.3"${edge.dashed ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#arrow)"/>`,
+    );
     if (edge.label && label) {
-      parts.push(`<rect x="${(label.x - label.width / 2).toFixed(1)}" y="${(label.y - label.height / 2).toFixed(1)}" width="${label.width}" height="${label.height}" rx="3" fill="#ffffff" fill-opacity="0.9"/>`);
-      parts.push(`<text x="${label.x.toFixed(1)}" y="${(label.y + 4).toFixed(1)}" class="edge-label">${escape(edge.label)}</text>`);
+      parts.push(
+        `<rect x="${(label.x - label.width / 2).toFixed(1)}" y="${(label.y - label.height / 2).toFixed(1)}" width="${label.width}" height="${label.height}" rx="3" fill="#ffffff" fill-opacity="0.9"/>`,
+      );
+      parts.push(
+        `<text x="${label.x.toFixed(1)}" y="${(label.y + 4).toFixed(1)}" class="edge-label">${escape(edge.label)}</text>`,
+      );
     }
   }
   for (const box of layout.nodes) {
-    parts.push(`<g class="node ${box.node.kind}">${shape(box.node, box.x, box.y, box)}${labels(box.node, box.x, box.y)}</g>`);
+    parts.push(
+      `<g class="node ${box.node.kind}">${shape(box.node, box.x, box.y, box)}${labels(box.node, box.x, box.y)}</g>`,
+    );
   }
   parts.push('</g></svg>');
   return `${parts.join('\n')}\n`;

@@ -4,7 +4,9 @@ import { DISCARD_RESULT, FlowInputOptions, FlowResultOptions } from '../io';
 
 // The ASL fields every node kind writes, checked: helpers of the node classes, not part of the public API.
 
-/** The path syntax every `*Path` field takes: `$`, `$.a.b`, `$['a']`, `$.items[0]`, or a context path `$$.Execution.Id`. */
+/**
+ * The path syntax every `*Path` field takes: `$`, `$.a.b`, `$['a']`, `$.items[0]`, or a context path `$$.Execution.Id`.
+ */
 export function isJsonPath(value: string): boolean {
   return value === '$' || /^\$\$?(\.|\[)/.test(value);
 }
@@ -40,7 +42,11 @@ export function resultFields(where: string, options: FlowResultOptions): Record<
   return {
     ...inputFields(where, options),
     ...(options.resultSelector !== undefined ? { ResultSelector: options.resultSelector } : {}),
-    ...(options.resultPath === DISCARD_RESULT ? { ResultPath: null } : options.resultPath !== undefined ? { ResultPath: options.resultPath } : {}),
+    ...(options.resultPath === DISCARD_RESULT
+      ? { ResultPath: null }
+      : options.resultPath !== undefined
+        ? { ResultPath: options.resultPath }
+        : {}),
   };
 }
 
@@ -52,7 +58,9 @@ export function checkParameters(where: string, field: string, value: unknown): v
   for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
     if (key.endsWith('.$')) {
       if (typeof inner !== 'string' || !(inner.startsWith('$') || inner.startsWith('States.'))) {
-        throw new FlowValidationError(`${where}: ${field} entry '${key}' must hold a path starting with '$' or an intrinsic function 'States.*' (given ${JSON.stringify(inner)})`);
+        throw new FlowValidationError(
+          `${where}: ${field} entry '${key}' must hold a path starting with '$' or an intrinsic function 'States.*' (given ${JSON.stringify(inner)})`,
+        );
       }
     } else {
       checkParameters(where, field, inner);

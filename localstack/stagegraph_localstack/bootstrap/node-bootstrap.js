@@ -15,14 +15,23 @@ let currentRequestId;
 function call(method, route, body, headers = {}) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.from(body);
-    const req = http.request({
-      host: apiHost, port: Number(apiPort), path: PREFIX + route, method, agent,
-      headers: { ...headers, ...(data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {}) },
-    }, res => {
-      const chunks = [];
-      res.on('data', c => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf-8') }));
-    });
+    const req = http.request(
+      {
+        host: apiHost,
+        port: Number(apiPort),
+        path: PREFIX + route,
+        method,
+        agent,
+        headers: { ...headers, ...(data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {}) },
+      },
+      res => {
+        const chunks = [];
+        res.on('data', c => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf-8') }),
+        );
+      },
+    );
     req.on('error', reject);
     if (data) req.write(data);
     req.end();
@@ -35,15 +44,24 @@ const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 const MIN_LEVEL = Math.max(0, LEVELS.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL ?? 'INFO').toUpperCase()));
 
 function patchConsole() {
-  const write = (level) => (...args) => {
-    if (JSON_FORMAT) {
-      if (LEVELS.indexOf(level) < MIN_LEVEL) return;
-      const line = { timestamp: new Date().toISOString(), level, requestId: currentRequestId ?? 'undefined', message: util.format(...args) };
-      process.stdout.write(`${JSON.stringify(line)}\n`);
-      return;
-    }
-    process.stdout.write(`${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${util.format(...args).replace(/\n/g, '\r')}\n`);
-  };
+  const write =
+    level =>
+    (...args) => {
+      if (JSON_FORMAT) {
+        if (LEVELS.indexOf(level) < MIN_LEVEL) return;
+        const line = {
+          timestamp: new Date().toISOString(),
+          level,
+          requestId: currentRequestId ?? 'undefined',
+          message: util.format(...args),
+        };
+        process.stdout.write(`${JSON.stringify(line)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `${new Date().toISOString()}\t${currentRequestId ?? 'undefined'}\t${level}\t${util.format(...args).replace(/\n/g, '\r')}\n`,
+      );
+    };
   console.log = write('INFO');
   console.info = write('INFO');
   console.warn = write('WARN');
@@ -65,7 +83,9 @@ async function loadHandler() {
   const spec = process.env._HANDLER ?? '';
   const dot = spec.lastIndexOf('.');
   if (dot <= 0) {
-    throw Object.assign(new Error(`Bad handler ${spec}: expected file.function`), { name: 'Runtime.MalformedHandlerName' });
+    throw Object.assign(new Error(`Bad handler ${spec}: expected file.function`), {
+      name: 'Runtime.MalformedHandlerName',
+    });
   }
   const base = path.resolve(process.env.LAMBDA_TASK_ROOT, spec.slice(0, dot));
   let mod;
@@ -77,7 +97,9 @@ async function loadHandler() {
       mod = require(base);
     } catch (e) {
       if (e && e.code === 'MODULE_NOT_FOUND' && String(e.message).includes(base)) {
-        throw Object.assign(new Error(`Cannot find module '${spec.slice(0, dot)}'`), { name: 'Runtime.ImportModuleError' });
+        throw Object.assign(new Error(`Cannot find module '${spec.slice(0, dot)}'`), {
+          name: 'Runtime.ImportModuleError',
+        });
       }
       if (e && e.code === 'ERR_REQUIRE_ESM') {
         mod = await import(url.pathToFileURL(require.resolve(base)).href);
@@ -86,7 +108,10 @@ async function loadHandler() {
       }
     }
   }
-  const fn = spec.slice(dot + 1).split('.').reduce((o, k) => (o == null ? undefined : o[k]), mod);
+  const fn = spec
+    .slice(dot + 1)
+    .split('.')
+    .reduce((o, k) => (o == null ? undefined : o[k]), mod);
   if (typeof fn !== 'function') {
     throw Object.assign(new Error(`${spec} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
   }
@@ -113,7 +138,8 @@ function runHandler(handler, event, context) {
     const done = (err, result) => {
       if (settled) return;
       settled = true;
-      if (err !== undefined && err !== null) reject(err); else resolve(result);
+      if (err !== undefined && err !== null) reject(err);
+      else resolve(result);
     };
     context.done = done;
     context.succeed = result => done(null, result);
@@ -121,7 +147,10 @@ function runHandler(handler, event, context) {
     try {
       const returned = handler(event, context, done);
       if (returned && typeof returned.then === 'function') {
-        returned.then(result => done(null, result), err => done(err ?? new Error('rejected')));
+        returned.then(
+          result => done(null, result),
+          err => done(err ?? new Error('rejected')),
+        );
       } else if (handler.length < 3) {
         done(null, returned);
       }
@@ -146,7 +175,9 @@ async function main() {
     const error = errorJson(e);
     console.error('Uncaught Exception', JSON.stringify(error));
     if (currentRequestId) {
-      await call('POST', `/invocation/${currentRequestId}/error`, JSON.stringify(error), { 'Lambda-Runtime-Function-Error-Type': 'Runtime.UncaughtException' }).catch(() => undefined);
+      await call('POST', `/invocation/${currentRequestId}/error`, JSON.stringify(error), {
+        'Lambda-Runtime-Function-Error-Type': 'Runtime.UncaughtException',
+      }).catch(() => undefined);
     }
     process.exit(129);
   });
@@ -165,12 +196,18 @@ async function main() {
       event = next.body;
     }
     try {
-      const result = await runHandler(handler, event, contextFor(next.headers, Number(next.headers['lambda-runtime-deadline-ms'])));
+      const result = await runHandler(
+        handler,
+        event,
+        contextFor(next.headers, Number(next.headers['lambda-runtime-deadline-ms'])),
+      );
       await call('POST', `/invocation/${requestId}/response`, JSON.stringify(result === undefined ? null : result));
     } catch (e) {
       const error = errorJson(e);
       console.error('Invoke Error', JSON.stringify(error));
-      await call('POST', `/invocation/${requestId}/error`, JSON.stringify(error), { 'Lambda-Runtime-Function-Error-Type': error.errorType });
+      await call('POST', `/invocation/${requestId}/error`, JSON.stringify(error), {
+        'Lambda-Runtime-Function-Error-Type': error.errorType,
+      });
     }
   }
 }

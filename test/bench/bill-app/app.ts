@@ -10,7 +10,9 @@ const stack = new Stack(app, 'BillBenchStack');
 const run = process.env.STAGEGRAPH_BENCH_RUN ?? 'manual';
 for (const mode of ['async', 'sync']) {
   new StageFunction(stack, `Burst${mode}`, {
-    code: StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'count-nodejs')), memorySize: 128, functionName: `bench-bill-${run}-${mode}`,
+    code: StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'count-nodejs')),
+    memorySize: 128,
+    functionName: `bench-bill-${run}-${mode}`,
   });
 }
 new BillingMeter(stack, 'Billing', { appName: 'bench-bill', dashboard: false });

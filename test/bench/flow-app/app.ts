@@ -6,7 +6,10 @@ import { Flow, FunctionGraph, StageCode, StageFunction } from '../../../lib';
 
 const app = new App();
 const stack = new Stack(app, 'FlowBenchStack');
-const step = new StageFunction(stack, 'Step', { code: StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'flow-nodejs')), memorySize: 256 });
+const step = new StageFunction(stack, 'Step', {
+  code: StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'flow-nodejs')),
+  memorySize: 256,
+});
 
 function chain(count: number, make: (i: number) => ReturnType<typeof Flow.pass> | ReturnType<typeof Flow.invoke>) {
   const nodes = Array.from({ length: count }, (_, i) => make(i));
@@ -16,7 +19,9 @@ function chain(count: number, make: (i: number) => ReturnType<typeof Flow.pass> 
 for (const count of [5, 10, 50, 100]) {
   new FunctionGraph(stack, `Invoke${count}`, {
     flowName: `bench-invoke-${count}`,
-    definition: chain(count, i => Flow.invoke(`Step ${i}`, step, { payload: { 'op': 'sum', 'items.$': '$.items' }, resultPath: '$.last' })),
+    definition: chain(count, i =>
+      Flow.invoke(`Step ${i}`, step, { payload: { op: 'sum', 'items.$': '$.items' }, resultPath: '$.last' }),
+    ),
   });
   new FunctionGraph(stack, `Pass${count}`, {
     flowName: `bench-pass-${count}`,

@@ -11,14 +11,30 @@ const app = new App();
 const stack = new Stack(app, 'ThroughputBenchStack');
 const code = StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'count-nodejs'));
 
-const queue = new Queue(stack, 'Messages', { visibilityTimeout: Duration.seconds(60), removalPolicy: RemovalPolicy.DESTROY });
-new StageFunction(stack, 'QueueCounter', { code, memorySize: 256, functionName: 'bench-queue-counter', triggers: [new DmsTrigger(queue, { batchSize: 10 })] });
+const queue = new Queue(stack, 'Messages', {
+  visibilityTimeout: Duration.seconds(60),
+  removalPolicy: RemovalPolicy.DESTROY,
+});
+new StageFunction(stack, 'QueueCounter', {
+  code,
+  memorySize: 256,
+  functionName: 'bench-queue-counter',
+  triggers: [new DmsTrigger(queue, { batchSize: 10 })],
+});
 
 const bucket = new ObsBucket(stack, 'Uploads', { removalPolicy: RemovalPolicy.DESTROY });
-new StageFunction(stack, 'UploadCounter', { code, memorySize: 256, functionName: 'bench-upload-counter', triggers: [new ObsTrigger(bucket, { prefix: 'bench/' })] });
+new StageFunction(stack, 'UploadCounter', {
+  code,
+  memorySize: 256,
+  functionName: 'bench-upload-counter',
+  triggers: [new ObsTrigger(bucket, { prefix: 'bench/' })],
+});
 
 // Plain aws-cdk-lib: the same handler, inline, with an SQS event source of batch 10.
-const plainQueue = new Queue(stack, 'PlainMessages', { visibilityTimeout: Duration.seconds(60), removalPolicy: RemovalPolicy.DESTROY });
+const plainQueue = new Queue(stack, 'PlainMessages', {
+  visibilityTimeout: Duration.seconds(60),
+  removalPolicy: RemovalPolicy.DESTROY,
+});
 const plain = new LambdaFunction(stack, 'PlainQueueCounter', {
   functionName: 'bench-plain-queue-counter',
   runtime: Runtime.NODEJS_22_X,

@@ -19,11 +19,25 @@ new StageFunction(stack, 'Large', { code, memorySize: 1024, functionName: `stage
 // format: their bills must be their real invocations. A timeout of 10 s: the forged lines' 2.9 s durations
 // and 9 s INIT are within it, so only the lines' place in the log tells them from the platform's.
 const timeout = Duration.seconds(10);
-new StageFunction(stack, 'ForgeNode', { code, memorySize: 128, timeout, functionName: `stagegraph-billing-forge-node-${run}` });
-new StageFunction(stack, 'ForgePython', {
-  code: StageCode.fromPython(path.join(__dirname, '..', '..', 'fixtures', 'probe-python')), memorySize: 128, timeout, functionName: `stagegraph-billing-forge-python-${run}`,
+new StageFunction(stack, 'ForgeNode', {
+  code,
+  memorySize: 128,
+  timeout,
+  functionName: `stagegraph-billing-forge-node-${run}`,
 });
-new StageFunction(stack, 'Json', { code, memorySize: 256, timeout, loggingFormat: LoggingFormat.JSON, functionName: `stagegraph-billing-json-${run}` });
+new StageFunction(stack, 'ForgePython', {
+  code: StageCode.fromPython(path.join(__dirname, '..', '..', 'fixtures', 'probe-python')),
+  memorySize: 128,
+  timeout,
+  functionName: `stagegraph-billing-forge-python-${run}`,
+});
+new StageFunction(stack, 'Json', {
+  code,
+  memorySize: 256,
+  timeout,
+  loggingFormat: LoggingFormat.JSON,
+  functionName: `stagegraph-billing-json-${run}`,
+});
 
 // The budget alarm's notifications land in a queue the test reads.
 const budgetTopic = new Topic(stack, 'Budget');

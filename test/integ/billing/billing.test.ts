@@ -62,10 +62,17 @@ function expectedFrom(reports: ReportLine[]): Expected {
 }
 
 async function metricSum(metricName: string, dimension: { Name: string; Value: string }): Promise<number> {
-  const result = await cloudwatch.send(new GetMetricStatisticsCommand({
-    Namespace: 'Stagegraph/Billing', MetricName: metricName, Dimensions: [dimension],
-    StartTime: new Date(started - 120_000), EndTime: new Date(Date.now() + 120_000), Period: 3600, Statistics: ['Sum'],
-  }));
+  const result = await cloudwatch.send(
+    new GetMetricStatisticsCommand({
+      Namespace: 'Stagegraph/Billing',
+      MetricName: metricName,
+      Dimensions: [dimension],
+      StartTime: new Date(started - 120_000),
+      EndTime: new Date(Date.now() + 120_000),
+      Period: 3600,
+      Statistics: ['Sum'],
+    }),
+  );
   return (result.Datapoints ?? []).reduce((sum, point) => sum + (point.Sum ?? 0), 0);
 }
 
@@ -82,10 +89,16 @@ beforeAll(async () => {
     for (const event of events) {
       // The tail of the invocation's log comes back with it: its last REPORT line is the platform's, what
       // Lambda bills (a forger's own lines come before it).
-      const result = await lambda.send(new InvokeCommand({ FunctionName: functionName, LogType: 'Tail', Payload: Buffer.from(JSON.stringify(event)) }));
+      const result = await lambda.send(
+        new InvokeCommand({ FunctionName: functionName, LogType: 'Tail', Payload: Buffer.from(JSON.stringify(event)) }),
+      );
       expect(result.FunctionError).toBeUndefined();
       const tail = Buffer.from(result.LogResult ?? '', 'base64').toString('utf-8');
-      const report = tail.split('\n').map(line => parseReport(line)).filter(line => line !== undefined).pop();
+      const report = tail
+        .split('\n')
+        .map(line => parseReport(line))
+        .filter(line => line !== undefined)
+        .pop();
       expect(report).toBeDefined();
       reports.push(report!);
     }
@@ -109,10 +122,15 @@ test('the model rounds every duration up to 100 ms (the sleeps bill at least the
 test('the metrics per function match what the model computes from the REPORT lines', async () => {
   for (const [functionName, want] of Object.entries(expected)) {
     const dimension = { Name: 'FunctionName', Value: functionName };
-    const invocations = await poll(`${want.invocations} metered invocations of ${functionName}`, async () => {
-      const sum = await metricSum('Invocations', dimension);
-      return sum >= want.invocations ? sum : undefined;
-    }, 90_000, 500);
+    const invocations = await poll(
+      `${want.invocations} metered invocations of ${functionName}`,
+      async () => {
+        const sum = await metricSum('Invocations', dimension);
+        return sum >= want.invocations ? sum : undefined;
+      },
+      90_000,
+      500,
+    );
     expect(invocations).toBe(want.invocations);
     expect(await metricSum('BilledDurationMillis', dimension)).toBe(want.billedDurationMillis);
     expect(await metricSum('ColdStarts', dimension)).toBe(want.coldStarts);
@@ -122,7 +140,10 @@ test('the metrics per function match what the model computes from the REPORT lin
   // The app-wide metrics are the sum of the functions'.
   const app = { Name: 'App', Value: `billing-test-${run}` };
   expect(await metricSum('Invocations', app)).toBe(totalInvocations);
-  expect(await metricSum('CostUsd', app)).toBeCloseTo(Object.values(expected).reduce((sum, e) => sum + e.costUsd, 0), 12);
+  expect(await metricSum('CostUsd', app)).toBeCloseTo(
+    Object.values(expected).reduce((sum, e) => sum + e.costUsd, 0),
+    12,
+  );
 });
 
 test('a function that prints REPORT lines of its own is billed for its real invocations only', async () => {
@@ -147,12 +168,20 @@ test('a function that logs in the JSON format is metered from its platform.repor
 });
 
 test('`stagegraph bill --json` prints the same figures', async () => {
-  const { stdout } = await promisify(execFile)(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'bin', 'stagegraph.ts'), 'bill', '--since', '30m', '--json'], { cwd: __dirname });
+  const { stdout } = await promisify(execFile)(
+    path.join(ROOT, 'node_modules', '.bin', 'tsx'),
+    [path.join(ROOT, 'bin', 'stagegraph.ts'), 'bill', '--since', '30m', '--json'],
+    { cwd: __dirname },
+  );
   const bill = JSON.parse(stdout) as { functions: Array<Expected & { name: string }>; total: Expected };
   const ours = bill.functions.filter(f => f.name in runs);
   for (const [functionName, want] of Object.entries(expected)) {
     const line = bill.functions.find(f => f.name === functionName)!;
-    expect(line).toMatchObject({ invocations: want.invocations, billedDurationMillis: want.billedDurationMillis, coldStarts: want.coldStarts });
+    expect(line).toMatchObject({
+      invocations: want.invocations,
+      billedDurationMillis: want.billedDurationMillis,
+      coldStarts: want.coldStarts,
+    });
     expect(line.costUsd).toBeCloseTo(want.costUsd, 12);
     expect(line.gbSeconds).toBeCloseTo(want.gbSeconds, 9);
   }
@@ -162,14 +191,33 @@ test('`stagegraph bill --json` prints the same figures', async () => {
 });
 
 test('the budget alarm fires into its SMN topic when the low budget is crossed', async () => {
-  const message = await poll('the budget alarm\'s notification', async () => {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: physical.BudgetNotifications, WaitTimeSeconds: 2, MaxNumberOfMessages: 10 }));
-    // Only a state change of this run: the queue may hold notifications of earlier deployments.
-    return (Messages ?? []).map(m => JSON.parse(m.Body ?? '{}'))
-      .find(body => body.NewStateValue === 'ALARM'
-        && (String(body.AlarmDescription ?? '').includes(`billing-test-${run} `) || String(body.AlarmName ?? '').includes(`Billing${run}`)));
-  }, 180_000, 0);
-  expect(message).toMatchObject({ NewStateValue: 'ALARM', Trigger: { MetricName: 'CostUsd', Namespace: 'Stagegraph/Billing', Threshold: 0.000001 } });
+  const message = await poll(
+    "the budget alarm's notification",
+    async () => {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: physical.BudgetNotifications,
+          WaitTimeSeconds: 2,
+          MaxNumberOfMessages: 10,
+        }),
+      );
+      // Only a state change of this run: the queue may hold notifications of earlier deployments.
+      return (Messages ?? [])
+        .map(m => JSON.parse(m.Body ?? '{}'))
+        .find(
+          body =>
+            body.NewStateValue === 'ALARM' &&
+            (String(body.AlarmDescription ?? '').includes(`billing-test-${run} `) ||
+              String(body.AlarmName ?? '').includes(`Billing${run}`)),
+        );
+    },
+    180_000,
+    0,
+  );
+  expect(message).toMatchObject({
+    NewStateValue: 'ALARM',
+    Trigger: { MetricName: 'CostUsd', Namespace: 'Stagegraph/Billing', Threshold: 0.000001 },
+  });
   const { MetricAlarms } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [message.AlarmName] }));
   expect(MetricAlarms?.[0]?.StateValue).toBe('ALARM');
 });

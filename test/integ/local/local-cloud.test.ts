@@ -32,10 +32,15 @@ function report(logs: string): Record<string, string> {
   if (!line) {
     throw new Error(`no REPORT line in:\n${logs}`);
   }
-  return Object.fromEntries(line.split('\t').filter(Boolean).map(part => {
-    const [key, ...rest] = part.split(': ');
-    return [key.replace(/^REPORT /, ''), rest.join(': ')];
-  }));
+  return Object.fromEntries(
+    line
+      .split('\t')
+      .filter(Boolean)
+      .map(part => {
+        const [key, ...rest] = part.split(': ');
+        return [key.replace(/^REPORT /, ''), rest.join(': ')];
+      }),
+  );
 }
 
 beforeAll(async () => {
@@ -43,7 +48,16 @@ beforeAll(async () => {
   const started = Date.now();
   deployed = await deployLocal({ projectDir: APP_DIR, outdir });
   process.stderr.write(`[integ] test app deployed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  for (const id of ['HelloNodejs', 'HelloPython', 'HelloJava', 'HelloGo', 'Probe', 'ProbePython', 'HelloNode24', 'HelloNode18']) {
+  for (const id of [
+    'HelloNodejs',
+    'HelloPython',
+    'HelloJava',
+    'HelloGo',
+    'Probe',
+    'ProbePython',
+    'HelloNode24',
+    'HelloNode18',
+  ]) {
     names[id] = (await findDeployedFunction(outdir, id)).functionName;
   }
 });
@@ -99,7 +113,10 @@ test('a crashing process fails its invocation; the next one gets a fresh environ
   const next = await invoke('Probe', { action: 'env' });
 
   expect(crash.functionError).toBe('Unhandled');
-  expect(crash.json).toMatchObject({ errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited with error: exit status 3' });
+  expect(crash.json).toMatchObject({
+    errorType: 'Runtime.ExitError',
+    errorMessage: 'Runtime exited with error: exit status 3',
+  });
   expect(next.functionError).toBeUndefined();
   expect(report(next.logs)['Init Duration']).toBeDefined();
 });
@@ -118,12 +135,14 @@ test('environment variables and the Lambda context reach the function', async ()
 });
 
 test('20 concurrent invocations are all answered', async () => {
-  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => invoke('Probe', { action: 'sleep', millis: 200 + i })));
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => invoke('Probe', { action: 'sleep', millis: 200 + i })),
+  );
 
   expect(results.map(r => r.json)).toEqual(Array.from({ length: 20 }, (_, i) => ({ slept: 200 + i })));
 });
 
-test('Java environments that start at the same moment all answer (each loads the client\'s native library safely)', async () => {
+test("Java environments that start at the same moment all answer (each loads the client's native library safely)", async () => {
   // Concurrent invocations of a cold function start as many JVMs at once.
   const results = await Promise.all(Array.from({ length: 4 }, (_, i) => invoke('HelloJava', { name: `jvm ${i}` })));
 
@@ -150,7 +169,9 @@ test('START, the function output, END and REPORT reach the CloudWatch log group'
 
   const logs = new CloudWatchLogsClient(localClientConfig());
   const messages = await poll('the REPORT line in CloudWatch Logs', async () => {
-    const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${names.Probe}` })).catch(() => undefined);
+    const page = await logs
+      .send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${names.Probe}` }))
+      .catch(() => undefined);
     const lines = (page?.events ?? []).map(e => e.message ?? '').filter(m => m.includes(requestId));
     return lines.some(l => l.startsWith('REPORT')) ? lines : undefined;
   });
@@ -158,7 +179,9 @@ test('START, the function output, END and REPORT reach the CloudWatch log group'
   expect(messages.find(m => m.startsWith('START'))).toMatch(`START RequestId: ${requestId} Version: $LATEST`);
   expect(messages.some(m => m.includes(`probe says ${marker}`))).toBe(true);
   expect(messages.find(m => m.startsWith('END'))).toMatch(`END RequestId: ${requestId}`);
-  expect(messages.find(m => m.startsWith('REPORT'))).toMatch(/Duration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB/);
+  expect(messages.find(m => m.startsWith('REPORT'))).toMatch(
+    /Duration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB/,
+  );
 });
 
 test('nothing of the local cloud listens beyond 127.0.0.1: the gateway, the Kinesis server and the runtime API servers', async () => {
@@ -223,7 +246,10 @@ describe.each([
     const result = await invoke(id, hold);
 
     expect(result.functionError).toBe('Unhandled');
-    expect(result.json).toEqual({ errorType: 'Runtime.OutOfMemory', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Runtime exited with error: signal: killed$/) });
+    expect(result.json).toEqual({
+      errorType: 'Runtime.OutOfMemory',
+      errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Runtime exited with error: signal: killed$/),
+    });
     expect(report(result.logs)['Max Memory Used']).toBe(`${memory} MB`);
     const next = await invoke(id, id.startsWith('Probe') ? { action: 'pid' } : { name: 'after' });
     expect(next.functionError).toBeUndefined();
@@ -248,17 +274,23 @@ describe('payload limits, as the Lambda API enforces them', () => {
   test('a synchronous request over 6 MB is refused with 413 RequestTooLargeException', async () => {
     const client = lambda();
     const big = JSON.stringify({ action: 'pid', pad: 'x'.repeat(6 * 1024 * 1024) });
-    await expect(client.send(new InvokeCommand({ FunctionName: names.Probe, Payload: Buffer.from(big) })))
-      .rejects.toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
+    await expect(
+      client.send(new InvokeCommand({ FunctionName: names.Probe, Payload: Buffer.from(big) })),
+    ).rejects.toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
     client.destroy();
   });
 
   test('an asynchronous event over 1 MB is refused; one under it is accepted', async () => {
     const client = lambda();
     const event = (bytes: number) => Buffer.from(JSON.stringify({ action: 'pid', pad: 'x'.repeat(bytes) }));
-    await expect(client.send(new InvokeCommand({ FunctionName: names.Probe, InvocationType: 'Event', Payload: event(1024 * 1024 + 10) })))
-      .rejects.toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
-    const accepted = await client.send(new InvokeCommand({ FunctionName: names.Probe, InvocationType: 'Event', Payload: event(900 * 1024) }));
+    await expect(
+      client.send(
+        new InvokeCommand({ FunctionName: names.Probe, InvocationType: 'Event', Payload: event(1024 * 1024 + 10) }),
+      ),
+    ).rejects.toMatchObject({ name: 'RequestTooLargeException', $metadata: { httpStatusCode: 413 } });
+    const accepted = await client.send(
+      new InvokeCommand({ FunctionName: names.Probe, InvocationType: 'Event', Payload: event(900 * 1024) }),
+    );
     expect(accepted.StatusCode).toBe(202);
     client.destroy();
   });
@@ -276,12 +308,20 @@ describe('payload limits, as the Lambda API enforces them', () => {
 
 test('a function whose runtime version cannot be had is named at deploy and fails clearly at invoke, never run on another', async () => {
   expect(deployed.flatMap(stack => stack.runtimeProblems)).toEqual([
-    expect.objectContaining({ function: 'LocalTestStack/HelloNode18', runtime: 'nodejs18.x', message: expect.stringMatching(/^nodejs18\.x cannot run locally: stagegraph runs Node\.js 20, 22, 24/) }),
+    expect.objectContaining({
+      function: 'LocalTestStack/HelloNode18',
+      runtime: 'nodejs18.x',
+      message: expect.stringMatching(/^nodejs18\.x cannot run locally: stagegraph runs Node\.js 20, 22, 24/),
+    }),
   ]);
 
   const client = new LambdaClient(localClientConfig());
-  const failure = await client.send(new InvokeCommand({ FunctionName: names.HelloNode18, Payload: Buffer.from('{}') })).then(
-    response => Buffer.from(response.Payload ?? []).toString(), (error: Error) => error.message);
+  const failure = await client
+    .send(new InvokeCommand({ FunctionName: names.HelloNode18, Payload: Buffer.from('{}') }))
+    .then(
+      response => Buffer.from(response.Payload ?? []).toString(),
+      (error: Error) => error.message,
+    );
   client.destroy();
   expect(failure).toMatch(/nodejs18\.x needs Node\.js 18, which is not installed/);
 });

@@ -8,7 +8,18 @@ import { Stream } from 'aws-cdk-lib/aws-kinesis';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import {
-  DisTrigger, DmsTrigger, HttpAuth, HttpAuthorizer, HttpTrigger, ObsBucket, ObsEvent, ObsTrigger, SmnTrigger, StageCode, StageFunction, TimerTrigger,
+  DisTrigger,
+  DmsTrigger,
+  HttpAuth,
+  HttpAuthorizer,
+  HttpTrigger,
+  ObsBucket,
+  ObsEvent,
+  ObsTrigger,
+  SmnTrigger,
+  StageCode,
+  StageFunction,
+  TimerTrigger,
 } from '../../../lib';
 import { localEndpoint } from '../../../lib/local/endpoint';
 
@@ -37,7 +48,12 @@ new StageFunction(stack, 'Consumer', {
 
 // A failing asynchronous event, without retries, lands in the stack's dead-letter queue.
 const failures = new Topic(stack, 'Failures');
-new StageFunction(stack, 'Failer', { code: probeCode, memorySize: 128, retryAttempts: 0, triggers: [new SmnTrigger(failures)] });
+new StageFunction(stack, 'Failer', {
+  code: probeCode,
+  memorySize: 128,
+  retryAttempts: 0,
+  triggers: [new SmnTrigger(failures)],
+});
 
 // OBS: text files created under uploads/, and any object removed, each invoke a function; the
 // function that reacts to uploads also reads and writes the bucket (no dependency cycle).
@@ -49,7 +65,11 @@ const uploads = new StageFunction(stack, 'Uploads', {
   triggers: [new ObsTrigger(files, { prefix: 'uploads/', suffix: '.txt' })],
 });
 files.grantReadWrite(uploads);
-new StageFunction(stack, 'Removals', { code: probeCode, memorySize: 128, triggers: [new ObsTrigger(files, { events: [ObsEvent.OBJECT_REMOVED] })] });
+new StageFunction(stack, 'Removals', {
+  code: probeCode,
+  memorySize: 128,
+  triggers: [new ObsTrigger(files, { events: [ObsEvent.OBJECT_REMOVED] })],
+});
 
 // HTTP: a public route of the stack's REST API.
 const authorizerCode = StageCode.fromNodejs(path.join(__dirname, '..', '..', 'fixtures', 'authorizer-nodejs'));
@@ -65,13 +85,21 @@ new StageFunction(stack, 'Api', {
     // IAM, the default: callers sign with SigV4.
     new HttpTrigger({ path: '/private', methods: ['POST'] }),
     // A Lambda authorizer, without a cache so that every request asks it.
-    new HttpTrigger({ path: '/guarded/{id}', methods: ['GET'], authorizer: HttpAuthorizer.lambda(gatekeeper, { resultsCacheTtl: Duration.seconds(0) }) }),
+    new HttpTrigger({
+      path: '/guarded/{id}',
+      methods: ['GET'],
+      authorizer: HttpAuthorizer.lambda(gatekeeper, { resultsCacheTtl: Duration.seconds(0) }),
+    }),
     // One with API Gateway's cache (5 minutes): answers are kept per Authorization header.
     new HttpTrigger({ path: '/cached', methods: ['GET'], authorizer: HttpAuthorizer.lambda(cachedGatekeeper) }),
     new HttpTrigger({
       path: '/claims',
       methods: ['GET'],
-      authorizer: HttpAuthorizer.jwt({ issuer: JWT_ISSUER, audience: ['orders'], jwksUri: `${localEndpoint()}/${keys.bucketName}/jwks.json` }),
+      authorizer: HttpAuthorizer.jwt({
+        issuer: JWT_ISSUER,
+        audience: ['orders'],
+        jwksUri: `${localEndpoint()}/${keys.bucketName}/jwks.json`,
+      }),
     }),
   ],
 });

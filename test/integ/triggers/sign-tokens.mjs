@@ -12,7 +12,12 @@ const rogue = await generateKeyPair('RS256'); // signs with the RSA key's id, bu
 const kids = { rsa: `rsa-${run}`, ec: `ec-${run}` };
 
 async function sign(key, alg, kid, claims, { aud = audience, iss = issuer, expiresIn = '10m', notBefore } = {}) {
-  const jwt = new SignJWT(claims).setProtectedHeader({ alg, kid }).setIssuedAt().setIssuer(iss).setAudience(aud).setSubject('user-1');
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg, kid })
+    .setIssuedAt()
+    .setIssuer(iss)
+    .setAudience(aud)
+    .setSubject('user-1');
   jwt.setExpirationTime(expiresIn);
   if (notBefore) jwt.setNotBefore(notBefore);
   return jwt.sign(key);

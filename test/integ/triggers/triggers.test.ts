@@ -30,7 +30,9 @@ const physical: Record<string, string> = {};
 
 function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
   if (typeof data === 'string') return data;
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+  return ArrayBuffer.isView(data)
+    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    : new Uint8Array(data);
 }
 
 /** SHA-256 for the SigV4 signer, from node:crypto. */
@@ -47,11 +49,14 @@ class Sha256 {
   }
 }
 /** Deliveries are asynchronous: wait up to a minute by default, checking every 300 ms. */
-const poll = <T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000) => pollEvery(what, probe, deadlineMs, 300);
+const poll = <T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000) =>
+  pollEvery(what, probe, deadlineMs, 300);
 const functions: Record<string, string> = {};
 
 async function logLines(functionId: string, contains: string): Promise<string[]> {
-  const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functions[functionId]}` })).catch(() => undefined);
+  const page = await logs
+    .send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functions[functionId]}` }))
+    .catch(() => undefined);
   return (page?.events ?? []).map(e => e.message ?? '').filter(m => m.includes(contains));
 }
 
@@ -98,20 +103,30 @@ test('an HTTP request reaches the function through the REST API and its answer c
   const get = await fetch(url('/items/42'));
   expect(get.status).toBe(200);
   expect(await get.json()).toEqual({ method: 'GET', path: '/items/42', id: '42', body: null });
-  const post = await fetch(url('/items/7'), { method: 'POST', body: '{"name":"seven"}', headers: { 'Content-Type': 'application/json' } });
+  const post = await fetch(url('/items/7'), {
+    method: 'POST',
+    body: '{"name":"seven"}',
+    headers: { 'Content-Type': 'application/json' },
+  });
   expect(await post.json()).toMatchObject({ method: 'POST', id: '7', body: '{"name":"seven"}' });
   const unrouted = await fetch(url('/nothing-here'));
   expect(unrouted.status).toBeGreaterThanOrEqual(400);
   expect(unrouted.status).toBeLessThan(500);
 });
 
-test('an HTTP body over API Gateway\'s 10 MB is refused with 413 before the function runs', async () => {
+test("an HTTP body over API Gateway's 10 MB is refused with 413 before the function runs", async () => {
   const marker = `big-${Date.now()}`;
-  const response = await fetch(`${localRestApiUrl(physical.StageHttpApi)}/items/${marker}`, { method: 'POST', body: 'x'.repeat(11 * 1024 * 1024) });
+  const response = await fetch(`${localRestApiUrl(physical.StageHttpApi)}/items/${marker}`, {
+    method: 'POST',
+    body: 'x'.repeat(11 * 1024 * 1024),
+  });
 
   expect(response.status).toBe(413);
   expect(await response.json()).toEqual({ message: 'Request Too Long' });
-  const small = await fetch(`${localRestApiUrl(physical.StageHttpApi)}/items/${marker}`, { method: 'POST', body: 'x'.repeat(1024) });
+  const small = await fetch(`${localRestApiUrl(physical.StageHttpApi)}/items/${marker}`, {
+    method: 'POST',
+    body: 'x'.repeat(1024),
+  });
   expect(small.status).toBe(200);
 });
 
@@ -119,10 +134,20 @@ test('a route with IAM auth (the default) refuses unsigned and wrongly signed re
   const url = new URL(`${localRestApiUrl(physical.StageHttpApi)}/private`);
   const body = '{"signed":true}';
   const sign = async (secretAccessKey: string) => {
-    const signer = new SignatureV4({ service: 'execute-api', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey }, sha256: Sha256 });
+    const signer = new SignatureV4({
+      service: 'execute-api',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey },
+      sha256: Sha256,
+    });
     const request = await signer.sign({
-      method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: url.pathname,
-      headers: { host: url.host, 'content-type': 'application/json' }, body,
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body,
     });
     return fetch(url, { method: 'POST', headers: request.headers, body });
   };
@@ -134,14 +159,17 @@ test('a route with IAM auth (the default) refuses unsigned and wrongly signed re
   expect(unsigned.status).toBe(403);
   expect(await unsigned.json()).toEqual({ message: 'Missing Authentication Token' });
   expect(wrong.status).toBe(403);
-  expect(((await wrong.json()) as { message: string }).message).toMatch(/^The request signature we calculated does not match/);
+  expect(((await wrong.json()) as { message: string }).message).toMatch(
+    /^The request signature we calculated does not match/,
+  );
   expect(good.status).toBe(200);
   expect(await good.json()).toMatchObject({ method: 'POST', path: '/private', body });
 });
 
 test('a route with a Lambda authorizer: 401 without the header, 403 on a deny, 200 with the context on an allow', async () => {
   const url = `${localRestApiUrl(physical.StageHttpApi)}/guarded/9?via=test`;
-  const call = (authorization?: string) => fetch(url, { headers: authorization ? { Authorization: authorization } : {} });
+  const call = (authorization?: string) =>
+    fetch(url, { headers: authorization ? { Authorization: authorization } : {} });
 
   const missing = await call();
   const refused = await call('someone-else');
@@ -151,14 +179,25 @@ test('a route with a Lambda authorizer: 401 without the header, 403 on a deny, 2
 
   expect([missing.status, await missing.json()]).toEqual([401, { message: 'Unauthorized' }]);
   expect([refused.status, await refused.json()]).toEqual([401, { message: 'Unauthorized' }]);
-  expect([denied.status, await denied.json()]).toEqual([403, { Message: 'User is not authorized to access this resource with an explicit deny' }]);
+  expect([denied.status, await denied.json()]).toEqual([
+    403,
+    { Message: 'User is not authorized to access this resource with an explicit deny' },
+  ]);
   expect(broken.status).toBe(500);
   expect(allowed.status).toBe(200);
   const seen = (await allowed.json()) as { id: string; authorizer: Record<string, unknown> };
   expect(seen.id).toBe('9');
   // The authorizer got API Gateway's REQUEST event, and the function gets its context as text.
   expect(seen.authorizer).toMatchObject({
-    principalId: 'alice', tier: '3', admin: 'false', type: 'REQUEST', resource: '/guarded/{id}', path: '/guarded/9', httpMethod: 'GET', id: '9', stage: 'live',
+    principalId: 'alice',
+    tier: '3',
+    admin: 'false',
+    type: 'REQUEST',
+    resource: '/guarded/{id}',
+    path: '/guarded/9',
+    httpMethod: 'GET',
+    id: '9',
+    stage: 'live',
     methodArn: `arn:aws:execute-api:us-east-1:000000000000:${physical.StageHttpApi}/live/GET/guarded/9`,
   });
   expect(typeof seen.authorizer.integrationLatency).toBe('number');
@@ -169,7 +208,10 @@ test('a route with a Lambda authorizer: 401 without the header, 403 on a deny, 2
 
 test('a cached Lambda authorizer answers the same identity from its cache', async () => {
   const url = `${localRestApiUrl(physical.StageHttpApi)}/cached`;
-  const call = async () => (await fetch(url, { headers: { Authorization: 'allow-me' } })).json() as Promise<{ authorizer: { invocation: string } }>;
+  const call = async () =>
+    (await fetch(url, { headers: { Authorization: 'allow-me' } })).json() as Promise<{
+      authorizer: { invocation: string };
+    }>;
 
   const first = await call();
   const second = await call();
@@ -180,10 +222,27 @@ test('a cached Lambda authorizer answers the same identity from its cache', asyn
 
 test('a route with the JWT authorizer takes valid RS256 and ES256 tokens of the issuer, and refuses the others with 401', async () => {
   // GIVEN the issuer's key set where the authorizer reads it, and tokens signed with jose
-  const signed = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'sign-tokens.mjs'), 'https://issuer.stagegraph.test/', 'orders'], { encoding: 'utf-8' })) as {
-    jwks: unknown; tokens: Record<'valid' | 'validEs256' | 'wrongAudience' | 'wrongIssuer' | 'expired' | 'notYetValid' | 'badSignature', string>;
+  const signed = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [path.join(__dirname, 'sign-tokens.mjs'), 'https://issuer.stagegraph.test/', 'orders'],
+      { encoding: 'utf-8' },
+    ),
+  ) as {
+    jwks: unknown;
+    tokens: Record<
+      'valid' | 'validEs256' | 'wrongAudience' | 'wrongIssuer' | 'expired' | 'notYetValid' | 'badSignature',
+      string
+    >;
   };
-  await s3.send(new PutObjectCommand({ Bucket: physical.IssuerKeys, Key: 'jwks.json', Body: JSON.stringify(signed.jwks), ContentType: 'application/json' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: physical.IssuerKeys,
+      Key: 'jwks.json',
+      Body: JSON.stringify(signed.jwks),
+      ContentType: 'application/json',
+    }),
+  );
   const url = `${localRestApiUrl(physical.StageHttpApi)}/claims`;
   const call = (token?: string) => fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 
@@ -192,8 +251,13 @@ test('a route with the JWT authorizer takes valid RS256 and ES256 tokens of the 
   expect(valid.status).toBe(200);
   const { authorizer } = (await valid.json()) as { authorizer: Record<string, unknown> };
   expect(authorizer).toMatchObject({
-    principalId: 'user-1', sub: 'user-1', iss: 'https://issuer.stagegraph.test/', aud: 'orders',
-    scope: 'orders:read orders:write', groups: '["buyers","beta"]', email_verified: 'true',
+    principalId: 'user-1',
+    sub: 'user-1',
+    iss: 'https://issuer.stagegraph.test/',
+    aud: 'orders',
+    scope: 'orders:read orders:write',
+    groups: '["buyers","beta"]',
+    email_verified: 'true',
   });
   expect(Number(authorizer.exp)).toBeGreaterThan(Date.now() / 1000);
   expect((await call(signed.tokens.validEs256)).status).toBe(200);
@@ -208,49 +272,66 @@ test('a route with the JWT authorizer takes valid RS256 and ES256 tokens of the 
 test('DIS records reach the function in order', async () => {
   const marker = Date.now();
   const streamName = physical.Telemetry;
-  await kinesis.send(new PutRecordsCommand({
-    StreamName: streamName,
-    Records: [1, 2, 3].map(i => ({ PartitionKey: 'device-1', Data: Buffer.from(`reading-${marker}-${i}`) })),
-  }));
+  await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: streamName,
+      Records: [1, 2, 3].map(i => ({ PartitionKey: 'device-1', Data: Buffer.from(`reading-${marker}-${i}`) })),
+    }),
+  );
 
-  const lines = await poll('three records in the stream reader log', async () => {
-    const found = await logLines('StreamReader', `reading-${marker}`);
-    return found.length >= 3 ? found : undefined;
-  }, 90_000);
+  const lines = await poll(
+    'three records in the stream reader log',
+    async () => {
+      const found = await logLines('StreamReader', `reading-${marker}`);
+      return found.length >= 3 ? found : undefined;
+    },
+    90_000,
+  );
   expect(lines.map(l => /reading-\d+-(\d)/.exec(l)?.[1])).toEqual(['1', '2', '3']);
 });
 
 test('an SMN message passes the filter policy; one that does not match never reaches the function', async () => {
   const marker = Date.now();
-  const publish = (color: string) => sns.send(new PublishCommand({
-    TopicArn: physical.Colors,
-    Message: JSON.stringify({ action: 'log', body: `${color}-${marker}` }),
-    MessageAttributes: { color: { DataType: 'String', StringValue: color } },
-  }));
+  const publish = (color: string) =>
+    sns.send(
+      new PublishCommand({
+        TopicArn: physical.Colors,
+        Message: JSON.stringify({ action: 'log', body: `${color}-${marker}` }),
+        MessageAttributes: { color: { DataType: 'String', StringValue: color } },
+      }),
+    );
   await publish('red');
   await publish('blue');
 
-  await poll('the blue message in the consumer log', async () => ((await logLines('Consumer', `blue-${marker}`)).length > 0 ? true : undefined));
+  await poll('the blue message in the consumer log', async () =>
+    (await logLines('Consumer', `blue-${marker}`)).length > 0 ? true : undefined,
+  );
   expect(await logLines('Consumer', `red-${marker}`)).toEqual([]);
 });
 
 test('a DMS batch with one failing record: only that record comes back', async () => {
   const marker = Date.now();
-  await sqs.send(new SendMessageBatchCommand({
-    QueueUrl: physical.Readings,
-    Entries: [
-      { Id: 'ok1', MessageBody: JSON.stringify({ marker: `ok1-${marker}` }) },
-      { Id: 'bad', MessageBody: JSON.stringify({ marker: `bad-${marker}`, fail: true }) },
-      { Id: 'ok2', MessageBody: JSON.stringify({ marker: `ok2-${marker}` }) },
-    ],
-  }));
+  await sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl: physical.Readings,
+      Entries: [
+        { Id: 'ok1', MessageBody: JSON.stringify({ marker: `ok1-${marker}` }) },
+        { Id: 'bad', MessageBody: JSON.stringify({ marker: `bad-${marker}`, fail: true }) },
+        { Id: 'ok2', MessageBody: JSON.stringify({ marker: `ok2-${marker}` }) },
+      ],
+    }),
+  );
 
   // The failed item is received again after the 2 s visibility timeout, three times in all, then redriven.
-  await poll('the failing record retried three times', async () => ((await logLines('Consumer', `bad-${marker}`)).length >= 3 ? true : undefined));
+  await poll('the failing record retried three times', async () =>
+    (await logLines('Consumer', `bad-${marker}`)).length >= 3 ? true : undefined,
+  );
   expect(await logLines('Consumer', `ok1-${marker}`)).toHaveLength(1);
   expect(await logLines('Consumer', `ok2-${marker}`)).toHaveLength(1);
   const redriven = await poll('the failing record in the redrive queue', async () => {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: physical.ReadingsRedrive, WaitTimeSeconds: 1 }));
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: physical.ReadingsRedrive, WaitTimeSeconds: 1 }),
+    );
     return Messages?.length ? Messages : undefined;
   });
   expect(JSON.parse(redriven[0].Body ?? '{}')).toEqual({ marker: `bad-${marker}`, fail: true });
@@ -258,21 +339,37 @@ test('a DMS batch with one failing record: only that record comes back', async (
 
 test('an asynchronous event that keeps failing is kept in the dead-letter queue', async () => {
   const marker = `fail-${Date.now()}`;
-  await sns.send(new PublishCommand({ TopicArn: physical.Failures, Message: JSON.stringify({ action: 'fail', body: marker }) }));
+  await sns.send(
+    new PublishCommand({ TopicArn: physical.Failures, Message: JSON.stringify({ action: 'fail', body: marker }) }),
+  );
 
-  const kept = await poll('the failed event in StageDeadLetters', async () => {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: physical.StageDeadLetters, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
-    const found = (Messages ?? []).find(m => (m.Body ?? '').includes(marker));
-    return found;
-  }, 90_000);
+  const kept = await poll(
+    'the failed event in StageDeadLetters',
+    async () => {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: physical.StageDeadLetters,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      const found = (Messages ?? []).find(m => (m.Body ?? '').includes(marker));
+      return found;
+    },
+    90_000,
+  );
   expect(kept.Body).toContain(marker);
 });
 
 test('a Timer rule invokes the function on its schedule, with its input', async () => {
   // rate(1 minute): the first run comes within a minute of the deploy.
-  const lines = await poll('a scheduled run in the ticker log', async () => {
-    const found = await logLines('Ticker', 'probe says tick');
-    return found.length > 0 ? found : undefined;
-  }, 100_000);
+  const lines = await poll(
+    'a scheduled run in the ticker log',
+    async () => {
+      const found = await logLines('Ticker', 'probe says tick');
+      return found.length > 0 ? found : undefined;
+    },
+    100_000,
+  );
   expect(lines[0]).toMatch(/INFO\tprobe says tick\n?$/);
 });

@@ -21,7 +21,7 @@ describe('stagegraph graph', () => {
     return path.join(outdir, 'cdk.out');
   }
 
-  test('reads every flow\'s diagram from the cloud assembly, in path order', () => {
+  test("reads every flow's diagram from the cloud assembly, in path order", () => {
     const diagrams = flowDiagramsOf(synthesizeFlows());
     expect(diagrams.map(d => d.title)).toEqual(['Orders/Checkout', 'Reports/Nightly']);
     expect(diagrams[0].nodes.map(n => n.label)).toEqual(['Start', 'Reserve', 'Charge', 'End']);
@@ -32,12 +32,19 @@ describe('stagegraph graph', () => {
     expect(selectFlows(diagrams, 'Nightly').map(d => d.title)).toEqual(['Reports/Nightly']);
     expect(selectFlows(diagrams, 'Orders/Checkout').map(d => d.title)).toEqual(['Orders/Checkout']);
     expect(selectFlows(diagrams, undefined)).toHaveLength(2);
-    expect(() => selectFlows(diagrams, 'Weekly')).toThrow("no flow named 'Weekly' in the app (flows: Orders/Checkout, Reports/Nightly)");
+    expect(() => selectFlows(diagrams, 'Weekly')).toThrow(
+      "no flow named 'Weekly' in the app (flows: Orders/Checkout, Reports/Nightly)",
+    );
   });
 
   test('writes an SVG and a Mermaid file per flow', () => {
     const written = writeFlowPictures(flowDiagramsOf(synthesizeFlows()), path.join(outdir, 'pictures'));
-    expect(written.map(f => path.basename(f))).toEqual(['Orders-Checkout.svg', 'Orders-Checkout.mmd', 'Reports-Nightly.svg', 'Reports-Nightly.mmd']);
+    expect(written.map(f => path.basename(f))).toEqual([
+      'Orders-Checkout.svg',
+      'Orders-Checkout.mmd',
+      'Reports-Nightly.svg',
+      'Reports-Nightly.mmd',
+    ]);
     expect(fs.readFileSync(written[0], 'utf-8')).toContain('>Reserve</text>');
     expect(fs.readFileSync(written[1], 'utf-8')).toMatch(/^flowchart TD\n/);
   });

@@ -16,11 +16,14 @@ describe('operations on the app', () => {
   });
   afterEach(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-  test('the functions to invoke are the app\'s own, not stagegraph\'s', () => {
+  test("the functions to invoke are the app's own, not stagegraph's", () => {
     // GIVEN an app with one function and a billing meter
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true } });
     const stack = new Stack(app, 'Shop');
-    new StageFunction(stack, 'Api', { code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')), memorySize: 256 });
+    new StageFunction(stack, 'Api', {
+      code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
+      memorySize: 256,
+    });
     new BillingMeter(stack, 'Billing');
     app.synth();
 
@@ -35,7 +38,10 @@ describe('operations on the app', () => {
   test('a given cloud assembly is read as it is: nothing is synthesized, no step is shown', async () => {
     // GIVEN progress that records its steps
     const steps: string[] = [];
-    const progress: Progress = { step: (title, work) => (steps.push(title), work(() => undefined)), detail: line => steps.push(line) };
+    const progress: Progress = {
+      step: (title, work) => (steps.push(title), work(() => undefined)),
+      detail: line => steps.push(line),
+    };
 
     // WHEN
     const dir = await structureAssembly('cdk.out', 'graph', { progress });
@@ -49,8 +55,12 @@ describe('operations on the app', () => {
     await expect(QUIET.step('Anything', async update => (update('half way'), 42))).resolves.toBe(42);
   });
 
-  test('a failed deploy says so, with the last of the toolkit\'s failure lines once each', () => {
-    const error = deployFailed(new Error('stack failed'), ['warn: nothing', 'Shop | CREATE_FAILED | Api', 'Shop | CREATE_FAILED | Api']);
+  test("a failed deploy says so, with the last of the toolkit's failure lines once each", () => {
+    const error = deployFailed(new Error('stack failed'), [
+      'warn: nothing',
+      'Shop | CREATE_FAILED | Api',
+      'Shop | CREATE_FAILED | Api',
+    ]);
     expect(error.message).toBe('Deploying to the local cloud failed: stack failed\nShop | CREATE_FAILED | Api');
   });
 });

@@ -9,7 +9,7 @@ describe('BillingModel', () => {
     expect([99, 100, 101].map(ms => seed.billedMillis(ms))).toEqual([100, 100, 200]);
     expect(seed.billedMillis(0)).toBe(100);
     expect(seed.billedMillis(199.99)).toBe(200);
-    expect(seed.billedMillis(200.00)).toBe(200);
+    expect(seed.billedMillis(200.0)).toBe(200);
   });
 
   test('a 1 ms step bills 0.4 ms as 1 ms, and rounds up fractions', () => {
@@ -39,22 +39,25 @@ describe('BillingModel', () => {
 
   test('one invocation costs the request price plus its GB-seconds', () => {
     // 512 MB for 200 ms = 0.1 GB-s.
-    expect(lambda.invocationUsd(200, 512)).toBeCloseTo(0.20 / 1e6 + 0.1 * 0.0000166667, 15);
-    expect(BillingModel.AWS_LAMBDA_ARM_64.invocationUsd(200, 512)).toBeCloseTo(0.20 / 1e6 + 0.1 * 0.0000133334, 15);
+    expect(lambda.invocationUsd(200, 512)).toBeCloseTo(0.2 / 1e6 + 0.1 * 0.0000166667, 15);
+    expect(BillingModel.AWS_LAMBDA_ARM_64.invocationUsd(200, 512)).toBeCloseTo(0.2 / 1e6 + 0.1 * 0.0000133334, 15);
   });
 
   test('the monthly free tier comes off requests and GB-seconds, never below zero', () => {
     expect(lambda.monthlyCost(999_999, 399_999).totalUsd).toBe(0);
     const cost = lambda.monthlyCost(3_000_000, 1_400_000);
-    expect(cost.requestsUsd).toBeCloseTo(2 * 0.20, 10);
+    expect(cost.requestsUsd).toBeCloseTo(2 * 0.2, 10);
     expect(cost.durationUsd).toBeCloseTo(1_000_000 * 0.0000166667, 10);
-    expect(cost.totalUsd).toBeCloseTo(0.40 + 16.6667, 6);
+    expect(cost.totalUsd).toBeCloseTo(0.4 + 16.6667, 6);
   });
 
-  test('FunctionGraph\'s own billing example: 2.2 million requests, 1 million GB-seconds in a month', () => {
+  test("FunctionGraph's own billing example: 2.2 million requests, 1 million GB-seconds in a month", () => {
     // Huawei's example bills (2.2M - 1M) x $0.2/M = $0.24 for requests.
     expect(BillingModel.HUAWEI_FUNCTIONGRAPH.monthlyCost(2_200_000, 0).requestsUsd).toBeCloseTo(0.24, 10);
-    expect(BillingModel.HUAWEI_FUNCTIONGRAPH.monthlyCost(0, 1_000_000).durationUsd).toBeCloseTo(600_000 * 0.00001667, 10);
+    expect(BillingModel.HUAWEI_FUNCTIONGRAPH.monthlyCost(0, 1_000_000).durationUsd).toBeCloseTo(
+      600_000 * 0.00001667,
+      10,
+    );
   });
 
   test('the AWS Lambda model follows the architecture', () => {
@@ -63,17 +66,25 @@ describe('BillingModel', () => {
   });
 
   test('a custom model: its own step, prices and free tier', () => {
-    const model = BillingModel.custom({ name: 'flat', stepMillis: 50, pricePerMillionRequests: 1, pricePerGbSecond: 0.00002, freeRequestsPerMonth: 10 });
+    const model = BillingModel.custom({
+      name: 'flat',
+      stepMillis: 50,
+      pricePerMillionRequests: 1,
+      pricePerGbSecond: 0.00002,
+      freeRequestsPerMonth: 10,
+    });
     expect(model.billedMillis(51)).toBe(100);
     expect(model.monthlyCost(20, 0).requestsUsd).toBeCloseTo(10 / 1e6, 15);
     expect(BillingModel.custom(model.toJSON()).toJSON()).toEqual(model.toJSON());
   });
 
   test('fails on a step or price a model cannot have', () => {
-    expect(() => BillingModel.custom({ name: 'bad', stepMillis: 0, pricePerMillionRequests: 1, pricePerGbSecond: 1 }))
-      .toThrow("BillingModel 'bad': stepMillis must be a number above 0 (given 0)");
-    expect(() => BillingModel.custom({ name: 'bad', stepMillis: 1, pricePerMillionRequests: -1, pricePerGbSecond: 1 }))
-      .toThrow("BillingModel 'bad': pricePerMillionRequests must be a number from 0 (given -1)");
+    expect(() =>
+      BillingModel.custom({ name: 'bad', stepMillis: 0, pricePerMillionRequests: 1, pricePerGbSecond: 1 }),
+    ).toThrow("BillingModel 'bad': stepMillis must be a number above 0 (given 0)");
+    expect(() =>
+      BillingModel.custom({ name: 'bad', stepMillis: 1, pricePerMillionRequests: -1, pricePerGbSecond: 1 }),
+    ).toThrow("BillingModel 'bad': pricePerMillionRequests must be a number from 0 (given -1)");
   });
 });
 

@@ -13,8 +13,12 @@ const FILTER = meterFilterName('128', '3');
 describe('parseReportLine', () => {
   test('reads every field of a REPORT line, with Init Duration on a cold start', () => {
     expect(parseReportLine(`${REPORT}Init Duration: 63.10 ms\t\n`)).toEqual({
-      requestId: '3f1e0c8e-1d2b-4a5b-9c7d-1234567890ab', durationMillis: 101.25, billedDurationMillis: 102,
-      memorySizeMb: 128, maxMemoryUsedMb: 40, initDurationMillis: 63.1,
+      requestId: '3f1e0c8e-1d2b-4a5b-9c7d-1234567890ab',
+      durationMillis: 101.25,
+      billedDurationMillis: 102,
+      memorySizeMb: 128,
+      maxMemoryUsedMb: 40,
+      initDurationMillis: 63.1,
     });
   });
 
@@ -30,26 +34,56 @@ describe('parseReportLine', () => {
   test('reads the status of a failed invocation and the X-Ray line of a traced one', () => {
     expect(parseReportLine(`${REPORT}Status: timeout\n`)?.durationMillis).toBe(101.25);
     expect(parseReportLine(`${REPORT}Status: error\tError Type: Runtime.ExitError`)?.requestId).toBe(ID);
-    expect(parseReportLine(`${REPORT}\nXRAY TraceId: 1-5e1b4151-5ac6c58f5b5daa6532e4f2c6\tSegmentId: 6b9e52b1c7c7c0a0\tSampled: true`)?.requestId).toBe(ID);
+    expect(
+      parseReportLine(
+        `${REPORT}\nXRAY TraceId: 1-5e1b4151-5ac6c58f5b5daa6532e4f2c6\tSegmentId: 6b9e52b1c7c7c0a0\tSampled: true`,
+      )?.requestId,
+    ).toBe(ID);
   });
 });
 
 describe('parsePlatformReport and parseStart: the JSON log format', () => {
   const report = JSON.stringify({
-    time: '2026-11-25T10:00:00.000Z', type: 'platform.report',
-    record: { requestId: ID, metrics: { durationMs: 12.5, billedDurationMs: 13, memorySizeMB: 256, maxMemoryUsedMB: 70, initDurationMs: 150.2 }, status: 'success' },
+    time: '2026-11-25T10:00:00.000Z',
+    type: 'platform.report',
+    record: {
+      requestId: ID,
+      metrics: {
+        durationMs: 12.5,
+        billedDurationMs: 13,
+        memorySizeMB: 256,
+        maxMemoryUsedMB: 70,
+        initDurationMs: 150.2,
+      },
+      status: 'success',
+    },
   });
 
   test('reads the platform.report event', () => {
     expect(parsePlatformReport(report)).toEqual({
-      requestId: ID, durationMillis: 12.5, billedDurationMillis: 13, memorySizeMb: 256, maxMemoryUsedMb: 70, initDurationMillis: 150.2,
+      requestId: ID,
+      durationMillis: 12.5,
+      billedDurationMillis: 13,
+      memorySizeMb: 256,
+      maxMemoryUsedMb: 70,
+      initDurationMillis: 150.2,
     });
-    expect(parseStart(JSON.stringify({ time: '2026-11-25T10:00:00.000Z', type: 'platform.start', record: { requestId: ID, version: '$LATEST' } }))).toBe(ID);
+    expect(
+      parseStart(
+        JSON.stringify({
+          time: '2026-11-25T10:00:00.000Z',
+          type: 'platform.start',
+          record: { requestId: ID, version: '$LATEST' },
+        }),
+      ),
+    ).toBe(ID);
     expect(parseStart(`START RequestId: ${ID} Version: $LATEST`)).toBe(ID);
   });
 
   test('ignores console lines that mention it, and events of other types or with missing metrics', () => {
-    expect(parsePlatformReport(JSON.stringify({ timestamp: 'x', level: 'INFO', requestId: ID, message: report }))).toBeUndefined();
+    expect(
+      parsePlatformReport(JSON.stringify({ timestamp: 'x', level: 'INFO', requestId: ID, message: report })),
+    ).toBeUndefined();
     expect(parsePlatformReport(report.replace('platform.report', 'platform.start'))).toBeUndefined();
     expect(parsePlatformReport(report.replace('"durationMs":12.5,', ''))).toBeUndefined();
     expect(parsePlatformReport(report.replace('"memorySizeMB":256', '"memorySizeMB":"256"'))).toBeUndefined();
@@ -57,23 +91,35 @@ describe('parsePlatformReport and parseStart: the JSON log format', () => {
   });
 });
 
-describe('only the platform\'s REPORT lines are metered', () => {
+describe("only the platform's REPORT lines are metered", () => {
   const start = (id: string) => `START RequestId: ${id} Version: $LATEST`;
-  const report = (id: string, duration = '101.25', memory = 128) => REPORT.replace(ID, id).replace('101.25', duration).replace('128 MB', `${memory} MB`);
+  const report = (id: string, duration = '101.25', memory = 128) =>
+    REPORT.replace(ID, id).replace('101.25', duration).replace('128 MB', `${memory} MB`);
   let n = 0;
-  const events = (...messages: string[]) => messages.map(message => ({ id: String(++n), timestamp: 1_800_000_000_000 + n, message }));
-  const payload = (...messages: string[]) => ({ messageType: 'DATA_MESSAGE', logGroup: '/aws/lambda/shop-api', logStream: 's1', subscriptionFilters: [FILTER], logEvents: events(...messages) });
+  const events = (...messages: string[]) =>
+    messages.map(message => ({ id: String(++n), timestamp: 1_800_000_000_000 + n, message }));
+  const payload = (...messages: string[]) => ({
+    messageType: 'DATA_MESSAGE',
+    logGroup: '/aws/lambda/shop-api',
+    logStream: 's1',
+    subscriptionFilters: [FILTER],
+    logEvents: events(...messages),
+  });
   const forged = '0a0b0c0d-1d2b-4a5b-9c7d-1234567890ab';
 
-  test('a REPORT line printed inside an invocation, in any form, is refused; the platform\'s one is metered', () => {
-    const result = meter(payload(
-      start(ID),
-      `2026-11-25T10:00:00.000Z\t${ID}\tINFO\t${report(forged, '2999.00')}`, // console.log: not a line start
-      start(forged), report(forged, '2999.00'), // a whole invocation printed inside this one
-      report(ID, '2999.00'), // this invocation's own request id, printed before the platform's REPORT
-      `END RequestId: ${ID}`,
-      report(ID),
-    ), BillingModel.AWS_LAMBDA_X86_64);
+  test("a REPORT line printed inside an invocation, in any form, is refused; the platform's one is metered", () => {
+    const result = meter(
+      payload(
+        start(ID),
+        `2026-11-25T10:00:00.000Z\t${ID}\tINFO\t${report(forged, '2999.00')}`, // console.log: not a line start
+        start(forged),
+        report(forged, '2999.00'), // a whole invocation printed inside this one
+        report(ID, '2999.00'), // this invocation's own request id, printed before the platform's REPORT
+        `END RequestId: ${ID}`,
+        report(ID),
+      ),
+      BillingModel.AWS_LAMBDA_X86_64,
+    );
     expect(result.meterings).toHaveLength(1);
     expect(result.meterings[0].billedMillis).toBe(102);
     expect(result.refused.map(r => r.reason)).toEqual([
@@ -82,23 +128,34 @@ describe('only the platform\'s REPORT lines are metered', () => {
     ]);
   });
 
-  test('a report whose memory size, duration or INIT is not the function\'s is refused', () => {
+  test("a report whose memory size, duration or INIT is not the function's is refused", () => {
     const memory = new MeterMemory();
-    const ids = ['10000000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-000000000002', '10000000-0000-4000-8000-000000000003'];
-    const result = meter(payload(
-      start(ids[0]), report(ids[0], '50.00', 10240),
-      start(ids[1]), report(ids[1], '3200.00'),
-      start(ids[2]), `${report(ids[2])}Init Duration: 60000.00 ms\t`,
-    ), BillingModel.AWS_LAMBDA_X86_64, memory);
+    const ids = [
+      '10000000-0000-4000-8000-000000000001',
+      '10000000-0000-4000-8000-000000000002',
+      '10000000-0000-4000-8000-000000000003',
+    ];
+    const result = meter(
+      payload(
+        start(ids[0]),
+        report(ids[0], '50.00', 10240),
+        start(ids[1]),
+        report(ids[1], '3200.00'),
+        start(ids[2]),
+        `${report(ids[2])}Init Duration: 60000.00 ms\t`,
+      ),
+      BillingModel.AWS_LAMBDA_X86_64,
+      memory,
+    );
     expect(result.meterings).toEqual([]);
     expect(result.refused.map(r => r.reason)).toEqual([
-      'Memory Size 10240 MB is not the function\'s 128 MB',
-      'Duration 3200 ms is longer than the function\'s timeout, 3000 ms',
+      "Memory Size 10240 MB is not the function's 128 MB",
+      "Duration 3200 ms is longer than the function's timeout, 3000 ms",
       'Init Duration 60000 ms is longer than INIT may take, 10000 ms',
     ]);
   });
 
-  test('a payload delivered again is metered once, and a REPORT without the platform\'s START is refused', () => {
+  test("a payload delivered again is metered once, and a REPORT without the platform's START is refused", () => {
     const memory = new MeterMemory();
     const first = payload(start(ID), report(ID));
     const once = meter(first, BillingModel.AWS_LAMBDA_X86_64, memory);
@@ -106,8 +163,12 @@ describe('only the platform\'s REPORT lines are metered', () => {
     once.commit();
     const again = meter(first, BillingModel.AWS_LAMBDA_X86_64, memory);
     expect(again.meterings).toEqual([]);
-    expect(again.refused.map(r => r.reason)).toEqual([`request ${ID} was metered before (the payload was delivered again)`]);
-    expect(meter(payload(report(ID2)), BillingModel.AWS_LAMBDA_X86_64, memory).refused.map(r => r.reason)).toEqual(['no START line of the platform before it']);
+    expect(again.refused.map(r => r.reason)).toEqual([
+      `request ${ID} was metered before (the payload was delivered again)`,
+    ]);
+    expect(meter(payload(report(ID2)), BillingModel.AWS_LAMBDA_X86_64, memory).refused.map(r => r.reason)).toEqual([
+      'no START line of the platform before it',
+    ]);
   });
 
   test('a payload whose metrics were not published is metered again when delivered again', () => {
@@ -128,7 +189,18 @@ describe('only the platform\'s REPORT lines are metered', () => {
 
   test('a START of its own request id printed by the function does not open a bracket for what it prints next', () => {
     const fresh = '0a0b0c0d-1d2b-4a5b-9c7d-1234567890ab';
-    const result = meter(payload(start(ID), start(fresh), report(fresh, '2999.00'), start(ID), report(ID, '2999.00'), `END RequestId: ${ID}`, report(ID)), BillingModel.AWS_LAMBDA_X86_64);
+    const result = meter(
+      payload(
+        start(ID),
+        start(fresh),
+        report(fresh, '2999.00'),
+        start(ID),
+        report(ID, '2999.00'),
+        `END RequestId: ${ID}`,
+        report(ID),
+      ),
+      BillingModel.AWS_LAMBDA_X86_64,
+    );
     expect(result.meterings.map(m => m.billedMillis)).toEqual([102]);
   });
 
@@ -137,11 +209,16 @@ describe('only the platform\'s REPORT lines are metered', () => {
     const head = meter(payload(start(ID), 'working'), BillingModel.AWS_LAMBDA_X86_64, memory);
     expect(head.meterings).toEqual([]);
     head.commit();
-    expect(meter(payload(`END RequestId: ${ID}`, report(ID)), BillingModel.AWS_LAMBDA_X86_64, memory).meterings).toHaveLength(1);
+    expect(
+      meter(payload(`END RequestId: ${ID}`, report(ID)), BillingModel.AWS_LAMBDA_X86_64, memory).meterings,
+    ).toHaveLength(1);
   });
 
   test('a subscription the meter did not make meters nothing (its configuration is unknown)', () => {
-    const result = meter({ ...payload(start(ID), report(ID)), subscriptionFilters: ['someone-else'] }, BillingModel.AWS_LAMBDA_X86_64);
+    const result = meter(
+      { ...payload(start(ID), report(ID)), subscriptionFilters: ['someone-else'] },
+      BillingModel.AWS_LAMBDA_X86_64,
+    );
     expect(result.meterings).toEqual([]);
     expect(result.refused[0].reason).toMatch(/not the meter's/);
   });
@@ -164,8 +241,21 @@ describe('the meter function', () => {
   test('meters each REPORT line with the model: billed ms, GB-seconds, cost, cold starts', () => {
     const { meterings } = meter(payload, BillingModel.FUNCTIONSTAGE_SEED);
     expect(meterings).toEqual([
-      { functionName: 'shop-api', timestamp: 1_800_000_000_100, billedMillis: 200, gbSeconds: 0.025, costUsd: BillingModel.FUNCTIONSTAGE_SEED.invocationUsd(200, 128), initMillis: 63.1 },
-      { functionName: 'shop-api', timestamp: 1_800_000_000_200, billedMillis: 100, gbSeconds: 0.0125, costUsd: BillingModel.FUNCTIONSTAGE_SEED.invocationUsd(100, 128) },
+      {
+        functionName: 'shop-api',
+        timestamp: 1_800_000_000_100,
+        billedMillis: 200,
+        gbSeconds: 0.025,
+        costUsd: BillingModel.FUNCTIONSTAGE_SEED.invocationUsd(200, 128),
+        initMillis: 63.1,
+      },
+      {
+        functionName: 'shop-api',
+        timestamp: 1_800_000_000_200,
+        billedMillis: 100,
+        gbSeconds: 0.0125,
+        costUsd: BillingModel.FUNCTIONSTAGE_SEED.invocationUsd(100, 128),
+      },
     ]);
   });
 
@@ -173,35 +263,51 @@ describe('the meter function', () => {
     const data = metricData(meter(payload, BillingModel.AWS_LAMBDA_X86_64).meterings, 'shop');
     // Both invocations fall in the same second: a cold one (165 ms billed, INIT 63.1 ms) and a warm one (99 ms).
     const usd = (ms: number) => BillingModel.AWS_LAMBDA_X86_64.invocationUsd(ms, 128);
-    const line = (d: typeof data[number]) => {
+    const line = (d: (typeof data)[number]) => {
       const v = d.StatisticValues!;
       return `${d.MetricName} ${d.Dimensions?.[0].Name}=${d.Dimensions?.[0].Value} n=${v.SampleCount} sum=${+v.Sum!.toPrecision(12)} min=${+v.Minimum!.toPrecision(12)} max=${+v.Maximum!.toPrecision(12)}`;
     };
     expect(data.every(d => d.Timestamp?.getTime() === 1_800_000_000_000)).toBe(true);
     expect(data.map(line)).toEqual([
-      'Invocations FunctionName=shop-api n=2 sum=2 min=1 max=1', 'Invocations App=shop n=2 sum=2 min=1 max=1',
-      'BilledDurationMillis FunctionName=shop-api n=2 sum=264 min=99 max=165', 'BilledDurationMillis App=shop n=2 sum=264 min=99 max=165',
+      'Invocations FunctionName=shop-api n=2 sum=2 min=1 max=1',
+      'Invocations App=shop n=2 sum=2 min=1 max=1',
+      'BilledDurationMillis FunctionName=shop-api n=2 sum=264 min=99 max=165',
+      'BilledDurationMillis App=shop n=2 sum=264 min=99 max=165',
       `GbSeconds FunctionName=shop-api n=2 sum=${+(0.125 * 0.264).toPrecision(12)} min=${0.125 * 0.099} max=${0.125 * 0.165}`,
       `GbSeconds App=shop n=2 sum=${+(0.125 * 0.264).toPrecision(12)} min=${0.125 * 0.099} max=${0.125 * 0.165}`,
       `CostUsd FunctionName=shop-api n=2 sum=${+(usd(165) + usd(99)).toPrecision(12)} min=${+usd(99).toPrecision(12)} max=${+usd(165).toPrecision(12)}`,
       `CostUsd App=shop n=2 sum=${+(usd(165) + usd(99)).toPrecision(12)} min=${+usd(99).toPrecision(12)} max=${+usd(165).toPrecision(12)}`,
-      'ColdStarts FunctionName=shop-api n=2 sum=1 min=0 max=1', 'ColdStarts App=shop n=2 sum=1 min=0 max=1',
+      'ColdStarts FunctionName=shop-api n=2 sum=1 min=0 max=1',
+      'ColdStarts App=shop n=2 sum=1 min=0 max=1',
       // Only the cold start has an INIT.
-      'InitDurationMillis FunctionName=shop-api n=1 sum=63.1 min=63.1 max=63.1', 'InitDurationMillis App=shop n=1 sum=63.1 min=63.1 max=63.1',
+      'InitDurationMillis FunctionName=shop-api n=1 sum=63.1 min=63.1 max=63.1',
+      'InitDurationMillis App=shop n=1 sum=63.1 min=63.1 max=63.1',
     ]);
   });
 
   test('a burst is a few statistic sets, not a value per invocation', () => {
-    const meterings = Array.from({ length: 500 }, (_, i) => ({ functionName: 'f', timestamp: 1_800_000_000_000 + i * 10, billedMillis: 10, gbSeconds: 0.00125, costUsd: 1e-7 }));
+    const meterings = Array.from({ length: 500 }, (_, i) => ({
+      functionName: 'f',
+      timestamp: 1_800_000_000_000 + i * 10,
+      billedMillis: 10,
+      gbSeconds: 0.00125,
+      costUsd: 1e-7,
+    }));
     const data = metricData(meterings, 'shop');
     // 5 seconds x 5 metrics (no INIT) x 2 dimensions.
     expect(data).toHaveLength(50);
-    expect(data.filter(d => d.MetricName === 'Invocations' && d.Dimensions?.[0].Name === 'App').reduce((sum, d) => sum + d.StatisticValues!.Sum!, 0)).toBe(500);
+    expect(
+      data
+        .filter(d => d.MetricName === 'Invocations' && d.Dimensions?.[0].Name === 'App')
+        .reduce((sum, d) => sum + d.StatisticValues!.Sum!, 0),
+    ).toBe(500);
   });
 
   test('the handler decodes the gzipped, base64 payload CloudWatch Logs sends', async () => {
     // Only the decoding: the metrics go to CloudWatch in the integration test.
-    const data = Buffer.from(gzipSync(JSON.stringify({ ...payload, messageType: 'CONTROL_MESSAGE' }))).toString('base64');
+    const data = Buffer.from(gzipSync(JSON.stringify({ ...payload, messageType: 'CONTROL_MESSAGE' }))).toString(
+      'base64',
+    );
     const { handler } = await import('../../../lib/handlers/meter-handler');
     await expect(handler({ awslogs: { data } })).resolves.toEqual({ metered: 0, refused: 0 });
   });

@@ -20,9 +20,15 @@ describe('summarizeAssembly', () => {
     // GIVEN an assembly with one function whose code folder is staged (bundling skipped) and one from a bucket
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true } });
     const stack = new Stack(app, 'Shop');
-    new StageFunction(stack, 'Api', { code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')), memorySize: 512 });
+    new StageFunction(stack, 'Api', {
+      code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
+      memorySize: 512,
+    });
     new StageFunction(stack, 'Legacy', {
-      code: StageCode.fromObs(new Bucket(stack, 'Code'), 'legacy.zip', { runtime: Runtime.PYTHON_3_12, handler: 'a.b' }),
+      code: StageCode.fromObs(new Bucket(stack, 'Code'), 'legacy.zip', {
+        runtime: Runtime.PYTHON_3_12,
+        handler: 'a.b',
+      }),
       memorySize: 128,
     });
     app.synth();
@@ -34,8 +40,23 @@ describe('summarizeAssembly', () => {
     expect(summary.stacks).toEqual(['Shop']);
     expect(summary.resourceCount).toBe(9);
     expect(summary.functions).toEqual([
-      expect.objectContaining({ stack: 'Shop', id: 'Shop/Api', runtime: 'nodejs22.x', handler: 'index.handler', memoryMb: 512, timeoutSeconds: 30, architecture: 'x86_64', codeFrom: 'asset' }),
-      expect.objectContaining({ stack: 'Shop', runtime: 'python3.12', memoryMb: 128, codeFrom: 'bucket', codeBytes: undefined }),
+      expect.objectContaining({
+        stack: 'Shop',
+        id: 'Shop/Api',
+        runtime: 'nodejs22.x',
+        handler: 'index.handler',
+        memoryMb: 512,
+        timeoutSeconds: 30,
+        architecture: 'x86_64',
+        codeFrom: 'asset',
+      }),
+      expect.objectContaining({
+        stack: 'Shop',
+        runtime: 'python3.12',
+        memoryMb: 128,
+        codeFrom: 'bucket',
+        codeBytes: undefined,
+      }),
     ]);
     const table = formatSummary(summary);
     expect(table.split('\n')[0]).toBe('2 functions in 1 stack (Shop), 9 resources');
@@ -43,16 +64,24 @@ describe('summarizeAssembly', () => {
     expect(table).toMatch(/python3\.12\s+128 MB\s+30 s\s+x86_64\s+from bucket/);
   });
 
-  test('marks stagegraph\'s own functions (billing meter, flow starter, JWT authorizer) as internal, and only them', () => {
+  test("marks stagegraph's own functions (billing meter, flow starter, JWT authorizer) as internal, and only them", () => {
     // GIVEN an app with a function of its own behind a JWT authorizer, a flow started by HTTP and a billing meter
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true } });
     const stack = new Stack(app, 'Shop');
     const api = new StageFunction(stack, 'Api', {
       code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
       memorySize: 512,
-      triggers: [new HttpTrigger({ path: '/me', authorizer: HttpAuthorizer.jwt({ issuer: 'https://auth.example.com/', audience: ['shop'] }) })],
+      triggers: [
+        new HttpTrigger({
+          path: '/me',
+          authorizer: HttpAuthorizer.jwt({ issuer: 'https://auth.example.com/', audience: ['shop'] }),
+        }),
+      ],
     });
-    new FunctionGraph(stack, 'Orders', { definition: Flow.invoke('Call', api), triggers: [new HttpTrigger({ path: '/orders' })] });
+    new FunctionGraph(stack, 'Orders', {
+      definition: Flow.invoke('Call', api),
+      triggers: [new HttpTrigger({ path: '/orders' })],
+    });
     new BillingMeter(stack, 'Billing');
     app.synth();
 
@@ -68,7 +97,11 @@ describe('summarizeAssembly', () => {
     ]);
   });
 
-  test.each([[980, '980 B'], [12_595, '12.3 KB'], [4_718_592, '4.5 MB']])('formats %p bytes as %p', (bytes, text) => {
+  test.each([
+    [980, '980 B'],
+    [12_595, '12.3 KB'],
+    [4_718_592, '4.5 MB'],
+  ])('formats %p bytes as %p', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
   });
 });

@@ -14,13 +14,20 @@ describe('stagegraph bill', () => {
     expect(parseSince('30m')).toBe(1_800_000);
     expect(parseSince('1h')).toBe(3_600_000);
     expect(parseSince('7d')).toBe(604_800_000);
-    expect(() => parseSince('soon')).toThrow("--since must be a number and a unit, s, m, h or d, like 30m, 1h or 7d (given 'soon')");
+    expect(() => parseSince('soon')).toThrow(
+      "--since must be a number and a unit, s, m, h or d, like 30m, 1h or 7d (given 'soon')",
+    );
     expect(() => parseSince('0h')).toThrow(/given '0h'/);
   });
 
   test('prints a line per function and the total', () => {
     const line = { invocations: 4, billedDurationMillis: 800, gbSeconds: 0.1, costUsd: 0.0000025, coldStarts: 1 };
-    const text = formatBill({ from: '2026-11-24T00:00:00.000Z', to: '2026-11-24T01:00:00.000Z', functions: [{ name: 'api', ...line }], total: { name: 'total', ...line } });
+    const text = formatBill({
+      from: '2026-11-24T00:00:00.000Z',
+      to: '2026-11-24T01:00:00.000Z',
+      functions: [{ name: 'api', ...line }],
+      total: { name: 'total', ...line },
+    });
     expect(text.split('\n')).toEqual([
       'Bill from 2026-11-24T00:00:00.000Z to 2026-11-24T01:00:00.000Z (before free tiers)',
       '',
@@ -44,10 +51,14 @@ describe('stagegraph cost', () => {
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'Shop');
     const api = new StageFunction(stack, 'Api', {
-      code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')), memorySize: 512,
+      code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
+      memorySize: 512,
       traffic: { invocationsPerMonth: 3_000_000, averageDuration: Duration.millis(120) },
     });
-    new FunctionGraph(stack, 'Checkout', { definition: Flow.invoke('Charge', api), traffic: { executionsPerMonth: 50_000 } });
+    new FunctionGraph(stack, 'Checkout', {
+      definition: Flow.invoke('Charge', api),
+      traffic: { executionsPerMonth: 50_000 },
+    });
     app.synth();
 
     const fromAssembly = estimateAssembly(outdir);
@@ -60,7 +71,16 @@ describe('stagegraph cost', () => {
   });
 
   test('says how to declare traffic when there is none', () => {
-    expect(formatEstimate({ monthlyUsd: 0, functionsUsd: 0, flowsUsd: 0, freeTierUsd: 0, alwaysOnUsd: 0, functions: [], flows: [] }))
-      .toMatch(/No traffic declared: give functions `traffic/);
+    expect(
+      formatEstimate({
+        monthlyUsd: 0,
+        functionsUsd: 0,
+        flowsUsd: 0,
+        freeTierUsd: 0,
+        alwaysOnUsd: 0,
+        functions: [],
+        flows: [],
+      }),
+    ).toMatch(/No traffic declared: give functions `traffic/);
   });
 });

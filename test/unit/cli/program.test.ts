@@ -3,13 +3,22 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildProgram, describeError, EXIT_CODES } from '../../../lib/cli/program';
 import { readEvent } from '../../../lib/cli/invoke';
-import { FlowValidationError, LocalCloudError, StageBuildError, StagegraphError, StageInputError, UsageError } from '../../../lib/errors';
+import {
+  FlowValidationError,
+  LocalCloudError,
+  StageBuildError,
+  StagegraphError,
+  StageInputError,
+  UsageError,
+} from '../../../lib/errors';
 import { TriggerValidationError } from '../../../lib/errors';
 
 /** Runs the program on argv and returns what it wrote, without exiting the test process. */
 async function run(...args: string[]): Promise<{ out: string; code?: number }> {
   let out = '';
-  const program = buildProgram().exitOverride().configureOutput({ writeOut: s => (out += s), writeErr: s => (out += s) });
+  const program = buildProgram()
+    .exitOverride()
+    .configureOutput({ writeOut: s => (out += s), writeErr: s => (out += s) });
   try {
     await program.parseAsync(['node', 'stagegraph', ...args]);
     return { out };
@@ -47,15 +56,22 @@ describe('what the CLI says when something fails, and its exit code', () => {
 
     for (const error of [refused, wrapped]) {
       const { message, exitCode } = describeError(error);
-      expect(message).toMatch(/^the local cloud is not running at http:\/\/127\.0\.0\.1:4566 \(no answer\): start it with `npx stagegraph local up`/);
+      expect(message).toMatch(
+        /^the local cloud is not running at http:\/\/127\.0\.0\.1:4566 \(no answer\): start it with `npx stagegraph local up`/,
+      );
       expect(exitCode).toBe(EXIT_CODES.localCloudDown);
     }
   });
 
   test('our own errors print their message alone; a function not deployed exits with 4', () => {
-    expect(describeError(new LocalCloudError('Stack/Fn is not deployed: run `stagegraph local deploy`', 4)))
-      .toEqual({ message: 'Stack/Fn is not deployed: run `stagegraph local deploy`', exitCode: 4 });
-    expect(describeError(new StageBuildError('Building x failed'))).toEqual({ message: 'Building x failed', exitCode: 1 });
+    expect(describeError(new LocalCloudError('Stack/Fn is not deployed: run `stagegraph local deploy`', 4))).toEqual({
+      message: 'Stack/Fn is not deployed: run `stagegraph local deploy`',
+      exitCode: 4,
+    });
+    expect(describeError(new StageBuildError('Building x failed'))).toEqual({
+      message: 'Building x failed',
+      exitCode: 1,
+    });
   });
 
   test('an unexpected error is printed with its stack; ours with their message alone', () => {
@@ -65,7 +81,14 @@ describe('what the CLI says when something fails, and its exit code', () => {
     expect(described.message).toMatch(/TypeError: x is undefined\n\s+at /);
     expect(described.exitCode).toBe(1);
     // Every error stagegraph throws on purpose is a StagegraphError of a kind.
-    for (const ours of [new UsageError('u'), new StageInputError('i'), new StageBuildError('b'), new LocalCloudError('l', 3), new TriggerValidationError('HttpTrigger /x', 't'), new FlowValidationError('f')]) {
+    for (const ours of [
+      new UsageError('u'),
+      new StageInputError('i'),
+      new StageBuildError('b'),
+      new LocalCloudError('l', 3),
+      new TriggerValidationError('HttpTrigger /x', 't'),
+      new FlowValidationError('f'),
+    ]) {
       expect(ours).toBeInstanceOf(StagegraphError);
       expect(describeError(ours).message).toBe(ours.message);
     }
@@ -74,7 +97,9 @@ describe('what the CLI says when something fails, and its exit code', () => {
   });
 
   test('a wrong command line exits with 2, help and version with 0', () => {
-    expect(describeError(Object.assign(new Error('unknown option'), { usage: true, exitCode: 1 })).exitCode).toBe(EXIT_CODES.usage);
+    expect(describeError(Object.assign(new Error('unknown option'), { usage: true, exitCode: 1 })).exitCode).toBe(
+      EXIT_CODES.usage,
+    );
     expect(describeError(Object.assign(new Error('(outputHelp)'), { usage: true, exitCode: 0 })).exitCode).toBe(0);
   });
 });
@@ -90,7 +115,9 @@ describe('invoke --event', () => {
   });
 
   test('fails if the event is neither JSON nor a file, or not JSON, as a usage error', () => {
-    expect(() => readEvent('nope.json')).toThrow(/--event 'nope.json' is neither JSON nor a file \(looked for .*nope\.json\)/);
+    expect(() => readEvent('nope.json')).toThrow(
+      /--event 'nope.json' is neither JSON nor a file \(looked for .*nope\.json\)/,
+    );
     expect(() => readEvent('{"broken"')).toThrow(/^The event is not JSON/);
     expect(describeError(new UsageError('x')).exitCode).toBe(EXIT_CODES.usage);
   });

@@ -20,8 +20,10 @@ describe('findAppRoot', () => {
   });
 
   test('npx cdk synth: the folder of cdk.json above the entry file', () => {
-    expect(findAppRoot({ entry: path.join(app, 'bin', 'app.ts'), cwd: app }))
-      .toEqual({ dir: app, reason: `the folder of cdk.json above the entry file ${path.join(app, 'bin', 'app.ts')}` });
+    expect(findAppRoot({ entry: path.join(app, 'bin', 'app.ts'), cwd: app })).toEqual({
+      dir: app,
+      reason: `the folder of cdk.json above the entry file ${path.join(app, 'bin', 'app.ts')}`,
+    });
   });
 
   test('npx tsx /app/bin/app.ts started in another folder: the entry file decides', () => {
@@ -29,9 +31,15 @@ describe('findAppRoot', () => {
   });
 
   test('jest from test/: an entry in node_modules is a tool, so the cdk.json above the working directory decides', () => {
-    const root = findAppRoot({ entry: path.join(app, 'node_modules', '.bin', 'jest'), cwd: path.join(app, 'test', 'unit') });
+    const root = findAppRoot({
+      entry: path.join(app, 'node_modules', '.bin', 'jest'),
+      cwd: path.join(app, 'test', 'unit'),
+    });
 
-    expect(root).toEqual({ dir: app, reason: `the folder of cdk.json above the working directory ${path.join(app, 'test', 'unit')}` });
+    expect(root).toEqual({
+      dir: app,
+      reason: `the folder of cdk.json above the working directory ${path.join(app, 'test', 'unit')}`,
+    });
   });
 
   test('without cdk.json above the entry or the working directory, the working directory', () => {
@@ -44,7 +52,10 @@ describe('findAppRoot', () => {
   test('a relative code path is resolved against the root; an absolute one is kept', () => {
     const hints = { entry: path.join(app, 'bin', 'app.ts'), cwd: path.join(app, 'test') };
 
-    expect(resolveCodePath('functions/extract', hints)).toMatchObject({ path: path.join(app, 'functions', 'extract'), root: { dir: app } });
+    expect(resolveCodePath('functions/extract', hints)).toMatchObject({
+      path: path.join(app, 'functions', 'extract'),
+      root: { dir: app },
+    });
     expect(resolveCodePath('/opt/code/', hints)).toEqual({ given: '/opt/code/', path: '/opt/code/' });
   });
 });

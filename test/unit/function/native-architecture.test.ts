@@ -21,7 +21,11 @@ describe('native architecture', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test.each([[0x3e, 'x86_64'], [0xb7, 'arm64'], [0x28, undefined]])('reads ELF machine %p as %p', (machine, cpu) => {
+  test.each([
+    [0x3e, 'x86_64'],
+    [0xb7, 'arm64'],
+    [0x28, undefined],
+  ])('reads ELF machine %p as %p', (machine, cpu) => {
     const file = path.join(dir, 'bootstrap');
     fs.writeFileSync(file, elfHeader(machine));
 
@@ -45,7 +49,8 @@ describe('native architecture', () => {
     fs.mkdirSync(path.join(dir, 'numpy', 'core'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'numpy', 'core', '_multiarray.cpython-311.so'), elfHeader(foreignMachine));
 
-    expect(() => assertRunsOnThisMachine(dir, 'Fn'))
-      .toThrow(`Fn cannot run on this machine: numpy/core/_multiarray.cpython-311.so is built for ${foreign}, this machine is ${host}`);
+    expect(() => assertRunsOnThisMachine(dir, 'Fn')).toThrow(
+      `Fn cannot run on this machine: numpy/core/_multiarray.cpython-311.so is built for ${foreign}, this machine is ${host}`,
+    );
   });
 });

@@ -32,22 +32,35 @@ describe('StageFunction', () => {
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StageDeadLetters'), 'Arn'] } },
     });
     // The name is the stack's, the path's and a hash: known before deployment.
-    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: Match.stringLikeRegexp('^Stack-Hello-[0-9A-F]{8}$') });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: Match.stringLikeRegexp('^Stack-Hello-[0-9A-F]{8}$'),
+    });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: Match.stringLikeRegexp('^/aws/lambda/Stack-Hello-[0-9A-F]{8}$'),
       RetentionInDays: 30,
     });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
     template.resourceCountIs('AWS::SQS::Queue', 1);
-    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600, SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      SqsManagedSseEnabled: true,
+    });
   });
 
   test('synthesizes no custom resource and no separate IAM policy', () => {
     new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256 });
 
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string }>;
-    const types = Object.values(resources).map(r => r.Type).sort();
-    expect(types).toEqual(['AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue', 'AWS::SQS::QueuePolicy']);
+    const types = Object.values(resources)
+      .map(r => r.Type)
+      .sort();
+    expect(types).toEqual([
+      'AWS::IAM::Role',
+      'AWS::Lambda::Function',
+      'AWS::Logs::LogGroup',
+      'AWS::SQS::Queue',
+      'AWS::SQS::QueuePolicy',
+    ]);
   });
 
   test('the role may send to the dead-letter queue and write to its own log group, inline, with no managed policy', () => {
@@ -55,20 +68,30 @@ describe('StageFunction', () => {
 
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
       ManagedPolicyArns: Match.absent(),
-      Policies: [{
-        PolicyName: 'StageFunction',
-        PolicyDocument: {
-          Statement: [
-            { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StageDeadLetters'), 'Arn'] } },
-            // The group's ARN, `arn:...:log-group:/aws/lambda/<name>:*`, covers its streams.
-            { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^HelloLogGroup'), 'Arn'] } },
-          ],
+      Policies: [
+        {
+          PolicyName: 'StageFunction',
+          PolicyDocument: {
+            Statement: [
+              {
+                Action: 'sqs:SendMessage',
+                Effect: 'Allow',
+                Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StageDeadLetters'), 'Arn'] },
+              },
+              // The group's ARN, `arn:...:log-group:/aws/lambda/<name>:*`, covers its streams.
+              {
+                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                Effect: 'Allow',
+                Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^HelloLogGroup'), 'Arn'] },
+              },
+            ],
+          },
         },
-      }],
+      ],
     });
   });
 
-  test('the function waits for its role through the role\'s ARN alone, with no DependsOn', () => {
+  test("the function waits for its role through the role's ARN alone, with no DependsOn", () => {
     new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256 });
 
     const [fn] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
@@ -81,7 +104,15 @@ describe('StageFunction', () => {
 
     Template.fromStack(stack).hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: Match.stringLikeRegexp('^StageDeadLetters') }],
-      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ],
+      },
     });
   });
 
@@ -110,7 +141,12 @@ describe('StageFunction', () => {
     template.resourceCountIs('AWS::SQS::Queue', 0);
     template.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: Match.absent() });
     template.hasResourceProperties('AWS::IAM::Role', {
-      Policies: [{ PolicyName: 'StageFunction', PolicyDocument: { Statement: [Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] })] } }],
+      Policies: [
+        {
+          PolicyName: 'StageFunction',
+          PolicyDocument: { Statement: [Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] })] },
+        },
+      ],
     });
   });
 
@@ -140,15 +176,33 @@ describe('StageFunction', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/hello', RetentionInDays: 7 });
     // X-Ray takes only Resource *: inline, and accepted for cdk-nag with the reason.
     template.hasResource('AWS::IAM::Role', {
-      Properties: { Policies: [{ PolicyName: 'StageFunction', PolicyDocument: { Statement: Match.arrayWith([{ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' }]) } }] },
-      Metadata: { cdk_nag: { rules_to_suppress: [Match.objectLike({ id: 'AwsSolutions-IAM5', applies_to: ['Resource::*'] })] } },
+      Properties: {
+        Policies: [
+          {
+            PolicyName: 'StageFunction',
+            PolicyDocument: {
+              Statement: Match.arrayWith([
+                { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
+              ]),
+            },
+          },
+        ],
+      },
+      Metadata: {
+        cdk_nag: { rules_to_suppress: [Match.objectLike({ id: 'AwsSolutions-IAM5', applies_to: ['Resource::*'] })] },
+      },
     });
     template.resourceCountIs('AWS::IAM::Policy', 0);
   });
 
   test('async retries and event age become an event invoke config only when set', () => {
     new StageFunction(stack, 'Default', { code: nodeCode(), memorySize: 128 });
-    new StageFunction(stack, 'Tuned', { code: nodeCode(), memorySize: 128, retryAttempts: 0, maxEventAge: Duration.minutes(5) });
+    new StageFunction(stack, 'Tuned', {
+      code: nodeCode(),
+      memorySize: 128,
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(5),
+    });
 
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
@@ -173,15 +227,21 @@ describe('StageFunction', () => {
   });
 
   test('libraries become layers of the function', () => {
-    const library = new StageLibrary(stack, 'Shared', { code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')) });
-    new StageFunction(stack, 'Hello', { code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')), memorySize: 128, libraries: [library] });
+    const library = new StageLibrary(stack, 'Shared', {
+      code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')),
+    });
+    new StageFunction(stack, 'Hello', {
+      code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')),
+      memorySize: 128,
+      libraries: [library],
+    });
 
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Layers: [{ Ref: Match.stringLikeRegexp('^SharedLayer') }],
     });
   });
 
-  test('grants to the function, its role or its Lambda function land in the role\'s inline policy, with no IAM policy resource', () => {
+  test("grants to the function, its role or its Lambda function land in the role's inline policy, with no IAM policy resource", () => {
     const fn = new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 128 });
     const queue = new Queue(stack, 'Work');
 
@@ -192,10 +252,16 @@ describe('StageFunction', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::IAM::Policy', 0);
     template.hasResourceProperties('AWS::IAM::Role', {
-      Policies: [{
-        PolicyName: 'StageFunction',
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Work'), 'Arn'] } })]) },
-      }],
+      Policies: [
+        {
+          PolicyName: 'StageFunction',
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Work'), 'Arn'] } }),
+            ]),
+          },
+        },
+      ],
     });
   });
 
@@ -226,22 +292,29 @@ describe('StageFunction', () => {
       expect(metric.metricName).toBe(name);
       expect(metric.statistic).toBe(statistic);
       expect(metric.period.toMinutes()).toBe(5);
-      expect(stack.resolve(metric.dimensions)).toEqual({ FunctionName: { Ref: expect.stringMatching(/^HelloFunction/) } });
+      expect(stack.resolve(metric.dimensions)).toEqual({
+        FunctionName: { Ref: expect.stringMatching(/^HelloFunction/) },
+      });
     }
     expect(fn.metricDurationMillis({ statistic: 'p99' }).statistic).toBe('p99');
   });
 
   test('warns when native code is built for another CPU than this machine', () => {
     const other = process.arch === 'arm64' ? Architecture.X86_64 : Architecture.ARM_64;
-    new StageFunction(stack, 'Go', { code: StageCode.fromGo(path.join(FIXTURES, 'hello-go')), memorySize: 128, architecture: other });
+    new StageFunction(stack, 'Go', {
+      code: StageCode.fromGo(path.join(FIXTURES, 'hello-go')),
+      memorySize: 128,
+      architecture: other,
+    });
 
     Annotations.fromStack(stack).hasWarning('/Stack/Go', Match.stringLikeRegexp('cannot run it in the local sandbox'));
   });
 
   describe('validation', () => {
     test.each([100, 127, 10241, 512.5, -1])('fails if memorySize is %p', memorySize => {
-      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize }))
-        .toThrow(`memorySize must be a whole number from 128 to 10240 MB (given ${memorySize}) in Stack/Bad`);
+      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize })).toThrow(
+        `memorySize must be a whole number from 128 to 10240 MB (given ${memorySize}) in Stack/Bad`,
+      );
     });
 
     test.each([128, 10240])('accepts memorySize %p', memorySize => {
@@ -249,47 +322,64 @@ describe('StageFunction', () => {
     });
 
     test('fails if timeout is over 900 seconds', () => {
-      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, timeout: Duration.minutes(16) }))
-        .toThrow('timeout must be whole seconds from 1 to 900 seconds (given 16 minutes) in Stack/Bad');
+      expect(
+        () => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, timeout: Duration.minutes(16) }),
+      ).toThrow('timeout must be whole seconds from 1 to 900 seconds (given 16 minutes) in Stack/Bad');
     });
 
     test('fails if timeout is not whole seconds', () => {
-      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, timeout: Duration.millis(1500) }))
-        .toThrow('timeout must be whole seconds from 1 to 900 seconds (given 1 second 500 millis) in Stack/Bad');
+      expect(
+        () => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, timeout: Duration.millis(1500) }),
+      ).toThrow('timeout must be whole seconds from 1 to 900 seconds (given 1 second 500 millis) in Stack/Bad');
     });
 
     test('fails if retryAttempts is over 2', () => {
-      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, retryAttempts: 3 }))
-        .toThrow('retryAttempts must be a whole number from 0 to 2 retries (given 3) in Stack/Bad');
+      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, retryAttempts: 3 })).toThrow(
+        'retryAttempts must be a whole number from 0 to 2 retries (given 3) in Stack/Bad',
+      );
     });
 
     test('fails if maxEventAge is under a minute', () => {
-      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, maxEventAge: Duration.seconds(30) }))
-        .toThrow('maxEventAge must be whole seconds from 60 to 21600 seconds (given 30 seconds) in Stack/Bad');
+      expect(
+        () => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, maxEventAge: Duration.seconds(30) }),
+      ).toThrow('maxEventAge must be whole seconds from 60 to 21600 seconds (given 30 seconds) in Stack/Bad');
     });
 
     test('fails if reservedInstances is 0', () => {
-      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, reservedInstances: 0 }))
-        .toThrow('reservedInstances must be a whole number of at least 1 (given 0); leave it out for none in Stack/Bad');
+      expect(
+        () => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, reservedInstances: 0 }),
+      ).toThrow('reservedInstances must be a whole number of at least 1 (given 0); leave it out for none in Stack/Bad');
     });
 
     test('fails if a dead-letter queue is given while switched off', () => {
-      expect(() => new StageFunction(stack, 'Bad', {
-        code: nodeCode(), memorySize: 128, deadLetterQueueEnabled: false, deadLetterQueue: new Queue(stack, 'Q'),
-      })).toThrow('deadLetterQueue is given but deadLetterQueueEnabled is false: choose one in Stack/Bad');
+      expect(
+        () =>
+          new StageFunction(stack, 'Bad', {
+            code: nodeCode(),
+            memorySize: 128,
+            deadLetterQueueEnabled: false,
+            deadLetterQueue: new Queue(stack, 'Q'),
+          }),
+      ).toThrow('deadLetterQueue is given but deadLetterQueueEnabled is false: choose one in Stack/Bad');
     });
 
     test('fails if given more than five libraries', () => {
       const code = StageCode.fromPython(path.join(FIXTURES, 'hello-python'));
       const libraries = [1, 2, 3, 4, 5, 6].map(i => new StageLibrary(stack, `Lib${i}`, { code }));
-      expect(() => new StageFunction(stack, 'Bad', { code, memorySize: 128, libraries }))
-        .toThrow('a function takes at most 5 libraries (given 6) in Stack/Bad');
+      expect(() => new StageFunction(stack, 'Bad', { code, memorySize: 128, libraries })).toThrow(
+        'a function takes at most 5 libraries (given 6) in Stack/Bad',
+      );
     });
 
     test('fails if a library is of another language', () => {
-      const library = new StageLibrary(stack, 'Py', { code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')) });
-      expect(() => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, libraries: [library] }))
-        .toThrow('library Stack/Py is built for python3.11, which cannot be used by nodejs22.x (allowed: a library of the same language) in Stack/Bad');
+      const library = new StageLibrary(stack, 'Py', {
+        code: StageCode.fromPython(path.join(FIXTURES, 'hello-python')),
+      });
+      expect(
+        () => new StageFunction(stack, 'Bad', { code: nodeCode(), memorySize: 128, libraries: [library] }),
+      ).toThrow(
+        'library Stack/Py is built for python3.11, which cannot be used by nodejs22.x (allowed: a library of the same language) in Stack/Bad',
+      );
     });
   });
 });

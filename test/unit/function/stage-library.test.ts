@@ -25,7 +25,9 @@ describe('StageLibrary', () => {
   test('defaults to x86_64', () => {
     const stack = unbuiltStack();
 
-    new StageLibrary(stack, 'Shared', { code: StageCode.fromJava(path.join(FIXTURES, 'hello-java'), { handler: 'unused' }) });
+    new StageLibrary(stack, 'Shared', {
+      code: StageCode.fromJava(path.join(FIXTURES, 'hello-java'), { handler: 'unused' }),
+    });
 
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::LayerVersion', {
       CompatibleRuntimes: ['java21'],

@@ -1,5 +1,13 @@
 import { shellExports } from '../../../lib/cli/local';
-import { localAwsEnvironment, localClientConfig, localEndpoint, localHttpUrls, localPort, localRestApiUrl, usesExternalLocalStack } from '../../../lib/local/endpoint';
+import {
+  localAwsEnvironment,
+  localClientConfig,
+  localEndpoint,
+  localHttpUrls,
+  localPort,
+  localRestApiUrl,
+  usesExternalLocalStack,
+} from '../../../lib/local/endpoint';
 
 describe('local endpoint', () => {
   const saved = process.env.LOCALSTACK_ENDPOINT;
@@ -17,12 +25,19 @@ describe('local endpoint', () => {
     expect(localEndpoint()).toBe('http://127.0.0.1:4566');
     expect(usesExternalLocalStack()).toBe(false);
     expect(localClientConfig()).toEqual({
-      endpoint: 'http://127.0.0.1:4566', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, forcePathStyle: true,
+      endpoint: 'http://127.0.0.1:4566',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      forcePathStyle: true,
     });
-    expect(localAwsEnvironment()).toMatchObject({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4566', AWS_REGION: 'us-east-1' });
+    expect(localAwsEnvironment()).toMatchObject({
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4566',
+      AWS_REGION: 'us-east-1',
+    });
   });
 
-  test('is the user\'s own LocalStack when LOCALSTACK_ENDPOINT is set', () => {
+  test("is the user's own LocalStack when LOCALSTACK_ENDPOINT is set", () => {
     process.env.LOCALSTACK_ENDPOINT = 'http://localstack.internal:4566/';
 
     expect(localEndpoint()).toBe('http://localstack.internal:4566');
@@ -30,11 +45,13 @@ describe('local endpoint', () => {
     expect(localAwsEnvironment().AWS_ENDPOINT_URL).toBe('http://localstack.internal:4566');
   });
 
-  test('an HTTP API\'s local URL is the path form that needs no DNS, read from the stack output', () => {
+  test("an HTTP API's local URL is the path form that needs no DNS, read from the stack output", () => {
     delete process.env.LOCALSTACK_ENDPOINT;
 
     expect(localRestApiUrl('abc123')).toBe('http://127.0.0.1:4566/_aws/execute-api/abc123/live');
-    expect(localHttpUrls({ StageHttpApiId: 'abc123', Other: 'x' })).toEqual({ StageHttpApi: 'http://127.0.0.1:4566/_aws/execute-api/abc123/live/' });
+    expect(localHttpUrls({ StageHttpApiId: 'abc123', Other: 'x' })).toEqual({
+      StageHttpApi: 'http://127.0.0.1:4566/_aws/execute-api/abc123/live/',
+    });
     expect(localHttpUrls({ Other: 'x' })).toEqual({});
   });
 
@@ -52,6 +69,7 @@ describe('local endpoint', () => {
 
   test('local env prints exports a shell can eval, quoting what needs it', () => {
     expect(shellExports({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', ODD: "it's" })).toBe(
-      "export AWS_ENDPOINT_URL='http://127.0.0.1:4566'\nexport ODD='it'\\''s'");
+      "export AWS_ENDPOINT_URL='http://127.0.0.1:4566'\nexport ODD='it'\\''s'",
+    );
   });
 });

@@ -34,8 +34,14 @@ async function withBystander(check: (pid: number) => Promise<void>): Promise<voi
 
 describe.each([
   ['a bare pid (an older stagegraph, or a file left by a crash)', (pid: number) => String(pid)],
-  ['a record whose start time is not that process\'s', (pid: number) => JSON.stringify({ pid, startTicks: '1', command: 'localstack.runtime.main' })],
-  ['a record of the right start time but another command', (pid: number) => JSON.stringify({ pid, startTicks: processStartTicks(pid), command: 'localstack.runtime.main' })],
+  [
+    "a record whose start time is not that process's",
+    (pid: number) => JSON.stringify({ pid, startTicks: '1', command: 'localstack.runtime.main' }),
+  ],
+  [
+    'a record of the right start time but another command',
+    (pid: number) => JSON.stringify({ pid, startTicks: processStartTicks(pid), command: 'localstack.runtime.main' }),
+  ],
 ])('a pid file holding %s of a live unrelated process', (_what, content) => {
   test('is not LocalStack: status names no pid, down signals nothing, and the file is removed', async () => {
     await withBystander(async pid => {
@@ -66,14 +72,15 @@ test('fails if STAGEGRAPH_LOCALSTACK_PYTHON points at nothing, saying so, and le
   process.env.STAGEGRAPH_LOCALSTACK_PYTHON = path.join(scratch, 'no-such-python');
 
   for (const force of [false, true]) {
-    expect(() => installLocalStack({ projectDir: scratch, force }))
-      .toThrow(`STAGEGRAPH_LOCALSTACK_PYTHON is ${path.join(scratch, 'no-such-python')}, which does not run as a Python interpreter`);
+    expect(() => installLocalStack({ projectDir: scratch, force })).toThrow(
+      `STAGEGRAPH_LOCALSTACK_PYTHON is ${path.join(scratch, 'no-such-python')}, which does not run as a Python interpreter`,
+    );
   }
   expect(fs.readFileSync(paths.stamp, 'utf-8')).toBe('an older install');
   expect(fs.existsSync(paths.python)).toBe(true);
 });
 
-test('the install is shared in the user\'s cache, one per LocalStack version; state stays in the app', () => {
+test("the install is shared in the user's cache, one per LocalStack version; state stays in the app", () => {
   const paths = localPaths(scratch);
 
   expect(paths.venv).toBe(path.join(scratch, 'cache', 'localstack-2026.3.0', 'venv'));

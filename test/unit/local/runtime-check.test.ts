@@ -9,8 +9,16 @@ import { localRuntimeProblems } from '../../../lib/local/runtime-check';
 let scratch: string;
 const saved = { ...process.env };
 const fn = (runtime: string): FunctionSummary => ({
-  stack: 'S', logicalId: 'F', path: 'S/F/Function/Resource', id: `S/${runtime}`, runtime, handler: 'h', memoryMb: 128,
-  timeoutSeconds: 3, architecture: 'x86_64', codeFrom: 'asset',
+  stack: 'S',
+  logicalId: 'F',
+  path: 'S/F/Function/Resource',
+  id: `S/${runtime}`,
+  runtime,
+  handler: 'h',
+  memoryMb: 128,
+  timeoutSeconds: 3,
+  architecture: 'x86_64',
+  codeFrom: 'asset',
 });
 
 beforeEach(() => {
@@ -42,12 +50,19 @@ test('a Python or a JDK the machine lacks is named; STAGEGRAPH_JAVA_HOME is a kn
 
   expect(problems.map(p => p.message)).toEqual([
     expect.stringMatching(/^python3\.99 needs Python 3\.99, which is not on PATH or in pyenv: install it/),
-    expect.stringMatching(/^java99 needs a JDK 99, and the machine has .* install a JDK 99, choose the runtime of a JDK you have, or set STAGEGRAPH_JAVA_HOME/),
+    expect.stringMatching(
+      /^java99 needs a JDK 99, and the machine has .* install a JDK 99, choose the runtime of a JDK you have, or set STAGEGRAPH_JAVA_HOME/,
+    ),
   ]);
   process.env.STAGEGRAPH_JAVA_HOME = '/opt/my-jdk';
   expect(localRuntimeProblems(scratch, [fn('java99')])).toEqual([]);
 });
 
 test('nodeMajorOf reads the major of a Node.js runtime only', () => {
-  expect(['nodejs22.x', 'nodejs24.x', 'python3.12', 'nodejs'].map(nodeMajorOf)).toEqual(['22', '24', undefined, undefined]);
+  expect(['nodejs22.x', 'nodejs24.x', 'python3.12', 'nodejs'].map(nodeMajorOf)).toEqual([
+    '22',
+    '24',
+    undefined,
+    undefined,
+  ]);
 });

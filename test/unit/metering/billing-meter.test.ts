@@ -11,7 +11,7 @@ describe('BillingMeter', () => {
     stack = unbuiltStack();
   });
 
-  test('subscribes every function\'s log group, added before or after it, to one meter function', () => {
+  test("subscribes every function's log group, added before or after it, to one meter function", () => {
     fixtureFunction(stack, 'Before');
     new BillingMeter(stack, 'Billing');
     fixtureFunction(stack, 'After');
@@ -21,7 +21,8 @@ describe('BillingMeter', () => {
     for (const fn of ['Before', 'After']) {
       template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
         LogGroupName: { Ref: Match.stringLikeRegexp(`^${fn}LogGroup`) },
-        // The platform's START and REPORT lines of both log formats; the name carries what the meter checks them against.
+        // The platform's START and REPORT lines of both log formats; the name carries what the meter checks them
+        // against.
         FilterPattern: '?"START RequestId" ?"REPORT RequestId" ?"platform.start" ?"platform.report"',
         FilterName: 'stagegraph-meter-128mb-30s',
         DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingMeterFunction'), 'Arn'] },
@@ -30,25 +31,39 @@ describe('BillingMeter', () => {
     // The meter itself is not metered (its own REPORT lines would meter themselves forever).
     template.resourceCountIs('AWS::Lambda::Function', 3);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: { STAGEGRAPH_BILLING_MODEL: JSON.stringify(BillingModel.AWS_LAMBDA_X86_64.toJSON()), STAGEGRAPH_BILLING_APP: 'Stack' } },
+      Environment: {
+        Variables: {
+          STAGEGRAPH_BILLING_MODEL: JSON.stringify(BillingModel.AWS_LAMBDA_X86_64.toJSON()),
+          STAGEGRAPH_BILLING_APP: 'Stack',
+        },
+      },
     });
     // One permission lets CloudWatch Logs of this account invoke the meter; every filter waits for it.
     template.resourceCountIs('AWS::Lambda::Permission', 1);
     template.hasResourceProperties('AWS::Lambda::Permission', {
-      Principal: 'logs.amazonaws.com', SourceAccount: '111111111111',
-      SourceArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:111111111111:log-group:/aws/lambda/*']] },
+      Principal: 'logs.amazonaws.com',
+      SourceAccount: '111111111111',
+      SourceArn: {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-1:111111111111:log-group:/aws/lambda/*']],
+      },
     });
     const filters = template.findResources('AWS::Logs::SubscriptionFilter');
-    for (const filter of Object.values(filters)) expect(filter.DependsOn).toEqual([expect.stringMatching(/^BillingMeterLogsPermission/)]);
+    for (const filter of Object.values(filters))
+      expect(filter.DependsOn).toEqual([expect.stringMatching(/^BillingMeterLogsPermission/)]);
   });
 
-  test('each filter\'s name carries its function\'s memory size and timeout, and a JSON-logging function is subscribed the same way', () => {
+  test("each filter's name carries its function's memory size and timeout, and a JSON-logging function is subscribed the same way", () => {
     new BillingMeter(stack, 'Billing');
-    fixtureFunction(stack, 'Big', { memorySize: 1769, timeout: Duration.minutes(2), loggingFormat: LoggingFormat.JSON });
+    fixtureFunction(stack, 'Big', {
+      memorySize: 1769,
+      timeout: Duration.minutes(2),
+      loggingFormat: LoggingFormat.JSON,
+    });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1769, LoggingConfig: { LogFormat: 'JSON' } });
     template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
-      LogGroupName: { Ref: Match.stringLikeRegexp('^BigLogGroup') }, FilterName: 'stagegraph-meter-1769mb-120s',
+      LogGroupName: { Ref: Match.stringLikeRegexp('^BigLogGroup') },
+      FilterName: 'stagegraph-meter-1769mb-120s',
     });
   });
 
@@ -59,13 +74,29 @@ describe('BillingMeter', () => {
     // PutMetricData takes only Resource *: accepted for cdk-nag, with the reason, on the meter's role.
     template.hasResource('AWS::IAM::Role', {
       Properties: Match.objectLike({
-        Policies: Match.arrayWith([Match.objectLike({
-          PolicyDocument: { Statement: Match.arrayWith([{ Action: 'cloudwatch:PutMetricData', Effect: 'Allow', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Stagegraph/Billing' } } }]) },
-        })]),
+        Policies: Match.arrayWith([
+          Match.objectLike({
+            PolicyDocument: {
+              Statement: Match.arrayWith([
+                {
+                  Action: 'cloudwatch:PutMetricData',
+                  Effect: 'Allow',
+                  Resource: '*',
+                  Condition: { StringEquals: { 'cloudwatch:namespace': 'Stagegraph/Billing' } },
+                },
+              ]),
+            },
+          }),
+        ]),
       }),
-      Metadata: { cdk_nag: { rules_to_suppress: [Match.objectLike({ id: 'AwsSolutions-IAM5', applies_to: ['Resource::*'] })] } },
+      Metadata: {
+        cdk_nag: { rules_to_suppress: [Match.objectLike({ id: 'AwsSolutions-IAM5', applies_to: ['Resource::*'] })] },
+      },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Environment: { Variables: Match.objectLike({ STAGEGRAPH_BILLING_APP: 'Stack' }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Environment: { Variables: Match.objectLike({ STAGEGRAPH_BILLING_APP: 'Stack' }) },
+    });
   });
 
   test('functions of another architecture get a meter with their own model', () => {
@@ -74,14 +105,20 @@ describe('BillingMeter', () => {
     fixtureFunction(stack, 'Arm', { architecture: Architecture.ARM_64 });
 
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ STAGEGRAPH_BILLING_MODEL: JSON.stringify(BillingModel.AWS_LAMBDA_ARM_64.toJSON()) }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          STAGEGRAPH_BILLING_MODEL: JSON.stringify(BillingModel.AWS_LAMBDA_ARM_64.toJSON()),
+        }),
+      },
+    });
     template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
       LogGroupName: { Ref: Match.stringLikeRegexp('^ArmLogGroup') },
       DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingMeter2Function'), 'Arn'] },
     });
   });
 
-  test('a dashboard with the app\'s cost and a row per function and flow', () => {
+  test("a dashboard with the app's cost and a row per function and flow", () => {
     new BillingMeter(stack, 'Billing', { model: BillingModel.HUAWEI_FUNCTIONGRAPH });
     const fn = fixtureFunction(stack, 'Api');
     new FunctionGraph(stack, 'Orders', { definition: Flow.invoke('Call', fn) });
@@ -89,31 +126,54 @@ describe('BillingMeter', () => {
     // Rows are added at synth, when the meter visits the stack's functions and flows.
     const [dashboard] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const text of ['Stagegraph/Billing', 'CostUsd', 'ColdStarts', 'Stack/Api: duration p50, p99 (ms)', 'p99', 'Stack/Orders: executions', 'ExecutionsStarted']) {
+    for (const text of [
+      'Stagegraph/Billing',
+      'CostUsd',
+      'ColdStarts',
+      'Stack/Api: duration p50, p99 (ms)',
+      'p99',
+      'Stack/Orders: executions',
+      'ExecutionsStarted',
+    ]) {
       expect(body).toContain(text);
     }
   });
 
-  test('a budget alarm sums the app\'s cost per period and notifies an SMN topic', () => {
+  test("a budget alarm sums the app's cost per period and notifies an SMN topic", () => {
     new BillingMeter(stack, 'Billing', { budget: { limitUsd: 5, period: Duration.hours(6) } });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'Stagegraph/Billing', MetricName: 'CostUsd', Dimensions: [{ Name: 'App', Value: 'Stack' }],
-      Statistic: 'Sum', Period: 21600, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching',
+      Namespace: 'Stagegraph/Billing',
+      MetricName: 'CostUsd',
+      Dimensions: [{ Name: 'App', Value: 'Stack' }],
+      Statistic: 'Sum',
+      Period: 21600,
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
       AlarmActions: [{ Ref: Match.stringLikeRegexp('^BillingBudgetTopic') }],
     });
     // TLS only; not encrypted, as a CloudWatch alarm cannot publish to a topic under SNS's AWS managed key.
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.absent() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: Match.stringLikeRegexp('^BillingBudgetTopic') }],
-      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+      },
     });
   });
 
   test('fails on a second meter in a stack, and on budgets CloudWatch cannot alarm on', () => {
     new BillingMeter(stack, 'Billing');
-    expect(() => new BillingMeter(stack, 'Again')).toThrow('the stack already has a billing meter, Stack/Billing (allowed: one per stack) in Stack/Again');
-    expect(() => new BillingMeter(unbuiltStack(), 'B', { budget: { limitUsd: 0 } })).toThrow(/budget.limitUsd must be more than 0 \(given 0\)/);
-    expect(() => new BillingMeter(unbuiltStack(), 'B', { budget: { limitUsd: 1, period: Duration.days(2) } })).toThrow(/budget.period must be whole minutes from 1 minute to 1 day \(given 2 days\)/);
+    expect(() => new BillingMeter(stack, 'Again')).toThrow(
+      'the stack already has a billing meter, Stack/Billing (allowed: one per stack) in Stack/Again',
+    );
+    expect(() => new BillingMeter(unbuiltStack(), 'B', { budget: { limitUsd: 0 } })).toThrow(
+      /budget.limitUsd must be more than 0 \(given 0\)/,
+    );
+    expect(() => new BillingMeter(unbuiltStack(), 'B', { budget: { limitUsd: 1, period: Duration.days(2) } })).toThrow(
+      /budget.period must be whole minutes from 1 minute to 1 day \(given 2 days\)/,
+    );
   });
 });

@@ -24,22 +24,38 @@ describe('DmsTrigger', () => {
     });
     template.resourceCountIs('AWS::IAM::Policy', 0);
     template.hasResourceProperties('AWS::IAM::Role', {
-      Policies: [{
-        PolicyName: 'StageFunction',
-        PolicyDocument: {
-          Statement: Match.arrayWith([Match.objectLike({
-            Action: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Readings'), 'Arn'] },
-          })]),
+      Policies: [
+        {
+          PolicyName: 'StageFunction',
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Action: [
+                  'sqs:ReceiveMessage',
+                  'sqs:ChangeMessageVisibility',
+                  'sqs:GetQueueUrl',
+                  'sqs:DeleteMessage',
+                  'sqs:GetQueueAttributes',
+                ],
+                Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Readings'), 'Arn'] },
+              }),
+            ]),
+          },
         },
-      }],
+      ],
     });
   });
 
   test('batch size and window reach the mapping', () => {
     const queue = new Queue(stack, 'Readings');
     fixtureFunction(stack, 'Fn', {
-      triggers: [new DmsTrigger(queue, { batchSize: 100, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: false })],
+      triggers: [
+        new DmsTrigger(queue, {
+          batchSize: 100,
+          maxBatchingWindow: Duration.seconds(5),
+          reportBatchItemFailures: false,
+        }),
+      ],
     });
 
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::EventSourceMapping', {
@@ -53,29 +69,36 @@ describe('DmsTrigger', () => {
     const queue = new Queue(stack, 'Readings', { visibilityTimeout: Duration.seconds(20) });
     fixtureFunction(stack, 'Fn', { timeout: Duration.seconds(60), triggers: [new DmsTrigger(queue)] });
 
-    expect(() => Template.fromStack(stack))
-      .toThrow(/the visibility timeout of Stack\/Readings \(given 20 s\) must be at least the function timeout \(60 s\)/);
+    expect(() => Template.fromStack(stack)).toThrow(
+      /the visibility timeout of Stack\/Readings \(given 20 s\) must be at least the function timeout \(60 s\)/,
+    );
   });
 
   test('fails if the default visibility timeout (30 s) is shorter than the function timeout', () => {
-    fixtureFunction(stack, 'Fn', { timeout: Duration.seconds(45), triggers: [new DmsTrigger(new Queue(stack, 'Readings'))] });
+    fixtureFunction(stack, 'Fn', {
+      timeout: Duration.seconds(45),
+      triggers: [new DmsTrigger(new Queue(stack, 'Readings'))],
+    });
 
     expect(() => Template.fromStack(stack)).toThrow(/\(given 30 s\) must be at least the function timeout \(45 s\)/);
   });
 
   test.each([0, 10001, 2.5])('fails if batchSize is %p', batchSize => {
     const queue = new Queue(stack, 'Readings');
-    expect(() => new DmsTrigger(queue, { batchSize }))
-      .toThrow(`DmsTrigger on Stack/Readings: batchSize must be a whole number from 1 to 10000 (given ${batchSize})`);
+    expect(() => new DmsTrigger(queue, { batchSize })).toThrow(
+      `DmsTrigger on Stack/Readings: batchSize must be a whole number from 1 to 10000 (given ${batchSize})`,
+    );
   });
 
   test('fails if a batch over 10 has no batching window', () => {
-    expect(() => new DmsTrigger(new Queue(stack, 'Readings'), { batchSize: 11 }))
-      .toThrow('DmsTrigger on Stack/Readings: a batchSize over 10 (given 11) needs maxBatchingWindow');
+    expect(() => new DmsTrigger(new Queue(stack, 'Readings'), { batchSize: 11 })).toThrow(
+      'DmsTrigger on Stack/Readings: a batchSize over 10 (given 11) needs maxBatchingWindow',
+    );
   });
 
   test('fails if the batching window is over 300 seconds', () => {
-    expect(() => new DmsTrigger(new Queue(stack, 'Readings'), { maxBatchingWindow: Duration.minutes(6) }))
-      .toThrow('DmsTrigger on Stack/Readings: maxBatchingWindow must be whole seconds from 0 to 300 (given 6 minutes)');
+    expect(() => new DmsTrigger(new Queue(stack, 'Readings'), { maxBatchingWindow: Duration.minutes(6) })).toThrow(
+      'DmsTrigger on Stack/Readings: maxBatchingWindow must be whole seconds from 0 to 300 (given 6 minutes)',
+    );
   });
 });

@@ -24,7 +24,9 @@ describe('HttpTrigger', () => {
     });
     template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'ANY', AuthorizationType: 'NONE' });
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{id}' });
-    template.hasOutput('*', { Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: Match.stringLikeRegexp('^StageHttpApi') }])] } });
+    template.hasOutput('*', {
+      Value: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: Match.stringLikeRegexp('^StageHttpApi') }])] },
+    });
   });
 
   test('one permission per function for the whole API, however many routes', () => {
@@ -39,18 +41,34 @@ describe('HttpTrigger', () => {
 
   test('auth NONE gets a warning; CORS adds a preflight', () => {
     fixtureFunction(stack, 'Public', {
-      triggers: [new HttpTrigger({ path: '/public', methods: ['GET'], auth: HttpAuth.NONE, cors: { allowOrigins: ['https://app.example.com'] } })],
+      triggers: [
+        new HttpTrigger({
+          path: '/public',
+          methods: ['GET'],
+          auth: HttpAuth.NONE,
+          cors: { allowOrigins: ['https://app.example.com'] },
+        }),
+      ],
     });
 
-    Annotations.fromStack(stack).hasWarning('/Stack/Public', Match.stringLikeRegexp('GET /public has no authorization'));
-    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'OPTIONS', Integration: Match.objectLike({ Type: 'MOCK' }) });
+    Annotations.fromStack(stack).hasWarning(
+      '/Stack/Public',
+      Match.stringLikeRegexp('GET /public has no authorization'),
+    );
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'OPTIONS',
+      Integration: Match.objectLike({ Type: 'MOCK' }),
+    });
   });
 
   test('fails if two functions take the same route and method', () => {
     fixtureFunction(stack, 'First', { triggers: [new HttpTrigger({ path: '/items', methods: ['GET'] })] });
 
-    expect(() => fixtureFunction(stack, 'Second', { triggers: [new HttpTrigger({ path: '/items', methods: ['GET'] })] }))
-      .toThrow('GET /items is already routed to another function (allowed: one function per route and method) in Stack/Second');
+    expect(() =>
+      fixtureFunction(stack, 'Second', { triggers: [new HttpTrigger({ path: '/items', methods: ['GET'] })] }),
+    ).toThrow(
+      'GET /items is already routed to another function (allowed: one function per route and method) in Stack/Second',
+    );
   });
 
   test.each([
@@ -62,7 +80,8 @@ describe('HttpTrigger', () => {
   });
 
   test('fails if a method is unknown', () => {
-    expect(() => new HttpTrigger({ path: '/items', methods: ['FETCH'] }))
-      .toThrow("HttpTrigger /items: method 'FETCH' is not allowed (allowed: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY)");
+    expect(() => new HttpTrigger({ path: '/items', methods: ['FETCH'] })).toThrow(
+      "HttpTrigger /items: method 'FETCH' is not allowed (allowed: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY)",
+    );
   });
 });

@@ -21,16 +21,32 @@ describe('ObsTrigger', () => {
 
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketName: { 'Fn::Join': ['-', [Match.stringLikeRegexp('^uploads-[0-9a-f]{8}$'), { Ref: 'AWS::AccountId' }, { Ref: 'AWS::Region' }]] },
+      BucketName: {
+        'Fn::Join': [
+          '-',
+          [Match.stringLikeRegexp('^uploads-[0-9a-f]{8}$'), { Ref: 'AWS::AccountId' }, { Ref: 'AWS::Region' }],
+        ],
+      },
       NotificationConfiguration: {
-        LambdaConfigurations: [{
-          Event: 's3:ObjectCreated:*',
-          Function: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FnFunction'), 'Arn'] },
-          Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }, { Name: 'suffix', Value: '.jpg' }] } },
-        }],
+        LambdaConfigurations: [
+          {
+            Event: 's3:ObjectCreated:*',
+            Function: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FnFunction'), 'Arn'] },
+            Filter: {
+              S3Key: {
+                Rules: [
+                  { Name: 'prefix', Value: 'uploads/' },
+                  { Name: 'suffix', Value: '.jpg' },
+                ],
+              },
+            },
+          },
+        ],
       },
     });
-    template.hasResource('AWS::S3::Bucket', { DependsOn: [Match.stringLikeRegexp('^FnFunctionObsTrigger.*Permission')] });
+    template.hasResource('AWS::S3::Bucket', {
+      DependsOn: [Match.stringLikeRegexp('^FnFunctionObsTrigger.*Permission')],
+    });
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Principal: 's3.amazonaws.com',
       SourceAccount: { Ref: 'AWS::AccountId' },
@@ -42,7 +58,9 @@ describe('ObsTrigger', () => {
   test('two functions on one bucket with filters that cannot both match are fine', () => {
     const bucket = new ObsBucket(stack, 'Uploads');
     fixtureFunction(stack, 'Images', { triggers: [new ObsTrigger(bucket, { prefix: 'images/' })] });
-    fixtureFunction(stack, 'Docs', { triggers: [new ObsTrigger(bucket, { prefix: 'docs/' }), new ObsTrigger(new ObsBucket(stack, 'Other'))] });
+    fixtureFunction(stack, 'Docs', {
+      triggers: [new ObsTrigger(bucket, { prefix: 'docs/' }), new ObsTrigger(new ObsBucket(stack, 'Other'))],
+    });
     fixtureFunction(stack, 'Cleanup', { triggers: [new ObsTrigger(bucket, { events: [ObsEvent.OBJECT_REMOVED] })] });
 
     const config = Template.fromStack(stack).findResources('AWS::S3::Bucket');
@@ -63,24 +81,34 @@ describe('ObsTrigger', () => {
     const bucket = new ObsBucket(stack, 'Uploads');
     fixtureFunction(stack, 'First', { triggers: [new ObsTrigger(bucket, { prefix: 'uploads/' })] });
 
-    expect(() => fixtureFunction(stack, 'Second', { triggers: [new ObsTrigger(bucket, { prefix: 'uploads/img/', suffix: '.png', events: [ObsEvent.OBJECT_CREATED_PUT] })] }))
-      .toThrow("ObsTrigger on Stack/Uploads overlaps another trigger of that bucket for s3:ObjectCreated:Put: prefix 'uploads/img/' suffix '.png' (this one) and prefix 'uploads/' suffix '' (Stack/First); allowed: filters that no key can match both in Stack/Second");
+    expect(() =>
+      fixtureFunction(stack, 'Second', {
+        triggers: [
+          new ObsTrigger(bucket, { prefix: 'uploads/img/', suffix: '.png', events: [ObsEvent.OBJECT_CREATED_PUT] }),
+        ],
+      }),
+    ).toThrow(
+      "ObsTrigger on Stack/Uploads overlaps another trigger of that bucket for s3:ObjectCreated:Put: prefix 'uploads/img/' suffix '.png' (this one) and prefix 'uploads/' suffix '' (Stack/First); allowed: filters that no key can match both in Stack/Second",
+    );
   });
 
   test('fails if the bucket is named by CloudFormation', () => {
     const bucket = new Bucket(stack, 'Plain');
-    expect(() => fixtureFunction(stack, 'Fn', { triggers: [new ObsTrigger(bucket)] }))
-      .toThrow('ObsTrigger needs a bucket whose name refers to no resource (given Stack/Plain, named by CloudFormation): create it as an ObsBucket, or give it a bucketName in Stack/Fn');
+    expect(() => fixtureFunction(stack, 'Fn', { triggers: [new ObsTrigger(bucket)] })).toThrow(
+      'ObsTrigger needs a bucket whose name refers to no resource (given Stack/Plain, named by CloudFormation): create it as an ObsBucket, or give it a bucketName in Stack/Fn',
+    );
   });
 
   test('fails if the bucket is imported', () => {
     const bucket = Bucket.fromBucketName(stack, 'Imported', 'someone-elses');
-    expect(() => fixtureFunction(stack, 'Fn', { triggers: [new ObsTrigger(bucket)] }))
-      .toThrow('ObsTrigger needs a bucket defined in this app, to configure its notifications (given Stack/Imported, an imported bucket) in Stack/Fn');
+    expect(() => fixtureFunction(stack, 'Fn', { triggers: [new ObsTrigger(bucket)] })).toThrow(
+      'ObsTrigger needs a bucket defined in this app, to configure its notifications (given Stack/Imported, an imported bucket) in Stack/Fn',
+    );
   });
 
   test('fails if the prefix is empty', () => {
-    expect(() => new ObsTrigger(new ObsBucket(stack, 'Uploads'), { prefix: '' }))
-      .toThrow("ObsTrigger on Stack/Uploads: prefix must be 1 to 1024 characters (given ''); leave it out for any key");
+    expect(() => new ObsTrigger(new ObsBucket(stack, 'Uploads'), { prefix: '' })).toThrow(
+      "ObsTrigger on Stack/Uploads: prefix must be 1 to 1024 characters (given ''); leave it out for any key",
+    );
   });
 });

@@ -32,7 +32,11 @@ describe('SmnTrigger', () => {
 
   test('a filter policy reaches the subscription', () => {
     fixtureFunction(stack, 'Fn', {
-      triggers: [new SmnTrigger(topic, { filterPolicy: { severity: SubscriptionFilter.stringFilter({ allowlist: ['high', 'critical'] }) } })],
+      triggers: [
+        new SmnTrigger(topic, {
+          filterPolicy: { severity: SubscriptionFilter.stringFilter({ allowlist: ['high', 'critical'] }) },
+        }),
+      ],
     });
 
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', {
@@ -45,26 +49,33 @@ describe('SmnTrigger', () => {
 
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SNS::Subscription', { Endpoint: { Ref: Match.stringLikeRegexp('^FnLive') } });
-    template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { Ref: Match.stringLikeRegexp('^FnLive') } });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^FnLive') },
+    });
   });
 
   test('fails if the same topic is added twice', () => {
     const fn = fixtureFunction(stack);
     fn.addTrigger(new SmnTrigger(topic));
 
-    expect(() => fn.addTrigger(new SmnTrigger(topic)))
-      .toThrow('SmnTrigger from Stack/Alerts is added twice (allowed: one SmnTrigger per source and function) in Stack/Fn');
+    expect(() => fn.addTrigger(new SmnTrigger(topic))).toThrow(
+      'SmnTrigger from Stack/Alerts is added twice (allowed: one SmnTrigger per source and function) in Stack/Fn',
+    );
   });
 
   test('fails if the filter policy names more than 5 attributes', () => {
     const filter = SubscriptionFilter.existsFilter();
-    expect(() => new SmnTrigger(topic, { filterPolicy: { a: filter, b: filter, c: filter, d: filter, e: filter, f: filter } }))
-      .toThrow('SmnTrigger on Stack/Alerts: filterPolicy must name 1 to 5 attributes (given 6: a, b, c, d, e, f)');
+    expect(
+      () =>
+        new SmnTrigger(topic, { filterPolicy: { a: filter, b: filter, c: filter, d: filter, e: filter, f: filter } }),
+    ).toThrow('SmnTrigger on Stack/Alerts: filterPolicy must name 1 to 5 attributes (given 6: a, b, c, d, e, f)');
   });
 
   test('fails if the filter policy has more than 150 combinations', () => {
-    const many = (n: number) => SubscriptionFilter.stringFilter({ allowlist: Array.from({ length: n }, (_, i) => `v${i}`) });
-    expect(() => new SmnTrigger(topic, { filterPolicy: { a: many(10), b: many(16) } }))
-      .toThrow('SmnTrigger on Stack/Alerts: filterPolicy allows at most 150 combinations of values (given 160)');
+    const many = (n: number) =>
+      SubscriptionFilter.stringFilter({ allowlist: Array.from({ length: n }, (_, i) => `v${i}`) });
+    expect(() => new SmnTrigger(topic, { filterPolicy: { a: many(10), b: many(16) } })).toThrow(
+      'SmnTrigger on Stack/Alerts: filterPolicy allows at most 150 combinations of values (given 160)',
+    );
   });
 });

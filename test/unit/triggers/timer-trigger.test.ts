@@ -17,11 +17,13 @@ describe('TimerTrigger', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(5 minutes)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({
-        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FnFunction'), 'Arn'] },
-        Input: '{"job":"cleanup"}',
-        RetryPolicy: Match.absent(),
-      })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FnFunction'), 'Arn'] },
+          Input: '{"job":"cleanup"}',
+          RetryPolicy: Match.absent(),
+        }),
+      ],
     });
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Principal: 'events.amazonaws.com',
@@ -30,23 +32,31 @@ describe('TimerTrigger', () => {
   });
 
   test('a cron schedule keeps its six fields', () => {
-    fixtureFunction(stack, 'Fn', { triggers: [TimerTrigger.cron('0 8 * * ? *'), TimerTrigger.cron('15 10 ? * MON-FRI *', { enabled: false })] });
+    fixtureFunction(stack, 'Fn', {
+      triggers: [TimerTrigger.cron('0 8 * * ? *'), TimerTrigger.cron('15 10 ? * MON-FRI *', { enabled: false })],
+    });
 
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 8 * * ? *)' });
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(15 10 ? * MON-FRI *)', State: 'DISABLED' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(15 10 ? * MON-FRI *)',
+      State: 'DISABLED',
+    });
   });
 
   test('fails if the same schedule is added twice to one function', () => {
     const fn = fixtureFunction(stack);
     fn.addTrigger(TimerTrigger.rate(Duration.hours(1)));
 
-    expect(() => fn.addTrigger(TimerTrigger.rate(Duration.minutes(60))))
-      .toThrow('TimerTrigger from rate(1 hour) is added twice (allowed: one TimerTrigger per source and function) in Stack/Fn');
+    expect(() => fn.addTrigger(TimerTrigger.rate(Duration.minutes(60)))).toThrow(
+      'TimerTrigger from rate(1 hour) is added twice (allowed: one TimerTrigger per source and function) in Stack/Fn',
+    );
   });
 
-  test('fromExpression reads a template\'s schedule expression, cron or rate', () => {
-    fixtureFunction(stack, 'Fn', { triggers: [TimerTrigger.fromExpression('cron(0 8 * * ? *)'), TimerTrigger.fromExpression('rate(60 minutes)')] });
+  test("fromExpression reads a template's schedule expression, cron or rate", () => {
+    fixtureFunction(stack, 'Fn', {
+      triggers: [TimerTrigger.fromExpression('cron(0 8 * * ? *)'), TimerTrigger.fromExpression('rate(60 minutes)')],
+    });
 
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 8 * * ? *)' });
@@ -76,8 +86,14 @@ describe('TimerTrigger', () => {
 
   test.each([
     ['0 8 * *', 'a cron expression has 6 fields: minutes hours day-of-month month day-of-week year (given 4)'],
-    ['0 8 * * *', "a cron expression has 6 fields: minutes hours day-of-month month day-of-week year (given 5); EventBridge adds a year and takes '?' in day-of-month or day-of-week: '0 8 * * ? *'"],
-    ['0 8 * * 1-5', "a cron expression has 6 fields: minutes hours day-of-month month day-of-week year (given 5); EventBridge adds a year and takes '?' in day-of-month or day-of-week, and counts day-of-week 1-7 from Sunday (SUN-SAT)"],
+    [
+      '0 8 * * *',
+      "a cron expression has 6 fields: minutes hours day-of-month month day-of-week year (given 5); EventBridge adds a year and takes '?' in day-of-month or day-of-week: '0 8 * * ? *'",
+    ],
+    [
+      '0 8 * * 1-5',
+      "a cron expression has 6 fields: minutes hours day-of-month month day-of-week year (given 5); EventBridge adds a year and takes '?' in day-of-month or day-of-week, and counts day-of-week 1-7 from Sunday (SUN-SAT)",
+    ],
     ['0 8 * * ? * *', 'a cron expression has 6 fields: minutes hours day-of-month month day-of-week year (given 7)'],
     ['99 8 * * ? *', "minutes must be 0-59 (given '99')"],
     ['0 24 * * ? *', "hours must be 0-23 (given '24')"],
@@ -89,7 +105,10 @@ describe('TimerTrigger', () => {
     ['0 8 * JANUARY ? *', "month must be 1-12 or JAN-DEC, with the wildcards , - * / (given 'JANUARY')"],
     ['0 8 ? * 0 *', "day-of-week must be 1-7 or SUN-SAT (given '0')"],
     ['0 8 ? * 8 *', "day-of-week must be 1-7 or SUN-SAT (given '8')"],
-    ['0 8 ? * MON-FRY *', "day-of-week must be 1-7 or SUN-SAT, with the wildcards , - * ? L # (given 'FRY' in 'MON-FRY')"],
+    [
+      '0 8 ? * MON-FRY *',
+      "day-of-week must be 1-7 or SUN-SAT, with the wildcards , - * ? L # (given 'FRY' in 'MON-FRY')",
+    ],
     ['0 8 ? * 1/2 *', "day-of-week must be 1-7 or SUN-SAT, with the wildcards , - * ? L # (given '1/2')"],
     ['0 8 ? * 3#6 *', "day-of-week '3#6': the week after '#' must be 1-5 (given 6)"],
     ['0 8 ? * 3#1,6#3 *', "day-of-week takes one '#' expression, alone (given '3#1,6#3')"],
@@ -104,30 +123,40 @@ describe('TimerTrigger', () => {
     ['0 8 1,,2 * ? *', "day-of-month must be 1-31, with the wildcards , - * ? / L W (given '1,,2')"],
     ['0 8 * * * *', "exactly one of day-of-month (given '*') and day-of-week (given '*') must be '?'"],
     ['0 8 ? * ? *', "exactly one of day-of-month (given '?') and day-of-week (given '?') must be '?'"],
-  ])('fails if the cron expression is %p, naming the value, what is allowed and the construct path', (expression, message) => {
-    const fn = fixtureFunction(stack);
-    const trigger = TimerTrigger.cron(expression);
+  ])(
+    'fails if the cron expression is %p, naming the value, what is allowed and the construct path',
+    (expression, message) => {
+      const fn = fixtureFunction(stack);
+      const trigger = TimerTrigger.cron(expression);
 
-    expect(() => fn.addTrigger(trigger)).toThrow(`TimerTrigger.cron('${expression}'): ${message} in Stack/Fn`);
-  });
+      expect(() => fn.addTrigger(trigger)).toThrow(`TimerTrigger.cron('${expression}'): ${message} in Stack/Fn`);
+    },
+  );
 
   test('fails if a cron expression in the triggers property is wrong, with the construct path', () => {
-    expect(() => fixtureFunction(stack, 'Nightly', { triggers: [TimerTrigger.cron('0 99 * * ? *')] }))
-      .toThrow("TimerTrigger.cron('0 99 * * ? *'): hours must be 0-23 (given '99') in Stack/Nightly");
+    expect(() => fixtureFunction(stack, 'Nightly', { triggers: [TimerTrigger.cron('0 99 * * ? *')] })).toThrow(
+      "TimerTrigger.cron('0 99 * * ? *'): hours must be 0-23 (given '99') in Stack/Nightly",
+    );
   });
 
-  test.each([Duration.seconds(30), Duration.seconds(90)])('fails if the rate is %p, with the construct path', interval => {
-    const fn = fixtureFunction(stack);
+  test.each([Duration.seconds(30), Duration.seconds(90)])(
+    'fails if the rate is %p, with the construct path',
+    interval => {
+      const fn = fixtureFunction(stack);
 
-    expect(() => fn.addTrigger(TimerTrigger.rate(interval))).toThrow(/the interval must be whole minutes, at least 1 minute \(given .*\) in Stack\/Fn$/);
-  });
+      expect(() => fn.addTrigger(TimerTrigger.rate(interval))).toThrow(
+        /the interval must be whole minutes, at least 1 minute \(given .*\) in Stack\/Fn$/,
+      );
+    },
+  );
 
   test('fails if a schedule expression is neither cron nor rate', () => {
     const fn = fixtureFunction(stack);
 
-    expect(() => fn.addTrigger(TimerTrigger.fromExpression('at(2030-01-01T00:00:00)')))
-      .toThrow("TimerTrigger.fromExpression('at(2030-01-01T00:00:00)'): a schedule expression is cron(minutes hours day-of-month month day-of-week year) " +
-        "or rate(<n> minutes|hours|days) (given 'at(2030-01-01T00:00:00)') in Stack/Fn");
+    expect(() => fn.addTrigger(TimerTrigger.fromExpression('at(2030-01-01T00:00:00)'))).toThrow(
+      "TimerTrigger.fromExpression('at(2030-01-01T00:00:00)'): a schedule expression is cron(minutes hours day-of-month month day-of-week year) " +
+        "or rate(<n> minutes|hours|days) (given 'at(2030-01-01T00:00:00)') in Stack/Fn",
+    );
   });
 });
 
@@ -154,13 +183,23 @@ describe('TimerTrigger.nextRuns', () => {
   });
 
   test('a schedule that ends lists fewer runs', () => {
-    expect(runs(TimerTrigger.cron('0 0 1 1 ? 2027-2028'), 5)).toEqual(['2027-01-01T00:00:00.000Z', '2028-01-01T00:00:00.000Z']);
+    expect(runs(TimerTrigger.cron('0 0 1 1 ? 2027-2028'), 5)).toEqual([
+      '2027-01-01T00:00:00.000Z',
+      '2028-01-01T00:00:00.000Z',
+    ]);
     expect(runs(TimerTrigger.cron('0 0 1 1 ? 2020'))).toEqual([]);
   });
 
   test('a rate lists whole intervals after the start', () => {
-    expect(runs(TimerTrigger.rate(Duration.hours(6)))).toEqual(['2026-01-01T06:00:00.000Z', '2026-01-01T12:00:00.000Z', '2026-01-01T18:00:00.000Z']);
-    expect(runs(TimerTrigger.fromExpression('rate(1 day)'), 2)).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-03T00:00:00.000Z']);
+    expect(runs(TimerTrigger.rate(Duration.hours(6)))).toEqual([
+      '2026-01-01T06:00:00.000Z',
+      '2026-01-01T12:00:00.000Z',
+      '2026-01-01T18:00:00.000Z',
+    ]);
+    expect(runs(TimerTrigger.fromExpression('rate(1 day)'), 2)).toEqual([
+      '2026-01-02T00:00:00.000Z',
+      '2026-01-03T00:00:00.000Z',
+    ]);
   });
 
   test('runs are counted from now by default', () => {
@@ -170,14 +209,20 @@ describe('TimerTrigger.nextRuns', () => {
   });
 
   test('fails if the schedule is wrong, naming the trigger, the value and what is allowed', () => {
-    expect(() => TimerTrigger.cron('0 8 * * ? 3000').nextRuns(1)).toThrow("TimerTrigger.cron('0 8 * * ? 3000'): year must be 1970-2199 (given '3000')");
-    expect(() => TimerTrigger.cron('0 8 * * ? *').nextRuns(-1)).toThrow("TimerTrigger.cron('0 8 * * ? *'): count must be a whole number from 0 (given -1)");
+    expect(() => TimerTrigger.cron('0 8 * * ? 3000').nextRuns(1)).toThrow(
+      "TimerTrigger.cron('0 8 * * ? 3000'): year must be 1970-2199 (given '3000')",
+    );
+    expect(() => TimerTrigger.cron('0 8 * * ? *').nextRuns(-1)).toThrow(
+      "TimerTrigger.cron('0 8 * * ? *'): count must be a whole number from 0 (given -1)",
+    );
   });
 
   test('fails if the schedule is a token', () => {
     const stack = unbuiltStack();
     const expression = new CfnParameter(stack, 'Schedule').valueAsString;
 
-    expect(() => TimerTrigger.fromExpression(expression).nextRuns(1)).toThrow(/the schedule is a token, known only at deployment/);
+    expect(() => TimerTrigger.fromExpression(expression).nextRuns(1)).toThrow(
+      /the schedule is a token, known only at deployment/,
+    );
   });
 });

@@ -13,7 +13,10 @@ const DOCS = path.join(__dirname, '..', '..', '..', 'docs');
 test('the example flow validates with asl-validator, and its picture in docs/ is what the code draws', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'StagegraphExample');
-  const { flow } = new DocumentFlow(stack, 'Documents', { bucket: new ObsBucket(stack, 'Files'), alerts: new Topic(stack, 'Alerts') });
+  const { flow } = new DocumentFlow(stack, 'Documents', {
+    bucket: new ObsBucket(stack, 'Files'),
+    alerts: new Topic(stack, 'Alerts'),
+  });
   expectValidAsl(stack.resolve(flow.definition));
   const pictures = { 'document-flow.svg': flow.toSvg(), 'document-flow.mmd': flow.toMermaid() };
 

@@ -20,9 +20,17 @@ export function expectValidAsl(definition: unknown): void {
   }
 }
 
-const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '111111111111', 'AWS::URLSuffix': 'amazonaws.com' };
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '111111111111',
+  'AWS::URLSuffix': 'amazonaws.com',
+};
 
-/** Intrinsics replaced by what they resolve to at deployment: pseudo parameters, joins, and sample ARNs by the field they fill. */
+/**
+ * Intrinsics replaced by what they resolve to at deployment: pseudo parameters, joins, and sample ARNs by the field
+ * they fill.
+ */
 function concretize(value: unknown, key: string): unknown {
   if (Array.isArray(value)) return value.map(item => concretize(item, key));
   if (value === null || typeof value !== 'object') return value;

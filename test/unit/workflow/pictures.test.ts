@@ -19,15 +19,31 @@ function everything(stack: Stack): FunctionGraph {
   return new FunctionGraph(stack, 'Documents', {
     definition: Flow.sequence(
       Flow.invoke('Extract text', extract, { resultPath: '$.text' }).retry({ errors: ['Transient'] }),
-      Flow.parallel('Analyse', [
-        Flow.invoke('Classify sentiment', fn('Sentiment')),
-        Flow.sequence(Flow.invoke('Extract keywords', fn('Keywords')), Flow.forEach('Each keyword', { itemsPath: '$.keywords', body: Flow.pass('Normalize'), maxConcurrency: 4 })),
-      ], { resultPath: '$.analysis' }).catch(Flow.fail('Analysis failed', { error: 'AnalysisFailed' })),
+      Flow.parallel(
+        'Analyse',
+        [
+          Flow.invoke('Classify sentiment', fn('Sentiment')),
+          Flow.sequence(
+            Flow.invoke('Extract keywords', fn('Keywords')),
+            Flow.forEach('Each keyword', { itemsPath: '$.keywords', body: Flow.pass('Normalize'), maxConcurrency: 4 }),
+          ),
+        ],
+        { resultPath: '$.analysis' },
+      ).catch(Flow.fail('Analysis failed', { error: 'AnalysisFailed' })),
       Flow.choice('Negative?')
-        .when(Condition.stringEquals('$.analysis[0].label', 'negative'), Flow.sequence(
-          Flow.callback('Ask a reviewer', { notify: CallbackNotify.smn(topic), timeout: Duration.hours(2) }),
-          Flow.invoke('Send alert', fn('Alert'))))
-        .otherwise(Flow.sequence(Flow.wait('Cool down', WaitTime.duration(Duration.seconds(5))), Flow.subflow('Archive result', child))),
+        .when(
+          Condition.stringEquals('$.analysis[0].label', 'negative'),
+          Flow.sequence(
+            Flow.callback('Ask a reviewer', { notify: CallbackNotify.smn(topic), timeout: Duration.hours(2) }),
+            Flow.invoke('Send alert', fn('Alert')),
+          ),
+        )
+        .otherwise(
+          Flow.sequence(
+            Flow.wait('Cool down', WaitTime.duration(Duration.seconds(5))),
+            Flow.subflow('Archive result', child),
+          ),
+        ),
       Flow.succeed('Done'),
     ),
   });
@@ -43,12 +59,39 @@ describe('flow pictures', () => {
 
   test('the diagram has a box per state, frames for branches and loops, and labelled choice and catch arrows', () => {
     const labels = diagram.nodes.map(node => node.label);
-    expect(labels).toEqual(expect.arrayContaining(['Start', 'End', 'Extract text', 'Analyse', 'Classify sentiment', 'Each keyword', 'Normalize', 'Negative?', 'Ask a reviewer', 'Archive result', 'Done']));
+    expect(labels).toEqual(
+      expect.arrayContaining([
+        'Start',
+        'End',
+        'Extract text',
+        'Analyse',
+        'Classify sentiment',
+        'Each keyword',
+        'Normalize',
+        'Negative?',
+        'Ask a reviewer',
+        'Archive result',
+        'Done',
+      ]),
+    );
     expect(diagram.nodes.find(n => n.label === 'Extract text')).toMatchObject({ kind: 'function', detail: 'Extract' });
     expect(diagram.nodes.find(n => n.label === 'Archive result')).toMatchObject({ kind: 'subflow', detail: 'Archive' });
-    expect(diagram.clusters.map(c => c.label)).toEqual(['Analyse: branch 1', 'Analyse: branch 2', 'Each keyword: for each item']);
+    expect(diagram.clusters.map(c => c.label)).toEqual([
+      'Analyse: branch 1',
+      'Analyse: branch 2',
+      'Each keyword: for each item',
+    ]);
     const arrowLabels = diagram.edges.map(e => e.label).filter(Boolean);
-    expect(arrowLabels).toEqual(expect.arrayContaining(['$.analysis[0].label == "negative"', 'otherwise', 'catch States.ALL', 'branch 1', 'branch 2', 'for each item']));
+    expect(arrowLabels).toEqual(
+      expect.arrayContaining([
+        '$.analysis[0].label == "negative"',
+        'otherwise',
+        'catch States.ALL',
+        'branch 1',
+        'branch 2',
+        'for each item',
+      ]),
+    );
     expect(diagram.edges.find(e => e.label === 'catch States.ALL')?.dashed).toBe(true);
     // No token leaks into the picture: it is plain JSON recorded in the cloud assembly.
     expect(JSON.stringify(diagram)).not.toMatch(/\$\{Token/);
@@ -70,13 +113,19 @@ describe('flow pictures', () => {
     const boxes = layout.nodes;
     for (let i = 0; i < boxes.length; i++) {
       for (let j = i + 1; j < boxes.length; j++) {
-        expect({ pair: [boxes[i].node.label, boxes[j].node.label], overlap: overlaps(boxes[i], boxes[j]) }).toEqual({ pair: [boxes[i].node.label, boxes[j].node.label], overlap: false });
+        expect({ pair: [boxes[i].node.label, boxes[j].node.label], overlap: overlaps(boxes[i], boxes[j]) }).toEqual({
+          pair: [boxes[i].node.label, boxes[j].node.label],
+          overlap: false,
+        });
       }
     }
-    const labels = layout.edges.flatMap(e => e.label ? [{ text: e.edge.label, box: e.label }] : []);
+    const labels = layout.edges.flatMap(e => (e.label ? [{ text: e.edge.label, box: e.label }] : []));
     expect(labels.length).toBeGreaterThanOrEqual(6);
     for (const label of labels) {
-      for (const box of boxes) expect({ label: label.text, box: box.node.label, overlap: overlaps(label.box, box) }).toMatchObject({ overlap: false });
+      for (const box of boxes)
+        expect({ label: label.text, box: box.node.label, overlap: overlaps(label.box, box) }).toMatchObject({
+          overlap: false,
+        });
       for (const other of labels) if (other !== label) expect(overlaps(label.box, other.box)).toBe(false);
     }
     // Every box lies inside the picture.
@@ -99,7 +148,13 @@ describe('flow pictures', () => {
     const svg = toSvg(diagram);
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain('<title>Stack/Documents</title>');
-    for (const label of ['Extract text', 'Classify sentiment', 'Negative?', 'catch States.ALL', '$.analysis[0].label == &quot;negative&quot;']) {
+    for (const label of [
+      'Extract text',
+      'Classify sentiment',
+      'Negative?',
+      'catch States.ALL',
+      '$.analysis[0].label == &quot;negative&quot;',
+    ]) {
       expect(svg).toContain(`>${label}</text>`);
     }
     expect(svg.match(/marker-end="url\(#arrow\)"/g)?.length).toBe(diagram.edges.length);

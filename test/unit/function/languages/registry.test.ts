@@ -24,7 +24,11 @@ describe('the language registry', () => {
   });
 
   test('the local install fetches the runtime clients of Python (one per Python of the machine) and Java', () => {
-    const context = { runtimeSupport: '/support', extensionDir: '/ext', pythons: [{ version: '3.12', executable: '/py312' }] };
+    const context = {
+      runtimeSupport: '/support',
+      extensionDir: '/ext',
+      pythons: [{ version: '3.12', executable: '/py312' }],
+    };
 
     const clients = allLanguages().flatMap(l => l.local?.runtimeClients(context) ?? []);
 
