@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { StageInputError } from '../errors';
 import { FlowDiagram } from '../workflow/pictures/diagram';
-import { FLOW_DIAGRAM_METADATA } from '../workflow/function-graph';
+import { FLOW_DIAGRAM_METADATA } from '../workflow/function-graph-props';
 import { toMermaid } from '../workflow/pictures/mermaid';
 import { toSvg } from '../workflow/pictures/svg';
 import { assemblyMetadata } from './assembly';

@@ -6,141 +6,30 @@ import {
   CfnFunction,
   Function as LambdaFunction,
   IFunction,
-  LoggingFormat,
   Runtime,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { StageValidationError } from '../errors';
 import { InlinePolicyRole } from '../inline-policy-role';
 import { acceptNagFindings } from '../nag-metadata';
-import { stackSingleton } from '../stack-singleton';
 import { cpuOf } from './languages/builder';
 import { LANGUAGES, StageLanguage } from './languages/registry';
 import { hostCpu } from './native-architecture';
-import { StageCode } from './stage-code';
+import { sharedDeadLetterQueue, validateDuration, validateWholeNumber } from './private/validate';
 import { StageFunctionBase } from './stage-function-base';
-import { StageLibrary } from './stage-library';
+import {
+  MAX_EVENT_AGE_RANGE,
+  MAX_LIBRARIES,
+  MEMORY_SIZE_RANGE,
+  RETRY_ATTEMPTS_RANGE,
+  StageFunctionProps,
+  TIMEOUT_RANGE,
+} from './stage-function-props';
 import type { ITrigger } from './trigger';
 import { checkTraffic, FunctionTraffic, FunctionUsage, USAGE_METADATA } from '../usage';
-
-/** Memory sizes Lambda accepts, in MB. */
-export const MEMORY_SIZE_RANGE = { min: 128, max: 10240 } as const;
-/** Timeouts Lambda accepts, in seconds. */
-export const TIMEOUT_RANGE = { min: 1, max: 900 } as const;
-/** Retries of a failed asynchronous invocation that Lambda accepts. */
-export const RETRY_ATTEMPTS_RANGE = { min: 0, max: 2 } as const;
-/** Ages of an asynchronous event that Lambda accepts, in seconds. */
-export const MAX_EVENT_AGE_RANGE = { min: 60, max: 6 * 3600 } as const;
-/** Libraries (layers) one function can use. */
-export const MAX_LIBRARIES = 5;
-
-/** The id of the dead-letter queue that the functions of a stack share. */
-export const SHARED_DEAD_LETTER_QUEUE_ID = 'StageDeadLetters';
-
-/** Properties of a {@link StageFunction}: code and a memory size; everything else has a default. */
-export interface StageFunctionProps {
-  /** The function's code: `StageCode.fromNodejs/fromPython/fromJava/fromGo(dir)` or `StageCode.fromObs`. */
-  readonly code: StageCode;
-  /**
-   * Memory in MB, whole MB from 128 to 10240. CPU is allotted in proportion, and billing is
-   * duration times memory.
-   */
-  readonly memorySize: number;
-  /**
-   * How long one invocation may run, whole seconds from 1 to 900.
-   * @default Duration.seconds(30) - enough for a Java cold start in the local sandbox
-   */
-  readonly timeout?: Duration;
-  /**
-   * The CPU architecture the code is built for and runs on.
-   * @default Architecture.X86_64 - the same artifact runs in the local sandbox on x86 machines;
-   * ARM_64 is about 20% cheaper on AWS
-   */
-  readonly architecture?: Architecture;
-  /**
-   * Environment variables of the function.
-   * @default - none
-   */
-  readonly environment?: Record<string, string>;
-  /**
-   * A description of the function.
-   * @default - none
-   */
-  readonly description?: string;
-  /**
-   * The name of the function, at most 64 characters.
-   * @default - the stack name, the construct path and a hash (`Stack-Thumbnail-1A2B3C4D`, at most 64
-   * characters): known before deployment, so the role may write to the function's own log group only
-   */
-  readonly functionName?: string;
-  /**
-   * How long the function's logs are kept, in its own log group `/aws/lambda/<function name>`.
-   * @default RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: RetentionDays;
-  /**
-   * What happens to the log group when the function is removed from the stack.
-   * @default RemovalPolicy.DESTROY - the group is named after the function and useless without it
-   */
-  readonly logRemovalPolicy?: RemovalPolicy;
-  /**
-   * The format of the function's logs: `LoggingFormat.TEXT`, or `LoggingFormat.JSON` (the runtime writes
-   * console lines as JSON objects, the platform writes `platform.start` and `platform.report` events).
-   * The billing meter reads both.
-   * @default LoggingFormat.TEXT
-   */
-  readonly loggingFormat?: LoggingFormat;
-  /**
-   * X-Ray tracing.
-   * @default Tracing.DISABLED
-   */
-  readonly tracing?: Tracing;
-  /**
-   * Libraries (layers) of the function, at most 5, built for the same runtime family.
-   * @default - none
-   */
-  readonly libraries?: StageLibrary[];
-  /**
-   * Reserved instances: this many execution environments are kept initialized behind an alias
-   * named `live` (provisioned concurrency), and triggers invoke that alias.
-   * @default - none: environments start on demand
-   */
-  readonly reservedInstances?: number;
-  /**
-   * How often a failed asynchronous invocation (OBS, SMN, Timer triggers) is retried, 0 to 2.
-   * @default 2
-   */
-  readonly retryAttempts?: number;
-  /**
-   * How long an asynchronous event may wait to be processed, 60 seconds to 6 hours.
-   * @default Duration.hours(6)
-   */
-  readonly maxEventAge?: Duration;
-  /**
-   * Keep asynchronous events that still fail after the retries in an SQS queue.
-   * @default true
-   */
-  readonly deadLetterQueueEnabled?: boolean;
-  /**
-   * The queue that keeps failed asynchronous events.
-   * @default - one queue shared by the functions of the stack, `StageDeadLetters`, keeping messages 14 days,
-   * encrypted with SQS-managed keys and refusing requests without TLS (`aws:SecureTransport`)
-   */
-  readonly deadLetterQueue?: IQueue;
-  /**
-   * Event sources of the function; the same as calling `addTrigger` for each.
-   * @default - none
-   */
-  readonly triggers?: ITrigger[];
-  /**
-   * The traffic you expect, for `stagegraph cost` and `estimateCost`.
-   * @default - no traffic of its own (flows that invoke it still count)
-   */
-  readonly traffic?: FunctionTraffic;
-}
 
 /**
  * A FunctionStage function: code plus a memory size.
@@ -361,49 +250,5 @@ export class StageFunction extends StageFunctionBase {
         `built for ${cpuOf(this.architecture)}, so this ${host} machine cannot run it in the local sandbox`,
       );
     }
-  }
-}
-
-/** The stack's shared dead-letter queue, found or created. */
-function sharedDeadLetterQueue(scope: Construct): IQueue {
-  return stackSingleton<IQueue>(
-    scope,
-    SHARED_DEAD_LETTER_QUEUE_ID,
-    stack =>
-      new Queue(stack, SHARED_DEAD_LETTER_QUEUE_ID, {
-        retentionPeriod: Duration.days(14),
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-      }),
-  );
-}
-
-interface Range {
-  readonly min: number;
-  readonly max: number;
-}
-
-function validateWholeNumber(scope: Construct, name: string, value: number, range: Range, unit: string): void {
-  if (Token.isUnresolved(value)) {
-    return;
-  }
-  if (!Number.isInteger(value) || value < range.min || value > range.max) {
-    throw new StageValidationError(
-      scope,
-      `${name} must be a whole number from ${range.min} to ${range.max} ${unit} (given ${value})`,
-    );
-  }
-}
-
-function validateDuration(scope: Construct, name: string, value: Duration, range: Range): void {
-  if (value.isUnresolved()) {
-    return;
-  }
-  const millis = value.toMilliseconds();
-  if (millis % 1000 !== 0 || millis < range.min * 1000 || millis > range.max * 1000) {
-    throw new StageValidationError(
-      scope,
-      `${name} must be whole seconds from ${range.min} to ${range.max} seconds (given ${value.toHumanString()})`,
-    );
   }
 }

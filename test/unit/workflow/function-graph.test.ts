@@ -18,7 +18,7 @@ import {
   TimerTrigger,
   WaitTime,
 } from '../../../lib';
-import { FLOW_DIAGRAM_METADATA } from '../../../lib/workflow/function-graph';
+import { FLOW_DIAGRAM_METADATA } from '../../../lib/workflow/function-graph-props';
 import { unbuiltStack } from '../../helpers';
 import { fixtureFunction } from '../triggers/helpers';
 import { expectValidAsl } from './helpers';
