@@ -36,6 +36,7 @@ import time
 from typing import Any
 
 from stagegraph_localstack.state_files import RESTORE_FILE, UNSUPPORTED_FILE, SnapshotStore, write_json
+from stagegraph_localstack.services import service_container
 
 LOG = logging.getLogger(__name__)
 
@@ -85,19 +86,6 @@ def ordered(names, first: list[str], last: list[str] = ()) -> list[str]:
     tail = [n for n in last if n in names and n not in head]
     middle = sorted(names - set(head) - set(tail))
     return head + middle + tail
-
-
-def service_container(name: str):
-    """LocalStack's container of a service that is loaded, without loading it."""
-    from localstack.services.plugins import SERVICE_PLUGINS, ServiceManager
-
-    return ServiceManager.get_service_container(SERVICE_PLUGINS, name)
-
-
-def provider_of(name: str):
-    """The provider object of a loaded service, or None."""
-    container = service_container(name)
-    return getattr(container.service, "_provider", None) if container else None
 
 
 def call_hook(service, hook: str) -> None:

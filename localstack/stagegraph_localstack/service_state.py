@@ -883,7 +883,7 @@ def quiesce(budget_seconds: float, kinesis_changed_at: float | None = None) -> d
     processed and deleted, for the functions' logs to be shipped, and for kinesis-mock to write the
     records put since its last write: after that a save has every message either processed and
     deleted, or still in its queue."""
-    from stagegraph_localstack.persistence import provider_of
+    from stagegraph_localstack.services import provider_of
 
     deadline = time.monotonic() + budget_seconds
     provider = provider_of("lambda")
@@ -934,7 +934,7 @@ def _await_kinesis_persist(changed_at: float | None, deadline: float) -> bool | 
 
 
 def _kinesis_running() -> bool:
-    from stagegraph_localstack.persistence import provider_of
+    from stagegraph_localstack.services import provider_of
 
     provider = provider_of("kinesis")
     return bool(provider is not None and getattr(provider.server_manager, "_servers", None))
