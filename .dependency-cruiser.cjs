@@ -1,6 +1,7 @@
 // The layers of lib/, top to bottom: a module may import its own layer and the layers below it, never one above.
 // `npm run lint` checks this and that the import graph has no cycle (type-only imports count: they couple too).
 const LAYERS = [
+  ['testing', '^lib/testing/'],
   ['cli', '^lib/cli/'],
   ['terminal', '^lib/terminal/'],
   ['app', '^lib/app/'],

@@ -18,7 +18,7 @@ module.exports = {
       ...common,
       displayName: 'snapshot',
       testMatch: ['<rootDir>/test/snapshot/**/*.test.ts'],
-      snapshotSerializers: ['<rootDir>/test/snapshot/asset-hash-serializer.ts'],
+      snapshotSerializers: ['<rootDir>/lib/testing/serializer.ts'],
     },
     {
       ...common,

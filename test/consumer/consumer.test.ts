@@ -70,6 +70,20 @@ beforeAll(() => {
     fs.writeFileSync(path.join(consumer, file), text);
   };
   write('bin/app.ts', fs.readFileSync(path.join(__dirname, 'app.ts'), 'utf-8'));
+  // A snapshot test's part as the README shows it, from the testing entry point (types and code).
+  write(
+    'bin/snapshot-check.ts',
+    [
+      "import { Stack } from 'aws-cdk-lib';",
+      "import { StageCode, StageFunction } from 'stagegraph';",
+      "import { stableTemplate, testApp } from 'stagegraph/testing';",
+      "import serializer = require('stagegraph/testing/serializer');",
+      "const stack = new Stack(testApp(), 'Snap');",
+      "new StageFunction(stack, 'Greeter', { code: StageCode.fromNodejs('functions/greeter'), memorySize: 192 });",
+      'console.log(JSON.stringify({ template: stableTemplate(stack), serializerTakes: serializer.test({ Resources: {} }) }));',
+      '',
+    ].join('\n'),
+  );
   write(
     'functions/greeter/index.ts',
     [
@@ -176,6 +190,17 @@ test('the CDK CLI synthesizes the app, building its functions with the packed li
       'utf-8',
     ),
   ).toContain('hi ${name}');
+});
+
+test('stagegraph/testing works from the tarball: a stable template and the snapshot serializer', async () => {
+  const out = JSON.parse(ok(await run('node', [path.join(consumer, 'dist', 'bin', 'snapshot-check.js')]))) as {
+    template: { Resources: Record<string, { Type: string; Properties: { Code?: { S3Key?: string } } }> };
+    serializerTakes: boolean;
+  };
+  const fn = Object.values(out.template.Resources).find(r => r.Type === 'AWS::Lambda::Function');
+  expect(fn?.Properties.Code?.S3Key).toBe('<asset-hash>.zip');
+  expect(JSON.stringify(out.template)).not.toMatch(/[0-9a-f]{64}/);
+  expect(out.serializerTakes).toBe(true);
 });
 
 test('the packed CLI prints its version and summarizes the app', async () => {

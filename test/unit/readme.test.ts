@@ -33,10 +33,10 @@ test('every TypeScript snippet in the README compiles', () => {
       noEmit: true,
       skipLibCheck: true,
       esModuleInterop: true,
-      types: ['node'],
+      types: ['node', 'jest'],
       typeRoots: [path.join(ROOT, 'node_modules', '@types')],
       baseUrl: ROOT,
-      paths: { stagegraph: ['lib/index.ts'], '*': ['node_modules/*'] },
+      paths: { stagegraph: ['lib/index.ts'], 'stagegraph/testing': ['lib/testing/index.ts'], '*': ['node_modules/*'] },
     });
     const problems = ts.getPreEmitDiagnostics(program).map(d => {
       const where =

@@ -1,0 +1,6 @@
+// stagegraph/testing: what users need in tests of their stagegraph apps. Framework-neutral; the serializer has
+// the shape Jest and Vitest share.
+export { maskTemplate, stableTemplate, templateSerializer } from './stable-template';
+export type { TemplateSerializer } from './stable-template';
+export { testApp } from './test-app';
+export type { TestAppOptions } from './test-app';
