@@ -25,7 +25,9 @@ export interface LocalStackDeployment {
  */
 export async function deployLocal(options: DeployLocalOptions): Promise<LocalStackDeployment[]> {
   const projectDir = path.resolve(options.projectDir);
-  const outdir = path.resolve(projectDir, options.outdir ?? 'cdk.out');
+  const outdir = options.assemblyDir
+    ? path.resolve(options.assemblyDir)
+    : path.resolve(projectDir, options.outdir ?? 'cdk.out');
   const stacks = await deployStacks({ ...options, projectDir, outdir });
   try {
     // Each function runs on the runtime version it declares: fetch the Node.js builds the app needs.

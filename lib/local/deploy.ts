@@ -12,6 +12,12 @@ export interface DeployStacksOptions {
   readonly projectDir: string;
   /** The cloud assembly folder. @default `<projectDir>/cdk.out` */
   readonly outdir?: string;
+  /**
+   * Deploy this already synthesized cloud assembly (an app synthesized in-process, as in a test) instead of
+   * running the app of the project's cdk.json.
+   * @default - synthesize the project's app
+   */
+  readonly assemblyDir?: string;
   /** Sees each line of deploy progress: every CloudFormation event (for `--verbose`). */
   readonly onProgress?: (line: string) => void;
   /** Sees how far each stack's deployment is, after each CloudFormation event. */
@@ -74,7 +80,9 @@ export async function deployStacks(options: DeployStacksOptions): Promise<Deploy
     try {
       await bootstrapWith(toolkit, options.onProgress);
       const outdir = path.resolve(projectDir, options.outdir ?? 'cdk.out');
-      const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), { workingDirectory: projectDir, outdir });
+      const source = options.assemblyDir
+        ? await toolkit.fromAssemblyDirectory(options.assemblyDir)
+        : await toolkit.fromCdkApp(cdkAppCommand(projectDir), { workingDirectory: projectDir, outdir });
       const result = await toolkit.deploy(source, { stacks: { strategy: StackSelectionStrategy.ALL_STACKS } });
       const unchanged = new Set(
         ioHost.messages.filter(m => /\(no changes\)/.test(m.text)).map(m => m.text.split(/[\s:]/).find(Boolean) ?? ''),

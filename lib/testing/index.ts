@@ -4,3 +4,9 @@ export { maskTemplate, stableTemplate, templateSerializer } from './stable-templ
 export type { TemplateSerializer } from './stable-template';
 export { testApp } from './test-app';
 export type { TestAppOptions } from './test-app';
+export { DeployedApp } from './deployed-app';
+export type { DeployedStack, Invocation, InvocationReport, InvocationWaitOptions } from './deployed-app';
+export { LocalCloud } from './local-cloud';
+export type { LocalCloudOptions } from './local-cloud';
+export { waitFor } from './wait';
+export type { WaitOptions } from './wait';

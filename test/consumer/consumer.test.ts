@@ -70,6 +70,32 @@ beforeAll(() => {
     fs.writeFileSync(path.join(consumer, file), text);
   };
   write('bin/app.ts', fs.readFileSync(path.join(__dirname, 'app.ts'), 'utf-8'));
+  // A local integration test's part as the README shows it: the running local cloud reused, an app deployed
+  // from this process, an invocation and its REPORT figures read back.
+  write(
+    'bin/kit-check.ts',
+    [
+      "import { Stack } from 'aws-cdk-lib';",
+      "import { StageCode, StageFunction } from 'stagegraph';",
+      "import { LocalCloud, testApp } from 'stagegraph/testing';",
+      'async function main(): Promise<void> {',
+      "  const stack = new Stack(testApp({ build: true }), 'KitCheck');",
+      "  const fn = new StageFunction(stack, 'Greeter', { code: StageCode.fromNodejs('functions/greeter'), memorySize: 128 });",
+      '  const cloud = await LocalCloud.start();',
+      '  const deployed = await cloud.deploy(stack);',
+      '  const since = new Date();',
+      "  const result = await deployed.invoke(fn, { name: 'kit' });",
+      '  const run = await deployed.nextInvocation(fn, { since });',
+      '  console.log(JSON.stringify({ started: cloud.started, result, billed: run.report.billedDurationMillis }));',
+      '  await cloud.stop();',
+      '}',
+      'main().catch(error => {',
+      '  console.error(error);',
+      '  process.exit(1);',
+      '});',
+      '',
+    ].join('\n'),
+  );
   // A snapshot test's part as the README shows it, from the testing entry point (types and code).
   write(
     'bin/snapshot-check.ts',
@@ -277,6 +303,21 @@ test('stagegraph invoke runs a function by its id', async () => {
   const out = ok(await stagegraph('invoke', 'Greeter', '--event', '{"name":"cli"}'));
 
   expect(out).toContain('"greeting":"hi cli"');
+});
+
+test('stagegraph/testing deploys an app from a test process to the running local cloud and reads its invocation', async () => {
+  const out = JSON.parse(
+    ok(await run('node', [path.join(consumer, 'dist', 'bin', 'kit-check.js')]))
+      .trim()
+      .split('\n')
+      .pop() ?? '',
+  ) as {
+    started: boolean;
+    result: unknown;
+    billed: number;
+  };
+  expect(out).toEqual({ started: false, result: { greeting: 'hi kit' }, billed: expect.any(Number) });
+  expect(out.billed).toBeGreaterThan(0);
 });
 
 test('an upload to the bucket runs the Python function, and stagegraph logs shows it', async () => {
