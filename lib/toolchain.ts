@@ -68,3 +68,13 @@ export function toolPath(envName: string, fallback: string): string {
 function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }
+
+/** `python -m pip install`, quiet and never asking: the arguments every pip install of stagegraph starts with. */
+export const PIP_INSTALL_QUIETLY: readonly string[] = [
+  '-m',
+  'pip',
+  'install',
+  '--quiet',
+  '--disable-pip-version-check',
+  '--no-input',
+];

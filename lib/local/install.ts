@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { StageBuildError } from '../errors';
 import { allLanguages } from '../function/languages/registry';
-import { runTool } from '../toolchain';
+import { PIP_INSTALL_QUIETLY, runTool } from '../toolchain';
 import { packageRoot } from '../project';
 import { LOCALSTACK_VERSION, LocalPaths, localPaths } from './paths';
 import { findPython, pythonVersion } from './python-finder';
@@ -89,12 +89,7 @@ export function installLocalStack(options: InstallOptions): InstallResult {
       run(
         paths.python,
         [
-          '-m',
-          'pip',
-          'install',
-          '--quiet',
-          '--disable-pip-version-check',
-          '--no-input',
+          ...PIP_INSTALL_QUIETLY,
           '--constraint',
           path.join(sources, 'constraints.txt'),
           `localstack-core[runtime]==${LOCALSTACK_VERSION}`,

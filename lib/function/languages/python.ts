@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
 import { StageBuildError } from '../../errors';
-import { runTool, toolPath } from '../../toolchain';
+import { PIP_INSTALL_QUIETLY, runTool, toolPath } from '../../toolchain';
 import { BuildSettings, BuildTarget, cpuOf, SourceBuilder, sourceFolder } from './builder';
 import { LanguageSupport } from './language';
 
@@ -152,12 +152,7 @@ export const PYTHON: LanguageSupport<PythonCodeOptions, 'python'> = {
         step: `Installing the Python ${version} runtime interface client and boto3`,
         command: executable,
         args: [
-          '-m',
-          'pip',
-          'install',
-          '--quiet',
-          '--disable-pip-version-check',
-          '--no-input',
+          ...PIP_INSTALL_QUIETLY,
           '--upgrade',
           '--only-binary=:all:',
           '--target',
