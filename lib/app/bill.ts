@@ -101,13 +101,18 @@ export async function readBill(client: CloudWatchClient, sinceMillis: number, no
       return line as unknown as BillLine;
     })
     .filter(line => line.invocations > 0);
-  const total: BillLine = {
+  return { from: start.toISOString(), to: new Date(now).toISOString(), functions, total: totalOf(functions) };
+}
+
+/** The total of bill lines: each figure summed. */
+export function totalOf(lines: readonly BillLine[]): BillLine {
+  return {
     name: 'total',
-    ...(Object.fromEntries(
-      FIELDS.map(([field]) => [field, functions.reduce((sum, line) => sum + line[field], 0)]),
-    ) as Omit<BillLine, 'name'>),
+    ...(Object.fromEntries(FIELDS.map(([field]) => [field, lines.reduce((sum, line) => sum + line[field], 0)])) as Omit<
+      BillLine,
+      'name'
+    >),
   };
-  return { from: start.toISOString(), to: new Date(now).toISOString(), functions, total };
 }
 
 /** The bill with functions named `Stack/Id` where the app's cloud assembly says which function a Lambda name is. */

@@ -14,6 +14,10 @@ import { IConstruct } from 'constructs';
 import { parseReport, parseStart } from '../billing/report-line';
 import { LocalCloudError } from '../errors';
 import { localClientConfig } from '../local/endpoint';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { Bill, readBill, totalOf } from '../app/bill';
+import { executionEnd, FlowRun, startExecution } from './flow-runs';
 import { waitFor, WaitOptions } from './wait';
 
 /** A stack of the deployed app. */
@@ -186,6 +190,48 @@ export class DeployedApp {
   }
 
   /**
+   * Runs a flow (a `FunctionGraph`) with an input on the real Step Functions interpreter and waits for its end:
+   * status, output or error, and each state it passed through with its input and output.
+   */
+  public async runFlow(flow: IConstruct, input: unknown = {}, options: WaitOptions = {}): Promise<FlowRun> {
+    const client = new SFNClient(this.config);
+    try {
+      const executionArn = await startExecution(client, await this.physicalId(flow), input);
+      return await executionEnd(client, executionArn, options);
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** Waits for an execution started by a trigger (or anyone) to end, and reads it as `runFlow` does. */
+  public async flowExecution(executionArn: string, options: WaitOptions = {}): Promise<FlowRun> {
+    const client = new SFNClient(this.config);
+    try {
+      return await executionEnd(client, executionArn, options);
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /**
+   * The bill of the app's metered functions since a time, as `stagegraph bill` reads it from the meter's metrics
+   * (the app needs a `BillingMeter`); with `functions`, only theirs. Metering is asynchronous: wait for the
+   * figures you expect, e.g. `waitFor('3 invocations', async () => { ... })`.
+   */
+  public async bill(since: Date, functions?: readonly IConstruct[]): Promise<Bill> {
+    const client = new CloudWatchClient(this.config);
+    try {
+      const bill = await readBill(client, Math.max(1, Date.now() - since.getTime()));
+      if (!functions) return bill;
+      const names = await Promise.all(functions.map(fn => this.physicalId(fn)));
+      const lines = bill.functions.filter(line => names.includes(line.name));
+      return { ...bill, functions: lines, total: totalOf(lines) };
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /**
    * Waits for a function's next invocation (the first after `since` that `where` accepts) to end, and returns
    * what it printed and its REPORT figures. Functions in the text log format (the default).
    */
@@ -210,10 +256,11 @@ export class DeployedApp {
 
 /** The CloudFormation resource behind a construct: itself, a function's Lambda function, or the default child. */
 function cfnResourceOf(construct: IConstruct): CfnResource {
-  let current: IConstruct | undefined =
-    'lambda' in construct && typeof (construct as { lambda?: unknown }).lambda === 'object'
-      ? (construct as { lambda: IConstruct }).lambda
-      : construct;
+  // A StageFunction's Lambda function, a FunctionGraph's state machine, or the construct itself.
+  const inner =
+    (construct as { lambda?: unknown; stateMachine?: unknown }).lambda ??
+    (construct as { stateMachine?: unknown }).stateMachine;
+  let current: IConstruct | undefined = typeof inner === 'object' && inner !== null ? (inner as IConstruct) : construct;
   while (current && !CfnResource.isCfnResource(current)) current = current.node.defaultChild;
   if (!current) {
     throw new LocalCloudError(

@@ -3,8 +3,20 @@ import { Stack } from 'aws-cdk-lib';
 import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { DisTrigger, DmsTrigger, ObsBucket, ObsTrigger, SmnTrigger, StageCode, StageFunction } from '../../lib';
-import { DeployedApp, LocalCloud, testApp } from '../../lib/testing';
+import {
+  BillingMeter,
+  Condition,
+  DisTrigger,
+  DmsTrigger,
+  Flow,
+  FunctionGraph,
+  ObsBucket,
+  ObsTrigger,
+  SmnTrigger,
+  StageCode,
+  StageFunction,
+} from '../../lib';
+import { DeployedApp, LocalCloud, testApp, waitFor } from '../../lib/testing';
 import { FIXTURES } from '../helpers';
 
 // The testing kit as a user's integration test uses it: the local cloud the integ project started is reused, an
@@ -26,6 +38,17 @@ const echo = new StageFunction(stack, 'Echo', {
     new DisTrigger(stream),
   ],
 });
+
+// A flow over the function: a choice on what it answered, a failing branch.
+const flow = new FunctionGraph(stack, 'Checkout', {
+  definition: Flow.sequence(
+    Flow.invoke('Echo', echo, { resultPath: '$.answer' }),
+    Flow.choice('Paid?')
+      .when(Condition.booleanEquals('$.paid', true), Flow.succeed('Done'))
+      .otherwise(Flow.fail('Unpaid', { error: 'Unpaid', cause: 'the order was not paid' })),
+  ),
+});
+new BillingMeter(stack, 'Billing', { dashboard: false });
 
 let cloud: LocalCloud;
 let deployed: DeployedApp;
@@ -115,4 +138,35 @@ test('a construct of another app is refused with its path', async () => {
   await expect(deployed.physicalId(bucket)).rejects.toThrow(
     /NotDeployed\/Elsewhere is not deployed in stack NotDeployed/,
   );
+});
+
+test("runFlow runs a flow on the real interpreter: the path taken, each state's input and output, a failing branch", async () => {
+  const paid = await timed('flow', () => deployed.runFlow(flow, { order: 1, paid: true }));
+  expect(paid.status).toBe('SUCCEEDED');
+  expect(paid.steps.map(step => step.name)).toEqual(['Echo', 'Paid?', 'Done']);
+  expect(paid.steps[0].output).toEqual({ order: 1, paid: true, answer: { echo: { order: 1, paid: true } } });
+
+  const unpaid = await deployed.runFlow(flow, { order: 2, paid: false });
+  expect(unpaid).toEqual(
+    expect.objectContaining({ status: 'FAILED', error: 'Unpaid', cause: 'the order was not paid' }),
+  );
+  expect(unpaid.steps.map(step => step.name)).toEqual(['Echo', 'Paid?', 'Unpaid']);
+});
+
+test('the bill of a function during the test: its metered invocations, billed milliseconds and cost', async () => {
+  const since = new Date();
+  for (let i = 0; i < 3; i++) await deployed.invoke(echo, { bill: i });
+  const bill = await timed('bill', () =>
+    waitFor(
+      'three metered invocations of KitTest/Echo',
+      async () => {
+        const read = await deployed.bill(since, [echo]);
+        return read.total.invocations >= 3 ? read : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    ),
+  );
+  expect(bill.functions.map(line => line.name)).toEqual([await deployed.physicalId(echo)]);
+  expect(bill.total.billedDurationMillis).toBeGreaterThan(0);
+  expect(bill.total.costUsd).toBeGreaterThan(0);
 });

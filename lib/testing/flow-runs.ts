@@ -1,0 +1,103 @@
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { waitFor, WaitOptions } from './wait';
+
+/** One state an execution passed through, with what it took and gave. */
+export interface FlowStep {
+  readonly name: string;
+  /** The state's type in the history: `Task`, `Choice`, `Parallel`, `Map`, `Pass`, `Wait`, `Succeed`, `Fail`. */
+  readonly type: string;
+  readonly input: unknown;
+  /** Undefined for a state that did not exit (it failed, or the execution ended inside it). */
+  readonly output?: unknown;
+}
+
+/** How a flow execution ended. */
+export interface FlowRun {
+  readonly executionArn: string;
+  /** `SUCCEEDED`, `FAILED`, `TIMED_OUT` or `ABORTED`. */
+  readonly status: string;
+  /** The execution's output, when it succeeded. */
+  readonly output?: unknown;
+  /** The error and cause, when it failed. */
+  readonly error?: string;
+  readonly cause?: string;
+  /** The states it passed through, in order (inside parallel branches and loops too). */
+  readonly steps: FlowStep[];
+}
+
+function parse(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** Starts an execution of a state machine with an input; answers its ARN. */
+export async function startExecution(client: SFNClient, stateMachineArn: string, input: unknown): Promise<string> {
+  const { executionArn } = await client.send(
+    new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input ?? {}) }),
+  );
+  return executionArn ?? '';
+}
+
+/** Waits for an execution to end and reads its history: status, output or error, and the states it passed. */
+export async function executionEnd(
+  client: SFNClient,
+  executionArn: string,
+  options: WaitOptions = {},
+): Promise<FlowRun> {
+  const ended = await waitFor(
+    `the end of the flow execution ${executionArn}`,
+    async () => {
+      const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
+      return execution.status === 'RUNNING' ? undefined : execution;
+    },
+    { timeoutMs: 60_000, ...options },
+  );
+  return {
+    executionArn,
+    status: ended.status ?? 'UNKNOWN',
+    ...(ended.output !== undefined ? { output: parse(ended.output) } : {}),
+    ...(ended.error !== undefined ? { error: ended.error } : {}),
+    ...(ended.cause !== undefined ? { cause: ended.cause } : {}),
+    steps: stepsOf(await history(client, executionArn)),
+  };
+}
+
+async function history(client: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/** The states of a history, in the order they were entered, each with its input and (once exited) output. */
+function stepsOf(events: readonly HistoryEvent[]): FlowStep[] {
+  const steps: { name: string; type: string; input: unknown; output?: unknown }[] = [];
+  const open = new Map<string, number[]>();
+  for (const event of events) {
+    const type = event.type ?? '';
+    const entered = event.stateEnteredEventDetails;
+    const exited = event.stateExitedEventDetails;
+    if (entered && type.endsWith('StateEntered')) {
+      steps.push({ name: entered.name ?? '', type: type.replace(/StateEntered$/, ''), input: parse(entered.input) });
+      open.set(entered.name ?? '', [...(open.get(entered.name ?? '') ?? []), steps.length - 1]);
+    } else if (exited && type.endsWith('StateExited')) {
+      const index = open.get(exited.name ?? '')?.shift();
+      if (index !== undefined) steps[index].output = parse(exited.output);
+    }
+  }
+  return steps;
+}
