@@ -92,6 +92,9 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
       // so that a stop waits at most that long for the records put just before it.
       KINESIS_PERSISTENCE: process.env.STAGEGRAPH_PERSISTENCE === '0' ? '0' : '1',
       KINESIS_MOCK_PERSIST_INTERVAL: process.env.KINESIS_MOCK_PERSIST_INTERVAL ?? '2s',
+      // Flow tests with mocked steps (stagegraph/testing's runFlow): executions started as <arn>#<test case>
+      // answer the listed states from this file instead of calling them; other executions are untouched.
+      SFN_MOCK_CONFIG: paths.flowMocks,
     },
   });
   fs.closeSync(log);

@@ -31,6 +31,8 @@ export interface LocalPaths {
   readonly log: string;
   /** The pid of the LocalStack process `local up` started. */
   readonly pid: string;
+  /** Step Functions' mocked responses for flow tests (`SFN_MOCK_CONFIG`), written by `stagegraph/testing`. */
+  readonly flowMocks: string;
 }
 
 /**
@@ -61,5 +63,6 @@ export function localPaths(projectDir: string): LocalPaths {
     filesystem: path.join(root, 'filesystem'),
     log: path.join(root, 'localstack.log'),
     pid: path.join(root, 'localstack.pid'),
+    flowMocks: path.join(root, 'flow-mocks.json'),
   };
 }

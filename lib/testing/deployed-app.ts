@@ -1,9 +1,12 @@
 import { CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -11,13 +14,15 @@ import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
+import { Bill, readBill, totalOf } from '../app/bill';
 import { parseReport, parseStart } from '../billing/report-line';
 import { LocalCloudError } from '../errors';
-import { localClientConfig } from '../local/endpoint';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { Bill, readBill, totalOf } from '../app/bill';
+import { localClientConfig, localEndpoint, localRestApiUrl } from '../local/endpoint';
+import { SHARED_HTTP_API_ID } from '../triggers/stage-http-api';
+import type { TimerTrigger } from '../triggers/timer-trigger';
+import { addMockTestCase, FlowMocks, mockTestCase } from './flow-mocks';
 import { executionEnd, FlowRun, startExecution } from './flow-runs';
+import { HttpRequest, HttpResponse, sendHttp } from './http';
 import { waitFor, WaitOptions } from './wait';
 
 /** A stack of the deployed app. */
@@ -38,9 +43,20 @@ export interface InvocationReport {
   readonly initDurationMillis?: number;
 }
 
-/** One invocation of a deployed function, read from its log group. */
+/** One invocation of a deployed function. */
 export interface Invocation {
   readonly requestId: string;
+  /**
+   * The event the function received, parsed from JSON (text when it is not JSON); undefined on a LocalStack
+   * without stagegraph's extension (`LOCALSTACK_ENDPOINT`). Events past 256 KB are cut (`truncated`).
+   */
+  readonly event?: unknown;
+  /** What the function answered (its return value, or its error's JSON when `failed`), as `event` is read. */
+  readonly result?: unknown;
+  /** True when the function failed (it threw, timed out or ran out of memory). */
+  readonly failed?: boolean;
+  /** True when the event or result was longer than the local cloud keeps, 256 KB, and was cut. */
+  readonly truncated?: boolean;
   /** What the function printed, one entry per log event, the platform's START, END and REPORT lines left out. */
   readonly logs: string[];
   /** The figures of the platform's REPORT line: duration, billed duration, memory, INIT on a cold start. */
@@ -55,38 +71,92 @@ export interface InvocationWaitOptions extends WaitOptions {
    */
   readonly since?: Date;
   /**
-   * Only invocations this accepts (e.g. one whose logs name a key).
+   * Only invocations this accepts (e.g. one whose event names a key).
    * @default - the first one
    */
   readonly where?: (invocation: Invocation) => boolean;
 }
 
+/** Options of {@link DeployedApp.runFlow}. */
+export interface RunFlowOptions extends WaitOptions {
+  /**
+   * Steps answered by mocks instead of their functions or services, by state name, on the real Step Functions
+   * interpreter (its mocked service integrations): test each branch, retry and catch without the functions.
+   * @default - no step is mocked
+   */
+  readonly mocks?: FlowMocks;
+}
+
+/** Options of a {@link DeployedApp}. */
+export interface DeployedAppOptions {
+  /**
+   * The file the local cloud reads Step Functions' mocked responses from (its `SFN_MOCK_CONFIG`).
+   * @default - runFlow refuses mocks
+   */
+  readonly flowMockFile?: string;
+}
+
+type Client = { destroy(): void };
+
 /**
  * An app deployed to the local cloud by {@link LocalCloud.deploy}: send events to its constructs (not to physical
- * names) and wait for what its functions did.
+ * names) and wait for what its functions and flows did.
  */
 export class DeployedApp {
   private readonly config = localClientConfig();
+  private readonly clients = new Map<string, Client>();
+  private readonly physicalIds = new Map<IConstruct, Promise<string>>();
 
-  /** @param stacks the stacks the deploy reported, with their outputs */
-  constructor(public readonly stacks: readonly DeployedStack[]) {}
+  /**
+   * @param stacks the stacks the deploy reported, with their outputs
+   * @param options where the local cloud reads flow mocks from
+   */
+  constructor(
+    public readonly stacks: readonly DeployedStack[],
+    private readonly options: DeployedAppOptions = {},
+  ) {}
 
   /** The outputs of all deployed stacks, by output name. */
   public get outputs(): Record<string, string> {
     return Object.assign({}, ...this.stacks.map(s => s.outputs)) as Record<string, string>;
   }
 
+  /** One client per service for the life of this object; `close()` ends them. */
+  private client<T extends Client>(kind: new (config: ReturnType<typeof localClientConfig>) => T): T {
+    let client = this.clients.get(kind.name) as T | undefined;
+    if (!client) {
+      client = new kind(this.config);
+      this.clients.set(kind.name, client);
+    }
+    return client;
+  }
+
+  /** Closes the SDK clients this object opened (idle connections do not keep a test process alive anyway). */
+  public close(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+  }
+
   /**
    * The physical id CloudFormation gave a construct's resource: a function's name, a bucket's name, a topic's
-   * ARN, a queue's URL, a stream's name.
+   * ARN, a queue's URL, a stream's name, a flow's state machine ARN. Read once per construct.
    */
-  public async physicalId(construct: IConstruct): Promise<string> {
+  public physicalId(construct: IConstruct): Promise<string> {
+    let id = this.physicalIds.get(construct);
+    if (!id) {
+      id = this.readPhysicalId(construct);
+      id.catch(() => this.physicalIds.delete(construct));
+      this.physicalIds.set(construct, id);
+    }
+    return id;
+  }
+
+  private async readPhysicalId(construct: IConstruct): Promise<string> {
     const resource = cfnResourceOf(construct);
     const stack = Stack.of(resource);
     const logicalId = stack.resolve(stack.getLogicalId(resource as CfnElement)) as string;
-    const client = new CloudFormationClient(this.config);
     try {
-      const { StackResourceDetail } = await client.send(
+      const { StackResourceDetail } = await this.client(CloudFormationClient).send(
         new DescribeStackResourceCommand({ StackName: stack.stackName, LogicalResourceId: logicalId }),
       );
       const id = StackResourceDetail?.PhysicalResourceId;
@@ -99,8 +169,6 @@ export class DeployedApp {
       throw new LocalCloudError(
         `${construct.node.path} is not deployed in stack ${stack.stackName} (${logicalId}): ${(error as Error).message}`,
       );
-    } finally {
-      client.destroy();
     }
   }
 
@@ -109,108 +177,173 @@ export class DeployedApp {
    * returns its result; a function error is thrown.
    */
   public async invoke(fn: IConstruct, event: unknown = {}): Promise<unknown> {
-    const client = new LambdaClient(this.config);
-    try {
-      const response = await client.send(
-        new InvokeCommand({ FunctionName: await this.physicalId(fn), Payload: JSON.stringify(event) }),
-      );
-      const text = Buffer.from(response.Payload ?? new Uint8Array()).toString('utf-8');
-      if (response.FunctionError) {
-        throw new LocalCloudError(`${fn.node.path} failed (${response.FunctionError}): ${text}`);
-      }
-      return text ? (JSON.parse(text) as unknown) : undefined;
-    } finally {
-      client.destroy();
+    const response = await this.client(LambdaClient).send(
+      new InvokeCommand({ FunctionName: await this.physicalId(fn), Payload: JSON.stringify(event) }),
+    );
+    const text = Buffer.from(response.Payload ?? new Uint8Array()).toString('utf-8');
+    if (response.FunctionError) {
+      throw new LocalCloudError(`${fn.node.path} failed (${response.FunctionError}): ${text}`);
     }
+    return text ? (JSON.parse(text) as unknown) : undefined;
   }
 
   /** Uploads an object to a bucket (an `ObsBucket` or any bucket of the app): its OBS triggers fire. */
   public async upload(bucket: IBucket, key: string, body: string | Uint8Array): Promise<void> {
-    const client = new S3Client({ ...this.config, forcePathStyle: true });
-    try {
-      await client.send(new PutObjectCommand({ Bucket: await this.physicalId(bucket), Key: key, Body: body }));
-    } finally {
-      client.destroy();
-    }
+    await this.client(S3Client).send(
+      new PutObjectCommand({ Bucket: await this.physicalId(bucket), Key: key, Body: body }),
+    );
   }
 
   /** Publishes a message to a topic, with string attributes for filter policies: its SMN triggers fire. */
   public async publish(topic: ITopic, message: unknown, attributes: Record<string, string> = {}): Promise<string> {
-    const client = new SNSClient(this.config);
-    try {
-      const { MessageId } = await client.send(
-        new PublishCommand({
-          TopicArn: await this.physicalId(topic),
-          Message: typeof message === 'string' ? message : JSON.stringify(message),
-          MessageAttributes: Object.fromEntries(
-            Object.entries(attributes).map(([name, value]): [string, MessageAttributeValue] => [
-              name,
-              { DataType: 'String', StringValue: value },
-            ]),
-          ),
-        }),
-      );
-      return MessageId ?? '';
-    } finally {
-      client.destroy();
-    }
+    const { MessageId } = await this.client(SNSClient).send(
+      new PublishCommand({
+        TopicArn: await this.physicalId(topic),
+        Message: typeof message === 'string' ? message : JSON.stringify(message),
+        MessageAttributes: Object.fromEntries(
+          Object.entries(attributes).map(([name, value]): [string, MessageAttributeValue] => [
+            name,
+            { DataType: 'String', StringValue: value },
+          ]),
+        ),
+      }),
+    );
+    return MessageId ?? '';
   }
 
   /** Sends a message to a queue: its DMS triggers fire. */
   public async sendMessage(queue: IQueue, body: unknown): Promise<string> {
-    const client = new SQSClient(this.config);
-    try {
-      const { MessageId } = await client.send(
-        new SendMessageCommand({
-          QueueUrl: await this.physicalId(queue),
-          MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
-        }),
-      );
-      return MessageId ?? '';
-    } finally {
-      client.destroy();
-    }
+    const { MessageId } = await this.client(SQSClient).send(
+      new SendMessageCommand({
+        QueueUrl: await this.physicalId(queue),
+        MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    );
+    return MessageId ?? '';
   }
 
   /** Puts a record to a stream: its DIS triggers fire. */
   public async putRecord(stream: IStream, data: unknown, partitionKey = 'test'): Promise<string> {
-    const client = new KinesisClient(this.config);
-    try {
-      const { SequenceNumber } = await client.send(
-        new PutRecordCommand({
-          StreamName: await this.physicalId(stream),
-          PartitionKey: partitionKey,
-          Data: Buffer.from(typeof data === 'string' ? data : JSON.stringify(data)),
-        }),
-      );
-      return SequenceNumber ?? '';
-    } finally {
-      client.destroy();
+    const { SequenceNumber } = await this.client(KinesisClient).send(
+      new PutRecordCommand({
+        StreamName: await this.physicalId(stream),
+        PartitionKey: partitionKey,
+        Data: Buffer.from(typeof data === 'string' ? data : JSON.stringify(data)),
+      }),
+    );
+    return SequenceNumber ?? '';
+  }
+
+  /**
+   * Calls a route of the HTTP API of a construct's stack (the API its `HttpTrigger`s add routes to) at its working
+   * local URL, signed with SigV4 unless `signed: false`.
+   * @param target a function with an HTTP trigger, or anything else in its stack
+   * @param path the route's path with its parameters filled in, and a query if any, e.g. `/items/7?full=1`
+   */
+  public async request(target: IConstruct, path: string, request: HttpRequest = {}): Promise<HttpResponse> {
+    if (!path.startsWith('/')) {
+      throw new LocalCloudError(`request to ${target.node.path}: the path must start with / (given '${path}')`);
     }
+    const stack = Stack.of(target);
+    const api = stack.node.tryFindChild(SHARED_HTTP_API_ID);
+    if (!api) {
+      throw new LocalCloudError(
+        `stack ${stack.stackName} of ${target.node.path} has no HTTP API: no function has an HttpTrigger`,
+      );
+    }
+    const url = new URL(`${localRestApiUrl(await this.physicalId(api))}${path}`);
+    return sendHttp(url, request, this.config.credentials);
+  }
+
+  /**
+   * Fires a function's Timer now, as EventBridge does at the scheduled time: every target of the deployed rule is
+   * invoked asynchronously with the rule's input (or EventBridge's scheduled event). Returns the event sent.
+   * @param fn the function the Timer is on
+   * @param timer which of its Timers, when it has several
+   */
+  public async fireTimer(fn: IConstruct, timer?: TimerTrigger): Promise<unknown> {
+    const rules = fn.node
+      .findAll()
+      .filter(
+        (c): c is CfnResource =>
+          CfnResource.isCfnResource(c) &&
+          c.cfnResourceType === 'AWS::Events::Rule' &&
+          typeof (c as unknown as { scheduleExpression?: unknown }).scheduleExpression === 'string',
+      );
+    const expressionOf = (rule: CfnResource) => (rule as unknown as { scheduleExpression: string }).scheduleExpression;
+    const chosen = timer ? rules.filter(rule => expressionOf(rule) === timer.expression) : rules;
+    if (chosen.length !== 1) {
+      const have = rules.map(expressionOf).join(', ') || 'none';
+      throw new LocalCloudError(
+        `${fn.node.path}: ${timer ? `no Timer ${timer.expression}` : `${rules.length} Timers, name one`} (its Timers: ${have})`,
+      );
+    }
+    const events = this.client(EventBridgeClient);
+    const name = await this.physicalId(chosen[0]);
+    const rule = await events.send(new DescribeRuleCommand({ Name: name }));
+    const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: name }));
+    const scheduled = {
+      version: '0',
+      id: globalThis.crypto.randomUUID(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: rule.Arn?.split(':')[4] ?? '',
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: this.config.region,
+      resources: [rule.Arn ?? ''],
+      detail: {},
+    };
+    let sent: unknown = scheduled;
+    for (const target of Targets ?? []) {
+      if (!target.Arn?.includes(':lambda:')) continue;
+      sent = target.Input !== undefined ? (JSON.parse(target.Input) as unknown) : scheduled;
+      await this.client(LambdaClient).send(
+        new InvokeCommand({ FunctionName: target.Arn, InvocationType: 'Event', Payload: JSON.stringify(sent) }),
+      );
+    }
+    return sent;
   }
 
   /**
    * Runs a flow (a `FunctionGraph`) with an input on the real Step Functions interpreter and waits for its end:
-   * status, output or error, and each state it passed through with its input and output.
+   * status, output or error, and each state it passed through with its input and output. With `mocks`, the
+   * steps named answer as told instead of calling their functions.
    */
-  public async runFlow(flow: IConstruct, input: unknown = {}, options: WaitOptions = {}): Promise<FlowRun> {
-    const client = new SFNClient(this.config);
-    try {
-      const executionArn = await startExecution(client, await this.physicalId(flow), input);
-      return await executionEnd(client, executionArn, options);
-    } finally {
-      client.destroy();
+  public async runFlow(flow: IConstruct, input: unknown = {}, options: RunFlowOptions = {}): Promise<FlowRun> {
+    const client = this.client(SFNClient);
+    const arn = await this.physicalId(flow);
+    let started = arn;
+    if (options.mocks && Object.keys(options.mocks).length > 0) {
+      const file = this.options.flowMockFile;
+      if (!file) {
+        throw new LocalCloudError(
+          `runFlow of ${flow.node.path} with mocks needs the file the local cloud reads mocks from: on your own ` +
+            'LocalStack (LOCALSTACK_ENDPOINT), start it with SFN_MOCK_CONFIG=<file> and set SFN_MOCK_CONFIG to the same file here',
+        );
+      }
+      const { definition } = await client.send(new DescribeStateMachineCommand({ stateMachineArn: arn }));
+      const testCase = mockTestCase(flow.node.path, definition ?? '{}', options.mocks);
+      await addMockTestCase(file, arn.split(':').pop() ?? '', testCase);
+      started = `${arn}#${testCase.name}`;
     }
+    let executionArn: string;
+    try {
+      executionArn = await startExecution(client, started, input);
+    } catch (error) {
+      if (started !== arn && (error as { name?: string }).name === 'InvalidName') {
+        throw new LocalCloudError(
+          `the local cloud did not load the mocks of ${flow.node.path}: it was started without them (restart it: ` +
+            `stagegraph local down && stagegraph local up) (${(error as Error).message})`,
+        );
+      }
+      throw error;
+    }
+    return executionEnd(client, executionArn, options);
   }
 
   /** Waits for an execution started by a trigger (or anyone) to end, and reads it as `runFlow` does. */
   public async flowExecution(executionArn: string, options: WaitOptions = {}): Promise<FlowRun> {
-    const client = new SFNClient(this.config);
-    try {
-      return await executionEnd(client, executionArn, options);
-    } finally {
-      client.destroy();
-    }
+    return executionEnd(this.client(SFNClient), executionArn, options);
   }
 
   /**
@@ -219,39 +352,74 @@ export class DeployedApp {
    * figures you expect, e.g. `waitFor('3 invocations', async () => { ... })`.
    */
   public async bill(since: Date, functions?: readonly IConstruct[]): Promise<Bill> {
-    const client = new CloudWatchClient(this.config);
-    try {
-      const bill = await readBill(client, Math.max(1, Date.now() - since.getTime()));
-      if (!functions) return bill;
-      const names = await Promise.all(functions.map(fn => this.physicalId(fn)));
-      const lines = bill.functions.filter(line => names.includes(line.name));
-      return { ...bill, functions: lines, total: totalOf(lines) };
-    } finally {
-      client.destroy();
-    }
+    const bill = await readBill(this.client(CloudWatchClient), Math.max(1, Date.now() - since.getTime()));
+    if (!functions) return bill;
+    const names = await Promise.all(functions.map(fn => this.physicalId(fn)));
+    const lines = bill.functions.filter(line => names.includes(line.name));
+    return { ...bill, functions: lines, total: totalOf(lines) };
   }
 
   /**
    * Waits for a function's next invocation (the first after `since` that `where` accepts) to end, and returns
-   * what it printed and its REPORT figures. Functions in the text log format (the default).
+   * its event, its result, what it printed and its REPORT figures. Functions in the text log format (the default).
    */
   public async nextInvocation(fn: IConstruct, options: InvocationWaitOptions = {}): Promise<Invocation> {
     const since = (options.since ?? new Date()).getTime();
-    const logGroupName = `/aws/lambda/${await this.physicalId(fn)}`;
-    const client = new CloudWatchLogsClient(this.config);
-    try {
-      return await waitFor(
-        `an invocation of ${fn.node.path}`,
-        async () => {
-          const events = await readLogEvents(client, logGroupName, since);
-          return invocationsOf(events).find(invocation => options.where?.(invocation) ?? true);
-        },
-        options,
-      );
-    } finally {
-      client.destroy();
-    }
+    const name = await this.physicalId(fn);
+    const logGroupName = `/aws/lambda/${name}`;
+    const logs = this.client(CloudWatchLogsClient);
+    return waitFor(
+      `an invocation of ${fn.node.path}`,
+      async () => {
+        const ended = invocationsOf(await readLogEvents(logs, logGroupName, since));
+        if (ended.length === 0) return undefined;
+        const records = await invocationRecords(name, since);
+        const invocations = ended.map(invocation => withRecord(invocation, records?.get(invocation.requestId)));
+        return invocations.find(invocation => options.where?.(invocation) ?? true);
+      },
+      options,
+    );
   }
+}
+
+interface InvocationRecord {
+  readonly requestId: string;
+  readonly event: string;
+  readonly result: string;
+  readonly error: boolean;
+  readonly truncated: boolean;
+}
+
+/** What the local cloud's executor kept of a function's invocations since a time; undefined without it. */
+async function invocationRecords(
+  functionName: string,
+  since: number,
+): Promise<Map<string, InvocationRecord> | undefined> {
+  const url = `${localEndpoint()}/_stagegraph/invocations?function=${encodeURIComponent(functionName)}&since=${since}`;
+  const response = await fetch(url);
+  if (!response.ok) return undefined;
+  const { invocations } = (await response.json()) as { invocations: InvocationRecord[] };
+  return new Map(invocations.map(record => [record.requestId, record]));
+}
+
+function parsed(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function withRecord(invocation: Invocation, record: InvocationRecord | undefined): Invocation {
+  if (!record) return invocation;
+  return {
+    ...invocation,
+    event: parsed(record.event),
+    result: parsed(record.result),
+    failed: record.error,
+    truncated: record.truncated,
+  };
 }
 
 /** The CloudFormation resource behind a construct: itself, a function's Lambda function, or the default child. */

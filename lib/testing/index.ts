@@ -5,7 +5,17 @@ export type { TemplateSerializer } from './stable-template';
 export { testApp } from './test-app';
 export type { TestAppOptions } from './test-app';
 export { DeployedApp } from './deployed-app';
-export type { DeployedStack, Invocation, InvocationReport, InvocationWaitOptions } from './deployed-app';
+export type {
+  DeployedAppOptions,
+  DeployedStack,
+  Invocation,
+  InvocationReport,
+  InvocationWaitOptions,
+  RunFlowOptions,
+} from './deployed-app';
+export { StepMock } from './flow-mocks';
+export type { FlowMocks } from './flow-mocks';
+export type { HttpRequest, HttpResponse } from './http';
 export type { FlowRun, FlowStep } from './flow-runs';
 export { LocalCloud } from './local-cloud';
 export type { LocalCloudOptions } from './local-cloud';

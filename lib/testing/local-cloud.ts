@@ -3,7 +3,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { deployLocal } from '../app/deploy';
 import { LocalCloudError } from '../errors';
 import { bootstrapLocal } from '../local/deploy';
-import { localEndpoint, usesExternalLocalStack } from '../local/endpoint';
+import { CloudFormationClient, DeleteStackCommand, waitUntilStackDeleteComplete } from '@aws-sdk/client-cloudformation';
+import { localClientConfig, localEndpoint, usesExternalLocalStack } from '../local/endpoint';
+import { localPaths } from '../local/paths';
 import { installLocalStack } from '../local/install';
 import { startLocalStack, stopLocalStack } from '../local/localstack-process';
 import { DeployedApp } from './deployed-app';
@@ -49,6 +51,9 @@ export class LocalCloud {
   public readonly endpoint: string;
   /** Whether this object started the local cloud (and `stop()` stops it). */
   public readonly started: boolean;
+  /** The stacks this object deployed, which `destroy()` deletes. */
+  private readonly deployedStacks = new Set<string>();
+  private readonly apps: DeployedApp[] = [];
 
   private constructor(
     private readonly projectDir: string,
@@ -76,11 +81,43 @@ export class LocalCloud {
       assemblyDir: assembly.directory,
       onProgress: this.onProgress,
     });
-    return new DeployedApp(stacks);
+    for (const stack of stacks) this.deployedStacks.add(stack.stackName);
+    const deployed = new DeployedApp(stacks, { flowMockFile: this.flowMockFile() });
+    this.apps.push(deployed);
+    return deployed;
   }
 
-  /** Stops the local cloud if this object started it; a local cloud that was running before is left running. */
+  /** Where the local cloud reads flow mocks from: the embedded one's file, or your LocalStack's SFN_MOCK_CONFIG. */
+  private flowMockFile(): string | undefined {
+    return usesExternalLocalStack() ? process.env.SFN_MOCK_CONFIG || undefined : localPaths(this.projectDir).flowMocks;
+  }
+
+  /**
+   * Deletes the stacks this object deployed (what the test run made) and waits until they are gone; answers
+   * their names. Leave it out to keep them: the next run's deploy of an unchanged stack is then almost free.
+   */
+  public async destroy(): Promise<string[]> {
+    const names = [...this.deployedStacks].reverse();
+    const client = new CloudFormationClient(localClientConfig());
+    try {
+      for (const StackName of names) {
+        this.onProgress?.(`deleting ${StackName}`);
+        await client.send(new DeleteStackCommand({ StackName }));
+        await waitUntilStackDeleteComplete({ client, maxWaitTime: 300, minDelay: 1, maxDelay: 2 }, { StackName });
+        this.deployedStacks.delete(StackName);
+      }
+    } finally {
+      client.destroy();
+    }
+    return names;
+  }
+
+  /**
+   * Closes the clients of the apps it deployed, and stops the local cloud if this object started it; a local
+   * cloud that was running before is left running.
+   */
   public async stop(): Promise<void> {
+    for (const app of this.apps) app.close();
     if (this.started) await stopLocalStack(this.projectDir);
   }
 }

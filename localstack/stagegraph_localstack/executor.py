@@ -23,6 +23,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
 
+from stagegraph_localstack import invocation_records
 from stagegraph_localstack.limits import response_too_large
 from stagegraph_localstack.memory_watch import WATCH
 from stagegraph_localstack.repairs import repair_create_log_stream
@@ -219,6 +220,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         if watched:
             WATCH.watch(process.pid, memory_mb, lambda used: self._memory_exceeded(process, used))
         started = time.perf_counter()
+        started_ms = int(time.time() * 1000)
         future = self.api.deliver(Event(
             request_id=request_id,
             body=(payload.get("payload") or "").encode(),
@@ -257,6 +259,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         max_memory_mb = self._max_memory_mb() if not watched or self.out_of_memory else peak_mb
         status = "timeout" if timed_out else "error" if self.out_of_memory or (process is not None and process.poll() is not None) else "success"
         logs = self._frame_logs(request_id, function_logs, duration_ms, init_ms, max_memory_mb, status)
+        invocation_records.record(self.function_version.id.function_name, request_id, started_ms, duration_ms,
+                                  payload.get("payload"), outcome.payload, outcome.is_error)
         return InvocationResult(request_id=request_id, payload=outcome.payload, is_error=outcome.is_error, logs=logs)
 
     def _await(self, future, deadline: float) -> Outcome:

@@ -5,7 +5,7 @@ request, whichever service that request is for.
 """
 from localstack.runtime.hooks import on_infra_start, on_runtime_create
 
-from stagegraph_localstack import log_delivery
+from stagegraph_localstack import invocation_records, log_delivery
 from stagegraph_localstack.http_auth import enforce_iam_authorization
 from stagegraph_localstack.lambda_authorizers import enforce_lambda_authorizers
 from stagegraph_localstack.limits import enforce_api_gateway_body_limit, enforce_invoke_payload_limits
@@ -13,6 +13,7 @@ from stagegraph_localstack.repairs import (
     bind_twisted_gateway_to_host,
     honour_subscription_filter_names,
     keep_kinesis_on_loopback,
+    mock_states_errors,
     repair_create_log_stream,
 )
 
@@ -27,6 +28,7 @@ def stagegraph_gateway_on_its_host() -> None:
 def stagegraph_repairs() -> None:
     repair_create_log_stream()
     honour_subscription_filter_names()
+    mock_states_errors()
     keep_kinesis_on_loopback()
     enforce_invoke_payload_limits()
     enforce_api_gateway_body_limit()
@@ -34,6 +36,7 @@ def stagegraph_repairs() -> None:
     enforce_lambda_authorizers()
     log_delivery.install()
     log_delivery.batch_lambda_logs()
+    invocation_records.install()
 
 
 # --- persistence of the local cloud's state (persistence.py) ---------------------------------------

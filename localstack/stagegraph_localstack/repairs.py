@@ -159,3 +159,49 @@ def honour_subscription_filter_names() -> bool:
 
     _filter_name_applied = True
     return True
+
+
+_mocked_states_errors_applied = False
+
+
+def mock_states_errors() -> bool:
+    """Step Functions' mocked responses (SFN_MOCK_CONFIG) may throw the service's own errors, such as
+    `States.Timeout` for a step that times out, as Step Functions Local allows; LocalStack 2026.3 builds every
+    mocked error as a custom error name, which must not start with `States.`, and so fails the execution with
+    `Exception` instead. Build a `States.*` error as the service's own, so that Retry and Catch match it."""
+    global _mocked_states_errors_applied
+    if _mocked_states_errors_applied:
+        return True
+    try:
+        from localstack.aws.api.stepfunctions import HistoryEventType, TaskFailedEventDetails
+        from localstack.services.stepfunctions.asl.component.common.error_name.failure_event import (
+            FailureEvent,
+            FailureEventException,
+        )
+        from localstack.services.stepfunctions.asl.component.common.error_name.states_error_name import StatesErrorName
+        from localstack.services.stepfunctions.asl.component.state.state_execution.state_task import (
+            local_mock_eval_utils,
+        )
+        from localstack.services.stepfunctions.asl.eval.event.event_detail import EventDetails
+        from localstack.utils.patch import patch
+    except ImportError:  # not inside LocalStack
+        return False
+
+    @patch(local_mock_eval_utils._eval_mocked_response_throw)
+    def throw(fn, env, mocked_response):
+        try:
+            error_name = StatesErrorName.from_name(mocked_response.error)
+        except ValueError:  # not one of the service's errors
+            return fn(env, mocked_response)
+        failure_event = FailureEvent(
+            env=env,
+            error_name=error_name,
+            event_type=HistoryEventType.TaskFailed,
+            event_details=EventDetails(
+                taskFailedEventDetails=TaskFailedEventDetails(error=mocked_response.error, cause=mocked_response.cause)
+            ),
+        )
+        raise FailureEventException(failure_event=failure_event)
+
+    _mocked_states_errors_applied = True
+    return True

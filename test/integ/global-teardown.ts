@@ -1,8 +1,1 @@
-import { stopLocalStack } from '../../lib/local/localstack-process';
-import { PROJECT_DIR } from './global-setup';
-
-export default async function globalTeardown(): Promise<void> {
-  if ((globalThis as { stagegraphStartedLocalStack?: boolean }).stagegraphStartedLocalStack) {
-    await stopLocalStack(PROJECT_DIR);
-  }
-}
+export { default } from '../../lib/testing/jest-teardown';

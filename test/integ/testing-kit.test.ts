@@ -3,6 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Duration } from 'aws-cdk-lib';
 import {
   BillingMeter,
   Condition,
@@ -10,13 +11,15 @@ import {
   DmsTrigger,
   Flow,
   FunctionGraph,
+  HttpTrigger,
   ObsBucket,
   ObsTrigger,
   SmnTrigger,
   StageCode,
   StageFunction,
+  TimerTrigger,
 } from '../../lib';
-import { DeployedApp, LocalCloud, testApp, waitFor } from '../../lib/testing';
+import { DeployedApp, LocalCloud, StepMock, testApp, waitFor } from '../../lib/testing';
 import { FIXTURES } from '../helpers';
 
 // The testing kit as a user's integration test uses it: the local cloud the integ project started is reused, an
@@ -36,6 +39,8 @@ const echo = new StageFunction(stack, 'Echo', {
     new SmnTrigger(topic, { filterPolicy: { kind: SubscriptionFilter.stringFilter({ allowlist: ['order'] }) } }),
     new DmsTrigger(queue),
     new DisTrigger(stream),
+    new HttpTrigger({ path: '/echo/{id}', methods: ['POST'] }),
+    TimerTrigger.rate(Duration.days(1), { input: { timer: 'kit' } }),
   ],
 });
 
@@ -46,6 +51,16 @@ const flow = new FunctionGraph(stack, 'Checkout', {
     Flow.choice('Paid?')
       .when(Condition.booleanEquals('$.paid', true), Flow.succeed('Done'))
       .otherwise(Flow.fail('Unpaid', { error: 'Unpaid', cause: 'the order was not paid' })),
+  ),
+});
+// A flow with a retry and a catch: the charge is retried on Busy twice, and any other failure goes to Refund.
+const refund = Flow.invoke('Refund', echo, { resultPath: '$.refund' });
+const charging = new FunctionGraph(stack, 'Charging', {
+  definition: Flow.sequence(
+    Flow.invoke('Charge', echo, { resultPath: '$.charge' })
+      .retry({ errors: ['Busy'], maxAttempts: 2, interval: Duration.seconds(1), backoffRate: 1 })
+      .catch(Flow.sequence(refund, Flow.fail('Refunded', { error: 'Refunded', cause: 'the charge failed' }))),
+    Flow.succeed('Charged'),
   ),
 });
 new BillingMeter(stack, 'Billing', { dashboard: false });
@@ -169,4 +184,87 @@ test('the bill of a function during the test: its metered invocations, billed mi
   expect(bill.functions.map(line => line.name)).toEqual([await deployed.physicalId(echo)]);
   expect(bill.total.billedDurationMillis).toBeGreaterThan(0);
   expect(bill.total.costUsd).toBeGreaterThan(0);
+});
+
+test('nextInvocation answers the event the function received and what it returned', async () => {
+  const since = new Date();
+  await deployed.upload(uploads, 'in/kit-event.jpg', 'bytes');
+  const invocation = await deployed.nextInvocation(echo, {
+    since,
+    where: i => JSON.stringify(i.event ?? '').includes('in/kit-event.jpg'),
+  });
+  const record = (invocation.event as { Records: { s3: { object: { key: string } } }[] }).Records[0];
+  expect(record.s3.object.key).toBe('in/kit-event.jpg');
+  expect(invocation.result).toEqual({ echo: invocation.event });
+  expect(invocation.failed).toBe(false);
+});
+
+test('request calls an HTTP route at its local URL: signed it runs the function, unsigned IAM refuses it', async () => {
+  const signed = await timed('http', () => deployed.request(echo, '/echo/7', { body: { n: 1 } }));
+  expect(signed.status).toBe(200);
+  expect(signed.json()).toEqual({ method: 'POST', path: '/echo/7', body: '{"n":1}' });
+
+  const unsigned = await deployed.request(echo, '/echo/7', { body: { n: 1 }, signed: false });
+  expect(unsigned.status).toBe(403);
+  await expect(deployed.request(echo, 'echo/7')).rejects.toThrow(/the path must start with \/ \(given 'echo\/7'\)/);
+});
+
+test("fireTimer fires the function's Timer now, through its deployed rule, with the rule's input", async () => {
+  const invocation = await timed('timer', async () => {
+    const since = new Date();
+    const sent = await deployed.fireTimer(echo);
+    expect(sent).toEqual({ timer: 'kit' });
+    return deployed.nextInvocation(echo, { since, where: i => (i.event as { timer?: string }).timer === 'kit' });
+  });
+  expect(invocation.result).toEqual({ echo: { timer: 'kit' } });
+  await expect(deployed.fireTimer(echo, TimerTrigger.rate(Duration.hours(1)))).rejects.toThrow(
+    /KitTest\/Echo: no Timer rate\(1 hour\) \(its Timers: rate\(1 day\)\)/,
+  );
+});
+
+describe('runFlow with mocked steps, on the real interpreter', () => {
+  test('a mocked function step answers instead of the function: the same path as the real run', async () => {
+    const mocked = await timed('flowMocked', () =>
+      deployed.runFlow(flow, { order: 3, paid: true }, { mocks: { Echo: StepMock.returns({ mocked: true }) } }),
+    );
+    expect(mocked.status).toBe('SUCCEEDED');
+    expect(mocked.steps.map(step => step.name)).toEqual(['Echo', 'Paid?', 'Done']);
+    expect(mocked.steps[0].output).toEqual({ order: 3, paid: true, answer: { mocked: true } });
+  });
+
+  test('a retry: the step fails with Busy once, is retried, and the flow succeeds with the second answer', async () => {
+    const run = await deployed.runFlow(
+      charging,
+      { order: 4 },
+      { mocks: { Charge: [StepMock.throws('Busy', 'try again'), StepMock.returns({ charged: 4 })] } },
+    );
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.steps.map(step => step.name)).toEqual(['Charge', 'Charged']);
+    expect(run.output).toEqual({ order: 4, charge: { charged: 4 } });
+  });
+
+  test('a catch: an error not retried, and a timeout, take the failing branch through the real Refund', async () => {
+    const declined = await deployed.runFlow(charging, { order: 5 }, { mocks: { Charge: StepMock.throws('Declined') } });
+    expect(declined).toEqual(expect.objectContaining({ status: 'FAILED', error: 'Refunded' }));
+    expect(declined.steps.map(step => step.name)).toEqual(['Charge', 'Refund', 'Refunded']);
+    // Refund is not mocked: the real function ran and echoed what the catch passed on.
+    expect(declined.steps[1].output).toEqual(
+      expect.objectContaining({ error: { Error: 'Declined', Cause: 'Declined (mocked)' } }),
+    );
+
+    const late = await deployed.runFlow(charging, { order: 6 }, { mocks: { Charge: StepMock.timesOut() } });
+    expect(late.status).toBe('FAILED');
+    expect(late.steps[1].input).toEqual(
+      expect.objectContaining({ error: expect.objectContaining({ Error: 'States.Timeout' }) }),
+    );
+  });
+
+  test('a mock of a state the flow does not have is refused with the states it may mock', async () => {
+    await expect(deployed.runFlow(charging, {}, { mocks: { Charj: StepMock.returns({}) } })).rejects.toThrow(
+      /KitTest\/Charging has no task state 'Charj' to mock \(allowed: Charge, Refund\)/,
+    );
+    await expect(deployed.runFlow(charging, {}, { mocks: { Charged: StepMock.returns({}) } })).rejects.toThrow(
+      /no task state 'Charged' to mock \(it is a Succeed state; allowed: Charge, Refund\)/,
+    );
+  });
 });

@@ -7,13 +7,12 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac, Hash, Hmac } from 'crypto';
 import { deployLocal } from '../../../lib/app/deploy';
 import { localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
 import { findDeployedFunction } from '../../../lib/app/deployed';
 import { physicalIds } from '../stack-resources';
 import { poll as pollEvery } from '../poll';
+import { sendHttp } from '../../../lib/testing/http';
 
 // Triggers on the local cloud: real SNS and SQS deliveries to functions running in their runtime.
 // Effects are read from CloudWatch Logs and SQS, polled with deadlines.
@@ -28,26 +27,6 @@ const kinesis = new KinesisClient(config);
 let outdir: string;
 const physical: Record<string, string> = {};
 
-function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  return ArrayBuffer.isView(data)
-    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-    : new Uint8Array(data);
-}
-
-/** SHA-256 for the SigV4 signer, from node:crypto. */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(toBytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 /** Deliveries are asynchronous: wait up to a minute by default, checking every 300 ms. */
 const poll = <T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000) =>
   pollEvery(what, probe, deadlineMs, 300);
@@ -133,23 +112,17 @@ test("an HTTP body over API Gateway's 10 MB is refused with 413 before the funct
 test('a route with IAM auth (the default) refuses unsigned and wrongly signed requests with 403, and runs signed ones', async () => {
   const url = new URL(`${localRestApiUrl(physical.StageHttpApi)}/private`);
   const body = '{"signed":true}';
+  // Signed by the testing kit's sender (SigV4 for execute-api), with the right secret and a wrong one.
   const sign = async (secretAccessKey: string) => {
-    const signer = new SignatureV4({
-      service: 'execute-api',
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey },
-      sha256: Sha256,
-    });
-    const request = await signer.sign({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      headers: { host: url.host, 'content-type': 'application/json' },
-      body,
-    });
-    return fetch(url, { method: 'POST', headers: request.headers, body });
+    const answer = await sendHttp(
+      url,
+      { method: 'POST', body, headers: { 'content-type': 'application/json' } },
+      {
+        accessKeyId: 'test',
+        secretAccessKey,
+      },
+    );
+    return { status: answer.status, json: async () => answer.json() };
   };
 
   const unsigned = await fetch(url, { method: 'POST', body });
