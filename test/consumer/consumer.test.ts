@@ -108,6 +108,118 @@ beforeAll(() => {
       '',
     ].join('\n'),
   );
+  // A user's Jest suite as the README's "Testing your app" shows it: the local cloud started once by the kit's
+  // global setup, the serializer, a snapshot test and a local integration test (a trigger and a flow with a
+  // mocked, failing step), compiled by tsc and run by the app's own Jest.
+  write(
+    'jest.config.js',
+    [
+      'module.exports = {',
+      "  testMatch: ['<rootDir>/dist/test/**/*.test.js'],",
+      "  testEnvironment: 'node',",
+      "  globalSetup: 'stagegraph/testing/jest-setup',",
+      "  globalTeardown: 'stagegraph/testing/jest-teardown',",
+      "  snapshotSerializers: ['stagegraph/testing/serializer'],",
+      "  snapshotResolver: '<rootDir>/snapshot-resolver.js',",
+      '};',
+      '',
+    ].join('\n'),
+  );
+  // Snapshots beside the TypeScript sources, not the compiled files.
+  write(
+    'snapshot-resolver.js',
+    [
+      "const path = require('path');",
+      'module.exports = {',
+      "  resolveSnapshotPath: (test, ext) => path.join(__dirname, 'test', '__snapshots__', path.basename(test) + ext),",
+      "  resolveTestPath: (snap, ext) => path.join(__dirname, 'dist', 'test', path.basename(snap).slice(0, -ext.length)),",
+      "  testPathForConsistencyCheck: path.join(__dirname, 'dist', 'test', 'example.test.js'),",
+      '};',
+      '',
+    ].join('\n'),
+  );
+  write(
+    'test/snapshot.test.ts',
+    [
+      "import { Stack } from 'aws-cdk-lib';",
+      "import { StageCode, StageFunction } from 'stagegraph';",
+      "import { stableTemplate, testApp } from 'stagegraph/testing';",
+      '',
+      "test('the greeter stack', () => {",
+      "  const stack = new Stack(testApp(), 'Shop');",
+      "  new StageFunction(stack, 'Greeter', { code: StageCode.fromNodejs('functions/greeter'), memorySize: 512 });",
+      '  expect(stableTemplate(stack)).toMatchSnapshot();',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  write(
+    'test/local.test.ts',
+    [
+      "import { Stack } from 'aws-cdk-lib';",
+      "import { Flow, FunctionGraph, ObsBucket, ObsTrigger, StageCode, StageFunction } from 'stagegraph';",
+      "import { DeployedApp, LocalCloud, StepMock, testApp } from 'stagegraph/testing';",
+      '',
+      "const stack = new Stack(testApp({ build: true }), 'KitLocal');",
+      "const uploads = new ObsBucket(stack, 'Uploads');",
+      "const onUpload = new StageFunction(stack, 'OnUpload', {",
+      "  code: StageCode.fromPython('functions/on-upload'),",
+      '  memorySize: 128,',
+      '  triggers: [new ObsTrigger(uploads)],',
+      '});',
+      "const greeter = new StageFunction(stack, 'Greeter', { code: StageCode.fromNodejs('functions/greeter'), memorySize: 128 });",
+      "const greeting = new FunctionGraph(stack, 'Greeting', {",
+      '  definition: Flow.sequence(',
+      "    Flow.invoke('Greet', greeter, { resultPath: '$.greeting' }).catch(Flow.fail('NoGreeting', { error: 'NoGreeting' })),",
+      "    Flow.succeed('Greeted'),",
+      '  ),',
+      '});',
+      '',
+      'let cloud: LocalCloud;',
+      'let deployed: DeployedApp;',
+      'beforeAll(async () => {',
+      '  cloud = await LocalCloud.start();',
+      '  deployed = await cloud.deploy(stack);',
+      '}, 300_000);',
+      'afterAll(async () => {',
+      '  await cloud.destroy();',
+      '  await cloud.stop();',
+      '}, 120_000);',
+      '',
+      "test('an upload runs the Python function with the object in its event', async () => {",
+      '  const since = new Date();',
+      "  await deployed.upload(uploads, 'in/cat.jpg', 'bytes');",
+      '  const run = await deployed.nextInvocation(onUpload, { since });',
+      "  expect(JSON.stringify(run.event)).toContain('in/cat.jpg');",
+      '  expect(run.result).toEqual({ records: 1 });',
+      "  expect(run.logs.join('\\n')).toContain('uploaded in/cat.jpg');",
+      '});',
+      '',
+      "test('the flow greets with the real function, and takes its failing branch when the step is mocked to throw', async () => {",
+      "  const real = await deployed.runFlow(greeting, { name: 'flow' });",
+      "  expect(real.output).toEqual({ name: 'flow', greeting: { greeting: 'hi flow' } });",
+      "  const failed = await deployed.runFlow(greeting, { name: 'flow' }, { mocks: { Greet: StepMock.throws('Down') } });",
+      "  expect(failed).toEqual(expect.objectContaining({ status: 'FAILED', error: 'NoGreeting' }));",
+      "  expect(failed.steps.map(step => step.name)).toEqual(['Greet', 'NoGreeting']);",
+      '});',
+      '',
+    ].join('\n'),
+  );
+  write(
+    'tsconfig.test.json',
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'commonjs',
+        strict: true,
+        outDir: 'dist',
+        rootDir: '.',
+        skipLibCheck: true,
+        types: ['jest'],
+      },
+      include: ['test/**/*.ts'],
+    }),
+  );
   write(
     'functions/greeter/index.ts',
     [
@@ -141,7 +253,11 @@ beforeAll(() => {
           'aws-cdk-lib': rootPackage.devDependencies['aws-cdk-lib'],
           constructs: rootPackage.devDependencies.constructs,
         },
-        devDependencies: { 'aws-cdk': rootPackage.devDependencies['aws-cdk'] },
+        devDependencies: {
+          'aws-cdk': rootPackage.devDependencies['aws-cdk'],
+          jest: rootPackage.devDependencies.jest,
+          '@types/jest': rootPackage.devDependencies['@types/jest'],
+        },
       },
       null,
       2,
@@ -169,6 +285,7 @@ beforeAll(() => {
   });
   // TypeScript comes from this repository: `npm i -D typescript` gives 7.x, which the README explains.
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: consumer });
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.test.json'], { cwd: consumer });
 });
 
 afterAll(async () => {
@@ -316,6 +433,30 @@ test('stagegraph/testing deploys an app from a test process to the running local
   };
   expect(out).toEqual({ started: false, result: { greeting: 'hi kit' }, billed: expect.any(Number) });
   expect(out.billed).toBeGreaterThan(0);
+});
+
+test("the user's Jest suite written as the README shows runs: a snapshot, a trigger and a mocked flow test", async () => {
+  const jest = path.join(consumer, 'node_modules', '.bin', 'jest');
+  // The first run writes the snapshot; the second, with --ci, must match it and runs the local tests too.
+  const first = await run(jest, ['dist/test/snapshot.test.js']);
+  expect(`${first.out}${first.err}`).toMatch(/1 snapshot written/);
+  const suite = await run(jest, ['--ci']);
+  const report = `${suite.out}${suite.err}`;
+  expect({ code: suite.code, report }).toEqual({
+    code: 0,
+    report: expect.stringMatching(/Tests:\s+3 passed, 3 total/),
+  });
+  expect(report).toMatch(/Snapshots:\s+1 passed, 1 total/);
+  const snapshot = fs.readFileSync(path.join(consumer, 'test', '__snapshots__', 'snapshot.test.js.snap'), 'utf-8');
+  expect(snapshot).toContain('"MemorySize": 512');
+  expect(snapshot).not.toMatch(/[0-9a-f]{64}/);
+  // The kit's teardown deleted the stack the suite deployed; the local cloud the user started runs on.
+  expect(ok(await stagegraph('local', 'status'))).toMatch(/is running at .*started by stagegraph/);
+  const cloudformation = new CloudFormationClient(localClientConfig());
+  await expect(cloudformation.send(new DescribeStackResourcesCommand({ StackName: 'KitLocal' }))).rejects.toThrow(
+    /does not exist/,
+  );
+  cloudformation.destroy();
 });
 
 test('an upload to the bucket runs the Python function, and stagegraph logs shows it', async () => {
