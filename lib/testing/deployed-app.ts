@@ -310,6 +310,18 @@ export class DeployedApp {
    * steps named answer as told instead of calling their functions.
    */
   public async runFlow(flow: IConstruct, input: unknown = {}, options: RunFlowOptions = {}): Promise<FlowRun> {
+    return this.flowExecution(await this.startFlow(flow, input, options), options);
+  }
+
+  /**
+   * Starts a flow and answers its execution's ARN without waiting: for a flow that waits for something the test
+   * then does (a callback's answer); `flowExecution(arn)` waits for its end.
+   */
+  public async startFlow(
+    flow: IConstruct,
+    input: unknown = {},
+    options: Pick<RunFlowOptions, 'mocks'> = {},
+  ): Promise<string> {
     const client = this.client(SFNClient);
     const arn = await this.physicalId(flow);
     let started = arn;
@@ -326,9 +338,8 @@ export class DeployedApp {
       await addMockTestCase(file, arn.split(':').pop() ?? '', testCase);
       started = `${arn}#${testCase.name}`;
     }
-    let executionArn: string;
     try {
-      executionArn = await startExecution(client, started, input);
+      return await startExecution(client, started, input);
     } catch (error) {
       if (started !== arn && (error as { name?: string }).name === 'InvalidName') {
         throw new LocalCloudError(
@@ -338,7 +349,6 @@ export class DeployedApp {
       }
       throw error;
     }
-    return executionEnd(client, executionArn, options);
   }
 
   /** Waits for an execution started by a trigger (or anyone) to end, and reads it as `runFlow` does. */

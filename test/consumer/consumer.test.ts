@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { localClientConfig } from '../../lib/local/endpoint';
-import { poll } from '../integ/poll';
 import { isLoopback, listeningSockets, processTree } from '../integ/sockets';
+import { waitFor } from '../../lib/testing';
 
 // What a new user does, from the README alone: a fresh CDK app in a temp folder depends on the packed
 // tarball (not this repository), installs the local cloud, starts it, deploys with the CDK CLI and with
@@ -472,14 +472,13 @@ test('an upload to the bucket runs the Python function, and stagegraph logs show
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'in/hello.txt', Body: 'hello' }));
   s3.destroy();
 
-  const logs = await poll(
+  const logs = await waitFor(
     "the upload in the function's log",
     async () => {
       const out = (await stagegraph('logs', 'OnUpload')).out;
       return out.includes('uploaded in/hello.txt') ? out : undefined;
     },
-    60_000,
-    1000,
+    { timeoutMs: 60_000, intervalMs: 1000 },
   );
   expect(logs).toMatch(/REPORT RequestId/);
 });
@@ -495,14 +494,13 @@ test("stagegraph start invokes only the app's own functions, and suggests one th
 });
 
 test('stagegraph bill shows what each function used', async () => {
-  const bill = await poll(
+  const bill = await waitFor(
     'the bill of the Greeter',
     async () => {
       const out = (await stagegraph('bill')).out;
       return /ConsumerStack\/Greeter\s+\d+/.test(out) ? out : undefined;
     },
-    90_000,
-    2000,
+    { timeoutMs: 90_000, intervalMs: 2000 },
   );
 
   expect(bill).toMatch(/total\s+\d+/);

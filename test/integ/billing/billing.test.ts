@@ -11,7 +11,7 @@ import { parseReport, ReportLine } from '../../../lib/billing/report-line';
 import { deployLocal } from '../../../lib/app/deploy';
 import { localClientConfig } from '../../../lib/local/endpoint';
 import { physicalIds } from '../stack-resources';
-import { poll } from '../poll';
+import { waitFor } from '../../../lib/testing';
 
 // Billing on the local cloud: functions that sleep known durations are invoked a known number of
 // times; the meter's metrics in CloudWatch and `stagegraph bill --json` must match what the model
@@ -122,14 +122,13 @@ test('the model rounds every duration up to 100 ms (the sleeps bill at least the
 test('the metrics per function match what the model computes from the REPORT lines', async () => {
   for (const [functionName, want] of Object.entries(expected)) {
     const dimension = { Name: 'FunctionName', Value: functionName };
-    const invocations = await poll(
+    const invocations = await waitFor(
       `${want.invocations} metered invocations of ${functionName}`,
       async () => {
         const sum = await metricSum('Invocations', dimension);
         return sum >= want.invocations ? sum : undefined;
       },
-      90_000,
-      500,
+      { timeoutMs: 90_000, intervalMs: 500 },
     );
     expect(invocations).toBe(want.invocations);
     expect(await metricSum('BilledDurationMillis', dimension)).toBe(want.billedDurationMillis);
@@ -191,7 +190,7 @@ test('`stagegraph bill --json` prints the same figures', async () => {
 });
 
 test('the budget alarm fires into its SMN topic when the low budget is crossed', async () => {
-  const message = await poll(
+  const message = await waitFor(
     "the budget alarm's notification",
     async () => {
       const { Messages } = await sqs.send(
@@ -211,8 +210,7 @@ test('the budget alarm fires into its SMN topic when the low budget is crossed',
               String(body.AlarmName ?? '').includes(`Billing${run}`)),
         );
     },
-    180_000,
-    0,
+    { timeoutMs: 180_000, intervalMs: 0 },
   );
   expect(message).toMatchObject({
     NewStateValue: 'ALARM',

@@ -16,7 +16,7 @@ import {
   runIot,
   runWebBackend,
 } from '../../../bin/example/scenarios';
-import { poll } from '../poll';
+import { waitFor } from '../../../lib/testing';
 
 // The example app of bin/app.ts on the local cloud: its four scenarios driven with real inputs (an
 // image, device readings, HTTP calls, documents), their outputs checked through the AWS SDK, and the
@@ -35,7 +35,7 @@ let started: number;
 
 async function meteredInvocations(functionId: string, atLeast: number): Promise<number> {
   const { functionName } = await findDeployedFunction(outdir, functionId);
-  return poll(
+  return waitFor(
     `${atLeast} metered invocations of ${functionId}`,
     async () => {
       const result = await cloudwatch.send(
@@ -52,8 +52,7 @@ async function meteredInvocations(functionId: string, atLeast: number): Promise<
       const sum = (result.Datapoints ?? []).reduce((total, point) => total + (point.Sum ?? 0), 0);
       return sum >= atLeast ? sum : undefined;
     },
-    60_000,
-    500,
+    { timeoutMs: 60_000, intervalMs: 500 },
   );
 }
 

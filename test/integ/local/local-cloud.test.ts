@@ -10,8 +10,8 @@ import { findDeployedFunction } from '../../../lib/app/deployed';
 import { invokeLocal, InvokeResult } from '../../../lib/local/invoke';
 import { localStatus } from '../../../lib/local/localstack-process';
 import { PROJECT_DIR } from '../global-setup';
-import { poll } from '../poll';
 import { isLoopback, listeningSockets, processTree } from '../sockets';
+import { waitFor } from '../../../lib/testing';
 
 // The local cloud end to end: a real CDK deploy to LocalStack core, and every function running as a
 // process of its own runtime behind the Lambda Invoke API. No mocks; effects are polled with deadlines.
@@ -168,7 +168,7 @@ test('START, the function output, END and REPORT reach the CloudWatch log group'
   const requestId = report(result.logs)['RequestId'];
 
   const logs = new CloudWatchLogsClient(localClientConfig());
-  const messages = await poll('the REPORT line in CloudWatch Logs', async () => {
+  const messages = await waitFor('the REPORT line in CloudWatch Logs', async () => {
     const page = await logs
       .send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${names.Probe}` }))
       .catch(() => undefined);
@@ -200,7 +200,10 @@ test('nothing of the local cloud listens beyond 127.0.0.1: the gateway, the Kine
 });
 
 function processGone(pid: number): Promise<true> {
-  return poll(`process ${pid} to exit`, async () => (fs.existsSync(`/proc/${pid}`) ? undefined : true), 10_000, 50);
+  return waitFor(`process ${pid} to exit`, async () => (fs.existsSync(`/proc/${pid}`) ? undefined : true), {
+    timeoutMs: 10_000,
+    intervalMs: 50,
+  });
 }
 
 describe.each(['Probe', 'ProbePython'])('%s', id => {

@@ -11,8 +11,8 @@ import { deployLocal } from '../../../lib/app/deploy';
 import { localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
 import { findDeployedFunction } from '../../../lib/app/deployed';
 import { physicalIds } from '../stack-resources';
-import { poll as pollEvery } from '../poll';
 import { sendHttp } from '../../../lib/testing/http';
+import { waitFor } from '../../../lib/testing';
 
 // Triggers on the local cloud: real SNS and SQS deliveries to functions running in their runtime.
 // Effects are read from CloudWatch Logs and SQS, polled with deadlines.
@@ -28,8 +28,6 @@ let outdir: string;
 const physical: Record<string, string> = {};
 
 /** Deliveries are asynchronous: wait up to a minute by default, checking every 300 ms. */
-const poll = <T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 60_000) =>
-  pollEvery(what, probe, deadlineMs, 300);
 const functions: Record<string, string> = {};
 
 async function logLines(functionId: string, contains: string): Promise<string[]> {
@@ -62,16 +60,24 @@ test('an OBS upload that matches the filter invokes its function; other keys do 
   await s3.send(new PutObjectCommand({ Bucket: physical.Files, Key: `uploads/${marker}.txt`, Body: 'yes' }));
   await s3.send(new DeleteObjectCommand({ Bucket: physical.Files, Key: `uploads/${marker}.txt` }));
 
-  const created = await poll('the upload in the Uploads log', async () => {
-    const found = await logLines('Uploads', `${marker}`);
-    return found.length > 0 ? found : undefined;
-  });
+  const created = await waitFor(
+    'the upload in the Uploads log',
+    async () => {
+      const found = await logLines('Uploads', `${marker}`);
+      return found.length > 0 ? found : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 300 },
+  );
   expect(created).toHaveLength(1);
   expect(created[0]).toMatch(new RegExp(`probe-s3 ObjectCreated:Put uploads/${marker}\\.txt`));
-  const removed = await poll('the removal in the Removals log', async () => {
-    const found = await logLines('Removals', `uploads/${marker}.txt`);
-    return found.length > 0 ? found : undefined;
-  });
+  const removed = await waitFor(
+    'the removal in the Removals log',
+    async () => {
+      const found = await logLines('Removals', `uploads/${marker}.txt`);
+      return found.length > 0 ? found : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 300 },
+  );
   expect(removed[0]).toMatch(/probe-s3 ObjectRemoved:Delete/);
   expect(await logLines('Uploads', `other/${marker}`)).toEqual([]);
 });
@@ -252,13 +258,13 @@ test('DIS records reach the function in order', async () => {
     }),
   );
 
-  const lines = await poll(
+  const lines = await waitFor(
     'three records in the stream reader log',
     async () => {
       const found = await logLines('StreamReader', `reading-${marker}`);
       return found.length >= 3 ? found : undefined;
     },
-    90_000,
+    { timeoutMs: 90_000, intervalMs: 300 },
   );
   expect(lines.map(l => /reading-\d+-(\d)/.exec(l)?.[1])).toEqual(['1', '2', '3']);
 });
@@ -276,8 +282,10 @@ test('an SMN message passes the filter policy; one that does not match never rea
   await publish('red');
   await publish('blue');
 
-  await poll('the blue message in the consumer log', async () =>
-    (await logLines('Consumer', `blue-${marker}`)).length > 0 ? true : undefined,
+  await waitFor(
+    'the blue message in the consumer log',
+    async () => ((await logLines('Consumer', `blue-${marker}`)).length > 0 ? true : undefined),
+    { timeoutMs: 60_000, intervalMs: 300 },
   );
   expect(await logLines('Consumer', `red-${marker}`)).toEqual([]);
 });
@@ -296,17 +304,23 @@ test('a DMS batch with one failing record: only that record comes back', async (
   );
 
   // The failed item is received again after the 2 s visibility timeout, three times in all, then redriven.
-  await poll('the failing record retried three times', async () =>
-    (await logLines('Consumer', `bad-${marker}`)).length >= 3 ? true : undefined,
+  await waitFor(
+    'the failing record retried three times',
+    async () => ((await logLines('Consumer', `bad-${marker}`)).length >= 3 ? true : undefined),
+    { timeoutMs: 60_000, intervalMs: 300 },
   );
   expect(await logLines('Consumer', `ok1-${marker}`)).toHaveLength(1);
   expect(await logLines('Consumer', `ok2-${marker}`)).toHaveLength(1);
-  const redriven = await poll('the failing record in the redrive queue', async () => {
-    const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: physical.ReadingsRedrive, WaitTimeSeconds: 1 }),
-    );
-    return Messages?.length ? Messages : undefined;
-  });
+  const redriven = await waitFor(
+    'the failing record in the redrive queue',
+    async () => {
+      const { Messages } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: physical.ReadingsRedrive, WaitTimeSeconds: 1 }),
+      );
+      return Messages?.length ? Messages : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 300 },
+  );
   expect(JSON.parse(redriven[0].Body ?? '{}')).toEqual({ marker: `bad-${marker}`, fail: true });
 });
 
@@ -316,7 +330,7 @@ test('an asynchronous event that keeps failing is kept in the dead-letter queue'
     new PublishCommand({ TopicArn: physical.Failures, Message: JSON.stringify({ action: 'fail', body: marker }) }),
   );
 
-  const kept = await poll(
+  const kept = await waitFor(
     'the failed event in StageDeadLetters',
     async () => {
       const { Messages } = await sqs.send(
@@ -329,20 +343,20 @@ test('an asynchronous event that keeps failing is kept in the dead-letter queue'
       const found = (Messages ?? []).find(m => (m.Body ?? '').includes(marker));
       return found;
     },
-    90_000,
+    { timeoutMs: 90_000, intervalMs: 300 },
   );
   expect(kept.Body).toContain(marker);
 });
 
 test('a Timer rule invokes the function on its schedule, with its input', async () => {
   // rate(1 minute): the first run comes within a minute of the deploy.
-  const lines = await poll(
+  const lines = await waitFor(
     'a scheduled run in the ticker log',
     async () => {
       const found = await logLines('Ticker', 'probe says tick');
       return found.length > 0 ? found : undefined;
     },
-    100_000,
+    { timeoutMs: 100_000, intervalMs: 300 },
   );
   expect(lines[0]).toMatch(/INFO\tprobe says tick\n?$/);
 });

@@ -1,51 +1,29 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  DescribeExecutionCommand,
-  DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
   HistoryEvent,
   ListExecutionsCommand,
+  DescribeExecutionCommand,
   SFNClient,
-  StartExecutionCommand,
   StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { deployLocal } from '../../../lib/app/deploy';
-import { LOCAL_ACCOUNT, LOCAL_REGION, localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
-import { physicalIds } from '../stack-resources';
-import { poll } from '../poll';
+import { localClientConfig } from '../../../lib/local/endpoint';
+import { DeployedApp, LocalCloud, testApp, waitFor } from '../../../lib/testing';
+import { flowTestApp } from './app';
 
-// FunctionGraph flows on the local cloud: Step Functions runs the ASL, the functions run in their own
-// runtimes (Node.js, Python), and the results are read back through the Step Functions API.
+// FunctionGraph flows on the local cloud, deployed and driven with the testing kit: Step Functions runs the ASL,
+// the functions run in their own runtimes (Node.js, Python), and the results are read back through the Step
+// Functions API.
 jest.setTimeout(240_000);
 
 const config = localClientConfig();
 // StartSyncExecution's `sync-` host prefix does not resolve on a local endpoint.
 const sfn = new SFNClient({ ...config, disableHostPrefix: true });
-const sns = new SNSClient(config);
 const sqs = new SQSClient(config);
-const s3 = new S3Client(config);
-const physical: Record<string, string> = {};
-let outdir: string;
-
-const flowArn = (name: string) =>
-  `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:stagegraph-test-${name}`;
-
-async function finished(executionArn: string, deadlineMs = 90_000): Promise<DescribeExecutionCommandOutput> {
-  return poll(
-    `execution ${executionArn} to finish`,
-    async () => {
-      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      return execution.status === 'RUNNING' ? undefined : execution;
-    },
-    deadlineMs,
-    200,
-  );
-}
+const flows = flowTestApp(testApp({ build: true }));
+let cloud: LocalCloud;
+let deployed: DeployedApp;
 
 async function history(executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
@@ -59,27 +37,28 @@ async function history(executionArn: string): Promise<HistoryEvent[]> {
 }
 
 beforeAll(async () => {
-  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-flows-'));
-  await deployLocal({ projectDir: __dirname, outdir });
-  Object.assign(physical, await physicalIds('FlowTestStack'));
+  cloud = await LocalCloud.start({ projectDir: path.join(__dirname, '..', '..', '..') });
+  deployed = await cloud.deploy(flows.stack);
 });
 
-afterAll(() => {
-  for (const client of [sfn, sns, sqs, s3]) client.destroy();
-  fs.rmSync(outdir, { recursive: true, force: true });
+afterAll(async () => {
+  for (const client of [sfn, sqs]) client.destroy();
+  await cloud?.stop();
 });
 
 test('a flow with parallel, loop, choice, retry, catch and a subflow runs to the expected output', async () => {
-  const { executionArn } = await sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: flowArn('orchestra'),
-      input: JSON.stringify({ items: [1, 2, 3, 4] }),
-    }),
-  );
-  const execution = await finished(executionArn!);
+  const run = await deployed.runFlow(flows.orchestra, { items: [1, 2, 3, 4] }, { timeoutMs: 90_000 });
+  const executionArn = run.executionArn;
 
-  expect(execution.status).toBe('SUCCEEDED');
-  const output = JSON.parse(execution.output!);
+  expect(run.status).toBe('SUCCEEDED');
+  const output = run.output as {
+    fanOut: unknown;
+    size: unknown;
+    flaky: unknown;
+    caught: unknown;
+    recovered: unknown;
+    child: { output: unknown; executionArn: string };
+  };
   expect(output.fanOut).toEqual([{ sum: 10 }, [{ square: 1 }, { square: 4 }, { square: 9 }, { square: 16 }]]);
   expect(output.size).toEqual({ size: 'small' });
   expect(output.flaky).toEqual({ attempt: 1 });
@@ -87,17 +66,17 @@ test('a flow with parallel, loop, choice, retry, catch and a subflow runs to the
   expect(output.recovered).toEqual({ error: 'BrokenError' });
   expect(output.child.output).toMatchObject({
     runtime: expect.stringMatching(/^node v/),
-    received: { op: 'describe', from: executionArn!.split(':').pop() },
+    received: { op: 'describe', from: executionArn.split(':').pop() },
   });
   expect(output.child.executionArn).toMatch(/:execution:stagegraph-test-child:/);
 
-  const events = await history(executionArn!);
+  const events = await history(executionArn);
   const failed = events
     .filter(e => e.type === 'LambdaFunctionFailed')
     .map(e => e.lambdaFunctionFailedEventDetails?.error);
   // Flaky failed once and was retried; Broken failed once and was caught.
   expect(failed.sort()).toEqual(['BrokenError', 'FlakyError']);
-  const entered = events.filter(e => e.type?.endsWith('StateEntered')).map(e => e.stateEnteredEventDetails?.name);
+  const entered = run.steps.map(step => step.name);
   expect(entered).toEqual(
     expect.arrayContaining([
       'Fan out',
@@ -119,12 +98,9 @@ test('a flow with parallel, loop, choice, retry, catch and a subflow runs to the
 });
 
 test('the choice takes the other branch for other data', async () => {
-  const { executionArn } = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn: flowArn('orchestra'), input: JSON.stringify({ items: [5, 6] }) }),
-  );
-  const execution = await finished(executionArn!);
-  expect(execution.status).toBe('SUCCEEDED');
-  expect(JSON.parse(execution.output!)).toMatchObject({
+  const run = await deployed.runFlow(flows.orchestra, { items: [5, 6] }, { timeoutMs: 90_000 });
+  expect(run.status).toBe('SUCCEEDED');
+  expect(run.output).toMatchObject({
     fanOut: [{ sum: 11 }, [{ square: 25 }, { square: 36 }]],
     size: { size: 'big' },
   });
@@ -132,82 +108,65 @@ test('the choice takes the other branch for other data', async () => {
 
 /** The task token a callback published to the Requests topic, read from the queue subscribed to it. */
 async function tokenFor(marker: string): Promise<string> {
-  return poll(
+  const queueUrl = await deployed.physicalId(flows.requestQueue);
+  return waitFor(
     "the callback's task token in the request queue",
     async () => {
       const { Messages } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: physical.RequestQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
       );
       for (const message of Messages ?? []) {
         const body = JSON.parse(message.Body!) as { taskToken: string; input: { request: string } };
         if (body.input.request === marker) {
-          await sqs.send(
-            new DeleteMessageCommand({ QueueUrl: physical.RequestQueue, ReceiptHandle: message.ReceiptHandle }),
-          );
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
           return body.taskToken;
         }
       }
       return undefined;
     },
-    60_000,
-    0,
+    { timeoutMs: 60_000, intervalMs: 0 },
   );
 }
 
 test('a callback waits until an SMN message on the resume topic brings its token back', async () => {
   const marker = `approve-${Date.now()}`;
-  const { executionArn } = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn: flowArn('approval'), input: JSON.stringify({ request: marker }) }),
-  );
+  const executionArn = await deployed.startFlow(flows.approval, { request: marker });
   const taskToken = await tokenFor(marker);
   expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
 
-  await sns.send(
-    new PublishCommand({
-      TopicArn: physical.ApprovalResumeTopic,
-      Message: JSON.stringify({ taskToken, output: { approved: true, by: 'tester' } }),
-    }),
-  );
-  const execution = await finished(executionArn!);
+  await deployed.publish(flows.approval.resumeTopic, { taskToken, output: { approved: true, by: 'tester' } });
+  const execution = await deployed.flowExecution(executionArn);
 
   expect(execution.status).toBe('SUCCEEDED');
-  expect(JSON.parse(execution.output!)).toEqual({ request: marker, approval: { approved: true, by: 'tester' } });
+  expect(execution.output).toEqual({ request: marker, approval: { approved: true, by: 'tester' } });
 });
 
 test('an answer with an error fails the callback node', async () => {
   const marker = `reject-${Date.now()}`;
-  const { executionArn } = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn: flowArn('approval'), input: JSON.stringify({ request: marker }) }),
-  );
+  const executionArn = await deployed.startFlow(flows.approval, { request: marker });
   const taskToken = await tokenFor(marker);
 
-  await sns.send(
-    new PublishCommand({
-      TopicArn: physical.ApprovalResumeTopic,
-      Message: JSON.stringify({ taskToken, error: 'Declined', cause: 'not today' }),
-    }),
-  );
-  const execution = await finished(executionArn!);
+  await deployed.publish(flows.approval.resumeTopic, { taskToken, error: 'Declined', cause: 'not today' });
+  const execution = await deployed.flowExecution(executionArn);
 
   expect(execution.status).toBe('FAILED');
   expect(execution.error).toBe('Declined');
 });
 
-/** A POST with a JSON body to a route of the stack's REST API: status and parsed body. */
+/** A POST with a JSON body to a route of the stack's REST API (public routes: unsigned): status and parsed body. */
 async function post(route: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${localRestApiUrl(physical.StageHttpApi)}${route}`, {
+  const response = await deployed.request(flows.stack, route, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    body,
+    signed: false,
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: response.json() };
 }
 
 test('a callback can be answered over HTTP; malformed answers get 400 and leave it waiting', async () => {
   const marker = `http-${Date.now()}`;
-  const { executionArn } = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn: flowArn('approval'), input: JSON.stringify({ request: marker }) }),
-  );
+  const executionArn = await deployed.startFlow(flows.approval, { request: marker });
   const taskToken = await tokenFor(marker);
 
   expect(await post('/approvals', { output: { approved: true } })).toEqual({
@@ -221,46 +180,50 @@ test('a callback can be answered over HTTP; malformed answers get 400 and leave 
     body: { resumed: true },
   });
 
-  const execution = await finished(executionArn!);
+  const execution = await deployed.flowExecution(executionArn);
   expect(execution.status).toBe('SUCCEEDED');
-  expect(JSON.parse(execution.output!).approval).toEqual({ approved: true, by: 'web' });
+  expect((execution.output as { approval: unknown }).approval).toEqual({ approved: true, by: 'web' });
 });
 
 test('an OBS upload starts one execution with the object as input', async () => {
   const key = `incoming/report ${Date.now()}.txt`;
-  await s3.send(new PutObjectCommand({ Bucket: physical.Inbox, Key: key, Body: 'twelve bytes' }));
+  await deployed.upload(flows.inbox, key, 'twelve bytes');
+  const bucket = await deployed.physicalId(flows.inbox);
+  const stateMachineArn = await deployed.physicalId(flows.onUpload);
 
-  const executionArn = await poll(
+  const executionArn = await waitFor(
     'an execution started by the upload',
     async () => {
-      const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: flowArn('on-upload') }));
+      const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
       for (const execution of executions ?? []) {
         const described = await sfn.send(new DescribeExecutionCommand({ executionArn: execution.executionArn }));
         if (JSON.parse(described.input ?? '{}').key === key) return execution.executionArn;
       }
       return undefined;
     },
-    60_000,
-    300,
+    { timeoutMs: 60_000, intervalMs: 300 },
   );
-  const execution = await finished(executionArn);
+  const execution = await deployed.flowExecution(executionArn);
 
   expect(execution.status).toBe('SUCCEEDED');
-  expect(JSON.parse(execution.input!)).toMatchObject({
+  expect(execution.steps[0].input).toMatchObject({
     trigger: 'obs',
-    bucket: physical.Inbox,
+    bucket,
     key,
     size: 12,
     eventName: 'ObjectCreated:Put',
   });
-  expect(JSON.parse(execution.output!)).toMatchObject({
-    received: { op: 'describe', key, bucket: physical.Inbox, size: 12 },
+  expect(execution.output).toMatchObject({
+    received: { op: 'describe', key, bucket, size: 12 },
   });
 });
 
 test('an EXPRESS flow runs synchronously and answers with its output', async () => {
   const result = await sfn.send(
-    new StartSyncExecutionCommand({ stateMachineArn: flowArn('quick'), input: JSON.stringify({ items: [2, 3, 5] }) }),
+    new StartSyncExecutionCommand({
+      stateMachineArn: await deployed.physicalId(flows.quick),
+      input: JSON.stringify({ items: [2, 3, 5] }),
+    }),
   );
 
   expect(result.status).toBe('SUCCEEDED');
