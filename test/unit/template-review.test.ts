@@ -32,7 +32,7 @@ import { synthesizeApp } from '../../lib/app/synth';
 import { FIXTURES } from '../helpers';
 
 // The templates as a review sees them: cdk-nag's AwsSolutions rules and cfn-lint over the example app of
-// bin/app.ts (synthesized as `stagegraph graph` does, without building any code) and over an app that
+// bin/app.ts (the example app, synthesized as `stagegraph graph` does, without building any code) and over an app that
 // uses every construct with its defaults.
 jest.setTimeout(180_000);
 
@@ -205,7 +205,7 @@ describe('cdk-nag AwsSolutions', () => {
     ]);
   });
 
-  test('the example app has no finding but those bin/app.ts accepts with a reason, and no custom resource', () => {
+  test('the example app has no finding but those bin/example/app.ts accepts with a reason, and no custom resource', () => {
     // GIVEN its synthesized template, loaded into a stack that cdk-nag can visit
     const app = new App();
     const stack = new Stack(app, 'Example', {

@@ -1,73 +1,66 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { deployLocal } from '../../../lib/app/deploy';
 import { localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
-import { findDeployedFunction } from '../../../lib/app/deployed';
+import { DeployedApp, LocalCloud, testApp, waitFor } from '../../../lib/testing';
+import { StageFunction } from '../../../lib';
+import { exampleApp } from '../../../bin/example/app';
 import {
   ExampleCloud,
   ExampleOutputs,
-  exampleOutputs,
   Inbox,
   runDocuments,
   runFileProcessing,
   runIot,
   runWebBackend,
 } from '../../../bin/example/scenarios';
-import { waitFor } from '../../../lib/testing';
 
-// The example app of bin/app.ts on the local cloud: its four scenarios driven with real inputs (an
-// image, device readings, HTTP calls, documents), their outputs checked through the AWS SDK, and the
-// billing meter's metrics of each scenario's functions.
+// The example app of bin/example/app.ts on the local cloud, deployed in-process with the testing kit: its four
+// scenarios driven with real inputs (an image, device readings, HTTP calls, documents), their outputs checked
+// through the AWS SDK, and the bill of each scenario's functions read from the billing meter.
 jest.setTimeout(600_000);
 
 const ROOT = path.join(__dirname, '..', '..', '..');
+const example = exampleApp(testApp({ build: true }));
 const cloud: ExampleCloud = { config: localClientConfig(), apiUrl: localRestApiUrl };
 const sqs = new SQSClient(cloud.config);
-const cloudwatch = new CloudWatchClient(cloud.config);
 const run = Date.now().toString(36);
-let outdir: string;
+let local: LocalCloud;
+let deployed: DeployedApp;
 let out: ExampleOutputs;
 let inbox: Inbox;
-let started: number;
+let started: Date;
 
-async function meteredInvocations(functionId: string, atLeast: number): Promise<number> {
-  const { functionName } = await findDeployedFunction(outdir, functionId);
-  return waitFor(
-    `${atLeast} metered invocations of ${functionId}`,
+/** The metered invocations of a function since the suite began, once there are at least `atLeast`. */
+async function meteredInvocations(fn: StageFunction, atLeast: number): Promise<number> {
+  const bill = await waitFor(
+    `${atLeast} metered invocations of ${fn.node.path}`,
     async () => {
-      const result = await cloudwatch.send(
-        new GetMetricStatisticsCommand({
-          Namespace: 'Stagegraph/Billing',
-          MetricName: 'Invocations',
-          Dimensions: [{ Name: 'FunctionName', Value: functionName }],
-          StartTime: new Date(started - 60_000),
-          EndTime: new Date(Date.now() + 60_000),
-          Period: 3600,
-          Statistics: ['Sum'],
-        }),
-      );
-      const sum = (result.Datapoints ?? []).reduce((total, point) => total + (point.Sum ?? 0), 0);
-      return sum >= atLeast ? sum : undefined;
+      const read = await deployed.bill(started, [fn]);
+      return read.total.invocations >= atLeast ? read : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 500 },
   );
+  expect(bill.total.costUsd).toBeGreaterThan(0);
+  return bill.total.invocations;
 }
 
+const documentFunction = (id: string): StageFunction => {
+  const fn = example.documents.functions.find(f => f.node.id === id);
+  if (!fn) throw new Error(`no document function ${id}`);
+  return fn;
+};
+
 beforeAll(async () => {
-  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-example-'));
-  await deployLocal({ projectDir: ROOT, outdir });
-  out = await exampleOutputs(cloud);
+  local = await LocalCloud.start({ projectDir: ROOT });
+  deployed = await local.deploy(example.stack);
+  out = deployed.outputs as unknown as ExampleOutputs;
   inbox = new Inbox(sqs, out.InboxQueueUrl);
-  started = Date.now();
+  started = new Date();
 });
 
-afterAll(() => {
+afterAll(async () => {
   sqs.destroy();
-  cloudwatch.destroy();
-  fs.rmSync(outdir, { recursive: true, force: true });
+  await local?.stop();
 });
 
 test('1. an image uploaded under uploads/ gets a real thumbnail under thumbnails/ and an SMN message', async () => {
@@ -86,7 +79,7 @@ test('1. an image uploaded under uploads/ gets a real thumbnail under thumbnails
     height: 85,
     format: 'png',
   });
-  expect(await meteredInvocations('Thumbnail', 1)).toBeGreaterThanOrEqual(1);
+  expect(await meteredInvocations(example.thumbnail, 1)).toBeGreaterThanOrEqual(1);
 });
 
 test('2. readings through DMS and DIS are aggregated per device, and the hot device raises an alert', async () => {
@@ -105,7 +98,7 @@ test('2. readings through DMS and DIS are aggregated per device, and the hot dev
   );
   // Only the furnace passed 30 °C, and only through the queue.
   expect(result.alerts).toEqual([expect.objectContaining({ device: furnace, source: 'dms', max: 36, threshold: 30 })]);
-  expect(await meteredInvocations('IotAggregator', 2)).toBeGreaterThanOrEqual(2);
+  expect(await meteredInvocations(example.aggregator, 2)).toBeGreaterThanOrEqual(2);
 });
 
 test('3. the items API does a CRUD round trip and answers bad input with 4xx, never 5xx', async () => {
@@ -136,7 +129,7 @@ test('3. the items API does a CRUD round trip and answers bad input with 4xx, ne
   expect(result.bad.negativePrice).toEqual({ status: 400, body: { message: 'price must be a number from 0' } });
   expect(result.bad.unknownId.status).toBe(404);
   for (const response of Object.values(result.bad)) expect(response.status).toBeLessThan(500);
-  expect(await meteredInvocations('ItemsApi', 10)).toBeGreaterThanOrEqual(10);
+  expect(await meteredInvocations(example.items, 10)).toBeGreaterThanOrEqual(10);
 });
 
 test('4. documents start the flow: the positive one is archived, the negative one raises an SMN alert', async () => {
@@ -171,8 +164,8 @@ test('4. documents start the flow: the positive one is archived, the negative on
     sentiment: { label: 'negative' },
     keywords: expect.any(Array),
   });
-  for (const fn of ['Documents/ExtractText', 'Documents/ClassifySentiment', 'Documents/ExtractKeywords']) {
-    expect(await meteredInvocations(fn, 2)).toBeGreaterThanOrEqual(2);
+  for (const id of ['ExtractText', 'ClassifySentiment', 'ExtractKeywords']) {
+    expect(await meteredInvocations(documentFunction(id), 2)).toBeGreaterThanOrEqual(2);
   }
-  expect(await meteredInvocations('Documents/ArchiveResult', 1)).toBeGreaterThanOrEqual(1);
+  expect(await meteredInvocations(documentFunction('ArchiveResult'), 1)).toBeGreaterThanOrEqual(1);
 });
