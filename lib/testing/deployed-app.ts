@@ -372,6 +372,7 @@ export class DeployedApp {
   /**
    * Waits for a function's next invocation (the first after `since` that `where` accepts) to end, and returns
    * its event, its result, what it printed and its REPORT figures. Functions in the text log format (the default).
+   * Looks every 100 ms unless `intervalMs` says otherwise.
    */
   public async nextInvocation(fn: IConstruct, options: InvocationWaitOptions = {}): Promise<Invocation> {
     const since = (options.since ?? new Date()).getTime();
@@ -387,7 +388,7 @@ export class DeployedApp {
         const invocations = ended.map(invocation => withRecord(invocation, records?.get(invocation.requestId)));
         return invocations.find(invocation => options.where?.(invocation) ?? true);
       },
-      options,
+      { intervalMs: 100, ...options },
     );
   }
 }

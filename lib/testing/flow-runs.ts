@@ -48,7 +48,7 @@ export async function startExecution(client: SFNClient, stateMachineArn: string,
   return executionArn ?? '';
 }
 
-/** Waits for an execution to end and reads its history: status, output or error, and the states it passed. */
+/** Waits for an execution to end (looking every 50 ms unless told) and reads its history: status, output or error, and the states it passed. */
 export async function executionEnd(
   client: SFNClient,
   executionArn: string,
@@ -60,7 +60,7 @@ export async function executionEnd(
       const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
       return execution.status === 'RUNNING' ? undefined : execution;
     },
-    { timeoutMs: 60_000, ...options },
+    { timeoutMs: 60_000, intervalMs: 50, ...options },
   );
   return {
     executionArn,

@@ -1,6 +1,6 @@
 // `npm run bench`: the benchmarks of test/bench, printed as tables and written to
 // test/bench/results.json. Not part of `npm test`. BENCH_REPEATS sets the runs per synth figure;
-// BENCH_ONLY=synth, scaling, invoke, triggers, flows, throughput or bill runs one part.
+// BENCH_ONLY=synth, scaling, invoke, triggers, flows, throughput, kit or bill runs one part.
 // Before any AWS SDK client is made: the bench runs on Node.js 20, which the SDK warns about.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import * as fs from 'fs';
@@ -19,6 +19,7 @@ import {
   formatFlowSynth,
 } from './flows';
 import { benchInvoke, formatInvoke, InvokeBenchResult } from './invoke';
+import { benchKit, formatKit, KitBenchResult } from './kit';
 import { benchSynth, benchSynthScaling, formatScaling, formatSynth, ScalingResult, SynthResult } from './synth';
 import { table } from './stats';
 import { benchThroughput, ThroughputResult } from './throughput';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   let throughput: ThroughputResult[] | undefined;
   let flowRuns: { runs: FlowRunResult[]; throughput: FlowThroughput } | undefined;
   let billLag: BillLagResult[] | undefined;
+  let kit: KitBenchResult | undefined;
   if (!only || only === 'flows') {
     flowSynth = benchFlowSynth(100, repeats);
     console.log(
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
     );
     console.log(formatScaling(scaling));
   }
-  if (!only || only === 'invoke' || only === 'triggers' || only === 'flows' || only === 'throughput') {
+  if (!only || ['invoke', 'triggers', 'flows', 'throughput', 'kit'].includes(only)) {
     if (!process.env.LOCALSTACK_ENDPOINT) {
       installLocalStack({ projectDir: ROOT });
     }
@@ -98,10 +100,17 @@ async function main(): Promise<void> {
       if (!only || only === 'triggers') {
         triggerLatency = await benchTriggerLatency(20);
       }
+      if (!only || only === 'kit') {
+        kit = await benchKit(10);
+      }
     } finally {
       if (status.started) {
         await stopLocalStack(ROOT);
       }
+    }
+    if (kit) {
+      console.log('\nThe testing kit: a first local integration test, and 10 further tests of each kind\n');
+      console.log(formatKit(kit));
     }
     if (invoke) {
       console.log(
@@ -199,6 +208,7 @@ async function main(): Promise<void> {
         flowRuns: flowRuns ?? previous.flowRuns,
         throughput: throughput ?? previous.throughput,
         billLag: billLag ?? previous.billLag,
+        kit: kit ?? previous.kit,
       },
       null,
       2,
