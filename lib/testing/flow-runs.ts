@@ -48,7 +48,10 @@ export async function startExecution(client: SFNClient, stateMachineArn: string,
   return executionArn ?? '';
 }
 
-/** Waits for an execution to end (looking every 50 ms unless told) and reads its history: status, output or error, and the states it passed. */
+/**
+ * Waits for an execution to end (looking every 50 ms unless told) and reads its history: status, output or error,
+ * and the states it passed.
+ */
 export async function executionEnd(
   client: SFNClient,
   executionArn: string,
