@@ -20,7 +20,10 @@ This module is that implementation, run from the extension's runtime hooks (hook
 A save is a new generation of files committed atomically (state_files.py): a kill during a save
 leaves the previous snapshot whole. Services are saved in an order where event sources (SQS, Kinesis
 positions) come before the services that hold the effects of processing them (S3, Logs, CloudWatch),
-so that a kill between two saves repeats work (at least once) rather than losing it. Service-specific
+so that a kill between two saves repeats work (at least once) rather than losing it. Since each
+service is read as it is when its turn comes, a generation is dated by when its save began (its
+``savedAt``): it holds every change acknowledged before then, and a change acknowledged while the save
+ran (a message sent after SQS was read, before the commit) may be missing from it. Service-specific
 handling (S3 object bodies, SQS messages being received, Step Functions histories, EventBridge
 schedules) is in service_state.py. What cannot be kept is listed in ``UNSUPPORTED.json`` beside the
 snapshot; what the last start restored, in ``RESTORE.json``.
@@ -282,7 +285,9 @@ class Persister:
     # --- restore -------------------------------------------------------------------------------
 
     def restore(self) -> dict:
-        """Loads the current snapshot into the services (starting them), then opens the gate."""
+        """Loads the current snapshot into the services (starting them), writes RESTORE.json, then opens
+        the gate: whoever waits for the health check (the CLI, a test) reads this start's report, not the
+        previous one's."""
         from localstack.services.plugins import SERVICE_PLUGINS
 
         from stagegraph_localstack import service_state
@@ -312,12 +317,12 @@ class Persister:
                     report["services"][name] = {"restored": False, "error": self._unrestored[name]}
                 finally:
                     self.gate.pending.discard(name)
+            report["durationMs"] = round((time.time() - started) * 1000, 1)
+            report["sizeBytes"] = self.store.size()
+            write_json(os.path.join(self.root, RESTORE_FILE), report)
+            self.write_unsupported()
         finally:
             self.gate.open()
-        report["durationMs"] = round((time.time() - started) * 1000, 1)
-        report["sizeBytes"] = self.store.size()
-        write_json(os.path.join(self.root, RESTORE_FILE), report)
-        self.write_unsupported()
         LOG.info("stagegraph: restored %d services in %.0f ms", len(report["services"]), report["durationMs"])
         return report
 
@@ -375,6 +380,9 @@ class Persister:
 
         with self._save_lock:
             began = time.perf_counter()
+            # Every change acknowledged before this instant is in the generation (services are pickled
+            # one after another from here on, each as it is then): what it records as savedAt.
+            begun_at = time.time()
             running = set(SERVICE_PLUGINS.list_active_services())
             saved_before = set(self.store.services())
             names = ordered(running | saved_before, SAVE_ORDER, SAVE_LAST)
@@ -405,7 +413,7 @@ class Persister:
                 self._digests[name] = digest
                 written.append(name)
             if written or set(kept) != saved_before:
-                number = generation.commit()
+                number = generation.commit(saved_at=begun_at)
                 self._collect_garbage()
             else:
                 generation.abort()
