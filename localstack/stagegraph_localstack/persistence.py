@@ -262,6 +262,8 @@ class Persister:
         # Services whose state could not be saved (e.g. an object that cannot be pickled), with why.
         self._unsaveable: dict[str, str] = {}
         self.last_save: dict[str, Any] = {}
+        # LocalStack's handler that attaches a service's operations to the gateway at its first request.
+        self._service_loader = None
 
     # --- installation --------------------------------------------------------------------------
 
@@ -280,6 +282,9 @@ class Persister:
         parsed = next((i for i, h in enumerate(handlers) if h is ls_handlers.parse_service_name), len(handlers) - 1)
         handlers.insert(parsed + 1, self.gate.service_gate)
         gateway.response_handlers.append(self.changes)
+        from localstack.aws.handlers.service_plugin import ServiceLoader
+
+        self._service_loader = next((h for h in handlers if isinstance(h, ServiceLoader)), None)
         service_state.install_patches()
 
     # --- restore -------------------------------------------------------------------------------
@@ -309,6 +314,7 @@ class Persister:
                     payload = self._decode(data)
                     service = SERVICE_PLUGINS.require(name)
                     details = self._load_service(name, service, payload)
+                    self._attach(name, service)
                     report["services"][name] = {"restored": True, "ms": round((time.perf_counter() - began) * 1000, 1), **details}
                 except Exception as error:  # one service must not keep the others from coming back
                     LOG.warning("stagegraph: could not restore the state of %s: %s", name, error, exc_info=LOG.isEnabledFor(logging.DEBUG))
@@ -325,6 +331,22 @@ class Persister:
             self.gate.open()
         LOG.info("stagegraph: restored %d services in %.0f ms", len(report["services"]), report["durationMs"])
         return report
+
+    def _attach(self, name: str, service) -> None:
+        """Routes the operations of a restored service before the gate opens. Left to LocalStack's
+        ServiceLoader, the first request would: it marks the service loaded before it has added the
+        routes, so a request arriving meanwhile (the first outside request racing a restored event source
+        mapping's first internal Invoke) was answered "no handler for operation". Done under the
+        loader's lock for the service, as the loader does it, so that neither adds the routes twice."""
+        loader = self._service_loader
+        skeleton = getattr(service, "skeleton", None)
+        if loader is None or skeleton is None:
+            return
+        with loader.service_locks[name]:
+            if name in loader.loaded_services:
+                return
+            loader.service_request_router.add_skeleton(skeleton)
+            loader.loaded_services.add(name)
 
     def _set_aside(self, name: str) -> str:
         """Copies the state a service could not load to ``<root>/unrestored``: the service runs empty

@@ -1,6 +1,7 @@
 """The persistence machinery: what runs anywhere, then (with LocalStack importable, i.e. in LocalStack's
 virtual environment) saving and restoring real stores through a stand-in service, with no LocalStack
 running:  <venv>/bin/python -m pytest localstack/tests"""
+import collections
 import json
 import os
 import threading
@@ -301,3 +302,27 @@ def test_restore_json_is_written_before_the_gate_opens(runtime, tmp_path, monkey
     report = restarted.restore()
     assert seen_when_open[0]["restoredAt"] == report["restoredAt"] > 0
     assert seen_when_open[0]["services"]["sqs"]["restored"] is True
+
+
+def test_restored_services_have_their_operations_routed_before_the_gate_opens(runtime):
+    persister, service, _ = runtime()
+    service.bundle["000000000000"]["us-east-1"].queues["work"] = 1
+    persister.save("periodic")
+
+    restarted, service2, _ = runtime()
+    routed: list = []
+    service2.skeleton = "the skeleton of sqs"
+    restarted._service_loader = types.SimpleNamespace(
+        service_locks=collections.defaultdict(threading.RLock),
+        loaded_services=set(),
+        service_request_router=types.SimpleNamespace(add_skeleton=routed.append),
+    )
+    opened_with: list = []
+    open_gate = restarted.gate.open
+    restarted.gate.open = lambda: (opened_with.append(set(restarted._service_loader.loaded_services)), open_gate())
+    restarted.restore()
+
+    assert routed == ["the skeleton of sqs"]
+    assert opened_with == [{"sqs"}]
+    restarted._attach("sqs", service2)  # already routed: not twice
+    assert routed == ["the skeleton of sqs"]
