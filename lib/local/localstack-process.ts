@@ -216,12 +216,24 @@ function processCommandLine(pid: number): string {
   }
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * Whether any thread of the process still runs. A zombie still answers signal 0: it counts as gone, but
+ * only once it is the last thread of its process. The main thread of a process killed with SIGKILL shows
+ * as a zombie while its other threads are still exiting, and until the last one has, the process's files
+ * (LocalStack's listening socket among them) stay open.
+ */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    // A zombie still answers signal 0: count it as gone.
+  } catch {
+    return false;
+  }
+  try {
     const stat = fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf-8') : '';
-    return !/^\d+ \(.*\) Z/.test(stat);
+    if (!/^\d+ \(.*\) Z/.test(stat)) {
+      return true;
+    }
+    return fs.readdirSync(`/proc/${pid}/task`).length > 1;
   } catch {
     return false;
   }

@@ -20,7 +20,10 @@ This module is that implementation, run from the extension's runtime hooks (hook
 A save is a new generation of files committed atomically (state_files.py): a kill during a save
 leaves the previous snapshot whole. Services are saved in an order where event sources (SQS, Kinesis
 positions) come before the services that hold the effects of processing them (S3, Logs, CloudWatch),
-so that a kill between two saves repeats work (at least once) rather than losing it. Service-specific
+so that a kill between two saves repeats work (at least once) rather than losing it. Since each
+service is read as it is when its turn comes, a generation is dated by when its save began (its
+``savedAt``): it holds every change acknowledged before then, and a change acknowledged while the save
+ran (a message sent after SQS was read, before the commit) may be missing from it. Service-specific
 handling (S3 object bodies, SQS messages being received, Step Functions histories, EventBridge
 schedules) is in service_state.py. What cannot be kept is listed in ``UNSUPPORTED.json`` beside the
 snapshot; what the last start restored, in ``RESTORE.json``.
@@ -259,6 +262,8 @@ class Persister:
         # Services whose state could not be saved (e.g. an object that cannot be pickled), with why.
         self._unsaveable: dict[str, str] = {}
         self.last_save: dict[str, Any] = {}
+        # LocalStack's handler that attaches a service's operations to the gateway at its first request.
+        self._service_loader = None
 
     # --- installation --------------------------------------------------------------------------
 
@@ -277,12 +282,17 @@ class Persister:
         parsed = next((i for i, h in enumerate(handlers) if h is ls_handlers.parse_service_name), len(handlers) - 1)
         handlers.insert(parsed + 1, self.gate.service_gate)
         gateway.response_handlers.append(self.changes)
+        from localstack.aws.handlers.service_plugin import ServiceLoader
+
+        self._service_loader = next((h for h in handlers if isinstance(h, ServiceLoader)), None)
         service_state.install_patches()
 
     # --- restore -------------------------------------------------------------------------------
 
     def restore(self) -> dict:
-        """Loads the current snapshot into the services (starting them), then opens the gate."""
+        """Loads the current snapshot into the services (starting them), writes RESTORE.json, then opens
+        the gate: whoever waits for the health check (the CLI, a test) reads this start's report, not the
+        previous one's."""
         from localstack.services.plugins import SERVICE_PLUGINS
 
         from stagegraph_localstack import service_state
@@ -304,6 +314,7 @@ class Persister:
                     payload = self._decode(data)
                     service = SERVICE_PLUGINS.require(name)
                     details = self._load_service(name, service, payload)
+                    self._attach(name, service)
                     report["services"][name] = {"restored": True, "ms": round((time.perf_counter() - began) * 1000, 1), **details}
                 except Exception as error:  # one service must not keep the others from coming back
                     LOG.warning("stagegraph: could not restore the state of %s: %s", name, error, exc_info=LOG.isEnabledFor(logging.DEBUG))
@@ -312,14 +323,30 @@ class Persister:
                     report["services"][name] = {"restored": False, "error": self._unrestored[name]}
                 finally:
                     self.gate.pending.discard(name)
+            report["durationMs"] = round((time.time() - started) * 1000, 1)
+            report["sizeBytes"] = self.store.size()
+            write_json(os.path.join(self.root, RESTORE_FILE), report)
+            self.write_unsupported()
         finally:
             self.gate.open()
-        report["durationMs"] = round((time.time() - started) * 1000, 1)
-        report["sizeBytes"] = self.store.size()
-        write_json(os.path.join(self.root, RESTORE_FILE), report)
-        self.write_unsupported()
         LOG.info("stagegraph: restored %d services in %.0f ms", len(report["services"]), report["durationMs"])
         return report
+
+    def _attach(self, name: str, service) -> None:
+        """Routes the operations of a restored service before the gate opens. Left to LocalStack's
+        ServiceLoader, the first request would: it marks the service loaded before it has added the
+        routes, so a request arriving meanwhile (the first outside request racing a restored event source
+        mapping's first internal Invoke) was answered "no handler for operation". Done under the
+        loader's lock for the service, as the loader does it, so that neither adds the routes twice."""
+        loader = self._service_loader
+        skeleton = getattr(service, "skeleton", None)
+        if loader is None or skeleton is None:
+            return
+        with loader.service_locks[name]:
+            if name in loader.loaded_services:
+                return
+            loader.service_request_router.add_skeleton(skeleton)
+            loader.loaded_services.add(name)
 
     def _set_aside(self, name: str) -> str:
         """Copies the state a service could not load to ``<root>/unrestored``: the service runs empty
@@ -375,6 +402,9 @@ class Persister:
 
         with self._save_lock:
             began = time.perf_counter()
+            # Every change acknowledged before this instant is in the generation (services are pickled
+            # one after another from here on, each as it is then): what it records as savedAt.
+            begun_at = time.time()
             running = set(SERVICE_PLUGINS.list_active_services())
             saved_before = set(self.store.services())
             names = ordered(running | saved_before, SAVE_ORDER, SAVE_LAST)
@@ -405,7 +435,7 @@ class Persister:
                 self._digests[name] = digest
                 written.append(name)
             if written or set(kept) != saved_before:
-                number = generation.commit()
+                number = generation.commit(saved_at=begun_at)
                 self._collect_garbage()
             else:
                 generation.abort()

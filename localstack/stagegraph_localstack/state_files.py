@@ -7,7 +7,8 @@ module only stores bytes. The layout under the state root (LocalStack's data dir
     snapshot/CURRENT                 the number of the last complete generation, replaced atomically
     snapshot/<n>/<service>.pickle    one file per service; a service that did not change since the
                                      previous generation is a hard link to its file there
-    snapshot/<n>/SAVED.json          when the generation was saved, and which services it wrote
+    snapshot/<n>/SAVED.json          when its save began (savedAt: it holds every change acknowledged
+                                     before then) and was committed, which services it wrote
     snapshot/blobs/<sha256>          object data (S3 object bodies), immutable, shared by generations
     UNSUPPORTED.json                 what is not kept across restarts, with the reason
     RESTORE.json                     what the last start restored, and what may be delivered twice
@@ -187,9 +188,18 @@ class Generation:
         self.services.add(service)
         return True
 
-    def commit(self) -> int:
-        """Makes this generation the current one, then removes the older ones."""
-        saved = {"savedAt": time.time(), "services": sorted(self.services), "written": sorted(self.written)}
+    def commit(self, saved_at: float | None = None) -> int:
+        """Makes this generation the current one, then removes the older ones. ``saved_at`` is the
+        instant the generation's state is as of: when its save began, since a save reads the services
+        one after another (default: now). A change acknowledged after it may be missing from the
+        generation even though the commit comes later."""
+        committed_at = time.time()
+        saved = {
+            "savedAt": committed_at if saved_at is None else saved_at,
+            "committedAt": committed_at,
+            "services": sorted(self.services),
+            "written": sorted(self.written),
+        }
         write_json(os.path.join(self.folder, SAVED_FILE), saved)
         atomic_write(self.store.current_file, f"{self.number}\n".encode())
         self.store.remove_generations_except(self.number)
@@ -237,7 +247,8 @@ class SnapshotStore:
         return sorted(names)
 
     def saved_at(self) -> float | None:
-        """When the current generation was committed (seconds since the epoch)."""
+        """When the save of the current generation began (seconds since the epoch): it holds every
+        change acknowledged before then."""
         number = self.current()
         if number is None:
             return None

@@ -1,9 +1,11 @@
 """The persistence machinery: what runs anywhere, then (with LocalStack importable, i.e. in LocalStack's
 virtual environment) saving and restoring real stores through a stand-in service, with no LocalStack
 running:  <venv>/bin/python -m pytest localstack/tests"""
+import collections
 import json
 import os
 import threading
+import time
 import types
 
 import pytest
@@ -251,3 +253,76 @@ def test_a_save_running_while_requests_change_the_state_still_writes_a_whole_sna
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_save_records_when_it_began_since_a_change_made_while_it_runs_may_be_missing(runtime, tmp_path, monkeypatch):
+    persister, service, _ = runtime()
+    store = service.bundle["000000000000"]["us-east-1"]
+    store.queues["work"] = ["m1"]
+    serialize = persister._serialize
+    acknowledged: list[float] = []
+
+    def slow_serialize(name):
+        data = serialize(name)
+        # A message sent (and acknowledged) after the service was read, before the commit.
+        store.queues["work"].append("m2")
+        acknowledged.append(time.time())
+        return data
+
+    monkeypatch.setattr(persister, "_serialize", slow_serialize)
+    began = time.time()
+    persister.save("periodic")
+
+    saved_at = persister.store.saved_at()
+    generation = persister.store.current()
+    committed_at = json.loads((tmp_path / "snapshot" / str(generation) / "SAVED.json").read_text())["committedAt"]
+    # Not the commit: m2 was acknowledged before it but is not in the generation.
+    assert began <= saved_at <= acknowledged[0] <= committed_at
+    restarted, service2, _ = runtime()
+    restarted.restore()
+    assert service2.bundle["000000000000"]["us-east-1"].queues == {"work": ["m1"]}
+
+
+def test_restore_json_is_written_before_the_gate_opens(runtime, tmp_path, monkeypatch):
+    persister, service, _ = runtime()
+    service.bundle["000000000000"]["us-east-1"].queues["work"] = 1
+    persister.save("periodic")
+    (tmp_path / "RESTORE.json").write_text('{"restoredAt": 0}')  # the report of an earlier start
+
+    restarted, _, _ = runtime()
+    seen_when_open: list[dict] = []
+    open_gate = restarted.gate.open
+
+    def open_and_look():
+        # What a client that waited for the health check reads at this moment.
+        seen_when_open.append(json.loads((tmp_path / "RESTORE.json").read_text()))
+        open_gate()
+
+    monkeypatch.setattr(restarted.gate, "open", open_and_look)
+    report = restarted.restore()
+    assert seen_when_open[0]["restoredAt"] == report["restoredAt"] > 0
+    assert seen_when_open[0]["services"]["sqs"]["restored"] is True
+
+
+def test_restored_services_have_their_operations_routed_before_the_gate_opens(runtime):
+    persister, service, _ = runtime()
+    service.bundle["000000000000"]["us-east-1"].queues["work"] = 1
+    persister.save("periodic")
+
+    restarted, service2, _ = runtime()
+    routed: list = []
+    service2.skeleton = "the skeleton of sqs"
+    restarted._service_loader = types.SimpleNamespace(
+        service_locks=collections.defaultdict(threading.RLock),
+        loaded_services=set(),
+        service_request_router=types.SimpleNamespace(add_skeleton=routed.append),
+    )
+    opened_with: list = []
+    open_gate = restarted.gate.open
+    restarted.gate.open = lambda: (opened_with.append(set(restarted._service_loader.loaded_services)), open_gate())
+    restarted.restore()
+
+    assert routed == ["the skeleton of sqs"]
+    assert opened_with == [{"sqs"}]
+    restarted._attach("sqs", service2)  # already routed: not twice
+    assert routed == ["the skeleton of sqs"]

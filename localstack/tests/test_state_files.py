@@ -1,6 +1,7 @@
 """The snapshot files: a save that a kill interrupts never replaces or damages the last complete one."""
 import json
 import os
+import time
 
 import pytest
 
@@ -156,3 +157,15 @@ def test_a_blob_write_that_fails_leaves_nothing_behind(tmp_path):
     with pytest.raises(OSError):
         blobs.put(chunks())
     assert os.listdir(tmp_path / "blobs") == []
+
+
+def test_a_generation_is_saved_as_of_the_instant_given_and_committed_now(tmp_path):
+    store = SnapshotStore(str(tmp_path))
+    generation = store.begin()
+    generation.write("sqs", b"queues")
+    before = time.time()
+    generation.commit(saved_at=before - 2.5)
+
+    assert store.saved_at() == before - 2.5
+    saved = json.loads((tmp_path / "snapshot" / "1" / "SAVED.json").read_text())
+    assert saved["committedAt"] >= before

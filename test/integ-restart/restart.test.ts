@@ -23,7 +23,7 @@ import { deployLocal } from '../../lib/app/deploy';
 import { localClientConfig, localRestApiUrl, usesExternalLocalStack } from '../../lib/local/endpoint';
 import { findDeployedFunction } from '../../lib/app/deployed';
 import { installLocalStack } from '../../lib/local/install';
-import { startLocalStack, stopLocalStack } from '../../lib/local/localstack-process';
+import { isAlive, startLocalStack, stopLocalStack } from '../../lib/local/localstack-process';
 import { localPaths } from '../../lib/local/paths';
 import { poll } from '../integ/poll';
 import { physicalIds } from '../integ/stack-resources';
@@ -143,17 +143,34 @@ async function ping(text: string): Promise<unknown> {
 }
 
 interface RestoreReport {
+  readonly restoredAt: number;
   readonly durationMs: number;
   readonly savedAt?: number;
   readonly sizeBytes: number;
   readonly services: Record<string, { restored: boolean; error?: string; inFlightTotal?: number }>;
 }
 
-function restoreReport(): RestoreReport {
-  return JSON.parse(fs.readFileSync(path.join(stateDir, 'RESTORE.json'), 'utf-8')) as RestoreReport;
+/** What the start begun at `startedMs` restored (RESTORE.json of an earlier start does not count). */
+async function restoreReport(startedMs: number): Promise<RestoreReport> {
+  return poll(
+    'RESTORE.json of this start',
+    async () => {
+      try {
+        const report = JSON.parse(fs.readFileSync(path.join(stateDir, 'RESTORE.json'), 'utf-8')) as RestoreReport;
+        return report.restoredAt * 1000 >= startedMs ? report : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    10_000,
+    100,
+  );
 }
 
-/** When the last complete snapshot was saved (seconds since the epoch). */
+/**
+ * When the save of the last complete snapshot began (seconds since the epoch): it holds every change
+ * acknowledged before then.
+ */
 function savedAt(): number {
   try {
     const generation = fs.readFileSync(path.join(stateDir, 'snapshot', 'CURRENT'), 'utf-8').trim();
@@ -164,15 +181,6 @@ function savedAt(): number {
     ).savedAt;
   } catch {
     return 0;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf-8'));
-  } catch {
-    return false;
   }
 }
 
@@ -239,7 +247,7 @@ describeLocal('state that survives a restart', () => {
     const started = Date.now();
     await startLocalStack({ projectDir: APP_DIR });
     const up = Date.now() - started;
-    const report = restoreReport();
+    const report = await restoreReport(started);
     process.stderr.write(
       `[restart] stopped after ${before.unique} messages in ${down} ms; up with the state restored in ${up} ms ` +
         `(restore ${report.durationMs} ms, ${(report.sizeBytes / 1024).toFixed(0)} KiB saved)\n`,
@@ -312,8 +320,8 @@ describeLocal('state that survives a restart', () => {
       60_000,
       200,
     );
-    // A kill loses what was acknowledged after the last save (every 5 s by default): wait for a save
-    // after the last message was sent, so that the kill must lose none of them.
+    // A kill loses what was acknowledged after the last save began (every 5 s by default): wait for a
+    // save begun after the last message was sent, so that the kill must lose none of them.
     await poll(
       'a save after the last message was sent',
       async () => (savedAt() > sent ? true : undefined),
@@ -324,10 +332,11 @@ describeLocal('state that survives a restart', () => {
     const pid = Number((JSON.parse(fs.readFileSync(paths.pid, 'utf-8')) as { pid: number }).pid);
     const killed = Date.now();
     process.kill(pid, 'SIGKILL');
-    await poll('LocalStack to be gone', async () => (alive(pid) ? undefined : true), 10_000, 50);
+    // Gone with all its threads: until the last one has exited, its port still accepts connections.
+    await poll('LocalStack to be gone', async () => (isAlive(pid) ? undefined : true), 10_000, 50);
     const started = Date.now();
     await startLocalStack({ projectDir: APP_DIR });
-    const report = restoreReport();
+    const report = await restoreReport(started);
     const lostSeconds = report.savedAt ? killed / 1000 - report.savedAt : NaN;
     process.stderr.write(
       `[restart] up after kill -9 in ${Date.now() - started} ms; restored the save made ${lostSeconds.toFixed(1)} s before the kill\n`,

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { installLocalStack } from '../../../lib/local/install';
-import { localStatus, processStartTicks, stopLocalStack } from '../../../lib/local/localstack-process';
+import { isAlive, localStatus, processStartTicks, stopLocalStack } from '../../../lib/local/localstack-process';
 import { localPaths } from '../../../lib/local/paths';
 
 // The local cloud's pid file and install, without starting LocalStack: a stale pid file must never make
@@ -63,6 +63,41 @@ test('processStartTicks reads the start time of a live process and nothing for a
   expect(processStartTicks(process.pid)).toMatch(/^\d+$/);
   expect(processStartTicks(2 ** 22 + 1)).toBeUndefined();
 });
+
+// The main thread of a process exits alone (the exit system call, not exit_group): it shows as a zombie
+// while the process's other thread still runs, as LocalStack's main thread does for a moment after a
+// SIGKILL while its other threads are exiting, its port still open.
+const LEADER_EXITS_FIRST = `
+import ctypes, os, sys, threading, time
+threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+print("ready", flush=True)
+ctypes.CDLL(None).syscall({"x86_64": 60, "aarch64": 93}[os.uname().machine], 0)
+`;
+const linuxOnX64OrArm = process.platform === 'linux' && ['x64', 'arm64'].includes(process.arch);
+
+(linuxOnX64OrArm ? test : test.skip)(
+  'isAlive counts a process as gone only once its last thread is, not when its main thread is a zombie',
+  async () => {
+    const child = spawn('python3', ['-c', LEADER_EXITS_FIRST], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = child.pid as number;
+    try {
+      await new Promise(resolve => child.stdout.once('data', resolve));
+      const deadline = Date.now() + 10_000;
+      while (!/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf-8')) && Date.now() < deadline) {
+        await new Promise(resolve => setTimeout(resolve, 20));
+      }
+      expect(fs.readFileSync(`/proc/${pid}/stat`, 'utf-8')).toMatch(/^\d+ \(.*\) Z/);
+      expect(isAlive(pid)).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const deadline = Date.now() + 10_000;
+    while (isAlive(pid) && Date.now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    expect(isAlive(pid)).toBe(false);
+  },
+);
 
 test('fails if STAGEGRAPH_LOCALSTACK_PYTHON points at nothing, saying so, and leaves the install as it was', () => {
   const paths = localPaths(scratch);
