@@ -20,6 +20,12 @@ export enum StagegraphErrorKind {
 export abstract class StagegraphError extends Error {
   /** What kind of problem it is. */
   public abstract readonly kind: StagegraphErrorKind;
+
+  protected constructor(message: string) {
+    super(message);
+    // The class's own name (`LocalCloudError`, ...), for stacks and for `error.name` checks.
+    this.name = new.target.name;
+  }
 }
 
 /**
@@ -31,7 +37,6 @@ export class StageInputError extends StagegraphError {
 
   constructor(message: string) {
     super(message);
-    this.name = 'StageInputError';
   }
 }
 
@@ -49,7 +54,6 @@ export class StageValidationError extends StagegraphError {
 
   constructor(scope: IConstruct, message: string) {
     super(`${message} in ${scope.node.path}`);
-    this.name = 'StageValidationError';
     this.constructPath = scope.node.path;
   }
 }
@@ -62,7 +66,6 @@ export class StageBuildError extends StagegraphError {
 
   constructor(message: string) {
     super(message);
-    this.name = 'StageBuildError';
   }
 }
 
@@ -77,7 +80,6 @@ export class LocalCloudError extends StagegraphError {
 
   constructor(message: string, exitCode = 1) {
     super(message);
-    this.name = 'LocalCloudError';
     this.exitCode = exitCode;
   }
 }
@@ -88,7 +90,6 @@ export class UsageError extends StagegraphError {
 
   constructor(message: string) {
     super(message);
-    this.name = 'UsageError';
   }
 }
 
@@ -101,7 +102,6 @@ export class TriggerValidationError extends StagegraphError {
 
   constructor(trigger: string, message: string) {
     super(`${trigger}: ${message}`);
-    this.name = 'TriggerValidationError';
   }
 }
 
@@ -111,6 +111,5 @@ export class FlowValidationError extends StagegraphError {
 
   constructor(message: string) {
     super(message);
-    this.name = 'FlowValidationError';
   }
 }

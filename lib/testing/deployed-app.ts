@@ -15,7 +15,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { Bill, readBill, totalOf } from '../app/bill';
-import { parseReport, parseStart } from '../billing/report-line';
+import { parseReport, parseStart, ReportLine } from '../billing/report-line';
 import { LocalCloudError } from '../errors';
 import { localClientConfig, localEndpoint, localRestApiUrl } from '../local/endpoint';
 import { SHARED_HTTP_API_ID } from '../triggers/stage-http-api';
@@ -32,16 +32,8 @@ export interface DeployedStack {
   readonly outputs: Record<string, string>;
 }
 
-/** The platform's REPORT figures of one invocation. */
-export interface InvocationReport {
-  readonly requestId: string;
-  readonly durationMillis: number;
-  readonly billedDurationMillis: number;
-  readonly memorySizeMb: number;
-  readonly maxMemoryUsedMb: number;
-  /** Only on a cold start. */
-  readonly initDurationMillis?: number;
-}
+/** The platform's REPORT figures of one invocation: the same line the billing meter reads. */
+export type InvocationReport = ReportLine;
 
 /** One invocation of a deployed function. */
 export interface Invocation {

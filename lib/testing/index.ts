@@ -22,3 +22,4 @@ export type { LocalCloudOptions } from './local-cloud';
 export { waitFor } from './wait';
 export type { WaitOptions } from './wait';
 export type { Bill, BillLine } from '../app/bill';
+export type { ReportLine } from '../billing/report-line';

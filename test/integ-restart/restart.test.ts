@@ -25,8 +25,8 @@ import { findDeployedFunction } from '../../lib/app/deployed';
 import { installLocalStack } from '../../lib/local/install';
 import { isAlive, startLocalStack, stopLocalStack } from '../../lib/local/localstack-process';
 import { localPaths } from '../../lib/local/paths';
-import { poll } from '../integ/poll';
 import { physicalIds } from '../integ/stack-resources';
+import { waitFor } from '../../lib/testing';
 
 // State that survives `local down` + `local up` and a kill -9 of LocalStack: the embedded LocalStack of
 // this folder's app (on the default port: this project runs alone, after the others), restarted mid-way
@@ -119,14 +119,13 @@ async function queueIsEmpty(): Promise<boolean> {
 
 /** Waits until the function has recorded every id of `prefix` and the queue is empty. */
 async function allProcessed(prefix: string, count: number): Promise<Processed> {
-  return poll(
+  return waitFor(
     `${count} messages ${prefix}* processed`,
     async () => {
       const seen = await processed(prefix);
       return seen.unique >= count && (await queueIsEmpty()) ? seen : undefined;
     },
-    120_000,
-    500,
+    { timeoutMs: 120_000, intervalMs: 500 },
   );
 }
 
@@ -152,7 +151,7 @@ interface RestoreReport {
 
 /** What the start begun at `startedMs` restored (RESTORE.json of an earlier start does not count). */
 async function restoreReport(startedMs: number): Promise<RestoreReport> {
-  return poll(
+  return waitFor(
     'RESTORE.json of this start',
     async () => {
       try {
@@ -162,8 +161,7 @@ async function restoreReport(startedMs: number): Promise<RestoreReport> {
         return undefined;
       }
     },
-    10_000,
-    100,
+    { timeoutMs: 10_000, intervalMs: 100 },
   );
 }
 
@@ -219,26 +217,23 @@ describeLocal('state that survives a restart', () => {
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: physical.Flow, input: '{"step":1}' }),
     );
-    await poll(
+    await waitFor(
       'the execution to succeed',
       async () => (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'SUCCEEDED' || undefined,
     );
     await putReadings('s', 5);
-    await poll(
-      '5 Kinesis records processed',
-      async () => ((await processed('s')).unique === 5 ? true : undefined),
-      60_000,
-      200,
-    );
+    await waitFor('5 Kinesis records processed', async () => ((await processed('s')).unique === 5 ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
     await send('r', 300);
-    const before = await poll(
+    const before = await waitFor(
       '90 messages processed',
       async () => {
         const seen = await processed('r');
         return seen.unique >= 90 ? seen : undefined;
       },
-      60_000,
-      200,
+      { timeoutMs: 60_000, intervalMs: 200 },
     );
 
     const stopped = Date.now();
@@ -270,11 +265,10 @@ describeLocal('state that survives a restart', () => {
 
     // The Kinesis mapping goes on after the last record it processed: the first five are not repeated.
     await putReadings('t', 5);
-    await poll(
+    await waitFor(
       '5 more Kinesis records processed',
       async () => ((await processed('t')).unique === 5 ? true : undefined),
-      60_000,
-      200,
+      { timeoutMs: 60_000, intervalMs: 200 },
     );
     expect(await processed('s')).toEqual({ objects: 5, unique: 5, repeated: {} });
     expect(await processed('t')).toEqual({ objects: 5, unique: 5, repeated: {} });
@@ -314,26 +308,25 @@ describeLocal('state that survives a restart', () => {
     );
     await send('k', 100);
     const sent = Date.now() / 1000;
-    await poll(
-      '20 messages processed',
-      async () => ((await processed('k')).unique >= 20 ? true : undefined),
-      60_000,
-      200,
-    );
+    await waitFor('20 messages processed', async () => ((await processed('k')).unique >= 20 ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
     // A kill loses what was acknowledged after the last save began (every 5 s by default): wait for a
     // save begun after the last message was sent, so that the kill must lose none of them.
-    await poll(
-      'a save after the last message was sent',
-      async () => (savedAt() > sent ? true : undefined),
-      20_000,
-      200,
-    );
+    await waitFor('a save after the last message was sent', async () => (savedAt() > sent ? true : undefined), {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+    });
 
     const pid = Number((JSON.parse(fs.readFileSync(paths.pid, 'utf-8')) as { pid: number }).pid);
     const killed = Date.now();
     process.kill(pid, 'SIGKILL');
     // Gone with all its threads: until the last one has exited, its port still accepts connections.
-    await poll('LocalStack to be gone', async () => (isAlive(pid) ? undefined : true), 10_000, 50);
+    await waitFor('LocalStack to be gone', async () => (isAlive(pid) ? undefined : true), {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     const started = Date.now();
     await startLocalStack({ projectDir: APP_DIR });
     const report = await restoreReport(started);
