@@ -1,21 +1,18 @@
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { deployLocal } from '../../../lib/app/deploy';
 import { localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
-import { findDeployedFunction } from '../../../lib/app/deployed';
-import { physicalIds } from '../stack-resources';
 import { sendHttp } from '../../../lib/testing/http';
-import { waitFor } from '../../../lib/testing';
+import { DeployedApp, LocalCloud, testApp, waitFor } from '../../../lib/testing';
+import { triggerTestApp } from './app';
 
-// Triggers on the local cloud: real SNS and SQS deliveries to functions running in their runtime.
-// Effects are read from CloudWatch Logs and SQS, polled with deadlines.
+// Triggers on the local cloud, the app deployed in-process with the testing kit: real S3, SNS, SQS, Kinesis,
+// API Gateway and EventBridge deliveries to functions running in their runtime. Effects are read from CloudWatch
+// Logs and SQS, polled with deadlines.
 jest.setTimeout(240_000);
 
 const config = localClientConfig();
@@ -24,7 +21,9 @@ const sqs = new SQSClient(config);
 const logs = new CloudWatchLogsClient(config);
 const s3 = new S3Client(config);
 const kinesis = new KinesisClient(config);
-let outdir: string;
+const app = triggerTestApp(testApp({ build: true }));
+let cloud: LocalCloud;
+let deployed: DeployedApp;
 const physical: Record<string, string> = {};
 
 /** Deliveries are asynchronous: wait up to a minute by default, checking every 300 ms. */
@@ -38,19 +37,19 @@ async function logLines(functionId: string, contains: string): Promise<string[]>
 }
 
 beforeAll(async () => {
-  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-triggers-'));
-  await deployLocal({ projectDir: __dirname, outdir });
-  Object.assign(physical, await physicalIds('TriggerTestStack'));
-  for (const id of ['Consumer', 'Failer', 'Ticker', 'Uploads', 'Removals', 'StreamReader']) {
-    functions[id] = (await findDeployedFunction(outdir, id)).functionName;
-  }
+  cloud = await LocalCloud.start({ projectDir: path.join(__dirname, '..', '..', '..') });
+  deployed = await cloud.deploy(app.stack);
+  for (const [name, construct] of Object.entries(app.resources)) physical[name] = await deployed.physicalId(construct);
+  physical.StageHttpApi = await deployed.physicalId(app.stack.node.findChild('StageHttpApi'));
+  physical.StageDeadLetters = await deployed.physicalId(app.stack.node.findChild('StageDeadLetters'));
+  for (const [id, fn] of Object.entries(app.functions)) functions[id] = await deployed.physicalId(fn);
 });
 
-afterAll(() => {
+afterAll(async () => {
   for (const client of [sns, sqs, logs, s3, kinesis]) {
     client.destroy();
   }
-  fs.rmSync(outdir, { recursive: true, force: true });
+  await cloud?.stop();
 });
 
 test('an OBS upload that matches the filter invokes its function; other keys do not; a removal invokes the other', async () => {
