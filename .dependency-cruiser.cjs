@@ -5,6 +5,9 @@ const LAYERS = [
   ['cli', '^lib/cli/'],
   ['terminal', '^lib/terminal/'],
   ['app', '^lib/app/'],
+  // The Huawei Cloud target: Terraform JSON and FunctionGraph workflow bodies rendered from the facts the
+  // constructs record in the cloud assembly (it imports no construct), and the validator of that output.
+  ['huawei', '^lib/huawei/'],
   ['local', '^lib/local/'],
   ['metering', '^lib/metering/'],
   ['workflow', '^lib/workflow/'],

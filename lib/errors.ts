@@ -113,3 +113,37 @@ export class FlowValidationError extends StagegraphError {
     super(message);
   }
 }
+
+/** One part of an app that a target cannot express. */
+export interface TargetRefusal {
+  /** The path of the construct concerned. */
+  readonly constructPath: string;
+  /** What is wrong: the value given and what is allowed. */
+  readonly message: string;
+}
+
+/**
+ * Parts of an app that a target other than AWS cannot express (a runtime FunctionGraph does not offer, a DMS trigger
+ * without a Kafka instance, a flow node the FunctionGraph workflow API has no form for), refused when the app is
+ * rendered for that target: each names the construct, the value given and what is allowed.
+ */
+export class TargetMappingError extends StagegraphError {
+  public readonly kind = StagegraphErrorKind.VALIDATION;
+  /** The path of the first construct that cannot be mapped. */
+  public readonly constructPath: string;
+
+  constructor(
+    /** The target, e.g. `huawei`. */
+    public readonly target: string,
+    /** Every part refused, at least one. */
+    public readonly refusals: readonly TargetRefusal[],
+  ) {
+    super(
+      refusals.length === 1
+        ? `${refusals[0].message} in ${refusals[0].constructPath} (target ${target})`
+        : `${refusals.length} parts of the app cannot be mapped to the ${target} target:\n` +
+            refusals.map(r => `  - ${r.message} in ${r.constructPath}`).join('\n'),
+    );
+    this.constructPath = refusals[0]?.constructPath ?? '';
+  }
+}

@@ -10,9 +10,14 @@ export {
   StageValidationError,
   StagegraphError,
   StagegraphErrorKind,
+  TargetMappingError,
   TriggerValidationError,
   UsageError,
 } from './errors';
+export type { TargetRefusal } from './errors';
+
+// Targets
+export { DeployTarget, deployTargetOf, TARGET_CONTEXT } from './target';
 
 // Functions
 export type { GoBuildOptions } from './function/languages/go';

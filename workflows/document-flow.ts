@@ -2,9 +2,21 @@
 // Extract (Python) -> in parallel, sentiment with a model shipped in the repo (Python) and keywords
 // (Node.js) -> negative documents raise an SMN alert, the others are archived in OBS.
 import * as path from 'path';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { Condition, Flow, FlowErrors, FunctionGraph, ObsBucket, ObsTrigger, StageCode, StageFunction } from '../lib';
+import {
+  Condition,
+  DeployTarget,
+  deployTargetOf,
+  Flow,
+  FlowErrors,
+  FunctionGraph,
+  ObsBucket,
+  ObsTrigger,
+  StageCode,
+  StageFunction,
+} from '../lib';
 
 const FUNCTIONS = path.join(__dirname, '..', 'functions');
 
@@ -23,20 +35,24 @@ export class DocumentFlow extends Construct {
 
   constructor(scope: Construct, id: string, props: DocumentFlowProps) {
     super(scope, id);
+    // Runtimes FunctionGraph offers, when the app is rendered for Huawei Cloud too.
+    const huawei = deployTargetOf(this) === DeployTarget.HUAWEI;
+    const python = huawei ? { runtime: Runtime.PYTHON_3_10 } : {};
+    const nodejs = huawei ? { runtime: Runtime.NODEJS_18_X } : {};
     const extract = new StageFunction(this, 'ExtractText', {
-      code: StageCode.fromPython(path.join(FUNCTIONS, 'extract-text')),
+      code: StageCode.fromPython(path.join(FUNCTIONS, 'extract-text'), python),
       memorySize: 256,
     });
     const sentiment = new StageFunction(this, 'ClassifySentiment', {
-      code: StageCode.fromPython(path.join(FUNCTIONS, 'classify-sentiment')),
+      code: StageCode.fromPython(path.join(FUNCTIONS, 'classify-sentiment'), python),
       memorySize: 512,
     });
     const keywords = new StageFunction(this, 'ExtractKeywords', {
-      code: StageCode.fromNodejs(path.join(FUNCTIONS, 'extract-keywords')),
+      code: StageCode.fromNodejs(path.join(FUNCTIONS, 'extract-keywords'), nodejs),
       memorySize: 256,
     });
     const archive = new StageFunction(this, 'ArchiveResult', {
-      code: StageCode.fromNodejs(path.join(FUNCTIONS, 'archive-result')),
+      code: StageCode.fromNodejs(path.join(FUNCTIONS, 'archive-result'), nodejs),
       memorySize: 256,
     });
     props.bucket.grantRead(extract, 'documents/*');

@@ -12,6 +12,8 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import {
   acceptNagFindings,
   BillingMeter,
+  DeployTarget,
+  deployTargetOf,
   DisTrigger,
   DmsTrigger,
   HttpAuth,
@@ -38,7 +40,10 @@ export interface ExampleApp {
 
 /** Adds the example app's stack to `app`. */
 export function exampleApp(app: App): ExampleApp {
-  const stack = new Stack(app, 'StagegraphExample');
+    const stack = new Stack(app, 'StagegraphExample');
+  // `stagegraph synth --target huawei` also renders the app for Huawei Cloud, whose FunctionGraph documents older
+  // runtimes: there the functions use Java 11 and Node.js 18 (and Python 3.10 in workflows/document-flow.ts).
+  const huawei = deployTargetOf(app) === DeployTarget.HUAWEI;
 
   // Shared: one bucket (uploads/, thumbnails/, items/, documents/, archive/), an alert topic, and an
   // inbox queue that receives every notification, where a person or a test can read them.
@@ -83,7 +88,7 @@ export function exampleApp(app: App): ExampleApp {
     // most machines have (Lambda's default for stagegraph is java21).
     code: StageCode.fromJava(path.join(FUNCTIONS, 'iot-aggregator'), {
       handler: 'stagegraph.iot.Aggregator::handleRequest',
-      runtime: Runtime.JAVA_17,
+      runtime: huawei ? Runtime.JAVA_11 : Runtime.JAVA_17,
     }),
     memorySize: 1024,
     timeout: Duration.seconds(30),
@@ -99,7 +104,7 @@ export function exampleApp(app: App): ExampleApp {
 
   // 3. Web/mobile backend: a JSON CRUD API over HTTP, items stored in OBS (Node.js, TypeScript).
   const items = new StageFunction(stack, 'ItemsApi', {
-    code: StageCode.fromNodejs(path.join(FUNCTIONS, 'items-api')),
+    code: StageCode.fromNodejs(path.join(FUNCTIONS, 'items-api'), huawei ? { runtime: Runtime.NODEJS_18_X } : {}),
     memorySize: 256,
     environment: { BUCKET: files.bucketName },
     triggers: [

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { folderBytes } from '../folder-bytes';
+import { internalRole } from '../model';
 
 /** One function of a synthesized app, as its template says. */
 export interface FunctionSummary {
@@ -56,17 +57,6 @@ interface LambdaResource {
     readonly Code?: { readonly S3Key?: unknown };
     readonly Environment?: { readonly Variables?: Record<string, unknown> };
   };
-}
-
-/**
- * What the environment of stagegraph's own functions holds (see BillingMeter, FunctionGraph and HttpAuthorizer.jwt).
- */
-function internalRole(variables: Record<string, unknown> = {}): string | undefined {
-  if ('STAGEGRAPH_BILLING_MODEL' in variables) return 'billing-meter';
-  if (variables.STAGEGRAPH_BRIDGE === 'start') return 'flow-starter';
-  if (variables.STAGEGRAPH_BRIDGE === 'resume') return 'flow-resumer';
-  if ('STAGEGRAPH_JWT_ISSUER' in variables) return 'jwt-authorizer';
-  return undefined;
 }
 
 /** Reads a cloud assembly folder (cdk.out) and lists its stacks and functions. */

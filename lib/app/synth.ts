@@ -17,6 +17,11 @@ export interface SynthesizeOptions {
    * @default false
    */
   readonly skipBuilds?: boolean;
+  /**
+   * Context values for the app, e.g. `{ 'stagegraph:target': 'huawei' }`.
+   * @default - none
+   */
+  readonly context?: Record<string, unknown>;
 }
 
 /**
@@ -34,8 +39,13 @@ export async function synthesizeApp(
     workingDirectory: projectDir,
     outdir,
     // CDK's own switch: bundling (our builders) runs only for the stacks listed, here none.
-    ...(options.skipBuilds
-      ? { contextStore: new CdkAppMultiContext(projectDir, { 'aws:cdk:bundling-stacks': [] }) }
+    ...(options.skipBuilds || options.context
+      ? {
+          contextStore: new CdkAppMultiContext(projectDir, {
+            ...options.context,
+            ...(options.skipBuilds ? { 'aws:cdk:bundling-stacks': [] } : {}),
+          }),
+        }
       : {}),
   });
   let assembly;

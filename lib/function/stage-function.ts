@@ -30,6 +30,7 @@ import {
 } from './stage-function-props';
 import type { ITrigger } from './trigger';
 import { checkTraffic, FunctionTraffic, FunctionUsage, USAGE_METADATA } from '../usage';
+import { FunctionFact, MODEL_METADATA } from '../model';
 
 /**
  * A FunctionStage function: code plus a memory size.
@@ -208,6 +209,11 @@ export class StageFunction extends StageFunctionBase {
       this.alias.node.addDependency(logGroup);
     }
 
+    this.node.addMetadata(
+      MODEL_METADATA,
+      Lazy.any({ produce: () => ({ function: this.fact(props, functionName, config.handler, libraries) }) }),
+    );
+
     this.functionName = this.lambda.functionName;
     this.functionArn = this.lambda.functionArn;
     this.invokeTarget = this.alias ?? this.lambda;
@@ -232,6 +238,36 @@ export class StageFunction extends StageFunctionBase {
             }
           : {}),
       },
+    };
+  }
+
+  /** The plain facts renderers for other targets read: recorded as `MODEL_METADATA`. */
+  private fact(
+    props: StageFunctionProps,
+    functionName: string,
+    handler: string,
+    libraries: readonly { readonly node: { readonly path: string } }[],
+  ): FunctionFact {
+    const code = (this.lambda.node.defaultChild as CfnFunction).code as CfnFunction.CodeProperty;
+    const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    return {
+      path: this.node.path,
+      functionName,
+      runtime: this.runtime.name,
+      ...(this.language ? { language: this.language } : {}),
+      handler,
+      memoryMb: this.memorySize,
+      timeoutSeconds: this.timeout.toSeconds(),
+      architecture: this.architecture.name,
+      ...(props.environment ? { environment: props.environment } : {}),
+      ...(props.description ? { description: props.description } : {}),
+      libraries: libraries.map(library => library.node.path),
+      ...(props.reservedInstances !== undefined ? { reservedInstances: props.reservedInstances } : {}),
+      ...(props.retryAttempts !== undefined ? { retryAttempts: props.retryAttempts } : {}),
+      ...(props.maxEventAge !== undefined ? { maxEventAgeSeconds: props.maxEventAge.toSeconds() } : {}),
+      deadLetter: this.deadLetterQueue !== undefined,
+      ...(retention === RetentionDays.INFINITE ? {} : { logRetentionDays: retention }),
+      ...(this.language === undefined ? { codeObject: { bucket: code.s3Bucket, key: code.s3Key } } : {}),
     };
   }
 

@@ -1,6 +1,7 @@
 import { Architecture, ILayerVersion, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { StageCode } from './stage-code';
+import { MODEL_METADATA } from '../model';
 
 /** Properties of a {@link StageLibrary}. */
 export interface StageLibraryProps {
@@ -42,6 +43,7 @@ export class StageLibrary extends Construct {
     this.architecture = props.architecture ?? Architecture.X86_64;
     const config = props.code._bindAsLibrary(this, { architecture: this.architecture });
     this.runtime = config.runtime;
+    this.node.addMetadata(MODEL_METADATA, { library: { path: this.node.path, runtime: this.runtime.name } });
     this.layer = new LayerVersion(this, 'Layer', {
       code: config.code,
       compatibleRuntimes: [config.runtime],

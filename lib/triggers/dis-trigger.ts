@@ -5,6 +5,7 @@ import { BatchingProps } from './batching';
 import { validateBatching } from './private/validate-batching';
 import type { ITrigger, ITriggerTarget } from '../function/trigger';
 import { triggerId } from './private/trigger-id';
+import { recordTrigger } from './private/record-trigger';
 import { TriggerValidationError } from '../errors';
 
 /** Options of a {@link DisTrigger}: batching (a batch of 100 by default) and where and how to read. */
@@ -62,5 +63,12 @@ export class DisTrigger implements ITrigger {
       reportBatchItemFailures: this.props.reportBatchItemFailures ?? true,
     });
     this.stream.grantRead(fn);
+    recordTrigger(fn, 'dis', this.stream, {
+      streamName: this.stream.streamName,
+      startingPosition: this.props.startingPosition ?? StartingPosition.LATEST,
+      batchSize: this.props.batchSize ?? 100,
+      maxBatchingWindowSeconds: this.props.maxBatchingWindow?.toSeconds(),
+      retryAttempts: this.props.retryAttempts ?? 2,
+    });
   }
 }

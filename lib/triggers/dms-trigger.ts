@@ -6,6 +6,7 @@ import { BatchingProps } from './batching';
 import { validateBatching } from './private/validate-batching';
 import type { ITrigger, ITriggerTarget } from '../function/trigger';
 import { triggerId } from './private/trigger-id';
+import { recordTrigger } from './private/record-trigger';
 
 /** Options of a {@link DmsTrigger}: batching, with a batch of 10 by default; over 10 needs `maxBatchingWindow`. */
 export type DmsTriggerProps = BatchingProps;
@@ -40,6 +41,11 @@ export class DmsTrigger implements ITrigger {
       reportBatchItemFailures: this.props.reportBatchItemFailures ?? true,
     });
     this.queue.grantConsumeMessages(fn);
+    recordTrigger(fn, 'dms', this.queue, {
+      queueName: this.queue.queueName,
+      batchSize: this.props.batchSize ?? 10,
+      maxBatchingWindowSeconds: this.props.maxBatchingWindow?.toSeconds(),
+    });
     const queue = this.queue;
     fn.node.addValidation({
       validate: () => {

@@ -12,6 +12,7 @@ import { StageValidationError, TriggerValidationError } from '../errors';
 import { HttpAuthorizer } from './http-authorizer';
 import { StageHttpApi } from './stage-http-api';
 import type { ITrigger, ITriggerTarget } from '../function/trigger';
+import { recordTrigger } from './private/record-trigger';
 
 /** Who may call an HTTP trigger: a closed set. */
 export enum HttpAuth {
@@ -143,6 +144,12 @@ export class HttpTrigger implements ITrigger {
       );
       api._noteRoute(added.node.defaultChild as CfnMethod, kind);
     }
+    recordTrigger(fn, 'http', undefined, {
+      path: this.props.path,
+      methods: this.methods,
+      auth: kind,
+      corsOrigins: this.props.cors?.allowOrigins,
+    });
     if (this.props.cors && !resource.node.tryFindChild('OPTIONS')) {
       resource.addCorsPreflight({
         allowOrigins: this.props.cors.allowOrigins,

@@ -6,6 +6,7 @@ import { StageValidationError, TriggerValidationError } from '../errors';
 import { ObsBucket } from './obs-bucket';
 import type { ITrigger, ITriggerTarget } from '../function/trigger';
 import { triggerId } from './private/trigger-id';
+import { recordTrigger } from './private/record-trigger';
 
 /** The object events an OBS trigger reacts to. */
 export enum ObsEvent {
@@ -118,6 +119,12 @@ export class ObsTrigger implements ITrigger {
       cfnBucket.node.addDependency(permission); // S3 checks the permission when it stores the configuration
     }
     const entries = this.register(fn, cfnBucket);
+    recordTrigger(fn, 'obs', bucket, {
+      bucketName,
+      events: this.events,
+      prefix: this.props.prefix,
+      suffix: this.props.suffix,
+    });
     entries.push(
       ...this.events.map(event => ({
         event,

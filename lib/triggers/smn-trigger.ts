@@ -3,6 +3,7 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ITopic, Subscription, SubscriptionFilter, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
 import type { ITrigger, ITriggerTarget } from '../function/trigger';
 import { triggerId } from './private/trigger-id';
+import { recordTrigger } from './private/record-trigger';
 import { TriggerValidationError } from '../errors';
 
 /** SNS accepts at most this many attribute names in one filter policy. */
@@ -64,6 +65,12 @@ export class SmnTrigger implements ITrigger {
     target.addPermission(`${id}Permission`, {
       principal: new ServicePrincipal('sns.amazonaws.com'),
       sourceArn: this.topic.topicArn,
+    });
+    recordTrigger(fn, 'smn', this.topic, {
+      topicArn: this.topic.topicArn,
+      filterPolicy: this.props.filterPolicy
+        ? Object.fromEntries(Object.entries(this.props.filterPolicy).map(([key, filter]) => [key, filter.conditions]))
+        : undefined,
     });
     new Subscription(fn, id, {
       topic: this.topic,

@@ -5,6 +5,7 @@ import { StageValidationError, TriggerValidationError } from '../errors';
 import { CRON_FIELD_NAMES, CronProblem, EventBridgeCron } from './eventbridge-cron';
 import type { ITrigger, ITriggerTarget } from '../function/trigger';
 import { triggerId } from './private/trigger-id';
+import { recordTrigger } from './private/record-trigger';
 
 /** Options of a {@link TimerTrigger}. */
 export interface TimerTriggerOptions {
@@ -138,6 +139,11 @@ export class TimerTrigger implements ITrigger {
     if (this.plan.problem !== undefined) {
       throw new StageValidationError(fn, `${this.plan.name}: ${this.plan.problem}`);
     }
+    recordTrigger(fn, 'timer', undefined, {
+      expression: this.plan.expression,
+      input: this.options.input,
+      enabled: this.options.enabled ?? true,
+    });
     new Rule(fn, triggerId(fn, 'TimerTrigger', this.plan.expression), {
       schedule: Schedule.expression(this.plan.expression),
       enabled: this.options.enabled ?? true,

@@ -13,6 +13,7 @@ import { ownFunction } from '../function/own-function';
 import type { StageFunction } from '../function/stage-function';
 import { SmnTrigger } from '../triggers/smn-trigger';
 import { checkTraffic, FlowTraffic, FlowUsage, USAGE_METADATA } from '../usage';
+import { MODEL_METADATA } from '../model';
 import type { ITrigger } from '../function/trigger';
 import { AslDefinition } from './asl';
 import { diagramOf, FlowDiagram } from './pictures/diagram';
@@ -131,6 +132,10 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
     );
     this.stateMachineArn = this.stateMachine.stateMachineArn;
     this.stateMachineName = this.stateMachine.stateMachineName;
+
+    this.node.addMetadata(MODEL_METADATA, {
+      flow: { path: this.node.path, type: this.flowType, definition: rendered.definition, comment: props.comment },
+    });
 
     this.diagram = diagramOf(this.node.path, rendered.definition, rendered.descriptions, props.comment);
     this.node.addMetadata(FLOW_DIAGRAM_METADATA, this.diagram);

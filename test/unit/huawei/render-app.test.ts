@@ -1,0 +1,220 @@
+import * as path from 'path';
+import { Duration } from 'aws-cdk-lib';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import {
+  Condition,
+  DmsTrigger,
+  Flow,
+  FunctionGraph,
+  SmnTrigger,
+  StageCode,
+  StageFunction,
+  TargetMappingError,
+  TimerTrigger,
+} from '../../../lib';
+import { renderHuaweiApp } from '../../../lib/huawei/render-app';
+import { validateTerraform } from '../../../lib/huawei/validate-terraform';
+import type { TfArguments } from '../../../lib/huawei/terraform-json';
+import { FIXTURES } from '../../helpers';
+import { everyTriggerApp, synthesized } from './huawei-app';
+import { PROVIDER_SCHEMA, TRIGGER_TYPES } from './reference';
+
+const INSTANCES = { kafkaInstanceId: 'kafka-1', apigInstanceId: 'apig-1' };
+
+function refusalOf(run: () => unknown): TargetMappingError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof TargetMappingError) return error;
+    throw error;
+  }
+  throw new Error('expected a TargetMappingError');
+}
+
+describe('renderHuaweiApp', () => {
+  const model = synthesized(everyTriggerApp);
+  const rendering = renderHuaweiApp(model, INSTANCES);
+  const resources = rendering.config.resource ?? {};
+
+  test('the configuration is valid for the provider schema: types, arguments, required, values, references', () => {
+    expect(validateTerraform(rendering.config, PROVIDER_SCHEMA)).toEqual([]);
+    expect(rendering.config.terraform.required_providers).toEqual({
+      huaweicloud: { source: 'huaweicloud/huaweicloud', version: '1.97.1' },
+    });
+    expect(Object.keys(rendering.config.variable ?? {})).toEqual(
+      expect.arrayContaining(['region', 'project_id', 'function_agency', 'kafka_instance_id', 'apig_instance_id']),
+    );
+  });
+
+  test('functions: runtime mapped, memory, timeout, environment with references, agency, LTS, reserved instances', () => {
+    const resize = resources.huaweicloud_fgs_function.resize;
+    expect(resize).toMatchObject({
+      runtime: 'Go1.x',
+      memory_size: 512,
+      timeout: 30,
+      code_type: 'obs',
+      agency: '${var.function_agency}',
+      reserved_instances: [{ qualifier_type: 'version', qualifier_name: 'latest', count: 2 }],
+      log_stream_id: '${huaweicloud_lts_stream.resize.id}',
+    });
+    expect(JSON.parse(resize.user_data as string)).toEqual({
+      ORDERS: '${huaweicloud_smn_topic.orders.topic_urn}',
+      BUCKET: expect.stringMatching(/^uploads-[0-9a-f]{8}-\$\{var\.project_id\}-\$\{var\.region\}$/),
+      MODE: 'fast',
+    });
+    expect(resources.huaweicloud_fgs_function.ingest.runtime).toBe('Node.js18.15');
+    expect(resources.huaweicloud_fgs_function.score.runtime).toBe('Python3.10');
+    expect(resources.huaweicloud_obs_bucket_object.resize_code).toMatchObject({ key: 'functions/resize.zip' });
+    expect(rendering.assets.map(a => a.zipFile)).toContain('code/resize.zip');
+  });
+
+  test('async invocation: retries and event age as given, failed events kept in OBS unless switched off', () => {
+    const async = resources.huaweicloud_fgs_async_invoke_configuration;
+    expect(async.resize).toMatchObject({ max_async_retry_attempts: 1, max_async_event_age_in_seconds: 3600 });
+    expect(async.resize.on_failure).toEqual([
+      { destination: 'OBS', param: expect.stringContaining('dead-letters/resize/') },
+    ]);
+    expect(async.ingest.on_failure).toBeUndefined();
+  });
+
+  test("every trigger's event_data has the keys the provider documents for its type, with listed values", () => {
+    const triggers = Object.values(resources.huaweicloud_fgs_function_trigger) as TfArguments[];
+    expect(triggers.map(t => t.type).sort()).toEqual(['DIS', 'KAFKA', 'OBS', 'SMN', 'TIMER', 'TIMER']);
+    for (const trigger of triggers) {
+      const documented = TRIGGER_TYPES.trigger_types[trigger.type as string].event_data ?? {};
+      const data = JSON.parse(trigger.event_data as string) as Record<string, unknown>;
+      for (const key of Object.keys(data))
+        expect([trigger.type, key, key in documented]).toEqual([trigger.type, key, true]);
+      for (const [key, spec] of Object.entries(documented)) {
+        if (spec.required) expect([trigger.type, key, key in data]).toEqual([trigger.type, key, true]);
+        if (spec.values && key in data) expect(spec.values).toContain(data[key]);
+      }
+    }
+    const timers = triggers.filter(t => t.type === 'TIMER').map(t => JSON.parse(t.event_data as string));
+    expect(timers.map(t => [t.schedule_type, t.schedule])).toEqual(
+      expect.arrayContaining([
+        ['Cron', '0 0/15 8-17 ? * MON-FRI'],
+        ['Rate', '2h'],
+      ]),
+    );
+  });
+
+  test('HTTP triggers are APIs of the dedicated gateway, published to RELEASE; the Kafka topic is created', () => {
+    const apis = Object.values(resources.huaweicloud_apig_api);
+    expect(apis.map(a => [a.request_method, a.request_path, a.matching, a.security_authentication])).toEqual([
+      ['GET', '/clicks/{proxy+}', 'Prefix', 'NONE'],
+      ['POST', '/clicks/{proxy+}', 'Prefix', 'NONE'],
+    ]);
+    expect(Object.keys(resources.huaweicloud_apig_api_publishment)).toHaveLength(2);
+    expect(Object.values(resources.huaweicloud_dms_kafka_topic)).toEqual([
+      expect.objectContaining({ instance_id: '${var.kafka_instance_id}', partitions: 3 }),
+    ]);
+    expect(resources.huaweicloud_dis_stream.clicks).toMatchObject({ partition_count: 2, retention_period: 24 });
+  });
+
+  test('a flow becomes a CreateWorkflow body whose references resolve, its OBS trigger on the start', () => {
+    expect(rendering.workflows.map(w => w.file)).toEqual(['Review.workflow.json']);
+    const body = rendering.workflows[0].body;
+    const ids = body.states.map(s => s.id);
+    expect(ids).toContain(body.start);
+    for (const state of body.states) {
+      expect(['Operation', 'Sleep', 'End']).toContain(state.type);
+      if (state.transition) expect(ids).toContain(state.transition);
+      for (const action of state.actions) {
+        expect(body.functions.map(f => f.name)).toContain(action.function_ref.ref_name);
+      }
+      for (const onError of state.on_errors ?? []) {
+        if (onError.retry_ref) expect(body.retries.map(r => r.name)).toContain(onError.retry_ref);
+      }
+    }
+    expect(body.states.map(s => [s.name, s.type, s.action_mode ?? ''])).toEqual([
+      ['Score', 'Operation', 'sequential'],
+      ['Enrich', 'Operation', 'parallel'],
+      ['Cool_down', 'Sleep', ''],
+      ['Tag_finally', 'Operation', 'sequential'],
+      ['end', 'End', ''],
+    ]);
+    expect(body.states[0].actions[0].function_ref.arguments).toEqual({ key: '$.key', model: "'small'" });
+    expect(body.functions).toEqual([
+      { name: 'score', operation: '${score_urn}' },
+      { name: 'tag', operation: '${tag_urn}' },
+    ]);
+    expect(Object.keys(rendering.config.output ?? {})).toEqual(expect.arrayContaining(['score_urn', 'tag_urn']));
+    expect(body.triggers).toEqual([
+      {
+        trigger_name: 'Review-obs-1',
+        trigger_type: 'OBS',
+        enabled: true,
+        trigger_config: {
+          bucket: '${uploads_bucket}',
+          events: ['ObjectCreated:*'],
+          prefix: 'review/',
+          suffix: '.json',
+        },
+      },
+    ]);
+    expect(rendering.notRendered).toContainEqual(expect.objectContaining({ path: 'Shop/Review/Starter' }));
+  });
+
+  test('fails if a runtime has no FunctionGraph equivalent, naming the construct, the value and what is allowed', () => {
+    const error = refusalOf(() =>
+      renderHuaweiApp(
+        synthesized(stack => {
+          new StageFunction(stack, 'Modern', {
+            code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
+            memorySize: 128,
+          });
+        }),
+      ),
+    );
+    expect(error.message).toMatch(
+      /^FunctionGraph offers no runtime for nodejs22\.x \(allowed: .*nodejs18\.x.*\) in Shop\/Modern \(target huawei\)$/,
+    );
+    expect(error.constructPath).toBe('Shop/Modern');
+  });
+
+  test('fails if a DMS trigger has no Kafka instance, an SMN trigger a filter, a cron an L, and a flow a choice', () => {
+    const error = refusalOf(() =>
+      renderHuaweiApp(
+        synthesized(stack => {
+          const code = StageCode.fromPython(path.join(FIXTURES, 'hello-python'), { runtime: Runtime.PYTHON_3_9 });
+          const fn: StageFunction = new StageFunction(stack, 'Worker', {
+            code,
+            memorySize: 128,
+            timeout: Duration.seconds(10),
+            triggers: [
+              TimerTrigger.cron('0 8 L * ? *'),
+              new SmnTrigger(new Topic(stack, 'Events'), {
+                filterPolicy: { color: SubscriptionFilter.stringFilter({ allowlist: ['red'] }) },
+              }),
+            ],
+          });
+          fn.addTrigger(new DmsTrigger(new Queue(stack, 'Work')));
+          new FunctionGraph(stack, 'Route', {
+            definition: Flow.choice('Big?')
+              .when(Condition.numberGreaterThan('$.size', 10), Flow.invoke('Handle', fn))
+              .otherwise(Flow.pass('Skip')),
+          });
+        }),
+      ),
+    );
+    expect(error.refusals.map(r => [r.constructPath, r.message.split(/[:(]/)[0].trim()])).toEqual([
+      ['Shop/Worker', 'the timer trigger'],
+      ['Shop/Worker', 'the SMN trigger of Shop/Worker has a filterPolicy'],
+      ['Shop/Worker', 'the DMS trigger on Shop/Work needs a DMS for Kafka instance, whose topic the queue becomes'],
+      ['Shop/Route', "node 'Big?' is a choice node, which the FunctionGraph workflow API has no confirmed form for"],
+      ['Shop/Route', "node 'Skip' is a pass node, which the FunctionGraph workflow API has no confirmed form for"],
+    ]);
+    expect(error.message).toMatch(/^5 parts of the app cannot be mapped to the huawei target:\n {2}- /);
+  });
+
+  test('left out on purpose: an excluded flow is not rendered and is listed', () => {
+    const excluded = renderHuaweiApp(synthesized(everyTriggerApp), { ...INSTANCES, exclude: ['Shop/Review'] });
+    expect(excluded.workflows).toEqual([]);
+    expect(excluded.notRendered).toContainEqual(
+      expect.objectContaining({ path: 'Shop/Review/StateMachine/Resource', reason: 'excluded on purpose' }),
+    );
+  });
+});
