@@ -113,6 +113,7 @@ export type { BillingMetricOptions } from './metering/billing-metrics';
 export { BudgetAlarm } from './metering/budget-alarm';
 export type { BudgetAlarmProps, BudgetOptions } from './metering/budget-alarm';
 export { estimateCost } from './metering/estimate';
+export type { EstimateCostOptions } from './metering/estimate';
 
 // Security review
 export { acceptNagFindings } from './nag-metadata';

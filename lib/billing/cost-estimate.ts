@@ -38,6 +38,24 @@ export interface FlowCostEstimate {
   readonly executionsPerMonth: number;
   readonly transitionsPerExecution: number;
   readonly usd: number;
+  /** Why the flow's own orchestration is not priced (its functions still are), when it is not. */
+  readonly unpriced?: string;
+}
+
+/** Options of {@link estimateFromUsage}. */
+export interface EstimateOptions {
+  /**
+   * Bill every function with this model, whatever its stack's meter applies: a deploy target's (Huawei Cloud's
+   * FunctionGraph for `stagegraph cost --target huawei`).
+   * @default - each stack's meter's model, else the AWS Lambda model of the function's architecture
+   */
+  readonly model?: BillingModel;
+  /**
+   * Why flows' own orchestration has no price on the target, when it has none: flows then cost nothing of their
+   * own, and their functions' invocations are still counted.
+   * @default - flows are priced as Step Functions state machines
+   */
+  readonly unpricedFlows?: string;
 }
 
 /** The monthly cost of an app's declared traffic. */
@@ -79,22 +97,23 @@ function alwaysOnUsd(memoryMb: number): number {
  * tree by `estimateCost`, from the cloud assembly by `stagegraph cost`). A function is billed with its
  * stack's meter's model, or else the AWS Lambda model of its architecture.
  */
-export function estimateFromUsage(records: UsageRecord[]): CostEstimate {
+export function estimateFromUsage(records: UsageRecord[], options: EstimateOptions = {}): CostEstimate {
   const functions = records.flatMap(r => (r.function ? [r.function] : []));
   const flows = records.flatMap(r => (r.flow ? [r.flow] : []));
   const meterModels = new Map(
     records.flatMap(r => (r.meter?.model ? [[r.meter.stackPath, BillingModel.custom(r.meter.model)] as const] : [])),
   );
   const modelOf = (fn: FunctionUsage) =>
-    meterModels.get(fn.stackPath) ?? BillingModel.awsLambda({ name: fn.architecture });
+    options.model ?? meterModels.get(fn.stackPath) ?? BillingModel.awsLambda({ name: fn.architecture });
   const invocations = new Map<string, number>();
   for (const fn of functions) invocations.set(fn.path, fn.invocationsPerMonth ?? 0);
   const flowEstimates: FlowCostEstimate[] = [];
   for (const flow of flows) {
     const executions = flow.executionsPerMonth ?? 0;
     for (const path of flow.functionPaths) invocations.set(path, (invocations.get(path) ?? 0) + executions);
-    const usd =
-      flow.type === 'EXPRESS'
+    const usd = options.unpricedFlows
+      ? 0
+      : flow.type === 'EXPRESS'
         ? StepFunctionsPricing.expressUsd(
             executions,
             flow.averageDurationMillis ?? DEFAULT_FLOW_DURATION_MILLIS,
@@ -107,6 +126,7 @@ export function estimateFromUsage(records: UsageRecord[]): CostEstimate {
       executionsPerMonth: executions,
       transitionsPerExecution: flow.transitionsPerExecution,
       usd,
+      ...(options.unpricedFlows ? { unpriced: options.unpricedFlows } : {}),
     });
   }
   const byModel = new Map<string, { model: BillingModel; requests: number; gbSeconds: number }>();

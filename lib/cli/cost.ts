@@ -1,7 +1,8 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { estimateAssembly } from '../app/estimate';
 import { structureAssembly } from '../app/synth';
 import { CostEstimate } from '../billing/cost-estimate';
+import { DeployTarget } from '../target';
 import { textTable } from '../terminal/text-table';
 import { terminalProgress } from '../terminal/progress';
 
@@ -38,11 +39,13 @@ export function formatEstimate(estimate: CostEstimate): string {
           f.type,
           f.executionsPerMonth.toLocaleString('en-US'),
           String(f.transitionsPerExecution),
-          usd(f.usd),
+          f.unpriced ? 'functions only' : usd(f.usd),
         ]),
       ),
     );
   }
+  const unpriced = estimate.flows.find(f => f.unpriced)?.unpriced;
+  if (unpriced) lines.push('', `Flows: ${unpriced}.`);
   lines.push(
     '',
     `Functions ${usd(estimate.functionsUsd)} after ${usd(estimate.freeTierUsd)} of free tier, flows ${usd(estimate.flowsUsd)}: ${usd(estimate.monthlyUsd)} a month.`,
@@ -59,9 +62,18 @@ export function costCommand(): Command {
     )
     .option('--json', 'print the estimate as JSON')
     .option('--assembly <dir>', 'read an already synthesized cloud assembly instead of synthesizing the app')
-    .addHelpText('after', '\nExamples:\n  $ stagegraph cost\n  $ stagegraph cost --json')
-    .action(async (opts: { json?: boolean; assembly?: string }) => {
-      const estimate = estimateAssembly(await structureAssembly(opts.assembly, 'cost', { progress: terminalProgress }));
+    .addOption(
+      new Option('--target <target>', 'price the app for this target: aws, or huawei (FunctionGraph pay-per-use)')
+        .choices(Object.values(DeployTarget))
+        .default(DeployTarget.AWS),
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ stagegraph cost\n  $ stagegraph cost --target huawei\n  $ stagegraph cost --json',
+    )
+    .action(async (opts: { json?: boolean; assembly?: string; target: DeployTarget }) => {
+      const assembly = await structureAssembly(opts.assembly, 'cost', { progress: terminalProgress });
+      const estimate = estimateAssembly(assembly, opts.target);
       console.log(opts.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate));
     });
 }

@@ -1,6 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
-import { BillingMeter, BillingModel, estimateCost, Flow, FlowType, FunctionGraph } from '../../../lib';
+import { BillingMeter, BillingModel, DeployTarget, estimateCost, Flow, FlowType, FunctionGraph } from '../../../lib';
 import { unbuiltStack } from '../../helpers';
 import { fixtureFunction } from '../triggers/helpers';
 
@@ -32,6 +32,35 @@ describe('estimateCost', () => {
     expect(estimate.monthlyUsd).toBeCloseTo(estimate.functionsUsd, 10);
     // An always-on t3 server of 512 MB: 0.5 GiB x $0.0104 x 720 h.
     expect(estimate.alwaysOnUsd).toBeCloseTo(0.5 * 0.0104 * 720, 8);
+  });
+
+  test('on the Huawei target every function is billed as FunctionGraph bills it, whatever the meter applies', () => {
+    new BillingMeter(stack, 'Billing', { model: BillingModel.FUNCTIONSTAGE_SEED });
+    // 5M invocations of 151 ms at 512 MB, and 1M more from the flow: FunctionGraph bills 1 ms steps.
+    const fn = fixtureFunction(stack, 'Api', {
+      memorySize: 512,
+      traffic: { invocationsPerMonth: 5_000_000, averageDuration: Duration.millis(151) },
+    });
+    new FunctionGraph(stack, 'Flow', { definition: Flow.invoke('A', fn), traffic: { executionsPerMonth: 1_000_000 } });
+
+    const estimate = estimateCost(stack, { target: DeployTarget.HUAWEI });
+    expect(estimate.functions.map(f => [f.model, f.invocationsPerMonth, f.gbSecondsPerMonth])).toEqual([
+      ['Huawei FunctionGraph', 6_000_000, 6_000_000 * 0.151 * 0.5],
+    ]);
+    // $0.2 per million requests past the first million, $0.00001667 per GB-s past 400,000.
+    expect(estimate.functionsUsd).toBeCloseTo(5 * 0.2 + (453_000 - 400_000) * 0.00001667, 8);
+    expect(estimate.flows).toEqual([
+      expect.objectContaining({
+        path: 'Stack/Flow',
+        usd: 0,
+        unpriced: expect.stringMatching(/FunctionGraph workflows/),
+      }),
+    ]);
+    expect(estimate.monthlyUsd).toBeCloseTo(estimate.functionsUsd, 10);
+    // The same app on AWS: the meter's model, and the flow at Step Functions' prices.
+    const aws = estimateCost(stack);
+    expect(aws.functions[0].model).toBe('FunctionStage 100 ms');
+    expect(aws.flowsUsd).toBeGreaterThan(0);
   });
 
   test("the meter's model applies; functions without traffic are left out", () => {

@@ -6,7 +6,7 @@ import { parseSince } from '../../../lib/app/duration';
 import { formatBill } from '../../../lib/terminal/bill-table';
 import { estimateAssembly } from '../../../lib/app/estimate';
 import { formatEstimate } from '../../../lib/cli/cost';
-import { estimateCost, Flow, FunctionGraph, StageCode, StageFunction } from '../../../lib';
+import { DeployTarget, estimateCost, Flow, FunctionGraph, StageCode, StageFunction } from '../../../lib';
 import { FIXTURES } from '../../helpers';
 
 describe('stagegraph bill', () => {
@@ -68,6 +68,14 @@ describe('stagegraph cost', () => {
     expect(text).toContain('Shop/Api');
     expect(text).toContain('Shop/Checkout');
     expect(text).toMatch(/always-on servers: \$\d+\.\d\d a month/);
+
+    // --target huawei: the same assembly priced with FunctionGraph's model; the flow counts its function only.
+    const huawei = estimateAssembly(outdir, DeployTarget.HUAWEI);
+    expect(huawei).toEqual(estimateCost(stack, { target: DeployTarget.HUAWEI }));
+    const huaweiText = formatEstimate(huawei);
+    expect(huaweiText).toMatch(/Shop\/Api\s+Huawei FunctionGraph\s+512 MB\s+3,050,000/);
+    expect(huaweiText).toMatch(/Shop\/Checkout\s+STANDARD\s+50,000\s+\d+\s+functions only/);
+    expect(huaweiText).toContain('Flows: FunctionGraph workflows publish no price of their own');
   });
 
   test('says how to declare traffic when there is none', () => {
