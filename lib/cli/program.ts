@@ -6,6 +6,7 @@ import { billCommand } from './bill';
 import { costCommand } from './cost';
 import { graphCommand } from './graph';
 import { invokeCommand } from './invoke';
+import { eventCommand, sendCommand } from './send';
 import { localCommand } from './local';
 import { logsCommand } from './logs';
 import { startCommand } from './start';
@@ -41,6 +42,8 @@ export function buildProgram(): Command {
   program.addCommand(graphCommand());
   program.addCommand(localCommand());
   program.addCommand(invokeCommand());
+  program.addCommand(sendCommand());
+  program.addCommand(eventCommand());
   program.addCommand(logsCommand());
   program.addCommand(billCommand());
   program.addCommand(costCommand());

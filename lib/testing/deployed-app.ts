@@ -2,13 +2,13 @@ import { CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
-import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -17,12 +17,13 @@ import { IConstruct } from 'constructs';
 import { Bill, readBill, totalOf } from '../app/bill';
 import { parseReport, parseStart, ReportLine } from '../billing/report-line';
 import { LocalCloudError } from '../errors';
-import { localClientConfig, localEndpoint, localRestApiUrl } from '../local/endpoint';
+import { localClientConfig, localEndpoint } from '../local/endpoint';
 import { SHARED_HTTP_API_ID } from '../triggers/stage-http-api';
 import type { TimerTrigger } from '../triggers/timer-trigger';
 import { addMockTestCase, FlowMocks, mockTestCase } from './flow-mocks';
 import { executionEnd, FlowRun, startExecution } from './flow-runs';
-import { HttpRequest, HttpResponse, sendHttp } from './http';
+import { HttpRequest, HttpResponse } from '../app/http-request';
+import { callRoute, fireRule, publishMessage, putStreamRecord, sendQueueMessage, uploadObject } from '../app/send';
 import { waitFor, WaitOptions } from './wait';
 
 /** A stack of the deployed app. */
@@ -181,49 +182,22 @@ export class DeployedApp {
 
   /** Uploads an object to a bucket (an `ObsBucket` or any bucket of the app): its OBS triggers fire. */
   public async upload(bucket: IBucket, key: string, body: string | Uint8Array): Promise<void> {
-    await this.client(S3Client).send(
-      new PutObjectCommand({ Bucket: await this.physicalId(bucket), Key: key, Body: body }),
-    );
+    await uploadObject(this.client(S3Client), await this.physicalId(bucket), key, body);
   }
 
   /** Publishes a message to a topic, with string attributes for filter policies: its SMN triggers fire. */
   public async publish(topic: ITopic, message: unknown, attributes: Record<string, string> = {}): Promise<string> {
-    const { MessageId } = await this.client(SNSClient).send(
-      new PublishCommand({
-        TopicArn: await this.physicalId(topic),
-        Message: typeof message === 'string' ? message : JSON.stringify(message),
-        MessageAttributes: Object.fromEntries(
-          Object.entries(attributes).map(([name, value]): [string, MessageAttributeValue] => [
-            name,
-            { DataType: 'String', StringValue: value },
-          ]),
-        ),
-      }),
-    );
-    return MessageId ?? '';
+    return publishMessage(this.client(SNSClient), await this.physicalId(topic), message, attributes);
   }
 
   /** Sends a message to a queue: its DMS triggers fire. */
   public async sendMessage(queue: IQueue, body: unknown): Promise<string> {
-    const { MessageId } = await this.client(SQSClient).send(
-      new SendMessageCommand({
-        QueueUrl: await this.physicalId(queue),
-        MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
-      }),
-    );
-    return MessageId ?? '';
+    return sendQueueMessage(this.client(SQSClient), await this.physicalId(queue), body);
   }
 
   /** Puts a record to a stream: its DIS triggers fire. */
   public async putRecord(stream: IStream, data: unknown, partitionKey = 'test'): Promise<string> {
-    const { SequenceNumber } = await this.client(KinesisClient).send(
-      new PutRecordCommand({
-        StreamName: await this.physicalId(stream),
-        PartitionKey: partitionKey,
-        Data: Buffer.from(typeof data === 'string' ? data : JSON.stringify(data)),
-      }),
-    );
-    return SequenceNumber ?? '';
+    return putStreamRecord(this.client(KinesisClient), await this.physicalId(stream), data, partitionKey);
   }
 
   /**
@@ -243,8 +217,7 @@ export class DeployedApp {
         `stack ${stack.stackName} of ${target.node.path} has no HTTP API: no function has an HttpTrigger`,
       );
     }
-    const url = new URL(`${localRestApiUrl(await this.physicalId(api))}${path}`);
-    return sendHttp(url, request, this.config.credentials);
+    return callRoute(await this.physicalId(api), path, request);
   }
 
   /**
@@ -270,30 +243,7 @@ export class DeployedApp {
         `${fn.node.path}: ${timer ? `no Timer ${timer.expression}` : `${rules.length} Timers, name one`} (its Timers: ${have})`,
       );
     }
-    const events = this.client(EventBridgeClient);
-    const name = await this.physicalId(chosen[0]);
-    const rule = await events.send(new DescribeRuleCommand({ Name: name }));
-    const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: name }));
-    const scheduled = {
-      version: '0',
-      id: globalThis.crypto.randomUUID(),
-      'detail-type': 'Scheduled Event',
-      source: 'aws.events',
-      account: rule.Arn?.split(':')[4] ?? '',
-      time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      region: this.config.region,
-      resources: [rule.Arn ?? ''],
-      detail: {},
-    };
-    let sent: unknown = scheduled;
-    for (const target of Targets ?? []) {
-      if (!target.Arn?.includes(':lambda:')) continue;
-      sent = target.Input !== undefined ? (JSON.parse(target.Input) as unknown) : scheduled;
-      await this.client(LambdaClient).send(
-        new InvokeCommand({ FunctionName: target.Arn, InvocationType: 'Event', Payload: JSON.stringify(sent) }),
-      );
-    }
-    return sent;
+    return fireRule(this.client(EventBridgeClient), this.client(LambdaClient), await this.physicalId(chosen[0]));
   }
 
   /**

@@ -15,7 +15,7 @@ export type {
 } from './deployed-app';
 export { StepMock } from './flow-mocks';
 export type { FlowMocks } from './flow-mocks';
-export type { HttpRequest, HttpResponse } from './http';
+export type { HttpRequest, HttpResponse } from '../app/http-request';
 export type { FlowRun, FlowStep } from './flow-runs';
 export { LocalCloud } from './local-cloud';
 export type { LocalCloudOptions } from './local-cloud';

@@ -1,12 +1,16 @@
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { promisify } from 'util';
+import { App } from 'aws-cdk-lib';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint';
-import { sendHttp } from '../../../lib/testing/http';
+import { sendHttp } from '../../../lib/app/http-request';
 import { DeployedApp, LocalCloud, testApp, waitFor } from '../../../lib/testing';
 import { triggerTestApp } from './app';
 
@@ -358,4 +362,49 @@ test('a Timer rule invokes the function on its schedule, with its input', async 
     { timeoutMs: 100_000, intervalMs: 300 },
   );
   expect(lines[0]).toMatch(/INFO\tprobe says tick\n?$/);
+});
+
+test('stagegraph send: an upload, a published message, a queue message, a stream record and an HTTP call, each through the deployed trigger', async () => {
+  const marker = Date.now();
+  const assembly = (app.stack.node.root as App).outdir;
+  const body = path.join(os.tmpdir(), `send-${marker}.json`);
+  fs.writeFileSync(body, JSON.stringify({ action: 'log', body: `sent-${marker}`, marker: `sent-${marker}` }));
+  const send = (...args: string[]) =>
+    promisify(execFile)(path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx'), [
+      path.join(__dirname, '..', '..', '..', 'bin', 'stagegraph.ts'),
+      'send',
+      ...args,
+      '--out',
+      assembly,
+    ]);
+  try {
+    const uploaded = await send('Files', body, '--key', `uploads/sent-${marker}.txt`);
+    expect(uploaded.stderr).toMatch(/TriggerTestStack\/Files \(obs\): uploaded \d+ bytes to .*\/uploads\/sent-/);
+    await send('TriggerTestStack/Colors', body, '--attribute', 'color=blue');
+    await send('Readings', body);
+    await send('Telemetry', body, '--partition-key', 'device-9');
+    const http = await send('StageHttpApi', '--route', `/items/${marker}`, '--unsigned');
+    expect(JSON.parse(http.stdout)).toEqual({ method: 'GET', path: `/items/${marker}`, id: `${marker}`, body: null });
+
+    for (const [fn, line] of [
+      ['Uploads', `probe-s3 ObjectCreated:Put uploads/sent-${marker}.txt`],
+      ['Consumer', `probe-sns {"action":"log","body":"sent-${marker}"`],
+      ['Consumer', `probe-sqs sent-${marker}`],
+      ['StreamReader', `probe-dis {"action":"log","body":"sent-${marker}"`],
+    ]) {
+      await waitFor(
+        `'${line}' in the ${fn} log`,
+        async () => ((await logLines(fn, line)).length > 0 ? true : undefined),
+        {
+          timeoutMs: 60_000,
+          intervalMs: 300,
+        },
+      );
+    }
+    await expect(send('Nowhere', body)).rejects.toThrow(
+      /Nothing to send to named 'Nowhere' \(allowed: .*Files \(obs\)/,
+    );
+  } finally {
+    fs.rmSync(body, { force: true });
+  }
 });

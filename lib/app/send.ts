@@ -1,0 +1,301 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { LocalCloudError, StageInputError } from '../errors';
+import { localClientConfig, localRestApiUrl } from '../local/endpoint';
+import { HttpRequest, HttpResponse, sendHttp } from './http-request';
+
+/** Where `stagegraph send` (and the testing kit's senders) send events: the trigger kinds. */
+export enum SendKind {
+  /** A bucket: upload an object, its OBS triggers fire. */
+  OBS = 'obs',
+  /** A topic: publish a message, its SMN triggers fire. */
+  SMN = 'smn',
+  /** A queue: send a message, its DMS triggers fire. */
+  DMS = 'dms',
+  /** A stream: put a record, its DIS triggers fire. */
+  DIS = 'dis',
+  /** A Timer's rule: fire it now. */
+  TIMER = 'timer',
+  /** A stack's HTTP API: call a route. */
+  HTTP = 'http',
+}
+
+const KIND_OF_TYPE: Record<string, SendKind> = {
+  'AWS::S3::Bucket': SendKind.OBS,
+  'AWS::SNS::Topic': SendKind.SMN,
+  'AWS::SQS::Queue': SendKind.DMS,
+  'AWS::Kinesis::Stream': SendKind.DIS,
+  'AWS::Events::Rule': SendKind.TIMER,
+  'AWS::ApiGateway::RestApi': SendKind.HTTP,
+};
+
+/** Something of the app an event can be sent to, found in its cloud assembly. */
+export interface SendTarget {
+  /** How the app names it: its construct path without `/Resource`, e.g. `Shop/Uploads`. */
+  readonly id: string;
+  readonly kind: SendKind;
+  readonly stack: string;
+  readonly logicalId: string;
+}
+
+interface TemplateResource {
+  readonly Type?: string;
+  readonly Properties?: { readonly ScheduleExpression?: unknown };
+  readonly Metadata?: Record<string, unknown>;
+}
+
+/** Every bucket, topic, queue, stream, Timer rule and HTTP API of the synthesized app. */
+export function sendTargets(assemblyDir: string): SendTarget[] {
+  if (!fs.existsSync(path.join(assemblyDir, 'manifest.json'))) {
+    throw new LocalCloudError(`No cloud assembly in ${assemblyDir}: run \`stagegraph local deploy\` first`, 4);
+  }
+  const targets: SendTarget[] = [];
+  for (const stack of new CloudAssembly(assemblyDir).stacksRecursively) {
+    // The construct path of each logical id, from the manifest (templates carry paths only under the CDK CLI).
+    const paths = new Map(
+      stack.findMetadataByType('aws:cdk:logicalId').map(entry => [String(entry.data), entry.path.replace(/^\//, '')]),
+    );
+    const resources = (stack.template as { Resources?: Record<string, TemplateResource> }).Resources ?? {};
+    for (const [logicalId, resource] of Object.entries(resources)) {
+      const kind = KIND_OF_TYPE[resource.Type ?? ''];
+      if (!kind) continue;
+      // Only a schedule's rule is a Timer; an event pattern's rule is not fired by hand.
+      if (kind === SendKind.TIMER && resource.Properties?.ScheduleExpression === undefined) continue;
+      const id = (paths.get(logicalId) ?? `${stack.hierarchicalId}/${logicalId}`).replace(/\/Resource$/, '');
+      targets.push({ id, kind, stack: stack.stackName, logicalId });
+    }
+  }
+  return targets;
+}
+
+/**
+ * The target a user names: its path (`Shop/Uploads`), its path without the stack (`Uploads`), its last part, or a
+ * function whose one Timer it is (`Ticker` for `Shop/Ticker/TimerTrigger...`).
+ */
+export function findSendTarget(assemblyDir: string, name: string): SendTarget {
+  const targets = sendTargets(assemblyDir);
+  const named = (id: string) => id === name || id.split('/').slice(1).join('/') === name || id.endsWith(`/${name}`);
+  let match = targets.filter(t => named(t.id));
+  if (match.length === 0) {
+    match = targets.filter(t => t.kind === SendKind.TIMER && named(t.id.split('/').slice(0, -1).join('/')));
+  }
+  if (match.length !== 1) {
+    const known = targets.map(t => `${t.id} (${t.kind})`).join(', ') || 'none';
+    throw new StageInputError(
+      match.length === 0
+        ? `Nothing to send to named '${name}' (allowed: a bucket, topic, queue, stream, Timer or HTTP API of the app: ${known})`
+        : `'${name}' names ${match.length} targets (${match.map(m => m.id).join(', ')}): give more of the path`,
+    );
+  }
+  return match[0];
+}
+
+/** The physical id of a target's resource in the local cloud. */
+export async function physicalIdOf(target: Pick<SendTarget, 'id' | 'stack' | 'logicalId'>): Promise<string> {
+  const cloudformation = new CloudFormationClient(localClientConfig());
+  try {
+    const { StackResourceDetail } = await cloudformation.send(
+      new DescribeStackResourceCommand({ StackName: target.stack, LogicalResourceId: target.logicalId }),
+    );
+    const id = StackResourceDetail?.PhysicalResourceId;
+    if (!id) throw new LocalCloudError(`${target.id} is not deployed: run \`stagegraph local deploy\``, 4);
+    return id;
+  } catch (error) {
+    if (error instanceof LocalCloudError) throw error;
+    throw new LocalCloudError(`${target.id} is not deployed (${(error as Error).message})`, 4);
+  } finally {
+    cloudformation.destroy();
+  }
+}
+
+const text = (data: unknown): string => (typeof data === 'string' ? data : JSON.stringify(data));
+
+/** Uploads an object to a bucket. */
+export async function uploadObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  body: string | Uint8Array,
+): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+
+/** Publishes a message with string attributes; answers its id. */
+export async function publishMessage(
+  sns: SNSClient,
+  topicArn: string,
+  message: unknown,
+  attributes: Readonly<Record<string, string>> = {},
+): Promise<string> {
+  const { MessageId } = await sns.send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Message: text(message),
+      MessageAttributes: Object.fromEntries(
+        Object.entries(attributes).map(([name, value]): [string, MessageAttributeValue] => [
+          name,
+          { DataType: 'String', StringValue: value },
+        ]),
+      ),
+    }),
+  );
+  return MessageId ?? '';
+}
+
+/** Sends a message to a queue; answers its id. */
+export async function sendQueueMessage(sqs: SQSClient, queueUrl: string, body: unknown): Promise<string> {
+  const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: text(body) }));
+  return MessageId ?? '';
+}
+
+/** Puts a record to a stream; answers its sequence number. */
+export async function putStreamRecord(
+  kinesis: KinesisClient,
+  streamName: string,
+  data: unknown,
+  partitionKey = 'test',
+): Promise<string> {
+  const { SequenceNumber } = await kinesis.send(
+    new PutRecordCommand({
+      StreamName: streamName,
+      PartitionKey: partitionKey,
+      Data: data instanceof Uint8Array ? data : Buffer.from(text(data)),
+    }),
+  );
+  return SequenceNumber ?? '';
+}
+
+/**
+ * Fires a schedule's rule now, as EventBridge does at the scheduled time: every Lambda target of the deployed rule
+ * is invoked asynchronously with the rule's input, or EventBridge's scheduled event. Answers the event sent.
+ */
+export async function fireRule(events: EventBridgeClient, lambda: LambdaClient, ruleName: string): Promise<unknown> {
+  const rule = await events.send(new DescribeRuleCommand({ Name: ruleName }));
+  const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: ruleName }));
+  const arn = rule.Arn ?? '';
+  const scheduled = {
+    version: '0',
+    id: globalThis.crypto.randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: arn.split(':')[4] ?? '',
+    time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: arn.split(':')[3] ?? '',
+    resources: [arn],
+    detail: {},
+  };
+  let sent: unknown = scheduled;
+  for (const target of Targets ?? []) {
+    if (!target.Arn?.includes(':lambda:')) continue;
+    sent = target.Input !== undefined ? (JSON.parse(target.Input) as unknown) : scheduled;
+    await lambda.send(
+      new InvokeCommand({ FunctionName: target.Arn, InvocationType: 'Event', Payload: JSON.stringify(sent) }),
+    );
+  }
+  return sent;
+}
+
+/** Calls a route of a REST API at its local URL, signed with the local cloud's credentials unless told not to. */
+export async function callRoute(apiId: string, route: string, request: HttpRequest = {}): Promise<HttpResponse> {
+  if (!route.startsWith('/')) {
+    throw new StageInputError(`the route must start with / (given '${route}')`);
+  }
+  return sendHttp(new URL(`${localRestApiUrl(apiId)}${route}`), request, localClientConfig().credentials);
+}
+
+/** What `stagegraph send` sends: the body, and where the kind needs it a key, attributes or a route. */
+export interface SendInput {
+  readonly body: Buffer;
+  /** OBS: the object's key. */
+  readonly key?: string;
+  /** SMN: string message attributes. */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** DIS: the partition key. */
+  readonly partitionKey?: string;
+  /** HTTP: method and route. */
+  readonly method?: string;
+  readonly route?: string;
+  /** HTTP: send unsigned. */
+  readonly unsigned?: boolean;
+}
+
+/** What was sent, for the CLI to print. */
+export interface SendResult {
+  readonly target: SendTarget;
+  /** One line: what happened (a message id, a key, an HTTP status). */
+  readonly summary: string;
+  /** HTTP: the response body; Timer: the event sent. */
+  readonly detail?: string;
+}
+
+/** Sends a real event to a deployed target of the app, through the service its triggers listen to. */
+export async function sendToTarget(target: SendTarget, input: SendInput): Promise<SendResult> {
+  const physical = await physicalIdOf(target);
+  const config = localClientConfig();
+  const body = input.body.toString('utf-8');
+  switch (target.kind) {
+    case SendKind.OBS: {
+      if (!input.key) throw new StageInputError(`sending to the bucket ${target.id} needs --key <object key>`);
+      const s3 = new S3Client(config);
+      try {
+        await uploadObject(s3, physical, input.key, input.body);
+      } finally {
+        s3.destroy();
+      }
+      return { target, summary: `uploaded ${input.body.length} bytes to ${physical}/${input.key}` };
+    }
+    case SendKind.SMN: {
+      const sns = new SNSClient(config);
+      try {
+        const id = await publishMessage(sns, physical, body, input.attributes);
+        return { target, summary: `published message ${id}` };
+      } finally {
+        sns.destroy();
+      }
+    }
+    case SendKind.DMS: {
+      const sqs = new SQSClient(config);
+      try {
+        return { target, summary: `sent message ${await sendQueueMessage(sqs, physical, body)}` };
+      } finally {
+        sqs.destroy();
+      }
+    }
+    case SendKind.DIS: {
+      const kinesis = new KinesisClient(config);
+      try {
+        const sequence = await putStreamRecord(kinesis, physical, new Uint8Array(input.body), input.partitionKey);
+        return { target, summary: `put record ${sequence}` };
+      } finally {
+        kinesis.destroy();
+      }
+    }
+    case SendKind.TIMER: {
+      const events = new EventBridgeClient(config);
+      const lambda = new LambdaClient(config);
+      try {
+        const sent = await fireRule(events, lambda, physical);
+        return { target, summary: `fired ${physical}`, detail: JSON.stringify(sent) };
+      } finally {
+        events.destroy();
+        lambda.destroy();
+      }
+    }
+    case SendKind.HTTP: {
+      const response = await callRoute(physical, input.route ?? '/', {
+        method: input.method,
+        ...(input.body.length > 0 ? { body } : {}),
+        signed: !input.unsigned,
+      });
+      return { target, summary: `HTTP ${response.status}`, detail: response.body };
+    }
+  }
+}
