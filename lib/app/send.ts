@@ -52,12 +52,46 @@ interface TemplateResource {
   readonly Metadata?: Record<string, unknown>;
 }
 
-/** Every bucket, topic, queue, stream, Timer rule and HTTP API of the synthesized app. */
-export function sendTargets(assemblyDir: string): SendTarget[] {
+/** A resource of the synthesized app: its construct path (without `/Resource`), stack, logical id and template. */
+export interface AssemblyResource {
+  readonly id: string;
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly type: string;
+}
+
+/** The resources of the synthesized app of some CloudFormation types, with their construct paths. */
+export function assemblyResources(assemblyDir: string, types: readonly string[]): AssemblyResource[] {
+  return sendTargetsOf(assemblyDir, types).map(({ resource, ...rest }) => ({ ...rest, type: resource.Type ?? '' }));
+}
+
+/**
+ * The resource a user names among some: its path (`Shop/Orders`), its path without the stack (`Orders`) or its
+ * last part; `what` says what kind of thing is looked for, in the error.
+ */
+export function findResource<T extends { readonly id: string }>(
+  candidates: readonly T[],
+  name: string,
+  what: string,
+): T {
+  const named = (id: string) => id === name || id.split('/').slice(1).join('/') === name || id.endsWith(`/${name}`);
+  const match = candidates.filter(t => named(t.id));
+  if (match.length !== 1) {
+    const known = candidates.map(t => t.id).join(', ') || 'none';
+    throw new StageInputError(
+      match.length === 0
+        ? `No ${what} named '${name}' (allowed: ${known})`
+        : `'${name}' names ${match.length} ${what}s (${match.map(m => m.id).join(', ')}): give more of the path`,
+    );
+  }
+  return match[0];
+}
+
+function sendTargetsOf(assemblyDir: string, types: readonly string[]) {
   if (!fs.existsSync(path.join(assemblyDir, 'manifest.json'))) {
     throw new LocalCloudError(`No cloud assembly in ${assemblyDir}: run \`stagegraph local deploy\` first`, 4);
   }
-  const targets: SendTarget[] = [];
+  const found: { id: string; stack: string; logicalId: string; resource: TemplateResource }[] = [];
   for (const stack of new CloudAssembly(assemblyDir).stacksRecursively) {
     // The construct path of each logical id, from the manifest (templates carry paths only under the CDK CLI).
     const paths = new Map(
@@ -65,15 +99,22 @@ export function sendTargets(assemblyDir: string): SendTarget[] {
     );
     const resources = (stack.template as { Resources?: Record<string, TemplateResource> }).Resources ?? {};
     for (const [logicalId, resource] of Object.entries(resources)) {
-      const kind = KIND_OF_TYPE[resource.Type ?? ''];
-      if (!kind) continue;
-      // Only a schedule's rule is a Timer; an event pattern's rule is not fired by hand.
-      if (kind === SendKind.TIMER && resource.Properties?.ScheduleExpression === undefined) continue;
+      if (!types.includes(resource.Type ?? '')) continue;
       const id = (paths.get(logicalId) ?? `${stack.hierarchicalId}/${logicalId}`).replace(/\/Resource$/, '');
-      targets.push({ id, kind, stack: stack.stackName, logicalId });
+      found.push({ id, stack: stack.stackName, logicalId, resource });
     }
   }
-  return targets;
+  return found;
+}
+
+/** Every bucket, topic, queue, stream, Timer rule and HTTP API of the synthesized app. */
+export function sendTargets(assemblyDir: string): SendTarget[] {
+  return sendTargetsOf(assemblyDir, Object.keys(KIND_OF_TYPE)).flatMap(({ resource, ...found }) =>
+    // Only a schedule's rule is a Timer; an event pattern's rule is not fired by hand.
+    KIND_OF_TYPE[resource.Type ?? ''] === SendKind.TIMER && resource.Properties?.ScheduleExpression === undefined
+      ? []
+      : [{ ...found, kind: KIND_OF_TYPE[resource.Type ?? ''] }],
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import { costCommand } from './cost';
 import { graphCommand } from './graph';
 import { invokeCommand } from './invoke';
 import { eventCommand, sendCommand } from './send';
+import { flowCommand } from './flow';
 import { localCommand } from './local';
 import { logsCommand } from './logs';
 import { startCommand } from './start';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   program.addCommand(invokeCommand());
   program.addCommand(sendCommand());
   program.addCommand(eventCommand());
+  program.addCommand(flowCommand());
   program.addCommand(logsCommand());
   program.addCommand(billCommand());
   program.addCommand(costCommand());

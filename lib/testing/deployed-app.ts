@@ -21,10 +21,10 @@ import { localClientConfig, localEndpoint } from '../local/endpoint';
 import { SHARED_HTTP_API_ID } from '../triggers/stage-http-api';
 import type { TimerTrigger } from '../triggers/timer-trigger';
 import { addMockTestCase, FlowMocks, mockTestCase } from './flow-mocks';
-import { executionEnd, FlowRun, startExecution } from './flow-runs';
+import { executionEnd, FlowRun, startExecution } from '../app/flow-runs';
 import { HttpRequest, HttpResponse } from '../app/http-request';
 import { callRoute, fireRule, publishMessage, putStreamRecord, sendQueueMessage, uploadObject } from '../app/send';
-import { waitFor, WaitOptions } from './wait';
+import { waitFor, WaitOptions } from '../app/wait';
 
 /** A stack of the deployed app. */
 export interface DeployedStack {

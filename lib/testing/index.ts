@@ -16,10 +16,10 @@ export type {
 export { StepMock } from './flow-mocks';
 export type { FlowMocks } from './flow-mocks';
 export type { HttpRequest, HttpResponse } from '../app/http-request';
-export type { FlowRun, FlowStep } from './flow-runs';
+export type { FlowRun, FlowStep } from '../app/flow-runs';
 export { LocalCloud } from './local-cloud';
 export type { LocalCloudOptions } from './local-cloud';
-export { waitFor } from './wait';
-export type { WaitOptions } from './wait';
+export { waitFor } from '../app/wait';
+export type { WaitOptions } from '../app/wait';
 export type { Bill, BillLine } from '../app/bill';
 export type { ReportLine } from '../billing/report-line';

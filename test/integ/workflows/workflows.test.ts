@@ -1,4 +1,7 @@
+import { execFile } from 'child_process';
 import * as path from 'path';
+import { promisify } from 'util';
+import { App } from 'aws-cdk-lib';
 import {
   GetExecutionHistoryCommand,
   HistoryEvent,
@@ -237,4 +240,33 @@ test("an HTTP trigger on an EXPRESS flow answers with the flow's output", async 
     status: 500,
     body: { status: 'FAILED', error: expect.any(String), cause: expect.stringMatching(/\$\.body\.items/) },
   });
+});
+
+test('stagegraph flow run, list and show: the status, the path taken, the failed state and the output', async () => {
+  const assembly = (flows.stack.node.root as App).outdir;
+  const cli = (...args: string[]) =>
+    promisify(execFile)(path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx'), [
+      path.join(__dirname, '..', '..', '..', 'bin', 'stagegraph.ts'),
+      'flow',
+      ...args,
+    ]);
+
+  const ran = await cli('run', 'Orchestra', '{"items":[1,2]}', '--out', assembly);
+  expect(ran.stdout).toMatch(/^FlowTestStack\/Orchestra {2}SUCCEEDED {2}in \d+\.\d s/);
+  expect(ran.stdout).toMatch(/path: Fan out -> Sum -> Square each -> Square -> Square -> Big\? -> Small -> Flaky/);
+  expect(ran.stdout).toContain('"fanOut":[{"sum":3},[{"square":1},{"square":4}]]');
+
+  // Without items the fan-out cannot run: the command fails and names the state that failed.
+  const failed = await cli('run', 'Orchestra', '{"numbers":[1]}', '--out', assembly).catch(
+    (error: { code: number; stdout: string }) => error,
+  );
+  expect('code' in failed && failed.code).toBe(1);
+  expect(failed.stdout).toMatch(/FAILED/);
+  expect(failed.stdout).toMatch(/failed in: (Fan out|Sum|Square each)/);
+  const executionArn = /execution: (\S+)/.exec(failed.stdout)?.[1] ?? '';
+
+  const listed = await cli('list', 'Orchestra', '--out', assembly);
+  expect(listed.stdout.split('\n')[0]).toContain(executionArn);
+  const shown = await cli('show', executionArn, '--json');
+  expect(JSON.parse(shown.stdout)).toMatchObject({ executionArn, status: 'FAILED' });
 });

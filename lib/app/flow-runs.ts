@@ -1,5 +1,7 @@
 import {
   DescribeExecutionCommand,
+  DescribeExecutionCommandOutput,
+  ListExecutionsCommand,
   GetExecutionHistoryCommand,
   HistoryEvent,
   SFNClient,
@@ -65,14 +67,36 @@ export async function executionEnd(
     },
     { timeoutMs: 60_000, intervalMs: 50, ...options },
   );
+  return runOf(client, ended);
+}
+
+/** An execution as it stands, ended or not: its status, output or error, and the states it passed so far. */
+export async function readExecution(client: SFNClient, executionArn: string): Promise<FlowRun> {
+  return runOf(client, await client.send(new DescribeExecutionCommand({ executionArn })));
+}
+
+async function runOf(client: SFNClient, execution: DescribeExecutionCommandOutput): Promise<FlowRun> {
+  const executionArn = execution.executionArn ?? '';
   return {
     executionArn,
-    status: ended.status ?? 'UNKNOWN',
-    ...(ended.output !== undefined ? { output: parse(ended.output) } : {}),
-    ...(ended.error !== undefined ? { error: ended.error } : {}),
-    ...(ended.cause !== undefined ? { cause: ended.cause } : {}),
+    status: execution.status ?? 'UNKNOWN',
+    ...(execution.output !== undefined ? { output: parse(execution.output) } : {}),
+    ...(execution.error !== undefined ? { error: execution.error } : {}),
+    ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
     steps: stepsOf(await history(client, executionArn)),
   };
+}
+
+/** The latest executions of a state machine, newest first. */
+export async function latestExecutions(
+  client: SFNClient,
+  stateMachineArn: string,
+  max = 20,
+): Promise<{ executionArn: string; status: string; startDate?: Date }[]> {
+  const { executions } = await client.send(new ListExecutionsCommand({ stateMachineArn, maxResults: max }));
+  return (executions ?? [])
+    .map(e => ({ executionArn: e.executionArn ?? '', status: e.status ?? 'UNKNOWN', startDate: e.startDate }))
+    .sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
 }
 
 async function history(client: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
