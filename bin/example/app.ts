@@ -40,7 +40,7 @@ export interface ExampleApp {
 
 /** Adds the example app's stack to `app`. */
 export function exampleApp(app: App): ExampleApp {
-    const stack = new Stack(app, 'StagegraphExample');
+  const stack = new Stack(app, 'StagegraphExample');
   // `stagegraph synth --target huawei` also renders the app for Huawei Cloud, whose FunctionGraph documents older
   // runtimes: there the functions use Java 11 and Node.js 18 (and Python 3.10 in workflows/document-flow.ts).
   const huawei = deployTargetOf(app) === DeployTarget.HUAWEI;
