@@ -234,6 +234,12 @@ export async function fireRule(events: EventBridgeClient, lambda: LambdaClient, 
     detail: {},
   };
   let sent: unknown = scheduled;
+  const functions = (Targets ?? []).filter(target => target.Arn?.includes(':lambda:'));
+  if (functions.length === 0) {
+    throw new LocalCloudError(
+      `the rule ${ruleName} has no function target to fire (its targets: ${(Targets ?? []).map(t => t.Arn).join(', ') || 'none'})`,
+    );
+  }
   for (const target of Targets ?? []) {
     if (!target.Arn?.includes(':lambda:')) continue;
     sent = target.Input !== undefined ? (JSON.parse(target.Input) as unknown) : scheduled;

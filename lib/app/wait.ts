@@ -1,4 +1,4 @@
-import { LocalCloudError } from '../errors';
+import { LocalCloudError, StageInputError } from '../errors';
 
 /** How long a wait may take. */
 export interface WaitOptions {
@@ -24,6 +24,9 @@ export async function waitFor<T>(
   options: WaitOptions = {},
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 30_000;
+  if (!(timeoutMs >= 0) || !Number.isFinite(timeoutMs)) {
+    throw new StageInputError(`the wait for ${what} needs a timeout in milliseconds from 0 (given ${timeoutMs})`);
+  }
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -4,6 +4,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { executionEnd, FlowRun, latestExecutions, readExecution, startExecution } from '../app/flow-runs';
 import { assemblyResources, findResource, physicalIdOf } from '../app/send';
 import { localClientConfig } from '../local/endpoint';
+import { UsageError } from '../errors';
 import { readEvent } from './invoke';
 
 const STATE_MACHINE = 'AWS::StepFunctions::StateMachine';
@@ -49,6 +50,10 @@ export function flowCommand(): Command {
       '\nExamples:\n  $ stagegraph flow run Checkout \'{"order":1}\'\n  $ stagegraph flow run Checkout order.json --json',
     )
     .action(async (name: string, input: string, opts: { timeout: string; json?: boolean; out: string }) => {
+      const timeoutSeconds = Number(opts.timeout);
+      if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+        throw new UsageError(`--timeout must be a number of seconds above 0 (given '${opts.timeout}')`);
+      }
       const { id, arn } = await flowArn(opts.out, name);
       const client = new SFNClient(localClientConfig());
       try {

@@ -50,7 +50,7 @@ export function sendCommand(): Command {
         'Examples:',
         '  $ stagegraph send Uploads photo.jpg --key in/photo.jpg',
         '  $ echo \'{"order":42}\' | stagegraph send Orders - --attribute kind=order',
-        '  $ stagegraph event dms > job.json && stagegraph send Jobs job.json',
+        '  $ echo \'{"job":"resize"}\' | stagegraph send Jobs -',
         '  $ stagegraph send Ticker',
         '  $ stagegraph send StageHttpApi body.json --method POST --route /items/7',
       ].join('\n'),

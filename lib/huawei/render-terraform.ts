@@ -192,7 +192,18 @@ class TerraformRenderer {
 
   private add(type: string, name: string, args: TfArguments): string {
     const byName = (this.resource[type] ??= {});
-    byName[name] = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as TfArguments;
+    const rendered = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as TfArguments;
+    const before = byName[name];
+    // Construct paths that differ only in case or punctuation fold to one Terraform name: never drop one silently.
+    if (before !== undefined && JSON.stringify(before) !== JSON.stringify(rendered)) {
+      this.refuse(
+        name,
+        `two parts of the app both render as ${type}.${name} (allowed: construct ids that differ in more than ` +
+          'case and punctuation)',
+      );
+      return name;
+    }
+    byName[name] = rendered;
     return name;
   }
 

@@ -73,6 +73,11 @@ export interface InvocationWaitOptions extends WaitOptions {
 /** Options of {@link DeployedApp.runFlow}. */
 export interface RunFlowOptions extends WaitOptions {
   /**
+   * Give up after this many milliseconds.
+   * @default 60000
+   */
+  readonly timeoutMs?: number;
+  /**
    * Steps answered by mocks instead of their functions or services, by state name, on the real Step Functions
    * interpreter (its mocked service integrations): test each branch, retry and catch without the functions.
    * @default - no step is mocked
@@ -283,10 +288,11 @@ export class DeployedApp {
     try {
       return await startExecution(client, started, input);
     } catch (error) {
-      if (started !== arn && (error as { name?: string }).name === 'InvalidName') {
+      if (started !== arn) {
         throw new LocalCloudError(
-          `the local cloud did not load the mocks of ${flow.node.path}: it was started without them (restart it: ` +
-            `stagegraph local down && stagegraph local up) (${(error as Error).message})`,
+          `the local cloud did not load the mocks of ${flow.node.path} from ${this.options.flowMockFile}: a local ` +
+            'cloud started before stagegraph wrote mocks does not read them (restart it: stagegraph local down && ' +
+            `stagegraph local up), and a file LocalStack cannot read is in its log (${(error as Error).message})`,
         );
       }
       throw error;
@@ -326,7 +332,8 @@ export class DeployedApp {
       async () => {
         const ended = invocationsOf(await readLogEvents(logs, logGroupName, since));
         if (ended.length === 0) return undefined;
-        const records = await invocationRecords(name, since);
+        // Matched by request id: an invocation that started a little before `since` may have logged after it.
+        const records = await invocationRecords(name, 0);
         const invocations = ended.map(invocation => withRecord(invocation, records?.get(invocation.requestId)));
         return invocations.find(invocation => options.where?.(invocation) ?? true);
       },

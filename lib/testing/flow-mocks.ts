@@ -61,7 +61,8 @@ interface AslState {
 
 /** The most attempts of one state in one execution that a mock answers (retries and loop iterations count). */
 const MOST_ATTEMPTS = 1000;
-const LAMBDA_RESOURCE = /^arn:aws[a-z-]*:(lambda:|states:::lambda:invoke)/;
+// A function's task: its ARN, or the lambda:invoke integration (not a callback's `.waitForTaskToken`).
+const LAMBDA_RESOURCE = /^arn:aws[a-z-]*:(lambda:|states:::lambda:invoke$)/;
 
 /** Every state of a definition, nested ones (parallel branches, loops) too. */
 function statesOf(states: Record<string, AslState> | undefined, into = new Map<string, AslState>()) {
@@ -104,6 +105,13 @@ export function mockTestCase(
     const answers: Record<string, MockedAnswer> = {};
     attempts.forEach((attempt, index) => {
       const answer = attempt._answer;
+      // Step Functions' mock file has no form for an answer of nothing (a service's response is an object).
+      if ('Return' in answer && (answer.Return === undefined || (answer.Return === null && !lambda))) {
+        throw new LocalCloudError(
+          `the mock of ${flowPath} state '${stateName}' returns ${String(answer.Return)} (allowed: a JSON value` +
+            `${lambda ? '' : ', an object for a service task'})`,
+        );
+      }
       const shaped = lambda && 'Return' in answer ? { Return: { StatusCode: 200, Payload: answer.Return } } : answer;
       const last = index === attempts.length - 1;
       answers[last ? `${index}-${MOST_ATTEMPTS - 1}` : `${index}`] = shaped;

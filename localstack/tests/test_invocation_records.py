@@ -6,6 +6,8 @@ from stagegraph_localstack import invocation_records as records
 
 def setup_function():
     records._records.clear()
+    records._order.clear()
+    records._bytes = 0
 
 
 def test_an_invocation_is_answered_with_its_event_and_result_from_its_start_on():
@@ -44,3 +46,17 @@ def test_the_resource_reads_function_and_since_from_the_query():
     assert answer["function"] == "fn" and [i["requestId"] for i in answer["invocations"]] == ["r2"]
     bad = records.InvocationsResource().on_get(SimpleNamespace(args={"function": "fn", "since": "soon"}))
     assert len(bad["invocations"]) == 2
+
+
+def test_the_bytes_kept_in_all_stay_within_the_budget_oldest_first(monkeypatch):
+    monkeypatch.setattr(records, "TOTAL_LIMIT", 1000)
+    for i in range(10):
+        records.record(f"fn{i % 3}", f"r{i}", i, 1.0, b"e" * 150, b"r" * 50, False)
+    kept = [entry["requestId"] for name in list(records._records) for entry in records.query(name)]
+    assert sorted(kept, key=lambda r: int(r[1:])) == ["r5", "r6", "r7", "r8", "r9"]
+    assert records._bytes == 1000 and len(records._order) == 5
+    # An entry a function's own limit dropped leaves the budget too.
+    for i in range(records.KEEP + 1):
+        records.record("many", f"m{i}", i, 1.0, b"", b"", False)
+    assert len(records.query("many")) == records.KEEP
+    assert records._bytes == 1000 and sum(1 for _, item in records._order if item[2]) == records.KEEP + 5

@@ -175,6 +175,25 @@ describe('renderHuaweiApp', () => {
     expect(error.constructPath).toBe('Shop/Modern');
   });
 
+  test('fails if two constructs fold to one Terraform name, rather than dropping one', () => {
+    const error = refusalOf(() =>
+      renderHuaweiApp(
+        synthesized(stack => {
+          for (const [id, memorySize] of [
+            ['ResizeImage', 128],
+            ['Resize-Image', 256],
+          ] as const) {
+            new StageFunction(stack, id, {
+              code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs'), { runtime: Runtime.NODEJS_18_X }),
+              memorySize,
+            });
+          }
+        }),
+      ),
+    );
+    expect(error.message).toMatch(/both render as huaweicloud_\w+\.\w+ \(allowed: construct ids that differ in more/);
+  });
+
   test('fails if a DMS trigger has no Kafka instance, an SMN trigger a filter, a cron an L, and a flow a choice', () => {
     const error = refusalOf(() =>
       renderHuaweiApp(

@@ -57,6 +57,28 @@ describe('mockTestCase', () => {
     });
   });
 
+  test("a callback that notifies a function answers as the service, not in Lambda's Invoke shape", () => {
+    const callback = JSON.stringify({
+      StartAt: 'Ask',
+      States: { Ask: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', End: true } },
+    });
+    expect(mockTestCase('App/Flow', callback, { Ask: StepMock.returns({ approved: true }) }).responses.Ask).toEqual({
+      '0-999': { Return: { approved: true } },
+    });
+  });
+
+  test('an answer of nothing is refused: undefined anywhere, null where a service answers', () => {
+    expect(() => mockTestCase('App/Flow', definition, { Charge: StepMock.returns(undefined) })).toThrow(
+      "the mock of App/Flow state 'Charge' returns undefined (allowed: a JSON value)",
+    );
+    expect(mockTestCase('App/Flow', definition, { Charge: StepMock.returns(null) }).responses.Charge).toEqual({
+      '0-999': { Return: { StatusCode: 200, Payload: null } },
+    });
+    expect(() => mockTestCase('App/Flow', definition, { Notify: StepMock.returns(null) })).toThrow(
+      "the mock of App/Flow state 'Notify' returns null (allowed: a JSON value, an object for a service task)",
+    );
+  });
+
   test('the same mocks make the same test case; different ones a different one', () => {
     const one = mockTestCase('App/Flow', definition, { Charge: StepMock.returns(1) });
     expect(mockTestCase('App/Flow', definition, { Charge: StepMock.returns(1) }).name).toBe(one.name);
