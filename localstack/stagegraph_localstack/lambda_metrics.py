@@ -11,6 +11,7 @@ invocations for the interpreter. Here:
   committed value survives a crash of LocalStack, only not one of the machine, which a local cloud can lose.
 """
 import logging
+import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
@@ -50,9 +51,12 @@ _applied = False
 
 
 def install() -> bool:
+    """True when applied. `STAGEGRAPH_LAMBDA_METRICS=localstack` keeps LocalStack's threads and syncs, for comparisons."""
     global _applied
     if _applied:
         return True
+    if os.environ.get("STAGEGRAPH_LAMBDA_METRICS") == "localstack":
+        return False
     try:
         from localstack.services.cloudwatch import cloudwatch_database_helper
         from localstack.services.lambda_.invocation import version_manager

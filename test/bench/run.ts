@@ -114,7 +114,11 @@ async function main(): Promise<void> {
     // other over HTTP), in a local cloud of its own, once: the baseline of the throughput figures.
     if (throughput && status.started && process.env.BENCH_BASELINE !== '0') {
       throughputBaseline = await withEnv(
-        { STAGEGRAPH_ESM_POLLING: 'localstack', STAGEGRAPH_IN_MEMORY_CLIENT: '0' },
+        {
+          STAGEGRAPH_ESM_POLLING: 'localstack',
+          STAGEGRAPH_IN_MEMORY_CLIENT: '0',
+          STAGEGRAPH_LAMBDA_METRICS: 'localstack',
+        },
         async () => {
           await startLocalStack({ projectDir: ROOT });
           try {
@@ -147,7 +151,7 @@ async function main(): Promise<void> {
     }
     if (throughput) {
       console.log(
-        `\nEvent throughput on LocalStack: lost and duplicate processings counted over all runs, from the first send to the last processed line, median of ${throughput[0].seconds.runs} runs${throughputBaseline ? '; LocalStack as shipped (its own event source mapping loop, services calling each other over HTTP) in a local cloud of its own, 1 run' : ''}\n`,
+        `\nEvent throughput on LocalStack: lost and duplicate processings counted over all runs, from the first send to the last processed line, median of ${throughput[0].seconds.runs} runs${throughputBaseline ? '; LocalStack as shipped (its own event source mapping loop and Lambda metrics, services calling each other over HTTP) in a local cloud of its own, 1 run' : ''}\n`,
       );
       const plain = throughput.find(t => t.variant.includes('plain'));
       const rows = [
