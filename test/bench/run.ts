@@ -1,6 +1,7 @@
 // `npm run bench`: the benchmarks of test/bench, printed as tables and written to
 // test/bench/results.json. Not part of `npm test`. BENCH_REPEATS sets the runs per synth figure;
-// BENCH_ONLY=synth, scaling, invoke, triggers, flows, throughput, kit or bill runs one part.
+// BENCH_ONLY=synth, scaling, invoke, triggers, flows, throughput, kit or bill runs one part; BENCH_BASELINE=0
+// skips the throughput's baseline (LocalStack as shipped, in a local cloud of its own).
 // Before any AWS SDK client is made: the bench runs on Node.js 20, which the SDK warns about.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import * as fs from 'fs';
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   let triggerLatency: TriggerLatency[] | undefined;
   let flowSynth: FlowSynthResult[] | undefined;
   let throughput: ThroughputResult[] | undefined;
+  let throughputBaseline: ThroughputResult[] | undefined;
   let flowRuns: { runs: FlowRunResult[]; throughput: FlowThroughput } | undefined;
   let billLag: BillLagResult[] | undefined;
   let kit: KitBenchResult | undefined;
@@ -108,6 +110,25 @@ async function main(): Promise<void> {
         await stopLocalStack(ROOT);
       }
     }
+    // The same events on LocalStack as it ships (its own event source mapping loop, its services calling each
+    // other over HTTP), in a local cloud of its own, once: the baseline of the throughput figures.
+    if (throughput && status.started && process.env.BENCH_BASELINE !== '0') {
+      throughputBaseline = await withEnv(
+        {
+          STAGEGRAPH_ESM_POLLING: 'localstack',
+          STAGEGRAPH_IN_MEMORY_CLIENT: '0',
+          STAGEGRAPH_LAMBDA_METRICS: 'localstack',
+        },
+        async () => {
+          await startLocalStack({ projectDir: ROOT });
+          try {
+            return await benchThroughput(1000, 200, 1);
+          } finally {
+            await stopLocalStack(ROOT);
+          }
+        },
+      );
+    }
     if (kit) {
       console.log('\nThe testing kit: a first local integration test, and 10 further tests of each kind\n');
       console.log(formatKit(kit));
@@ -130,20 +151,44 @@ async function main(): Promise<void> {
     }
     if (throughput) {
       console.log(
-        `\nEvent throughput on LocalStack: every event processed once (none lost), from the first send to the last processed line, median of ${throughput[0].seconds.runs} runs\n`,
+        `\nEvent throughput on LocalStack: lost and duplicate processings counted over all runs, from the first send to the last processed line, median of ${throughput[0].seconds.runs} runs${throughputBaseline ? '; LocalStack as shipped (its own event source mapping loop and Lambda metrics, services calling each other over HTTP) in a local cloud of its own, 1 run' : ''}\n`,
       );
       const plain = throughput.find(t => t.variant.includes('plain'));
+      const rows = [
+        ...throughput.map(t => ({ t, shipped: false })),
+        ...(throughputBaseline ?? []).map(t => ({ t, shipped: true })),
+      ];
       console.log(
         table(
-          ['events', 'processed', 'seconds', 'min..max s', 'events/s', 'vs plain CDK'],
-          throughput.map(t => [
-            t.variant,
-            String(t.processed),
-            t.seconds.median.toFixed(1),
-            `${t.seconds.min.toFixed(1)}..${t.seconds.max.toFixed(1)}`,
-            t.perSecond.median.toFixed(1),
-            t.variant.includes('DMS') && plain ? `${(t.perSecond.median / plain.perSecond.median).toFixed(2)}x` : '',
-          ]),
+          [
+            'events',
+            'local cloud',
+            'processed',
+            'lost',
+            'duplicates',
+            'seconds',
+            'min..max s',
+            'events/s',
+            'vs plain CDK',
+            'vs as shipped',
+          ],
+          rows.map(({ t, shipped }) => {
+            const baseline = throughputBaseline?.find(b => b.variant === t.variant);
+            return [
+              t.variant,
+              shipped ? 'LocalStack as shipped' : 'stagegraph',
+              String(t.processed),
+              String(t.lost),
+              String(t.duplicates),
+              t.seconds.median.toFixed(1),
+              `${t.seconds.min.toFixed(1)}..${t.seconds.max.toFixed(1)}`,
+              t.perSecond.median.toFixed(1),
+              !shipped && t.variant.includes('DMS') && plain
+                ? `${(t.perSecond.median / plain.perSecond.median).toFixed(2)}x`
+                : '',
+              !shipped && baseline ? `${(t.perSecond.median / baseline.perSecond.median).toFixed(1)}x` : '',
+            ];
+          }),
         ),
       );
     }
@@ -207,6 +252,7 @@ async function main(): Promise<void> {
         flowSynth: flowSynth ?? previous.flowSynth,
         flowRuns: flowRuns ?? previous.flowRuns,
         throughput: throughput ?? previous.throughput,
+        throughputBaseline: throughputBaseline ?? (throughput ? undefined : previous.throughputBaseline),
         billLag: billLag ?? previous.billLag,
         kit: kit ?? previous.kit,
       },
@@ -215,6 +261,20 @@ async function main(): Promise<void> {
     ) + '\n',
   );
   console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);
+}
+
+/** Runs `body` with these environment variables set (the local cloud it starts inherits them), then restores them. */
+async function withEnv<T>(vars: Record<string, string>, body: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map(key => [key, process.env[key]]));
+  Object.assign(process.env, vars);
+  try {
+    return await body();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
 }
 
 main().catch(error => {

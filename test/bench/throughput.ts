@@ -18,6 +18,10 @@ export interface ThroughputResult {
   readonly events: number;
   /** Events processed in every run (each run fails unless all are). */
   readonly processed: number;
+  /** Events never processed, summed over the runs. */
+  readonly lost: number;
+  /** Extra processings of an event already processed, summed over the runs (settled 3 s after the last). */
+  readonly duplicates: number;
   readonly seconds: Spread;
   readonly perSecond: Spread;
 }
@@ -28,41 +32,66 @@ async function inBatches<T>(items: T[], parallel: number, send: (item: T) => Pro
   for (let i = 0; i < items.length; i += parallel) await Promise.all(items.slice(i, i + parallel).map(send));
 }
 
-/** Polls the function's log group until every id is processed; the time of the last processed line. */
+/** Every processed line of the function since a time: how often each id was processed, and when last. */
+async function processedLines(
+  logs: CloudWatchLogsClient,
+  functionName: string,
+  ids: Set<string>,
+  since: number,
+): Promise<Map<string, { count: number; lastMillis: number }>> {
+  const seen = new Map<string, { count: number; lastMillis: number }>();
+  let nextToken: string | undefined;
+  do {
+    // A function without a log group of its own (plain CDK) gets one with its first log line.
+    const page = await logs
+      .send(
+        new FilterLogEventsCommand({
+          logGroupName: `/aws/lambda/${functionName}`,
+          startTime: since - 1000,
+          nextToken,
+        }),
+      )
+      .catch(error => {
+        if ((error as Error).name === 'ResourceNotFoundException') return { events: [], nextToken: undefined };
+        throw error;
+      });
+    for (const event of page.events ?? []) {
+      const match = /processed (\S+)/.exec(event.message ?? '');
+      if (!match || !ids.has(match[1])) continue;
+      const entry = seen.get(match[1]) ?? { count: 0, lastMillis: 0 };
+      seen.set(match[1], { count: entry.count + 1, lastMillis: Math.max(entry.lastMillis, event.timestamp ?? 0) });
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return seen;
+}
+
+/**
+ * Polls the function's log group until every id is processed; the time of the last first processing, then,
+ * 3 s later (long enough for a batch processed twice by concurrent pollers to show), how many ids were
+ * processed more than once.
+ */
 async function waitProcessed(
   logs: CloudWatchLogsClient,
   functionName: string,
   ids: Set<string>,
   since: number,
   deadlineMs = 600_000,
-): Promise<{ processed: number; lastMillis: number }> {
+): Promise<{ processed: number; lastMillis: number; duplicates: number }> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
-    const seen = new Map<string, number>();
-    let nextToken: string | undefined;
-    do {
-      // A function without a log group of its own (plain CDK) gets one with its first log line.
-      const page = await logs
-        .send(
-          new FilterLogEventsCommand({
-            logGroupName: `/aws/lambda/${functionName}`,
-            startTime: since - 1000,
-            nextToken,
-          }),
-        )
-        .catch(error => {
-          if ((error as Error).name === 'ResourceNotFoundException') return { events: [], nextToken: undefined };
-          throw error;
-        });
-      for (const event of page.events ?? []) {
-        const match = /processed (\S+)/.exec(event.message ?? '');
-        if (match && ids.has(match[1])) seen.set(match[1], Math.max(seen.get(match[1]) ?? 0, event.timestamp ?? 0));
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
-    if (seen.size === ids.size) return { processed: seen.size, lastMillis: Math.max(...seen.values()) };
+    const seen = await processedLines(logs, functionName, ids, since);
+    if (seen.size === ids.size) {
+      const lastMillis = Math.max(...[...seen.values()].map(s => s.lastMillis));
+      await new Promise(resolve => setTimeout(resolve, 3000));
+      const settled = await processedLines(logs, functionName, ids, since);
+      const duplicates = [...settled.values()].reduce((sum, s) => sum + s.count - 1, 0);
+      return { processed: seen.size, lastMillis, duplicates };
+    }
     if (Date.now() > deadline)
-      throw new Error(`${functionName}: ${seen.size} of ${ids.size} events processed after ${deadlineMs / 1000} s`);
+      throw new Error(
+        `${functionName}: ${seen.size} of ${ids.size} events processed after ${deadlineMs / 1000} s (${ids.size - seen.size} lost)`,
+      );
     await new Promise(resolve => setTimeout(resolve, 500));
   }
 }
@@ -76,10 +105,17 @@ export async function benchThroughput(messages: number, uploads: number, repeats
   try {
     await deployLocal({ projectDir: APP_DIR, outdir });
     const physical = await physicalIds('ThroughputBenchStack');
-    const samples = new Map<string, { events: number; seconds: number[] }>();
-    const record = (variant: string, events: number, seconds: number) => {
-      const entry = samples.get(variant) ?? { events, seconds: [] };
+    const samples = new Map<string, { events: number; seconds: number[]; lost: number; duplicates: number }>();
+    const record = (
+      variant: string,
+      events: number,
+      done: { processed: number; duplicates: number },
+      seconds: number,
+    ) => {
+      const entry = samples.get(variant) ?? { events, seconds: [], lost: 0, duplicates: 0 };
       entry.seconds.push(seconds);
+      entry.lost += events - done.processed;
+      entry.duplicates += done.duplicates;
       samples.set(variant, entry);
     };
     for (let r = 0; r < repeats; r++) {
@@ -100,7 +136,7 @@ export async function benchThroughput(messages: number, uploads: number, repeats
           ),
         );
         const done = await waitProcessed(logs, fn, new Set(ids), started);
-        record(`${messages} messages, ${variant}`, messages, (done.lastMillis - started) / 1000);
+        record(`${messages} messages, ${variant}`, messages, done, (done.lastMillis - started) / 1000);
       }
       const keys = Array.from({ length: uploads }, (_, i) => `bench/${run}-${i}.txt`);
       const started = Date.now();
@@ -108,15 +144,19 @@ export async function benchThroughput(messages: number, uploads: number, repeats
         s3.send(new PutObjectCommand({ Bucket: physical.Uploads, Key: key, Body: key })),
       );
       const done = await waitProcessed(logs, 'bench-upload-counter', new Set(keys), started);
-      record(`${uploads} uploads, OBS trigger (stagegraph)`, uploads, (done.lastMillis - started) / 1000);
+      record(`${uploads} uploads, OBS trigger (stagegraph)`, uploads, done, (done.lastMillis - started) / 1000);
     }
-    const results: ThroughputResult[] = [...samples.entries()].map(([variant, { events, seconds }]) => ({
-      variant,
-      events,
-      processed: events,
-      seconds: spread(seconds),
-      perSecond: spread(seconds.map(x => events / x)),
-    }));
+    const results: ThroughputResult[] = [...samples.entries()].map(
+      ([variant, { events, seconds, lost, duplicates }]) => ({
+        variant,
+        events,
+        processed: events,
+        lost,
+        duplicates,
+        seconds: spread(seconds),
+        perSecond: spread(seconds.map(x => events / x)),
+      }),
+    );
     return results;
   } finally {
     for (const client of [sqs, s3, logs]) client.destroy();
