@@ -143,12 +143,13 @@ _applied = False
 
 
 def install() -> bool:
-    """Replaces `EsmWorker.poller_loop`; True when applied. `STAGEGRAPH_ESM_POLLING=localstack` keeps LocalStack's
-    own loop (one batch a second), for comparisons."""
+    """Replaces `EsmWorker.poller_loop` when `STAGEGRAPH_ESM_POLLING=continuous`; True when applied. Opt-in for
+    now: a graceful stop (`local down`) with batches in flight on several pollers processes some of them again after
+    the restart, where LocalStack's own loop (one batch a second) processes each exactly once."""
     global _applied
     if _applied:
         return True
-    if os.environ.get("STAGEGRAPH_ESM_POLLING") == "localstack":
+    if os.environ.get("STAGEGRAPH_ESM_POLLING") != "continuous":
         return False
     try:
         from localstack.services.lambda_.event_source_mapping import esm_worker
@@ -264,6 +265,8 @@ def _sqs_loop(worker, esm_worker) -> None:
         return max_pollers(worker.esm_config, reserved)
 
     pollers = SqsPollers(poll, backlog, limit, worker._shutdown_event, name=f"esm-{worker.uuid}")
+    # A graceful stop (service_state.quiesce) waits for the extra pollers' batches before it shuts the queues down.
+    worker._stagegraph_pollers = pollers
     pollers.run_lead(on_error)
     # The extra pollers finish the batch they hold (its function runs for at most 15 minutes).
     pollers.join(timeout=30)

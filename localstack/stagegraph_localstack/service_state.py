@@ -890,6 +890,12 @@ def quiesce(budget_seconds: float, kinesis_changed_at: float | None = None) -> d
     workers = list(getattr(provider, "esm_workers", {}).values()) if provider is not None else []
     for worker in workers:
         worker.stop_for_shutdown()
+    # The extra pollers of a queue's mapping (esm_polling.py) finish the batch they hold, invoked and deleted,
+    # before the queues shut down: a receive cut short by the shutdown would leave its batch for a second time.
+    for worker in workers:
+        pollers = getattr(worker, "_stagegraph_pollers", None)
+        if pollers is not None:
+            pollers.join(max(0.0, deadline - time.monotonic()))
     if provider_of("sqs") is not None:
         # Long polls (a batching window) return at once with what they collected.
         for queue in _all_sqs_queues():

@@ -438,7 +438,8 @@ test('stagegraph/testing deploys an app from a test process to the running local
 test("the user's Jest suite written as the README shows runs: a snapshot, a trigger and a mocked flow test", async () => {
   const jest = path.join(consumer, 'node_modules', '.bin', 'jest');
   // The first run writes the snapshot; the second, with --ci, must match it and runs the local tests too.
-  const first = await run(jest, ['dist/test/snapshot.test.js']);
+  // A user writes it once on their machine (--ci=false: CI, as here, writes no snapshot by itself).
+  const first = await run(jest, ['--ci=false', 'dist/test/snapshot.test.js']);
   expect(`${first.out}${first.err}`).toMatch(/1 snapshot written/);
   const suite = await run(jest, ['--ci']);
   const report = `${suite.out}${suite.err}`;
