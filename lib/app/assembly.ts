@@ -60,6 +60,14 @@ interface LambdaResource {
 }
 
 /** Reads a cloud assembly folder (cdk.out) and lists its stacks and functions. */
+/**
+ * Whether `name` names the construct at `id` (`Stack/Id/...`) as a user gives it: the whole path, the path
+ * without the stack, or its last parts (`Uploads`, `Shop/Uploads`, `Api/Handler`).
+ */
+export function namesConstruct(id: string, name: string): boolean {
+  return id === name || id.split('/').slice(1).join('/') === name || id.endsWith(`/${name}`);
+}
+
 export function summarizeAssembly(assemblyDir: string): AppSummary {
   const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf-8')) as Manifest;
   const stacks: string[] = [];

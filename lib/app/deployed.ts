@@ -8,7 +8,7 @@ import {
 import { LocalCloudError, StageBuildError } from '../errors';
 import { isUnreachable, localClientConfig, localEndpoint } from '../local/endpoint';
 import { invokeLocal, InvokeResult } from '../local/invoke';
-import { summarizeAssembly } from './assembly';
+import { namesConstruct, summarizeAssembly } from './assembly';
 
 /** A deployed function found by the name a user knows it by. */
 export interface DeployedFunction {
@@ -28,9 +28,7 @@ export async function findDeployedFunction(assemblyDir: string, name: string): P
   }
   const summary = summarizeAssembly(assemblyDir);
   const candidates = summary.functions;
-  const match = candidates.filter(
-    f => f.id === name || f.id.split('/').slice(1).join('/') === name || f.id.endsWith(`/${name}`),
-  );
+  const match = candidates.filter(f => namesConstruct(f.id, name));
   if (match.length !== 1) {
     const known = candidates.map(f => f.id).join(', ') || 'none';
     throw new StageBuildError(

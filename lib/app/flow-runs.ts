@@ -7,6 +7,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { parseBody } from '../triggers/events/json';
 import { waitFor, WaitOptions } from './wait';
 
 /** One state an execution passed through, with what it took and gave. */
@@ -33,13 +34,9 @@ export interface FlowRun {
   readonly steps: FlowStep[];
 }
 
+/** A JSON text's value (text that is not JSON as it is); undefined stays undefined. */
 function parse(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
+  return text === undefined ? undefined : parseBody(text);
 }
 
 /** Starts an execution of a state machine with an input; answers its ARN. */

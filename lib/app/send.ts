@@ -10,6 +10,7 @@ import { MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/clien
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalCloudError, StageInputError } from '../errors';
 import { localClientConfig, localRestApiUrl } from '../local/endpoint';
+import { namesConstruct } from './assembly';
 import { HttpRequest, HttpResponse, sendHttp } from './http-request';
 
 /** Where `stagegraph send` (and the testing kit's senders) send events: the trigger kinds. */
@@ -74,8 +75,7 @@ export function findResource<T extends { readonly id: string }>(
   name: string,
   what: string,
 ): T {
-  const named = (id: string) => id === name || id.split('/').slice(1).join('/') === name || id.endsWith(`/${name}`);
-  const match = candidates.filter(t => named(t.id));
+  const match = candidates.filter(t => namesConstruct(t.id, name));
   if (match.length !== 1) {
     const known = candidates.map(t => t.id).join(', ') || 'none';
     throw new StageInputError(
@@ -123,10 +123,10 @@ export function sendTargets(assemblyDir: string): SendTarget[] {
  */
 export function findSendTarget(assemblyDir: string, name: string): SendTarget {
   const targets = sendTargets(assemblyDir);
-  const named = (id: string) => id === name || id.split('/').slice(1).join('/') === name || id.endsWith(`/${name}`);
-  let match = targets.filter(t => named(t.id));
+  let match = targets.filter(t => namesConstruct(t.id, name));
   if (match.length === 0) {
-    match = targets.filter(t => t.kind === SendKind.TIMER && named(t.id.split('/').slice(0, -1).join('/')));
+    const owner = (id: string) => id.split('/').slice(0, -1).join('/');
+    match = targets.filter(t => t.kind === SendKind.TIMER && namesConstruct(owner(t.id), name));
   }
   if (match.length !== 1) {
     const known = targets.map(t => `${t.id} (${t.kind})`).join(', ') || 'none';
@@ -283,58 +283,50 @@ export interface SendResult {
   readonly detail?: string;
 }
 
+/** Runs `work` with an SDK client for the local cloud, and closes it after. */
+async function withClient<C extends { destroy(): void }, T>(
+  kind: new (config: ReturnType<typeof localClientConfig>) => C,
+  work: (client: C) => Promise<T>,
+): Promise<T> {
+  const client = new kind(localClientConfig());
+  try {
+    return await work(client);
+  } finally {
+    client.destroy();
+  }
+}
+
 /** Sends a real event to a deployed target of the app, through the service its triggers listen to. */
 export async function sendToTarget(target: SendTarget, input: SendInput): Promise<SendResult> {
+  const key = input.key;
+  if (target.kind === SendKind.OBS && !key) {
+    throw new StageInputError(`sending to the bucket ${target.id} needs --key <object key>`);
+  }
   const physical = await physicalIdOf(target);
-  const config = localClientConfig();
   const body = input.body.toString('utf-8');
   switch (target.kind) {
-    case SendKind.OBS: {
-      if (!input.key) throw new StageInputError(`sending to the bucket ${target.id} needs --key <object key>`);
-      const s3 = new S3Client(config);
-      try {
-        await uploadObject(s3, physical, input.key, input.body);
-      } finally {
-        s3.destroy();
-      }
-      return { target, summary: `uploaded ${input.body.length} bytes to ${physical}/${input.key}` };
-    }
+    case SendKind.OBS:
+      await withClient(S3Client, s3 => uploadObject(s3, physical, key ?? '', input.body));
+      return { target, summary: `uploaded ${input.body.length} bytes to ${physical}/${key}` };
     case SendKind.SMN: {
-      const sns = new SNSClient(config);
-      try {
-        const id = await publishMessage(sns, physical, body, input.attributes);
-        return { target, summary: `published message ${id}` };
-      } finally {
-        sns.destroy();
-      }
+      const id = await withClient(SNSClient, sns => publishMessage(sns, physical, body, input.attributes));
+      return { target, summary: `published message ${id}` };
     }
     case SendKind.DMS: {
-      const sqs = new SQSClient(config);
-      try {
-        return { target, summary: `sent message ${await sendQueueMessage(sqs, physical, body)}` };
-      } finally {
-        sqs.destroy();
-      }
+      const id = await withClient(SQSClient, sqs => sendQueueMessage(sqs, physical, body));
+      return { target, summary: `sent message ${id}` };
     }
     case SendKind.DIS: {
-      const kinesis = new KinesisClient(config);
-      try {
-        const sequence = await putStreamRecord(kinesis, physical, new Uint8Array(input.body), input.partitionKey);
-        return { target, summary: `put record ${sequence}` };
-      } finally {
-        kinesis.destroy();
-      }
+      const sequence = await withClient(KinesisClient, kinesis =>
+        putStreamRecord(kinesis, physical, new Uint8Array(input.body), input.partitionKey),
+      );
+      return { target, summary: `put record ${sequence}` };
     }
     case SendKind.TIMER: {
-      const events = new EventBridgeClient(config);
-      const lambda = new LambdaClient(config);
-      try {
-        const sent = await fireRule(events, lambda, physical);
-        return { target, summary: `fired ${physical}`, detail: JSON.stringify(sent) };
-      } finally {
-        events.destroy();
-        lambda.destroy();
-      }
+      const sent = await withClient(EventBridgeClient, events =>
+        withClient(LambdaClient, lambda => fireRule(events, lambda, physical)),
+      );
+      return { target, summary: `fired ${physical}`, detail: JSON.stringify(sent) };
     }
     case SendKind.HTTP: {
       const response = await callRoute(physical, input.route ?? '/', {

@@ -16,6 +16,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { Bill, readBill, totalOf } from '../app/bill';
 import { parseReport, parseStart, ReportLine } from '../billing/report-line';
+import { parseBody } from '../triggers/events/json';
 import { LocalCloudError } from '../errors';
 import { localClientConfig, localEndpoint } from '../local/endpoint';
 import { SHARED_HTTP_API_ID } from '../triggers/stage-http-api';
@@ -333,7 +334,7 @@ export class DeployedApp {
         const ended = invocationsOf(await readLogEvents(logs, logGroupName, since));
         if (ended.length === 0) return undefined;
         // Matched by request id: an invocation that started a little before `since` may have logged after it.
-        const records = await invocationRecords(name, 0);
+        const records = await invocationRecords(name);
         const invocations = ended.map(invocation => withRecord(invocation, records?.get(invocation.requestId)));
         return invocations.find(invocation => options.where?.(invocation) ?? true);
       },
@@ -350,12 +351,9 @@ interface InvocationRecord {
   readonly truncated: boolean;
 }
 
-/** What the local cloud's executor kept of a function's invocations since a time; undefined without it. */
-async function invocationRecords(
-  functionName: string,
-  since: number,
-): Promise<Map<string, InvocationRecord> | undefined> {
-  const url = `${localEndpoint()}/_stagegraph/invocations?function=${encodeURIComponent(functionName)}&since=${since}`;
+/** What the local cloud's executor kept of a function's last invocations, by request id; undefined without it. */
+async function invocationRecords(functionName: string): Promise<Map<string, InvocationRecord> | undefined> {
+  const url = `${localEndpoint()}/_stagegraph/invocations?function=${encodeURIComponent(functionName)}`;
   const response = await fetch(url);
   if (!response.ok) return undefined;
   const { invocations } = (await response.json()) as { invocations: InvocationRecord[] };
@@ -363,12 +361,7 @@ async function invocationRecords(
 }
 
 function parsed(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
+  return text === '' ? undefined : parseBody(text);
 }
 
 function withRecord(invocation: Invocation, record: InvocationRecord | undefined): Invocation {

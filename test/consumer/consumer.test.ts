@@ -207,18 +207,8 @@ beforeAll(() => {
   );
   write(
     'tsconfig.test.json',
-    JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022',
-        module: 'commonjs',
-        strict: true,
-        outDir: 'dist',
-        rootDir: '.',
-        skipLibCheck: true,
-        types: ['jest'],
-      },
-      include: ['test/**/*.ts'],
-    }),
+    // The app's settings, with Jest's globals, for the tests.
+    JSON.stringify({ extends: './tsconfig.json', compilerOptions: { types: ['jest'] }, include: ['test/**/*.ts'] }),
   );
   write(
     'functions/greeter/index.ts',
