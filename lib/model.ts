@@ -30,6 +30,20 @@ export interface FunctionFact {
   readonly logRetentionDays?: number;
   /** Code from an object in a bucket (`StageCode.fromObs`), instead of an asset of the app. */
   readonly codeObject?: { readonly bucket: unknown; readonly key: unknown };
+  /** Where stagegraph builds the code from, for `stagegraph dev` to rebuild it alone; undefined for code from OBS. */
+  readonly source?: SourceFact;
+}
+
+/** The source a function's code is built from: enough to rebuild it the way the synth did. */
+export interface SourceFact {
+  /** `nodejs`, `python`, `java` or `go`. */
+  readonly language: string;
+  /** The absolute folder (or Node.js entry file) given to the language's `StageCode.fromX`. */
+  readonly dir: string;
+  /** The folder whose files decide the build (the asset's source): changes below it rebuild the function. */
+  readonly sourceDir: string;
+  /** The factory's options as plain JSON (a runtime by its name). */
+  readonly options: Record<string, unknown>;
 }
 
 /** The kinds of trigger. */

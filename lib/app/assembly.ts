@@ -20,6 +20,8 @@ export interface FunctionSummary {
   readonly architecture: string;
   /** Where the code comes from: an asset of the app, or an object in a bucket. */
   readonly codeFrom: 'asset' | 'bucket';
+  /** The hash of the code asset; undefined for code from a bucket. */
+  readonly assetHash?: string;
   /** Bytes of the built code folder in the cloud assembly; undefined when it is not there. */
   readonly codeBytes?: number;
   /**
@@ -108,6 +110,7 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
         timeoutSeconds: props.Timeout ?? 3,
         architecture: props.Architectures?.[0] ?? 'x86_64',
         codeFrom: assetHash ? 'asset' : 'bucket',
+        ...(assetHash ? { assetHash } : {}),
         codeBytes: assetDir && fs.existsSync(assetDir) ? folderBytes(assetDir) : undefined,
         ...(internalRole(props.Environment?.Variables) ? { internal: internalRole(props.Environment?.Variables) } : {}),
       });

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { readAppModel } from '../huawei/app-model';
 import { HuaweiRendering, renderHuaweiApp } from '../huawei/render-app';
 import type { HuaweiRenderOptions } from '../huawei/render-terraform';
-import { zipFolder } from '../huawei/zip';
+import { zipFolder } from '../zip';
 import { DeployTarget, TARGET_CONTEXT } from '../target';
 import { synthesizeApp } from './synth';
 

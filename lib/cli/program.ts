@@ -4,6 +4,7 @@ import { isUnreachable, localEndpoint } from '../local/endpoint';
 import { ownPackage } from '../project';
 import { billCommand } from './bill';
 import { costCommand } from './cost';
+import { devCommand } from './dev';
 import { graphCommand } from './graph';
 import { invokeCommand } from './invoke';
 import { eventCommand, sendCommand } from './send';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
         '  $ stagegraph start                  local cloud up, deploy the app, invoke every function once',
         '  $ stagegraph synth                  build and synthesize the app in cdk.json, list its functions',
         '  $ stagegraph graph --out graphs     draw every flow of the app as SVG and Mermaid',
+        '  $ stagegraph dev                    deploy locally, swap code on save, one live log',
         '  $ stagegraph local up               install and start the embedded LocalStack (no Docker)',
         '  $ stagegraph local deploy           deploy the app to it',
         '  $ stagegraph invoke HelloNodejs     invoke a function, print its result and logs',
@@ -41,6 +43,7 @@ export function buildProgram(): Command {
   program.addCommand(startCommand());
   program.addCommand(synthCommand());
   program.addCommand(graphCommand());
+  program.addCommand(devCommand());
   program.addCommand(localCommand());
   program.addCommand(invokeCommand());
   program.addCommand(sendCommand());

@@ -12,6 +12,7 @@ import { NodejsCodeOptions } from './languages/nodejs';
 import { PythonCodeOptions } from './languages/python';
 import { LANGUAGES, StageLanguage } from './languages/registry';
 import { LocalBuild } from './local-build';
+import type { SourceFact } from '../model';
 
 /**
  * CDK asks for an image with every bundling option; stagegraph's builds always run locally, so this
@@ -50,6 +51,10 @@ export interface StageCodeConfig {
   readonly handler: string;
   /** The language, when stagegraph builds the code. */
   readonly language?: StageLanguage;
+  /**
+   * Where the code is built from, when stagegraph builds it. @internal
+   */
+  readonly _source?: SourceFact;
 }
 
 /**
@@ -158,8 +163,56 @@ class BuiltCode<O> extends StageCode {
       exclude: [...builder.exclude],
       bundling: { image: NO_DOCKER_IMAGE, local },
     });
-    return { code, runtime, handler: entry.handler, language: this.language };
+    const source: SourceFact = {
+      language: this.language,
+      dir: location.path,
+      sourceDir: builder.sourceDir,
+      options: plainOptions(this.options),
+    };
+    return { code, runtime, handler: entry.handler, language: this.language, _source: source };
   }
+}
+
+/** Factory options as plain JSON: a runtime by its name, everything else as given. */
+function plainOptions(options: unknown): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(options ?? {}, (_key, value: unknown) =>
+      value instanceof Runtime ? { runtime: value.name } : value,
+    ),
+  ) as Record<string, unknown>;
+}
+
+/**
+ * The code a {@link SourceFact} describes, made again the way the synth made it: `stagegraph dev` rebuilds one
+ * function's code with it, so the asset hash and the build cache entry are the ones a synth would use.
+ */
+export function codeFromSource(source: SourceFact): StageCode {
+  const language = source.language as StageLanguage;
+  const support = LANGUAGES[language] as LanguageSupport<unknown> | undefined;
+  if (!support) {
+    throw new StageBuildError(
+      `cannot rebuild code of language '${source.language}' (allowed: ${Object.keys(LANGUAGES).join(', ')})`,
+    );
+  }
+  const options = JSON.parse(JSON.stringify(source.options), (_key, value: unknown) => {
+    const named = value as { runtime?: unknown } | null;
+    if (
+      named &&
+      typeof named === 'object' &&
+      !Array.isArray(named) &&
+      Object.keys(named).length === 1 &&
+      typeof named.runtime === 'string'
+    ) {
+      return runtimeNamed(named.runtime);
+    }
+    return value;
+  }) as unknown;
+  return new BuiltCode(language, support, source.dir, options);
+}
+
+/** The Lambda runtime of a name (a name CDK does not list is made with the family its name says). */
+export function runtimeNamed(name: string): Runtime {
+  return Runtime.ALL.find(runtime => runtime.name === name) ?? new Runtime(name);
 }
 
 class ObsCode extends StageCode {

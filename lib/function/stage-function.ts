@@ -30,7 +30,7 @@ import {
 } from './stage-function-props';
 import type { ITrigger } from './trigger';
 import { checkTraffic, FunctionTraffic, FunctionUsage, USAGE_METADATA } from '../usage';
-import { FunctionFact, MODEL_METADATA } from '../model';
+import { FunctionFact, MODEL_METADATA, SourceFact } from '../model';
 
 /**
  * A FunctionStage function: code plus a memory size.
@@ -65,6 +65,8 @@ export class StageFunction extends StageFunctionBase {
   public readonly runtime: Runtime;
   /** The language stagegraph built the code from; undefined for code from OBS. */
   public readonly language?: StageLanguage;
+  /** Where the code is built from (for `stagegraph dev`). */
+  private readonly source?: SourceFact;
   /** Memory in MB. */
   public readonly memorySize: number;
   /** The timeout of one invocation. */
@@ -118,6 +120,7 @@ export class StageFunction extends StageFunctionBase {
     const config = props.code.bind(this, { architecture: this.architecture });
     this.runtime = config.runtime;
     this.language = config.language;
+    this.source = config._source;
     for (const library of libraries) {
       if (library.runtime.family !== this.runtime.family) {
         throw new StageValidationError(
@@ -268,6 +271,7 @@ export class StageFunction extends StageFunctionBase {
       deadLetter: this.deadLetterQueue !== undefined,
       ...(retention === RetentionDays.INFINITE ? {} : { logRetentionDays: retention }),
       ...(this.language === undefined ? { codeObject: { bucket: code.s3Bucket, key: code.s3Key } } : {}),
+      ...(this.source ? { source: this.source } : {}),
     };
   }
 

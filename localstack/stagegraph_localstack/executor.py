@@ -23,7 +23,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
 
-from stagegraph_localstack import invocation_records
+from stagegraph_localstack import invocation_records, live_log
 from stagegraph_localstack.limits import response_too_large
 from stagegraph_localstack.memory_watch import WATCH
 from stagegraph_localstack.repairs import repair_create_log_stream
@@ -261,6 +261,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         logs = self._frame_logs(request_id, function_logs, duration_ms, init_ms, max_memory_mb, status)
         invocation_records.record(self.function_version.id.function_name, request_id, started_ms, duration_ms,
                                   payload.get("payload"), outcome.payload, outcome.is_error)
+        live_log.publish("function", self.function_version.id.function_name, requestId=request_id, text=logs)
         return InvocationResult(request_id=request_id, payload=outcome.payload, is_error=outcome.is_error, logs=logs)
 
     def _await(self, future, deadline: float) -> Outcome:

@@ -1,8 +1,10 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
 import { StageBuildError } from '../../errors';
 import { PIP_INSTALL_QUIETLY, runTool, toolPath } from '../../toolchain';
+import { buildCacheDir } from '../local-build';
 import { BuildSettings, BuildTarget, cpuOf, SourceBuilder, sourceFolder } from './builder';
 import { LanguageSupport } from './language';
 
@@ -49,6 +51,44 @@ export class PythonBuilder extends SourceBuilder {
     if (!fs.existsSync(requirements)) {
       return;
     }
+    const installInto = (target: string) => this.installRequirements(requirements, target, settings);
+    const cache = buildCacheDir();
+    // A requirements file that names other files (`-r`, `-e`, local paths) is installed each time: its content
+    // alone does not say what gets installed.
+    const refersToFiles = /^\s*(-r|-c|-e|--requirement|--constraint|--editable|\.|\/|file:)/m.test(
+      fs.readFileSync(requirements, 'utf-8'),
+    );
+    if (!cache || refersToFiles) {
+      installInto(root);
+      removeCaches(root);
+      return;
+    }
+    // The installed requirements, cached by the file's content and the platform: a change to the code alone
+    // (`stagegraph dev`, a second app with the same requirements) copies them instead of running pip again.
+    const key = createHash('sha256')
+      .update(fs.readFileSync(requirements))
+      .update(JSON.stringify(this.describeOutput(settings)))
+      .digest('hex')
+      .slice(0, 32);
+    const entry = path.join(cache, `python-requirements-${key}`);
+    if (!fs.existsSync(entry)) {
+      const staging = `${entry}.${process.pid}.tmp`;
+      fs.rmSync(staging, { recursive: true, force: true });
+      fs.mkdirSync(staging, { recursive: true });
+      installInto(staging);
+      removeCaches(staging);
+      try {
+        fs.renameSync(staging, entry);
+      } catch {
+        // Another build stored the same requirements first.
+        fs.rmSync(staging, { recursive: true, force: true });
+      }
+    }
+    fs.cpSync(entry, root, { recursive: true, preserveTimestamps: true });
+    removeCaches(root);
+  }
+
+  private installRequirements(requirements: string, target: string, settings: BuildSettings): void {
     runTool(
       toolPath('STAGEGRAPH_PYTHON', 'python3'),
       [
@@ -58,7 +98,7 @@ export class PythonBuilder extends SourceBuilder {
         '--requirement',
         requirements,
         '--target',
-        root,
+        target,
         '--platform',
         platformOf(settings),
         '--implementation',
@@ -78,7 +118,6 @@ export class PythonBuilder extends SourceBuilder {
         install: 'Python 3 with pip',
       },
     );
-    removeCaches(root);
   }
 }
 

@@ -28,10 +28,16 @@ function files(dir: string, prefix = ''): string[] {
 }
 
 /**
- * Zips a folder (deflated, every file, in name order, with a fixed date so the same folder gives the same bytes):
- * the code package FunctionGraph takes from OBS.
+ * Zips a folder (deflated, every file, in name order, with a fixed date so the same folder gives the same bytes)
+ * into a file: the code package FunctionGraph takes from OBS.
  */
 export function zipFolder(dir: string, zipFile: string): void {
+  fs.mkdirSync(path.dirname(zipFile), { recursive: true });
+  fs.writeFileSync(zipFile, zipFolderBytes(dir));
+}
+
+/** A folder zipped as {@link zipFolder} does, in memory: the `ZipFile` of Lambda's UpdateFunctionCode. */
+export function zipFolderBytes(dir: string): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -77,6 +83,5 @@ export function zipFolder(dir: string, zipFile: string): void {
   end.writeUInt16LE(centrals.length / 2, 10);
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
-  fs.mkdirSync(path.dirname(zipFile), { recursive: true });
-  fs.writeFileSync(zipFile, Buffer.concat([...locals, directory, end]));
+  return Buffer.concat([...locals, directory, end]);
 }

@@ -1,0 +1,249 @@
+import * as path from 'path';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { watch, FSWatcher } from 'chokidar';
+import { LocalCloudError } from '../../errors';
+import { localClientConfig } from '../../local/endpoint';
+import { deployLocal, LocalStackDeployment } from '../deploy';
+import { ensureLocalCloud } from '../local-run';
+import { Progress, QUIET } from '../progress';
+import { DevApp, DevFunction, functionsOfFile, readDevApp } from './dev-app';
+import { rebuildCode, swapCode } from './swap';
+
+/** What happens in a dev session, as it happens. */
+export type DevEvent =
+  | { readonly type: 'watching'; readonly dir: string; readonly functions: number }
+  | { readonly type: 'changed'; readonly files: readonly string[] }
+  | {
+      readonly type: 'swapped';
+      readonly id: string;
+      /** From the change seen to the new code in place. */
+      readonly millis: number;
+      readonly buildMillis: number;
+    }
+  | { readonly type: 'unchanged'; readonly id: string }
+  | { readonly type: 'deploying'; readonly reason: string }
+  | { readonly type: 'deployed'; readonly millis: number; readonly stacks: readonly LocalStackDeployment[] }
+  | { readonly type: 'failed'; readonly what: string; readonly message: string };
+
+/** Options of {@link DevSession}. */
+export interface DevSessionOptions {
+  /** The folder of cdk.json. */
+  readonly projectDir: string;
+  /** The cloud assembly folder. @default `<projectDir>/cdk.out` */
+  readonly outdir?: string;
+  /** Shows the start (install, start, first deploy). @default {@link QUIET} */
+  readonly progress?: Progress;
+  /** Sees every {@link DevEvent}. */
+  readonly onEvent?: (event: DevEvent) => void;
+  /**
+   * How long to wait after a change for more changes before acting (an editor saving several files).
+   * @default 20
+   */
+  readonly settleMillis?: number;
+}
+
+/** Folders and files below the project that never start a rebuild or a deploy. */
+const IGNORED_PARTS = new Set([
+  'node_modules',
+  '.git',
+  '.stagegraph',
+  'cdk.out',
+  'dist',
+  'target',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.idea',
+  '.vscode',
+  '.pytest_cache',
+  '.mypy_cache',
+  'coverage',
+]);
+/** Files outside the functions' code whose change is a change of the app's infrastructure. */
+const INFRASTRUCTURE_FILE = /\.(ts|tsx|js|mjs|cjs|json)$/;
+
+/** Whether a path below the project is never watched: tool folders, build output, editors' temporary files. */
+export function ignoredPath(roots: readonly string[], file: string, outdir?: string): boolean {
+  const root = roots.find(dir => {
+    const relative = path.relative(dir, file);
+    return !relative.startsWith('..') && !path.isAbsolute(relative);
+  });
+  if (root === undefined) return true;
+  const relative = path.relative(root, file);
+  if (outdir && (file === outdir || file.startsWith(`${outdir}${path.sep}`))) return true;
+  const parts = relative.split(path.sep);
+  const name = parts[parts.length - 1] ?? '';
+  return (
+    parts.some(part => IGNORED_PARTS.has(part) || part.startsWith('cdk.out')) ||
+    name.endsWith('~') ||
+    /^\.#|\.sw[a-p]$|\.tmp$/.test(name)
+  );
+}
+
+/**
+ * The local debug sandbox's inner loop: starts the local cloud, deploys the app, then watches the project.
+ *
+ * A change to a function's code rebuilds that function alone (with the same build and cache as a synth) and puts
+ * the new code in place with Lambda's UpdateFunctionCode: no synth, no CloudFormation deploy; the next invocation
+ * runs it in a new environment. A change to any other source of the app (its constructs, a trigger, a flow)
+ * synthesizes the app and deploys it, and CloudFormation updates only the stacks that changed.
+ */
+export class DevSession {
+  readonly #options: DevSessionOptions;
+  readonly #projectDir: string;
+  readonly #outdir: string;
+  #app: DevApp | undefined;
+  #watcher: FSWatcher | undefined;
+  #lambda: LambdaClient | undefined;
+  /** The code each function runs now, by function id: a change that builds the same code swaps nothing. */
+  readonly #running = new Map<string, string>();
+  #pending = new Map<string, number>();
+  #timer: NodeJS.Timeout | undefined;
+  #busy: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: DevSessionOptions) {
+    this.#options = options;
+    this.#projectDir = path.resolve(options.projectDir);
+    this.#outdir = path.resolve(this.#projectDir, options.outdir ?? 'cdk.out');
+  }
+
+  /** The app as deployed now. */
+  public get app(): DevApp | undefined {
+    return this.#app;
+  }
+
+  /** Starts the local cloud when needed, deploys the app and starts watching; resolves once it watches. */
+  public async start(): Promise<readonly LocalStackDeployment[]> {
+    const progress = this.#options.progress ?? QUIET;
+    await ensureLocalCloud(this.#projectDir, progress);
+    const stacks = await progress.step('Building and deploying the app to the local cloud', update =>
+      deployLocal({
+        projectDir: this.#projectDir,
+        outdir: this.#outdir,
+        onStackProgress: p => update(`${p.stackName} ${p.completed}${p.total ? `/${p.total}` : ''} resources`),
+      }),
+    );
+    await this.refresh();
+    this.#lambda = new LambdaClient(localClientConfig());
+    const watcher = watch(this.roots(), {
+      ignoreInitial: true,
+      ignored: (file: string) => ignoredPath(this.roots(), file, this.#outdir),
+    });
+    this.#watcher = watcher;
+    await new Promise<void>((resolve, reject) => {
+      watcher.once('ready', resolve);
+      watcher.once('error', reject);
+    });
+    watcher.on('all', (event, file) => {
+      if (event === 'add' || event === 'change' || event === 'unlink') this.changed(file);
+    });
+    this.emit({ type: 'watching', dir: this.#projectDir, functions: this.#app?.functions.length ?? 0 });
+    return stacks;
+  }
+
+  /** Waits until every change seen so far is rebuilt, swapped or deployed. */
+  public async idle(): Promise<void> {
+    while (this.#timer !== undefined || this.#pending.size > 0) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+    await this.#busy;
+  }
+
+  /** Stops watching; the local cloud keeps running. */
+  public async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pending.clear();
+    await this.#watcher?.close();
+    await this.#busy.catch(() => undefined);
+    this.#lambda?.destroy();
+  }
+
+  /** The project, and the source folders of functions outside it. */
+  private roots(): string[] {
+    const outside = (this.#app?.sourceDirs ?? []).filter(dir => {
+      const relative = path.relative(this.#projectDir, dir);
+      return relative.startsWith('..') || path.isAbsolute(relative);
+    });
+    return [this.#projectDir, ...outside];
+  }
+
+  private emit(event: DevEvent): void {
+    this.#options.onEvent?.(event);
+  }
+
+  private async refresh(): Promise<void> {
+    this.#app = await readDevApp(this.#outdir);
+    this.#running.clear();
+    for (const fn of this.#app.functions) if (fn.assetHash) this.#running.set(fn.id, fn.assetHash);
+  }
+
+  private changed(file: string): void {
+    if (this.#closed) return;
+    if (!this.#pending.has(file)) this.#pending.set(file, performance.now());
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const batch = this.#pending;
+      this.#pending = new Map();
+      this.#busy = this.#busy.then(() => this.handle(batch)).catch(() => undefined);
+    }, this.#options.settleMillis ?? 20);
+  }
+
+  private async handle(batch: ReadonlyMap<string, number>): Promise<void> {
+    if (this.#closed || !this.#app) return;
+    const files = [...batch.keys()];
+    this.emit({ type: 'changed', files: files.map(f => path.relative(this.#projectDir, f)) });
+    const seen = Math.min(...batch.values());
+    const app = this.#app;
+    const functions = new Map<string, DevFunction>();
+    const infrastructure: string[] = [];
+    for (const file of files) {
+      const owners = functionsOfFile(app, file);
+      for (const fn of owners) functions.set(fn.id, fn);
+      if (owners.length === 0 && INFRASTRUCTURE_FILE.test(file)) infrastructure.push(file);
+    }
+    if (infrastructure.length > 0) {
+      // A synth builds every changed function too: one deploy takes care of both.
+      await this.deploy(path.relative(this.#projectDir, infrastructure[0]));
+      return;
+    }
+    await Promise.all([...functions.values()].map(fn => this.swap(fn, seen)));
+  }
+
+  private async swap(fn: DevFunction, seen: number): Promise<void> {
+    try {
+      const built = performance.now();
+      const code = rebuildCode(fn, this.#outdir);
+      const buildMillis = performance.now() - built;
+      if (this.#running.get(fn.id) === code.assetHash) {
+        this.emit({ type: 'unchanged', id: fn.id });
+        return;
+      }
+      const functionName = this.#app?.functionNames.get(fn.id);
+      if (!functionName || !this.#lambda) {
+        throw new LocalCloudError(`${fn.id} is not deployed: run \`stagegraph local deploy\``, 4);
+      }
+      await swapCode(this.#lambda, functionName, code.dir);
+      this.#running.set(fn.id, code.assetHash);
+      this.emit({ type: 'swapped', id: fn.id, millis: performance.now() - seen, buildMillis });
+    } catch (error) {
+      this.emit({ type: 'failed', what: `rebuilding ${fn.id}`, message: (error as Error).message });
+    }
+  }
+
+  private async deploy(reason: string): Promise<void> {
+    this.emit({ type: 'deploying', reason });
+    const started = performance.now();
+    try {
+      const stacks = await deployLocal({ projectDir: this.#projectDir, outdir: this.#outdir });
+      await this.refresh();
+      this.#watcher?.add(this.roots());
+      this.emit({ type: 'deployed', millis: performance.now() - started, stacks });
+    } catch (error) {
+      this.emit({ type: 'failed', what: 'deploying the app', message: (error as Error).message });
+    }
+  }
+}

@@ -1,0 +1,223 @@
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { FIXTURES, unbuiltStack } from '../../helpers';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { ignoredPath } from '../../../lib/app/dev/session';
+import { functionsOfFile, DevFunction } from '../../../lib/app/dev/dev-app';
+import { describeDevEvent } from '../../../lib/cli/dev';
+import { codeFromSource } from '../../../lib/function/stage-code';
+import { BillingModel } from '../../../lib/billing/billing-model';
+import { MODEL_METADATA, ModelRecord } from '../../../lib/model';
+import { StageCode, StageFunction } from '../../../lib';
+import { formatUsd, LiveLogView, wrap } from '../../../lib/terminal/live-log';
+import type { LiveEntry } from '../../../lib/local/live';
+
+const REQUEST = '0f7e3c1a-1111-4222-8333-944455556666';
+
+function sourceOf(stack: Stack, id: string) {
+  const record = stack.node.findChild(id).node.metadata.find(m => m.type === MODEL_METADATA)?.data as unknown as {
+    resolve?: unknown;
+  };
+  return (stack.resolve(record) as ModelRecord).function?.source;
+}
+
+describe('where a function is built from', () => {
+  test('each function records its language, folder and options, and the code made again from them is the same', () => {
+    const stack = unbuiltStack('S');
+    const options = { handler: 'hello.Handler::handleRequest', runtime: Runtime.JAVA_17 };
+    new StageFunction(stack, 'Java', {
+      code: StageCode.fromJava(path.join(FIXTURES, 'hello-java'), options),
+      memorySize: 512,
+    });
+    new StageFunction(stack, 'Node', {
+      code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs'), { minify: true }),
+      memorySize: 128,
+    });
+
+    const java = sourceOf(stack, 'Java');
+    expect(java).toEqual({
+      language: 'java',
+      dir: path.join(FIXTURES, 'hello-java'),
+      sourceDir: path.join(FIXTURES, 'hello-java'),
+      options: { handler: 'hello.Handler::handleRequest', runtime: { runtime: 'java17' } },
+    });
+    expect(sourceOf(stack, 'Node')?.options).toEqual({ minify: true });
+    // The runtime comes back as a runtime: the handler and runtime bound again are those of the synth.
+    const again = codeFromSource(java!).bind(unbuiltStack('T'), {
+      architecture: { name: 'x86_64' } as never,
+    });
+    expect(again.runtime.name).toBe('java17');
+    expect(again.handler).toBe('hello.Handler::handleRequest');
+  });
+
+  test('code from OBS records no source, and an unknown language is refused with the allowed ones', () => {
+    expect(() => codeFromSource({ language: 'cobol', dir: '/x', sourceDir: '/x', options: {} })).toThrow(
+      /cannot rebuild code of language 'cobol' \(allowed: .*nodejs.*python/,
+    );
+  });
+});
+
+describe('what a change is', () => {
+  const fn = (id: string, sourceDir: string): DevFunction => ({
+    id,
+    stack: 'S',
+    logicalId: 'L',
+    runtime: 'nodejs22.x',
+    architecture: 'x86_64',
+    source: { language: 'nodejs', dir: sourceDir, sourceDir, options: {} },
+  });
+  const functions = [fn('S/A', '/p/functions/a'), fn('S/B', '/p/functions/a'), fn('S/C', '/p/functions/c')];
+
+  test("a file below a function's source folder is that function's code; every function built from it", () => {
+    expect(functionsOfFile({ functions }, '/p/functions/a/index.ts').map(f => f.id)).toEqual(['S/A', 'S/B']);
+    expect(functionsOfFile({ functions }, '/p/functions/c/lib/x.ts').map(f => f.id)).toEqual(['S/C']);
+    expect(functionsOfFile({ functions }, '/p/functions/ab/index.ts')).toEqual([]);
+    expect(functionsOfFile({ functions }, '/p/bin/app.ts')).toEqual([]);
+  });
+
+  test('tool folders, build output and editor files are never watched', () => {
+    const roots = ['/p', '/shared/fn'];
+    expect(ignoredPath(roots, '/p/bin/app.ts', '/p/cdk.out')).toBe(false);
+    expect(ignoredPath(roots, '/shared/fn/index.py', '/p/cdk.out')).toBe(false);
+    for (const file of [
+      '/p/node_modules/x/index.js',
+      '/p/cdk.out/manifest.json',
+      '/p/cdk.out.deploy/x',
+      '/p/.stagegraph/build-cache/a',
+      '/p/functions/j/target/classes/A.class',
+      '/p/functions/py/__pycache__/a.pyc',
+      '/p/.git/index',
+      '/p/app.ts~',
+      '/p/.app.ts.swp',
+      '/elsewhere/a.ts',
+    ]) {
+      expect([file, ignoredPath(roots, file, '/p/cdk.out')]).toEqual([file, true]);
+    }
+  });
+
+  test('each event is one line', () => {
+    expect(describeDevEvent({ type: 'swapped', id: 'S/Thumbnail', millis: 412.4, buildMillis: 45.2 })).toBe(
+      'S/Thumbnail: new code in 412 ms (build 45 ms)',
+    );
+    expect(describeDevEvent({ type: 'changed', files: ['a', 'b', 'c', 'd', 'e'] })).toBe('changed: a, b, c and 2 more');
+    expect(
+      describeDevEvent({
+        type: 'deployed',
+        millis: 16_500,
+        stacks: [
+          { stackName: 'A', changed: true, outputs: {}, resourceCount: 1, runtimeProblems: [] },
+          { stackName: 'B', changed: false, outputs: {}, resourceCount: 1, runtimeProblems: [] },
+        ],
+      }),
+    ).toBe('deployed in 16.5 s: updated A');
+    expect(describeDevEvent({ type: 'failed', what: 'rebuilding S/A', message: 'esbuild: x' })).toBe(
+      'rebuilding S/A failed: esbuild: x',
+    );
+  });
+});
+
+describe('the live log', () => {
+  const sources = new Map([
+    ['fn-thumbnail-abc', { id: 'Shop/Thumbnail', model: BillingModel.awsLambda({ name: 'x86_64' }) }],
+    ['fn-orders', { id: 'Shop/Orders' }],
+    ['CheckoutFlow', { id: 'Shop/Checkout' }],
+  ]);
+  const at = Date.UTC(2026, 10, 26, 5, 19, 40, 123);
+  const invocation = (name: string, text: string): LiveEntry => ({
+    kind: 'function',
+    seq: 1,
+    at,
+    name,
+    requestId: REQUEST,
+    text,
+  });
+  const flow = (type: string, fields: Partial<Record<'state' | 'error' | 'cause', string>> = {}): LiveEntry => ({
+    kind: 'flow',
+    seq: 2,
+    at,
+    name: 'CheckoutFlow',
+    execution: 'e-0123456789abcdef',
+    type,
+    ...fields,
+  });
+
+  test("an invocation: START, the function's output without its time and request id, REPORT with the cost", () => {
+    const view = new LiveLogView({ sources });
+    const lines = view.lines([
+      invocation(
+        'fn-thumbnail-abc',
+        [
+          `START RequestId: ${REQUEST} Version: $LATEST`,
+          `2026-11-26T05:19:40.100Z\t${REQUEST}\tINFO\tresized in/a.jpg`,
+          `[ERROR]\t2026-11-26T05:19:40.110Z\t${REQUEST}\tno thumbnail`,
+          `END RequestId: ${REQUEST}`,
+          `REPORT RequestId: ${REQUEST}\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 60 MB\tInit Duration: 87.10 ms\t`,
+          '',
+        ].join('\n'),
+      ),
+    ]);
+
+    expect(lines).toEqual([
+      '05:19:40.123 Thumbnail      │ START 0f7e3c1a',
+      '05:19:40.123 Thumbnail      │ INFO resized in/a.jpg',
+      '05:19:40.123 Thumbnail      │ ERROR no thumbnail',
+      // Billed as the model bills: the init duration too (100 ms here).
+      '05:19:40.123 Thumbnail      │ REPORT 12.34 ms (billed 13 ms) init 87.1 ms 60/256',
+      '                            │ MB $0.0000006167',
+    ]);
+  });
+
+  test("a flow's steps: entered, failed, retried, caught, succeeded, and the execution's end", () => {
+    const view = new LiveLogView({ sources, width: 120 });
+    const lines = view.lines([
+      flow('ExecutionStarted'),
+      flow('StateEntered', { state: 'Charge' }),
+      flow('LambdaFunctionScheduled'),
+      flow('LambdaFunctionFailed', { error: 'Busy', cause: 'try later' }),
+      flow('LambdaFunctionScheduled'),
+      flow('LambdaFunctionFailed', { error: 'Busy' }),
+      flow('StateExited', { state: 'Charge' }),
+      flow('StateEntered', { state: 'Refund' }),
+      flow('StateExited', { state: 'Refund' }),
+      flow('ExecutionSucceeded'),
+    ]);
+
+    expect(lines.map(l => l.slice(30))).toEqual([
+      '▶ …89abcdef started',
+      '→ Charge',
+      '✖ Charge failed: Busy: try later',
+      '↻ Charge retried (attempt 2)',
+      '✖ Charge failed: Busy',
+      '↪ Charge caught Busy',
+      '→ Refund',
+      '✔ Refund',
+      '✔ …89abcdef succeeded',
+    ]);
+    expect(lines[0].slice(13, 27)).toBe('Checkout      ');
+  });
+
+  test('the filter keeps the named functions and flows; unknown names print as they are', () => {
+    const view = new LiveLogView({ sources, filter: ['orders'] });
+    expect(view.lines([invocation('fn-thumbnail-abc', 'hello\n')])).toEqual([]);
+    expect(view.lines([invocation('fn-orders', 'hello\n')])).toEqual(['05:19:40.123 Orders         │ hello']);
+    expect(new LiveLogView({ sources: new Map() }).lines([invocation('raw-name', 'x\n')])[0]).toContain(
+      'raw-name       │ x',
+    );
+  });
+
+  test('every line fits the width: long lines wrap at a space below the prefix', () => {
+    const view = new LiveLogView({ sources, width: 80 });
+    const lines = view.lines([invocation('fn-orders', `${'word '.repeat(40)}${'x'.repeat(120)}\n`)]);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(lines.length).toBeGreaterThan(4);
+    expect(wrap('aaaa bbbb cccc', 9)).toEqual(['aaaa bbbb', 'cccc']);
+    expect(wrap('x'.repeat(10), 4)).toEqual(['xxxx', 'xxxx', 'xx']);
+  });
+
+  test('costs print with four significant digits and no exponent', () => {
+    expect(formatUsd(8e-7)).toBe('$0.0000008000');
+    expect(formatUsd(0.0123)).toBe('$0.01230');
+    expect(formatUsd(0)).toBe('$0');
+    expect(formatUsd(12.5)).toBe('$12.5000');
+  });
+});
