@@ -34,6 +34,19 @@ export interface FlowRun {
   readonly steps: FlowStep[];
 }
 
+/**
+ * The name of the state machine of an execution ARN (`arn:aws:states:<region>:<account>:execution:<machine>:<name>`,
+ * `...:express:<machine>:<name>:<id>`) or of a state machine ARN.
+ */
+export function stateMachineNameOf(arn: string): string {
+  return arn.split(':')[6] ?? arn;
+}
+
+/** The name of an execution, the part of its ARN after the state machine's name. */
+export function executionNameOf(executionArn: string): string {
+  return executionArn.split(':').slice(7).join(':') || executionArn;
+}
+
 /** A JSON text's value (text that is not JSON as it is); undefined stays undefined. */
 function parse(text: string | undefined): unknown {
   return text === undefined ? undefined : parseBody(text);

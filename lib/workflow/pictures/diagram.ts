@@ -15,6 +15,12 @@ export interface DiagramNode {
   readonly detail?: string;
   /** The id of the frame the box is drawn in (a parallel branch, a loop body). */
   readonly cluster?: string;
+  /**
+   * The name of the ASL state the box draws, as an execution's history names it; for a join bar, the Parallel or
+   * Map state whose branches it joins.
+   * @default - none: the start and the end (and boxes of diagrams recorded before boxes named their state)
+   */
+  readonly state?: string;
 }
 
 /** A frame around the nodes of a parallel branch or a loop body. */
@@ -75,12 +81,13 @@ export function diagramOf(
         kind,
         ...(description?.detail !== undefined ? { detail: description.detail } : {}),
         ...(cluster !== undefined ? { cluster } : {}),
+        state: name,
       });
       let from = id;
       const inner = innerScopes(state);
       if (inner.length > 0) {
         const join = `${id}j`;
-        nodes.push({ id: join, label: '', kind: 'join', ...(cluster !== undefined ? { cluster } : {}) });
+        nodes.push({ id: join, label: '', kind: 'join', ...(cluster !== undefined ? { cluster } : {}), state: name });
         inner.forEach((branch, i) => {
           const frame = `${id}c${i + 1}`;
           const label = state.Type === 'Map' ? 'for each item' : isGuard ? 'try' : `branch ${i + 1}`;

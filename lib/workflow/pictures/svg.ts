@@ -37,38 +37,76 @@ function escape(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function shape(node: DiagramNode, x: number, y: number, box: Box): string {
-  const { fill, stroke } = KIND_STYLES[node.kind];
+/** Paint over a box's own colours: what a picture of an execution marks a box with. */
+export interface BoxPaint {
+  readonly fill?: string;
+  readonly stroke?: string;
+  readonly strokeWidth?: number;
+  /** Below 1 dims the box. */
+  readonly opacity?: number;
+  /** A class added to the box's group, e.g. `passed`. */
+  readonly className?: string;
+  /** A short text at the box's top right corner, e.g. `×3`. */
+  readonly badge?: string;
+}
+
+/** Paint over an arrow's own colours. */
+export interface ArrowPaint {
+  readonly stroke?: string;
+  readonly strokeWidth?: number;
+  readonly opacity?: number;
+}
+
+/** One entry of a picture's legend line: a swatch painted like a box or an arrow, and its text. */
+export interface LegendEntry {
+  readonly text: string;
+  readonly box?: BoxPaint;
+  readonly arrow?: ArrowPaint;
+}
+
+/** What is drawn over a flow diagram: paint per box (by id) and arrow (by index), and a legend line under it. */
+export interface SvgOverlay {
+  readonly boxes: Readonly<Record<string, BoxPaint>>;
+  readonly arrows: Readonly<Record<number, ArrowPaint>>;
+  /** Bold text at the start of the legend line, e.g. the execution and its status. */
+  readonly caption?: string;
+  readonly legend: readonly LegendEntry[];
+}
+
+function shape(node: DiagramNode, x: number, y: number, box: Box, paint: BoxPaint = {}): string {
+  const fill = paint.fill ?? KIND_STYLES[node.kind].fill;
+  const stroke = paint.stroke ?? KIND_STYLES[node.kind].stroke;
+  const strokeWidth = paint.strokeWidth ?? 1.5;
   const left = x - box.width / 2;
   const top = y - box.height / 2;
   switch (node.kind) {
     case 'start':
       return `<circle cx="${x}" cy="${y}" r="${box.width / 2}" fill="${fill}"/>`;
     case 'end':
-      return `<circle cx="${x}" cy="${y}" r="${box.width / 2}" fill="none" stroke="${stroke}" stroke-width="2"/><circle cx="${x}" cy="${y}" r="${box.width / 2 - 6}" fill="${fill}"/>`;
+      return `<circle cx="${x}" cy="${y}" r="${box.width / 2}" fill="none" stroke="${stroke}" stroke-width="${paint.strokeWidth ?? 2}"/><circle cx="${x}" cy="${y}" r="${box.width / 2 - 6}" fill="${fill}"/>`;
     case 'join':
       return `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="3" fill="${fill}"/>`;
     case 'choice':
-      return `<polygon points="${x},${top} ${left + box.width},${y} ${x},${top + box.height} ${left},${y}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>`;
+      return `<polygon points="${x},${top} ${left + box.width},${y} ${x},${top + box.height} ${left},${y}" fill="${fill}" stroke="${stroke}" stroke-width="${strokeWidth}"/>`;
     case 'loop':
     case 'parallel': {
       const cut = 12;
-      return `<polygon points="${left + cut},${top} ${left + box.width - cut},${top} ${left + box.width},${y} ${left + box.width - cut},${top + box.height} ${left + cut},${top + box.height} ${left},${y}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>`;
+      return `<polygon points="${left + cut},${top} ${left + box.width - cut},${top} ${left + box.width},${y} ${left + box.width - cut},${top + box.height} ${left + cut},${top + box.height} ${left},${y}" fill="${fill}" stroke="${stroke}" stroke-width="${strokeWidth}"/>`;
     }
     case 'succeed':
     case 'fail':
     case 'pass':
     case 'guard':
-      return `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="${box.height / 2}" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>`;
+      return `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="${box.height / 2}" fill="${fill}" stroke="${stroke}" stroke-width="${strokeWidth}"/>`;
     case 'subflow':
       return (
-        `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="4" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>` +
+        `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="4" fill="${fill}" stroke="${stroke}" stroke-width="${strokeWidth}"/>` +
         `<line x1="${left + 7}" y1="${top}" x2="${left + 7}" y2="${top + box.height}" stroke="${stroke}"/><line x1="${left + box.width - 7}" y1="${top}" x2="${left + box.width - 7}" y2="${top + box.height}" stroke="${stroke}"/>`
       );
     case 'callback':
-      return `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="4" fill="${fill}" stroke="${stroke}" stroke-width="1.5" stroke-dasharray="5 3"/>`;
+      return `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="4" fill="${fill}" stroke="${stroke}" stroke-width="${strokeWidth}" stroke-dasharray="5 3"/>`;
     default:
-      return `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="4" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>`;
+      return `<rect x="${left}" y="${top}" width="${box.width}" height="${box.height}" rx="4" fill="${fill}" stroke="${stroke}" stroke-width="${strokeWidth}"/>`;
   }
 }
 
@@ -163,23 +201,30 @@ export function layoutDiagram(diagram: FlowDiagram): DiagramLayout {
 /**
  * A flow diagram as a standalone SVG: laid out by {@link layoutDiagram}, frames around parallel
  * branches and loop bodies, labels on branch, choice and catch arrows, error paths dashed red.
+ * An `overlay` paints boxes and arrows over their own colours and adds a legend line under the picture.
  */
-export function toSvg(diagram: FlowDiagram): string {
+export function toSvg(diagram: FlowDiagram, overlay?: SvgOverlay): string {
   const layout = layoutDiagram(diagram);
   const titleWidth = diagram.title.length * 8.5 + 2 * MARGIN;
-  const width = Math.ceil(Math.max(layout.width, titleWidth));
-  const height = Math.ceil(layout.height + TITLE_HEIGHT);
+  const legend = overlay ? legendOf(overlay) : undefined;
+  const width = Math.ceil(Math.max(layout.width, titleWidth, legend ? legend.width + 2 * MARGIN : 0));
+  const height = Math.ceil(layout.height + TITLE_HEIGHT + (legend ? LEGEND_HEIGHT : 0));
+  const arrowPaints = [...Object.values(overlay?.arrows ?? {}), ...(overlay?.legend ?? []).flatMap(e => e.arrow ?? [])];
+  const arrowColours = [...new Set(arrowPaints.map(paint => paint.stroke ?? '#444'))].sort();
+  // Markers scale with the arrow's stroke: the painted (thicker) arrows take smaller ones.
+  const marker = (id: string, colour: string, size = 7) =>
+    `<marker id="${id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="${size}" markerHeight="${size}" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${colour}"/></marker>`;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
   );
   parts.push(`<title>${escape(diagram.title)}</title>`);
   parts.push(
-    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>',
+    `<defs>${[marker('arrow', '#444'), ...arrowColours.map(colour => marker(markerId(colour), colour, 4))].join('')}</defs>`,
   );
   parts.push(
     '<style>.label{font-size:13px;text-anchor:middle;fill:#1d1d1d;font-weight:600}.detail{font-size:11px;text-anchor:middle;fill:#555}' +
-      '.edge-label{font-size:11px;text-anchor:middle;fill:#333}</style>',
+      `.edge-label{font-size:11px;text-anchor:middle;fill:#333}${overlay ? OVERLAY_STYLES : ''}</style>`,
   );
   parts.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   parts.push(
@@ -196,25 +241,74 @@ export function toSvg(diagram: FlowDiagram): string {
       `<rect x="${frame.x - frame.width / 2}" y="${frame.y - frame.height / 2}" width="${frame.width}" height="${frame.height}" rx="6" fill="#fafbfc" fill-opacity="0.6" stroke="#aab2bd" stroke-dasharray="4 3"/>`,
     );
   }
-  for (const { edge, points, label } of layout.edges) {
+  layout.edges.forEach(({ edge, points, label }, i) => {
+    const paint = overlay?.arrows[i];
     const d = points.map((p, j) => `${j === 0 ? 'M' : 'L'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
+    const stroke = paint?.stroke ?? (edge.dashed ? '#b53a2f' : '#444');
+    const extra = paint?.opacity !== undefined ? ` opacity="${paint.opacity}"` : '';
     parts.push(
-      `<path d="${d}" fill="none" stroke="${edge.dashed ? '#b53a2f' : '#444'}" stroke-width="1.3"${edge.dashed ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#arrow)"/>`,
+      `<path d="${d}" fill="none" stroke="${stroke}" stroke-width="${paint?.strokeWidth ?? 1.3}"${edge.dashed ? ' stroke-dasharray="5 4"' : ''}${extra} marker-end="url(#${paint?.stroke ? markerId(paint.stroke) : 'arrow'})"/>`,
     );
     if (edge.label && label) {
       parts.push(
-        `<rect x="${(label.x - label.width / 2).toFixed(1)}" y="${(label.y - label.height / 2).toFixed(1)}" width="${label.width}" height="${label.height}" rx="3" fill="#ffffff" fill-opacity="0.9"/>`,
+        `<rect x="${(label.x - label.width / 2).toFixed(1)}" y="${(label.y - label.height / 2).toFixed(1)}" width="${label.width}" height="${label.height}" rx="3" fill="#ffffff" fill-opacity="0.9"${extra}/>`,
       );
       parts.push(
-        `<text x="${label.x.toFixed(1)}" y="${(label.y + 4).toFixed(1)}" class="edge-label">${escape(edge.label)}</text>`,
+        `<text x="${label.x.toFixed(1)}" y="${(label.y + 4).toFixed(1)}" class="edge-label"${extra}>${escape(edge.label)}</text>`,
       );
     }
-  }
+  });
   for (const box of layout.nodes) {
+    const paint = overlay?.boxes[box.node.id];
+    const className = paint?.className ? ` ${paint.className}` : '';
+    const opacity = paint?.opacity !== undefined ? ` opacity="${paint.opacity}"` : '';
+    const badge = paint?.badge
+      ? `<text x="${box.x + box.width / 2 + 3}" y="${box.y - box.height / 2 - 3}" class="badge">${escape(paint.badge)}</text>`
+      : '';
     parts.push(
-      `<g class="node ${box.node.kind}">${shape(box.node, box.x, box.y, box)}${labels(box.node, box.x, box.y)}</g>`,
+      `<g class="node ${box.node.kind}${className}"${opacity}>${shape(box.node, box.x, box.y, box, paint)}${labels(box.node, box.x, box.y)}${badge}</g>`,
     );
   }
-  parts.push('</g></svg>');
+  if (legend) {
+    parts.push('</g>', `<g transform="translate(${MARGIN} ${height - LEGEND_HEIGHT / 2})">${legend.svg}</g></svg>`);
+  } else {
+    parts.push('</g></svg>');
+  }
   return `${parts.join('\n')}\n`;
+}
+
+const LEGEND_HEIGHT = 30;
+const LEGEND_FONT = { size: 12, charWidth: 6.8, boldCharWidth: 8 };
+const OVERLAY_STYLES =
+  '.badge{font-size:11px;font-weight:700;fill:#1d1d1d}.legend{font-size:12px;fill:#333}.caption{font-size:12px;font-weight:700;fill:#1d1d1d}';
+
+function markerId(colour: string): string {
+  return `arrow-${colour.replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
+/** The legend line: the caption, then a swatch and a text per entry, left to right from 0 (centred on y = 0). */
+function legendOf(overlay: SvgOverlay): { svg: string; width: number } {
+  const parts: string[] = [];
+  let x = 0;
+  if (overlay.caption) {
+    parts.push(`<text x="0" y="4" class="caption">${escape(overlay.caption)}</text>`);
+    // Bold text: wider characters.
+    x += Math.ceil(overlay.caption.length * LEGEND_FONT.boldCharWidth) + 18;
+  }
+  for (const entry of overlay.legend) {
+    if (entry.arrow) {
+      const { stroke = '#444', strokeWidth = 1.3 } = entry.arrow;
+      parts.push(
+        `<path d="M${x},0 L${x + 22},0" stroke="${stroke}" stroke-width="${strokeWidth}" marker-end="url(#${markerId(stroke)})"/>`,
+      );
+    } else {
+      const { fill = '#ffffff', stroke = '#888', strokeWidth = 1.5, opacity } = entry.box ?? {};
+      parts.push(
+        `<rect x="${x}" y="-7" width="22" height="14" rx="3" fill="${fill}" stroke="${stroke}" stroke-width="${strokeWidth}"${opacity !== undefined ? ` opacity="${opacity}"` : ''}/>`,
+      );
+    }
+    parts.push(`<text x="${x + 28}" y="4" class="legend">${escape(entry.text)}</text>`);
+    x += 28 + Math.ceil(entry.text.length * LEGEND_FONT.charWidth) + 16;
+  }
+  return { svg: parts.join(''), width: x };
 }

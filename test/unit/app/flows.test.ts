@@ -2,7 +2,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { flowDiagramsOf, selectFlows, writeFlowPictures } from '../../../lib/app/flows';
+import {
+  flowDiagramsOf,
+  flowRunPictureFile,
+  selectFlows,
+  writeFlowPictures,
+  writeFlowRunPicture,
+} from '../../../lib/app/flows';
+import { executionNameOf, stateMachineNameOf } from '../../../lib/app/flow-runs';
 import { Flow, FunctionGraph } from '../../../lib';
 
 describe('stagegraph graph', () => {
@@ -48,4 +55,31 @@ describe('stagegraph graph', () => {
     expect(fs.readFileSync(written[0], 'utf-8')).toContain('>Reserve</text>');
     expect(fs.readFileSync(written[1], 'utf-8')).toMatch(/^flowchart TD\n/);
   });
+
+  test("an execution's picture goes to flow-runs/<Stack>-<Flow>-<execution>.svg unless a file is given", () => {
+    const [checkout] = flowDiagramsOf(synthesizeFlows());
+    const run = {
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:checkout-flow:order 7',
+      status: 'FAILED',
+      steps: [{ name: 'Reserve', output: {} }, { name: 'Charge' }],
+    };
+
+    expect(flowRunPictureFile(checkout.title, run.executionArn)).toBe(
+      path.join('flow-runs', 'Orders-Checkout-order-7.svg'),
+    );
+    const file = path.join(outdir, 'runs', 'checkout.svg');
+    writeFlowRunPicture(checkout, run, file);
+    const svg = fs.readFileSync(file, 'utf-8');
+    expect(svg).toContain('class="caption">execution order 7: FAILED</text>');
+    expect(svg).toMatch(/<g class="node pass failed">.*>Charge<\/text><\/g>/);
+  });
+});
+
+test('the state machine and execution names of ARNs', () => {
+  const standard = 'arn:aws:states:us-east-1:000000000000:execution:stagegraph-test-orchestra:4b1e-77';
+  const express = 'arn:aws:states:us-east-1:000000000000:express:stagegraph-test-quick:4b1e:9c2d';
+
+  expect([stateMachineNameOf(standard), executionNameOf(standard)]).toEqual(['stagegraph-test-orchestra', '4b1e-77']);
+  expect([stateMachineNameOf(express), executionNameOf(express)]).toEqual(['stagegraph-test-quick', '4b1e:9c2d']);
+  expect(stateMachineNameOf('arn:aws:states:us-east-1:000000000000:stateMachine:checkout')).toBe('checkout');
 });
