@@ -16,10 +16,11 @@ import {
 } from '../../../lib';
 import { renderHuaweiApp } from '../../../lib/huawei/render-app';
 import { validateTerraform } from '../../../lib/huawei/validate-terraform';
+import { validateWorkflow } from '../../../lib/huawei/validate-workflow';
 import type { TfArguments } from '../../../lib/huawei/terraform-json';
 import { FIXTURES } from '../../helpers';
 import { everyTriggerApp, synthesized } from './huawei-app';
-import { PROVIDER_SCHEMA, TRIGGER_TYPES } from './reference';
+import { PROVIDER_SCHEMA, TRIGGER_TYPES, WORKFLOW_SCHEMA } from './reference';
 
 const INSTANCES = { kafkaInstanceId: 'kafka-1', apigInstanceId: 'apig-1' };
 
@@ -119,8 +120,14 @@ describe('renderHuaweiApp', () => {
     const body = rendering.workflows[0].body;
     const ids = body.states.map(s => s.id);
     expect(ids).toContain(body.start);
+    // Every field and value one the SDK models declare, but the empty actions of Sleep and End nodes (see
+    // render-workflow.test.ts).
+    const emptyActions = body.states.flatMap((s, i) =>
+      s.type !== 'Operation' ? [{ at: `states[${i}].actions`, message: '0 items (allowed: 1 to 10)' }] : [],
+    );
+    expect(validateWorkflow(body, WORKFLOW_SCHEMA)).toEqual(emptyActions);
     for (const state of body.states) {
-      expect(['Operation', 'Sleep', 'End']).toContain(state.type);
+      expect(WORKFLOW_SCHEMA.state_types).toContain(state.type);
       if (state.transition) expect(ids).toContain(state.transition);
       for (const action of state.actions) {
         expect(body.functions.map(f => f.name)).toContain(action.function_ref.ref_name);
