@@ -15,6 +15,7 @@ import {
   TimerTrigger,
 } from '../../../lib';
 import { renderHuaweiApp } from '../../../lib/huawei/render-app';
+import { fgsName } from '../../../lib/huawei/render-terraform';
 import { validateTerraform } from '../../../lib/huawei/validate-terraform';
 import { validateWorkflow } from '../../../lib/huawei/validate-workflow';
 import type { TfArguments } from '../../../lib/huawei/terraform-json';
@@ -182,6 +183,22 @@ describe('renderHuaweiApp', () => {
     expect(error.constructPath).toBe('Shop/Modern');
   });
 
+  test('function names start with a letter and end with a letter or digit, as the provider documents', () => {
+    // GIVEN given names that start with a digit, with `_`, and end with `_` (generated ones start with the stack's)
+    const { config } = renderHuaweiApp(
+      synthesized(stack => {
+        const code = () => StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs'), { runtime: Runtime.NODEJS_18_X });
+        new StageFunction(stack, 'Render', { code: code(), memorySize: 128, functionName: '3d_render' });
+        new StageFunction(stack, 'Named', { code: code(), memorySize: 128, functionName: '_internal_' });
+      }),
+    );
+
+    // THEN
+    const names = Object.values(config.resource?.huaweicloud_fgs_function ?? {}).map(fn => fn.name);
+    expect(names.sort()).toEqual(['fn-3d_render', 'fn-internal']);
+    for (const name of names) expect(name).toMatch(/^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$/);
+  });
+
   test('fails if two constructs fold to one Terraform name, rather than dropping one', () => {
     const error = refusalOf(() =>
       renderHuaweiApp(
@@ -242,5 +259,16 @@ describe('renderHuaweiApp', () => {
     expect(excluded.notRendered).toContainEqual(
       expect.objectContaining({ path: 'Shop/Review/StateMachine/Resource', reason: 'excluded on purpose' }),
     );
+  });
+});
+
+describe('fgsName', () => {
+  test('keeps to 2 to 60 characters, a letter first and a letter or digit last', () => {
+    const rule = /^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$/;
+    for (const given of ['Shop-Api', '_api', '-api-', '9lives', 'a', '__', 'x'.repeat(50) + '_'.repeat(20), 'ä-ö']) {
+      expect([given, fgsName(given)]).toEqual([given, expect.stringMatching(rule)]);
+    }
+    expect(fgsName('Shop-Api')).toBe('Shop-Api');
+    expect(fgsName('x'.repeat(70))).toMatch(/^x{51}-[0-9a-f]{8}$/);
   });
 });
