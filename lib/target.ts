@@ -20,3 +20,11 @@ export enum DeployTarget {
 export function deployTargetOf(scope: IConstruct): DeployTarget {
   return scope.node.tryGetContext(TARGET_CONTEXT) === DeployTarget.HUAWEI ? DeployTarget.HUAWEI : DeployTarget.AWS;
 }
+
+/**
+ * The context an app is synthesized with for `target`: `stagegraph:target` set for Huawei Cloud, nothing for AWS (the
+ * default). `synth --target` and `cost --target` both use it, so an app's choices by target apply to both.
+ */
+export function targetContext(target: DeployTarget): Record<string, string> {
+  return target === DeployTarget.HUAWEI ? { [TARGET_CONTEXT]: DeployTarget.HUAWEI } : {};
+}

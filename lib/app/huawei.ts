@@ -4,7 +4,7 @@ import { readAppModel } from '../huawei/app-model';
 import { HuaweiRendering, renderHuaweiApp } from '../huawei/render-app';
 import type { HuaweiRenderOptions } from '../huawei/render-terraform';
 import { zipFolder } from '../zip';
-import { DeployTarget, TARGET_CONTEXT } from '../target';
+import { DeployTarget, targetContext } from '../target';
 import { synthesizeApp } from './synth';
 
 /** Options of {@link synthesizeHuawei}. */
@@ -65,7 +65,7 @@ export async function synthesizeHuawei(options: HuaweiSynthOptions): Promise<Hua
     projectDir: options.projectDir,
     outdir: options.outdir,
     skipBuilds: options.skipBuilds,
-    context: { [TARGET_CONTEXT]: DeployTarget.HUAWEI },
+    context: targetContext(DeployTarget.HUAWEI),
   });
   return writeHuaweiTarget(assemblyDir, options);
 }

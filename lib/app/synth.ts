@@ -70,11 +70,17 @@ export interface StructureOptions {
   readonly projectDir?: string;
   /** Shows the synthesis when the app is synthesized. @default {@link QUIET} */
   readonly progress?: Progress;
+  /**
+   * Context values the app is synthesized with, e.g. `targetContext(target)`.
+   * @default - none
+   */
+  readonly context?: Record<string, unknown>;
 }
 
 /**
  * The cloud assembly a command that only reads the app's structure works on: the folder given with
- * `--assembly`, or the app of cdk.json synthesized without building any code into `.stagegraph/<name>.out`.
+ * `--assembly`, or the app of cdk.json synthesized without building any code (with `options.context`) into
+ * `<projectDir>/.stagegraph/<name>.out`.
  */
 export async function structureAssembly(
   given: string | undefined,
@@ -82,11 +88,13 @@ export async function structureAssembly(
   options: StructureOptions = {},
 ): Promise<string> {
   if (given) return path.resolve(given);
+  const projectDir = path.resolve(options.projectDir ?? process.cwd());
   const synthesized = await (options.progress ?? QUIET).step('Synthesizing the app', () =>
     synthesizeApp({
-      projectDir: options.projectDir ?? process.cwd(),
-      outdir: path.join('.stagegraph', `${name}.out`),
+      projectDir,
+      outdir: path.join(projectDir, '.stagegraph', `${name}.out`),
       skipBuilds: true,
+      ...(options.context && Object.keys(options.context).length > 0 ? { context: options.context } : {}),
     }),
   );
   return synthesized.assemblyDir;

@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import { estimateAssembly } from '../app/estimate';
+import { Progress } from '../app/progress';
 import { structureAssembly } from '../app/synth';
 import { CostEstimate } from '../billing/cost-estimate';
-import { DeployTarget } from '../target';
+import { DeployTarget, targetContext } from '../target';
 import { textTable } from '../terminal/text-table';
 import { terminalProgress } from '../terminal/progress';
 
@@ -54,6 +55,31 @@ export function formatEstimate(estimate: CostEstimate): string {
   return lines.join('\n');
 }
 
+/** Options of {@link estimateApp}. */
+export interface EstimateAppOptions {
+  /** The target whose prices apply; the app is synthesized for it, as `synth --target` does. */
+  readonly target: DeployTarget;
+  /** A cloud assembly to read instead of synthesizing the app. @default - the app of cdk.json, synthesized */
+  readonly assembly?: string;
+  /** The folder of cdk.json. @default the current folder */
+  readonly projectDir?: string;
+  /** Shows the synthesis. @default - nothing shown */
+  readonly progress?: Progress;
+}
+
+/**
+ * The monthly cost of an app's declared traffic on `target`: the app synthesized with the target's context (so an app
+ * that picks memory or runtimes by `deployTargetOf` is priced as it would be deployed there), without building.
+ */
+export async function estimateApp(options: EstimateAppOptions): Promise<CostEstimate> {
+  const assembly = await structureAssembly(options.assembly, 'cost', {
+    projectDir: options.projectDir,
+    progress: options.progress,
+    context: targetContext(options.target),
+  });
+  return estimateAssembly(assembly, options.target);
+}
+
 /** `stagegraph cost`: the monthly cost of the app's declared traffic, before deploying. */
 export function costCommand(): Command {
   return new Command('cost')
@@ -72,8 +98,7 @@ export function costCommand(): Command {
       '\nExamples:\n  $ stagegraph cost\n  $ stagegraph cost --target huawei\n  $ stagegraph cost --json',
     )
     .action(async (opts: { json?: boolean; assembly?: string; target: DeployTarget }) => {
-      const assembly = await structureAssembly(opts.assembly, 'cost', { progress: terminalProgress });
-      const estimate = estimateAssembly(assembly, opts.target);
+      const estimate = await estimateApp({ target: opts.target, assembly: opts.assembly, progress: terminalProgress });
       console.log(opts.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate));
     });
 }

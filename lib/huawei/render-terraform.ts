@@ -646,10 +646,17 @@ function smnName(path: string): string {
   return slug(path).replace(/^[^a-z]+/, 'x');
 }
 
-/** A FunctionGraph function name: 2 to 60 characters, a letter first; longer generated names keep their hash. */
-function fgsName(name: string): string {
+/**
+ * A FunctionGraph function name, as the provider documents `huaweicloud_fgs_function.name`: 2 to 60 letters, digits,
+ * `_` and `-`, a letter first and a letter or digit last. Other characters become `-`; a name that starts otherwise
+ * gets `fn-` in front (`_3d_render` -> `fn-3d_render`); longer or too short names keep a hash of the original.
+ */
+export function fgsName(name: string): string {
   const clean = name.replace(/[^A-Za-z0-9_-]/g, '-');
-  return clean.length <= 60 ? clean : `${clean.slice(0, 51)}-${shortHash(name)}`;
+  const lettered = /^[A-Za-z]/.test(clean) ? clean : `fn-${clean.replace(/^[-_]+/, '')}`;
+  const ended = lettered.replace(/[-_]+$/, '');
+  if (ended.length < 2) return `${ended}-${shortHash(name)}`;
+  return ended.length <= 60 ? ended : `${ended.slice(0, 51).replace(/[-_]+$/, '')}-${shortHash(name)}`;
 }
 
 function shortHash(text: string): string {

@@ -26,6 +26,14 @@ export function timerSchedule(expression: string): TimerSchedule {
       problem: `FunctionGraph's cron has no L, W or # (given '${special}' in '${expression}'); allowed: *, ?, lists, ranges, steps`,
     };
   }
-  const weekday = dayOfWeek.replace(/\d/g, d => DAY_NAMES[(Number(d) + 6) % 7]);
+  // Only the days become names: the step after `/` stays a number (`2/2` is MON/2, every other day from Monday).
+  const weekday = dayOfWeek
+    .split(',')
+    .map(item => {
+      const [days, step] = item.split('/');
+      const named = days.replace(/\d/g, d => DAY_NAMES[(Number(d) + 6) % 7]);
+      return step === undefined ? named : `${named}/${step}`;
+    })
+    .join(',');
   return { scheduleType: 'Cron', schedule: `0 ${minutes} ${hours} ${dayOfMonth} ${month} ${weekday}` };
 }

@@ -8,8 +8,9 @@ import { FlowValidationError } from '../errors';
 export interface ParallelNodeOptions extends FlowResultOptions {
   /**
    * How many branches must be done before the flow goes on. Step Functions joins when ALL branches
-   * are done and has no "N of M" join, so any other number is refused rather than imitated
-   * (stopping the other branches early cannot be expressed in Step Functions).
+   * are done and has no "N of M" join, and neither has FunctionGraph's CreateWorkflow body (its SDK
+   * models' parallel Operation joins every action; see test/fixtures/huaweicloud/fgs-workflow-states.json),
+   * so any other number is refused on every target rather than imitated.
    * @default - all branches
    */
   readonly requiredBranches?: number;
@@ -34,7 +35,8 @@ export class ParallelNode extends TaskNode {
     if (required !== undefined && required !== branches.length) {
       throw new FlowValidationError(
         `parallel '${name}': requiredBranches ${required} of ${branches.length} is not supported: ` +
-          `Step Functions joins a Parallel state only when all branches are done (allowed: ${branches.length}, or leave it out)`,
+          'Step Functions joins a Parallel state only when all branches are done, and a FunctionGraph workflow has no ' +
+          `completion count either (allowed: ${branches.length}, or leave it out)`,
       );
     }
     resultFields(`parallel '${name}'`, options);

@@ -5,7 +5,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { parseSince } from '../../../lib/app/duration';
 import { formatBill } from '../../../lib/terminal/bill-table';
 import { estimateAssembly } from '../../../lib/app/estimate';
-import { formatEstimate } from '../../../lib/cli/cost';
+import { estimateApp, formatEstimate } from '../../../lib/cli/cost';
 import { DeployTarget, estimateCost, Flow, FunctionGraph, StageCode, StageFunction } from '../../../lib';
 import { FIXTURES } from '../../helpers';
 
@@ -77,6 +77,24 @@ describe('stagegraph cost', () => {
     expect(huaweiText).toMatch(/Shop\/Checkout\s+STANDARD\s+50,000\s+\d+\s+functions only/);
     expect(huaweiText).toContain('Flows: FunctionGraph workflows publish no price of their own');
   });
+
+  test('--target huawei synthesizes the app for Huawei Cloud, as synth --target huawei does', async () => {
+    // GIVEN an app whose function has 512 MB on Huawei Cloud and 256 MB on AWS
+    const projectDir = path.join(FIXTURES, 'target-app');
+    try {
+      // WHEN it is priced for each target
+      const huawei = await estimateApp({ target: DeployTarget.HUAWEI, projectDir });
+      const aws = await estimateApp({ target: DeployTarget.AWS, projectDir });
+
+      // THEN each sees the app as synthesized for its target
+      expect(huawei.functions.map(f => [f.path, f.model, f.memoryMb])).toEqual([
+        ['Priced/Api', 'Huawei FunctionGraph', 512],
+      ]);
+      expect(aws.functions.map(f => [f.path, f.memoryMb])).toEqual([['Priced/Api', 256]]);
+    } finally {
+      fs.rmSync(path.join(projectDir, '.stagegraph'), { recursive: true, force: true });
+    }
+  }, 120_000);
 
   test('says how to declare traffic when there is none', () => {
     expect(

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ProviderSchema } from '../../../lib/huawei/provider-schema';
+import type { WorkflowSchema } from '../../../lib/huawei/validate-workflow';
 
 /** The reference data from the huaweicloud/huaweicloud provider (see its README): the oracle of these tests. */
 export const REFERENCE_DIR = path.join(__dirname, '..', '..', 'fixtures', 'huaweicloud');
@@ -19,3 +20,8 @@ export const TRIGGER_TYPES = JSON.parse(
     { readonly event_data: Record<string, { readonly required?: boolean | null; readonly values?: string[] }> | null }
   >;
 };
+
+/** The CreateWorkflow body models of Huawei's SDKs, with the API definition's lengths, ranges and patterns. */
+export const WORKFLOW_SCHEMA = JSON.parse(
+  fs.readFileSync(path.join(REFERENCE_DIR, 'fgs-workflow-states.json'), 'utf-8'),
+) as WorkflowSchema;

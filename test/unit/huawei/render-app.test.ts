@@ -15,11 +15,13 @@ import {
   TimerTrigger,
 } from '../../../lib';
 import { renderHuaweiApp } from '../../../lib/huawei/render-app';
+import { fgsName } from '../../../lib/huawei/render-terraform';
 import { validateTerraform } from '../../../lib/huawei/validate-terraform';
+import { validateWorkflow } from '../../../lib/huawei/validate-workflow';
 import type { TfArguments } from '../../../lib/huawei/terraform-json';
 import { FIXTURES } from '../../helpers';
 import { everyTriggerApp, synthesized } from './huawei-app';
-import { PROVIDER_SCHEMA, TRIGGER_TYPES } from './reference';
+import { PROVIDER_SCHEMA, TRIGGER_TYPES, WORKFLOW_SCHEMA } from './reference';
 
 const INSTANCES = { kafkaInstanceId: 'kafka-1', apigInstanceId: 'apig-1' };
 
@@ -119,8 +121,14 @@ describe('renderHuaweiApp', () => {
     const body = rendering.workflows[0].body;
     const ids = body.states.map(s => s.id);
     expect(ids).toContain(body.start);
+    // Every field and value one the SDK models declare, but the empty actions of Sleep and End nodes (see
+    // render-workflow.test.ts).
+    const emptyActions = body.states.flatMap((s, i) =>
+      s.type !== 'Operation' ? [{ at: `states[${i}].actions`, message: '0 items (allowed: 1 to 10)' }] : [],
+    );
+    expect(validateWorkflow(body, WORKFLOW_SCHEMA)).toEqual(emptyActions);
     for (const state of body.states) {
-      expect(['Operation', 'Sleep', 'End']).toContain(state.type);
+      expect(WORKFLOW_SCHEMA.state_types).toContain(state.type);
       if (state.transition) expect(ids).toContain(state.transition);
       for (const action of state.actions) {
         expect(body.functions.map(f => f.name)).toContain(action.function_ref.ref_name);
@@ -173,6 +181,22 @@ describe('renderHuaweiApp', () => {
       /^FunctionGraph offers no runtime for nodejs22\.x \(allowed: .*nodejs18\.x.*\) in Shop\/Modern \(target huawei\)$/,
     );
     expect(error.constructPath).toBe('Shop/Modern');
+  });
+
+  test('function names start with a letter and end with a letter or digit, as the provider documents', () => {
+    // GIVEN given names that start with a digit, with `_`, and end with `_` (generated ones start with the stack's)
+    const { config } = renderHuaweiApp(
+      synthesized(stack => {
+        const code = () => StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs'), { runtime: Runtime.NODEJS_18_X });
+        new StageFunction(stack, 'Render', { code: code(), memorySize: 128, functionName: '3d_render' });
+        new StageFunction(stack, 'Named', { code: code(), memorySize: 128, functionName: '_internal_' });
+      }),
+    );
+
+    // THEN
+    const names = Object.values(config.resource?.huaweicloud_fgs_function ?? {}).map(fn => fn.name);
+    expect(names.sort()).toEqual(['fn-3d_render', 'fn-internal']);
+    for (const name of names) expect(name).toMatch(/^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$/);
   });
 
   test('fails if two constructs fold to one Terraform name, rather than dropping one', () => {
@@ -235,5 +259,16 @@ describe('renderHuaweiApp', () => {
     expect(excluded.notRendered).toContainEqual(
       expect.objectContaining({ path: 'Shop/Review/StateMachine/Resource', reason: 'excluded on purpose' }),
     );
+  });
+});
+
+describe('fgsName', () => {
+  test('keeps to 2 to 60 characters, a letter first and a letter or digit last', () => {
+    const rule = /^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$/;
+    for (const given of ['Shop-Api', '_api', '-api-', '9lives', 'a', '__', 'x'.repeat(50) + '_'.repeat(20), 'ä-ö']) {
+      expect([given, fgsName(given)]).toEqual([given, expect.stringMatching(rule)]);
+    }
+    expect(fgsName('Shop-Api')).toBe('Shop-Api');
+    expect(fgsName('x'.repeat(70))).toMatch(/^x{51}-[0-9a-f]{8}$/);
   });
 });

@@ -97,11 +97,11 @@ describe('FunctionGraph validation at synth time', () => {
     );
   });
 
-  test('fails on "finish when N of M branches are done", which Step Functions cannot express', () => {
+  test('fails on "finish when N of M branches are done", which neither Step Functions nor a FunctionGraph workflow expresses', () => {
     expect(() =>
       Flow.parallel('Race', [Flow.pass('A'), Flow.pass('B'), Flow.pass('C')], { requiredBranches: 2 }),
     ).toThrow(
-      /requiredBranches 2 of 3 is not supported: Step Functions joins a Parallel state only when all branches are done \(allowed: 3, or leave it out\)/,
+      /requiredBranches 2 of 3 is not supported: Step Functions joins a Parallel state only when all branches are done, and a FunctionGraph workflow has no completion count either \(allowed: 3, or leave it out\)/,
     );
     expect(() => Flow.parallel('All', [Flow.pass('A'), Flow.pass('B')], { requiredBranches: 2 })).not.toThrow();
   });
