@@ -14,7 +14,7 @@ export enum StagegraphErrorKind {
 
 /**
  * The base of every error stagegraph throws on purpose: its message says what happened and what to do, so the
- * CLI prints the message alone (and the stack only with `--debug`); any other error is a defect, printed with
+ * CLI prints the message alone (and the stack only with `--stack-trace`); any other error is a defect, printed with
  * its stack.
  */
 export abstract class StagegraphError extends Error {

@@ -2,6 +2,10 @@ import * as path from 'path';
 import { Command } from 'commander';
 import pc from 'picocolors';
 import { DevEvent, DevSession } from '../app/dev/session';
+import { namesConstruct } from '../app/assembly';
+import type { DevApp } from '../app/dev/dev-app';
+import { UsageError } from '../errors';
+import { DEBUGGERS, debugSessions, startDebugging, stopDebugging } from '../local/debug';
 import { followLive } from '../local/live';
 import { stopLocalStack } from '../local/localstack-process';
 import { LiveLogView } from '../terminal/live-log';
@@ -39,12 +43,22 @@ export function devCommand(): Command {
     .option('--filter <names...>', 'show only these functions and flows in the live log (names or parts of them)')
     .option('--out <dir>', 'the cloud assembly folder', 'cdk.out')
     .option('--stop', 'stop the local cloud when dev ends (by default it keeps running for the next command)')
+    .option(
+      '--debug <function>',
+      "run a function under its language's debugger on 127.0.0.1 (Node.js inspector, debugpy, JDWP, Delve)",
+    )
+    .option('--debug-port <port>', "the debugger's port (default: 9229 Node.js, 5678 Python, 5005 Java, 2345 Go)")
     .addHelpText(
       'after',
-      '\nExamples:\n  $ stagegraph dev\n  $ stagegraph dev --filter Thumbnail Orders\n  $ stagegraph dev --stop',
+      '\nExamples:\n  $ stagegraph dev\n  $ stagegraph dev --filter Thumbnail Orders\n  $ stagegraph dev --debug Thumbnail\n' +
+        '  $ stagegraph dev --stop',
     )
-    .action(async (opts: { filter?: string[]; out: string; stop?: boolean }) => {
+    .action(async (opts: { filter?: string[]; out: string; stop?: boolean; debug?: string; debugPort?: string }) => {
       const projectDir = process.cwd();
+      const port = opts.debugPort === undefined ? undefined : Number(opts.debugPort);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 1024 && port <= 65535)) {
+        throw new UsageError(`--debug-port must be a port from 1024 to 65535 (given '${opts.debugPort}')`);
+      }
       const view = new LiveLogView({
         sources: new Map(),
         ...(opts.filter ? { filter: opts.filter } : {}),
@@ -69,20 +83,43 @@ export function devCommand(): Command {
       process.once('SIGINT', finish);
       process.once('SIGTERM', finish);
       let started = false;
+      let debugged: string | undefined;
+      let codeDirShown = false;
+      let liveFailures = 0;
       try {
         await session.start();
         started = true;
         if (session.app) view.setSources(session.app.liveSources);
+        if (opts.debug !== undefined && session.app) {
+          const target = debugTarget(session.app, opts.debug, port);
+          await startDebugging(target.functionName, target.port);
+          debugged = target.functionName;
+          print(view.note(target.message));
+        }
         for await (const entries of followLive({
           signal: stopped.signal,
           onDropped: count => print(view.note(`${count} log entries were not kept by the local cloud`)),
+          onError: error => {
+            if (liveFailures++ === 0) {
+              print(view.note(`the live log cannot be read (${(error as Error).message}): trying again`));
+            }
+          },
         })) {
           print(view.lines(entries));
+          if (debugged && !codeDirShown && entries.some(e => e.kind === 'function' && e.name === debugged)) {
+            // The environment under the debugger has started: where its code runs from (Python's remoteRoot).
+            const dir = (await debugSessions().catch(() => undefined))?.codeDirs[debugged];
+            if (dir) {
+              codeDirShown = true;
+              print(view.note(`the debugged code runs from ${dir}`));
+            }
+          }
         }
       } finally {
         process.removeListener('SIGINT', finish);
         process.removeListener('SIGTERM', finish);
         await session.close();
+        if (debugged) await stopDebugging(debugged).catch(() => undefined);
         if (!started) {
           // The start failed: its error says why; the local cloud is as it was.
         } else if (opts.stop) {
@@ -93,4 +130,34 @@ export function devCommand(): Command {
         }
       }
     });
+}
+
+/** The function `--debug` names, its debugger's port and what to tell the user. */
+export function debugTarget(
+  app: Pick<DevApp, 'functions' | 'functionNames'>,
+  name: string,
+  port?: number,
+): { readonly id: string; readonly functionName: string; readonly port: number; readonly message: string } {
+  const matches = app.functions.filter(fn => namesConstruct(fn.id, name));
+  if (matches.length !== 1) {
+    const known = app.functions.map(fn => fn.id).join(', ') || 'none';
+    throw new UsageError(
+      matches.length === 0
+        ? `--debug ${name}: no function built from source has that name (the app has ${known})`
+        : `--debug ${name} names ${matches.length} functions (${matches.map(m => m.id).join(', ')}): give the stack too`,
+    );
+  }
+  const fn = matches[0];
+  const functionName = app.functionNames.get(fn.id);
+  if (!functionName) throw new UsageError(`--debug ${name}: ${fn.id} is not deployed`);
+  const debuggerOf = DEBUGGERS[fn.source.language];
+  const chosen = port ?? debuggerOf.port;
+  return {
+    id: fn.id,
+    functionName,
+    port: chosen,
+    message:
+      `debugging ${fn.id}: its next environment starts under ${debuggerOf.name} on 127.0.0.1:${chosen}, and its ` +
+      `invocations wait at breakpoints (up to an hour). Attach with ${debuggerOf.attach}.`,
+  };
 }

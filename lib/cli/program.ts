@@ -64,9 +64,10 @@ export const EXIT_CODES = { failed: 1, usage: 2, localCloudDown: 3, notDeployed:
 
 /** Runs the CLI; a failure prints one clear message and sets a non-zero exit code (see {@link EXIT_CODES}). */
 export async function main(argv: readonly string[]): Promise<void> {
-  const debug = argv.includes('--debug') || Boolean(process.env.STAGEGRAPH_DEBUG);
+  // `--debug <function>` is `stagegraph dev`'s debugger; the stack of an error is `--stack-trace`.
+  const debug = argv.includes('--stack-trace') || Boolean(process.env.STAGEGRAPH_DEBUG);
   try {
-    const program = buildProgram().option('--debug', 'print the stack of an unexpected error');
+    const program = buildProgram().option('--stack-trace', 'print the stack of an unexpected error');
     const overrideExit = (command: Command): void => {
       command.exitOverride(error => {
         throw Object.assign(error, { usage: true });
@@ -80,7 +81,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (message) {
       console.error(`stagegraph: ${message}`);
     }
-    // Ours print their message alone unless --debug; anything else has its stack in the message already.
+    // Ours print their message alone unless --stack-trace; anything else has its stack in the message already.
     if (debug && error instanceof StagegraphError && error.stack) {
       console.error(error.stack);
     }

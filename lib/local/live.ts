@@ -24,7 +24,7 @@ export interface LiveFlowEvent {
   /** The state machine name. */
   readonly name: string;
   readonly execution: string;
-  /** The history event type: `StateEntered`, `LambdaFunctionFailed`, `ExecutionSucceeded`, ... */
+  /** The history event type: `TaskStateEntered`, `LambdaFunctionFailed`, `ExecutionSucceeded`, ... */
   readonly type: string;
   readonly state?: string;
   readonly error?: string;

@@ -152,11 +152,12 @@ export class LiveLogView {
       const outcome = type.replace('Execution', '').toLowerCase();
       return [`${type === 'ExecutionSucceeded' ? '✔' : '✖'} ${execution} ${outcome}${reason ? `: ${reason}` : ''}`];
     }
-    if (type === 'StateEntered') {
+    // `TaskStateEntered`, `PassStateExited`, `SucceedStateEntered`, ...: one pair per state kind.
+    if (type.endsWith('StateEntered')) {
       run.current = entry.state;
       return [`→ ${state}`];
     }
-    if (type === 'StateExited') {
+    if (type.endsWith('StateExited')) {
       const failed = run.failures.has(state);
       run.failures.delete(state);
       return [failed ? `↪ ${state} caught ${run.lastError ?? ''}`.trimEnd() : `✔ ${state}`];

@@ -23,7 +23,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
 
-from stagegraph_localstack import invocation_records, live_log
+from stagegraph_localstack import debug_sessions, invocation_records, live_log
 from stagegraph_localstack.limits import response_too_large
 from stagegraph_localstack.memory_watch import WATCH
 from stagegraph_localstack.repairs import repair_create_log_stream
@@ -91,6 +91,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         # Set when the memory watch killed the process: its invocation fails as Runtime.OutOfMemory.
         self.out_of_memory = False
         self.peak_memory_mb = 0
+        # The port of the debugger the runtime process was started with, if any (`stagegraph dev --debug`).
+        self.debug_port: int | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -127,8 +129,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
     def _spawn(self) -> None:
         """Starts the runtime process and waits until it asks for its first event (the INIT phase)."""
         spec = self._spec()
+        self.debug_port = debug_sessions.port_of(self.function_version.id.function_name)
         try:
-            launch = launch_for(spec)
+            launch = launch_for(spec, self.debug_port)
         except LaunchError as e:
             raise LaunchError(f"{self.function_version.id.function_name}: {e}") from e
         env = {k: os.environ[k] for k in HOST_VARIABLES if k in os.environ}
@@ -166,6 +169,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 raise RuntimeError(f"the runtime did not initialize within {INIT_TIMEOUT_SECONDS:.0f} seconds")
             self.api.ready.wait(0.005)
         self.pending_init_ms = (time.perf_counter() - started) * 1000
+        if self.debug_port:
+            debug_sessions.note_code_dir(self.function_version.id.function_name, spec.code_dir)
 
     def _watch(self, process: subprocess.Popen) -> None:
         code = process.wait()
@@ -205,14 +210,18 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
 
     def invoke(self, payload: dict[str, str]) -> InvocationResult:
         request_id = payload["invoke-id"]
-        timeout_s = int(self.function_version.config.timeout)
         log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+        if self.process is not None and debug_sessions.port_of(self.function_version.id.function_name) != self.debug_port:
+            # Debugging began or ended since this environment started: a new one, with or without the debugger.
+            self._abandon_process()
         if self.process is None or self.process.poll() is not None:
             # The previous process crashed or timed out: a cold start, as on Lambda, whose
             # initialization output belongs to this invocation's logs (it comes after log_offset).
             self._spawn()
         init_ms, self.pending_init_ms = self.pending_init_ms, None
         process = self.process
+        # A debugged invocation may wait at a breakpoint: it times out after an hour, not at the function's timeout.
+        timeout_s = debug_sessions.DEBUG_TIMEOUT_SECONDS if self.debug_port else int(self.function_version.config.timeout)
         memory_mb = int(self.function_version.config.memory_size)
         # STAGEGRAPH_MEMORY_WATCH=off in a function's environment turns its memory limit off (the benchmark
         # compares both in one run).

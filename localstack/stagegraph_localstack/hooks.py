@@ -5,7 +5,7 @@ request, whichever service that request is for.
 """
 from localstack.runtime.hooks import on_infra_start, on_runtime_create
 
-from stagegraph_localstack import esm_polling, invocation_records, lambda_metrics, live_log, log_delivery
+from stagegraph_localstack import debug_sessions, esm_polling, invocation_records, lambda_metrics, live_log, log_delivery
 from stagegraph_localstack.http_auth import enforce_iam_authorization
 from stagegraph_localstack.lambda_authorizers import enforce_lambda_authorizers
 from stagegraph_localstack.limits import enforce_api_gateway_body_limit, enforce_invoke_payload_limits
@@ -38,6 +38,7 @@ def stagegraph_repairs() -> None:
     log_delivery.batch_lambda_logs()
     invocation_records.install()
     live_log.install()
+    debug_sessions.install()
     esm_polling.install()
     lambda_metrics.install()
 

@@ -108,7 +108,7 @@ def _flow_fields(event_type: str, details: dict | None) -> dict:
     for value in (details or {}).values():
         if not isinstance(value, dict):
             continue
-        if "name" in value and event_type.startswith("State"):
+        if "name" in value and ("StateEntered" in event_type or "StateExited" in event_type):
             fields["state"] = value["name"]
         if "error" in value:
             fields["error"] = value.get("error")

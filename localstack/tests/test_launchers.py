@@ -138,3 +138,31 @@ def test_java_loads_the_jni_library_unpacked_once_beside_the_client(tmp_path, mo
     launch_for(spec(tmp_path, "java21", handler="example.Handler"))
     assert library.stat().st_mtime_ns == before
     assert not list((support / "jni").glob("*.partial"))
+
+
+def test_each_family_starts_under_its_debugger_on_the_loopback_port(tmp_path, monkeypatch):
+    monkeypatch.setenv("STAGEGRAPH_NODE", "/usr/bin/node")
+    node = launch_for(spec(tmp_path, "nodejs22.x"), debug_port=9229)
+    assert node.command[:2] == ["/usr/bin/node", "--inspect=127.0.0.1:9229"]
+    assert node.command[-1].endswith("bootstrap/node-bootstrap.js")
+
+    support = tmp_path / "support"
+    (support / "python3.11" / "awslambdaric").mkdir(parents=True)
+    monkeypatch.setenv("STAGEGRAPH_RUNTIME_SUPPORT", str(support))
+    monkeypatch.setenv("STAGEGRAPH_PYTHON_3_11", "/usr/bin/python3")
+    with pytest.raises(LaunchError, match=r"debugpy is not installed in .*python3.11: run `stagegraph local install`"):
+        launch_for(spec(tmp_path, "python3.11"), debug_port=5678)
+    (support / "python3.11" / "debugpy").mkdir()
+    python = launch_for(spec(tmp_path, "python3.11"), debug_port=5678)
+    assert python.command == ["/usr/bin/python3", "-m", "debugpy", "--listen", "127.0.0.1:5678", "-m", "awslambdaric", "index.handler"]
+
+    bootstrap = elf(tmp_path / "bootstrap", 0x3E if host_cpu() == "x86_64" else 0xB7)
+    monkeypatch.setenv("STAGEGRAPH_DLV", "/opt/dlv")
+    go = launch_for(spec(tmp_path, "provided.al2023"), debug_port=2345)
+    assert go.command[:3] == ["/opt/dlv", "exec", "--headless"] and "--listen=127.0.0.1:2345" in go.command
+    assert go.command[-1] == str(bootstrap)
+
+
+def test_without_a_port_nothing_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("STAGEGRAPH_NODE", "/usr/bin/node")
+    assert launch_for(spec(tmp_path, "nodejs22.x"), debug_port=None) == launch_for(spec(tmp_path, "nodejs22.x"))

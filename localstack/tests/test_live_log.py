@@ -79,8 +79,10 @@ def test_the_resource_starts_a_new_reader_at_the_end():
 
 
 def test_flow_fields_name_the_state_and_the_error():
-    assert live_log._flow_fields("StateEntered", {"stateEnteredEventDetails": {"name": "Charge", "input": "{}"}}) == {
-        "type": "StateEntered", "state": "Charge"}
+    assert live_log._flow_fields("TaskStateEntered", {"stateEnteredEventDetails": {"name": "Charge", "input": "{}"}}) == {
+        "type": "TaskStateEntered", "state": "Charge"}
+    assert live_log._flow_fields("SucceedStateExited", {"stateExitedEventDetails": {"name": "Done"}}) == {
+        "type": "SucceedStateExited", "state": "Done"}
     assert live_log._flow_fields("LambdaFunctionFailed", {
         "lambdaFunctionFailedEventDetails": {"error": "Busy", "cause": "try later"}}) == {
         "type": "LambdaFunctionFailed", "error": "Busy", "cause": "try later"}

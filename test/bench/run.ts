@@ -1,6 +1,6 @@
 // `npm run bench`: the benchmarks of test/bench, printed as tables and written to
 // test/bench/results.json. Not part of `npm test`. BENCH_REPEATS sets the runs per synth figure;
-// BENCH_ONLY=synth, scaling, invoke, triggers, flows, throughput, kit or bill runs one part; BENCH_BASELINE=0
+// BENCH_ONLY=synth, scaling, invoke, triggers, flows, throughput, kit, dev or bill runs one part; BENCH_BASELINE=0
 // skips the throughput's baseline (LocalStack as shipped, in a local cloud of its own).
 // Before any AWS SDK client is made: the bench runs on Node.js 20, which the SDK warns about.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -21,6 +21,7 @@ import {
   formatFlowRuns,
   formatFlowSynth,
 } from './flows';
+import { benchDev, DevBenchResult, formatDev } from './dev';
 import { benchInvoke, formatInvoke, InvokeBenchResult } from './invoke';
 import { benchKit, formatKit, KitBenchResult } from './kit';
 import { benchSynth, benchSynthScaling, formatScaling, formatSynth, ScalingResult, SynthResult } from './synth';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   let flowRuns: { runs: FlowRunResult[]; throughput: FlowThroughput } | undefined;
   let billLag: BillLagResult[] | undefined;
   let kit: KitBenchResult | undefined;
+  let dev: DevBenchResult | undefined;
   if (!only || only === 'flows') {
     flowSynth = benchFlowSynth(100, repeats);
     console.log(
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
     );
     console.log(formatScaling(scaling));
   }
-  if (!only || ['invoke', 'triggers', 'flows', 'throughput', 'kit'].includes(only)) {
+  if (!only || ['invoke', 'triggers', 'flows', 'throughput', 'kit', 'dev'].includes(only)) {
     if (!process.env.LOCALSTACK_ENDPOINT) {
       installLocalStack({ projectDir: ROOT });
     }
@@ -106,6 +108,9 @@ async function main(): Promise<void> {
       }
       if (!only || only === 'kit') {
         kit = await benchKit(10);
+      }
+      if (!only || only === 'dev') {
+        dev = await benchDev(10, 2);
       }
     } finally {
       if (status.started) {
@@ -130,6 +135,12 @@ async function main(): Promise<void> {
           }
         },
       );
+    }
+    if (dev) {
+      console.log(
+        '\nstagegraph dev: from a saved edit to the first invocation running it, median of 10 edits per language\n',
+      );
+      console.log(formatDev(dev));
     }
     if (kit) {
       console.log('\nThe testing kit: a first local integration test, and 10 further tests of each kind\n');
@@ -257,6 +268,7 @@ async function main(): Promise<void> {
         throughputBaseline: throughputBaseline ?? (throughput ? undefined : previous.throughputBaseline),
         billLag: billLag ?? previous.billLag,
         kit: kit ?? previous.kit,
+        dev: dev ?? previous.dev,
       },
       null,
       2,

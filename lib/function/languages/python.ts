@@ -12,6 +12,8 @@ import { LanguageSupport } from './language';
 export const AWSLAMBDARIC_VERSION = '4.2.2';
 /** The AWS SDK for Python that Lambda's Python runtimes provide to every function, installed beside the client. */
 export const BOTO3_VERSION = '1.40.70';
+/** debugpy, beside the runtime interface client: `stagegraph dev --debug` starts Python functions under it. */
+export const DEBUGPY_VERSION = '1.8.22';
 
 /** A library (layer) is imported from `/opt/python`. */
 const LIBRARY_FOLDER = 'python';
@@ -185,10 +187,10 @@ export const PYTHON: LanguageSupport<PythonCodeOptions, 'python'> = {
   builder: dir => new PythonBuilder(dir),
   entry: options => ({ handler: options.handler ?? 'index.handler', runtime: options.runtime }),
   local: {
-    pins: [AWSLAMBDARIC_VERSION, BOTO3_VERSION],
+    pins: [AWSLAMBDARIC_VERSION, BOTO3_VERSION, DEBUGPY_VERSION],
     runtimeClients: context =>
       context.pythons.map(({ version, executable }) => ({
-        step: `Installing the Python ${version} runtime interface client and boto3`,
+        step: `Installing the Python ${version} runtime interface client, boto3 and debugpy`,
         command: executable,
         args: [
           ...PIP_INSTALL_QUIETLY,
@@ -198,6 +200,7 @@ export const PYTHON: LanguageSupport<PythonCodeOptions, 'python'> = {
           path.join(context.runtimeSupport, `python${version}`),
           `awslambdaric==${AWSLAMBDARIC_VERSION}`,
           `boto3==${BOTO3_VERSION}`,
+          `debugpy==${DEBUGPY_VERSION}`,
         ],
         what: `the Python ${version} runtime interface client`,
         install: `Python ${version} with pip`,

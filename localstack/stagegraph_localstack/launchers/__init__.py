@@ -24,8 +24,9 @@ SUPPORTED = ", ".join(f"{launcher.family}*" for launcher in LAUNCHERS)
 __all__ = ["LAUNCHERS", "SUPPORTED", "FunctionSpec", "Launch", "LaunchError", "Launcher", "launch_for"]
 
 
-def launch_for(spec: FunctionSpec) -> Launch:
+def launch_for(spec: FunctionSpec, debug_port: int | None = None) -> Launch:
     for launcher in LAUNCHERS:
         if launcher.can_handle(spec.runtime):
-            return launcher.launch(spec)
+            launch = launcher.launch(spec)
+            return launcher.debug(launch, spec, debug_port) if debug_port else launch
     raise LaunchError(f"runtime {spec.runtime} cannot run locally (supported: {SUPPORTED})")

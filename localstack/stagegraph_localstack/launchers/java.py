@@ -57,6 +57,12 @@ class JavaLauncher(Launcher):
         ])
 
 
+    def debug(self, launch: Launch, spec: FunctionSpec, port: int) -> Launch:
+        # JDWP, which every Java IDE attaches to; the function runs at once (suspend=n).
+        agent = f"-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:{port}"
+        return Launch([launch.command[0], agent, *launch.command[1:]], launch.env)
+
+
 def java_major(java_home: str) -> int:
     release = Path(java_home) / "release"
     if release.is_file():

@@ -43,3 +43,7 @@ class Launcher:
 
     def launch(self, spec: FunctionSpec) -> Launch:
         raise NotImplementedError
+
+    def debug(self, launch: Launch, spec: FunctionSpec, port: int) -> Launch:
+        """The same start with the family's debugger listening on 127.0.0.1:`port` (`stagegraph dev --debug`)."""
+        raise LaunchError(f"{spec.runtime} functions cannot be debugged locally")

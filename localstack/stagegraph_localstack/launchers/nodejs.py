@@ -22,6 +22,11 @@ class NodejsLauncher(Launcher):
         )
 
 
+    def debug(self, launch: Launch, spec: FunctionSpec, port: int) -> Launch:
+        # The inspector protocol: Chrome DevTools, VS Code's "attach" and any CDP client.
+        return Launch([launch.command[0], f"--inspect=127.0.0.1:{port}", *launch.command[1:]], launch.env)
+
+
 def host_node_major() -> str | None:
     node = shutil.which("node")
     if not node:

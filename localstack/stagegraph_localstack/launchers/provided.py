@@ -1,6 +1,7 @@
 """OS-only runtimes (`provided.*`: Go and others): the package's own `bootstrap` executable."""
 
 import os
+import shutil
 from pathlib import Path
 
 from .launcher import FunctionSpec, Launch, LaunchError, Launcher
@@ -26,6 +27,26 @@ class ProvidedLauncher(Launcher):
             )
         bootstrap.chmod(bootstrap.stat().st_mode | 0o111)
         return Launch([str(bootstrap)], {"GOMEMLIMIT": f"{spec.memory_mb}MiB"})
+
+
+    def debug(self, launch: Launch, spec: FunctionSpec, port: int) -> Launch:
+        # Delve in headless mode (VS Code's Go extension and GoLand attach to it); the function runs at once.
+        dlv = os.environ.get("STAGEGRAPH_DLV") or shutil.which("dlv") or _go_bin_dlv()
+        if not dlv:
+            raise LaunchError(
+                "debugging a Go function needs Delve: `go install github.com/go-delve/delve/cmd/dlv@latest`, "
+                "or set STAGEGRAPH_DLV to its path"
+            )
+        return Launch(
+            [dlv, "exec", "--headless", f"--listen=127.0.0.1:{port}", "--api-version=2", "--accept-multiclient",
+             "--continue", launch.command[0]],
+            launch.env,
+        )
+
+
+def _go_bin_dlv() -> str | None:
+    candidate = Path(os.environ.get("GOPATH", Path.home() / "go")) / "bin" / "dlv"
+    return str(candidate) if candidate.is_file() else None
 
 
 def host_cpu() -> str:

@@ -22,6 +22,15 @@ class PythonLauncher(Launcher):
         return Launch([python, "-m", "awslambdaric", spec.handler], {"PYTHONPATH": ":".join(path), "PYTHONUNBUFFERED": "1"})
 
 
+    def debug(self, launch: Launch, spec: FunctionSpec, port: int) -> Launch:
+        # debugpy (the Debug Adapter Protocol: VS Code's "attach"), installed beside the runtime interface client.
+        ric = support_dir() / f"python{spec.runtime.removeprefix('python')}"
+        if not (ric / "debugpy").is_dir():
+            raise LaunchError(f"debugpy is not installed in {ric}: run `stagegraph local install`")
+        python, rest = launch.command[0], launch.command[1:]
+        return Launch([python, "-m", "debugpy", "--listen", f"127.0.0.1:{port}", *rest], launch.env)
+
+
 def find_python(version: str) -> str:
     """python<version> from STAGEGRAPH_PYTHON_<major>_<minor>, PATH or pyenv."""
     override = os.environ.get(f"STAGEGRAPH_PYTHON_{version.replace('.', '_')}")

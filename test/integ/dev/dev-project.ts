@@ -21,21 +21,29 @@ const FACTORIES: Record<DevLanguage, string> = {
   nodejs: "StageCode.fromNodejs('functions/nodejs')",
   python: "StageCode.fromPython('functions/python')",
   go: "StageCode.fromGo('functions/go')",
-  java: "StageCode.fromJava('functions/java', { handler: 'hello.Handler::handleRequest' })",
+  // Java 17: the JDK the CI machine has.
+  java: "StageCode.fromJava('functions/java', { handler: 'hello.Handler::handleRequest', runtime: Runtime.JAVA_17 })",
 };
 
-/** The app's source: one stack per language (`Dev<Language>`), each with one function `Hello<Language>`. */
+/** Timeouts, s: Node.js's is short, so that the debugger test shows a paused invocation outlives it. */
+const TIMEOUTS: Record<DevLanguage, number> = { nodejs: 2, python: 30, go: 30, java: 30 };
+
+/**
+ * The app's source: one stack per language (`Dev<Language>`), each with one function `Hello<Language>` (in a
+ * variable `fn<Language>` that `extra` code may use).
+ */
 export function appSource(languages: readonly DevLanguage[], extra = ''): string {
   const lib = path.join(ROOT, 'lib').split(path.sep).join('/');
   return [
-    "import { App, Stack } from 'aws-cdk-lib';",
-    `import { StageCode, StageFunction } from '${lib}';`,
+    "import { App, Duration, Stack } from 'aws-cdk-lib';",
+    "import { Runtime } from 'aws-cdk-lib/aws-lambda';",
+    `import { Flow, FunctionGraph, StageCode, StageFunction } from '${lib}';`,
     'const app = new App();',
     ...languages.map(l => {
       const name = `${l[0].toUpperCase()}${l.slice(1)}`;
       return (
-        `new StageFunction(new Stack(app, 'Dev${name}'), 'Hello${name}', ` +
-        `{ code: ${FACTORIES[l]}, memorySize: ${l === 'java' ? 512 : 128} });`
+        `const fn${name} = new StageFunction(new Stack(app, 'Dev${name}'), 'Hello${name}', ` +
+        `{ code: ${FACTORIES[l]}, memorySize: ${l === 'java' ? 512 : 128}, timeout: Duration.seconds(${TIMEOUTS[l]}) });`
       );
     }),
     extra,

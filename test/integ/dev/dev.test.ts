@@ -7,6 +7,8 @@ import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@a
 import { findDeployedFunction } from '../../../lib/app/deployed';
 import { waitFor } from '../../../lib/app/wait';
 import { localClientConfig, localEndpoint } from '../../../lib/local/endpoint';
+import { debugSessions, startDebugging, stopDebugging } from '../../../lib/local/debug';
+import { DapClient, InspectorClient } from './debug-clients';
 import { makeDevProject } from './dev-project';
 
 // `stagegraph dev` as a user runs it: in a real terminal (tmux, 80 columns), in a project of its own with a Node.js
@@ -16,11 +18,17 @@ jest.setTimeout(420_000);
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const SESSION = `stagegraph-dev-${process.pid}`;
-// DevQuiet is a stack no test changes.
+// Ports of the debuggers: not the languages' usual ones, which a developer's own tools may hold.
+const NODE_DEBUG_PORT = 9329;
+const PYTHON_DEBUG_PORT = 5778;
+// DevQuiet is a stack no test changes; Greeter a flow over the Node.js function.
 const project = makeDevProject(
   fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-dev-')),
   ['nodejs', 'python'],
-  "new (require('aws-cdk-lib/aws-sns').Topic)(new Stack(app, 'DevQuiet'), 'Quiet');",
+  [
+    "new (require('aws-cdk-lib/aws-sns').Topic)(new Stack(app, 'DevQuiet'), 'Quiet');",
+    "new FunctionGraph(Stack.of(fnNodejs), 'Greeter', { definition: Flow.sequence(Flow.invoke('Greet', fnNodejs), Flow.succeed('Done')) });",
+  ].join('\n'),
 );
 const assembly = path.join(project, 'cdk.out');
 const lambda = new LambdaClient(localClientConfig());
@@ -70,7 +78,8 @@ beforeAll(async () => {
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
   // The integration run's local cloud belongs to this repository's project: the user's project uses it as their own.
   const command =
-    `LOCALSTACK_ENDPOINT=${localEndpoint()} ${tsx} ${path.join(ROOT, 'bin', 'stagegraph.ts')} dev; ` +
+    `LOCALSTACK_ENDPOINT=${localEndpoint()} ${tsx} ${path.join(ROOT, 'bin', 'stagegraph.ts')} dev ` +
+    `--debug HelloNodejs --debug-port ${NODE_DEBUG_PORT}; ` +
     'echo "dev exited with $?"; sleep 600';
   tmux('new-session', '-d', '-s', SESSION, '-x', '80', '-y', '50', '-c', project, command);
   await waitForScreen('the first deploy', /watching .*|failed/, 300_000);
@@ -137,12 +146,108 @@ test('one live log: each invocation with its output, START and REPORT figures an
   for (const line of screen(true).split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 });
 
+test("the live log shows a flow execution's states as they happen", async () => {
+  const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+  execFileSync(tsx, [path.join(ROOT, 'bin', 'stagegraph.ts'), 'flow', 'run', 'Greeter', '{"name":"flow"}'], {
+    cwd: project,
+    env: { ...process.env, LOCALSTACK_ENDPOINT: localEndpoint() },
+  });
+  const text = await waitForScreen('the flow in the live log', /Greeter\s+│ ✔ …\S+ succeeded/);
+
+  expect(text).toMatch(/Greeter\s+│ ▶ …\S+ started/);
+  expect(text).toMatch(/Greeter\s+│ → Greet\n/);
+  expect(text).toMatch(/Greeter\s+│ ✔ Greet\n/);
+  expect(text).toMatch(/Greeter\s+│ ✔ Done\n/);
+  expect(text).toMatch(/HelloNodejs\s+│ INFO greeting flow/);
+});
+
+test('--debug: a Node.js breakpoint in the handler is hit with the event in scope, outlives the timeout, and resumes', async () => {
+  expect(unwrapped()).toMatch(
+    new RegExp(`debugging DevNodejs/HelloNodejs: .* the Node.js inspector on 127\\.0\\.0\\.1:${NODE_DEBUG_PORT}`),
+  );
+  // The environment started under the inspector.
+  await invoke('HelloNodejs', { name: 'warm' });
+  const inspector = await InspectorClient.connect(NODE_DEBUG_PORT);
+  try {
+    const parsed = inspector.event('Debugger.scriptParsed', 10_000, p => /\/index\.js$/.test(String(p.url)));
+    await inspector.send('Debugger.enable');
+    const scriptId = String((await parsed).params?.scriptId);
+    const { scriptSource } = await inspector.send('Debugger.getScriptSource', { scriptId });
+    const lineNumber = String(scriptSource)
+      .split('\n')
+      .findIndex(line => line.includes('greeting(event.name'));
+    expect(lineNumber).toBeGreaterThanOrEqual(0);
+    await inspector.send('Debugger.setBreakpoint', { location: { scriptId, lineNumber } });
+
+    const paused = inspector.event('Debugger.paused', 30_000);
+    const fn = await findDeployedFunction(assembly, 'HelloNodejs');
+    const invocation = lambda.send(
+      new InvokeCommand({ FunctionName: fn.functionName, Payload: Buffer.from('{"name":"breakpoint"}') }),
+    );
+    const frames = (await paused).params?.callFrames as { callFrameId: string }[];
+    const { result } = await inspector.send('Debugger.evaluateOnCallFrame', {
+      callFrameId: frames[0].callFrameId,
+      expression: 'JSON.stringify(event)',
+    });
+    expect((result as { value: string }).value).toContain('"name":"breakpoint"');
+    // Held at the breakpoint past the function's 2 s timeout, on purpose: the invocation must still be waiting.
+    await new Promise(resolve => setTimeout(resolve, 2_500));
+    await inspector.send('Debugger.resume');
+    const answer = await invocation;
+
+    expect(answer.FunctionError).toBeUndefined();
+    expect(Buffer.from(answer.Payload ?? []).toString()).toContain('hello again, breakpoint');
+  } finally {
+    inspector.close();
+  }
+});
+
+test('a Python breakpoint through debugpy is hit with the event in scope, and resumes', async () => {
+  const fn = await findDeployedFunction(assembly, 'HelloPython');
+  await startDebugging(fn.functionName, PYTHON_DEBUG_PORT);
+  let dap: DapClient | undefined;
+  try {
+    // The environment started under debugpy; the local cloud says where its code runs from.
+    await invoke('HelloPython', { name: 'warm' });
+    const dir = (await debugSessions()).codeDirs[fn.functionName];
+    const file = path.join(dir, 'index.py');
+    const line =
+      fs
+        .readFileSync(file, 'utf-8')
+        .split('\n')
+        .findIndex(l => l.includes('"message"')) + 1;
+    expect(line).toBeGreaterThan(0);
+
+    dap = await DapClient.connect(PYTHON_DEBUG_PORT);
+    await dap.request('initialize', { adapterID: 'debugpy', clientID: 'stagegraph-test', pathFormat: 'path' });
+    const attach = dap.send('attach', { justMyCode: false });
+    await dap.event('initialized', 30_000);
+    await dap.request('setBreakpoints', { source: { path: file }, breakpoints: [{ line }] });
+    await dap.request('configurationDone');
+    await dap.response(attach);
+
+    const stopped = dap.event('stopped', 30_000);
+    const invocation = invoke('HelloPython', { name: 'breakpoint' });
+    const threadId = (await stopped).body?.threadId;
+    const trace = await dap.request('stackTrace', { threadId });
+    const frameId = (trace.stackFrames as { id: number }[])[0].id;
+    const evaluated = await dap.request('evaluate', { expression: 'event', frameId, context: 'repl' });
+    expect(String(evaluated.result)).toContain("'name': 'breakpoint'");
+    await dap.request('continue', { threadId });
+
+    expect(await invocation).toContain('hi there, breakpoint');
+  } finally {
+    dap?.close();
+    await stopDebugging(fn.functionName);
+  }
+});
+
 test('a change to the app deploys it, and only the stack that changed is updated', async () => {
   const untouched = await stackUpdatedAt('DevQuiet');
   edit('app.ts', text =>
     text.replace(
-      "{ code: StageCode.fromNodejs('functions/nodejs'), memorySize: 128 }",
-      "{ code: StageCode.fromNodejs('functions/nodejs'), memorySize: 128, environment: { DEV_MARK: 'on' } }",
+      'memorySize: 128, timeout: Duration.seconds(2) }',
+      "memorySize: 128, timeout: Duration.seconds(2), environment: { DEV_MARK: 'on' } }",
     ),
   );
   await waitFor(

@@ -171,14 +171,14 @@ describe('the live log', () => {
     const view = new LiveLogView({ sources, width: 120 });
     const lines = view.lines([
       flow('ExecutionStarted'),
-      flow('StateEntered', { state: 'Charge' }),
+      flow('TaskStateEntered', { state: 'Charge' }),
       flow('LambdaFunctionScheduled'),
       flow('LambdaFunctionFailed', { error: 'Busy', cause: 'try later' }),
       flow('LambdaFunctionScheduled'),
       flow('LambdaFunctionFailed', { error: 'Busy' }),
-      flow('StateExited', { state: 'Charge' }),
-      flow('StateEntered', { state: 'Refund' }),
-      flow('StateExited', { state: 'Refund' }),
+      flow('TaskStateExited', { state: 'Charge' }),
+      flow('PassStateEntered', { state: 'Refund' }),
+      flow('PassStateExited', { state: 'Refund' }),
       flow('ExecutionSucceeded'),
     ]);
 

@@ -33,7 +33,7 @@ describe('the language registry', () => {
     const clients = allLanguages().flatMap(l => l.local?.runtimeClients(context) ?? []);
 
     expect(clients.map(c => c.step)).toEqual([
-      'Installing the Python 3.12 runtime interface client and boto3',
+      'Installing the Python 3.12 runtime interface client, boto3 and debugpy',
       'Installing the Java runtime interface client',
     ]);
     expect(clients[0].args).toContain('/support/python3.12');
