@@ -75,15 +75,28 @@ export function devCommand(): Command {
         onEvent: event => {
           if (event.type === 'deployed' && session.app) view.setSources(session.app.liveSources);
           const text = describeDevEvent(event);
-          if (text) print(view.note(event.type === 'failed' ? pc.red(text) : text));
+          if (text) print(view.note(text, Date.now(), event.type === 'failed'));
         },
       });
       const stopped = new AbortController();
-      const finish = () => stopped.abort();
-      process.once('SIGINT', finish);
-      process.once('SIGTERM', finish);
+      let firstInterrupt: number | undefined;
       let started = false;
+      const finish = () => {
+        // One Ctrl-C can arrive twice (from the terminal and relayed by a wrapper such as tsx or npx): a second
+        // one counts a second after the first. It does not wait, for a deploy in flight or the start.
+        const now = Date.now();
+        if (firstInterrupt !== undefined) {
+          if (now - firstInterrupt > 1000) process.exit(130);
+          return;
+        }
+        firstInterrupt = now;
+        stopped.abort();
+        if (!started) console.error('stopping once the start is done (Ctrl-C again to quit at once)');
+      };
+      process.on('SIGINT', finish);
+      process.on('SIGTERM', finish);
       let debugged: string | undefined;
+      let renew: NodeJS.Timeout | undefined;
       let codeDirShown = false;
       let liveFailures = 0;
       try {
@@ -94,7 +107,12 @@ export function devCommand(): Command {
           const target = debugTarget(session.app, opts.debug, port);
           await startDebugging(target.functionName, target.port);
           debugged = target.functionName;
+          await session.buildForDebugger(target.id);
           print(view.note(target.message));
+          // The mark lasts a minute unless renewed: a dev that was killed leaves no function debugged for long.
+          renew = setInterval(() => {
+            startDebugging(target.functionName, target.port).catch(() => undefined);
+          }, 20_000);
         }
         for await (const entries of followLive({
           signal: stopped.signal,
@@ -103,6 +121,14 @@ export function devCommand(): Command {
             if (liveFailures++ === 0) {
               print(view.note(`the live log cannot be read (${(error as Error).message}): trying again`));
             }
+          },
+          onRecovered: () => {
+            liveFailures = 0;
+            print(view.note('the live log is back'));
+          },
+          onRestart: () => {
+            print(view.note('the local cloud started again: reading its log from its first entry'));
+            codeDirShown = false;
           },
         })) {
           print(view.lines(entries));
@@ -116,6 +142,7 @@ export function devCommand(): Command {
           }
         }
       } finally {
+        if (renew) clearInterval(renew);
         process.removeListener('SIGINT', finish);
         process.removeListener('SIGTERM', finish);
         await session.close();

@@ -17,19 +17,30 @@ export interface DebugSessions {
 
 async function call(method: 'GET' | 'PUT' | 'DELETE', query: string): Promise<DebugSessions> {
   const response = await fetch(`${localEndpoint()}/_stagegraph/debug${query}`, { method });
-  const body = (await response.json()) as DebugSessions & { readonly error?: string };
-  if (!response.ok) {
-    throw new LocalCloudError(`the local cloud refused to debug the function: ${body.error ?? response.status}`);
+  const text = await response.text();
+  let body: (DebugSessions & { readonly error?: string }) | undefined;
+  try {
+    body = JSON.parse(text) as DebugSessions & { readonly error?: string };
+  } catch {
+    body = undefined;
+  }
+  if (!response.ok || !body) {
+    throw new LocalCloudError(
+      response.status === 404
+        ? `the local cloud at ${localEndpoint()} has no debugger support: debugging needs stagegraph's local cloud`
+        : `the local cloud refused to debug the function: ${body?.error ?? `HTTP ${response.status} ${text.slice(0, 200)}`}`,
+    );
   }
   return body;
 }
 
 /**
  * Marks a deployed function (its Lambda name) for debugging: its next environment starts under its language's
- * debugger on 127.0.0.1:`port` (a warm one is replaced), and its invocations do not time out at a breakpoint.
+ * debugger on 127.0.0.1:`port` (a warm one is replaced), and its invocations do not time out at a breakpoint. The
+ * mark lasts `ttlSeconds` unless marked again (`stagegraph dev` renews it while it runs).
  */
-export function startDebugging(functionName: string, port: number): Promise<DebugSessions> {
-  return call('PUT', `?function=${encodeURIComponent(functionName)}&port=${port}`);
+export function startDebugging(functionName: string, port: number, ttlSeconds = 60): Promise<DebugSessions> {
+  return call('PUT', `?function=${encodeURIComponent(functionName)}&port=${port}&ttl=${ttlSeconds}`);
 }
 
 /** Ends debugging a function: its next invocation runs in a new environment without the debugger. */

@@ -33,6 +33,8 @@ export interface LiveFlowEvent {
 
 /** One answer of the live log: the entries after the sequence asked for, and how many were no longer kept. */
 export interface LiveRead {
+  /** This run of the local cloud: another one means it restarted, and sequence numbers started again. */
+  readonly boot?: string;
   readonly next: number;
   readonly dropped: number;
   readonly entries: readonly LiveEntry[];
@@ -60,6 +62,10 @@ export interface FollowLiveOptions {
   readonly onDropped?: (count: number) => void;
   /** Sees a failed read (the local cloud restarting); the reader tries again. */
   readonly onError?: (error: unknown) => void;
+  /** Sees the first good read after failed ones. */
+  readonly onRecovered?: () => void;
+  /** Sees the local cloud restarted (a new boot): the reader goes on from the new run's first entry. */
+  readonly onRestart?: () => void;
 }
 
 /**
@@ -68,16 +74,31 @@ export interface FollowLiveOptions {
  */
 export async function* followLive(options: FollowLiveOptions = {}): AsyncGenerator<readonly LiveEntry[]> {
   let after = -1;
+  let boot: string | undefined;
+  let failing = false;
   while (!options.signal?.aborted) {
     let answer: LiveRead;
     try {
       answer = await readLive(after, 2000, options.signal);
     } catch (error) {
       if (options.signal?.aborted) return;
+      failing = true;
       options.onError?.(error);
       await new Promise(resolve => setTimeout(resolve, 500));
       continue;
     }
+    if (failing) {
+      failing = false;
+      options.onRecovered?.();
+    }
+    if (boot !== undefined && answer.boot !== undefined && answer.boot !== boot) {
+      // Another run of the local cloud: its sequence numbers started again, so read it from its first entry.
+      boot = answer.boot;
+      after = 0;
+      options.onRestart?.();
+      continue;
+    }
+    boot = answer.boot ?? boot;
     if (answer.dropped > 0) options.onDropped?.(answer.dropped);
     after = answer.next;
     if (answer.entries.length > 0) yield answer.entries;

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'util';
 import pc from 'picocolors';
 import type { BillingModel } from '../billing/billing-model';
 import { parsePlatformReport, parseReportLine, ReportLine } from '../billing/report-line';
@@ -84,7 +85,10 @@ export class LiveLogView {
   #sources: ReadonlyMap<string, LiveSource>;
   readonly #colors = new Map<string, (text: string) => string>();
   /** Per flow execution: the state last entered, and the states that failed and how often. */
-  readonly #executions = new Map<string, { current?: string; failures: Map<string, number>; lastError?: string }>();
+  readonly #executions = new Map<
+    string,
+    { readonly failures: Map<string, number>; readonly errors: Map<string, string> }
+  >();
 
   constructor(options: LiveLogViewOptions) {
     this.#options = options;
@@ -96,9 +100,9 @@ export class LiveLogView {
     this.#sources = sources;
   }
 
-  /** A line of the dev loop itself (`stagegraph` as its name), in the same layout. */
-  public note(text: string, at = Date.now()): string[] {
-    return this.prefixed('stagegraph', at, text);
+  /** A line of the dev loop itself (`stagegraph` as its name), in the same layout; `alarm` prints it in red. */
+  public note(text: string, at = Date.now(), alarm = false): string[] {
+    return this.prefixed('stagegraph', at, text, alarm);
   }
 
   /** The lines of a batch of entries, in order; entries the filter leaves out give none. */
@@ -140,11 +144,12 @@ export class LiveLogView {
 
   private flowLines(entry: LiveFlowEvent): string[] {
     const key = `${entry.name}/${entry.execution}`;
-    const run = this.#executions.get(key) ?? { failures: new Map<string, number>() };
+    const run = this.#executions.get(key) ?? { failures: new Map<string, number>(), errors: new Map<string, string>() };
     this.#executions.set(key, run);
     const execution = entry.execution.length > 12 ? `…${entry.execution.slice(-8)}` : entry.execution;
     const type = entry.type;
-    const state = entry.state ?? run.current ?? '?';
+    // The local cloud names the state of each event (each Parallel branch and Map iteration its own).
+    const state = entry.state ?? '?';
     const reason = entry.error !== undefined ? `${entry.error}${entry.cause ? `: ${entry.cause}` : ''}` : '';
     if (type === 'ExecutionStarted') return [`▶ ${execution} started`];
     if (type.startsWith('Execution')) {
@@ -153,34 +158,40 @@ export class LiveLogView {
       return [`${type === 'ExecutionSucceeded' ? '✔' : '✖'} ${execution} ${outcome}${reason ? `: ${reason}` : ''}`];
     }
     // `TaskStateEntered`, `PassStateExited`, `SucceedStateEntered`, ...: one pair per state kind.
-    if (type.endsWith('StateEntered')) {
-      run.current = entry.state;
-      return [`→ ${state}`];
-    }
+    if (type.endsWith('StateEntered')) return [`→ ${state}`];
     if (type.endsWith('StateExited')) {
-      const failed = run.failures.has(state);
+      // Left after a failure that no retry made good: a catch took it.
+      const caught = run.errors.get(state);
       run.failures.delete(state);
-      return [failed ? `↪ ${state} caught ${run.lastError ?? ''}`.trimEnd() : `✔ ${state}`];
+      run.errors.delete(state);
+      return [caught !== undefined ? `↪ ${state} caught ${caught}`.trimEnd() : `✔ ${state}`];
     }
     if (type.endsWith('Scheduled')) {
       const failures = run.failures.get(state);
       return failures ? [`↻ ${state} retried (attempt ${failures + 1})`] : [];
     }
+    if (type.endsWith('Succeeded')) {
+      // A task (or a retry of it) succeeded: the state's earlier failures were made good.
+      run.errors.delete(state);
+      return [];
+    }
     if (type.endsWith('Failed') || type.endsWith('TimedOut')) {
       run.failures.set(state, (run.failures.get(state) ?? 0) + 1);
-      run.lastError = entry.error;
+      run.errors.set(state, entry.error ?? '');
       return [`✖ ${state} ${type.endsWith('TimedOut') ? 'timed out' : 'failed'}${reason ? `: ${reason}` : ''}`];
     }
     return [];
   }
 
   /** `05:19:40.123 Thumbnail     │ text`, wrapped to the width with the prefix's room on each further line. */
-  private prefixed(id: string, at: number, text: string): string[] {
+  private prefixed(id: string, at: number, raw: string, alarm = false): string[] {
+    // Colours are the view's: a function's own escape codes would break the wrapping (and the colours).
+    const text = stripVTControlCharacters(raw);
     const time = new Date(at).toISOString().slice(11, 23);
     const name = shortName(id).padEnd(NAME_WIDTH);
     const prefix = `${time} ${name} │ `;
     const room = Math.max(20, (this.#options.width ?? 80) - prefix.length);
-    const chunks = wrap(text, room);
+    const chunks = wrap(text, room).map(chunk => (alarm && this.#options.color ? pc.red(chunk) : chunk));
     const colored = this.#options.color ? this.colorOf(id)(name) : name;
     return chunks.map((chunk, i) =>
       i === 0

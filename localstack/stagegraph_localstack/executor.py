@@ -75,6 +75,16 @@ def _die_with_parent() -> None:
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+def _readable(message: str) -> str:
+    """An init error as a person reads it: `Runtime.UserCodeSyntaxError: Syntax error in module 'index': ...`."""
+    prefix, _, payload = message.partition("initialization failed: ")
+    try:
+        error = json.loads(payload)
+        return f"{error.get('errorType', 'Error')}: {error.get('errorMessage', '')}"
+    except (ValueError, AttributeError):
+        return message
+
+
 def _error_payload(error_type: str, message: str) -> bytes:
     return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
 
@@ -100,7 +110,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         self.env_vars = {k: str(v) for k, v in env_vars.items()}
         self.api = RuntimeApiServer()
         self.api.start()
-        self._spawn()
+        self._spawn_or_report()
 
     def stop(self) -> None:
         process, self.process = self.process, None
@@ -172,6 +182,17 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         if self.debug_port:
             debug_sessions.note_code_dir(self.function_version.id.function_name, spec.code_dir)
 
+    def _spawn_or_report(self, request_id: str | None = None) -> None:
+        """Starts the runtime; a start that fails (a syntax error after a save, a missing debugger) is shown in the
+        live log with the runtime's output, since no invocation ends to carry it."""
+        try:
+            self._spawn()
+        except Exception as e:
+            # The error carries the runtime's last output when it exited; an init error carries its own message.
+            live_log.publish("function", self.function_version.id.function_name, requestId=request_id,
+                             text=f"INIT failed: {_readable(str(e))}\n")
+            raise
+
     def _watch(self, process: subprocess.Popen) -> None:
         code = process.wait()
         with _live_lock:
@@ -217,7 +238,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         if self.process is None or self.process.poll() is not None:
             # The previous process crashed or timed out: a cold start, as on Lambda, whose
             # initialization output belongs to this invocation's logs (it comes after log_offset).
-            self._spawn()
+            self._spawn_or_report(request_id)
         init_ms, self.pending_init_ms = self.pending_init_ms, None
         process = self.process
         # A debugged invocation may wait at a breakpoint: it times out after an hour, not at the function's timeout.

@@ -17,20 +17,30 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections import deque
 
 LOG = logging.getLogger(__name__)
 
 PATH = "/_stagegraph/live"
 KEEP = 20_000
+# Characters of one entry's text, and of all kept entries' texts: the oldest go first.
 FIELD_LIMIT = 64 * 1024
+TOTAL_LIMIT = 32 * 1024 * 1024
 # Entries answered at once; the reader asks again for the rest.
 MOST_PER_READ = 5_000
 MAX_WAIT_MS = 5_000
 
+# This run of the local cloud: a reader that sees another boot id starts again from the first entry.
+BOOT = uuid.uuid4().hex
 _cond = threading.Condition()
-_entries: deque[dict] = deque(maxlen=KEEP)
+_entries: deque[dict] = deque()
 _last_seq = 0
+_chars = 0
+
+
+def _size(entry: dict) -> int:
+    return sum(len(value) for value in entry.values() if isinstance(value, str))
 
 
 def _cut(text: str | None) -> str:
@@ -40,17 +50,21 @@ def _cut(text: str | None) -> str:
     return text[:FIELD_LIMIT] + "\n[cut: the live log keeps 64 KB per entry]\n"
 
 
-def publish(kind: str, name: str, **fields) -> None:
+def publish(kind: str, name: str, at: int | None = None, **fields) -> None:
     """Adds an entry: `function` (name, requestId, text) or `flow` (name, execution, type, state, error, cause)."""
-    global _last_seq
-    entry = {"kind": kind, "name": name, "at": int(time.time() * 1000)}
+    global _last_seq, _chars
+    entry = {"kind": kind, "name": name, "at": at if at is not None else int(time.time() * 1000)}
     for key, value in fields.items():
         if value is not None:
             entry[key] = _cut(value) if isinstance(value, str) else value
+    size = _size(entry)
     with _cond:
         _last_seq += 1
         entry["seq"] = _last_seq
         _entries.append(entry)
+        _chars += size
+        while len(_entries) > KEEP or (_chars > TOTAL_LIMIT and len(_entries) > 1):
+            _chars -= _size(_entries.popleft())
         _cond.notify_all()
 
 
@@ -59,18 +73,18 @@ def read(after: int, wait_ms: int = 0) -> dict:
     deadline = time.monotonic() + max(0, min(wait_ms, MAX_WAIT_MS)) / 1000
     with _cond:
         if after > _last_seq:
-            # A sequence number of an earlier run of the local cloud: go on from this run's end.
-            return {"next": _last_seq, "dropped": 0, "entries": []}
+            # A sequence number of an earlier run of the local cloud: the reader starts again (see BOOT).
+            return {"boot": BOOT, "next": _last_seq, "dropped": 0, "entries": []}
         while _last_seq <= after:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return {"next": after, "dropped": 0, "entries": []}
+                return {"boot": BOOT, "next": after, "dropped": 0, "entries": []}
             _cond.wait(remaining)
         first = _entries[0]["seq"]
         start = max(after + 1, first)
         dropped = max(0, first - (after + 1))
         picked = [_entries[i] for i in range(start - first, min(len(_entries), start - first + MOST_PER_READ))]
-    return {"next": picked[-1]["seq"], "dropped": dropped, "entries": picked}
+    return {"boot": BOOT, "next": picked[-1]["seq"], "dropped": dropped, "entries": picked}
 
 
 def last_sequence() -> int:
@@ -86,7 +100,7 @@ class LiveResource:
             after = -1
         if after < 0:
             # A new reader starts at the end: what happens from now on.
-            return {"next": last_sequence(), "dropped": 0, "entries": []}
+            return {"boot": BOOT, "next": last_sequence(), "dropped": 0, "entries": []}
         try:
             wait_ms = int(request.args.get("wait", "0"))
         except ValueError:
@@ -96,11 +110,14 @@ class LiveResource:
 
 # --- flow executions ------------------------------------------------------------------------------
 
-# History events worth a line: a state entered or left, a task's failure or timeout, and the execution's end.
+# History events worth a line: a state entered or left, a task's failure, success or timeout, and the execution's end.
 _FLOW_EVENTS = (
-    "StateEntered", "StateExited", "Failed", "TimedOut", "Scheduled", "ExecutionSucceeded", "ExecutionFailed",
-    "ExecutionAborted", "ExecutionTimedOut", "ExecutionStarted",
+    "StateEntered", "StateExited", "Failed", "TimedOut", "Scheduled", "Succeeded", "ExecutionAborted",
+    "ExecutionStarted",
 )
+# The history context of the event being added on this thread (each branch of a Parallel and each iteration of a
+# Map has its own), so that each event is published with the state it belongs to.
+_adding = threading.local()
 
 
 def _flow_fields(event_type: str, details: dict | None) -> dict:
@@ -116,8 +133,16 @@ def _flow_fields(event_type: str, details: dict | None) -> dict:
     return fields
 
 
+def _epoch_ms(timestamp) -> int | None:
+    try:
+        return int(timestamp.timestamp() * 1000)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 def install_flows() -> None:
-    """Step Functions' event manager publishes each history event of an execution to the live log."""
+    """Step Functions' event manager publishes each history event of an execution to the live log, in history
+    order (inside the manager's lock), named by the state whose history context it was added in."""
     try:
         from localstack.services.stepfunctions.asl.eval.event.event_manager import EventManager
         from localstack.services.stepfunctions.backend.execution_worker import ExecutionWorker
@@ -128,6 +153,7 @@ def install_flows() -> None:
         return
     original_env = ExecutionWorker._get_evaluation_environment
     original_add = EventManager.add_event
+    original_publish = EventManager._publish_history_event
 
     def evaluation_environment(self):
         env = original_env(self)
@@ -139,19 +165,34 @@ def install_flows() -> None:
         return env
 
     def add_event(self, context, event_type, event_details=None, timestamp=None, update_source_event_id=True):
-        event_id = original_add(self, context, event_type, event_details, timestamp, update_source_event_id)
+        _adding.context = context
+        try:
+            return original_add(self, context, event_type, event_details, timestamp, update_source_event_id)
+        finally:
+            _adding.context = None
+
+    def publish_history_event(self, event_id, source_event_id, event_type, timestamp, event_details):
+        result = original_publish(self, event_id, source_event_id, event_type, timestamp, event_details)
         flow = getattr(self, "_stagegraph_flow", None)
         if flow is not None:
             try:
                 name = str(getattr(event_type, "value", event_type))
                 if any(marker in name for marker in _FLOW_EVENTS):
-                    publish("flow", flow[0], execution=flow[1], **_flow_fields(name, event_details))
+                    fields = _flow_fields(name, event_details)
+                    context = getattr(_adding, "context", None)
+                    if context is not None:
+                        if "state" in fields and "StateEntered" in name:
+                            context._stagegraph_state = fields["state"]
+                        elif "state" not in fields:
+                            fields["state"] = getattr(context, "_stagegraph_state", None)
+                    publish("flow", flow[0], at=_epoch_ms(timestamp), execution=flow[1], **fields)
             except Exception:  # never let the live log break an execution
                 LOG.debug("live log: flow event not published", exc_info=True)
-        return event_id
+        return result
 
     ExecutionWorker._get_evaluation_environment = evaluation_environment
     EventManager.add_event = add_event
+    EventManager._publish_history_event = publish_history_event
     EventManager._stagegraph_live = True
 
 

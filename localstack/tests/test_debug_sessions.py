@@ -9,6 +9,7 @@ from stagegraph_localstack import debug_sessions
 def setup_function():
     debug_sessions._ports.clear()
     debug_sessions._code_dirs.clear()
+    debug_sessions._expires.clear()
 
 
 def test_a_function_is_marked_and_unmarked():
@@ -40,3 +41,18 @@ def test_the_resource_lists_and_removes():
     debug_sessions.note_code_dir("fn-not-debugged", "/tmp/code-b")
     assert resource.on_get(SimpleNamespace(args={})) == {"functions": {"fn-a": 9229}, "codeDirs": {"fn-a": "/tmp/code-a"}}
     assert resource.on_delete(SimpleNamespace(args={"function": "fn-a"})) == {"functions": {}, "codeDirs": {}}
+
+
+def test_a_mark_not_renewed_expires(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(debug_sessions.time, "monotonic", lambda: clock[0])
+    debug_sessions.debug("fn-a", 9229, ttl_seconds=30)
+    clock[0] += 29
+    assert debug_sessions.port_of("fn-a") == 9229
+    debug_sessions.debug("fn-a", 9229, ttl_seconds=30)  # renewed
+    clock[0] += 29
+    assert debug_sessions.port_of("fn-a") == 9229
+    clock[0] += 2
+    assert debug_sessions.port_of("fn-a") is None
+    with pytest.raises(ValueError, match=r"ttl must be from 1 to 86400 seconds \(given 0\)"):
+        debug_sessions.debug("fn-a", 9229, ttl_seconds=0)

@@ -9,6 +9,10 @@ from stagegraph_localstack import live_log
 def setup_function():
     live_log._entries.clear()
     live_log._last_seq = 0
+    live_log._chars = 0
+
+
+BOOT = {"boot": live_log.BOOT}
 
 
 def test_a_reader_gets_every_entry_after_its_sequence_oldest_first():
@@ -22,7 +26,7 @@ def test_a_reader_gets_every_entry_after_its_sequence_oldest_first():
     # A field given as None is left out.
     assert "error" not in first["entries"][1]
     assert live_log.read(1)["entries"][0]["state"] == "Charge"
-    assert live_log.read(2) == {"next": 2, "dropped": 0, "entries": []}
+    assert live_log.read(2) == BOOT | {"next": 2, "dropped": 0, "entries": []}
 
 
 def test_a_waiting_reader_is_answered_as_soon_as_an_entry_comes():
@@ -44,7 +48,7 @@ def test_a_waiting_reader_is_answered_as_soon_as_an_entry_comes():
 
 def test_the_wait_is_bounded_and_an_empty_answer_keeps_the_reader_where_it_was():
     started = time.monotonic()
-    assert live_log.read(0, wait_ms=50) == {"next": 0, "dropped": 0, "entries": []}
+    assert live_log.read(0, wait_ms=50) == BOOT | {"next": 0, "dropped": 0, "entries": []}
     assert time.monotonic() - started < 1
     assert live_log.MAX_WAIT_MS <= 5000
 
@@ -60,7 +64,8 @@ def test_a_reader_behind_the_kept_entries_is_told_how_many_it_missed():
 
 def test_a_sequence_of_an_earlier_run_goes_on_from_this_runs_end():
     live_log.publish("function", "Hello", text="x")
-    assert live_log.read(500, wait_ms=2000) == {"next": 1, "dropped": 0, "entries": []}
+    # The boot id tells the reader the local cloud started again: it reads this run from its first entry.
+    assert live_log.read(500, wait_ms=2000) == BOOT | {"next": 1, "dropped": 0, "entries": []}
 
 
 def test_texts_are_cut_to_the_field_limit():
@@ -72,7 +77,7 @@ def test_texts_are_cut_to_the_field_limit():
 def test_the_resource_starts_a_new_reader_at_the_end():
     live_log.publish("function", "Hello", text="old")
     resource = live_log.LiveResource()
-    assert resource.on_get(SimpleNamespace(args={})) == {"next": 1, "dropped": 0, "entries": []}
+    assert resource.on_get(SimpleNamespace(args={})) == BOOT | {"next": 1, "dropped": 0, "entries": []}
     live_log.publish("function", "Hello", text="new")
     got = resource.on_get(SimpleNamespace(args={"after": "1", "wait": "10"}))
     assert [e["text"] for e in got["entries"]] == ["new"]
@@ -87,3 +92,18 @@ def test_flow_fields_name_the_state_and_the_error():
         "lambdaFunctionFailedEventDetails": {"error": "Busy", "cause": "try later"}}) == {
         "type": "LambdaFunctionFailed", "error": "Busy", "cause": "try later"}
     assert live_log._flow_fields("ExecutionSucceeded", None) == {"type": "ExecutionSucceeded"}
+
+
+def test_the_kept_texts_are_bounded_in_all_oldest_first():
+    big = "z" * (live_log.FIELD_LIMIT - 10)
+    for _ in range(live_log.TOTAL_LIMIT // len(big) + 5):
+        live_log.publish("function", "Loud", text=big)
+    assert live_log._chars <= live_log.TOTAL_LIMIT
+    answer = live_log.read(0)
+    assert answer["dropped"] >= 5
+    assert sum(live_log._size(e) for e in live_log._entries) == live_log._chars
+
+
+def test_an_entry_keeps_the_time_it_happened():
+    live_log.publish("flow", "Orders", at=1234, execution="e", type="TaskStateEntered", state="A")
+    assert live_log.read(0)["entries"][0]["at"] == 1234

@@ -1,8 +1,11 @@
+import * as fs from 'fs';
 import * as path from 'path';
+import { build } from 'esbuild';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { watch, FSWatcher } from 'chokidar';
 import { LocalCloudError } from '../../errors';
 import { localClientConfig } from '../../local/endpoint';
+import { cdkAppCommand } from '../../project';
 import { deployLocal, LocalStackDeployment } from '../deploy';
 import { ensureLocalCloud } from '../local-run';
 import { Progress, QUIET } from '../progress';
@@ -62,6 +65,40 @@ const IGNORED_PARTS = new Set([
 /** Files outside the functions' code whose change is a change of the app's infrastructure. */
 const INFRASTRUCTURE_FILE = /\.(ts|tsx|js|mjs|cjs|json)$/;
 
+/**
+ * The source files of the CDK app itself: the entry file the `app` command of cdk.json runs and everything it
+ * imports from the project (esbuild follows the imports; packages are left out). A change to one of them is a change
+ * of the infrastructure, even below a function's source folder. Undefined when the entry cannot be told.
+ */
+export async function appSourceFiles(projectDir: string): Promise<ReadonlySet<string> | undefined> {
+  let command: string;
+  try {
+    command = cdkAppCommand(projectDir);
+  } catch {
+    return undefined;
+  }
+  const entry = command
+    .split(/\s+/)
+    .map(token => token.replace(/^['"]|['"]$/g, ''))
+    .find(token => /\.(ts|tsx|js|mjs|cjs)$/.test(token) && fs.existsSync(path.resolve(projectDir, token)));
+  if (!entry) return undefined;
+  try {
+    const result = await build({
+      entryPoints: [path.resolve(projectDir, entry)],
+      absWorkingDir: projectDir,
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      packages: 'external',
+      logLevel: 'silent',
+    });
+    return new Set(Object.keys(result.metafile.inputs).map(input => path.resolve(projectDir, input)));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a path below the project is never watched: tool folders, build output, editors' temporary files. */
 export function ignoredPath(roots: readonly string[], file: string, outdir?: string): boolean {
   const root = roots.find(dir => {
@@ -93,10 +130,14 @@ export class DevSession {
   readonly #projectDir: string;
   readonly #outdir: string;
   #app: DevApp | undefined;
+  /** The CDK app's own source files (see {@link appSourceFiles}). */
+  #appFiles: ReadonlySet<string> | undefined;
   #watcher: FSWatcher | undefined;
   #lambda: LambdaClient | undefined;
   /** The code each function runs now, by function id: a change that builds the same code swaps nothing. */
   readonly #running = new Map<string, string>();
+  /** Build options that dev adds to a function's own (a Go function debugged is built for Delve). */
+  readonly #buildOverrides = new Map<string, Record<string, unknown>>();
   #pending = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   #busy: Promise<void> = Promise.resolve();
@@ -176,6 +217,7 @@ export class DevSession {
 
   private async refresh(): Promise<void> {
     this.#app = await readDevApp(this.#outdir);
+    this.#appFiles = await appSourceFiles(this.#projectDir);
     this.#running.clear();
     for (const fn of this.#app.functions) if (fn.assetHash) this.#running.set(fn.id, fn.assetHash);
   }
@@ -203,7 +245,9 @@ export class DevSession {
     for (const file of files) {
       const owners = functionsOfFile(app, file);
       for (const fn of owners) functions.set(fn.id, fn);
-      if (owners.length === 0 && INFRASTRUCTURE_FILE.test(file)) infrastructure.push(file);
+      // A file the app imports is infrastructure wherever it is (a Node.js entry's folder may hold the stacks too).
+      const ofTheApp = this.#appFiles ? this.#appFiles.has(path.resolve(file)) : false;
+      if (ofTheApp || (owners.length === 0 && INFRASTRUCTURE_FILE.test(file))) infrastructure.push(file);
     }
     if (infrastructure.length > 0) {
       // A synth builds every changed function too: one deploy takes care of both.
@@ -213,7 +257,24 @@ export class DevSession {
     await Promise.all([...functions.values()].map(fn => this.swap(fn, seen)));
   }
 
-  private async swap(fn: DevFunction, seen: number): Promise<void> {
+  /**
+   * Builds a function for its debugger when its language needs a build of its own (Go: with debug information for
+   * Delve) and swaps that build in; later changes keep building it so. Other languages need nothing.
+   */
+  public async buildForDebugger(id: string): Promise<void> {
+    const fn = this.#app?.functions.find(f => f.id === id);
+    if (!fn || fn.source.language !== 'go') return;
+    this.#buildOverrides.set(id, { debug: true });
+    const start = performance.now();
+    this.#busy = this.#busy.then(() => this.swap(fn, start)).catch(() => undefined);
+    await this.#busy;
+  }
+
+  private async swap(given: DevFunction, seen: number): Promise<void> {
+    const override = this.#buildOverrides.get(given.id);
+    const fn = override
+      ? { ...given, source: { ...given.source, options: { ...given.source.options, ...override } } }
+      : given;
     try {
       const built = performance.now();
       const code = rebuildCode(fn, this.#outdir);
@@ -241,6 +302,11 @@ export class DevSession {
       const stacks = await deployLocal({ projectDir: this.#projectDir, outdir: this.#outdir });
       await this.refresh();
       this.#watcher?.add(this.roots());
+      // The deploy put the app's own build back: a function built for its debugger gets that build again.
+      for (const id of this.#buildOverrides.keys()) {
+        const fn = this.#app?.functions.find(f => f.id === id);
+        if (fn) await this.swap(fn, performance.now());
+      }
       this.emit({ type: 'deployed', millis: performance.now() - started, stacks });
     } catch (error) {
       this.emit({ type: 'failed', what: 'deploying the app', message: (error as Error).message });

@@ -20,6 +20,12 @@ export interface GoBuildOptions {
    * @default []
    */
   readonly tags?: string[];
+  /**
+   * Build for a debugger: with symbols and DWARF, optimizations and inlining off (`-gcflags=all=-N -l`), and the
+   * source paths kept, as Delve needs. `stagegraph dev --debug` swaps such a build in for the function it debugs.
+   * @default false
+   */
+  readonly debug?: boolean;
 }
 
 /**
@@ -44,6 +50,7 @@ export class GoBuilder extends SourceBuilder {
       goarch: goArchOf(settings),
       packagePath: this.options.packagePath ?? '.',
       tags: this.tags(),
+      ...(this.options.debug ? { debug: true } : {}),
     };
   }
 
@@ -56,9 +63,10 @@ export class GoBuilder extends SourceBuilder {
       toolPath('STAGEGRAPH_GO', 'go'),
       [
         'build',
-        '-trimpath',
+        ...(this.options.debug
+          ? ['-gcflags=all=-N -l', '-ldflags=-buildid=']
+          : ['-trimpath', '-ldflags=-s -w -buildid=']),
         '-buildvcs=false',
-        '-ldflags=-s -w -buildid=',
         `-tags=${this.tags().join(',')}`,
         '-o',
         binary,

@@ -57,9 +57,9 @@ export class PythonBuilder extends SourceBuilder {
     const cache = buildCacheDir();
     // A requirements file that names other files (`-r`, `-e`, local paths) is installed each time: its content
     // alone does not say what gets installed.
-    const refersToFiles = /^\s*(-r|-c|-e|--requirement|--constraint|--editable|\.|\/|file:)/m.test(
-      fs.readFileSync(requirements, 'utf-8'),
-    );
+    const text = fs.readFileSync(requirements, 'utf-8');
+    const options = /^\s*(-[rcefi]\b|--(requirement|constraint|editable|find-links|index-url|extra-index-url)\b)/m;
+    const refersToFiles = options.test(text) || /^\s*(\.|\/|file:)/m.test(text) || /@\s*file:/.test(text);
     if (!cache || refersToFiles) {
       installInto(root);
       removeCaches(root);
@@ -67,22 +67,39 @@ export class PythonBuilder extends SourceBuilder {
     }
     // The installed requirements, cached by the file's content and the platform: a change to the code alone
     // (`stagegraph dev`, a second app with the same requirements) copies them instead of running pip again.
+    // pip's own settings from the environment (an index, constraints) and the interpreter choose what is installed too.
+    const environment = Object.entries(process.env)
+      .filter(([name]) => name.startsWith('PIP_') || name === 'STAGEGRAPH_PYTHON')
+      .sort(([a], [b]) => a.localeCompare(b));
     const key = createHash('sha256')
-      .update(fs.readFileSync(requirements))
+      .update(text)
+      .update(JSON.stringify(environment))
       .update(JSON.stringify(this.describeOutput(settings)))
       .digest('hex')
       .slice(0, 32);
     const entry = path.join(cache, `python-requirements-${key}`);
     if (!fs.existsSync(entry)) {
+      fs.mkdirSync(cache, { recursive: true });
       const staging = `${entry}.${process.pid}.tmp`;
       fs.rmSync(staging, { recursive: true, force: true });
       fs.mkdirSync(staging, { recursive: true });
-      installInto(staging);
+      try {
+        installInto(staging);
+      } catch (error) {
+        fs.rmSync(staging, { recursive: true, force: true });
+        throw error;
+      }
       removeCaches(staging);
       try {
         fs.renameSync(staging, entry);
       } catch {
-        // Another build stored the same requirements first.
+        // Another build stored the same requirements first, or the cache cannot take it: use this install.
+        if (!fs.existsSync(entry)) {
+          fs.cpSync(staging, root, { recursive: true, preserveTimestamps: true });
+          fs.rmSync(staging, { recursive: true, force: true });
+          removeCaches(root);
+          return;
+        }
         fs.rmSync(staging, { recursive: true, force: true });
       }
     }

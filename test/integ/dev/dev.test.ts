@@ -134,6 +134,32 @@ test('a saved change to a function runs on the next invocation, swapped in witho
   expect(pythonMillis).toBeLessThan(8_000);
 });
 
+test('code that cannot start after a save shows INIT failed in the live log, and the next save runs again', async () => {
+  const good = fs.readFileSync(path.join(project, 'functions/python/index.py'), 'utf-8');
+  edit('functions/python/index.py', text => `${text}\ndef broken(:\n`);
+  // The local cloud answers an environment that cannot start with an error (Lambda's Runtime.UserCodeSyntaxError).
+  const answerOf = () => invoke('HelloPython').catch((error: Error) => error.message);
+  const failed = await waitFor(
+    'the broken code',
+    async () => {
+      const answer = await answerOf();
+      return answer.includes('hi there') ? undefined : answer;
+    },
+    { timeoutMs: 30_000, intervalMs: 50 },
+  );
+  expect(failed).toMatch(/Syntax ?error/i);
+  await waitForScreen(
+    'INIT failed in the live log',
+    /HelloPython\s+│ INIT failed: Runtime\.UserCodeSyntaxError: Syntax/,
+  );
+
+  edit('functions/python/index.py', () => good);
+  await waitFor('the repaired code', async () => ((await answerOf()).includes('hi there') ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 50,
+  });
+});
+
 test('one live log: each invocation with its output, START and REPORT figures and cost, within 80 columns', async () => {
   await invoke('HelloNodejs', { name: 'live-log' });
   const text = await waitForScreen('the invocation in the live log', /INFO greeting live-log/);

@@ -1,8 +1,11 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { FIXTURES, unbuiltStack } from '../../helpers';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
-import { ignoredPath } from '../../../lib/app/dev/session';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { appSourceFiles, ignoredPath } from '../../../lib/app/dev/session';
 import { functionsOfFile, DevFunction } from '../../../lib/app/dev/dev-app';
 import { describeDevEvent } from '../../../lib/cli/dev';
 import { codeFromSource } from '../../../lib/function/stage-code';
@@ -51,6 +54,15 @@ describe('where a function is built from', () => {
   });
 
   test('code from OBS records no source, and an unknown language is refused with the allowed ones', () => {
+    const stack = unbuiltStack('O');
+    new StageFunction(stack, 'FromObs', {
+      code: StageCode.fromObs(new Bucket(stack, 'Code'), 'fn.zip', {
+        runtime: Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+      }),
+      memorySize: 128,
+    });
+    expect(sourceOf(stack, 'FromObs')).toBeUndefined();
     expect(() => codeFromSource({ language: 'cobol', dir: '/x', sourceDir: '/x', options: {} })).toThrow(
       /cannot rebuild code of language 'cobol' \(allowed: .*nodejs.*python/,
     );
@@ -73,6 +85,29 @@ describe('what a change is', () => {
     expect(functionsOfFile({ functions }, '/p/functions/c/lib/x.ts').map(f => f.id)).toEqual(['S/C']);
     expect(functionsOfFile({ functions }, '/p/functions/ab/index.ts')).toEqual([]);
     expect(functionsOfFile({ functions }, '/p/bin/app.ts')).toEqual([]);
+  });
+
+  test("the app's own files are the entry of cdk.json's app command and what it imports", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-app-files-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'bin'));
+      fs.mkdirSync(path.join(dir, 'lib'));
+      fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ app: 'npx tsx bin/app.ts' }));
+      fs.writeFileSync(path.join(dir, 'bin', 'app.ts'), "import { make } from '../lib/stack';\nmake();\n");
+      fs.writeFileSync(
+        path.join(dir, 'lib', 'stack.ts'),
+        "import { App } from 'aws-cdk-lib';\nexport const make = () => new App();\n",
+      );
+      fs.writeFileSync(path.join(dir, 'lib', 'handler.ts'), 'export const handler = async () => 1;\n');
+
+      const files = await appSourceFiles(dir);
+
+      expect([...(files ?? [])].sort()).toEqual([path.join(dir, 'bin', 'app.ts'), path.join(dir, 'lib', 'stack.ts')]);
+      fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ app: 'python3 app.py' }));
+      expect(await appSourceFiles(dir)).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('tool folders, build output and editor files are never watched', () => {
@@ -169,14 +204,15 @@ describe('the live log', () => {
 
   test("a flow's steps: entered, failed, retried, caught, succeeded, and the execution's end", () => {
     const view = new LiveLogView({ sources, width: 120 });
+    const charge = { state: 'Charge' };
     const lines = view.lines([
       flow('ExecutionStarted'),
-      flow('TaskStateEntered', { state: 'Charge' }),
-      flow('LambdaFunctionScheduled'),
-      flow('LambdaFunctionFailed', { error: 'Busy', cause: 'try later' }),
-      flow('LambdaFunctionScheduled'),
-      flow('LambdaFunctionFailed', { error: 'Busy' }),
-      flow('TaskStateExited', { state: 'Charge' }),
+      flow('TaskStateEntered', charge),
+      flow('LambdaFunctionScheduled', charge),
+      flow('LambdaFunctionFailed', { ...charge, error: 'Busy', cause: 'try later' }),
+      flow('LambdaFunctionScheduled', charge),
+      flow('LambdaFunctionFailed', { ...charge, error: 'Busy' }),
+      flow('TaskStateExited', charge),
       flow('PassStateEntered', { state: 'Refund' }),
       flow('PassStateExited', { state: 'Refund' }),
       flow('ExecutionSucceeded'),
@@ -194,6 +230,36 @@ describe('the live log', () => {
       '✔ …89abcdef succeeded',
     ]);
     expect(lines[0].slice(13, 27)).toBe('Checkout      ');
+  });
+
+  test('a retry that succeeds is not a catch, and parallel branches keep their own states', () => {
+    const view = new LiveLogView({ sources, width: 120 });
+    const lines = view.lines([
+      flow('TaskStateEntered', { state: 'A' }),
+      flow('TaskStateEntered', { state: 'B' }),
+      flow('LambdaFunctionFailed', { state: 'A', error: 'AErr' }),
+      flow('LambdaFunctionScheduled', { state: 'A' }),
+      flow('LambdaFunctionSucceeded', { state: 'A' }),
+      flow('TaskStateExited', { state: 'B' }),
+      flow('TaskStateExited', { state: 'A' }),
+    ]);
+
+    expect(lines.map(l => l.slice(30))).toEqual([
+      '→ A',
+      '→ B',
+      '✖ A failed: AErr',
+      '↻ A retried (attempt 2)',
+      '✔ B',
+      '✔ A',
+    ]);
+  });
+
+  test("a function's own colours are taken out, and an alarm is red only when colours are on", () => {
+    const plain = new LiveLogView({ sources });
+    expect(plain.lines([invocation('fn-orders', '\u001b[31mred\u001b[39m text\n')])).toEqual([
+      '05:19:40.123 Orders         │ red text',
+    ]);
+    expect(plain.note('failed', at, true)).toEqual(['05:19:40.123 stagegraph     │ failed']);
   });
 
   test('the filter keeps the named functions and flows; unknown names print as they are', () => {
