@@ -9,6 +9,8 @@ export interface FunctionSummary {
   readonly stack: string;
   /** The logical id of the function in its stack's template. */
   readonly logicalId: string;
+  /** The logical ids of the nested stacks down to the function's template; empty in a top-level stack's. */
+  readonly nested?: readonly string[];
   /** The construct path of the Lambda function, e.g. `HelloStack/Hello/Function/Resource`. */
   readonly path: string;
   /** How a user names the function: its StageFunction's path, e.g. `HelloStack/Hello`. */
@@ -47,6 +49,51 @@ interface Manifest {
   >;
 }
 
+/** One template of a stack: its own (no nested ids) or a nested stack's (the logical ids down to it). */
+export interface NestedTemplate<R = unknown> {
+  readonly nested: readonly string[];
+  readonly template: { readonly Resources?: Record<string, R> };
+}
+
+const NESTED_STACK = 'AWS::CloudFormation::Stack';
+
+/** The template files of the assembly's nested stacks by their asset hash (the object key their TemplateURL names). */
+function nestedTemplateFiles(assemblyDir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const name of fs.readdirSync(assemblyDir).filter(f => f.endsWith('.assets.json'))) {
+    const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, name), 'utf-8')) as {
+      files?: Record<string, { source?: { path?: string } }>;
+    };
+    for (const [hash, file] of Object.entries(manifest.files ?? {})) {
+      if (file.source?.path?.endsWith('.nested.template.json')) files.set(hash, file.source.path);
+    }
+  }
+  return files;
+}
+
+/**
+ * A stack's template and those of its nested stacks, recursively: a nested stack resource's TemplateURL ends in the
+ * asset hash of its template file (`aws:asset:path` metadata is there only when the toolkit asks for it).
+ */
+export function templatesOf<R = unknown>(
+  assemblyDir: string,
+  template: NestedTemplate<R>['template'],
+  files: Map<string, string> = nestedTemplateFiles(assemblyDir),
+  nested: readonly string[] = [],
+): NestedTemplate<R>[] {
+  const found: NestedTemplate<R>[] = [{ nested, template }];
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    const r = resource as { Type?: string; Properties?: { TemplateURL?: unknown } };
+    if (r.Type !== NESTED_STACK) continue;
+    const hash = /([0-9a-f]{64})\.json/.exec(JSON.stringify(r.Properties?.TemplateURL ?? ''))?.[1];
+    const file = hash ? files.get(hash) : undefined;
+    if (!file || !fs.existsSync(path.join(assemblyDir, file))) continue;
+    const child = JSON.parse(fs.readFileSync(path.join(assemblyDir, file), 'utf-8')) as NestedTemplate<R>['template'];
+    found.push(...templatesOf(assemblyDir, child, files, [...nested, logicalId]));
+  }
+  return found;
+}
+
 interface LambdaResource {
   readonly Type: string;
   readonly Metadata?: Record<string, unknown>;
@@ -61,6 +108,39 @@ interface LambdaResource {
   };
 }
 
+/**
+ * The construct path of a logical id in a stack's template or one of its nested stacks', from the stack's
+ * `aws:cdk:logicalId` metadata (templates carry `aws:cdk:path` only when the toolkit asks for it): a nested stack's
+ * logical ids are told apart by the path of the nested stack they are in.
+ */
+function logicalIdPaths(
+  assemblyDir: string,
+  artifactId: string,
+): (nested: readonly string[], logicalId: string) => string | undefined {
+  let entries: { readonly path: string; readonly logicalId: string }[];
+  try {
+    const artifact = new CloudAssembly(assemblyDir).getStackArtifact(artifactId);
+    entries = artifact.findMetadataByType('aws:cdk:logicalId').map(entry => ({
+      path: entry.path.replace(/^\//, ''),
+      logicalId: String(entry.data),
+    }));
+  } catch {
+    return () => undefined;
+  }
+  // A nested stack resource's path is `<nested stack>.NestedStack/<nested stack>.NestedStackResource`.
+  const nestedPathOf = (logicalId: string) =>
+    entries
+      .find(e => e.logicalId === logicalId && e.path.endsWith('.NestedStackResource'))
+      ?.path.replace(/\.NestedStack\/.*$/, '');
+  return (nested, logicalId) => {
+    const prefix = nested.length > 0 ? nestedPathOf(nested[nested.length - 1]) : undefined;
+    if (nested.length > 0 && prefix === undefined) return undefined;
+    const candidates = entries.filter(e => e.logicalId === logicalId);
+    const found = prefix === undefined ? candidates[0] : candidates.find(e => e.path.startsWith(`${prefix}/`));
+    return found?.path.replace(/\/Resource$/, '').concat('/Resource');
+  };
+}
+
 /** Reads a cloud assembly folder (cdk.out) and lists its stacks and functions. */
 /**
  * Whether `name` names the construct at `id` (`Stack/Id/...`) as a user gives it: the whole path, the path
@@ -72,6 +152,7 @@ export function namesConstruct(id: string, name: string): boolean {
 
 export function summarizeAssembly(assemblyDir: string): AppSummary {
   const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf-8')) as Manifest;
+  const files = nestedTemplateFiles(assemblyDir);
   const stacks: string[] = [];
   const functions: FunctionSummary[] = [];
   let resourceCount = 0;
@@ -84,36 +165,42 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
     const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf-8')) as {
       Resources?: Record<string, LambdaResource>;
     };
-    const resources = Object.entries(template.Resources ?? {});
-    resourceCount += resources.length;
-    stackResourceCounts[stack] = resources.length;
-    for (const [logicalId, resource] of resources) {
-      if (resource.Type !== 'AWS::Lambda::Function') {
-        continue;
+    stackResourceCounts[stack] = Object.keys(template.Resources ?? {}).length;
+    const pathOf = logicalIdPaths(assemblyDir, stack);
+    for (const { nested, template: each } of templatesOf<LambdaResource>(assemblyDir, template, files)) {
+      const resources = Object.entries(each.Resources ?? {});
+      resourceCount += resources.length;
+      for (const [logicalId, resource] of resources) {
+        if (resource.Type !== 'AWS::Lambda::Function') {
+          continue;
+        }
+        const props = resource.Properties ?? {};
+        const s3Key = props.Code?.S3Key;
+        const assetHash = typeof s3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(s3Key)?.[1] : undefined;
+        const assetDir = assetHash ? path.join(assemblyDir, `asset.${assetHash}`) : undefined;
+        const constructPath =
+          typeof resource.Metadata?.['aws:cdk:path'] === 'string'
+            ? resource.Metadata['aws:cdk:path']
+            : (pathOf(nested, logicalId) ?? `${stack}/${logicalId}`);
+        functions.push({
+          stack,
+          logicalId,
+          nested,
+          path: constructPath,
+          id: constructPath.replace(/\/Function(\/Resource)?$/, ''),
+          runtime: props.Runtime ?? 'unknown',
+          handler: props.Handler ?? 'unknown',
+          memoryMb: props.MemorySize ?? 128,
+          timeoutSeconds: props.Timeout ?? 3,
+          architecture: props.Architectures?.[0] ?? 'x86_64',
+          codeFrom: assetHash ? 'asset' : 'bucket',
+          ...(assetHash ? { assetHash } : {}),
+          codeBytes: assetDir && fs.existsSync(assetDir) ? folderBytes(assetDir) : undefined,
+          ...(internalRole(props.Environment?.Variables)
+            ? { internal: internalRole(props.Environment?.Variables) }
+            : {}),
+        });
       }
-      const props = resource.Properties ?? {};
-      const s3Key = props.Code?.S3Key;
-      const assetHash = typeof s3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(s3Key)?.[1] : undefined;
-      const assetDir = assetHash ? path.join(assemblyDir, `asset.${assetHash}`) : undefined;
-      const constructPath =
-        typeof resource.Metadata?.['aws:cdk:path'] === 'string'
-          ? resource.Metadata['aws:cdk:path']
-          : `${stack}/${logicalId}`;
-      functions.push({
-        stack,
-        logicalId,
-        path: constructPath,
-        id: constructPath.replace(/\/Function(\/Resource)?$/, ''),
-        runtime: props.Runtime ?? 'unknown',
-        handler: props.Handler ?? 'unknown',
-        memoryMb: props.MemorySize ?? 128,
-        timeoutSeconds: props.Timeout ?? 3,
-        architecture: props.Architectures?.[0] ?? 'x86_64',
-        codeFrom: assetHash ? 'asset' : 'bucket',
-        ...(assetHash ? { assetHash } : {}),
-        codeBytes: assetDir && fs.existsSync(assetDir) ? folderBytes(assetDir) : undefined,
-        ...(internalRole(props.Environment?.Variables) ? { internal: internalRole(props.Environment?.Variables) } : {}),
-      });
     }
   }
   return { stacks, functions, resourceCount, stackResourceCounts };

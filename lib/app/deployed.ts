@@ -1,14 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  CloudFormationClient,
-  DescribeStackResourceCommand,
-  DescribeStackResourcesCommand,
-} from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LocalCloudError, StageBuildError } from '../errors';
 import { isUnreachable, localClientConfig, localEndpoint } from '../local/endpoint';
 import { invokeLocal, InvokeResult } from '../local/invoke';
 import { namesConstruct, summarizeAssembly } from './assembly';
+import { deployedResourceIds, physicalIdAt, resourceKey } from './physical-ids';
 
 /** A deployed function found by the name a user knows it by. */
 export interface DeployedFunction {
@@ -39,13 +36,7 @@ export async function findDeployedFunction(assemblyDir: string, name: string): P
   }
   const cloudformation = new CloudFormationClient(localClientConfig());
   try {
-    const { StackResourceDetail } = await cloudformation.send(
-      new DescribeStackResourceCommand({
-        StackName: match[0].stack,
-        LogicalResourceId: match[0].logicalId,
-      }),
-    );
-    const functionName = StackResourceDetail?.PhysicalResourceId;
+    const functionName = await physicalIdAt(cloudformation, match[0]);
     if (!functionName) {
       throw new LocalCloudError(`${match[0].id} is not deployed: run \`stagegraph local deploy\``, 4);
     }
@@ -82,14 +73,10 @@ export async function deployedFunctionIds(
   const summary = summarizeAssembly(assemblyDir);
   const cloudformation = new CloudFormationClient(config);
   try {
-    for (const stack of summary.stacks) {
-      const resources = await cloudformation
-        .send(new DescribeStackResourcesCommand({ StackName: stack }))
-        .catch(() => undefined);
-      for (const fn of summary.functions.filter(f => f.stack === stack)) {
-        const physical = resources?.StackResources?.find(r => r.LogicalResourceId === fn.logicalId)?.PhysicalResourceId;
-        if (physical) ids.set(physical, fn.id);
-      }
+    const physical = await deployedResourceIds(summary.stacks, cloudformation);
+    for (const fn of summary.functions) {
+      const name = physical.get(resourceKey(fn));
+      if (name) ids.set(name, fn.id);
     }
   } finally {
     cloudformation.destroy();

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
@@ -10,6 +10,8 @@ import { MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/clien
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalCloudError, StageInputError } from '../errors';
 import { localClientConfig, localRestApiUrl } from '../local/endpoint';
+import { templatesOf } from './assembly';
+import { physicalIdAt } from './physical-ids';
 import { namesConstruct } from './assembly';
 import { HttpRequest, HttpResponse, sendHttp } from './http-request';
 
@@ -45,6 +47,8 @@ export interface SendTarget {
   readonly kind: SendKind;
   readonly stack: string;
   readonly logicalId: string;
+  /** The nested stacks down to its template (`stagegraph:functionsPerNestedStack`); empty in a top-level stack. */
+  readonly nested?: readonly string[];
 }
 
 interface TemplateResource {
@@ -58,6 +62,7 @@ export interface AssemblyResource {
   readonly id: string;
   readonly stack: string;
   readonly logicalId: string;
+  readonly nested?: readonly string[];
   readonly type: string;
 }
 
@@ -91,17 +96,28 @@ function sendTargetsOf(assemblyDir: string, types: readonly string[]) {
   if (!fs.existsSync(path.join(assemblyDir, 'manifest.json'))) {
     throw new LocalCloudError(`No cloud assembly in ${assemblyDir}: run \`stagegraph local deploy\` first`, 4);
   }
-  const found: { id: string; stack: string; logicalId: string; resource: TemplateResource }[] = [];
+  const found: {
+    id: string;
+    stack: string;
+    logicalId: string;
+    nested: readonly string[];
+    resource: TemplateResource;
+  }[] = [];
   for (const stack of new CloudAssembly(assemblyDir).stacksRecursively) {
     // The construct path of each logical id, from the manifest (templates carry paths only under the CDK CLI).
     const paths = new Map(
       stack.findMetadataByType('aws:cdk:logicalId').map(entry => [String(entry.data), entry.path.replace(/^\//, '')]),
     );
-    const resources = (stack.template as { Resources?: Record<string, TemplateResource> }).Resources ?? {};
-    for (const [logicalId, resource] of Object.entries(resources)) {
-      if (!types.includes(resource.Type ?? '')) continue;
-      const id = (paths.get(logicalId) ?? `${stack.hierarchicalId}/${logicalId}`).replace(/\/Resource$/, '');
-      found.push({ id, stack: stack.stackName, logicalId, resource });
+    const own = stack.template as { Resources?: Record<string, TemplateResource> };
+    for (const { nested, template } of templatesOf<TemplateResource>(assemblyDir, own)) {
+      for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+        if (!types.includes(resource.Type ?? '')) continue;
+        // A nested stack's logical ids are its own: its resources carry their construct path as metadata.
+        const cdkPath = resource.Metadata?.['aws:cdk:path'];
+        const named = nested.length === 0 ? paths.get(logicalId) : typeof cdkPath === 'string' ? cdkPath : undefined;
+        const id = (named ?? `${stack.hierarchicalId}/${[...nested, logicalId].join('/')}`).replace(/\/Resource$/, '');
+        found.push({ id, stack: stack.stackName, logicalId, nested, resource });
+      }
     }
   }
   return found;
@@ -140,13 +156,10 @@ export function findSendTarget(assemblyDir: string, name: string): SendTarget {
 }
 
 /** The physical id of a target's resource in the local cloud. */
-export async function physicalIdOf(target: Pick<SendTarget, 'id' | 'stack' | 'logicalId'>): Promise<string> {
+export async function physicalIdOf(target: Pick<SendTarget, 'id' | 'stack' | 'logicalId' | 'nested'>): Promise<string> {
   const cloudformation = new CloudFormationClient(localClientConfig());
   try {
-    const { StackResourceDetail } = await cloudformation.send(
-      new DescribeStackResourceCommand({ StackName: target.stack, LogicalResourceId: target.logicalId }),
-    );
-    const id = StackResourceDetail?.PhysicalResourceId;
+    const id = await physicalIdAt(cloudformation, target);
     if (!id) throw new LocalCloudError(`${target.id} is not deployed: run \`stagegraph local deploy\``, 4);
     return id;
   } catch (error) {

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Names, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { Effect, IPrincipal, IRole, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Alias,
@@ -31,6 +31,7 @@ import {
 import type { ITrigger } from './trigger';
 import { checkTraffic, FunctionTraffic, FunctionUsage, USAGE_METADATA } from '../usage';
 import { FunctionFact, MODEL_METADATA, SourceFact } from '../model';
+import { functionPlacement, topLevelStack } from './placement';
 
 /**
  * A FunctionStage function: code plus a memory size.
@@ -81,7 +82,8 @@ export class StageFunction extends StageFunctionBase {
   public readonly traffic?: FunctionTraffic;
 
   constructor(scope: Construct, id: string, props: StageFunctionProps) {
-    super(scope, id);
+    // Where its stack's resources allow: in a nested stack of functions when the stack opted in.
+    super(...functionPlacement(scope, id));
     validateWholeNumber(this, 'memorySize', props.memorySize, MEMORY_SIZE_RANGE, 'MB');
     this.timeout = props.timeout ?? Duration.seconds(30);
     validateDuration(this, 'timeout', this.timeout, TIMEOUT_RANGE);
@@ -231,7 +233,8 @@ export class StageFunction extends StageFunctionBase {
     return {
       function: {
         path: this.node.path,
-        stackPath: Stack.of(this).node.path,
+        // The top-level stack: a function in a nested stack of functions is metered by its stack's meter.
+        stackPath: topLevelStack(this).node.path,
         memoryMb: this.memorySize,
         architecture: this.architecture.name,
         ...(this.traffic

@@ -1,4 +1,5 @@
 import { ArnFormat, Aspects, IAspect, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { topLevelStack } from '../function/placement';
 import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
@@ -201,7 +202,8 @@ class MeterEveryFunction implements IAspect {
   constructor(private readonly billing: BillingMeter) {}
 
   public visit(node: IConstruct): void {
-    if (Stack.of(node) !== Stack.of(this.billing)) return;
+    // The functions of the meter's stack, nested stacks of functions included.
+    if (topLevelStack(node) !== topLevelStack(this.billing)) return;
     if (node instanceof StageFunction) this.billing.meter(node);
     if (node instanceof FunctionGraph) this.billing.addFlow(node);
   }

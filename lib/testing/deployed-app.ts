@@ -1,5 +1,5 @@
 import { CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
-import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -15,6 +15,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { Bill, readBill, totalOf } from '../app/bill';
+import { physicalIdAt } from '../app/physical-ids';
 import { parseReport, parseStart, ReportLine } from '../billing/report-line';
 import { parseBody } from '../triggers/events/json';
 import { LocalCloudError } from '../errors';
@@ -152,13 +153,18 @@ export class DeployedApp {
 
   private async readPhysicalId(construct: IConstruct): Promise<string> {
     const resource = cfnResourceOf(construct);
-    const stack = Stack.of(resource);
-    const logicalId = stack.resolve(stack.getLogicalId(resource as CfnElement)) as string;
+    const own = Stack.of(resource);
+    const logicalId = own.resolve(own.getLogicalId(resource as CfnElement)) as string;
+    // A resource in a nested stack (`stagegraph:functionsPerNestedStack`) is found through its nested stacks.
+    let stack = own;
+    const nested: string[] = [];
+    while (stack.nestedStackParent && stack.nestedStackResource) {
+      const parent = stack.nestedStackParent;
+      nested.unshift(parent.resolve(parent.getLogicalId(stack.nestedStackResource as CfnElement)) as string);
+      stack = parent;
+    }
     try {
-      const { StackResourceDetail } = await this.client(CloudFormationClient).send(
-        new DescribeStackResourceCommand({ StackName: stack.stackName, LogicalResourceId: logicalId }),
-      );
-      const id = StackResourceDetail?.PhysicalResourceId;
+      const id = await physicalIdAt(this.client(CloudFormationClient), { stack: stack.stackName, nested, logicalId });
       if (id) return id;
       throw new LocalCloudError(
         `${construct.node.path} has no physical id yet in stack ${stack.stackName} (${logicalId})`,

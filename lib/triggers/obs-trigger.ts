@@ -116,7 +116,9 @@ export class ObsTrigger implements ITrigger {
     });
     const permission = target.permissionsNode.tryFindChild(`${id}Permission`) as CfnPermission | undefined;
     if (permission) {
-      cfnBucket.node.addDependency(permission); // S3 checks the permission when it stores the configuration
+      // S3 checks the permission when it stores the configuration. A permission in another stack (a function in a
+      // nested stack) is ordered by the function's ARN the configuration reads from that stack already.
+      if (Stack.of(permission) === Stack.of(cfnBucket)) cfnBucket.node.addDependency(permission);
     }
     const entries = this.register(fn, cfnBucket);
     recordTrigger(fn, 'obs', bucket, {

@@ -1,7 +1,7 @@
 // `npm run bench`: the benchmarks of test/bench, printed as tables and written to
 // test/bench/results.json. Not part of `npm test`. BENCH_REPEATS sets the runs per synth figure;
-// BENCH_ONLY=synth, scaling, invoke, triggers, flows, throughput, kit, dev or bill runs one part; BENCH_BASELINE=0
-// skips the throughput's baseline (LocalStack as shipped, in a local cloud of its own).
+// BENCH_ONLY=synth, scaling, invoke, triggers, flows, throughput, kit, dev, wall or bill runs one part;
+// BENCH_BASELINE=0 skips the throughput's baseline (LocalStack as shipped, in a local cloud of its own).
 // Before any AWS SDK client is made: the bench runs on Node.js 20, which the SDK warns about.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // The bench's local cloud polls queues continuously (opt-in: see the README's DMS section); the baseline does not.
@@ -22,6 +22,7 @@ import {
   formatFlowSynth,
 } from './flows';
 import { benchDev, DevBenchResult, formatDev } from './dev';
+import { benchWall, formatWall, WallResult } from './wall';
 import { benchInvoke, formatInvoke, InvokeBenchResult } from './invoke';
 import { benchKit, formatKit, KitBenchResult } from './kit';
 import { benchSynth, benchSynthScaling, formatScaling, formatSynth, ScalingResult, SynthResult } from './synth';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   let billLag: BillLagResult[] | undefined;
   let kit: KitBenchResult | undefined;
   let dev: DevBenchResult | undefined;
+  let wall: WallResult | undefined;
   if (!only || only === 'flows') {
     flowSynth = benchFlowSynth(100, repeats);
     console.log(
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
     );
     console.log(formatScaling(scaling));
   }
-  if (!only || ['invoke', 'triggers', 'flows', 'throughput', 'kit', 'dev'].includes(only)) {
+  if (!only || ['invoke', 'triggers', 'flows', 'throughput', 'kit', 'dev', 'wall'].includes(only)) {
     if (!process.env.LOCALSTACK_ENDPOINT) {
       installLocalStack({ projectDir: ROOT });
     }
@@ -111,6 +113,9 @@ async function main(): Promise<void> {
       }
       if (!only || only === 'dev') {
         dev = await benchDev(10, 2);
+      }
+      if (!only || only === 'wall') {
+        wall = await benchWall(1000, 200);
       }
     } finally {
       if (status.started) {
@@ -135,6 +140,12 @@ async function main(): Promise<void> {
           }
         },
       );
+    }
+    if (wall) {
+      console.log(
+        '\nPast 500 resources per stack: functions in nested stacks (stagegraph:functionsPerNestedStack = 40)\n',
+      );
+      console.log(formatWall(wall));
     }
     if (dev) {
       console.log(
@@ -269,6 +280,7 @@ async function main(): Promise<void> {
         billLag: billLag ?? previous.billLag,
         kit: kit ?? previous.kit,
         dev: dev ?? previous.dev,
+        wall: wall ?? previous.wall,
       },
       null,
       2,

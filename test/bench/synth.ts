@@ -148,7 +148,7 @@ export interface ScalingResult {
   readonly error?: string;
 }
 
-const SCALING_VARIANTS = ['plain-triggers', 'stagegraph-triggers'] as const;
+const SCALING_VARIANTS = ['plain-triggers', 'stagegraph-triggers', 'stagegraph-nested'] as const;
 
 /**
  * Apps of each size whose functions have three triggers each (OBS, SMN, DMS), with plain aws-cdk-lib

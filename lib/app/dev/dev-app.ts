@@ -1,11 +1,12 @@
 import * as path from 'path';
-import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { BillingModel } from '../../billing/billing-model';
 import { localClientConfig } from '../../local/endpoint';
 import { MODEL_METADATA, ModelRecord, SourceFact } from '../../model';
 import { UsageRecord } from '../../billing/cost-estimate';
 import { USAGE_METADATA } from '../../usage';
 import { assemblyMetadata, summarizeAssembly } from '../assembly';
+import { deployedResourceIds, resourceKey } from '../physical-ids';
 import { assemblyResources } from '../send';
 
 /** What the live log knows about a function or flow it shows, by its physical name. */
@@ -84,46 +85,24 @@ function modelsOf(assemblyDir: string): Map<string, BillingModel> {
   );
 }
 
-/** The physical id of every deployed resource of the app's stacks, by `stack/logicalId`. */
-async function physicalIds(stacks: readonly string[]): Promise<Map<string, string>> {
-  const ids = new Map<string, string>();
-  const cloudformation = new CloudFormationClient(localClientConfig());
-  try {
-    await Promise.all(
-      stacks.map(async stack => {
-        const answer = await cloudformation
-          .send(new DescribeStackResourcesCommand({ StackName: stack }))
-          .catch(() => undefined);
-        for (const resource of answer?.StackResources ?? []) {
-          if (resource.LogicalResourceId && resource.PhysicalResourceId) {
-            ids.set(`${stack}/${resource.LogicalResourceId}`, resource.PhysicalResourceId);
-          }
-        }
-      }),
-    );
-  } finally {
-    cloudformation.destroy();
-  }
-  return ids;
-}
-
 /** Reads the app as deployed: its functions built from source, their Lambda names, and the live log's names. */
 export async function readDevApp(assemblyDir: string): Promise<DevApp> {
   const dir = path.resolve(assemblyDir);
   const summary = summarizeAssembly(dir);
-  const ids = await physicalIds(summary.stacks);
+  const cloudformation = new CloudFormationClient(localClientConfig());
+  const ids = await deployedResourceIds(summary.stacks, cloudformation).finally(() => cloudformation.destroy());
   const models = modelsOf(dir);
   const functionNames = new Map<string, string>();
   const liveSources = new Map<string, LiveSource>();
   for (const fn of summary.functions) {
-    const physical = ids.get(`${fn.stack}/${fn.logicalId}`);
+    const physical = ids.get(resourceKey(fn));
     if (!physical) continue;
     functionNames.set(fn.id, physical);
     const model = models.get(fn.id);
     liveSources.set(physical, { id: fn.id, ...(model ? { model } : {}) });
   }
   for (const flow of assemblyResources(dir, ['AWS::StepFunctions::StateMachine'])) {
-    const arn = ids.get(`${flow.stack}/${flow.logicalId}`);
+    const arn = ids.get(resourceKey(flow));
     if (arn) liveSources.set(arn.split(':').pop() ?? arn, { id: flow.id.replace(/\/StateMachine$/, '') });
   }
   const functions = devFunctionsOf(dir);

@@ -1,0 +1,171 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, NestedStack, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  BillingMeter,
+  DmsTrigger,
+  Flow,
+  FunctionGraph,
+  ObsBucket,
+  ObsTrigger,
+  SmnTrigger,
+  StageCode,
+  StageFunction,
+} from '../../../lib';
+import { summarizeAssembly } from '../../../lib/app/assembly';
+import { assemblyResources } from '../../../lib/app/send';
+import { FUNCTIONS_PER_NESTED_STACK } from '../../../lib/function/placement';
+import { FIXTURES } from '../../helpers';
+
+// Past CloudFormation's 500 resources per stack: with the one opt-in (a context value), a stack's functions and
+// their triggers' resources go into nested stacks of the stack, the user's code unchanged.
+
+function bigApp(functions: number, perStack: unknown, outdir?: string) {
+  const app = new App({
+    ...(outdir ? { outdir } : {}),
+    context: {
+      [FUNCTIONS_PER_NESTED_STACK]: perStack,
+      'aws:cdk:bundling-stacks': [],
+      'aws:cdk:enable-path-metadata': true,
+    },
+  });
+  const stack = new Stack(app, 'Big');
+  const bucket = new ObsBucket(stack, 'Uploads');
+  const topic = new Topic(stack, 'Events');
+  const service = new Construct(stack, 'Service');
+  const fns = Array.from(
+    { length: functions },
+    (_, i) =>
+      new StageFunction(i % 2 === 0 ? stack : service, `Fn${i}`, {
+        code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
+        memorySize: 256,
+        triggers: [
+          new ObsTrigger(bucket, { prefix: `fn${i}/` }),
+          new SmnTrigger(topic),
+          new DmsTrigger(new Queue(stack, `Queue${i}`)),
+        ],
+      }),
+  );
+  new FunctionGraph(stack, 'Flow', {
+    definition: Flow.sequence(
+      Flow.invoke('Step0', fns[0]),
+      Flow.invoke('Step1', fns[1 % functions]),
+      Flow.invoke('Step2', fns[2 % functions]),
+      Flow.succeed('Done'),
+    ),
+  });
+  return { app, stack, fns };
+}
+
+test('functions, their roles, log groups and triggers go into nested stacks of the stack, that many each', () => {
+  const { stack, fns } = bigApp(10, 4);
+
+  const nested = stack.node.children.filter((c): c is NestedStack => c instanceof NestedStack);
+  expect(nested.map(n => n.node.id)).toEqual(['Functions1', 'Functions2', 'Functions3']);
+  // The user's construct path stays in the id: Service/Fn1 is Functions1/Service-Fn1.
+  expect(fns.slice(0, 3).map(fn => fn.node.path)).toEqual([
+    'Big/Functions1/Fn0',
+    'Big/Functions1/Service-Fn1',
+    'Big/Functions1/Fn2',
+  ]);
+  const parent = Template.fromStack(stack);
+  parent.resourceCountIs('AWS::Lambda::Function', 0);
+  parent.resourceCountIs('AWS::CloudFormation::Stack', 3);
+  const first = Template.fromStack(nested[0]);
+  first.resourceCountIs('AWS::Lambda::Function', 4);
+  first.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
+  first.resourceCountIs('AWS::SNS::Subscription', 4);
+  Template.fromStack(nested[2]).resourceCountIs('AWS::Lambda::Function', 2);
+});
+
+test('without the opt-in nothing moves', () => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Small');
+  const fn = new StageFunction(stack, 'Fn', {
+    code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
+    memorySize: 128,
+  });
+  expect(fn.node.path).toBe('Small/Fn');
+  Template.fromStack(stack).resourceCountIs('AWS::CloudFormation::Stack', 0);
+});
+
+test('a value that is not a whole number of functions from 1 to 50 is refused with the construct path', () => {
+  for (const bad of [0, 51, 2.5, 'many']) {
+    expect(() => bigApp(1, bad)).toThrow(
+      new RegExp(
+        `the context ${FUNCTIONS_PER_NESTED_STACK} must be a whole number of functions from 1 to 50 \\(given ${JSON.stringify(bad)}\\) in Big`,
+      ),
+    );
+  }
+  // A value from cdk.json's context may be a string.
+  expect(() => bigApp(1, '40')).not.toThrow();
+});
+
+test('200 functions with three triggers each and a flow synthesize past 500 resources; each stack stays below it', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-nested-'));
+  try {
+    const { app } = bigApp(200, 40, out);
+    app.synth();
+    const summary = summarizeAssembly(out);
+
+    expect(summary.functions.filter(f => !f.internal)).toHaveLength(200);
+    expect(summary.resourceCount).toBeGreaterThan(1600);
+    expect(summary.stackResourceCounts.Big).toBeLessThan(500);
+    const nestedFiles = fs.readdirSync(out).filter(f => f.endsWith('.nested.template.json'));
+    expect(nestedFiles).toHaveLength(5);
+    for (const file of nestedFiles) {
+      const template = JSON.parse(fs.readFileSync(path.join(out, file), 'utf-8')) as {
+        Resources: object;
+        Parameters?: object;
+        Outputs?: object;
+      };
+      expect(Object.keys(template.Resources).length).toBeLessThan(500);
+      expect(Object.keys(template.Parameters ?? {}).length).toBeLessThanOrEqual(200);
+      expect(Object.keys(template.Outputs ?? {}).length).toBeLessThanOrEqual(200);
+    }
+    // Each function is found below its nested stack, by its construct path.
+    const fn7 = summary.functions.find(f => f.id === 'Big/Functions1/Service-Fn7');
+    expect(fn7?.nested).toEqual([expect.stringMatching(/^Functions1NestedStack/)]);
+    const queues = assemblyResources(out, ['AWS::SQS::Queue']);
+    expect(queues.find(q => q.id === 'Big/Queue7')?.nested).toEqual([]);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("a metered function in a nested stack is metered by its stack's meter", () => {
+  const { stack } = bigApp(3, 2);
+  new BillingMeter(stack, 'Meter');
+  const parent = Template.fromStack(stack);
+  parent.resourceCountIs('AWS::Logs::SubscriptionFilter', 3);
+});
+
+describe('cfn-lint', () => {
+  const installed = spawnSync('python3', ['-c', 'import cfnlint.runner'], { encoding: 'utf-8' }).status === 0;
+  const lint = installed || process.env.CI ? test : test.skip;
+  lint('the parent and nested templates of 40 functions have no error and no warning', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-nested-lint-'));
+    try {
+      bigApp(40, 20, out).app.synth();
+      const templates = fs
+        .readdirSync(out)
+        .filter(f => f.endsWith('.template.json'))
+        .map(f => path.join(out, f));
+      const result = spawnSync(
+        'python3',
+        ['-c', 'import sys; from cfnlint.runner import main; sys.exit(main())', ...templates],
+        { encoding: 'utf-8' },
+      );
+      expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
+      expect(result.status).toBe(0);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
