@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { folderBytes } from '../folder-bytes';
 import { internalRole } from '../model';
 
@@ -117,26 +117,38 @@ function logicalIdPaths(
   assemblyDir: string,
   artifactId: string,
 ): (nested: readonly string[], logicalId: string) => string | undefined {
-  let entries: { readonly path: string; readonly logicalId: string }[];
   try {
-    const artifact = new CloudAssembly(assemblyDir).getStackArtifact(artifactId);
-    entries = artifact.findMetadataByType('aws:cdk:logicalId').map(entry => ({
-      path: entry.path.replace(/^\//, ''),
-      logicalId: String(entry.data),
-    }));
+    return logicalIdPathsOf(new CloudAssembly(assemblyDir).getStackArtifact(artifactId));
   } catch {
     return () => undefined;
   }
+}
+
+/** {@link logicalIdPaths} of a stack artifact (one in a Stage's assembly too). */
+export function logicalIdPathsOf(
+  artifact: CloudFormationStackArtifact,
+): (nested: readonly string[], logicalId: string) => string | undefined {
+  const entries = artifact.findMetadataByType('aws:cdk:logicalId').map(entry => ({
+    path: entry.path.replace(/^\//, ''),
+    logicalId: String(entry.data),
+  }));
   // A nested stack resource's path is `<nested stack>.NestedStack/<nested stack>.NestedStackResource`.
   const nestedPathOf = (logicalId: string) =>
     entries
       .find(e => e.logicalId === logicalId && e.path.endsWith('.NestedStackResource'))
       ?.path.replace(/\.NestedStack\/.*$/, '');
+  const nestedPrefixes = entries
+    .filter(e => e.path.endsWith('.NestedStackResource'))
+    .map(e => `${e.path.replace(/\.NestedStack\/.*$/, '')}/`);
   return (nested, logicalId) => {
     const prefix = nested.length > 0 ? nestedPathOf(nested[nested.length - 1]) : undefined;
     if (nested.length > 0 && prefix === undefined) return undefined;
     const candidates = entries.filter(e => e.logicalId === logicalId);
-    const found = prefix === undefined ? candidates[0] : candidates.find(e => e.path.startsWith(`${prefix}/`));
+    // A top-level logical id is one outside every nested stack; a nested one is below its own nested stack.
+    const found =
+      prefix === undefined
+        ? candidates.find(e => !nestedPrefixes.some(p => e.path.startsWith(p)))
+        : candidates.find(e => e.path.startsWith(`${prefix}/`));
     return found?.path.replace(/\/Resource$/, '').concat('/Resource');
   };
 }

@@ -1,7 +1,8 @@
 import {
   CloudFormationClient,
   DescribeStackResourceCommand,
-  DescribeStackResourcesCommand,
+  paginateListStackResources,
+  StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
 import { LocalCloudError } from '../errors';
 import { isUnreachable } from '../local/endpoint';
@@ -63,15 +64,18 @@ export async function deployedResourceIds(
 ): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   const visit = async (stack: string, deployedName: string, nested: readonly string[]): Promise<void> => {
-    const answer = await cloudformation
-      .send(new DescribeStackResourcesCommand({ StackName: deployedName }))
-      .catch((error: unknown) => {
-        // A stack not deployed has no resources; a local cloud that does not answer is an error of its own.
-        if (isUnreachable(error)) throw error;
-        return undefined;
-      });
+    // ListStackResources pages through every resource (DescribeStackResources answers at most 100 on AWS).
+    const resources: StackResourceSummary[] = [];
+    try {
+      for await (const page of paginateListStackResources({ client: cloudformation }, { StackName: deployedName })) {
+        resources.push(...(page.StackResourceSummaries ?? []));
+      }
+    } catch (error) {
+      // A stack not deployed has no resources; a local cloud that does not answer is an error of its own.
+      if (isUnreachable(error)) throw error;
+    }
     await Promise.all(
-      (answer?.StackResources ?? []).map(async resource => {
+      resources.map(async resource => {
         if (!resource.LogicalResourceId || !resource.PhysicalResourceId) return;
         ids.set(resourceKey({ stack, nested, logicalId: resource.LogicalResourceId }), resource.PhysicalResourceId);
         if (resource.ResourceType === NESTED_STACK) {

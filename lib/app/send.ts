@@ -10,7 +10,7 @@ import { MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/clien
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalCloudError, StageInputError } from '../errors';
 import { localClientConfig, localRestApiUrl } from '../local/endpoint';
-import { templatesOf } from './assembly';
+import { logicalIdPathsOf, templatesOf } from './assembly';
 import { physicalIdAt } from './physical-ids';
 import { namesConstruct } from './assembly';
 import { HttpRequest, HttpResponse, sendHttp } from './http-request';
@@ -47,7 +47,7 @@ export interface SendTarget {
   readonly kind: SendKind;
   readonly stack: string;
   readonly logicalId: string;
-  /** The nested stacks down to its template (`stagegraph:functionsPerNestedStack`); empty in a top-level stack. */
+  /** The nested stacks down to its template (`stagegraph:nestedFunctionStacks`); empty in a top-level stack. */
   readonly nested?: readonly string[];
 }
 
@@ -109,12 +109,19 @@ function sendTargetsOf(assemblyDir: string, types: readonly string[]) {
       stack.findMetadataByType('aws:cdk:logicalId').map(entry => [String(entry.data), entry.path.replace(/^\//, '')]),
     );
     const own = stack.template as { Resources?: Record<string, TemplateResource> };
-    for (const { nested, template } of templatesOf<TemplateResource>(assemblyDir, own)) {
+    const pathOf = logicalIdPathsOf(stack);
+    // A Stage's stacks and their nested templates are in the Stage's own assembly folder.
+    for (const { nested, template } of templatesOf<TemplateResource>(stack.assembly.directory, own)) {
       for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
         if (!types.includes(resource.Type ?? '')) continue;
-        // A nested stack's logical ids are its own: its resources carry their construct path as metadata.
+        // A nested stack's logical ids are its own: found below its nested stack's path.
         const cdkPath = resource.Metadata?.['aws:cdk:path'];
-        const named = nested.length === 0 ? paths.get(logicalId) : typeof cdkPath === 'string' ? cdkPath : undefined;
+        const named =
+          nested.length === 0
+            ? paths.get(logicalId)
+            : typeof cdkPath === 'string'
+              ? cdkPath
+              : pathOf(nested, logicalId);
         const id = (named ?? `${stack.hierarchicalId}/${[...nested, logicalId].join('/')}`).replace(/\/Resource$/, '');
         found.push({ id, stack: stack.stackName, logicalId, nested, resource });
       }

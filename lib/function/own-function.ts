@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { handlerSource, OWN_FUNCTION_RUNTIME } from '../project';
 import { StageCode } from './stage-code';
+import { inPlace } from './placement';
 import { StageFunction } from './stage-function';
 
 /** Properties of one of stagegraph's own functions. */
@@ -25,11 +26,16 @@ export interface OwnFunctionProps {
  * a StageFunction of a bundled handler from `lib/handlers` on `OWN_FUNCTION_RUNTIME`.
  */
 export function ownFunction(scope: Construct, id: string, props: OwnFunctionProps): StageFunction {
-  return new StageFunction(scope, id, {
-    code: StageCode.fromNodejs(handlerSource(props.handler), { runtime: OWN_FUNCTION_RUNTIME }),
-    memorySize: props.memorySize,
-    description: props.description,
-    ...(props.timeout ? { timeout: props.timeout } : {}),
-    ...(props.environment ? { environment: props.environment } : {}),
-  });
+  // stagegraph's own functions stay with the construct that makes them: a flow's starter in a nested stack of
+  // functions would need the state machine's ARN while the state machine needs its functions' (a cycle).
+  return inPlace(
+    () =>
+      new StageFunction(scope, id, {
+        code: StageCode.fromNodejs(handlerSource(props.handler), { runtime: OWN_FUNCTION_RUNTIME }),
+        memorySize: props.memorySize,
+        description: props.description,
+        ...(props.timeout ? { timeout: props.timeout } : {}),
+        ...(props.environment ? { environment: props.environment } : {}),
+      }),
+  );
 }

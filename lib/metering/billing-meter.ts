@@ -1,5 +1,5 @@
 import { ArnFormat, Aspects, IAspect, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
-import { topLevelStack } from '../function/placement';
+import { topLevelStack } from '../stack-singleton';
 import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
@@ -61,7 +61,7 @@ export interface BillingMeterProps {
 export class BillingMeter extends Construct {
   /** The meter of a stack, if it has one. */
   public static of(scope: IConstruct): BillingMeter | undefined {
-    return meters.get(Stack.of(scope));
+    return meters.get(topLevelStack(scope));
   }
 
   /** The name of the app in the metrics' `App` dimension. */

@@ -155,7 +155,7 @@ export class DeployedApp {
     const resource = cfnResourceOf(construct);
     const own = Stack.of(resource);
     const logicalId = own.resolve(own.getLogicalId(resource as CfnElement)) as string;
-    // A resource in a nested stack (`stagegraph:functionsPerNestedStack`) is found through its nested stacks.
+    // A resource in a nested stack (`stagegraph:nestedFunctionStacks`) is found through its nested stacks.
     let stack = own;
     const nested: string[] = [];
     while (stack.nestedStackParent && stack.nestedStackResource) {

@@ -13,6 +13,7 @@ import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
 import { StageValidationError } from '../errors';
 import { acceptNagFindings } from '../nag-metadata';
+import { topLevelStack } from '../stack-singleton';
 
 /** The id of the REST API that the HTTP triggers of a stack share. */
 export const SHARED_HTTP_API_ID = 'StageHttpApi';
@@ -95,7 +96,8 @@ const apis = new WeakMap<Stack, StageHttpApi>();
 export class StageHttpApi extends RestApi {
   /** The stack's HTTP API, found or created with the defaults. */
   public static of(scope: IConstruct): StageHttpApi {
-    const stack = Stack.of(scope);
+    // The stack's one API, also for a function in a nested stack of functions.
+    const stack = topLevelStack(scope);
     return apis.get(stack) ?? new StageHttpApi(stack, SHARED_HTTP_API_ID);
   }
 

@@ -143,7 +143,7 @@ async function main(): Promise<void> {
     }
     if (wall) {
       console.log(
-        '\nPast 500 resources per stack: functions in nested stacks (stagegraph:functionsPerNestedStack = 40)\n',
+        '\nPast 500 resources per stack: functions in nested stacks (stagegraph:nestedFunctionStacks: about 35 functions each)\n',
       );
       console.log(formatWall(wall));
     }

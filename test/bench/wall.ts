@@ -1,6 +1,7 @@
 // Past CloudFormation's 500 resources per stack, opted in to nested stacks of functions
-// (stagegraph:functionsPerNestedStack = 40): the synth of 1,000 functions with an OBS and an SMN trigger each and a
-// flow (a fresh process, the build cache warm; a queue per function would be 1,000 resources of the app's own stack),
+// (stagegraph:nestedFunctionStacks: about 35 functions each): the synth of 1,000 functions with an OBS and an SMN
+// trigger each and a flow (a fresh process, the build cache warm; a queue per function would be 1,000 resources of
+// the app's own stack),
 // and the deploy of 200 functions with an OBS, an SMN and a DMS trigger each to the local cloud, where plain
 // aws-cdk-lib stops at synth (see the scaling table), then one invocation of the last function.
 import * as fs from 'fs';

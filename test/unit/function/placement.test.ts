@@ -9,6 +9,8 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   BillingMeter,
+  HttpAuth,
+  HttpTrigger,
   DmsTrigger,
   Flow,
   FunctionGraph,
@@ -20,17 +22,17 @@ import {
 } from '../../../lib';
 import { summarizeAssembly } from '../../../lib/app/assembly';
 import { assemblyResources } from '../../../lib/app/send';
-import { FUNCTIONS_PER_NESTED_STACK } from '../../../lib/function/placement';
+import { NESTED_FUNCTION_STACKS } from '../../../lib/function/placement';
 import { FIXTURES } from '../../helpers';
 
 // Past CloudFormation's 500 resources per stack: with the one opt-in (a context value), a stack's functions and
 // their triggers' resources go into nested stacks of the stack, the user's code unchanged.
 
-function bigApp(functions: number, perStack: unknown, outdir?: string) {
+function bigApp(functions: number, stacks: unknown, outdir?: string, skip?: number) {
   const app = new App({
     ...(outdir ? { outdir } : {}),
     context: {
-      [FUNCTIONS_PER_NESTED_STACK]: perStack,
+      [NESTED_FUNCTION_STACKS]: stacks,
       'aws:cdk:bundling-stacks': [],
       'aws:cdk:enable-path-metadata': true,
     },
@@ -39,19 +41,20 @@ function bigApp(functions: number, perStack: unknown, outdir?: string) {
   const bucket = new ObsBucket(stack, 'Uploads');
   const topic = new Topic(stack, 'Events');
   const service = new Construct(stack, 'Service');
-  const fns = Array.from(
-    { length: functions },
-    (_, i) =>
-      new StageFunction(i % 2 === 0 ? stack : service, `Fn${i}`, {
-        code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
-        memorySize: 256,
-        triggers: [
-          new ObsTrigger(bucket, { prefix: `fn${i}/` }),
-          new SmnTrigger(topic),
-          new DmsTrigger(new Queue(stack, `Queue${i}`)),
-        ],
-      }),
-  );
+  const fns = Array.from({ length: functions }, (_, i) => i)
+    .filter(i => i !== skip)
+    .map(
+      i =>
+        new StageFunction(i % 2 === 0 ? stack : service, `Fn${i}`, {
+          code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
+          memorySize: 256,
+          triggers: [
+            new ObsTrigger(bucket, { prefix: `fn${i}/` }),
+            new SmnTrigger(topic),
+            new DmsTrigger(new Queue(stack, `Queue${i}`)),
+          ],
+        }),
+    );
   new FunctionGraph(stack, 'Flow', {
     definition: Flow.sequence(
       Flow.invoke('Step0', fns[0]),
@@ -63,25 +66,55 @@ function bigApp(functions: number, perStack: unknown, outdir?: string) {
   return { app, stack, fns };
 }
 
-test('functions, their roles, log groups and triggers go into nested stacks of the stack, that many each', () => {
-  const { stack, fns } = bigApp(10, 4);
+test('functions, their roles, log groups and triggers go into the nested stacks their paths hash to', () => {
+  const { stack, fns } = bigApp(10, 3);
 
   const nested = stack.node.children.filter((c): c is NestedStack => c instanceof NestedStack);
-  expect(nested.map(n => n.node.id)).toEqual(['Functions1', 'Functions2', 'Functions3']);
-  // The user's construct path stays in the id: Service/Fn1 is Functions1/Service-Fn1.
-  expect(fns.slice(0, 3).map(fn => fn.node.path)).toEqual([
-    'Big/Functions1/Fn0',
-    'Big/Functions1/Service-Fn1',
-    'Big/Functions1/Fn2',
-  ]);
+  expect(nested.map(n => n.node.id).sort()).toEqual(['Functions1', 'Functions2', 'Functions3']);
+  // The user's construct path stays in the id: Service/Fn1 is Functions<n>/Service.Fn1.
+  expect(fns[1].node.path).toMatch(/^Big\/Functions[123]\/Service\.Fn1$/);
+  for (const fn of fns) expect(fn.node.path).toMatch(/^Big\/Functions[123]\/(Service\.)?Fn\d$/);
   const parent = Template.fromStack(stack);
   parent.resourceCountIs('AWS::Lambda::Function', 0);
   parent.resourceCountIs('AWS::CloudFormation::Stack', 3);
+  const functionsIn = (n: NestedStack) => Template.fromStack(n).findResources('AWS::Lambda::Function');
+  expect(nested.map(n => Object.keys(functionsIn(n)).length).reduce((a, b) => a + b)).toBe(10);
   const first = Template.fromStack(nested[0]);
-  first.resourceCountIs('AWS::Lambda::Function', 4);
-  first.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
-  first.resourceCountIs('AWS::SNS::Subscription', 4);
-  Template.fromStack(nested[2]).resourceCountIs('AWS::Lambda::Function', 2);
+  const count = Object.keys(functionsIn(nested[0])).length;
+  first.resourceCountIs('AWS::Lambda::EventSourceMapping', count);
+  first.resourceCountIs('AWS::SNS::Subscription', count);
+});
+
+test('adding or removing a function moves no other one', () => {
+  const all = bigApp(12, 4).fns.map(fn => fn.node.path);
+  const without = bigApp(12, 4, undefined, 5).fns.map(fn => fn.node.path);
+  expect(without).toEqual(all.filter((_, i) => i !== 5));
+});
+
+test("HTTP triggers share the stack's one API, and a flow's own functions stay with the flow (no cycle)", () => {
+  const app = new App({ context: { [NESTED_FUNCTION_STACKS]: 2, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Web');
+  const bucket = new ObsBucket(stack, 'Inbox');
+  const fns = [0, 1, 2].map(
+    i =>
+      new StageFunction(stack, `Route${i}`, {
+        code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
+        memorySize: 128,
+        triggers: [new HttpTrigger({ path: `/r${i}`, auth: HttpAuth.NONE })],
+      }),
+  );
+  new FunctionGraph(stack, 'Flow', {
+    definition: Flow.sequence(Flow.invoke('A', fns[0]), Flow.succeed('Done')),
+    triggers: [new ObsTrigger(bucket, { prefix: 'in/' })],
+  });
+
+  // Template.fromStack checks that the template has no cycle.
+  const parent = Template.fromStack(stack);
+  parent.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+  parent.resourceCountIs('AWS::Lambda::Function', 1); // the flow's starter
+  for (const nested of stack.node.children.filter((c): c is NestedStack => c instanceof NestedStack)) {
+    Template.fromStack(nested).resourceCountIs('AWS::ApiGateway::RestApi', 0);
+  }
 });
 
 test('without the opt-in nothing moves', () => {
@@ -95,11 +128,11 @@ test('without the opt-in nothing moves', () => {
   Template.fromStack(stack).resourceCountIs('AWS::CloudFormation::Stack', 0);
 });
 
-test('a value that is not a whole number of functions from 1 to 50 is refused with the construct path', () => {
-  for (const bad of [0, 51, 2.5, 'many']) {
+test('a value that is not a whole number of nested stacks from 1 to 100 is refused with the construct path', () => {
+  for (const bad of [0, 101, 2.5, 'many']) {
     expect(() => bigApp(1, bad)).toThrow(
       new RegExp(
-        `the context ${FUNCTIONS_PER_NESTED_STACK} must be a whole number of functions from 1 to 50 \\(given ${JSON.stringify(bad)}\\) in Big`,
+        `the context ${NESTED_FUNCTION_STACKS} must be a whole number of nested stacks from 1 to 100 \\(given ${JSON.stringify(bad)}\\) in Big`,
       ),
     );
   }
@@ -110,7 +143,7 @@ test('a value that is not a whole number of functions from 1 to 50 is refused wi
 test('200 functions with three triggers each and a flow synthesize past 500 resources; each stack stays below it', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-nested-'));
   try {
-    const { app } = bigApp(200, 40, out);
+    const { app } = bigApp(200, 5, out);
     app.synth();
     const summary = summarizeAssembly(out);
 
@@ -130,8 +163,8 @@ test('200 functions with three triggers each and a flow synthesize past 500 reso
       expect(Object.keys(template.Outputs ?? {}).length).toBeLessThanOrEqual(200);
     }
     // Each function is found below its nested stack, by its construct path.
-    const fn7 = summary.functions.find(f => f.id === 'Big/Functions1/Service-Fn7');
-    expect(fn7?.nested).toEqual([expect.stringMatching(/^Functions1NestedStack/)]);
+    const fn7 = summary.functions.find(f => /^Big\/Functions\d\/Service\.Fn7$/.test(f.id));
+    expect(fn7?.nested).toEqual([expect.stringMatching(/^Functions\dNestedStack/)]);
     const queues = assemblyResources(out, ['AWS::SQS::Queue']);
     expect(queues.find(q => q.id === 'Big/Queue7')?.nested).toEqual([]);
   } finally {
@@ -152,7 +185,7 @@ describe('cfn-lint', () => {
   lint('the parent and nested templates of 40 functions have no error and no warning', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-nested-lint-'));
     try {
-      bigApp(40, 20, out).app.synth();
+      bigApp(40, 2, out).app.synth();
       const templates = fs
         .readdirSync(out)
         .filter(f => f.endsWith('.template.json'))
