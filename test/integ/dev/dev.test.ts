@@ -299,7 +299,9 @@ test('Ctrl-C stops watching and leaves the local cloud running', async () => {
   await waitForScreen('dev to end', /dev exited with \d+/, 30_000);
 
   expect(unwrapped()).toMatch(/the local cloud keeps running: `stagegraph local down` stops it/);
-  expect(screen(true)).toMatch(/dev exited with 0/);
+  // 0, or 130 (the usual status after Ctrl-C) when tsx, which runs the CLI here, relays the signal a second time
+  // on a loaded machine; either way dev ran its clean-up (the line above) and the local cloud still answers.
+  expect(screen(true)).toMatch(/dev exited with (0|130)\b/);
   const health = await fetch(`${localEndpoint()}/_localstack/health`);
   expect(health.ok).toBe(true);
 });
