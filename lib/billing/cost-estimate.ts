@@ -97,14 +97,19 @@ function alwaysOnUsd(memoryMb: number): number {
  * tree by `estimateCost`, from the cloud assembly by `stagegraph cost`). A function is billed with its
  * stack's meter's model, or else the AWS Lambda model of its architecture.
  */
-export function estimateFromUsage(records: UsageRecord[], options: EstimateOptions = {}): CostEstimate {
-  const functions = records.flatMap(r => (r.function ? [r.function] : []));
-  const flows = records.flatMap(r => (r.flow ? [r.flow] : []));
+/** The model a function is billed with: its stack's meter's model, or else the AWS Lambda model of its architecture. */
+export function functionModels(records: readonly UsageRecord[]): (fn: FunctionUsage) => BillingModel {
   const meterModels = new Map(
     records.flatMap(r => (r.meter?.model ? [[r.meter.stackPath, BillingModel.custom(r.meter.model)] as const] : [])),
   );
-  const modelOf = (fn: FunctionUsage) =>
-    options.model ?? meterModels.get(fn.stackPath) ?? BillingModel.awsLambda({ name: fn.architecture });
+  return fn => meterModels.get(fn.stackPath) ?? BillingModel.awsLambda({ name: fn.architecture });
+}
+
+export function estimateFromUsage(records: UsageRecord[], options: EstimateOptions = {}): CostEstimate {
+  const functions = records.flatMap(r => (r.function ? [r.function] : []));
+  const flows = records.flatMap(r => (r.flow ? [r.flow] : []));
+  const billedWith = functionModels(records);
+  const modelOf = (fn: FunctionUsage) => options.model ?? billedWith(fn);
   const invocations = new Map<string, number>();
   for (const fn of functions) invocations.set(fn.path, fn.invocationsPerMonth ?? 0);
   const flowEstimates: FlowCostEstimate[] = [];

@@ -3,7 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { BillingModel } from '../../billing/billing-model';
 import { localClientConfig } from '../../local/endpoint';
 import { MODEL_METADATA, ModelRecord, SourceFact } from '../../model';
-import { UsageRecord } from '../../billing/cost-estimate';
+import { functionModels, UsageRecord } from '../../billing/cost-estimate';
 import { USAGE_METADATA } from '../../usage';
 import { assemblyMetadata, summarizeAssembly } from '../assembly';
 import { deployedResourceIds, resourceKey } from '../physical-ids';
@@ -68,21 +68,8 @@ export function devFunctionsOf(assemblyDir: string): DevFunction[] {
 /** The billing model of each function, by id: its stack's meter's model, else Lambda's for its architecture. */
 function modelsOf(assemblyDir: string): Map<string, BillingModel> {
   const records = assemblyMetadata<UsageRecord>(assemblyDir, USAGE_METADATA);
-  const meterModels = new Map(
-    records.flatMap(r => (r.meter?.model ? [[r.meter.stackPath, BillingModel.custom(r.meter.model)] as const] : [])),
-  );
-  return new Map(
-    records.flatMap(r =>
-      r.function
-        ? [
-            [
-              r.function.path,
-              meterModels.get(r.function.stackPath) ?? BillingModel.awsLambda({ name: r.function.architecture }),
-            ] as const,
-          ]
-        : [],
-    ),
-  );
+  const modelOf = functionModels(records);
+  return new Map(records.flatMap(r => (r.function ? [[r.function.path, modelOf(r.function)] as const] : [])));
 }
 
 /** Reads the app as deployed: its functions built from source, their Lambda names, and the live log's names. */
