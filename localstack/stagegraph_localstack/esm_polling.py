@@ -143,13 +143,13 @@ _applied = False
 
 
 def install() -> bool:
-    """Replaces `EsmWorker.poller_loop` when `STAGEGRAPH_ESM_POLLING=continuous`; True when applied. Opt-in for
-    now: a graceful stop (`local down`) with batches in flight on several pollers processes some of them again after
-    the restart, where LocalStack's own loop (one batch a second) processes each exactly once."""
+    """Replaces `EsmWorker.poller_loop`; True when applied. `STAGEGRAPH_ESM_POLLING=localstack` keeps LocalStack's
+    own loop (one batch a second), for comparisons. A graceful stop lets the batches in flight finish with the
+    gateway still serving their functions (drain.py), so a restart processes none of them again."""
     global _applied
     if _applied:
         return True
-    if os.environ.get("STAGEGRAPH_ESM_POLLING") != "continuous":
+    if os.environ.get("STAGEGRAPH_ESM_POLLING") == "localstack":
         return False
     try:
         from localstack.services.lambda_.event_source_mapping import esm_worker

@@ -8,7 +8,6 @@ cold start) and writes START/END/REPORT lines with each invocation's logs.
 
 import atexit
 import datetime
-import ctypes
 import json
 import logging
 import math
@@ -23,7 +22,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
 
-from stagegraph_localstack import debug_sessions, invocation_records, live_log
+from stagegraph_localstack import debug_sessions, invocation_records, live_log, spawn
 from stagegraph_localstack.limits import response_too_large
 from stagegraph_localstack.memory_watch import WATCH
 from stagegraph_localstack.repairs import repair_create_log_stream
@@ -66,13 +65,6 @@ def _stop_all() -> None:
         processes = list(_live_processes)
     for process in processes:
         _kill_group(process)
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: start a process group, and get SIGKILL if LocalStack dies."""
-    os.setsid()
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _readable(message: str) -> str:
@@ -159,9 +151,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         self.peak_memory_mb = 0
         log = open(self.log_path, "ab")
         started = time.perf_counter()
-        self.process = subprocess.Popen(
+        # Its own process group, SIGKILL when LocalStack dies (and not when the thread that started it ends).
+        self.process = spawn.popen(
             launch.command, cwd=spec.code_dir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
         )
         log.close()
         with _live_lock:

@@ -5,7 +5,7 @@ request, whichever service that request is for.
 """
 from localstack.runtime.hooks import on_infra_start, on_runtime_create
 
-from stagegraph_localstack import debug_sessions, esm_polling, invocation_records, lambda_metrics, live_log, log_delivery
+from stagegraph_localstack import debug_sessions, drain, esm_polling, invocation_records, lambda_metrics, live_log, log_delivery
 from stagegraph_localstack.http_auth import enforce_iam_authorization
 from stagegraph_localstack.lambda_authorizers import enforce_lambda_authorizers
 from stagegraph_localstack.limits import enforce_api_gateway_body_limit, enforce_invoke_payload_limits
@@ -40,6 +40,7 @@ def stagegraph_repairs() -> None:
     live_log.install()
     debug_sessions.install()
     esm_polling.install()
+    drain.install()
     lambda_metrics.install()
 
 
@@ -77,6 +78,12 @@ def stagegraph_restore() -> None:
 def stagegraph_save() -> None:
     from stagegraph_localstack import persistence
 
-    # Subscriptions first: the billing meter's metrics and logs are then part of the saved state.
-    log_delivery.shutdown(persistence.state_folder())
-    persistence.save_on_shutdown()
+    # Mappings take no new batch; the gateway serves the functions finishing theirs (drain.py).
+    drain.begin()
+    try:
+        quiesce = persistence.quiesce_on_shutdown()
+        # Subscriptions next: the billing meter's metrics and logs are then part of the saved state.
+        log_delivery.shutdown(persistence.state_folder())
+    finally:
+        drain.end()
+    persistence.save_on_shutdown(quiesce)

@@ -506,17 +506,23 @@ class Persister:
 
     # --- shutdown ------------------------------------------------------------------------------
 
-    def shutdown(self) -> dict:
-        """Stops the periodic saves, lets event source mappings finish what they hold, saves."""
+    def quiesce(self) -> dict:
+        """Stops the periodic saves and lets event source mappings finish what they hold (drain.py: the gateway
+        still serves the functions meanwhile)."""
         from stagegraph_localstack import service_state
 
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=QUIESCE_SECONDS)
+        return service_state.quiesce(QUIESCE_SECONDS, self.changes.last_request("kinesis"))
+
+    def shutdown(self, quiesce: dict | None = None) -> dict:
+        """Saves everything, after `quiesce` (called here when the caller has not)."""
+        if quiesce is None:
+            quiesce = self.quiesce()
         if not self.gate.opened.is_set():
             # Stopped before the restore finished: saving now would replace the snapshot with less.
             return {"reason": "shutdown", "skipped": "the restore had not finished"}
-        quiesce = service_state.quiesce(QUIESCE_SECONDS, self.changes.last_request("kinesis"))
         result = self.save("shutdown", everything=True)
         result["quiesce"] = quiesce
         LOG.info("stagegraph: state saved on shutdown: %s", result)
@@ -590,6 +596,15 @@ def restore_and_start() -> None:
     _persister.start()
 
 
-def save_on_shutdown() -> None:
+def quiesce_on_shutdown() -> dict:
+    """Lets event source mappings finish the batches they hold (and stops the periodic saves)."""
+    from stagegraph_localstack import service_state
+
     if _persister is not None:
-        _persister.shutdown()
+        return _persister.quiesce()
+    return service_state.quiesce(QUIESCE_SECONDS)
+
+
+def save_on_shutdown(quiesce: dict | None = None) -> None:
+    if _persister is not None:
+        _persister.shutdown(quiesce)

@@ -4,8 +4,6 @@
 // BENCH_BASELINE=0 skips the throughput's baseline (LocalStack as shipped, in a local cloud of its own).
 // Before any AWS SDK client is made: the bench runs on Node.js 20, which the SDK warns about.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-// The bench's local cloud polls queues continuously (opt-in: see the README's DMS section); the baseline does not.
-process.env.STAGEGRAPH_ESM_POLLING ??= 'continuous';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
