@@ -5,7 +5,17 @@ request, whichever service that request is for.
 """
 from localstack.runtime.hooks import on_infra_start, on_runtime_create
 
-from stagegraph_localstack import debug_sessions, drain, esm_polling, invocation_records, lambda_metrics, live_log, log_delivery
+from stagegraph_localstack import (
+    assumed_roles,
+    debug_sessions,
+    drain,
+    esm_polling,
+    flow_execution,
+    invocation_records,
+    lambda_metrics,
+    live_log,
+    log_delivery,
+)
 from stagegraph_localstack.http_auth import enforce_iam_authorization
 from stagegraph_localstack.lambda_authorizers import enforce_lambda_authorizers
 from stagegraph_localstack.limits import enforce_api_gateway_body_limit, enforce_invoke_payload_limits
@@ -41,6 +51,8 @@ def stagegraph_repairs() -> None:
     debug_sessions.install()
     esm_polling.install()
     drain.install()
+    assumed_roles.install()
+    flow_execution.install()
     lambda_metrics.install()
 
 
@@ -82,6 +94,7 @@ def stagegraph_save() -> None:
     drain.begin()
     try:
         quiesce = persistence.quiesce_on_shutdown()
+        flow_execution.drain()
         # Subscriptions next: the billing meter's metrics and logs are then part of the saved state.
         log_delivery.shutdown(persistence.state_folder())
     finally:

@@ -131,3 +131,23 @@ def test_fifo_groups_are_rebuilt_with_a_group_in_flight_kept_hidden(sqs_models):
     assert ids(restored.receive(10).successful) == ["id-2"]
     restored.remove(first.receipt_handles[0])
     assert ids(restored.receive(10).successful) == ["id-1"]
+
+
+def test_a_settled_execution_is_pickled_once_and_a_running_one_every_time(monkeypatch):
+    import datetime
+    import types
+
+    pickled = []
+    monkeypatch.setattr(service_state, "dumps", lambda value: pickled.append(value) or b"blob")
+    now = datetime.datetime.now(tz=datetime.timezone.utc)
+    running = types.SimpleNamespace(exec_status=types.SimpleNamespace(value="RUNNING"), stop_date=None)
+    just_done = types.SimpleNamespace(exec_status=types.SimpleNamespace(value="SUCCEEDED"), stop_date=now)
+    done = types.SimpleNamespace(
+        exec_status=types.SimpleNamespace(value="FAILED"), stop_date=now - datetime.timedelta(seconds=10)
+    )
+    assert service_state._frozen_blob(running) is None
+    # Its last events may still be landing: not frozen yet.
+    assert service_state._frozen_blob(just_done) is None
+    assert service_state._frozen_blob(done) == b"blob"
+    assert service_state._frozen_blob(done) == b"blob"
+    assert pickled == [done]

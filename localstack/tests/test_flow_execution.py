@@ -1,0 +1,63 @@
+"""Step Functions executions: parsed JSONPaths kept, execution logs written in order by one thread, in batches."""
+import threading
+
+import pytest
+
+from stagegraph_localstack import flow_execution
+from stagegraph_localstack.flow_execution import LogDelivery, cached_parse
+
+
+def test_a_path_is_parsed_once():
+    calls = []
+
+    def parse(text):
+        calls.append(text)
+        return object()
+
+    parse_cached = cached_parse(parse)
+    first = parse_cached("$.a.b")
+    assert parse_cached("$.a.b") is first
+    parse_cached("$.c")
+    assert calls == ["$.a.b", "$.c"]
+
+
+def test_log_events_are_written_in_order_batched_per_session_and_drained():
+    written = []
+    gate = threading.Event()
+
+    def write(session, events):
+        gate.wait(5)
+        written.append((session, list(events)))
+
+    delivery = LogDelivery(write)
+    for i in range(5):
+        delivery.put("a", i)
+    delivery.put("b", "x")
+    delivery.put("a", 5)
+    assert not delivery.drain(0.05)  # the writer is held: not drained
+    gate.set()
+    assert delivery.drain(5)
+    events_of = {s: [e for session, batch in written if session == s for e in batch] for s in ("a", "b")}
+    assert events_of == {"a": [0, 1, 2, 3, 4, 5], "b": ["x"]}
+    # Fewer writes than events: consecutive events of a session go in one call.
+    assert len(written) < 7
+
+
+def test_a_failed_write_does_not_stop_the_rest():
+    written = []
+
+    def write(session, events):
+        if session == "bad":
+            raise RuntimeError("no stream")
+        written.extend(events)
+
+    delivery = LogDelivery(write)
+    delivery.put("bad", 1)
+    delivery.put("good", 2)
+    assert delivery.drain(5)
+    assert written == [2]
+
+
+def test_install_patches_step_functions():
+    pytest.importorskip("localstack.services.stepfunctions.asl.eval.event.logging")
+    assert flow_execution.install()
