@@ -176,6 +176,12 @@ def _reducers() -> dict:
     except ImportError:
         pass
     try:
+        from moto.logs.models import LogStream
+
+        reducers[LogStream] = (_reduce_log_stream, True)
+    except ImportError:
+        pass
+    try:
         from localstack.services.cloudformation.v2.entities import ChangeSet
 
         reducers[ChangeSet] = (_reduce_change_set, False)
@@ -542,6 +548,55 @@ def _reduce_execution(pickler, execution) -> None:
     # Holds a CloudWatch Logs client; a restored execution logs nothing more.
     state["_cloud_watch_logging_session"] = None
     pickler.save_reduce(_restore_object, (type(execution), state), obj=execution)
+
+
+# --- CloudWatch Logs: streams pickled a chunk at a time ------------------------------------------
+#
+# Every invocation writes log events, so the logs service is saved every few seconds, and pickling it walked every
+# event ever written (10 MB after a few benchmarks, about a second of the interpreter each save). A stream only grows
+# (moto extends its list in place), so its full chunks of LOG_CHUNK events are pickled once and kept with the
+# stream; a save pickles only the events after the last full chunk.
+LOG_CHUNK = 1000
+LOG_CHUNKS = "_stagegraph_log_chunks"
+
+
+def event_chunks(events: list, cache: list, dump) -> tuple[list, list]:
+    """The pickled full chunks of `events` (reusing `cache`'s while their first and last events are the same
+    objects) and the events after them. `cache` holds (first, last, blob) per chunk and is brought up to date."""
+    blobs = []
+    full = len(events) // LOG_CHUNK
+    for i in range(full):
+        first, last = events[i * LOG_CHUNK], events[(i + 1) * LOG_CHUNK - 1]
+        if i < len(cache) and cache[i][0] is first and cache[i][1] is last:
+            blobs.append(cache[i][2])
+            continue
+        del cache[i:]
+        blob = dump(events[i * LOG_CHUNK:(i + 1) * LOG_CHUNK])
+        cache.append((first, last, blob))
+        blobs.append(blob)
+    return blobs, events[full * LOG_CHUNK:]
+
+
+def _reduce_log_stream(pickler, stream) -> None:
+    state = dict(stream.__dict__)
+    state.pop(LOG_CHUNKS, None)
+    events = state.get("events")
+    if not isinstance(events, list) or len(events) < LOG_CHUNK:
+        pickler.save_reduce(_restore_object, (type(stream), state), obj=stream)
+        return
+    cache = stream.__dict__.setdefault(LOG_CHUNKS, [])
+    blobs, tail = event_chunks(list(events), cache, dumps)
+    state["events"] = None
+    pickler.save_reduce(_restore_log_stream, (type(stream), state, blobs, tail), obj=stream)
+
+
+def _restore_log_stream(cls, state: dict, blobs: list, tail: list):
+    events: list = []
+    for blob in blobs:
+        events.extend(loads(blob))
+    events.extend(tail)
+    state["events"] = events
+    return _restore_object(cls, state)
 
 
 def _reduce_change_set(pickler, change_set) -> None:

@@ -151,3 +151,25 @@ def test_a_settled_execution_is_pickled_once_and_a_running_one_every_time(monkey
     assert service_state._frozen_blob(done) == b"blob"
     assert service_state._frozen_blob(done) == b"blob"
     assert pickled == [done]
+
+
+def test_a_log_stream_pickles_each_full_chunk_of_events_once():
+    size = service_state.LOG_CHUNK
+    events = [object() for _ in range(2 * size + 5)]
+    dumped = []
+
+    def dump(chunk):
+        dumped.append(len(chunk))
+        return f"blob{len(dumped)}"
+
+    cache: list = []
+    blobs, tail = service_state.event_chunks(events, cache, dump)
+    assert (blobs, len(tail), dumped) == (["blob1", "blob2"], 5, [size, size])
+    # The stream grows: only the chunk that became full is pickled.
+    events.extend(object() for _ in range(size))
+    blobs, tail = service_state.event_chunks(events, cache, dump)
+    assert (blobs, len(tail), dumped) == (["blob1", "blob2", "blob3"], 5, [size, size, size])
+    # Events removed (a retention policy): the chunks that no longer match are pickled again.
+    del events[:10]
+    blobs, tail = service_state.event_chunks(events, cache, dump)
+    assert (blobs, len(tail)) == (["blob4", "blob5"], size - 5)
