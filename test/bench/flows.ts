@@ -4,8 +4,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CloudWatchLogsClient, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { deployLocal } from '../../lib/app/deploy';
+import { findDeployedFunction } from '../../lib/app/deployed';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localClientConfig } from '../../lib/local/endpoint';
 import { Spread, spread, table } from './stats';
 import { prepare, RunResult, runOnce } from './synth';
@@ -57,6 +59,18 @@ export interface FlowRunResult {
   readonly reportedMillis: Spread;
 }
 
+/** What a function node costs beyond the function's own run: from the 10-node flows' reported times. */
+export interface FlowOverhead {
+  /** Per function node of the 10-node chain. */
+  readonly perFunctionNodeMs: number;
+  /** Per pass node of the 10-node chain: Step Functions' own work per state. */
+  readonly perPassNodeMs: number;
+  /** The function's own Duration (its REPORT lines), median. */
+  readonly functionDurationMs: number;
+  /** perFunctionNodeMs - functionDurationMs: the cost of invoking the function from a flow. */
+  readonly overheadMs: number;
+}
+
 export interface FlowThroughput {
   readonly executions: number;
   readonly nodes: number;
@@ -84,11 +98,36 @@ async function runToEnd(sfn: SFNClient, stateMachineArn: string): Promise<{ wall
   }
 }
 
+/** The median Duration of the function's REPORT lines in its most recent log streams. */
+async function medianDuration(functionName: string): Promise<number> {
+  const logs = new CloudWatchLogsClient(localClientConfig());
+  try {
+    const logGroupName = `/aws/lambda/${functionName}`;
+    const streams = await logs.send(
+      new DescribeLogStreamsCommand({ logGroupName, orderBy: 'LastEventTime', descending: true, limit: 5 }),
+    );
+    const durations: number[] = [];
+    for (const stream of streams.logStreams ?? []) {
+      const page = await logs.send(
+        new GetLogEventsCommand({ logGroupName, logStreamName: stream.logStreamName, limit: 10_000 }),
+      );
+      for (const event of page.events ?? []) {
+        const match = /^REPORT .*\tDuration: ([\d.]+) ms/.exec(event.message ?? '');
+        if (match) durations.push(Number(match[1]));
+      }
+    }
+    if (durations.length === 0) throw new Error(`no REPORT lines in ${logGroupName}`);
+    return spread(durations).median;
+  } finally {
+    logs.destroy();
+  }
+}
+
 /** Executions of the bench flows on the embedded LocalStack (which must be running). */
 export async function benchFlowRuns(
   runs: number,
   concurrentExecutions: number,
-): Promise<{ runs: FlowRunResult[]; throughput: FlowThroughput }> {
+): Promise<{ runs: FlowRunResult[]; throughput: FlowThroughput; overhead: FlowOverhead }> {
   const config = localClientConfig();
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-flows-'));
   const sfn = new SFNClient({ ...config, disableHostPrefix: true });
@@ -118,8 +157,20 @@ export async function benchFlowRuns(
       await Promise.all(Array.from({ length: concurrentExecutions }, () => runToEnd(sfn, arn('bench-invoke-5'))));
       seconds.push((Date.now() - started) / 1000);
     }
+    const perNode = (flow: string) => {
+      const run = results.find(r => r.flow === flow)!;
+      return run.reportedMillis.median / run.nodes;
+    };
+    const functionDurationMs = await medianDuration((await findDeployedFunction(outdir, 'Step')).functionName);
+    const perFunctionNodeMs = perNode('bench-invoke-10');
     return {
       runs: results,
+      overhead: {
+        perFunctionNodeMs,
+        perPassNodeMs: perNode('bench-pass-10'),
+        functionDurationMs,
+        overheadMs: perFunctionNodeMs - functionDurationMs,
+      },
       throughput: {
         executions: concurrentExecutions,
         nodes: 5,

@@ -13,6 +13,7 @@ import { benchBillLag, BillLagResult } from './bill-lag';
 import {
   benchFlowRuns,
   benchFlowSynth,
+  FlowOverhead,
   FlowRunResult,
   FlowSynthResult,
   FlowThroughput,
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   let flowSynth: FlowSynthResult[] | undefined;
   let throughput: ThroughputResult[] | undefined;
   let throughputBaseline: ThroughputResult[] | undefined;
-  let flowRuns: { runs: FlowRunResult[]; throughput: FlowThroughput } | undefined;
+  let flowRuns: { runs: FlowRunResult[]; throughput: FlowThroughput; overhead?: FlowOverhead } | undefined;
   let billLag: BillLagResult[] | undefined;
   let kit: KitBenchResult | undefined;
   let dev: DevBenchResult | undefined;
@@ -166,6 +167,12 @@ async function main(): Promise<void> {
         '\nOne execution at a time on LocalStack, 10 runs after a warm-up: chains of function nodes, and of pass nodes (Step Functions alone)\n',
       );
       console.log(formatFlowRuns(flowRuns.runs));
+      const o = flowRuns.overhead;
+      if (o) {
+        console.log(
+          `\nPer function node (10-node chain, Step Functions' reported time): ${o.perFunctionNodeMs.toFixed(1)} ms, of which the function's own Duration ${o.functionDurationMs.toFixed(1)} ms: ${o.overheadMs.toFixed(1)} ms of overhead (a pass node: ${o.perPassNodeMs.toFixed(1)} ms)`,
+        );
+      }
       const t = flowRuns.throughput;
       console.log(
         `\nThroughput: ${t.executions} executions of a ${t.nodes}-node flow started at once, ${t.seconds.runs} runs: all done in ${t.seconds.median.toFixed(1)} s (${t.seconds.min.toFixed(1)}..${t.seconds.max.toFixed(1)}), ${t.perSecond.median.toFixed(1)} executions/s`,
