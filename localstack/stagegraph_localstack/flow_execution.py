@@ -37,12 +37,14 @@ class LogDelivery:
         self._write = write or (lambda session, events: session._publish_history_log_or_setup(log_events=events))
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._pending = 0
-        self._idle = threading.Condition(self._lock)
+        # Events put and written so far: the queue is first in, first out, so a count is a position in it.
+        self._put = 0
+        self._written = 0
+        self._progress = threading.Condition(self._lock)
 
     def put(self, session, event) -> None:
         with self._lock:
-            self._pending += 1
+            self._put += 1
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="stagegraph-flow-logs", daemon=True)
                 self._thread.start()
@@ -65,24 +67,27 @@ class LogDelivery:
                 else:
                     batches.append((session, [event]))
             for session, events in batches:
+                # CloudWatch Logs refuses a whole batch out of time order (should the clock step back).
+                events.sort(key=lambda event: event["timestamp"])
                 try:
                     self._write(session, events)
                 except Exception as error:  # noqa: BLE001 - as LocalStack: a lost log line must not stop the rest
                     LOG.warning("stagegraph: flow execution log events not written: %s", error)
             with self._lock:
-                self._pending -= len(taken)
-                if self._pending == 0:
-                    self._idle.notify_all()
+                self._written += len(taken)
+                self._progress.notify_all()
 
     def drain(self, timeout: float) -> bool:
-        """Waits until every event put so far is written; False when the timeout came first."""
+        """Waits until the events put before this call are written (not those put meanwhile by executions still
+        running); False when the timeout came first."""
         deadline = time.monotonic() + timeout
         with self._lock:
-            while self._pending:
+            mark = self._put
+            while self._written < mark:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
-                self._idle.wait(left)
+                self._progress.wait(left)
         return True
 
 

@@ -3,6 +3,8 @@
 They run inside LocalStack before its services start, so that every repair is in place before the first
 request, whichever service that request is for.
 """
+import time
+
 from localstack.runtime.hooks import on_infra_start, on_runtime_create
 
 from stagegraph_localstack import (
@@ -84,19 +86,26 @@ def stagegraph_restore() -> None:
     log_delivery.restore(persistence.state_folder())
 
 
+STOP_BUDGET_SECONDS = 7.0
+
+
 # Before LocalStack's own shutdown hooks stop the services (priority -10): the event source mappings
 # must still be able to finish their batches, and the stores must still be whole.
 @on_infra_shutdown(priority=100)
 def stagegraph_save() -> None:
     from stagegraph_localstack import persistence
 
+    # One budget for everything before the save: `local down` kills LocalStack 10 s after asking it to stop.
+    deadline = time.monotonic() + STOP_BUDGET_SECONDS
+    quiesce = None
     # Mappings take no new batch; the gateway serves the functions finishing theirs (drain.py).
     drain.begin()
     try:
         quiesce = persistence.quiesce_on_shutdown()
-        flow_execution.drain()
+        flow_execution.drain(max(0.0, deadline - time.monotonic()))
         # Subscriptions next: the billing meter's metrics and logs are then part of the saved state.
-        log_delivery.shutdown(persistence.state_folder())
+        log_delivery.shutdown(persistence.state_folder(), timeout=max(0.5, deadline - time.monotonic()))
     finally:
-        drain.end()
+        # Function requests still running finish before the stores are saved.
+        drain.end(timeout=min(2.0, max(0.1, deadline - time.monotonic())))
     persistence.save_on_shutdown(quiesce)

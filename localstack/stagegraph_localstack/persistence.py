@@ -511,10 +511,12 @@ class Persister:
         still serves the functions meanwhile)."""
         from stagegraph_localstack import service_state
 
+        deadline = time.monotonic() + QUIESCE_SECONDS
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=QUIESCE_SECONDS)
-        return service_state.quiesce(QUIESCE_SECONDS, self.changes.last_request("kinesis"))
+        budget = max(0.5, deadline - time.monotonic())
+        return service_state.quiesce(budget, self.changes.last_request("kinesis"))
 
     def shutdown(self, quiesce: dict | None = None) -> dict:
         """Saves everything, after `quiesce` (called here when the caller has not)."""

@@ -501,10 +501,41 @@ class FrozenExecutionWorker:
 # A finished execution no longer changes: it is pickled once, and every later save writes those bytes again instead
 # of walking its history (a profile of flows of 100 states running while the periodic save ran showed that walk as
 # the largest user of the interpreter, on the saving thread, slowing every execution and invocation).
-FROZEN_BLOB = "_stagegraph_frozen_blob"
+FROZEN_BLOB = "_stagegraph_frozen_blob"  # (no longer set on executions; dropped from ones an older version marked)
 # Its last history events are added around the time its status is set: it is taken as finished a while after.
 SETTLED_SECONDS = 2.0
 _freezing = threading.local()
+
+
+class SideCache:
+    """Values kept beside objects, not in them: the save runs on its own thread, and adding an attribute to an
+    object a request is copying at that moment (DescribeLogGroups deep-copies log groups) would break the copy.
+    Entries go with their objects."""
+
+    def __init__(self):
+        self._entries: dict[int, tuple] = {}
+        self._lock = threading.Lock()
+
+    def get(self, obj):
+        entry = self._entries.get(id(obj))
+        return entry[1] if entry is not None and entry[0]() is obj else None
+
+    def put(self, obj, value) -> None:
+        import weakref
+
+        key = id(obj)
+
+        def forget(_ref, key=key):
+            with self._lock:
+                entry = self._entries.get(key)
+                if entry is not None and entry[0] is _ref:
+                    del self._entries[key]
+
+        with self._lock:
+            self._entries[key] = (weakref.ref(obj, forget), value)
+
+
+_frozen = SideCache()
 
 
 def _settled(execution) -> bool:
@@ -522,14 +553,14 @@ def _frozen_blob(execution) -> bytes | None:
     """The pickled form of a settled execution, made once; None while it may still change."""
     if getattr(_freezing, "active", False) or not _settled(execution):
         return None
-    blob = execution.__dict__.get(FROZEN_BLOB)
+    blob = _frozen.get(execution)
     if blob is None:
         _freezing.active = True
         try:
             blob = dumps(execution)
         finally:
             _freezing.active = False
-        execution.__dict__[FROZEN_BLOB] = blob
+        _frozen.put(execution, blob)
     return blob
 
 
@@ -540,6 +571,10 @@ def _reduce_execution(pickler, execution) -> None:
         return
     state = dict(execution.__dict__)
     state.pop(FROZEN_BLOB, None)
+    if getattr(_freezing, "active", False):
+        # The store's activities (and their queued tasks) are saved with the store; a settled execution kept as
+        # bytes must not carry a copy of them from the moment it settled.
+        state["_activity_store"] = None
     worker = state.get("exec_worker")
     if worker is not None and not isinstance(worker, FrozenExecutionWorker):
         env = getattr(worker, "env", None)
@@ -557,7 +592,8 @@ def _reduce_execution(pickler, execution) -> None:
 # (moto extends its list in place), so its full chunks of LOG_CHUNK events are pickled once and kept with the
 # stream; a save pickles only the events after the last full chunk.
 LOG_CHUNK = 1000
-LOG_CHUNKS = "_stagegraph_log_chunks"
+LOG_CHUNKS = "_stagegraph_log_chunks"  # (no longer set on streams; dropped from ones an older version marked)
+_log_chunks = SideCache()
 
 
 def event_chunks(events: list, cache: list, dump) -> tuple[list, list]:
@@ -584,7 +620,10 @@ def _reduce_log_stream(pickler, stream) -> None:
     if not isinstance(events, list) or len(events) < LOG_CHUNK:
         pickler.save_reduce(_restore_object, (type(stream), state), obj=stream)
         return
-    cache = stream.__dict__.setdefault(LOG_CHUNKS, [])
+    cache = _log_chunks.get(stream)
+    if cache is None:
+        cache = []
+        _log_chunks.put(stream, cache)
     blobs, tail = event_chunks(list(events), cache, dumps)
     state["events"] = None
     pickler.save_reduce(_restore_log_stream, (type(stream), state, blobs, tail), obj=stream)

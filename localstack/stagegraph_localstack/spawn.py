@@ -19,13 +19,20 @@ SPAWN_THREADS = 4
 _pool = concurrent.futures.ThreadPoolExecutor(max_workers=SPAWN_THREADS, thread_name_prefix="stagegraph-spawn")
 
 
+# Looked up here, in the parent: loading a library in the child between fork and exec could wait forever on a lock
+# another thread of LocalStack held at the fork.
+_prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+# A fork and exec take milliseconds; one that does not return in this time will not.
+START_TIMEOUT_SECONDS = 30.0
+
+
 def die_with_parent() -> None:
     """Runs in the child before exec: start a process group, and get SIGKILL when LocalStack dies."""
     os.setsid()
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: when the forking thread ends, which lives as long as LocalStack
+    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: when the forking thread ends, which lives as long as LocalStack
 
 
 def popen(command: list[str], **kwargs) -> subprocess.Popen:
     """`subprocess.Popen(command, preexec_fn=die_with_parent, **kwargs)`, forked by a long-lived thread."""
-    return _pool.submit(subprocess.Popen, command, preexec_fn=die_with_parent, **kwargs).result()
+    future = _pool.submit(subprocess.Popen, command, preexec_fn=die_with_parent, **kwargs)
+    return future.result(timeout=START_TIMEOUT_SECONDS)

@@ -1,5 +1,11 @@
-"""The graceful stop's drain: the gateway keeps serving while the mappings' batches finish."""
+"""The graceful stop: functions' requests are served until the drain ends, and the save waits for them."""
+import threading
+import time
+
 from stagegraph_localstack import drain
+
+FUNCTION = "aws-sdk-js/3.700.0 ua/2.1 os/linux lang/js md/nodejs#22.11.0 exec-env/AWS_Lambda_nodejs22.x"
+CLIENT = "aws-sdk-js/3.700.0 ua/2.1 os/linux lang/js md/nodejs#20.20.2"
 
 
 class Worker:
@@ -10,23 +16,37 @@ class Worker:
         self.stopped += 1
 
 
-def test_the_gateway_serves_while_draining_and_refuses_after(monkeypatch):
+def test_while_stopping_only_functions_are_served_until_the_drain_ends(monkeypatch):
+    monkeypatch.setattr(drain, "_refusing", threading.Event())
     workers = [Worker(), Worker()]
     monkeypatch.setattr(drain, "esm_workers", lambda: workers)
-    # A running local cloud serves; a stopping one refuses (LocalStack's rule) until the drain begins.
-    assert drain.should_serve(stopping=False, stopped=False)
-    assert not drain.should_serve(stopping=True, stopped=False)
+    # Running: everyone. Stopping: a function's SDK, not another client. Stopped: no one.
+    assert drain.should_serve(stopping=False, stopped=False, user_agent=CLIENT)
+    assert drain.should_serve(stopping=True, stopped=False, user_agent=FUNCTION)
+    assert not drain.should_serve(stopping=True, stopped=False, user_agent=CLIENT)
+    assert not drain.should_serve(stopping=True, stopped=False, user_agent=None)
+    assert not drain.should_serve(stopping=True, stopped=True, user_agent=FUNCTION)
     assert drain.begin() == 2
+    assert [w.stopped for w in workers] == [1, 1]
+    assert drain.end(timeout=0.1)
+    assert not drain.should_serve(stopping=True, stopped=False, user_agent=FUNCTION)
+
+
+def test_the_end_of_the_drain_waits_for_admitted_function_requests(monkeypatch):
+    monkeypatch.setattr(drain, "_refusing", threading.Event())
+    drain._admit()
+    released = threading.Timer(0.2, drain._release)
+    released.start()
+    started = time.monotonic()
+    assert drain.end(timeout=5)
+    assert 0.15 < time.monotonic() - started < 4
+    assert drain.admitted() == 0
+    # One that does not finish: the end gives up at its timeout.
+    drain._admit()
     try:
-        assert [w.stopped for w in workers] == [1, 1]
-        assert drain.draining()
-        assert drain.should_serve(stopping=True, stopped=False)
-        # A stopped runtime (its services shut down) refuses even while draining.
-        assert not drain.should_serve(stopping=True, stopped=True)
+        assert not drain.end(timeout=0.05)
     finally:
-        drain.end()
-    assert not drain.draining()
-    assert not drain.should_serve(stopping=True, stopped=False)
+        drain._release()
 
 
 def test_install_patches_the_shutdown_handler():

@@ -21,26 +21,63 @@ def test_a_path_is_parsed_once():
     assert calls == ["$.a.b", "$.c"]
 
 
+def event(n):
+    return {"timestamp": n, "message": str(n)}
+
+
 def test_log_events_are_written_in_order_batched_per_session_and_drained():
     written = []
     gate = threading.Event()
 
     def write(session, events):
         gate.wait(5)
-        written.append((session, list(events)))
+        written.append((session, [e["message"] for e in events]))
 
     delivery = LogDelivery(write)
     for i in range(5):
-        delivery.put("a", i)
-    delivery.put("b", "x")
-    delivery.put("a", 5)
+        delivery.put("a", event(i))
+    delivery.put("b", event(100))
+    delivery.put("a", event(5))
     assert not delivery.drain(0.05)  # the writer is held: not drained
     gate.set()
     assert delivery.drain(5)
     events_of = {s: [e for session, batch in written if session == s for e in batch] for s in ("a", "b")}
-    assert events_of == {"a": [0, 1, 2, 3, 4, 5], "b": ["x"]}
+    assert events_of == {"a": ["0", "1", "2", "3", "4", "5"], "b": ["100"]}
     # Fewer writes than events: consecutive events of a session go in one call.
     assert len(written) < 7
+
+
+def test_a_batch_is_written_in_time_order():
+    written = []
+    gate = threading.Event()
+    delivery = LogDelivery(lambda session, events: gate.wait(5) and written.extend(e["timestamp"] for e in events))
+    delivery.put("a", event(0))  # taken alone while the writer is held
+    for t in (3, 1, 2):
+        delivery.put("a", event(t))
+    gate.set()
+    assert delivery.drain(5)
+    assert written == [0, 1, 2, 3]
+
+
+def test_the_drain_waits_for_what_was_put_before_it_not_after():
+    gate = threading.Event()
+    release_later = threading.Event()
+
+    def write(session, events):
+        if session == "late":
+            release_later.wait(5)
+        gate.wait(5)
+
+    delivery = LogDelivery(write)
+    delivery.put("early", event(1))
+    gate.set()
+    assert delivery.drain(5)
+    delivery.put("late", event(2))  # an execution still running keeps logging
+    done = threading.Event()
+    threading.Thread(target=lambda: delivery.drain(5) and done.set()).start()
+    assert not done.wait(0.1)
+    release_later.set()
+    assert done.wait(5)
 
 
 def test_a_failed_write_does_not_stop_the_rest():
@@ -49,13 +86,13 @@ def test_a_failed_write_does_not_stop_the_rest():
     def write(session, events):
         if session == "bad":
             raise RuntimeError("no stream")
-        written.extend(events)
+        written.extend(e["message"] for e in events)
 
     delivery = LogDelivery(write)
-    delivery.put("bad", 1)
-    delivery.put("good", 2)
+    delivery.put("bad", event(1))
+    delivery.put("good", event(2))
     assert delivery.drain(5)
-    assert written == [2]
+    assert written == ["2"]
 
 
 def test_install_patches_step_functions():
