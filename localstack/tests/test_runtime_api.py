@@ -157,3 +157,24 @@ def test_headers_past_two_megabytes_are_refused(api):
     response = conn.getresponse()
 
     assert response.status == 431
+
+
+def test_stop_does_not_wait_for_the_servers_poll_and_the_port_closes_soon_after():
+    import socket
+    import time
+
+    server = RuntimeApiServer()
+    server.start()
+    host, port = server.address.split(":")
+    started = time.perf_counter()
+    server.stop()
+    # serve_forever polls every 0.5 s: a stop that waited for it took about 0.4 s per environment.
+    assert time.perf_counter() - started < 0.1
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            socket.create_connection((host, int(port)), timeout=0.2).close()
+        except OSError:
+            break
+        assert time.monotonic() < deadline, "the Runtime API still listens 5 s after the stop"
+        time.sleep(0.05)
