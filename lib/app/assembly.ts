@@ -114,13 +114,23 @@ interface LambdaResource {
  * logical ids are told apart by the path of the nested stack they are in.
  */
 function logicalIdPaths(
-  assemblyDir: string,
+  assembly: CloudAssembly | undefined,
   artifactId: string,
 ): (nested: readonly string[], logicalId: string) => string | undefined {
   try {
-    return logicalIdPathsOf(new CloudAssembly(assemblyDir).getStackArtifact(artifactId));
+    if (assembly) return logicalIdPathsOf(assembly.getStackArtifact(artifactId));
   } catch {
-    return () => undefined;
+    // an artifact the assembly cannot read: paths from the templates or logical ids only
+  }
+  return () => undefined;
+}
+
+/** The cloud assembly of a folder, read once for all its stacks; undefined when it cannot be read. */
+function readAssembly(assemblyDir: string): CloudAssembly | undefined {
+  try {
+    return new CloudAssembly(assemblyDir);
+  } catch {
+    return undefined;
   }
 }
 
@@ -165,6 +175,7 @@ export function namesConstruct(id: string, name: string): boolean {
 export function summarizeAssembly(assemblyDir: string): AppSummary {
   const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf-8')) as Manifest;
   const files = nestedTemplateFiles(assemblyDir);
+  const assembly = readAssembly(assemblyDir);
   const stacks: string[] = [];
   const functions: FunctionSummary[] = [];
   let resourceCount = 0;
@@ -178,7 +189,7 @@ export function summarizeAssembly(assemblyDir: string): AppSummary {
       Resources?: Record<string, LambdaResource>;
     };
     stackResourceCounts[stack] = Object.keys(template.Resources ?? {}).length;
-    const pathOf = logicalIdPaths(assemblyDir, stack);
+    const pathOf = logicalIdPaths(assembly, stack);
     for (const { nested, template: each } of templatesOf<LambdaResource>(assemblyDir, template, files)) {
       const resources = Object.entries(each.Resources ?? {});
       resourceCount += resources.length;

@@ -10,9 +10,8 @@ import { MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/clien
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalCloudError, StageInputError } from '../errors';
 import { localClientConfig, localRestApiUrl } from '../local/endpoint';
-import { logicalIdPathsOf, templatesOf } from './assembly';
+import { logicalIdPathsOf, namesConstruct, templatesOf } from './assembly';
 import { physicalIdAt } from './physical-ids';
-import { namesConstruct } from './assembly';
 import { HttpRequest, HttpResponse, sendHttp } from './http-request';
 
 /** Where `stagegraph send` (and the testing kit's senders) send events: the trigger kinds. */
@@ -104,11 +103,8 @@ function sendTargetsOf(assemblyDir: string, types: readonly string[]) {
     resource: TemplateResource;
   }[] = [];
   for (const stack of new CloudAssembly(assemblyDir).stacksRecursively) {
-    // The construct path of each logical id, from the manifest (templates carry paths only under the CDK CLI).
-    const paths = new Map(
-      stack.findMetadataByType('aws:cdk:logicalId').map(entry => [String(entry.data), entry.path.replace(/^\//, '')]),
-    );
     const own = stack.template as { Resources?: Record<string, TemplateResource> };
+    // The construct path of each logical id, from the manifest (templates carry paths only under the CDK CLI).
     const pathOf = logicalIdPathsOf(stack);
     // A Stage's stacks and their nested templates are in the Stage's own assembly folder.
     for (const { nested, template } of templatesOf<TemplateResource>(stack.assembly.directory, own)) {
@@ -116,12 +112,7 @@ function sendTargetsOf(assemblyDir: string, types: readonly string[]) {
         if (!types.includes(resource.Type ?? '')) continue;
         // A nested stack's logical ids are its own: found below its nested stack's path.
         const cdkPath = resource.Metadata?.['aws:cdk:path'];
-        const named =
-          nested.length === 0
-            ? paths.get(logicalId)
-            : typeof cdkPath === 'string'
-              ? cdkPath
-              : pathOf(nested, logicalId);
+        const named = typeof cdkPath === 'string' ? cdkPath : pathOf(nested, logicalId);
         const id = (named ?? `${stack.hierarchicalId}/${[...nested, logicalId].join('/')}`).replace(/\/Resource$/, '');
         found.push({ id, stack: stack.stackName, logicalId, nested, resource });
       }

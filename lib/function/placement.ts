@@ -2,9 +2,6 @@ import { createHash } from 'crypto';
 import { NestedStack, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { StageValidationError } from '../errors';
-import { topLevelStack } from '../stack-singleton';
-
-export { topLevelStack };
 
 /**
  * The context key of the one opt-in past CloudFormation's 500 resources per stack: into how many nested stacks each

@@ -31,7 +31,8 @@ import {
 import type { ITrigger } from './trigger';
 import { checkTraffic, FunctionTraffic, FunctionUsage, USAGE_METADATA } from '../usage';
 import { FunctionFact, MODEL_METADATA, SourceFact } from '../model';
-import { functionPlacement, topLevelStack } from './placement';
+import { functionPlacement } from './placement';
+import { topLevelStack } from '../stack-singleton';
 
 /**
  * A FunctionStage function: code plus a memory size.

@@ -501,7 +501,6 @@ class FrozenExecutionWorker:
 # A finished execution no longer changes: it is pickled once, and every later save writes those bytes again instead
 # of walking its history (a profile of flows of 100 states running while the periodic save ran showed that walk as
 # the largest user of the interpreter, on the saving thread, slowing every execution and invocation).
-FROZEN_BLOB = "_stagegraph_frozen_blob"  # (no longer set on executions; dropped from ones an older version marked)
 # Its last history events are added around the time its status is set: it is taken as finished a while after.
 SETTLED_SECONDS = 2.0
 _freezing = threading.local()
@@ -570,7 +569,6 @@ def _reduce_execution(pickler, execution) -> None:
         pickler.save_reduce(loads, (blob,), obj=execution)
         return
     state = dict(execution.__dict__)
-    state.pop(FROZEN_BLOB, None)
     if getattr(_freezing, "active", False):
         # The store's activities (and their queued tasks) are saved with the store; a settled execution kept as
         # bytes must not carry a copy of them from the moment it settled.
@@ -592,7 +590,6 @@ def _reduce_execution(pickler, execution) -> None:
 # (moto extends its list in place), so its full chunks of LOG_CHUNK events are pickled once and kept with the
 # stream; a save pickles only the events after the last full chunk.
 LOG_CHUNK = 1000
-LOG_CHUNKS = "_stagegraph_log_chunks"  # (no longer set on streams; dropped from ones an older version marked)
 _log_chunks = SideCache()
 
 
@@ -615,7 +612,6 @@ def event_chunks(events: list, cache: list, dump) -> tuple[list, list]:
 
 def _reduce_log_stream(pickler, stream) -> None:
     state = dict(stream.__dict__)
-    state.pop(LOG_CHUNKS, None)
     events = state.get("events")
     if not isinstance(events, list) or len(events) < LOG_CHUNK:
         pickler.save_reduce(_restore_object, (type(stream), state), obj=stream)
@@ -1017,11 +1013,12 @@ def quiesce(budget_seconds: float, kinesis_changed_at: float | None = None) -> d
     processed and deleted, for the functions' logs to be shipped, and for kinesis-mock to write the
     records put since its last write: after that a save has every message either processed and
     deleted, or still in its queue."""
+    from stagegraph_localstack import drain
     from stagegraph_localstack.services import provider_of
 
     deadline = time.monotonic() + budget_seconds
     provider = provider_of("lambda")
-    workers = list(getattr(provider, "esm_workers", {}).values()) if provider is not None else []
+    workers = drain.esm_workers()
     for worker in workers:
         worker.stop_for_shutdown()
     # The extra pollers of a queue's mapping (esm_polling.py) finish the batch they hold, invoked and deleted,

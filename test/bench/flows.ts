@@ -8,6 +8,7 @@ import { CloudWatchLogsClient, DescribeLogStreamsCommand, GetLogEventsCommand } 
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { deployLocal } from '../../lib/app/deploy';
 import { findDeployedFunction } from '../../lib/app/deployed';
+import { parseReport } from '../../lib/billing/report-line';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localClientConfig } from '../../lib/local/endpoint';
 import { Spread, spread, table } from './stats';
 import { prepare, RunResult, runOnce } from './synth';
@@ -112,8 +113,8 @@ async function medianDuration(functionName: string): Promise<number> {
         new GetLogEventsCommand({ logGroupName, logStreamName: stream.logStreamName, limit: 10_000 }),
       );
       for (const event of page.events ?? []) {
-        const match = /^REPORT .*\tDuration: ([\d.]+) ms/.exec(event.message ?? '');
-        if (match) durations.push(Number(match[1]));
+        const report = parseReport(event.message ?? '');
+        if (report) durations.push(report.durationMillis);
       }
     }
     if (durations.length === 0) throw new Error(`no REPORT lines in ${logGroupName}`);
