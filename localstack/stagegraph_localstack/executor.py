@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
@@ -95,6 +96,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         self.peak_memory_mb = 0
         # The port of the debugger the runtime process was started with, if any (`stagegraph dev --debug`).
         self.debug_port: int | None = None
+        self.stop_grace_seconds = 1.0
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -107,7 +109,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
     def stop(self) -> None:
         process, self.process = self.process, None
         if process is not None:
-            _kill_group(process, grace_seconds=1.0)
+            _kill_group(process, grace_seconds=self.stop_grace_seconds)
             with _live_lock:
                 _live_processes.discard(process)
         if self.api is not None:
@@ -146,6 +148,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             "_HANDLER": spec.handler,
         })
         self.api.reset()
+        self.stop_grace_seconds = launch.stop_grace_seconds
         self.exit_reason = None
         self.out_of_memory = False
         self.peak_memory_mb = 0
@@ -158,7 +161,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         log.close()
         with _live_lock:
             _live_processes.add(self.process)
-        threading.Thread(target=self._watch, args=(self.process,), daemon=True, name=f"stagegraph-watch-{self.id}").start()
+        threading.Thread(target=self._watch, args=(self.process, launch.on_exit), daemon=True,
+                         name=f"stagegraph-watch-{self.id}").start()
         deadline = started + INIT_TIMEOUT_SECONDS
         while not self.api.ready.is_set():
             if self.api.init_failed.is_set():
@@ -185,10 +189,12 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                              text=f"INIT failed: {_readable(str(e))}\n")
             raise
 
-    def _watch(self, process: subprocess.Popen) -> None:
+    def _watch(self, process: subprocess.Popen, on_exit: Callable[[int], None] | None) -> None:
         code = process.wait()
         with _live_lock:
             _live_processes.discard(process)
+        if on_exit is not None:
+            on_exit(code)
         if process is self.process:
             self.exit_reason = f"signal {-code}" if code < 0 else f"exit status {code}"
             if self.api is not None:

@@ -1,6 +1,9 @@
 """Launchers: which command starts which runtime, and the errors when one cannot start here."""
 
 import os
+import shutil
+import subprocess
+import zipfile
 
 import pytest
 
@@ -40,7 +43,7 @@ def test_python_needs_its_runtime_interface_client(tmp_path, monkeypatch):
 
     (tmp_path / "support" / "python3.11" / "awslambdaric").mkdir(parents=True)
     launch = launch_for(spec(tmp_path, "python3.11"))
-    assert launch.command == ["/usr/bin/python3", "-m", "awslambdaric", "index.handler"]
+    assert launch.command == ["/usr/bin/python3", "-S", "-m", "awslambdaric", "index.handler"]
     assert launch.env["PYTHONPATH"].split(":") == [str(tmp_path), str(tmp_path / "layer" / "python"), str(tmp_path / "support" / "python3.11")]
 
 
@@ -154,7 +157,7 @@ def test_each_family_starts_under_its_debugger_on_the_loopback_port(tmp_path, mo
         launch_for(spec(tmp_path, "python3.11"), debug_port=5678)
     (support / "python3.11" / "debugpy").mkdir()
     python = launch_for(spec(tmp_path, "python3.11"), debug_port=5678)
-    assert python.command == ["/usr/bin/python3", "-m", "debugpy", "--listen", "127.0.0.1:5678", "-m", "awslambdaric", "index.handler"]
+    assert python.command == ["/usr/bin/python3", "-S", "-m", "debugpy", "--listen", "127.0.0.1:5678", "-m", "awslambdaric", "index.handler"]
 
     bootstrap = elf(tmp_path / "bootstrap", 0x3E if host_cpu() == "x86_64" else 0xB7)
     monkeypatch.setenv("STAGEGRAPH_DLV", "/opt/dlv")
@@ -166,3 +169,67 @@ def test_each_family_starts_under_its_debugger_on_the_loopback_port(tmp_path, mo
 def test_without_a_port_nothing_changes(tmp_path, monkeypatch):
     monkeypatch.setenv("STAGEGRAPH_NODE", "/usr/bin/node")
     assert launch_for(spec(tmp_path, "nodejs22.x"), debug_port=None) == launch_for(spec(tmp_path, "nodejs22.x"))
+
+
+def test_java_puts_the_client_and_layers_on_the_class_path_and_leaves_the_code_to_the_clients_loader(tmp_path, monkeypatch):
+    support = tmp_path / "support" / "java"
+    support.mkdir(parents=True)
+    (support / "aws-lambda-java-runtime-interface-client-2.9.0.jar").write_bytes(b"")
+    (support / "jni").mkdir()
+    (support / "jni" / f"libaws-lambda-jni.linux-{java.NATIVE_CLIENT_ARCH.get(__import__('platform').machine().lower(), 'x86_64')}.so").write_bytes(b"")
+    monkeypatch.setenv("STAGEGRAPH_RUNTIME_SUPPORT", str(tmp_path / "support"))
+    monkeypatch.setattr(java, "find_java", lambda version: "/jdk/bin/java")
+
+    launch = launch_for(spec(tmp_path, "java17", handler="example.Handler"))
+
+    classpath = launch.command[launch.command.index("-cp") + 1]
+    assert classpath == f"{support}/*:{tmp_path}/layer/java/lib/*"
+    assert launch.command[-2:] == ["com.amazonaws.services.lambda.runtime.api.client.AWSLambda", "example.Handler"]
+
+
+JDK = next((j for j in (os.path.join(os.environ.get("JAVA_HOME", "/nonexistent"), "bin", "java"), shutil.which("java")) if j and os.path.isfile(j)), None)
+
+
+@pytest.mark.skipif(JDK is None, reason="no JDK on this machine")
+def test_a_jvm_records_its_class_data_archive_at_exit_and_the_next_one_maps_it(tmp_path):
+    # GIVEN a class path of one jar
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    with zipfile.ZipFile(lib / "a.jar", "w") as jar:
+        jar.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
+    classpath = f"{lib}/*"
+    archives = tmp_path / "cds"
+
+    # WHEN the first JVM starts: it records, and a second one started meanwhile neither records nor maps
+    flags, finished = java.class_data_sharing(JDK, classpath, archives)
+    assert flags[0].startswith("-XX:ArchiveClassesAtExit=") and finished is not None
+    assert java.class_data_sharing(JDK, classpath, archives) == ([], None)
+    run = subprocess.run([JDK, *flags, "-cp", classpath, "-version"], capture_output=True, text=True, timeout=60)
+    finished(run.returncode)
+
+    # THEN the archive is kept, quietly, and the next JVM maps it (-Xshare:on fails when it cannot)
+    assert run.returncode == 0 and "cds" not in run.stdout + run.stderr.replace("sharing", "")
+    assert [p.suffix for p in archives.iterdir()] == [".jsa"]
+    assert (archives.stat().st_mode & 0o777) == 0o700
+    flags, finished = java.class_data_sharing(JDK, classpath, archives)
+    assert flags[0] == f"-XX:SharedArchiveFile={next(archives.iterdir())}" and finished is None
+    mapped = subprocess.run([JDK, "-Xshare:on", *flags, "-cp", classpath, "-version"], capture_output=True, text=True, timeout=60)
+    assert mapped.returncode == 0, mapped.stderr
+
+    # AND a changed jar is another archive: recorded again, not mapped stale
+    with zipfile.ZipFile(lib / "a.jar", "a") as jar:
+        jar.writestr("b.txt", "changed")
+    flags, finished = java.class_data_sharing(JDK, classpath, archives)
+    assert flags[0].startswith("-XX:ArchiveClassesAtExit=")
+    finished(-9)  # killed before it exited: what it left is dropped, and the attempt counts
+    assert [p.suffix for p in archives.iterdir()] == [".jsa"]
+
+
+def test_recording_an_archive_stops_after_three_failed_attempts(tmp_path):
+    for _ in range(java.CDS_ATTEMPTS):
+        flags, finished = java.class_data_sharing("/jdk/bin/java", "/nowhere/*", tmp_path)
+        assert finished is not None
+        (tmp_path / flags[0].split("=", 1)[1].rsplit("/", 1)[1]).write_bytes(b"partial")
+        finished(-9)
+    assert java.class_data_sharing("/jdk/bin/java", "/nowhere/*", tmp_path) == ([], None)
+    assert not list(tmp_path.iterdir())

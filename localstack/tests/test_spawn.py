@@ -1,5 +1,7 @@
 """Runtime processes outlive the thread that started them, and have a process group of their own."""
 import os
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -27,3 +29,38 @@ def test_a_process_started_from_a_thread_that_ends_keeps_running():
     finally:
         process.kill()
         process.wait(5)
+
+
+def test_a_process_dies_with_the_process_that_started_it():
+    # A parent that starts a sleeper through spawn.popen, prints its pid, and is then killed with SIGKILL.
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from stagegraph_localstack import spawn; "
+         "p = spawn.popen([sys.executable, '-c', 'import time; time.sleep(60)']); print(p.pid, flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    child = int(parent.stdout.readline())
+    assert os.getpgid(child) == child
+    parent.kill()
+    parent.wait(5)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if _gone(child):
+            return
+        time.sleep(0.02)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError(f"the child {child} outlived its parent")
+
+
+def test_without_setpriv_the_fork_sets_the_same(monkeypatch):
+    monkeypatch.setattr(spawn, "SETPRIV", None)
+    test_a_process_started_from_a_thread_that_ends_keeps_running()
+
+
+def _gone(pid: int) -> bool:
+    """Exited: no such process, or a zombie its new parent has not reaped yet."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except FileNotFoundError:
+        return True
+    return stat[stat.rindex(")") + 2] in "ZX"

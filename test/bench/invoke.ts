@@ -1,6 +1,7 @@
 // Cold start and warm round trip of each runtime through the Lambda Invoke API of the embedded
 // LocalStack, with the function running as a process of its own runtime.
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import {
@@ -21,6 +22,18 @@ export interface InvokeBenchResult {
   readonly initDurationMs: Spread;
   readonly warmRoundTripMs: Spread & { readonly p99: number };
   readonly warmDurationMs: Spread;
+}
+
+/** Concurrent invocations of one function: the first burst finds no environment, the second the ones it started. */
+export interface BurstBenchResult {
+  readonly function: string;
+  readonly invocations: number;
+  readonly coldP50Ms: number;
+  readonly coldP99Ms: number;
+  readonly environmentsStarted: number;
+  readonly initDurationMs: Spread;
+  readonly warmP50Ms: number;
+  readonly warmP99Ms: number;
 }
 
 const APP_DIR = path.join(__dirname, '..', 'integ', 'local');
@@ -77,9 +90,47 @@ async function forceColdStart(
   }
 }
 
-export async function benchInvoke(warmRuns: number, coldRuns: number): Promise<InvokeBenchResult[]> {
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))];
+}
+
+/** `n` invocations at once, right after a configuration change (no environment), then `n` more at once. */
+async function benchBurst(
+  lambda: LambdaClient,
+  id: string,
+  functionName: string,
+  n: number,
+): Promise<BurstBenchResult> {
+  await forceColdStart(lambda, functionName, 2000);
+  const burst = () => Promise.all(Array.from({ length: n }, (_, i) => timedInvoke(lambda, functionName, i)));
+  const cold = await burst();
+  const warm = await burst();
+  const inits = cold.map(run => reportField(run.logs, 'Init Duration')).filter((ms): ms is number => ms !== undefined);
+  const [coldMs, warmMs] = [cold, warm].map(runs => runs.map(run => run.ms));
+  return {
+    function: id,
+    invocations: n,
+    coldP50Ms: percentile(coldMs, 0.5),
+    coldP99Ms: percentile(coldMs, 0.99),
+    environmentsStarted: inits.length,
+    initDurationMs: spread(inits),
+    warmP50Ms: percentile(warmMs, 0.5),
+    warmP99Ms: percentile(warmMs, 0.99),
+  };
+}
+
+export async function benchInvoke(
+  warmRuns: number,
+  coldRuns: number,
+  burstSize = 200,
+): Promise<{ runs: InvokeBenchResult[]; bursts: BurstBenchResult[] }> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-invoke-'));
-  const lambda = new LambdaClient(localClientConfig());
+  // One connection per invocation of a burst (the SDK's default pool has 50).
+  const lambda = new LambdaClient({
+    ...localClientConfig(),
+    requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: burstSize }) },
+  });
   try {
     await deployLocal({ projectDir: APP_DIR, outdir });
     const results: InvokeBenchResult[] = [];
@@ -113,10 +164,10 @@ export async function benchInvoke(warmRuns: number, coldRuns: number): Promise<I
         warmDurationMs: spread(durations),
       });
     }
-    results.push(
-      ...(await benchMemoryWatch(lambda, (await findDeployedFunction(outdir, 'HelloNodejs')).functionName, warmRuns)),
-    );
-    return results;
+    const nodejs = (await findDeployedFunction(outdir, 'HelloNodejs')).functionName;
+    results.push(...(await benchMemoryWatch(lambda, nodejs, warmRuns)));
+    const bursts = [await benchBurst(lambda, 'HelloNodejs', nodejs, burstSize)];
+    return { runs: results, bursts };
   } finally {
     lambda.destroy();
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -181,6 +232,31 @@ export function formatInvoke(results: readonly InvokeBenchResult[]): string {
       r.warmRoundTripMs.p99.toFixed(1),
       r.warmDurationMs.median.toFixed(2),
       `${r.warmRoundTripMs.runs}/${r.coldRoundTripMs.runs}`,
+    ]),
+  );
+}
+
+export function formatBursts(results: readonly BurstBenchResult[]): string {
+  return table(
+    [
+      'function',
+      'invocations at once',
+      'cold burst p50 ms',
+      'cold burst p99 ms',
+      'environments started',
+      'init duration ms (median)',
+      'warm burst p50 ms',
+      'warm burst p99 ms',
+    ],
+    results.map(r => [
+      r.function,
+      String(r.invocations),
+      r.coldP50Ms.toFixed(0),
+      r.coldP99Ms.toFixed(0),
+      String(r.environmentsStarted),
+      r.initDurationMs.median.toFixed(1),
+      r.warmP50Ms.toFixed(0),
+      r.warmP99Ms.toFixed(0),
     ]),
   );
 }

@@ -22,7 +22,7 @@ import {
 } from './flows';
 import { benchDev, DevBenchResult, formatDev } from './dev';
 import { benchWall, formatWall, WallResult } from './wall';
-import { benchInvoke, formatInvoke, InvokeBenchResult } from './invoke';
+import { benchInvoke, BurstBenchResult, formatBursts, formatInvoke, InvokeBenchResult } from './invoke';
 import { benchKit, formatKit, KitBenchResult } from './kit';
 import { benchSynth, benchSynthScaling, formatScaling, formatSynth, ScalingResult, SynthResult } from './synth';
 import { table } from './stats';
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   let synth: SynthResult[] | undefined;
   let scaling: ScalingResult[] | undefined;
   let invoke: InvokeBenchResult[] | undefined;
+  let invokeBursts: BurstBenchResult[] | undefined;
   let triggerResources: TriggerResources[] | undefined;
   let triggerLatency: TriggerLatency[] | undefined;
   let flowSynth: FlowSynthResult[] | undefined;
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
     const status = await startLocalStack({ projectDir: ROOT });
     try {
       if (!only || only === 'invoke') {
-        invoke = await benchInvoke(100, 5);
+        ({ runs: invoke, bursts: invokeBursts } = await benchInvoke(100, 5));
       }
       if (!only || only === 'flows') {
         flowRuns = await benchFlowRuns(10, 50);
@@ -161,6 +162,12 @@ async function main(): Promise<void> {
         '\nLocal invocation through the Lambda Invoke API: 100 warm runs, 5 cold starts (each after a configuration change)\n',
       );
       console.log(formatInvoke(invoke));
+    }
+    if (invokeBursts) {
+      console.log(
+        '\nInvocations at once through the Invoke API, after a configuration change (no environment), then again\n',
+      );
+      console.log(formatBursts(invokeBursts));
     }
     if (flowRuns) {
       console.log(
@@ -276,6 +283,7 @@ async function main(): Promise<void> {
         synth: synth ?? previous.synth,
         scaling: scaling ?? previous.scaling,
         invoke: invoke ?? previous.invoke,
+        invokeBursts: invokeBursts ?? previous.invokeBursts,
         triggerResources: triggerResources ?? previous.triggerResources,
         triggerLatency: triggerLatency ?? previous.triggerLatency,
         flowSynth: flowSynth ?? previous.flowSynth,

@@ -1,13 +1,19 @@
 """Java: the official runtime interface client on a JDK of exactly the runtime's version."""
 
 import glob
+import hashlib
+import logging
 import os
 import platform
 import threading
+import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .launcher import FunctionSpec, Launch, LaunchError, Launcher, support_dir
+
+LOG = logging.getLogger(__name__)
 
 # The Java runtime interface client copies its JNI library to the fixed path /tmp/.libaws-lambda-jni.so
 # at every start unless this property names one: on Lambda each environment has its own /tmp, here they
@@ -34,6 +40,72 @@ def native_client(ric: Path) -> str:
     return str(target)
 
 
+# Class-data sharing: the classes a JVM loaded (the JDK's, the runtime interface client's, the layers') are written
+# to an archive when an environment's JVM exits, and later JVMs of the same JDK and class path map it instead of
+# loading and verifying them again (Init 450 -> 200 ms for a small function on this machine). Lambda's own Java
+# runtimes start with an archive of theirs (-XX:SharedArchiveFile=/var/lang/lib/server/runtime.jsa).
+CDS_QUIET = ["-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+# Attempts to record an archive per class path in one LocalStack (a JVM killed before it exits writes none).
+CDS_ATTEMPTS = 3
+_cds_lock = threading.Lock()
+_cds_recording: set[str] = set()
+_cds_attempts: dict[str, int] = {}
+
+
+def _cds_key(java: str, classpath: str) -> str:
+    """The archive's identity: the JDK and every file on the class path as it is now (the JVM refuses an archive
+    whose jars changed)."""
+    digest = hashlib.sha256()
+    java_home = Path(os.path.realpath(java)).parent.parent
+    release = java_home / "release"
+    digest.update(f"{java_home}\0{release.read_text() if release.is_file() else ''}\0{classpath}\0".encode())
+    for entry in classpath.split(":"):
+        # A class path wildcard stands for the folder's jars only (its cds/ and jni/ are beside them).
+        for jar in sorted(glob.glob(entry + ".jar")) if entry.endswith("*") else [entry]:
+            try:
+                stat = os.stat(jar)
+            except OSError:
+                continue
+            digest.update(f"{jar}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()[:32]
+
+
+def class_data_sharing(java: str, classpath: str, archive_dir: Path) -> tuple[list[str], Callable[[int], None] | None]:
+    """The JVM flags that use this class path's archive, or that record it at exit (one JVM at a time records), and
+    what to do when that JVM has exited: keep the archive it wrote after a clean exit (SIGTERM included), drop a
+    partial one."""
+    key = _cds_key(java, classpath)
+    archive = archive_dir / f"{key}.jsa"
+    if archive.is_file():
+        return [f"-XX:SharedArchiveFile={archive}", *CDS_QUIET], None
+    with _cds_lock:
+        if key in _cds_recording or _cds_attempts.get(key, 0) >= CDS_ATTEMPTS:
+            return [], None
+        try:
+            # Private: an archive is code the JVM maps.
+            archive_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError:
+            return [], None
+        _cds_recording.add(key)
+        _cds_attempts[key] = _cds_attempts.get(key, 0) + 1
+    partial = archive_dir / f"{key}.{uuid.uuid4().hex}.partial"
+
+    def finished(status: int) -> None:
+        with _cds_lock:
+            _cds_recording.discard(key)
+        try:
+            if status >= 0 and partial.is_file() and partial.stat().st_size > 0:
+                os.replace(partial, archive)
+                LOG.info("class-data archive %s recorded (%d KB)", archive.name, archive.stat().st_size // 1024)
+            else:
+                LOG.info("class-data archive %s not recorded: the JVM ended with status %d", archive.name, status)
+                partial.unlink(missing_ok=True)
+        except OSError as e:
+            LOG.warning("class-data archive %s: %s", archive.name, e)
+
+    return [f"-XX:ArchiveClassesAtExit={partial}", *CDS_QUIET], finished
+
+
 class JavaLauncher(Launcher):
     """Java through the official runtime interface client from Maven Central, on a JDK new enough for the runtime."""
 
@@ -45,22 +117,25 @@ class JavaLauncher(Launcher):
         ric = support_dir() / "java"
         if not list(ric.glob("*.jar")):
             raise LaunchError(f"the Java runtime interface client is not installed in {ric}: run `stagegraph local install`")
-        classpath = [spec.code_dir, os.path.join(spec.code_dir, "lib", "*")]
-        classpath += [os.path.join(d, "java", "lib", "*") for d in spec.layer_dirs]
-        classpath.append(str(ric / "*"))
+        # The function's own classes and lib/*.jar are not on the class path: as on Lambda, the client loads them
+        # from the working directory (LAMBDA_TASK_ROOT) with a class loader of its own, whose parent has the
+        # client and the layers. (Class-data sharing also needs a class path of jars only.)
+        classpath = ":".join([str(ric / "*"), *(os.path.join(d, "java", "lib", "*") for d in spec.layer_dirs)])
         heap = max(64, int(spec.memory_mb * 0.85))
+        sharing, on_exit = class_data_sharing(java, classpath, ric / "cds")
         return Launch([
-            java, f"-Xmx{heap}m", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+            java, f"-Xmx{heap}m", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Xshare:auto", *sharing,
             f"-D{NATIVE_CLIENT_PROPERTY}={native_client(ric)}",
-            "-cp", ":".join(classpath),
+            "-cp", classpath,
             "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", spec.handler,
-        ])
+        # A JVM that records writes its archive as it exits (0.8 s on this machine for a small function).
+        ], on_exit=on_exit, stop_grace_seconds=10.0 if on_exit else 1.0)
 
 
     def debug(self, launch: Launch, spec: FunctionSpec, port: int) -> Launch:
         # JDWP, which every Java IDE attaches to; the function runs at once (suspend=n).
         agent = f"-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:{port}"
-        return Launch([launch.command[0], agent, *launch.command[1:]], launch.env)
+        return Launch([launch.command[0], agent, *launch.command[1:]], launch.env, launch.on_exit, launch.stop_grace_seconds)
 
 
 def java_major(java_home: str) -> int:

@@ -1,6 +1,7 @@
 """What every launcher shares: the function it starts, the command it returns, and its one error."""
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,10 @@ class LaunchError(Exception):
 class Launch:
     command: list[str]
     env: dict[str, str] = field(default_factory=dict)
+    # Called with the process's exit status (negative: the signal that ended it) once it has exited.
+    on_exit: Callable[[int], None] | None = None
+    # How long the process may take to exit on SIGTERM before it gets SIGKILL.
+    stop_grace_seconds: float = 1.0
 
 
 @dataclass
