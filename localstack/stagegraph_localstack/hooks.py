@@ -17,6 +17,7 @@ from stagegraph_localstack import (
     lambda_metrics,
     live_log,
     log_delivery,
+    timers,
 )
 from stagegraph_localstack.http_auth import enforce_iam_authorization
 from stagegraph_localstack.lambda_authorizers import enforce_lambda_authorizers
@@ -56,6 +57,7 @@ def stagegraph_repairs() -> None:
     assumed_roles.install()
     flow_execution.install()
     lambda_metrics.install()
+    timers.install()
 
 
 # --- persistence of the local cloud's state (persistence.py) ---------------------------------------
