@@ -13,6 +13,8 @@ clients are reused as well. The first call assumes the role as before, through S
 import threading
 import time
 
+from stagegraph_localstack.patching import install_once
+
 # Kept well inside the assumed credentials' lifetime (an hour by default).
 CACHE_SECONDS = 600.0
 MAX_ENTRIES = 256
@@ -48,14 +50,11 @@ class AssumedRoleCache:
 
 
 _cache = AssumedRoleCache()
-_applied = False
 
 
+@install_once
 def install() -> bool:
     """Caches `ClientFactory.with_assumed_role`; True when applied."""
-    global _applied
-    if _applied:
-        return True
     try:
         from localstack.aws.connect import ClientFactory
         from localstack.utils.patch import patch
@@ -72,5 +71,4 @@ def install() -> bool:
         key = (id(self), role_arn, str(service_principal), session_name, region_name, endpoint_url, id(config))
         return _cache.get(key, (self, config), assume)
 
-    _applied = True
     return True

@@ -23,6 +23,8 @@ import logging
 import threading
 import time
 
+from stagegraph_localstack.patching import install_once
+
 LOG = logging.getLogger(__name__)
 
 FUNCTION_USER_AGENT = "exec-env/AWS_Lambda"
@@ -95,15 +97,12 @@ def esm_workers() -> list:
     return list(getattr(provider, "esm_workers", {}).values()) if provider is not None else []
 
 
-_applied = False
 _MARK = "_stagegraph_admitted_while_stopping"
 
 
+@install_once
 def install() -> bool:
     """Lets function requests through LocalStack's shutdown handler until `end`; True when applied."""
-    global _applied
-    if _applied:
-        return True
     try:
         from localstack.aws import handlers
         from localstack.aws.handlers.internal import RuntimeShutdownHandler
@@ -128,5 +127,4 @@ def install() -> bool:
             _release()
 
     handlers.run_custom_finalizers.append(release_admitted)
-    _applied = True
     return True

@@ -23,6 +23,8 @@ import logging
 import os
 import threading
 
+from stagegraph_localstack.patching import install_once
+
 LOG = logging.getLogger(__name__)
 
 # AWS starts five pollers per SQS mapping. On a local machine more concurrent invocations of one function do not
@@ -139,16 +141,11 @@ class StreamPace:
         return self.polls_without_records >= max(1, shards)
 
 
-_applied = False
-
-
+@install_once
 def install() -> bool:
     """Replaces `EsmWorker.poller_loop`; True when applied. `STAGEGRAPH_ESM_POLLING=localstack` keeps LocalStack's
     own loop (one batch a second), for comparisons. A graceful stop lets the batches in flight finish with the
     gateway still serving their functions (drain.py), so a restart processes none of them again."""
-    global _applied
-    if _applied:
-        return True
     if os.environ.get("STAGEGRAPH_ESM_POLLING") == "localstack":
         return False
     try:
@@ -168,7 +165,6 @@ def install() -> bool:
             return _run(self, esm_worker, lambda: _stream_loop(self, esm_worker))
         return fn(self, *args, **kwargs)
 
-    _applied = True
     LOG.debug("stagegraph: event source mappings poll continuously")
     return True
 

@@ -16,6 +16,8 @@ import queue
 import threading
 import time
 
+from stagegraph_localstack.patching import install_once
+
 LOG = logging.getLogger(__name__)
 
 PARSED_PATHS = 4096
@@ -92,18 +94,15 @@ class LogDelivery:
 
 
 _delivery = LogDelivery()
-_applied = False
 
 
 def drain(timeout: float = 5.0) -> bool:
     return _delivery.drain(timeout)
 
 
+@install_once
 def install() -> bool:
     """Caches parsed JSONPaths and delivers execution logs asynchronously; True when applied."""
-    global _applied
-    if _applied:
-        return True
     try:
         import jsonpath_ng
         import jsonpath_ng.ext
@@ -123,5 +122,4 @@ def install() -> bool:
         _delivery.put(self, InputLogEvent(timestamp=timestamp, message=to_json_str(history_log)))
 
     CloudWatchLoggingSession.publish_history_log = publish_history_log
-    _applied = True
     return True

@@ -10,6 +10,8 @@ import datetime
 import logging
 import re
 
+from stagegraph_localstack.patching import install_once
+
 LOG = logging.getLogger(__name__)
 
 # The secret of the credentials the local cloud hands out (`stagegraph local env`, functions' environment).
@@ -24,8 +26,6 @@ SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
     "Key and signing method. Consult the service documentation for details."
 )
-
-_applied = False
 
 
 def signature_problem(method: str, url: str, headers: dict[str, str], body: bytes, now: datetime.datetime) -> tuple[str, str] | None:
@@ -64,11 +64,9 @@ def signature_problem(method: str, url: str, headers: dict[str, str], body: byte
     return None if expected == match["signature"] else ("invalid", SIGNATURE_MISMATCH)
 
 
+@install_once
 def enforce_iam_authorization() -> bool:
     """Adds the signature check to every REST API's request handling, after routing."""
-    global _applied
-    if _applied:
-        return True
     try:
         from localstack.services.apigateway.next_gen.execute_api import handlers
         from localstack.services.apigateway.next_gen.execute_api.gateway_response import (
@@ -93,5 +91,4 @@ def enforce_iam_authorization() -> bool:
             raise MissingAuthTokenError(message) if kind == "missing" else InvalidSignatureError(message)
 
     handlers.preprocess_request.append(check_iam_signature)
-    _applied = True
     return True

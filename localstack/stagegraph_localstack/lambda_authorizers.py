@@ -17,6 +17,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
+from stagegraph_localstack.patching import install_once
+
 LOG = logging.getLogger(__name__)
 
 UNAUTHORIZED = "Unauthorized"
@@ -24,8 +26,6 @@ EXPLICIT_DENY = "User is not authorized to access this resource with an explicit
 IMPLICIT_DENY = "User is not authorized to access this resource"
 # Answers kept at most, over all authorizers: the oldest go first.
 CACHE_ENTRIES = 1000
-
-_applied = False
 
 
 class AuthorizerOutputError(ValueError):
@@ -213,11 +213,9 @@ def _function_arn(authorizer_uri: str) -> str:
     return authorizer_uri.split("functions/", 1)[1].removesuffix("/invocations")
 
 
+@install_once
 def enforce_lambda_authorizers() -> bool:
     """Adds the Lambda authorizer check to every REST API's request handling, after routing."""
-    global _applied
-    if _applied:
-        return True
     try:
         from localstack.aws.connect import connect_to
         from localstack.services.apigateway.next_gen.execute_api import handlers
@@ -291,5 +289,4 @@ def enforce_lambda_authorizers() -> bool:
         context.context_variables["authorizer"] = authorizer_context(output, int((time.monotonic() - started) * 1000))
 
     handlers.preprocess_request.append(check_lambda_authorizer)
-    _applied = True
     return True

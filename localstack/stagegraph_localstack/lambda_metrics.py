@@ -15,6 +15,8 @@ import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
+from stagegraph_localstack.patching import install_once
+
 LOG = logging.getLogger(__name__)
 
 METRIC_THREAD_PREFIX = "record-cloudwatch-metric"
@@ -47,14 +49,9 @@ def metric_start_thread(start_thread, pool):
     return start
 
 
-_applied = False
-
-
+@install_once
 def install() -> bool:
     """True when applied. `STAGEGRAPH_LAMBDA_METRICS=localstack` keeps LocalStack's threads and syncs, for comparisons."""
-    global _applied
-    if _applied:
-        return True
     if os.environ.get("STAGEGRAPH_LAMBDA_METRICS") == "localstack":
         return False
     try:
@@ -65,5 +62,4 @@ def install() -> bool:
     cloudwatch_database_helper.sqlite3 = _Sqlite3WithoutSync()
     pool = ThreadPoolExecutor(1, thread_name_prefix="stagegraph-lambda-metrics")
     version_manager.start_thread = metric_start_thread(version_manager.start_thread, pool)
-    _applied = True
     return True

@@ -9,6 +9,8 @@ import io
 import json
 import logging
 
+from stagegraph_localstack.patching import install_once
+
 LOG = logging.getLogger(__name__)
 
 # Invoke: 6 MB each way for a synchronous invocation, 1 MB for an asynchronous event (since October 2025).
@@ -18,9 +20,6 @@ ASYNC_PAYLOAD_BYTES = 1024 * 1024
 RESPONSE_LIMIT_REPORTED = SYNC_PAYLOAD_BYTES + 100
 # API Gateway REST APIs: 10 MB of request body.
 API_GATEWAY_BODY_BYTES = 10 * 1024 * 1024
-
-_applied: set[str] = set()
-
 
 def response_too_large(payload: bytes) -> bytes | None:
     """The error payload Lambda returns for a response over 6 MB, or None when it fits."""
@@ -36,10 +35,9 @@ def request_limit(invocation_type: str | None) -> int:
     return ASYNC_PAYLOAD_BYTES if invocation_type == "Event" else SYNC_PAYLOAD_BYTES
 
 
+@install_once
 def enforce_invoke_payload_limits() -> bool:
     """Invoke refuses a payload over the limit of its invocation type with RequestTooLargeException (413)."""
-    if "invoke" in _applied:
-        return True
     try:
         from localstack.aws.api.lambda_ import RequestTooLargeException
         from localstack.services.lambda_.provider import LambdaProvider
@@ -60,14 +58,12 @@ def enforce_invoke_payload_limits() -> bool:
             payload = io.BytesIO(data)
         return fn(self, context, function_name, invocation_type, *args, payload=payload, **kwargs)
 
-    _applied.add("invoke")
     return True
 
 
+@install_once
 def enforce_api_gateway_body_limit() -> bool:
     """A REST API refuses a request body over 10 MB with 413, before any integration runs."""
-    if "apigateway" in _applied:
-        return True
     try:
         from localstack.services.apigateway.next_gen.execute_api.gateway_response import RequestTooLargeError
         from localstack.services.apigateway.next_gen.execute_api.handlers.parse import InvocationRequestParser
@@ -82,5 +78,4 @@ def enforce_api_gateway_body_limit() -> bool:
         if len(context.invocation_request.get("body") or b"") > API_GATEWAY_BODY_BYTES:
             raise RequestTooLargeError("Request Too Long")
 
-    _applied.add("apigateway")
     return True

@@ -10,17 +10,14 @@ output and REPORT lines. The repair lets CreateLogStream succeed when the stream
 import logging
 from pathlib import Path
 
+from stagegraph_localstack.patching import install_once
+
 LOG = logging.getLogger(__name__)
 
 
-_applied = False
-
-
+@install_once
 def repair_create_log_stream() -> bool:
     """Patches moto's LogGroup.create_log_stream on top of LocalStack's own patch; True when applied."""
-    global _applied
-    if _applied:
-        return True
     try:
         # LocalStack's logs provider patches moto when it is imported: import it first, so that this
         # patch wraps LocalStack's, with LocalStack's own patch utility.
@@ -39,21 +36,17 @@ def repair_create_log_stream() -> bool:
                 return None
             raise
 
-    _applied = True
     LOG.debug("stagegraph: CreateLogStream repaired for log groups with subscription filters")
     return True
 
 
 LOOPBACK_PRELOAD = Path(__file__).parent / "bootstrap" / "loopback.js"
-_kinesis_applied = False
 
 
+@install_once
 def keep_kinesis_on_loopback() -> bool:
     """kinesis-mock (the Node.js build LocalStack runs for Kinesis) binds 0.0.0.0 on two ports and has no
     setting for the host: start it with a preload that binds every wildcard listen() to 127.0.0.1."""
-    global _kinesis_applied
-    if _kinesis_applied:
-        return True
     try:
         from localstack.services.kinesis.kinesis_mock_server import KinesisMockNodeServer
         from localstack.utils.patch import patch
@@ -67,21 +60,15 @@ def keep_kinesis_on_loopback() -> bool:
             cmd = [cmd[0], "--require", str(LOOPBACK_PRELOAD), *cmd[1:]]
         return cmd, env_vars
 
-    _kinesis_applied = True
     LOG.debug("stagegraph: kinesis-mock bound to 127.0.0.1")
     return True
 
 
-_gateway_applied = False
-
-
+@install_once
 def bind_twisted_gateway_to_host() -> bool:
     """LocalStack's default gateway server (twisted) listens on every interface whatever GATEWAY_LISTEN's host
     says (its code has a TODO there): bind each listen address to its own host, 127.0.0.1 for the local cloud.
     Twisted answers a warm Invoke in about 19 ms where hypercorn, which honours the host, takes about 30."""
-    global _gateway_applied
-    if _gateway_applied:
-        return True
     try:
         from localstack import config
         from localstack.aws.serving.twisted import TLSMultiplexerFactory
@@ -105,21 +92,15 @@ def bind_twisted_gateway_to_host() -> bool:
             endpoint_class = endpoints.TCP6ServerEndpoint if config.is_ipv6_address(host_and_port.host) else endpoints.TCP4ServerEndpoint
             endpoint_class(reactor, host_and_port.port, interface=host_and_port.host).listen(protocol_factory)
 
-    _gateway_applied = True
     return True
 
 
-_filter_name_applied = False
-
-
+@install_once
 def honour_subscription_filter_names() -> bool:
     """LocalStack 2026.3's CloudFormation provider of AWS::Logs::SubscriptionFilter names every filter after its log
     group, whatever FilterName says. The name reaches the subscribed function in every payload
     (`subscriptionFilters`), and the billing meter reads the function's memory size and timeout from it: create
     (and delete) the filter under its own name, as CloudFormation does."""
-    global _filter_name_applied
-    if _filter_name_applied:
-        return True
     try:
         from localstack.services.cloudformation.resource_provider import OperationStatus, ProgressEvent
         from localstack.services.logs.resource_providers.aws_logs_subscriptionfilter import LogsSubscriptionFilterProvider
@@ -157,21 +138,15 @@ def honour_subscription_filter_names() -> bool:
                 continue
         return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
 
-    _filter_name_applied = True
     return True
 
 
-_mocked_states_errors_applied = False
-
-
+@install_once
 def mock_states_errors() -> bool:
     """Step Functions' mocked responses (SFN_MOCK_CONFIG) may throw the service's own errors, such as
     `States.Timeout` for a step that times out, as Step Functions Local allows; LocalStack 2026.3 builds every
     mocked error as a custom error name, which must not start with `States.`, and so fails the execution with
     `Exception` instead. Build a `States.*` error as the service's own, so that Retry and Catch match it."""
-    global _mocked_states_errors_applied
-    if _mocked_states_errors_applied:
-        return True
     try:
         from localstack.aws.api.stepfunctions import HistoryEventType, TaskFailedEventDetails
         from localstack.services.stepfunctions.asl.component.common.error_name.failure_event import (
@@ -203,5 +178,4 @@ def mock_states_errors() -> bool:
         )
         raise FailureEventException(failure_event=failure_event)
 
-    _mocked_states_errors_applied = True
     return True

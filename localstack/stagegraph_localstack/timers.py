@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from stagegraph_localstack.patching import install_once
+
 
 class Scheduler:
     """Calls functions at their deadlines from one thread; cancelled entries are dropped when they come up, and the
@@ -90,15 +92,10 @@ class ScheduledTimer:
             self._scheduler.cancelled()
 
 
-_applied = False
-
-
+@install_once
 def install() -> bool:
     """True when applied: LocalStack's execution environments take their timers from the scheduler.
     `STAGEGRAPH_TIMERS=localstack` keeps a thread per timer, for comparisons."""
-    global _applied
-    if _applied:
-        return True
     if os.environ.get("STAGEGRAPH_TIMERS") == "localstack":
         return False
     try:
@@ -106,5 +103,4 @@ def install() -> bool:
     except ImportError:  # not inside LocalStack
         return False
     execution_environment.Timer = ScheduledTimer
-    _applied = True
     return True

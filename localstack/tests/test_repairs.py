@@ -45,7 +45,7 @@ def fake_localstack(monkeypatch):
     modules["moto.logs.models"].LogGroup = LogGroup
     for name, module in modules.items():
         monkeypatch.setitem(sys.modules, name, module)
-    monkeypatch.setattr(repairs, "_applied", False)
+    repairs.repair_create_log_stream.reset()
     return LogGroup
 
 
@@ -72,6 +72,6 @@ def test_other_failures_still_fail(fake_localstack):
 
 
 def test_outside_localstack_nothing_is_applied(monkeypatch):
-    monkeypatch.setattr(repairs, "_applied", False)
+    repairs.repair_create_log_stream.reset()
     monkeypatch.setitem(sys.modules, "localstack.services.logs.provider", None)
     assert repairs.repair_create_log_stream() is False
