@@ -22,6 +22,8 @@ import threading
 import time
 from collections import deque
 
+from stagegraph_localstack.patching import install_once
+
 LOG = logging.getLogger(__name__)
 
 # CloudWatch Logs sends up to 10,000 events and 1 MB per subscription payload; Lambda takes 6 MB synchronously.
@@ -265,6 +267,11 @@ def _log_batches(items) -> list[tuple[str, str, list[str]]]:
     return [(group, stream, chunk) for (group, stream), chunks in joined.items() for chunk in chunks if chunk]
 
 
+# How long the log loop waits for more lines after the first before it writes them (0: write what has queued).
+LOG_LINGER_SECONDS = float(os.environ.get("STAGEGRAPH_LOG_LINGER_MS", "20")) / 1000
+
+
+@install_once
 def batch_lambda_logs() -> bool:
     """LocalStack's Lambda service writes each invocation's lines with one PutLogEvents call, one call after the other
     from one thread per function: about 50 ms each, so after a burst of invocations the logs (and the bill) lag by
@@ -287,9 +294,12 @@ def batch_lambda_logs() -> bool:
         logs_client = connect_to.with_assumed_role(region_name=self.region, role_arn=self.role_arn, service_principal=ServicePrincipal.lambda_).logs
         while not self._shutdown_event.is_set():
             items = [self.log_queue.get()]
-            while True:
+            # Lines that come within the linger join this write: one call per few invocations of a function
+            # called in a loop instead of one each (the call is a request through the gateway's handler chain).
+            linger_until = time.monotonic() + LOG_LINGER_SECONDS
+            while items[-1] is not QUEUE_SHUTDOWN:
                 try:
-                    items.append(self.log_queue.get_nowait())
+                    items.append(self.log_queue.get(timeout=max(0.0, linger_until - time.monotonic())))
                 except queue_module.Empty:
                     break
             stop = any(item is QUEUE_SHUTDOWN for item in items)
