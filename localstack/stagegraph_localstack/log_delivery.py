@@ -18,6 +18,7 @@ import gzip
 import json
 import logging
 import os
+import queue
 import threading
 import time
 from collections import deque
@@ -271,6 +272,20 @@ def _log_batches(items) -> list[tuple[str, str, list[str]]]:
 LOG_LINGER_SECONDS = float(os.environ.get("STAGEGRAPH_LOG_LINGER_MS", "20")) / 1000
 
 
+def take_lingering(items: "queue.Queue", linger_seconds: float, last: object) -> list:
+    """The next item of `items` (waiting for it) and every one that comes within `linger_seconds` after it, or has
+    queued by then: one write per few invocations of a function called in a loop instead of one each (a write is a
+    request through the gateway's handler chain). `last` (the loop's shutdown) ends the wait at once."""
+    taken = [items.get()]
+    until = time.monotonic() + linger_seconds
+    while taken[-1] is not last:
+        try:
+            taken.append(items.get(timeout=max(0.0, until - time.monotonic())))
+        except queue.Empty:
+            break
+    return taken
+
+
 @install_once
 def batch_lambda_logs() -> bool:
     """LocalStack's Lambda service writes each invocation's lines with one PutLogEvents call, one call after the other
@@ -280,8 +295,6 @@ def batch_lambda_logs() -> bool:
     if os.environ.get("STAGEGRAPH_LOG_DELIVERY", "").lower() == "sync":
         return False
     try:
-        import queue as queue_module
-
         from localstack.aws.connect import connect_to
         from localstack.services.lambda_.invocation.logs import QUEUE_SHUTDOWN, LogHandler
         from localstack.utils.aws.client_types import ServicePrincipal
@@ -293,15 +306,7 @@ def batch_lambda_logs() -> bool:
     def run_log_loop(self, *args, **kwargs) -> None:
         logs_client = connect_to.with_assumed_role(region_name=self.region, role_arn=self.role_arn, service_principal=ServicePrincipal.lambda_).logs
         while not self._shutdown_event.is_set():
-            items = [self.log_queue.get()]
-            # Lines that come within the linger join this write: one call per few invocations of a function
-            # called in a loop instead of one each (the call is a request through the gateway's handler chain).
-            linger_until = time.monotonic() + LOG_LINGER_SECONDS
-            while items[-1] is not QUEUE_SHUTDOWN:
-                try:
-                    items.append(self.log_queue.get(timeout=max(0.0, linger_until - time.monotonic())))
-                except queue_module.Empty:
-                    break
+            items = take_lingering(self.log_queue, LOG_LINGER_SECONDS, QUEUE_SHUTDOWN)
             stop = any(item is QUEUE_SHUTDOWN for item in items)
             for group, stream, lines in _log_batches([item for item in items if item is not QUEUE_SHUTDOWN]):
                 events = [{"timestamp": int(time.time() * 1000), "message": line} for line in lines]

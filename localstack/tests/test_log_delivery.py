@@ -128,3 +128,32 @@ def test_one_invocation_s_lines_are_never_split_between_calls(monkeypatch):
              SimpleNamespace(log_group="g", log_stream="a", logs="START 2\nx\ny\nREPORT 2\n"),
              SimpleNamespace(log_group="g", log_stream="a", logs="START 3\n" + "z\n" * 6 + "REPORT 3\n")]
     assert [len(lines) for _, _, lines in log_delivery._log_batches(items)] == [2, 4, 8]
+
+
+def test_the_log_loop_takes_what_comes_within_its_linger():
+    import queue
+    import threading
+    import time
+
+    from stagegraph_localstack.log_delivery import take_lingering
+
+    lines: queue.Queue = queue.Queue()
+    stop = object()
+    lines.put("first")
+    threading.Timer(0.02, lines.put, ["second"]).start()
+    assert take_lingering(lines, 0.5, stop) == ["first", "second"]
+    # nothing more within the linger: it returns once the linger is over, not before
+    lines.put("third")
+    started = time.monotonic()
+    assert take_lingering(lines, 0.05, stop) == ["third"]
+    assert time.monotonic() - started >= 0.04
+    # without a linger, what has queued
+    lines.put("a")
+    lines.put("b")
+    assert take_lingering(lines, 0, stop) == ["a", "b"]
+    # the shutdown ends the wait at once
+    lines.put("c")
+    lines.put(stop)
+    started = time.monotonic()
+    assert take_lingering(lines, 5, stop) == ["c", stop]
+    assert time.monotonic() - started < 1
