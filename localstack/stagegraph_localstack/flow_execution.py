@@ -1,4 +1,4 @@
-"""Step Functions executions without two costs LocalStack 2026.3 pays on every state.
+"""Step Functions executions without three costs LocalStack 2026.3 pays on every state or execution.
 
 A py-spy profile of executions of a 100-state flow (`BENCH_ONLY=flows`) spent, of the interpreter's busy time:
 
@@ -8,7 +8,9 @@ A py-spy profile of executions of a 100-state flow (`BENCH_ONLY=flows`) spent, o
 - a quarter in the execution's CloudWatch Logs: with a logging configuration (stagegraph's flows log `ALL`, as cdk-nag
   asks), every history event is a synchronous `PutLogEvents` call made by the thread running the execution. AWS
   delivers these logs asynchronously; so does this module: the events go to one delivery thread, which writes them
-  in order, in batches per execution, and is drained when the local cloud stops.
+  in order, in batches per execution, and is drained when the local cloud stops;
+- and, with those gone, the ANTLR parse of the definition at the start of every execution (50 executions of a
+  5-state flow at once parsed it 50 times): the parse tree is kept per definition text.
 """
 import functools
 import logging
@@ -98,6 +100,46 @@ _delivery = LogDelivery()
 
 def drain(timeout: float = 5.0) -> bool:
     return _delivery.drain(timeout)
+
+
+# Definitions whose parse tree is kept (a state machine's definition is parsed again for every execution).
+PARSED_DEFINITIONS = 256
+
+
+def tree_cached_parse(asl_parser):
+    """`AmazonStateLanguageParser.parse` with the ANTLR parse tree kept by definition text. Only the tree: the program
+    built from it is built again for each execution (its components keep per-execution state, such as a Parallel
+    state's branches); the preprocessor only reads the tree, so one tree can serve every execution and thread. A
+    definition with syntax errors raises as before and is not kept."""
+    m = asl_parser
+
+    @functools.lru_cache(maxsize=PARSED_DEFINITIONS)
+    def tree_of(definition: str):
+        errors = m.SyntaxErrorListener()
+        parser = m.ASLParser(m.CommonTokenStream(m.ASLLexer(m.InputStream(definition))))
+        parser.removeErrorListeners()
+        parser.addErrorListener(errors)
+        tree = parser.state_machine()
+        if errors.errors:
+            raise m.ASLParserException(errors=errors.errors)
+        return tree
+
+    def parse(definition: str):
+        tree = tree_of(definition)
+        return m.Preprocessor().visit(tree), tree
+
+    return parse
+
+
+@install_once
+def cache_definition_trees() -> bool:
+    """Each execution's definition is parsed once per definition, not once per execution; True when applied."""
+    try:
+        from localstack.services.stepfunctions.asl.parse import asl_parser
+    except ImportError:  # not inside LocalStack
+        return False
+    asl_parser.AmazonStateLanguageParser.parse = staticmethod(tree_cached_parse(asl_parser))
+    return True
 
 
 @install_once

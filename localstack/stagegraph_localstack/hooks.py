@@ -56,6 +56,7 @@ def stagegraph_repairs() -> None:
     drain.install()
     assumed_roles.install()
     flow_execution.install()
+    flow_execution.cache_definition_trees()
     lambda_metrics.install()
     timers.install()
 

@@ -98,3 +98,59 @@ def test_a_failed_write_does_not_stop_the_rest():
 def test_install_patches_step_functions():
     pytest.importorskip("localstack.services.stepfunctions.asl.eval.event.logging")
     assert flow_execution.install()
+
+
+def test_a_definition_is_parsed_once_and_its_program_built_for_every_execution():
+    import types
+
+    import pytest
+
+    from stagegraph_localstack.flow_execution import tree_cached_parse
+
+    parsed = []
+
+    class Listener:
+        def __init__(self):
+            self.errors = []
+
+    class Parser:
+        def __init__(self, stream):
+            self.text = stream
+            self.listener = None
+
+        def removeErrorListeners(self):
+            pass
+
+        def addErrorListener(self, listener):
+            self.listener = listener
+
+        def state_machine(self):
+            parsed.append(self.text)
+            if "bad" in self.text:
+                self.listener.errors.append("line 1:0 bad")
+            return ("tree", self.text)
+
+    class Preprocessor:
+        def visit(self, tree):
+            return {"program of": tree}
+
+    class ParseError(Exception):
+        def __init__(self, errors):
+            super().__init__(errors)
+
+    fake = types.SimpleNamespace(
+        SyntaxErrorListener=Listener, ASLParser=Parser, CommonTokenStream=lambda lexer: lexer,
+        ASLLexer=lambda stream: stream, InputStream=lambda text: text, Preprocessor=Preprocessor,
+        ASLParserException=ParseError,
+    )
+    parse = tree_cached_parse(fake)
+
+    first_program, first_tree = parse('{"StartAt": "A"}')
+    second_program, second_tree = parse('{"StartAt": "A"}')
+    assert first_tree is second_tree and first_program == second_program and first_program is not second_program
+    assert parsed == ['{"StartAt": "A"}']
+    # a definition with errors raises every time, and is not kept
+    for _ in range(2):
+        with pytest.raises(ParseError):
+            parse("bad")
+    assert parsed.count("bad") == 2
