@@ -155,10 +155,16 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         log = open(self.log_path, "ab")
         started = time.perf_counter()
         # Its own process group, SIGKILL when LocalStack dies (and not when the thread that started it ends).
-        self.process = spawn.popen(
-            launch.command, cwd=spec.code_dir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        )
-        log.close()
+        try:
+            self.process = spawn.popen(
+                launch.command, cwd=spec.code_dir, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            )
+        except BaseException:
+            if launch.on_exit is not None:
+                launch.on_exit(-1)
+            raise
+        finally:
+            log.close()
         with _live_lock:
             _live_processes.add(self.process)
         threading.Thread(target=self._watch, args=(self.process, launch.on_exit), daemon=True,
@@ -193,8 +199,16 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         code = process.wait()
         with _live_lock:
             _live_processes.discard(process)
-        if on_exit is not None:
-            on_exit(code)
+        try:
+            self._note_exit(process, code)
+        finally:
+            if on_exit is not None:
+                try:
+                    on_exit(code)
+                except Exception:  # noqa: BLE001 - what the launcher keeps after an exit never fails an invocation
+                    LOG.exception("%s: after the runtime process %s exited", self.id, process.pid)
+
+    def _note_exit(self, process: subprocess.Popen, code: int) -> None:
         if process is self.process:
             self.exit_reason = f"signal {-code}" if code < 0 else f"exit status {code}"
             if self.api is not None:

@@ -269,7 +269,15 @@ def _log_batches(items) -> list[tuple[str, str, list[str]]]:
 
 
 # How long the log loop waits for more lines after the first before it writes them (0: write what has queued).
-LOG_LINGER_SECONDS = float(os.environ.get("STAGEGRAPH_LOG_LINGER_MS", "20")) / 1000
+def _linger_seconds(raw: str | None) -> float:
+    try:
+        return max(0.0, float(raw if raw not in (None, "") else 20)) / 1000
+    except ValueError:
+        LOG.warning("stagegraph: STAGEGRAPH_LOG_LINGER_MS=%r is not a number of milliseconds: 20 it is", raw)
+        return 0.02
+
+
+LOG_LINGER_SECONDS = _linger_seconds(os.environ.get("STAGEGRAPH_LOG_LINGER_MS"))
 
 
 def take_lingering(items: "queue.Queue", linger_seconds: float, last: object) -> list:

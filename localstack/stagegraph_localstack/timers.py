@@ -9,6 +9,7 @@ while (a JVM writing its class-data archive).
 """
 import heapq
 import itertools
+import logging
 import os
 import threading
 import time
@@ -17,12 +18,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 from stagegraph_localstack.patching import install_once
 
+LOG = logging.getLogger(__name__)
+
 
 class Scheduler:
     """Calls functions at their deadlines from one thread; cancelled entries are dropped when they come up, and the
     heap is rebuilt when more than half of it is cancelled (keepalives are cancelled at every invocation)."""
 
-    def __init__(self, workers: int = 4) -> None:
+    def __init__(self, workers: int = 16) -> None:
         self._heap: list[tuple[float, int, "ScheduledTimer"]] = []
         self._order = itertools.count()
         self._cancelled = 0
@@ -61,7 +64,16 @@ class Scheduler:
                     self._cancelled = max(0, self._cancelled - 1)
                     continue
                 timer.fired = True
-            self._pool.submit(timer.function, *timer.args, **timer.kwargs)
+            try:
+                self._pool.submit(timer.function, *timer.args, **timer.kwargs).add_done_callback(_log_failure)
+            except RuntimeError as e:  # the pool is shut down: LocalStack is stopping
+                LOG.debug("stagegraph: timer %s not called: %s", timer.function, e)
+
+
+def _log_failure(call) -> None:
+    """What threading.Timer printed: an exception of the called function (it is kept in the future otherwise)."""
+    if call.exception() is not None:
+        LOG.warning("stagegraph: a timer's call failed: %r", call.exception())
 
 
 SCHEDULER = Scheduler()

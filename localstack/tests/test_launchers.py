@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import time
 import zipfile
 
 import pytest
@@ -171,7 +172,7 @@ def test_without_a_port_nothing_changes(tmp_path, monkeypatch):
     assert launch_for(spec(tmp_path, "nodejs22.x"), debug_port=None) == launch_for(spec(tmp_path, "nodejs22.x"))
 
 
-def test_java_puts_the_client_and_layers_on_the_class_path_and_leaves_the_code_to_the_clients_loader(tmp_path, monkeypatch):
+def test_java_puts_only_the_client_on_the_class_path_and_leaves_the_code_to_the_clients_loader(tmp_path, monkeypatch):
     support = tmp_path / "support" / "java"
     support.mkdir(parents=True)
     (support / "aws-lambda-java-runtime-interface-client-2.9.0.jar").write_bytes(b"")
@@ -180,10 +181,12 @@ def test_java_puts_the_client_and_layers_on_the_class_path_and_leaves_the_code_t
     monkeypatch.setenv("STAGEGRAPH_RUNTIME_SUPPORT", str(tmp_path / "support"))
     monkeypatch.setattr(java, "find_java", lambda version: "/jdk/bin/java")
 
-    launch = launch_for(spec(tmp_path, "java17", handler="example.Handler"))
+    without_layers = FunctionSpec(runtime="java17", handler="example.Handler", code_dir=str(tmp_path), layer_dirs=[],
+                                  memory_mb=256, architecture="x86_64")
+    launch = launch_for(without_layers)
 
     classpath = launch.command[launch.command.index("-cp") + 1]
-    assert classpath == f"{support}/*:{tmp_path}/layer/java/lib/*"
+    assert classpath == f"{support}/*"
     assert launch.command[-2:] == ["com.amazonaws.services.lambda.runtime.api.client.AWSLambda", "example.Handler"]
 
 
@@ -226,10 +229,55 @@ def test_a_jvm_records_its_class_data_archive_at_exit_and_the_next_one_maps_it(t
 
 
 def test_recording_an_archive_stops_after_three_failed_attempts(tmp_path):
+    home = tmp_path / "jdk17"
+    (home / "bin").mkdir(parents=True)
+    (home / "bin" / "java").write_text("")
+    (home / "release").write_text('JAVA_VERSION="17.0.15"\n')
+    jdk = str(home / "bin" / "java")
+    tmp_path = tmp_path / "cds"
+    tmp_path.mkdir()
+    # what a JVM killed while writing left two hours ago goes when the next recording starts
+    stale = tmp_path / "0123.dead.partial"
+    stale.write_bytes(b"half an archive")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
     for _ in range(java.CDS_ATTEMPTS):
-        flags, finished = java.class_data_sharing("/jdk/bin/java", "/nowhere/*", tmp_path)
+        flags, finished = java.class_data_sharing(jdk, "/nowhere/*", tmp_path)
         assert finished is not None
         (tmp_path / flags[0].split("=", 1)[1].rsplit("/", 1)[1]).write_bytes(b"partial")
         finished(-9)
-    assert java.class_data_sharing("/jdk/bin/java", "/nowhere/*", tmp_path) == ([], None)
+    assert java.class_data_sharing(jdk, "/nowhere/*", tmp_path) == ([], None)
     assert not list(tmp_path.iterdir())
+
+
+def test_provided_refuses_a_bootstrap_that_is_neither_a_binary_nor_a_script(tmp_path):
+    (tmp_path / "bootstrap").write_text("echo no interpreter line\n")
+    with pytest.raises(LaunchError, match=r"bootstrap is neither an executable \(ELF\) nor a script starting with #!"):
+        launch_for(spec(tmp_path, "provided.al2023", "bootstrap"))
+    (tmp_path / "bootstrap").write_text("#!/bin/sh\necho a script\n")
+    assert launch_for(spec(tmp_path, "provided.al2023", "bootstrap")).command == [str(tmp_path / "bootstrap")]
+
+
+def test_java_before_13_starts_without_class_data_flags(tmp_path):
+    home = tmp_path / "jdk11"
+    (home / "bin").mkdir(parents=True)
+    (home / "bin" / "java").write_text("")
+    (home / "release").write_text('JAVA_VERSION="11.0.2"\n')
+    assert java.class_data_sharing(str(home / "bin" / "java"), "/nowhere/*", tmp_path / "cds") == ([], None)
+    assert not (tmp_path / "cds").exists()
+
+
+def test_a_java_function_with_layers_keeps_its_classes_before_the_layers_and_no_archive(tmp_path, monkeypatch):
+    support = tmp_path / "support" / "java"
+    support.mkdir(parents=True)
+    (support / "aws-lambda-java-runtime-interface-client-2.9.0.jar").write_bytes(b"")
+    (support / "jni").mkdir()
+    (support / "jni" / f"libaws-lambda-jni.linux-{java.NATIVE_CLIENT_ARCH.get(__import__('platform').machine().lower(), 'x86_64')}.so").write_bytes(b"")
+    monkeypatch.setenv("STAGEGRAPH_RUNTIME_SUPPORT", str(tmp_path / "support"))
+    monkeypatch.setattr(java, "find_java", lambda version: "/jdk/bin/java")
+
+    launch = launch_for(spec(tmp_path, "java17", handler="example.Handler"))
+
+    classpath = launch.command[launch.command.index("-cp") + 1]
+    assert classpath == f"{tmp_path}:{tmp_path}/lib/*:{tmp_path}/layer/java/lib/*:{support}/*"
+    assert not [flag for flag in launch.command if "SharedArchiveFile" in flag or "ArchiveClassesAtExit" in flag]
+    assert launch.on_exit is None

@@ -46,7 +46,9 @@ def fake_localstack(monkeypatch):
     for name, module in modules.items():
         monkeypatch.setitem(sys.modules, name, module)
     repairs.repair_create_log_stream.reset()
-    return LogGroup
+    yield LogGroup
+    # applied to the fake modules only: the real repair must still apply in LocalStack's interpreter
+    repairs.repair_create_log_stream.reset()
 
 
 def test_a_stream_created_before_the_wrapper_fails_counts_as_created(fake_localstack):

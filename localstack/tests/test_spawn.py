@@ -51,7 +51,7 @@ def test_a_process_dies_with_the_process_that_started_it():
     raise AssertionError(f"the child {child} outlived its parent")
 
 
-def test_without_setpriv_the_fork_sets_the_same(monkeypatch):
+def test_without_setpriv_a_fork_starts_it_in_its_own_group_and_it_outlives_its_thread(monkeypatch):
     monkeypatch.setattr(spawn, "SETPRIV", None)
     test_a_process_started_from_a_thread_that_ends_keeps_running()
 
@@ -64,3 +64,14 @@ def _gone(pid: int) -> bool:
     except FileNotFoundError:
         return True
     return stat[stat.rindex(")") + 2] in "ZX"
+
+
+def test_the_guard_does_not_start_a_command_whose_parent_is_not_the_localstack_named():
+    # The shell's parent is this test, not pid 1: it exits 137 without running the command.
+    marker = f"/tmp/stagegraph-guard-{os.getpid()}"
+    done = subprocess.run([*spawn._GUARD, "1", "/bin/sh", "-c", f"touch {marker}"], timeout=10)
+    assert done.returncode == 137
+    assert not os.path.exists(marker)
+    # and runs it, as it is, when the parent is the one named
+    done = subprocess.run([*spawn._GUARD, str(os.getpid()), "/bin/sh", "-c", "exit 7"], timeout=10)
+    assert done.returncode == 7

@@ -6,6 +6,7 @@ import logging
 import os
 import platform
 import threading
+import time
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -45,6 +46,8 @@ def native_client(ric: Path) -> str:
 # loading and verifying them again (Init 450 -> 200 ms for a small function on this machine). Lambda's own Java
 # runtimes start with an archive of theirs (-XX:SharedArchiveFile=/var/lang/lib/server/runtime.jsa).
 CDS_QUIET = ["-Xlog:cds=off", "-Xlog:cds+dynamic=off"]
+# -XX:ArchiveClassesAtExit came with JDK 13 (an unknown option stops an older JVM from starting).
+CDS_MIN_JDK = 13
 # Attempts to record an archive per class path in one LocalStack (a JVM killed before it exits writes none).
 CDS_ATTEMPTS = 3
 _cds_lock = threading.Lock()
@@ -73,7 +76,10 @@ def _cds_key(java: str, classpath: str) -> str:
 def class_data_sharing(java: str, classpath: str, archive_dir: Path) -> tuple[list[str], Callable[[int], None] | None]:
     """The JVM flags that use this class path's archive, or that record it at exit (one JVM at a time records), and
     what to do when that JVM has exited: keep the archive it wrote after a clean exit (SIGTERM included), drop a
-    partial one."""
+    partial one. A status below zero (a signal, or -1 for a JVM that never started) frees the class path for the
+    next JVM to record. None on a JDK before 13."""
+    if java_major(str(Path(os.path.realpath(java)).parent.parent)) < CDS_MIN_JDK:
+        return [], None
     key = _cds_key(java, classpath)
     archive = archive_dir / f"{key}.jsa"
     if archive.is_file():
@@ -88,6 +94,13 @@ def class_data_sharing(java: str, classpath: str, archive_dir: Path) -> tuple[li
             return [], None
         _cds_recording.add(key)
         _cds_attempts[key] = _cds_attempts.get(key, 0) + 1
+        # What a JVM killed while writing (or a LocalStack killed before the rename) left an hour ago or more.
+        for stale in archive_dir.glob("*.partial"):
+            try:
+                if time.time() - stale.stat().st_mtime > 3600:
+                    stale.unlink()
+            except OSError:
+                pass
     partial = archive_dir / f"{key}.{uuid.uuid4().hex}.partial"
 
     def finished(status: int) -> None:
@@ -117,15 +130,24 @@ class JavaLauncher(Launcher):
         ric = support_dir() / "java"
         if not list(ric.glob("*.jar")):
             raise LaunchError(f"the Java runtime interface client is not installed in {ric}: run `stagegraph local install`")
-        # The function's own classes and lib/*.jar are not on the class path: as on Lambda, the client loads them
-        # from the working directory (LAMBDA_TASK_ROOT) with a class loader of its own, whose parent has the
-        # client and the layers. (Class-data sharing also needs a class path of jars only.)
-        classpath = ":".join([str(ric / "*"), *(os.path.join(d, "java", "lib", "*") for d in spec.layer_dirs)])
+        native = native_client(ric)
         heap = max(64, int(spec.memory_mb * 0.85))
-        sharing, on_exit = class_data_sharing(java, classpath, ric / "cds")
+        if spec.layer_dirs:
+            # On Lambda the client's own class loader holds the function (first) and its layers (/opt/java/lib): a
+            # layer's code sees the function's classes. The client reads layers from /opt only, so here a function
+            # with layers keeps them and its own classes on the class path, function first, and runs without the
+            # class-data archive (which takes jars only).
+            classpath = ":".join([spec.code_dir, os.path.join(spec.code_dir, "lib", "*"),
+                                  *(os.path.join(d, "java", "lib", "*") for d in spec.layer_dirs), str(ric / "*")])
+            sharing, on_exit = [], None
+        else:
+            # The function's classes and lib/*.jar are not on the class path: as on Lambda, the client loads them from
+            # the working directory (LAMBDA_TASK_ROOT) with a class loader of its own, whose parent has the client.
+            classpath = str(ric / "*")
+            sharing, on_exit = class_data_sharing(java, classpath, ric / "cds")
         return Launch([
             java, f"-Xmx{heap}m", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Xshare:auto", *sharing,
-            f"-D{NATIVE_CLIENT_PROPERTY}={native_client(ric)}",
+            f"-D{NATIVE_CLIENT_PROPERTY}={native}",
             "-cp", classpath,
             "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", spec.handler,
         # A JVM that records writes its archive as it exits (0.8 s on this machine for a small function).

@@ -19,6 +19,9 @@ class ProvidedLauncher(Launcher):
         if not bootstrap.is_file():
             raise LaunchError(f"a {spec.runtime} function needs an executable named bootstrap at the root of its code")
         cpu = elf_cpu(bootstrap)
+        if not _starts_with(bootstrap, (b"\x7fELF", b"#!")):
+            # The shell that starts runtime processes would run it as a script; Lambda fails it (exec format error).
+            raise LaunchError("bootstrap is neither an executable (ELF) nor a script starting with #!")
         host = host_cpu()
         if cpu and cpu != host:
             raise LaunchError(
@@ -52,6 +55,12 @@ def _go_bin_dlv() -> str | None:
 def host_cpu() -> str:
     machine = os.uname().machine
     return {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
+
+
+def _starts_with(path: Path, magics: tuple[bytes, ...]) -> bool:
+    with open(path, "rb") as f:
+        head = f.read(4)
+    return head.startswith(magics)
 
 
 def elf_cpu(path: Path) -> str | None:

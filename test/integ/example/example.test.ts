@@ -96,8 +96,13 @@ test('2. readings through DMS and DIS are aggregated per device, and the hot dev
       [office, 1, 20],
     ].sort(),
   );
-  // Only the furnace passed 30 °C, and only through the queue.
-  expect(result.alerts).toEqual([expect.objectContaining({ device: furnace, source: 'dms', max: 36, threshold: 30 })]);
+  // Only the furnace passed 30 °C, and only through the queue: one alert per batch that held a reading over it (the
+  // readings may come in more than one batch), the hottest 36.
+  expect(result.alerts.length).toBeGreaterThanOrEqual(1);
+  for (const alert of result.alerts) {
+    expect(alert).toEqual(expect.objectContaining({ device: furnace, source: 'dms', threshold: 30 }));
+  }
+  expect(Math.max(...result.alerts.map(alert => Number(alert.max)))).toBe(36);
   expect(await meteredInvocations(example.aggregator, 2)).toBeGreaterThanOrEqual(2);
 });
 
