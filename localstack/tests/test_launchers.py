@@ -173,13 +173,7 @@ def test_without_a_port_nothing_changes(tmp_path, monkeypatch):
 
 
 def test_java_puts_only_the_client_on_the_class_path_and_leaves_the_code_to_the_clients_loader(tmp_path, monkeypatch):
-    support = tmp_path / "support" / "java"
-    support.mkdir(parents=True)
-    (support / "aws-lambda-java-runtime-interface-client-2.9.0.jar").write_bytes(b"")
-    (support / "jni").mkdir()
-    (support / "jni" / f"libaws-lambda-jni.linux-{java.NATIVE_CLIENT_ARCH.get(__import__('platform').machine().lower(), 'x86_64')}.so").write_bytes(b"")
-    monkeypatch.setenv("STAGEGRAPH_RUNTIME_SUPPORT", str(tmp_path / "support"))
-    monkeypatch.setattr(java, "find_java", lambda version: "/jdk/bin/java")
+    support = fake_java_support(tmp_path, monkeypatch)
 
     without_layers = FunctionSpec(runtime="java17", handler="example.Handler", code_dir=str(tmp_path), layer_dirs=[],
                                   memory_mb=256, architecture="x86_64")
@@ -267,13 +261,7 @@ def test_java_before_13_starts_without_class_data_flags(tmp_path):
 
 
 def test_a_java_function_with_layers_keeps_its_classes_before_the_layers_and_no_archive(tmp_path, monkeypatch):
-    support = tmp_path / "support" / "java"
-    support.mkdir(parents=True)
-    (support / "aws-lambda-java-runtime-interface-client-2.9.0.jar").write_bytes(b"")
-    (support / "jni").mkdir()
-    (support / "jni" / f"libaws-lambda-jni.linux-{java.NATIVE_CLIENT_ARCH.get(__import__('platform').machine().lower(), 'x86_64')}.so").write_bytes(b"")
-    monkeypatch.setenv("STAGEGRAPH_RUNTIME_SUPPORT", str(tmp_path / "support"))
-    monkeypatch.setattr(java, "find_java", lambda version: "/jdk/bin/java")
+    support = fake_java_support(tmp_path, monkeypatch)
 
     launch = launch_for(spec(tmp_path, "java17", handler="example.Handler"))
 
@@ -281,3 +269,16 @@ def test_a_java_function_with_layers_keeps_its_classes_before_the_layers_and_no_
     assert classpath == f"{tmp_path}:{tmp_path}/lib/*:{tmp_path}/layer/java/lib/*:{support}/*"
     assert not [flag for flag in launch.command if "SharedArchiveFile" in flag or "ArchiveClassesAtExit" in flag]
     assert launch.on_exit is None
+
+
+def fake_java_support(tmp_path, monkeypatch):
+    """An installed Java runtime interface client (an empty jar and JNI library) and a JDK at /jdk."""
+    support = tmp_path / "support" / "java"
+    support.mkdir(parents=True)
+    (support / "aws-lambda-java-runtime-interface-client-2.9.0.jar").write_bytes(b"")
+    (support / "jni").mkdir()
+    arch = java.NATIVE_CLIENT_ARCH.get(__import__("platform").machine().lower(), "x86_64")
+    (support / "jni" / f"libaws-lambda-jni.linux-{arch}.so").write_bytes(b"")
+    monkeypatch.setenv("STAGEGRAPH_RUNTIME_SUPPORT", str(tmp_path / "support"))
+    monkeypatch.setattr(java, "find_java", lambda version: "/jdk/bin/java")
+    return support
