@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { NestedStack, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { StageValidationError } from '../errors';
 
@@ -15,6 +15,10 @@ export const NESTED_FUNCTION_STACKS = 'stagegraph:nestedFunctionStacks';
 
 /** At most this many nested stacks of functions per stack. */
 export const MOST_NESTED_FUNCTION_STACKS = 100;
+
+/** CloudFormation's limits on one template's parameters and outputs. */
+export const MOST_TEMPLATE_PARAMETERS = 200;
+export const MOST_TEMPLATE_OUTPUTS = 200;
 
 const nestedOf = new WeakMap<Stack, Map<number, NestedStack>>();
 let keepInPlace = false;
@@ -58,8 +62,30 @@ export function functionPlacement(scope: Construct, id: string): [Construct, str
   }
   let target = nested.get(index);
   if (!target) {
-    target = new NestedStack(stack, `Functions${index + 1}`);
+    const made = new NestedStack(stack, `Functions${index + 1}`);
+    // References to the stack's resources become the nested stack's parameters (and the other way, outputs):
+    // counted once they exist (after the app is prepared, when the tree is validated), before CloudFormation
+    // refuses the template at deploy.
+    made.node.addValidation({ validate: () => templateLimitErrors(made, count) });
+    target = made;
     nested.set(index, target);
   }
   return [target, path.join('.')];
+}
+
+/** What a nested stack of functions has past CloudFormation's limits on parameters and outputs. */
+function templateLimitErrors(nested: NestedStack, count: number): string[] {
+  const own = nested.node.findAll().filter(c => Stack.of(c) === nested);
+  const counted: Array<[string, number, number]> = [
+    ['parameters', own.filter(c => c instanceof CfnParameter).length, MOST_TEMPLATE_PARAMETERS],
+    ['outputs', own.filter(c => c instanceof CfnOutput).length, MOST_TEMPLATE_OUTPUTS],
+  ];
+  return counted
+    .filter(([, n, most]) => n > most)
+    .map(
+      ([what, n, most]) =>
+        `this nested stack of functions has ${n} ${what}, and CloudFormation allows ${most} per template: ` +
+        `spread the functions over more nested stacks (the context ${NESTED_FUNCTION_STACKS} is ${count}, ` +
+        `at most ${MOST_NESTED_FUNCTION_STACKS})`,
+    );
 }

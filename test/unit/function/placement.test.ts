@@ -172,6 +172,29 @@ test('200 functions with three triggers each and a flow synthesize past 500 reso
   }
 });
 
+test('a nested stack past 200 parameters is refused at synth, naming it, the count and the context to raise', () => {
+  // 70 functions in one nested stack, each reading three attributes of a queue of its own in the stack: 210
+  // parameters, about 210 resources
+  const appOf = (nestedStacks: number) => {
+    const app = new App({ context: { [NESTED_FUNCTION_STACKS]: nestedStacks, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Big');
+    for (let i = 0; i < 70; i++) {
+      const queue = new Queue(stack, `Queue${i}`);
+      new StageFunction(stack, `Fn${i}`, {
+        code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
+        memorySize: 128,
+        environment: { URL: queue.queueUrl, ARN: queue.queueArn, NAME: queue.queueName },
+      });
+    }
+    return app;
+  };
+  expect(() => appOf(1).synth()).toThrow(
+    /\[Big\/Functions1\] this nested stack of functions has \d{3} parameters, and CloudFormation allows 200 per template: spread the functions over more nested stacks \(the context stagegraph:nestedFunctionStacks is 1, at most 100\)/,
+  );
+  // spread over two, each stays within the limits
+  expect(() => appOf(2).synth()).not.toThrow();
+});
+
 test("a metered function in a nested stack is metered by its stack's meter", () => {
   const { stack } = bigApp(3, 2);
   new BillingMeter(stack, 'Meter');
