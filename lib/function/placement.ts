@@ -21,6 +21,8 @@ export const MOST_TEMPLATE_PARAMETERS = 200;
 export const MOST_TEMPLATE_OUTPUTS = 200;
 
 const nestedOf = new WeakMap<Stack, Map<number, NestedStack>>();
+// Per stack, each nested function's id below its nested stack and the construct path it came from.
+const placedIdsOf = new WeakMap<Stack, Map<string, string>>();
 let keepInPlace = false;
 
 /** Makes stagegraph's own functions (a flow's starter, the billing meter) where they are asked for: never nested. */
@@ -53,6 +55,22 @@ export function functionPlacement(scope: Construct, id: string): [Construct, str
   }
   const below = scope === stack ? [] : scope.node.path.split('/').slice(stack.node.path.split('/').length);
   const path = [...below, id];
+  const placedId = path.join('.');
+  let placed = placedIdsOf.get(stack);
+  if (!placed) {
+    placed = new Map();
+    placedIdsOf.set(stack, placed);
+  }
+  const other = placed.get(placedId);
+  if (other !== undefined && other !== path.join('/')) {
+    // `Api/Handler` and `Api.Handler` would both be `Api.Handler` below the stack: functions are found by that id.
+    throw new StageValidationError(
+      scope,
+      `the function ${id} would be ${placedId} in a nested stack of functions, as ${stack.node.path}/${other} is: ` +
+        `rename one (construct ids with dots collide with construct paths once nested)`,
+    );
+  }
+  placed.set(placedId, path.join('/'));
   const digest = createHash('sha256').update(path.join('/')).digest();
   const index = digest.readUInt32BE(0) % count;
   let nested = nestedOf.get(stack);
@@ -70,7 +88,7 @@ export function functionPlacement(scope: Construct, id: string): [Construct, str
     target = made;
     nested.set(index, target);
   }
-  return [target, path.join('.')];
+  return [target, placedId];
 }
 
 /** What a nested stack of functions has past CloudFormation's limits on parameters and outputs. */

@@ -172,6 +172,16 @@ test('200 functions with three triggers each and a flow synthesize past 500 reso
   }
 });
 
+test('a function whose dotted id would collide with another construct path once nested is refused, naming both', () => {
+  const app = new App({ context: { [NESTED_FUNCTION_STACKS]: 3, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Shop');
+  const code = StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs'));
+  new StageFunction(new Construct(stack, 'Api'), 'Handler', { code, memorySize: 128 });
+  expect(() => new StageFunction(stack, 'Api.Handler', { code, memorySize: 128 })).toThrow(
+    /the function Api\.Handler would be Api\.Handler in a nested stack of functions, as Shop\/Api\/Handler is: rename one/,
+  );
+});
+
 test('a nested stack past 200 parameters is refused at synth, naming it, the count and the context to raise', () => {
   // 70 functions in one nested stack, each reading three attributes of a queue of its own in the stack: 210
   // parameters, about 210 resources
