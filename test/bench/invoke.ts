@@ -14,7 +14,7 @@ import {
 import { deployLocal } from '../../lib/app/deploy';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { findDeployedFunction } from '../../lib/app/deployed';
-import { Spread, spread, table } from './stats';
+import { percentile, Spread, spread, table } from './stats';
 
 export interface InvokeBenchResult {
   readonly function: string;
@@ -90,11 +90,6 @@ async function forceColdStart(
   }
 }
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))];
-}
-
 /** `n` invocations at once, right after a configuration change (no environment), then `n` more at once. */
 async function benchBurst(
   lambda: LambdaClient,
@@ -152,14 +147,13 @@ export async function benchInvoke(
         warm.push(run.ms);
         durations.push(reportField(run.logs, 'Duration') ?? NaN);
       }
-      const sorted = [...warm].sort((a, b) => a - b);
       results.push({
         function: id,
         coldRoundTripMs: spread(cold),
         initDurationMs: spread(init),
         warmRoundTripMs: {
           ...spread(warm),
-          p99: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)],
+          p99: percentile(warm, 0.99),
         },
         warmDurationMs: spread(durations),
       });
@@ -199,14 +193,13 @@ async function benchMemoryWatch(
     }
   }
   return (['off', 'on'] as const).map(mode => {
-    const sorted = [...runs[mode].warm].sort((a, b) => a - b);
     return {
       function: `HelloNodejs, memory watch ${mode}`,
       coldRoundTripMs: spread([NaN]),
       initDurationMs: spread([NaN]),
       warmRoundTripMs: {
         ...spread(runs[mode].warm),
-        p99: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)],
+        p99: percentile(runs[mode].warm, 0.99),
       },
       warmDurationMs: spread(runs[mode].durations),
     };
