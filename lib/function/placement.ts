@@ -20,9 +20,12 @@ export const MOST_NESTED_FUNCTION_STACKS = 100;
 export const MOST_TEMPLATE_PARAMETERS = 200;
 export const MOST_TEMPLATE_OUTPUTS = 200;
 
-const nestedOf = new WeakMap<Stack, Map<number, NestedStack>>();
-// Per stack, each nested function's id below its nested stack and the construct path it came from.
-const placedIdsOf = new WeakMap<Stack, Map<string, string>>();
+/** Per stack: its nested stacks of functions by index, and each nested function's id there -> its construct path. */
+interface Placements {
+  readonly nested: Map<number, NestedStack>;
+  readonly paths: Map<string, string>;
+}
+const placementsOf = new WeakMap<Stack, Placements>();
 let keepInPlace = false;
 
 /** Makes stagegraph's own functions (a flow's starter, the billing meter) where they are asked for: never nested. */
@@ -55,14 +58,15 @@ export function functionPlacement(scope: Construct, id: string): [Construct, str
   }
   const below = scope === stack ? [] : scope.node.path.split('/').slice(stack.node.path.split('/').length);
   const path = [...below, id];
+  const pathBelow = path.join('/');
   const placedId = path.join('.');
-  let placed = placedIdsOf.get(stack);
-  if (!placed) {
-    placed = new Map();
-    placedIdsOf.set(stack, placed);
+  let placements = placementsOf.get(stack);
+  if (!placements) {
+    placements = { nested: new Map(), paths: new Map() };
+    placementsOf.set(stack, placements);
   }
-  const other = placed.get(placedId);
-  if (other !== undefined && other !== path.join('/')) {
+  const other = placements.paths.get(placedId);
+  if (other !== undefined && other !== pathBelow) {
     // `Api/Handler` and `Api.Handler` would both be `Api.Handler` below the stack: functions are found by that id.
     throw new StageValidationError(
       scope,
@@ -70,15 +74,9 @@ export function functionPlacement(scope: Construct, id: string): [Construct, str
         `rename one (construct ids with dots collide with construct paths once nested)`,
     );
   }
-  placed.set(placedId, path.join('/'));
-  const digest = createHash('sha256').update(path.join('/')).digest();
-  const index = digest.readUInt32BE(0) % count;
-  let nested = nestedOf.get(stack);
-  if (!nested) {
-    nested = new Map();
-    nestedOf.set(stack, nested);
-  }
-  let target = nested.get(index);
+  placements.paths.set(placedId, pathBelow);
+  const index = createHash('sha256').update(pathBelow).digest().readUInt32BE(0) % count;
+  let target = placements.nested.get(index);
   if (!target) {
     const made = new NestedStack(stack, `Functions${index + 1}`);
     // References to the stack's resources become the nested stack's parameters (and the other way, outputs):
@@ -86,7 +84,7 @@ export function functionPlacement(scope: Construct, id: string): [Construct, str
     // refuses the template at deploy.
     made.node.addValidation({ validate: () => templateLimitErrors(made, count) });
     target = made;
-    nested.set(index, target);
+    placements.nested.set(index, target);
   }
   return [target, placedId];
 }
