@@ -55,13 +55,11 @@ _cds_recording: set[str] = set()
 _cds_attempts: dict[str, int] = {}
 
 
-def _cds_key(java: str, classpath: str) -> str:
-    """The archive's identity: the JDK and every file on the class path as it is now (the JVM refuses an archive
-    whose jars changed)."""
+def _cds_key(java_home: Path, release: str, classpath: str) -> str:
+    """The archive's identity: the JDK (its home and `release` file) and every file on the class path as it is now
+    (the JVM refuses an archive whose jars changed)."""
     digest = hashlib.sha256()
-    java_home = Path(os.path.realpath(java)).parent.parent
-    release = java_home / "release"
-    digest.update(f"{java_home}\0{release.read_text() if release.is_file() else ''}\0{classpath}\0".encode())
+    digest.update(f"{java_home}\0{release}\0{classpath}\0".encode())
     for entry in classpath.split(":"):
         # A class path wildcard stands for the folder's jars only (its cds/ and jni/ are beside them).
         for jar in sorted(glob.glob(entry + ".jar")) if entry.endswith("*") else [entry]:
@@ -78,9 +76,12 @@ def class_data_sharing(java: str, classpath: str, archive_dir: Path) -> tuple[li
     what to do when that JVM has exited: keep the archive it wrote after a clean exit (SIGTERM included), drop a
     partial one. A status below zero (a signal, or -1 for a JVM that never started) frees the class path for the
     next JVM to record. None on a JDK before 13."""
-    if java_major(str(Path(os.path.realpath(java)).parent.parent)) < CDS_MIN_JDK:
+    java_home = Path(os.path.realpath(java)).parent.parent
+    release = java_home / "release"
+    release_text = release.read_text() if release.is_file() else ""
+    if _release_major(release_text) < CDS_MIN_JDK:
         return [], None
-    key = _cds_key(java, classpath)
+    key = _cds_key(java_home, release_text, classpath)
     archive = archive_dir / f"{key}.jsa"
     if archive.is_file():
         return [f"-XX:SharedArchiveFile={archive}", *CDS_QUIET], None
@@ -162,10 +163,14 @@ class JavaLauncher(Launcher):
 
 def java_major(java_home: str) -> int:
     release = Path(java_home) / "release"
-    if release.is_file():
-        for line in release.read_text().splitlines():
-            if line.startswith("JAVA_VERSION="):
-                return int(line.split("=", 1)[1].strip('"').split(".")[0])
+    return _release_major(release.read_text()) if release.is_file() else 0
+
+
+def _release_major(release: str) -> int:
+    """The major version in the text of a JDK's `release` file (0 when it has none)."""
+    for line in release.splitlines():
+        if line.startswith("JAVA_VERSION="):
+            return int(line.split("=", 1)[1].strip('"').split(".")[0])
     return 0
 
 
