@@ -101,56 +101,35 @@ def test_install_patches_step_functions():
 
 
 def test_a_definition_is_parsed_once_and_its_program_built_for_every_execution():
-    import types
-
     import pytest
 
     from stagegraph_localstack.flow_execution import tree_cached_parse
 
     parsed = []
 
-    class Listener:
-        def __init__(self):
-            self.errors = []
-
-    class Parser:
-        def __init__(self, stream):
-            self.text = stream
-            self.listener = None
-
-        def removeErrorListeners(self):
-            pass
-
-        def addErrorListener(self, listener):
-            self.listener = listener
-
-        def state_machine(self):
-            parsed.append(self.text)
-            if "bad" in self.text:
-                self.listener.errors.append("line 1:0 bad")
-            return ("tree", self.text)
+    class ParseError(Exception):
+        pass
 
     class Preprocessor:
         def visit(self, tree):
             return {"program of": tree}
 
-    class ParseError(Exception):
-        def __init__(self, errors):
-            super().__init__(errors)
+    def parse(definition):
+        """LocalStack's parse: the ANTLR tree, and the program built from it."""
+        parsed.append(definition)
+        if "bad" in definition:
+            raise ParseError("line 1:0 bad")
+        tree = ("tree", definition)
+        return Preprocessor().visit(tree), tree
 
-    fake = types.SimpleNamespace(
-        SyntaxErrorListener=Listener, ASLParser=Parser, CommonTokenStream=lambda lexer: lexer,
-        ASLLexer=lambda stream: stream, InputStream=lambda text: text, Preprocessor=Preprocessor,
-        ASLParserException=ParseError,
-    )
-    parse = tree_cached_parse(fake)
+    cached = tree_cached_parse(parse, Preprocessor)
 
-    first_program, first_tree = parse('{"StartAt": "A"}')
-    second_program, second_tree = parse('{"StartAt": "A"}')
+    first_program, first_tree = cached('{"StartAt": "A"}')
+    second_program, second_tree = cached('{"StartAt": "A"}')
     assert first_tree is second_tree and first_program == second_program and first_program is not second_program
     assert parsed == ['{"StartAt": "A"}']
     # a definition with errors raises every time, and is not kept
     for _ in range(2):
         with pytest.raises(ParseError):
-            parse("bad")
+            cached("bad")
     assert parsed.count("bad") == 2
