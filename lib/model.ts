@@ -80,6 +80,8 @@ export interface ModelRecord {
   readonly trigger?: TriggerFact;
   readonly library?: LibraryFact;
   readonly flow?: FlowFact;
+  /** A nested stack of functions (`stagegraph:nestedFunctionStacks`): its construct path, e.g. `Shop/Functions3`. */
+  readonly functionStack?: { readonly path: string };
 }
 
 /**

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { CfnOutput, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { StageValidationError } from '../errors';
+import { MODEL_METADATA } from '../model';
 
 /**
  * The context key of the one opt-in past CloudFormation's 500 resources per stack: into how many nested stacks each
@@ -83,6 +84,8 @@ export function functionPlacement(scope: Construct, id: string): [Construct, str
     // counted once they exist (after the app is prepared, when the tree is validated), before CloudFormation
     // refuses the template at deploy.
     made.node.addValidation({ validate: () => templateLimitErrors(made, count) });
+    // For renderers of other targets, which leave this AWS-only level out of the paths they read.
+    made.node.addMetadata(MODEL_METADATA, { functionStack: { path: made.node.path } });
     target = made;
     placements.nested.set(index, target);
   }

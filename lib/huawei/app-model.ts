@@ -1,11 +1,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { templatesOf } from '../app/assembly';
 import { FlowFact, FunctionFact, LibraryFact, MODEL_METADATA, ModelRecord, TriggerFact } from '../model';
 
 /** One CloudFormation resource of the app, by its construct path. */
 export interface TemplateResource {
+  /** The top-level stack it belongs to (a nested stack's resources belong to their parent's). */
   readonly stack: string;
+  /**
+   * The template it is in, where its logical id and the references in its properties are resolved: the stack's
+   * name, then the logical ids of the nested stacks down to it (`Shop/Functions1NestedStack...`).
+   */
+  readonly template: string;
   readonly logicalId: string;
   /** The construct path, e.g. `App/Topic/Resource`. */
   readonly path: string;
@@ -21,57 +28,150 @@ export interface AppModel {
   readonly libraries: LibraryFact[];
   readonly flows: FlowFact[];
   readonly resources: TemplateResource[];
+  /**
+   * The values that cross from one template to another, by {@link linkKey}: a nested stack's parameter (the value
+   * its parent passes) and a nested stack's output (the value in the nested template).
+   */
+  readonly links: ReadonlyMap<string, LinkedValue>;
   /** The folder of the cloud assembly (asset paths are relative to it). */
   readonly assemblyDir: string;
 }
 
-interface Template {
-  readonly Resources?: Record<
-    string,
-    {
-      readonly Type: string;
-      readonly Properties?: Record<string, unknown>;
-      readonly Metadata?: Record<string, unknown>;
-    }
-  >;
+/** A value and the template it is written in. */
+export interface LinkedValue {
+  readonly template: string;
+  readonly value: unknown;
 }
 
-/** Reads the facts and resources of a cloud assembly folder (cdk.out), every stack, in path order. */
+interface Resource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+interface Template {
+  readonly Resources?: Record<string, Resource>;
+  readonly Outputs?: Record<string, { readonly Value?: unknown }>;
+}
+
+/** The key of a link: `{ Ref: name }` of a nested template's parameter, or an output of a nested stack resource. */
+function linkKey(template: string, logicalId: string, attribute?: string): string {
+  return attribute === undefined ? `${template}\0${logicalId}` : `${template}\0${logicalId}\0${attribute}`;
+}
+
+/**
+ * A value as the template that defines it has it: a nested stack's parameter is the value its parent passes, and
+ * `Fn::GetAtt` of a nested stack's `Outputs.X` the output's value in the nested template, followed until neither.
+ */
+export function followLinks(model: Pick<AppModel, 'links'>, template: string, value: unknown): LinkedValue {
+  let at: LinkedValue = { template, value };
+  for (let hops = 0; hops < 100; hops++) {
+    const ref = (at.value as { Ref?: unknown } | null)?.Ref;
+    const getAtt = (at.value as { 'Fn::GetAtt'?: unknown } | null)?.['Fn::GetAtt'];
+    const key =
+      typeof ref === 'string'
+        ? linkKey(at.template, ref)
+        : Array.isArray(getAtt) && typeof getAtt[0] === 'string' && typeof getAtt[1] === 'string'
+          ? linkKey(at.template, getAtt[0], getAtt[1])
+          : undefined;
+    const next = key === undefined ? undefined : model.links.get(key);
+    if (!next) return at;
+    at = next;
+  }
+  return at;
+}
+
+/**
+ * The resource a logical id names in a template. Facts are resolved where their construct is, without the
+ * parameters CDK makes for references between templates: a fact of a function in a nested stack names its stack's
+ * resources by their own logical ids, found in the stack's other templates when its own has no such id.
+ */
+export function resourceAt(
+  model: Pick<AppModel, 'resources'>,
+  template: string,
+  logicalId: string,
+): TemplateResource | undefined {
+  const own = model.resources.find(r => r.template === template && r.logicalId === logicalId);
+  if (own) return own;
+  const stack = template.split('/')[0];
+  const elsewhere = model.resources.filter(r => r.stack === stack && r.logicalId === logicalId);
+  return elsewhere.length === 1 ? elsewhere[0] : undefined;
+}
+
+/**
+ * Reads the facts and resources of a cloud assembly folder (cdk.out), every stack and its nested stacks, in path
+ * order. The nested stacks of functions (`stagegraph:nestedFunctionStacks`) are an AWS limit's workaround, not part
+ * of the app: their segment (`Shop/Functions3/Resize` -> `Shop/Resize`) is left out of every path, so an app renders
+ * alike with and without them.
+ */
 export function readAppModel(assemblyDir: string): AppModel {
   const assembly = new CloudAssembly(assemblyDir);
   const records: ModelRecord[] = [];
   const resources: TemplateResource[] = [];
+  const links = new Map<string, LinkedValue>();
   for (const stack of assembly.stacksRecursively) {
     records.push(...stack.findMetadataByType(MODEL_METADATA).map(entry => entry.data as unknown as ModelRecord));
-    // Construct paths by logical id, from the manifest (templates carry `aws:cdk:path` only when the CLI asks).
-    const paths = new Map<string, string>();
-    for (const [constructPath, entries] of Object.entries(stack.manifest.metadata ?? {})) {
-      for (const entry of entries) {
-        if (entry.type === 'aws:cdk:logicalId' && typeof entry.data === 'string')
-          paths.set(entry.data, constructPath.replace(/^\//, ''));
+    const top = JSON.parse(fs.readFileSync(path.join(assemblyDir, stack.templateFile), 'utf-8')) as Template;
+    for (const { nested, template: each } of templatesOf<Resource>(assemblyDir, top)) {
+      const template = [stack.stackName, ...nested].join('/');
+      const parent = [stack.stackName, ...nested.slice(0, -1)].join('/');
+      const nestedId = nested[nested.length - 1];
+      const parentResource =
+        nestedId === undefined ? undefined : resources.find(r => r.template === parent && r.logicalId === nestedId);
+      for (const [name, value] of Object.entries(
+        (parentResource?.properties.Parameters ?? {}) as Record<string, unknown>,
+      )) {
+        links.set(linkKey(template, name), { template: parent, value });
+      }
+      for (const [name, output] of Object.entries((each as Template).Outputs ?? {})) {
+        if (nestedId !== undefined)
+          links.set(linkKey(parent, nestedId, `Outputs.${name}`), { template, value: output.Value });
+      }
+      for (const [logicalId, resource] of Object.entries(each.Resources ?? {})) {
+        const metadata = resource.Metadata ?? {};
+        resources.push({
+          stack: stack.stackName,
+          template,
+          logicalId,
+          // Templates carry `aws:cdk:path` when the toolkit asks for it, as `stagegraph synth` does.
+          path: typeof metadata['aws:cdk:path'] === 'string' ? metadata['aws:cdk:path'] : `${template}/${logicalId}`,
+          type: resource.Type,
+          properties: resource.Properties ?? {},
+          metadata,
+        });
       }
     }
-    const template = JSON.parse(fs.readFileSync(path.join(assemblyDir, stack.templateFile), 'utf-8')) as Template;
-    for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-      const metadata = resource.Metadata ?? {};
-      resources.push({
-        stack: stack.stackName,
-        logicalId,
-        path:
-          typeof metadata['aws:cdk:path'] === 'string' ? metadata['aws:cdk:path'] : `${stack.stackName}/${logicalId}`,
-        type: resource.Type,
-        properties: resource.Properties ?? {},
-        metadata,
-      });
-    }
   }
+  const placed = records.flatMap(r => (r.functionStack ? [`${r.functionStack.path}/`] : []));
+  const unplaced = (constructPath: string): string => {
+    const prefix = placed.find(p => constructPath.startsWith(p));
+    return prefix
+      ? `${prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/'))}/${constructPath.slice(prefix.length)}`
+      : constructPath;
+  };
   const byPath = <T extends { readonly path: string }>(a: T, b: T) => a.path.localeCompare(b.path);
   return {
-    functions: records.flatMap(r => (r.function ? [r.function] : [])).sort(byPath),
-    triggers: records.flatMap(r => (r.trigger ? [r.trigger] : [])),
-    libraries: records.flatMap(r => (r.library ? [r.library] : [])).sort(byPath),
-    flows: records.flatMap(r => (r.flow ? [r.flow] : [])).sort(byPath),
-    resources,
+    functions: records
+      .flatMap(r => (r.function ? [r.function] : []))
+      .map(fn => ({ ...fn, path: unplaced(fn.path), libraries: fn.libraries.map(unplaced) }))
+      .sort(byPath),
+    triggers: records
+      .flatMap(r => (r.trigger ? [r.trigger] : []))
+      .map(trigger => ({
+        ...trigger,
+        functionPath: unplaced(trigger.functionPath),
+        ...(trigger.sourcePath === undefined ? {} : { sourcePath: unplaced(trigger.sourcePath) }),
+      })),
+    libraries: records
+      .flatMap(r => (r.library ? [r.library] : []))
+      .map(library => ({ ...library, path: unplaced(library.path) }))
+      .sort(byPath),
+    flows: records
+      .flatMap(r => (r.flow ? [r.flow] : []))
+      .map(flow => ({ ...flow, path: unplaced(flow.path) }))
+      .sort(byPath),
+    resources: resources.map(resource => ({ ...resource, path: unplaced(resource.path) })),
+    links,
     assemblyDir,
   };
 }

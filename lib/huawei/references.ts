@@ -1,5 +1,5 @@
 import { tfExpression } from './terraform-json';
-import type { TemplateResource } from './app-model';
+import { followLinks, resourceAt, type AppModel, type TemplateResource } from './app-model';
 
 /** What a CloudFormation resource of the app is on Huawei Cloud, when it has been rendered. */
 export interface RenderedResource {
@@ -24,22 +24,26 @@ export class References {
   private readonly rendered = new Map<string, RenderedResource>();
 
   constructor(
-    private readonly resources: readonly TemplateResource[],
+    private readonly model: Pick<AppModel, 'resources' | 'links'>,
     private readonly refuse: (path: string, message: string) => void,
   ) {}
 
   /** Notes what a CloudFormation resource became. */
   public add(resource: TemplateResource, rendered: RenderedResource): void {
-    this.rendered.set(`${resource.stack}/${resource.logicalId}`, rendered);
+    this.rendered.set(`${resource.template}/${resource.logicalId}`, rendered);
   }
 
-  /** The resource of a stack by logical id. */
-  public resource(stack: string, logicalId: string): TemplateResource | undefined {
-    return this.resources.find(r => r.stack === stack && r.logicalId === logicalId);
+  /** The resource of a template by logical id. */
+  public resource(template: string, logicalId: string): TemplateResource | undefined {
+    return resourceAt(this.model, template, logicalId);
   }
 
-  /** The value as a Terraform string; `undefined` (and a refusal) when it cannot be one. */
-  public string(value: unknown, stack: string, consumer: string, what: string): string | undefined {
+  /**
+   * The value, written in `template`, as a Terraform string; `undefined` (and a refusal) when it cannot be one.
+   * A nested stack's parameters and outputs are followed to the template that defines their value.
+   */
+  public string(given: unknown, template: string, consumer: string, what: string): string | undefined {
+    const { value, template: stack } = followLinks(this.model, template, given);
     if (typeof value === 'string') return value.replace(/\$\{/g, '$${');
     if (typeof value === 'number' || typeof value === 'boolean') return String(value);
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -75,8 +79,8 @@ export class References {
     consumer: string,
     what: string,
   ): string | undefined {
-    const rendered = this.rendered.get(`${stack}/${logicalId}`);
     const resource = this.resource(stack, logicalId);
+    const rendered = resource && this.rendered.get(`${resource.template}/${resource.logicalId}`);
     const target = attribute === undefined ? rendered?.ref : rendered?.attributes?.[attribute];
     if (rendered && target) return tfExpression(`${rendered.type}.${rendered.name}.${target}`);
     const named = resource ? `${resource.type} ${resource.path}` : logicalId;

@@ -1,5 +1,5 @@
 import { TargetMappingError, TargetRefusal } from '../errors';
-import type { AppModel } from './app-model';
+import { followLinks, resourceAt, type AppModel } from './app-model';
 import { HUAWEI, HuaweiRenderOptions, renderTerraform, terraformNameOf, TerraformRendering } from './render-terraform';
 import { renderWorkflow, WorkflowBody } from './render-workflow';
 
@@ -34,10 +34,14 @@ export function renderHuaweiApp(model: AppModel, options: HuaweiRenderOptions = 
   const stackCount = new Set(model.resources.map(r => r.stack)).size;
   const workflows: RenderedWorkflow[] = [];
   for (const flow of model.flows.filter(f => !excluded(f.path))) {
-    const stack = flow.path.split('/')[0];
-    const functionOf = (resource: unknown): string | undefined => {
-      const getAtt = (resource as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
-      const lambda = getAtt && model.resources.find(r => r.stack === stack && r.logicalId === getAtt[0]);
+    // The flow's definition is written in its state machine's template; a function nested elsewhere is an output.
+    const template =
+      model.resources.find(r => r.path.startsWith(`${flow.path}/`) && r.type === 'AWS::StepFunctions::StateMachine')
+        ?.template ?? flow.path.split('/')[0];
+    const functionOf = (given: unknown): string | undefined => {
+      const { value, template: at } = followLinks(model, template, given);
+      const getAtt = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+      const lambda = getAtt && resourceAt(model, at, getAtt[0]);
       return lambda?.type === 'AWS::Lambda::Function'
         ? terraformNameOf(lambda.path.replace(/\/Function\/Resource$/, ''), stackCount)
         : undefined;

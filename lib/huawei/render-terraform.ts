@@ -76,6 +76,7 @@ const COVERED: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::Stage': 'APIs are published to the RELEASE environment',
   'AWS::ApiGateway::Account': 'API Gateway logging is part of the instance',
   'AWS::StepFunctions::StateMachine': 'flows are FunctionGraph workflow definitions (workflows/*.json)',
+  'AWS::CloudFormation::Stack': "a nested stack: its resources are rendered as its parent's",
 };
 
 /**
@@ -110,7 +111,7 @@ class TerraformRenderer {
     private readonly model: AppModel,
     private readonly options: HuaweiRenderOptions,
   ) {
-    this.refs = new References(model.resources, (path, message) => this.refuse(path, message));
+    this.refs = new References(model, (path, message) => this.refuse(path, message));
     this.stacks = new Set(model.resources.map(r => r.stack));
   }
 
@@ -215,6 +216,11 @@ class TerraformRenderer {
     return this.model.resources.find(r => r.path === `${fn.path}/Function/Resource`);
   }
 
+  /** The template a function's facts are written in: its Lambda function's (a nested stack's, when placed there). */
+  private templateOf(fn: FunctionFact): string {
+    return this.lambdaOf(fn)?.template ?? fn.path.split('/')[0];
+  }
+
   private codeBucket(): void {
     this.add('huaweicloud_obs_bucket', 'function_code', {
       bucket: `stagegraph-code-${tfExpression('var.project_id')}`,
@@ -251,7 +257,7 @@ class TerraformRenderer {
     const bucket =
       given === undefined
         ? `${slug(owner)}-${tfExpression('var.project_id')}`
-        : this.refs.string(given, resource.stack, owner, 'the bucket name');
+        : this.refs.string(given, resource.template, owner, 'the bucket name');
     const encrypted = resource.properties.BucketEncryption !== undefined;
     this.add('huaweicloud_obs_bucket', name, {
       bucket: bucket ?? '',
@@ -334,7 +340,7 @@ class TerraformRenderer {
     if (fn.architecture !== 'x86_64') {
       this.refuse(fn.path, `FunctionGraph runs x86_64 code (given ${fn.architecture})`);
     }
-    const stack = this.lambdaOf(fn)?.stack ?? fn.path.split('/')[0];
+    const stack = this.templateOf(fn);
     const environment: Record<string, string> = {};
     for (const [key, value] of Object.entries(fn.environment ?? {})) {
       const text = this.refs.string(value, stack, fn.path, `environment variable ${key}`);
@@ -419,7 +425,7 @@ class TerraformRenderer {
     const fnName = this.name(fn.path);
     const urn = tfRef('huaweicloud_fgs_function', fnName, 'urn');
     const settings = trigger.settings;
-    const stack = fn.path.split('/')[0];
+    const stack = this.templateOf(fn);
     const id = `${fnName}_${trigger.kind}_${shortHash(JSON.stringify(trigger))}`;
     const add = (type: string, eventData: Record<string, unknown>, status?: string) =>
       this.add('huaweicloud_fgs_function_trigger', id, {
@@ -600,8 +606,8 @@ class TerraformRenderer {
       }
       if (!smn) continue; // listed as not rendered
       const owner = resource.path.replace(/\/Resource$/, '');
-      const topic = this.refs.string(resource.properties.TopicArn, resource.stack, owner, 'the topic');
-      const endpoint = this.refs.string(resource.properties.Endpoint, resource.stack, owner, 'the endpoint');
+      const topic = this.refs.string(resource.properties.TopicArn, resource.template, owner, 'the topic');
+      const endpoint = this.refs.string(resource.properties.Endpoint, resource.template, owner, 'the endpoint');
       this.add('huaweicloud_smn_subscription', this.name(owner), {
         topic_urn: topic ?? '',
         protocol: smn,

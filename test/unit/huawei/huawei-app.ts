@@ -25,7 +25,7 @@ import { AppModel, readAppModel } from '../../../lib/huawei/app-model';
 import { FIXTURES } from '../../helpers';
 
 /** A cloud assembly of `build(stack)`'s app in a fresh folder, code never built, and its model. */
-export function synthesized(build: (stack: Stack) => void): AppModel {
+export function synthesized(build: (stack: Stack) => void, context: Record<string, unknown> = {}): AppModel {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-huawei-'));
   // Path metadata as the CDK CLI and toolkit write it, so resources carry their construct paths.
   const app = new App({
@@ -34,6 +34,7 @@ export function synthesized(build: (stack: Stack) => void): AppModel {
       'aws:cdk:bundling-stacks': [],
       'aws:cdk:enable-path-metadata': true,
       'aws:cdk:enable-asset-metadata': true,
+      ...context,
     },
   });
   build(new Stack(app, 'Shop'));

@@ -262,6 +262,36 @@ describe('renderHuaweiApp', () => {
   });
 });
 
+describe('renderHuaweiApp of an app with its functions in nested stacks', () => {
+  // stagegraph:nestedFunctionStacks moves functions, roles, log groups and trigger resources into nested stacks, and
+  // references across become parameters and outputs: the renderer follows them to the resources they name.
+  const flat = synthesized(everyTriggerApp);
+  const nested = synthesized(everyTriggerApp, { 'stagegraph:nestedFunctionStacks': 3 });
+  const strip = (config: unknown) =>
+    // The function names are the AWS ones, which name the nested stack: `Shop-Functions2-Resize-...`.
+    JSON.parse(JSON.stringify(config).replace(/Shop-(Functions\d+-)?(\w+)-[0-9A-F]{8}/g, 'Shop-$2')) as unknown;
+
+  test('the app is really nested: its functions are in 2 or more nested templates, their references crossing', () => {
+    // (The flow's starter, stagegraph's own, stays in the stack.)
+    const templates = new Set(nested.resources.filter(r => r.type === 'AWS::Lambda::Function').map(r => r.template));
+    expect([...templates].filter(t => t.startsWith('Shop/')).length).toBeGreaterThanOrEqual(2);
+    expect(nested.links.size).toBeGreaterThan(0);
+    // Paths leave the nested stack of functions out, as the app wrote them.
+    expect(nested.functions.map(f => f.path)).toEqual(flat.functions.map(f => f.path));
+  });
+
+  test('renders as the same app does without nested stacks, but for the function names', () => {
+    const fromFlat = renderHuaweiApp(flat, INSTANCES);
+    const fromNested = renderHuaweiApp(nested, INSTANCES);
+    expect(validateTerraform(fromNested.config, PROVIDER_SCHEMA)).toEqual([]);
+    expect(strip(fromNested.config)).toEqual(strip(fromFlat.config));
+    expect(fromNested.workflows).toEqual(fromFlat.workflows);
+    expect(fromNested.assets.map(a => a.zipFile).sort()).toEqual(fromFlat.assets.map(a => a.zipFile).sort());
+    // Nested stacks are structure, not resources left unrendered.
+    expect(fromNested.notRendered.map(n => n.path).sort()).toEqual(fromFlat.notRendered.map(n => n.path).sort());
+  });
+});
+
 describe('fgsName', () => {
   test('keeps to 2 to 60 characters, a letter first and a letter or digit last', () => {
     const rule = /^[A-Za-z][A-Za-z0-9_-]{0,58}[A-Za-z0-9]$/;
