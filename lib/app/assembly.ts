@@ -3,6 +3,7 @@ import * as path from 'path';
 import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { folderBytes } from '../folder-bytes';
 import { internalRole } from '../model';
+import { nestedTemplateFiles, templatesOf } from '../nested-templates';
 
 /** One function of a synthesized app, as its template says. */
 export interface FunctionSummary {
@@ -47,51 +48,6 @@ interface Manifest {
     string,
     { readonly type: string; readonly properties?: { readonly templateFile?: string } }
   >;
-}
-
-/** One template of a stack: its own (no nested ids) or a nested stack's (the logical ids down to it). */
-export interface NestedTemplate<R = unknown> {
-  readonly nested: readonly string[];
-  readonly template: { readonly Resources?: Record<string, R> };
-}
-
-const NESTED_STACK = 'AWS::CloudFormation::Stack';
-
-/** The template files of the assembly's nested stacks by their asset hash (the object key their TemplateURL names). */
-function nestedTemplateFiles(assemblyDir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const name of fs.readdirSync(assemblyDir).filter(f => f.endsWith('.assets.json'))) {
-    const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, name), 'utf-8')) as {
-      files?: Record<string, { source?: { path?: string } }>;
-    };
-    for (const [hash, file] of Object.entries(manifest.files ?? {})) {
-      if (file.source?.path?.endsWith('.nested.template.json')) files.set(hash, file.source.path);
-    }
-  }
-  return files;
-}
-
-/**
- * A stack's template and those of its nested stacks, recursively: a nested stack resource's TemplateURL ends in the
- * asset hash of its template file (`aws:asset:path` metadata is there only when the toolkit asks for it).
- */
-export function templatesOf<R = unknown>(
-  assemblyDir: string,
-  template: NestedTemplate<R>['template'],
-  files: Map<string, string> = nestedTemplateFiles(assemblyDir),
-  nested: readonly string[] = [],
-): NestedTemplate<R>[] {
-  const found: NestedTemplate<R>[] = [{ nested, template }];
-  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-    const r = resource as { Type?: string; Properties?: { TemplateURL?: unknown } };
-    if (r.Type !== NESTED_STACK) continue;
-    const hash = /([0-9a-f]{64})\.json/.exec(JSON.stringify(r.Properties?.TemplateURL ?? ''))?.[1];
-    const file = hash ? files.get(hash) : undefined;
-    if (!file || !fs.existsSync(path.join(assemblyDir, file))) continue;
-    const child = JSON.parse(fs.readFileSync(path.join(assemblyDir, file), 'utf-8')) as NestedTemplate<R>['template'];
-    found.push(...templatesOf(assemblyDir, child, files, [...nested, logicalId]));
-  }
-  return found;
 }
 
 interface LambdaResource {
@@ -163,7 +119,6 @@ export function logicalIdPathsOf(
   };
 }
 
-/** Reads a cloud assembly folder (cdk.out) and lists its stacks and functions. */
 /**
  * Whether `name` names the construct at `id` (`Stack/Id/...`) as a user gives it: the whole path, the path
  * without the stack, or its last parts (`Uploads`, `Shop/Uploads`, `Api/Handler`).
@@ -172,6 +127,7 @@ export function namesConstruct(id: string, name: string): boolean {
   return id === name || id.split('/').slice(1).join('/') === name || id.endsWith(`/${name}`);
 }
 
+/** Reads a cloud assembly folder (cdk.out) and lists its stacks and functions. */
 export function summarizeAssembly(assemblyDir: string): AppSummary {
   const manifest = JSON.parse(fs.readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf-8')) as Manifest;
   const files = nestedTemplateFiles(assemblyDir);

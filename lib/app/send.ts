@@ -10,7 +10,8 @@ import { MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/clien
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalCloudError, StageInputError } from '../errors';
 import { localClientConfig, localRestApiUrl } from '../local/endpoint';
-import { logicalIdPathsOf, namesConstruct, templatesOf } from './assembly';
+import { templatesOf } from '../nested-templates';
+import { logicalIdPathsOf, namesConstruct } from './assembly';
 import { physicalIdAt } from './physical-ids';
 import { HttpRequest, HttpResponse, sendHttp } from './http-request';
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { templatesOf } from '../app/assembly';
+import { templatesOf } from '../nested-templates';
 import { FlowFact, FunctionFact, LibraryFact, MODEL_METADATA, ModelRecord, TriggerFact } from '../model';
 
 /** One CloudFormation resource of the app, by its construct path. */
