@@ -43,14 +43,67 @@ export interface ObsTriggerProps {
 
 interface Registered {
   readonly event: ObsEvent;
+  /** The event's family and kind (`ObjectCreated`, `Put` or `*`), split once: every later trigger compares them. */
+  readonly family: string;
+  readonly kind: string;
   readonly prefix: string;
   readonly suffix: string;
   readonly functionArn: string;
   readonly functionPath: string;
 }
 
-/** The notifications of each bucket, collected from every trigger and rendered once. */
-const notifications = new WeakMap<CfnBucket, Registered[]>();
+/**
+ * A bucket's notifications, collected from every trigger and rendered once, found by prefix: two filters can match
+ * one key only when one prefix starts the other, so a new trigger is checked against those alone (the prefixes that
+ * start it, and the sorted run of prefixes it starts), not against every trigger of the bucket.
+ */
+export class BucketNotifications {
+  public readonly list: Registered[] = [];
+  private readonly byPrefix = new Map<string, Registered[]>();
+  /** The distinct prefixes, sorted. */
+  private readonly prefixes: string[] = [];
+
+  public add(entry: Registered): void {
+    this.list.push(entry);
+    const same = this.byPrefix.get(entry.prefix);
+    if (same) {
+      same.push(entry);
+      return;
+    }
+    this.byPrefix.set(entry.prefix, [entry]);
+    this.prefixes.splice(this.firstAtOrAfter(entry.prefix), 0, entry.prefix);
+  }
+
+  /** A registered notification some key and event could match together with these, if any. */
+  public clash(family: string, kind: string, prefix: string, suffix: string): Registered | undefined {
+    const overlaps = (e: Registered) =>
+      e.family === family &&
+      (e.kind === '*' || kind === '*' || e.kind === kind) &&
+      (e.suffix.endsWith(suffix) || suffix.endsWith(e.suffix));
+    for (let length = 0; length <= prefix.length; length++) {
+      const found = this.byPrefix.get(prefix.slice(0, length))?.find(overlaps);
+      if (found) return found;
+    }
+    for (let i = this.firstAtOrAfter(prefix); i < this.prefixes.length && this.prefixes[i].startsWith(prefix); i++) {
+      const found = this.byPrefix.get(this.prefixes[i])?.find(overlaps);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private firstAtOrAfter(prefix: string): number {
+    let low = 0;
+    let high = this.prefixes.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.prefixes[middle] < prefix) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}
+
+const notifications = new WeakMap<CfnBucket, BucketNotifications>();
 
 /**
  * OBS trigger: objects created or removed in a bucket invoke the function (asynchronously, so the
@@ -120,31 +173,32 @@ export class ObsTrigger implements ITrigger {
       // nested stack) is ordered by the function's ARN the configuration reads from that stack already.
       if (Stack.of(permission) === Stack.of(cfnBucket)) cfnBucket.node.addDependency(permission);
     }
-    const entries = this.register(fn, cfnBucket);
+    const registered = this.register(fn, cfnBucket);
     recordTrigger(fn, 'obs', bucket, {
       bucketName,
       events: this.events,
       prefix: this.props.prefix,
       suffix: this.props.suffix,
     });
-    entries.push(
-      ...this.events.map(event => ({
+    for (const event of this.events) {
+      registered.add({
         event,
+        ...familyAndKind(event),
         prefix: this.props.prefix ?? '',
         suffix: this.props.suffix ?? '',
         functionArn: target.functionArn,
         functionPath: fn.node.path,
-      })),
-    );
+      });
+    }
   }
 
   /** The bucket's list of notifications, checked against this trigger's filters. */
-  private register(fn: ITriggerTarget, cfnBucket: CfnBucket): Registered[] {
-    let entries = notifications.get(cfnBucket);
-    if (!entries) {
-      const list: Registered[] = [];
-      entries = list;
-      notifications.set(cfnBucket, list);
+  private register(fn: ITriggerTarget, cfnBucket: CfnBucket): BucketNotifications {
+    let registered = notifications.get(cfnBucket);
+    if (!registered) {
+      registered = new BucketNotifications();
+      const list = registered.list;
+      notifications.set(cfnBucket, registered);
       cfnBucket.notificationConfiguration = {
         lambdaConfigurations: Lazy.any({
           produce: () =>
@@ -169,12 +223,8 @@ export class ObsTrigger implements ITrigger {
     const prefix = this.props.prefix ?? '';
     const suffix = this.props.suffix ?? '';
     for (const event of this.events) {
-      const clash = entries.find(
-        e =>
-          eventsOverlap(e.event, event) &&
-          (e.prefix.startsWith(prefix) || prefix.startsWith(e.prefix)) &&
-          (e.suffix.endsWith(suffix) || suffix.endsWith(e.suffix)),
-      );
+      const { family, kind } = familyAndKind(event);
+      const clash = registered.clash(family, kind, prefix, suffix);
       if (clash) {
         throw new StageValidationError(
           fn,
@@ -184,12 +234,12 @@ export class ObsTrigger implements ITrigger {
         );
       }
     }
-    return entries;
+    return registered;
   }
 }
 
-function eventsOverlap(a: ObsEvent, b: ObsEvent): boolean {
-  const [familyA, kindA] = a.split(':').slice(1);
-  const [familyB, kindB] = b.split(':').slice(1);
-  return familyA === familyB && (kindA === '*' || kindB === '*' || kindA === kindB);
+/** `s3:ObjectCreated:Put` -> `ObjectCreated` and `Put`: events of one family overlap when a kind is `*` or both are one. */
+function familyAndKind(event: ObsEvent): { family: string; kind: string } {
+  const [family, kind] = event.split(':').slice(1);
+  return { family, kind };
 }

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { ObsBucket, ObsEvent, ObsTrigger } from '../../../lib';
+import { BucketNotifications } from '../../../lib/triggers/obs-trigger';
 import { unbuiltStack } from '../../helpers';
 import { fixtureFunction } from './helpers';
 
@@ -90,6 +91,56 @@ describe('ObsTrigger', () => {
     ).toThrow(
       "ObsTrigger on Stack/Uploads overlaps another trigger of that bucket for s3:ObjectCreated:Put: prefix 'uploads/img/' suffix '.png' (this one) and prefix 'uploads/' suffix '' (Stack/First); allowed: filters that no key can match both in Stack/Second",
     );
+  });
+
+  test('finds every overlap a comparison with each earlier trigger finds, and no other (all pairs of filters)', () => {
+    const prefixes = ['', 'a', 'a/', 'a/b/', 'a/c', 'b/', 'ab'];
+    const suffixes = ['', '.png', 'x.png', '.jpg'];
+    const events = [
+      ObsEvent.OBJECT_CREATED,
+      ObsEvent.OBJECT_CREATED_PUT,
+      ObsEvent.OBJECT_CREATED_COPY,
+      ObsEvent.OBJECT_REMOVED,
+    ];
+    const filters = prefixes.flatMap(prefix =>
+      suffixes.flatMap(suffix => events.map(event => ({ event, prefix, suffix }))),
+    );
+    type Filter = (typeof filters)[number];
+    // The rule spelled out: one family, a kind that is * or the same, one prefix starting the other, one suffix
+    // ending the other.
+    const overlap = (a: Filter, b: Filter) => {
+      const [familyA, kindA] = a.event.split(':').slice(1);
+      const [familyB, kindB] = b.event.split(':').slice(1);
+      return (
+        familyA === familyB &&
+        (kindA === '*' || kindB === '*' || kindA === kindB) &&
+        (a.prefix.startsWith(b.prefix) || b.prefix.startsWith(a.prefix)) &&
+        (a.suffix.endsWith(b.suffix) || b.suffix.endsWith(a.suffix))
+      );
+    };
+    let clashes = 0;
+    const wrong: string[] = [];
+    for (const earlier of filters) {
+      // Registered beside others that overlap neither, so the index has to tell them apart.
+      const registered = new BucketNotifications();
+      const others = [earlier, { event: ObsEvent.OBJECT_CREATED, prefix: 'zz/', suffix: '' }];
+      for (const other of others) {
+        const [family, kind] = other.event.split(':').slice(1);
+        registered.add({ ...other, family, kind, functionArn: 'arn', functionPath: `Stack/${other.prefix}` });
+      }
+      for (const later of filters) {
+        const [family, kind] = later.event.split(':').slice(1);
+        const found = registered.clash(family, kind, later.prefix, later.suffix);
+        // Found when one overlaps, and then one that does.
+        if ((found !== undefined) !== others.some(o => overlap(o, later)) || (found && !overlap(found, later))) {
+          wrong.push(JSON.stringify({ earlier, later, found: found?.prefix }));
+        }
+        if (found) clashes++;
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(clashes).toBeGreaterThan(1000);
+    expect(clashes).toBeLessThan(filters.length * filters.length);
   });
 
   test('fails if the bucket is named by CloudFormation', () => {
