@@ -238,7 +238,7 @@ export class ObsTrigger implements ITrigger {
   }
 }
 
-/** `s3:ObjectCreated:Put` -> `ObjectCreated`, `Put`: events of one family overlap when a kind is `*` or both are one. */
+/** `s3:ObjectCreated:Put` -> `ObjectCreated`, `Put` (one family overlaps when a kind is `*` or both are one). */
 function familyAndKind(event: ObsEvent): { family: string; kind: string } {
   const [family, kind] = event.split(':').slice(1);
   return { family, kind };
