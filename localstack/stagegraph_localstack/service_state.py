@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import heapq
 import logging
+import pickle
 import shutil
 import threading
 import time
@@ -127,6 +128,27 @@ def _pickler_class():
                 self.dispatch[cls] = reducer
                 if subclasses:
                     self.dispatch.match_subclasses_of.add(cls)
+            self.dispatch[set] = type(self).save_set
+
+        # A dict's items (or a dict subclass's, from its reduce) and a set's members are taken at once: list() of a
+        # dict view, an item iterator or a set runs in C, where no other thread runs. Walked lazily, as pickle does,
+        # a dict another thread resizes meanwhile (an S3 bucket's objects under a stream of uploads) fails the
+        # whole snapshot, again at each retry.
+        def _batch_setitems(self, items, *args):
+            return super()._batch_setitems(iter(list(items)), *args)
+
+        def save_set(self, obj):
+            if self.proto < 4:
+                self.save_reduce(set, (list(obj),), obj=obj)
+                return
+            self.write(pickle.EMPTY_SET)
+            self.memoize(obj)
+            members = list(obj)
+            for start in range(0, len(members), self._BATCHSIZE):
+                self.write(pickle.MARK)
+                for member in members[start : start + self._BATCHSIZE]:
+                    self.save(member)
+                self.write(pickle.ADDITEMS)
 
     return StatePickler
 
@@ -135,7 +157,8 @@ _PICKLER = None
 
 
 def dumps(value: Any) -> bytes:
-    """Pickles ``value``; retried when another thread resized a dict or set while it was walked."""
+    """Pickles ``value``; retried when another thread resized a container the pickler walks lazily while it did
+    (dicts and sets are taken at once: see ``StatePickler``)."""
     import io
 
     global _PICKLER

@@ -1,5 +1,6 @@
 """Service-specific saving: frozen Step Functions histories (anywhere), then, with LocalStack
 importable, locks, moto's dict subclasses and SQS queues with messages a receive is holding."""
+import io
 import threading
 import time
 
@@ -178,3 +179,39 @@ def test_a_log_stream_pickles_each_full_chunk_of_events_once():
     del events[:10]
     blobs, tail = service_state.event_chunks(events, cache, dump)
     assert (blobs, len(tail)) == (["blob4", "blob5"], size - 5)
+
+
+def test_a_dict_and_a_set_another_thread_grows_meanwhile_are_saved_as_they_were_at_one_moment(sqs_models):
+    # An S3 bucket's objects under a stream of uploads: pickle walks a dict lazily, so a dict resized meanwhile
+    # failed the whole snapshot ("dictionary changed size during iteration"), at every retry.
+    objects = {f"key-{i}": {"size": i} for i in range(20_000)}
+    members = set(range(5_000))
+    stop = threading.Event()
+
+    def upload():
+        i = 0
+        while not stop.is_set():
+            objects[f"new-{i}"] = {"size": i}
+            members.add(-i - 1)
+            i += 1
+            if i % 100 == 0:
+                time.sleep(0)
+
+    writer = threading.Thread(target=upload)
+    writer.start()
+    try:
+        pickler = service_state._pickler_class()
+        for _ in range(2):
+
+            buffer = io.BytesIO()
+            pickler(buffer).dump({"objects": objects, "members": members})
+            restored = service_state.loads(buffer.getvalue())
+            assert all(restored["objects"][f"key-{i}"] == {"size": i} for i in range(20_000))
+            assert set(range(5_000)) <= restored["members"]
+    finally:
+        stop.set()
+        writer.join()
+    # Shared references stay shared, as pickle keeps them.
+    shared = {"a": 1}
+    again = roundtrip({"x": shared, "y": shared, "s": {1, 2, 3}})
+    assert again["x"] is again["y"] and again["s"] == {1, 2, 3}
