@@ -80,8 +80,11 @@ export interface ModelRecord {
   readonly trigger?: TriggerFact;
   readonly library?: LibraryFact;
   readonly flow?: FlowFact;
-  /** A nested stack of functions (`stagegraph:nestedFunctionStacks`): its construct path, e.g. `Shop/Functions3`. */
-  readonly functionStack?: { readonly path: string };
+  /**
+   * A nested stack of functions (`stagegraph:nestedFunctionStacks`): its construct path, e.g. `Shop/Functions3`, and
+   * the path below the stack each id of a function in it stands for (`Api.Handler` for `Api/Handler`).
+   */
+  readonly functionStack?: { readonly path: string; readonly functions: Readonly<Record<string, string>> };
 }
 
 /**

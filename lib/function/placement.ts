@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { CfnOutput, CfnParameter, NestedStack, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, Lazy, NestedStack, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { StageValidationError } from '../errors';
 import { MODEL_METADATA } from '../model';
@@ -24,7 +24,7 @@ export const MOST_TEMPLATE_OUTPUTS = 200;
 /** Per stack: its nested stacks of functions by index, and each nested function's id there -> its construct path. */
 interface Placements {
   readonly nested: Map<number, NestedStack>;
-  readonly paths: Map<string, string>;
+  readonly paths: Map<string, { readonly pathBelow: string; readonly index: number }>;
 }
 const placementsOf = new WeakMap<Stack, Placements>();
 let keepInPlace = false;
@@ -66,7 +66,7 @@ export function functionPlacement(scope: Construct, id: string): [Construct, str
     placements = { nested: new Map(), paths: new Map() };
     placementsOf.set(stack, placements);
   }
-  const other = placements.paths.get(placedId);
+  const other = placements.paths.get(placedId)?.pathBelow;
   if (other !== undefined && other !== pathBelow) {
     // `Api/Handler` and `Api.Handler` would both be `Api.Handler` below the stack: functions are found by that id.
     throw new StageValidationError(
@@ -75,8 +75,8 @@ export function functionPlacement(scope: Construct, id: string): [Construct, str
         `rename one (construct ids with dots collide with construct paths once nested)`,
     );
   }
-  placements.paths.set(placedId, pathBelow);
   const index = createHash('sha256').update(pathBelow).digest().readUInt32BE(0) % count;
+  placements.paths.set(placedId, { pathBelow, index });
   let target = placements.nested.get(index);
   if (!target) {
     const made = new NestedStack(stack, `Functions${index + 1}`);
@@ -84,8 +84,22 @@ export function functionPlacement(scope: Construct, id: string): [Construct, str
     // counted once they exist (after the app is prepared, when the tree is validated), before CloudFormation
     // refuses the template at deploy.
     made.node.addValidation({ validate: () => templateLimitErrors(made, count) });
-    // For renderers of other targets, which leave this AWS-only level out of the paths they read.
-    made.node.addMetadata(MODEL_METADATA, { functionStack: { path: made.node.path } });
+    // For renderers of other targets, which leave this AWS-only level out of the paths they read: the nested
+    // stack, and the path below the stack each of its functions' ids stands for.
+    const { paths } = placements;
+    made.node.addMetadata(
+      MODEL_METADATA,
+      Lazy.any({
+        produce: () => ({
+          functionStack: {
+            path: made.node.path,
+            functions: Object.fromEntries(
+              [...paths].filter(([, placed]) => placed.index === index).map(([id, placed]) => [id, placed.pathBelow]),
+            ),
+          },
+        }),
+      }),
+    );
     target = made;
     placements.nested.set(index, target);
   }

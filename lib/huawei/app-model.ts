@@ -142,12 +142,15 @@ export function readAppModel(assemblyDir: string): AppModel {
       }
     }
   }
-  const placed = records.flatMap(r => (r.functionStack ? [`${r.functionStack.path}/`] : []));
+  // `Shop/Functions3/Api.Handler/Function` -> `Shop/Api/Handler/Function`.
+  const placed = records.flatMap(r => (r.functionStack ? [r.functionStack] : []));
   const unplaced = (constructPath: string): string => {
-    const prefix = placed.find(p => constructPath.startsWith(p));
-    return prefix
-      ? `${prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/'))}/${constructPath.slice(prefix.length)}`
-      : constructPath;
+    const stack = placed.find(p => constructPath.startsWith(`${p.path}/`));
+    if (!stack) return constructPath;
+    const [id, ...rest] = constructPath.slice(stack.path.length + 1).split('/');
+    const parent = stack.path.slice(0, stack.path.lastIndexOf('/'));
+    const below = Object.prototype.hasOwnProperty.call(stack.functions, id) ? stack.functions[id] : id;
+    return [parent, below, ...rest].join('/');
   };
   const byPath = <T extends { readonly path: string }>(a: T, b: T) => a.path.localeCompare(b.path);
   return {

@@ -16,14 +16,22 @@ const ROOT = path.join(__dirname, '..', '..', '..');
 const INSTANCES = { kafkaInstanceId: 'kafka-1', apigInstanceId: 'apig-1' };
 let outdir: string;
 let assemblyDir: string;
+let nestedDir: string;
 
 beforeAll(async () => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-huawei-example-'));
   ({ assemblyDir } = await synthesizeApp({
     projectDir: ROOT,
-    outdir,
+    outdir: path.join(outdir, 'flat'),
     skipBuilds: true,
     context: { 'stagegraph:target': 'huawei' },
+  }));
+  // The same app past CloudFormation's 500 resources, its functions in nested stacks.
+  ({ assemblyDir: nestedDir } = await synthesizeApp({
+    projectDir: ROOT,
+    outdir: path.join(outdir, 'nested'),
+    skipBuilds: true,
+    context: { 'stagegraph:target': 'huawei', 'stagegraph:nestedFunctionStacks': 3 },
   }));
 });
 
@@ -84,5 +92,27 @@ describe('the example app on the Huawei target', () => {
         'StagegraphExample/Documents/Flow/StateMachine/Resource',
       ]),
     );
+  });
+
+  test('with its functions in nested stacks, renders the same, but for the AWS function names', () => {
+    expect(fs.readdirSync(nestedDir).filter(f => f.endsWith('.nested.template.json')).length).toBe(3);
+    const options = { ...INSTANCES, exclude: ['StagegraphExample/Documents/Flow'] };
+    const flat = writeHuaweiTarget(assemblyDir, options).rendering;
+    const nested = writeHuaweiTarget(nestedDir, options).rendering;
+    // The function names are the AWS ones, which name the nested stack (`StagegraphExample-Functions2-...`).
+    const names = (config: TerraformConfig) =>
+      JSON.parse(
+        JSON.stringify(config, (key: string, value: unknown) =>
+          (key === 'name' || key === 'stream_name') && typeof value === 'string' && value.includes('-') ? '-' : value,
+        ),
+      ) as unknown;
+    expect(validateTerraform(nested.config, PROVIDER_SCHEMA)).toEqual([]);
+    expect(names(nested.config)).toEqual(names(flat.config));
+    // What is left out is alike (the billing meter's subscriptions have ids made from the functions' paths).
+    const leftOut = (rendering: typeof flat) =>
+      rendering.notRendered
+        .map(n => `${n.type} ${n.path.replace(/Functions\d/, '').replace(/[0-9A-F]{8}\//, '/')}`)
+        .sort();
+    expect(leftOut(nested)).toEqual(leftOut(flat));
   });
 });
