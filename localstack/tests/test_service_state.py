@@ -3,6 +3,7 @@ importable, locks, moto's dict subclasses and SQS queues with messages a receive
 import io
 import threading
 import time
+from collections import defaultdict
 
 import pytest
 
@@ -215,3 +216,73 @@ def test_a_dict_and_a_set_another_thread_grows_meanwhile_are_saved_as_they_were_
     shared = {"a": 1}
     again = roundtrip({"x": shared, "y": shared, "s": {1, 2, 3}})
     assert again["x"] is again["y"] and again["s"] == {1, 2, 3}
+
+
+def test_s3_state_is_pickled_in_one_go_by_the_c_pickler_and_loads_as_dill_pickled_state(sqs_models):
+    pytest.importorskip("localstack.services.s3.models")
+    import sys
+
+    from localstack.services.s3.models import S3Bucket, S3Object
+
+    bucket = S3Bucket("photos", "000000000000", "us-east-1", {"ID": "owner", "DisplayName": "owner"})
+    for i in range(3_000):
+        stored = S3Object(key=f"k{i}", etag=f"e{i}", size=i, system_metadata={"ContentType": "text/plain"})
+        bucket.objects.set(stored.key, stored)
+    state = {"buckets": {"photos": bucket}, "lock": threading.Lock(), "counts": defaultdict(int, {"a": 1})}
+    stop = threading.Event()
+
+    def upload():
+        # Uploads as requests bring them: each after a wait (for its body), which gives the interpreter up.
+        i = 0
+        while not stop.is_set():
+            bucket.objects.set(f"new-{i}", S3Object(key=f"new-{i}", etag="n", size=1))
+            i += 1
+            time.sleep(0.0005)
+
+    switch = sys.getswitchinterval()
+    writer = threading.Thread(target=upload)
+    writer.start()
+    try:
+        time.sleep(0.05)
+        data = service_state._dumps_at_once(state)
+    finally:
+        stop.set()
+        writer.join()
+    assert data is not None
+    assert sys.getswitchinterval() == switch
+    restored = service_state.loads(data)
+    objects = restored["buckets"]["photos"].objects
+    assert [objects.get(f"k{i}").etag for i in (0, 1_500, 2_999)] == ["e0", "e1500", "e2999"]
+    assert objects.get("k7").system_metadata == {"ContentType": "text/plain"}
+    assert restored["lock"].acquire(blocking=False)
+    assert restored["counts"]["a"] == 1 and restored["counts"]["missing"] == 0
+    # dill's pickle of the same state loads the same.
+    again = roundtrip({"buckets": {"photos": bucket}})["buckets"]["photos"].objects
+    assert again.get("k2999").size == objects.get("k2999").size == 2_999
+
+
+def test_a_state_the_c_pickler_cannot_take_is_pickled_by_dill(sqs_models):
+    queue = sqs_models.StandardQueue("q", "us-east-1", "000000000000")
+    assert service_state._dumps_at_once({"queue": queue}) is None
+    assert service_state._dumps_at_once({"factory": defaultdict(lambda: 1)}) is None
+    restored = service_state.loads(service_state.dumps({"factory": defaultdict(lambda: 1)}, at_once=True))
+    assert restored["factory"]["x"] == 1
+
+
+def test_log_streams_are_pickled_in_one_go_with_their_full_chunks_of_events_pickled_once(sqs_models):
+    logs = pytest.importorskip("moto.logs.models")
+    group = logs.LogGroup("000000000000", "us-east-1", "/aws/lambda/fn")
+    long, short = logs.LogStream(group, "long"), logs.LogStream(group, "short")
+    long.events = [{"timestamp": i, "message": f"line {i}"} for i in range(2_500)]
+    short.events = [{"timestamp": 1, "message": "one"}]
+    group.streams = {"long": long, "short": short}
+    data = service_state._dumps_at_once({"group": group})
+    assert data is not None
+    restored = service_state.loads(data)["group"].streams
+    assert [e["message"] for e in restored["long"].events] == [f"line {i}" for i in range(2_500)]
+    assert [e["message"] for e in restored["short"].events] == ["one"]
+    # The two full chunks were pickled once, and are reused by the next save.
+    cached = list(service_state._log_chunks.get(long))
+    assert len(cached) == 2
+    service_state._dumps_at_once({"group": group})
+    assert list(service_state._log_chunks.get(long)) == cached
