@@ -594,6 +594,12 @@ def install() -> None:
     _persister.install(get_current_runtime().components.gateway)
 
 
+def mark_changed(name: str) -> None:
+    """Marks a service changed by a write that did not come through the gateway (the snapshot saves it)."""
+    if _persister is not None:
+        _persister.changes.mark(name)
+
+
 def restore_and_start() -> None:
     """Restores the snapshot (the gate answers 503 meanwhile), then starts the periodic saves."""
     if _persister is None:

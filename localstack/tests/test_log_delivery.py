@@ -3,6 +3,7 @@ import base64
 import gzip
 import json
 import threading
+import time
 
 from stagegraph_localstack import log_delivery
 from stagegraph_localstack.log_delivery import Deliverer, Delivery, batches, load_pending, payload, save_pending
@@ -157,3 +158,28 @@ def test_the_log_loop_takes_what_comes_within_its_linger():
     started = time.monotonic()
     assert take_lingering(lines, 5, stop) == ["c", stop]
     assert time.monotonic() - started < 1
+
+
+def test_a_function_s_lines_are_stored_in_process_as_put_log_events_stores_them(monkeypatch):
+    import pytest
+
+    pytest.importorskip("localstack.services.logs.models")
+    from localstack.services.logs.models import get_moto_logs_backend
+
+    from stagegraph_localstack import persistence
+
+    marked = []
+    monkeypatch.setattr(persistence, "mark_changed", marked.append)
+    backend = get_moto_logs_backend("111111111111", "eu-west-1")
+    now = int(time.time() * 1000)
+    events = [{"timestamp": now + i, "message": f"line {i}\n"} for i in range(3)]
+    # The group and the stream are made when missing, as the log loop does through the gateway.
+    assert log_delivery.write_in_process("111111111111", "eu-west-1", "/aws/lambda/fn", "2026/11/26/[$LATEST]a", events)
+    assert log_delivery.write_in_process("111111111111", "eu-west-1", "/aws/lambda/fn", "2026/11/26/[$LATEST]a", events[:1])
+    stream = backend.groups["/aws/lambda/fn"].streams["2026/11/26/[$LATEST]a"]
+    assert [e.message for e in stream.events] == ["line 0\n", "line 1\n", "line 2\n", "line 0\n"]
+    assert marked == ["logs", "logs"]
+    # A metric filter is LocalStack's provider's to apply: the loop writes through the gateway then.
+    backend.put_metric_filter("/aws/lambda/fn", "errors", "ERROR", [{"metricName": "E", "metricNamespace": "N", "metricValue": "1"}])
+    assert not log_delivery.write_in_process("111111111111", "eu-west-1", "/aws/lambda/fn", "s", events)
+    assert "s" not in backend.groups["/aws/lambda/fn"].streams
