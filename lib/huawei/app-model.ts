@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { templatesOf } from '../nested-templates';
 import { FlowFact, FunctionFact, LibraryFact, MODEL_METADATA, ModelRecord, TriggerFact } from '../model';
@@ -111,8 +110,9 @@ export function readAppModel(assemblyDir: string): AppModel {
   const links = new Map<string, LinkedValue>();
   for (const stack of assembly.stacksRecursively) {
     records.push(...stack.findMetadataByType(MODEL_METADATA).map(entry => entry.data as unknown as ModelRecord));
-    const top = JSON.parse(fs.readFileSync(path.join(assemblyDir, stack.templateFile), 'utf-8')) as Template;
-    for (const { nested, template: each } of templatesOf<Resource>(assemblyDir, top)) {
+    // A Stage's stacks and their nested templates are in the Stage's own assembly folder.
+    const top = JSON.parse(fs.readFileSync(stack.templateFullPath, 'utf-8')) as Template;
+    for (const { nested, template: each } of templatesOf<Resource>(stack.assembly.directory, top)) {
       const template = [stack.stackName, ...nested].join('/');
       const parent = [stack.stackName, ...nested.slice(0, -1)].join('/');
       const nestedId = nested[nested.length - 1];

@@ -285,4 +285,4 @@ def test_log_streams_are_pickled_in_one_go_with_their_full_chunks_of_events_pick
     cached = list(service_state._log_chunks.get(long))
     assert len(cached) == 2
     service_state._dumps_at_once({"group": group})
-    assert list(service_state._log_chunks.get(long)) == cached
+    assert all(now[2] is before[2] for now, before in zip(service_state._log_chunks.get(long), cached, strict=True))

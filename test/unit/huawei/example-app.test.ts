@@ -111,7 +111,7 @@ describe('the example app on the Huawei target', () => {
     // What is left out is alike (the billing meter's subscriptions have ids made from the functions' paths).
     const leftOut = (rendering: typeof flat) =>
       rendering.notRendered
-        .map(n => `${n.type} ${n.path.replace(/Functions\d/, '').replace(/[0-9A-F]{8}\//, '/')}`)
+        .map(n => `${n.type} ${n.path.replace(/Functions\d+/g, '').replace(/[0-9A-F]{8}\//, '/')}`)
         .sort();
     expect(leftOut(nested)).toEqual(leftOut(flat));
   });
