@@ -74,13 +74,15 @@ export class BucketNotifications {
     this.prefixes.splice(this.firstAtOrAfter(entry.prefix), 0, entry.prefix);
   }
 
-  /** A registered notification some key and event could match together with these, if any. */
-  public clash(family: string, kind: string, prefix: string, suffix: string): Registered | undefined {
+  /** A registered notification some key and event could match together with this filter, if any. */
+  public clash(filter: Pick<Registered, 'family' | 'kind' | 'prefix' | 'suffix'>): Registered | undefined {
+    const { family, kind, prefix, suffix } = filter;
     const overlaps = (e: Registered) =>
       e.family === family &&
       (e.kind === '*' || kind === '*' || e.kind === kind) &&
       (e.suffix.endsWith(suffix) || suffix.endsWith(e.suffix));
-    for (let length = 0; length <= prefix.length; length++) {
+    // The prefixes shorter than this one that start it; then this one and those it starts, a sorted run.
+    for (let length = 0; length < prefix.length; length++) {
       const found = this.byPrefix.get(prefix.slice(0, length))?.find(overlaps);
       if (found) return found;
     }
@@ -173,27 +175,28 @@ export class ObsTrigger implements ITrigger {
       // nested stack) is ordered by the function's ARN the configuration reads from that stack already.
       if (Stack.of(permission) === Stack.of(cfnBucket)) cfnBucket.node.addDependency(permission);
     }
-    const registered = this.register(fn, cfnBucket);
-    recordTrigger(fn, 'obs', bucket, {
-      bucketName,
-      events: this.events,
-      prefix: this.props.prefix,
-      suffix: this.props.suffix,
-    });
-    for (const event of this.events) {
-      registered.add({
+    this.register(
+      fn,
+      cfnBucket,
+      this.events.map(event => ({
         event,
         ...familyAndKind(event),
         prefix: this.props.prefix ?? '',
         suffix: this.props.suffix ?? '',
         functionArn: target.functionArn,
         functionPath: fn.node.path,
-      });
-    }
+      })),
+    );
+    recordTrigger(fn, 'obs', bucket, {
+      bucketName,
+      events: this.events,
+      prefix: this.props.prefix,
+      suffix: this.props.suffix,
+    });
   }
 
-  /** The bucket's list of notifications, checked against this trigger's filters. */
-  private register(fn: ITriggerTarget, cfnBucket: CfnBucket): BucketNotifications {
+  /** Adds this trigger's notifications to its bucket's, after checking them against those already there. */
+  private register(fn: ITriggerTarget, cfnBucket: CfnBucket, entries: Registered[]): void {
     let registered = notifications.get(cfnBucket);
     if (!registered) {
       registered = new BucketNotifications();
@@ -220,21 +223,18 @@ export class ObsTrigger implements ITrigger {
         }) as unknown as CfnBucket.LambdaConfigurationProperty[],
       };
     }
-    const prefix = this.props.prefix ?? '';
-    const suffix = this.props.suffix ?? '';
-    for (const event of this.events) {
-      const { family, kind } = familyAndKind(event);
-      const clash = registered.clash(family, kind, prefix, suffix);
+    for (const entry of entries) {
+      const clash = registered.clash(entry);
       if (clash) {
         throw new StageValidationError(
           fn,
-          `ObsTrigger on ${this.bucket.node.path} overlaps another trigger of that bucket for ${event}: ` +
-            `prefix '${prefix}' suffix '${suffix}' (this one) and prefix '${clash.prefix}' suffix '${clash.suffix}' (${clash.functionPath}); ` +
+          `ObsTrigger on ${this.bucket.node.path} overlaps another trigger of that bucket for ${entry.event}: ` +
+            `prefix '${entry.prefix}' suffix '${entry.suffix}' (this one) and prefix '${clash.prefix}' suffix '${clash.suffix}' (${clash.functionPath}); ` +
             'allowed: filters that no key can match both',
         );
       }
     }
-    return registered;
+    entries.forEach(entry => registered.add(entry));
   }
 }
 

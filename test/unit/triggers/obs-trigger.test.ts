@@ -130,7 +130,7 @@ describe('ObsTrigger', () => {
       }
       for (const later of filters) {
         const [family, kind] = later.event.split(':').slice(1);
-        const found = registered.clash(family, kind, later.prefix, later.suffix);
+        const found = registered.clash({ family, kind, prefix: later.prefix, suffix: later.suffix });
         // Found when one overlaps, and then one that does.
         if ((found !== undefined) !== others.some(o => overlap(o, later)) || (found && !overlap(found, later))) {
           wrong.push(JSON.stringify({ earlier, later, found: found?.prefix }));
@@ -147,7 +147,7 @@ describe('ObsTrigger', () => {
     const order = filters.map((f, i) => ({ f, key: (i * 37) % filters.length })).sort((x, y) => x.key - y.key);
     for (const { f } of order) {
       const [family, kind] = f.event.split(':').slice(1);
-      const found = many.clash(family, kind, f.prefix, f.suffix);
+      const found = many.clash({ family, kind, prefix: f.prefix, suffix: f.suffix });
       if ((found !== undefined) !== added.some(a => overlap(a, f)) || (found && !overlap(found, f))) {
         wrong.push(JSON.stringify({ many: f, found: found?.prefix }));
       }
