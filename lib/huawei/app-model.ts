@@ -80,6 +80,34 @@ export function followLinks(model: Pick<AppModel, 'links'>, template: string, va
   return at;
 }
 
+/** A model's resources by template and logical id, by stack and logical id, and by construct path. */
+interface ResourceIndex {
+  readonly byId: Map<string, TemplateResource>;
+  readonly byStackId: Map<string, TemplateResource[]>;
+  readonly byPath: Map<string, TemplateResource>;
+}
+
+const indexes = new WeakMap<readonly TemplateResource[], ResourceIndex>();
+
+/** The index of a model's resources, made at its first lookup (the first of equal keys wins, as a search would). */
+function indexOf(resources: readonly TemplateResource[]): ResourceIndex {
+  let index = indexes.get(resources);
+  if (!index) {
+    index = { byId: new Map(), byStackId: new Map(), byPath: new Map() };
+    for (const resource of resources) {
+      const id = `${resource.template}\0${resource.logicalId}`;
+      if (!index.byId.has(id)) index.byId.set(id, resource);
+      const inStack = `${resource.stack}\0${resource.logicalId}`;
+      const inTheStack = index.byStackId.get(inStack);
+      if (inTheStack) inTheStack.push(resource);
+      else index.byStackId.set(inStack, [resource]);
+      if (!index.byPath.has(resource.path)) index.byPath.set(resource.path, resource);
+    }
+    indexes.set(resources, index);
+  }
+  return index;
+}
+
 /**
  * The resource a logical id names in a template. Facts are resolved where their construct is, without the
  * parameters CDK makes for references between templates: a fact of a function in a nested stack names its stack's
@@ -90,11 +118,16 @@ export function resourceAt(
   template: string,
   logicalId: string,
 ): TemplateResource | undefined {
-  const own = model.resources.find(r => r.template === template && r.logicalId === logicalId);
+  const index = indexOf(model.resources);
+  const own = index.byId.get(`${template}\0${logicalId}`);
   if (own) return own;
-  const stack = template.split('/')[0];
-  const elsewhere = model.resources.filter(r => r.stack === stack && r.logicalId === logicalId);
+  const elsewhere = index.byStackId.get(`${template.split('/')[0]}\0${logicalId}`) ?? [];
   return elsewhere.length === 1 ? elsewhere[0] : undefined;
+}
+
+/** The resource at a construct path, e.g. `Shop/Resize/Function/Resource`. */
+export function resourceByPath(model: Pick<AppModel, 'resources'>, path: string): TemplateResource | undefined {
+  return indexOf(model.resources).byPath.get(path);
 }
 
 /**

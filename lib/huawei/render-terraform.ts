@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { TargetMappingError, TargetRefusal } from '../errors';
 import type { FunctionFact, TriggerFact } from '../model';
 import { internalRole } from '../model';
-import type { AppModel, TemplateResource } from './app-model';
+import { resourceByPath, type AppModel, type TemplateResource } from './app-model';
 import { References } from './references';
 import { FUNCTION_RUNTIMES, LIBRARY_RUNTIMES, mappedRuntimes } from './runtimes';
 import { timerSchedule } from './schedule';
@@ -213,7 +213,7 @@ class TerraformRenderer {
   }
 
   private lambdaOf(fn: FunctionFact): TemplateResource | undefined {
-    return this.model.resources.find(r => r.path === `${fn.path}/Function/Resource`);
+    return resourceByPath(this.model, `${fn.path}/Function/Resource`);
   }
 
   /** The template a function's facts are written in: its Lambda function's (a nested stack's, when placed there). */
@@ -298,7 +298,7 @@ class TerraformRenderer {
         continue;
       }
       const name = this.name(library.path);
-      const layer = this.model.resources.find(r => r.path === `${library.path}/Layer/Resource`);
+      const layer = resourceByPath(this.model, `${library.path}/Layer/Resource`);
       const key = `libraries/${name}.zip`;
       this.codeObject(layer, name, key);
       this.add('huaweicloud_fgs_dependency_version', name, {
