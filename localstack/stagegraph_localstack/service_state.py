@@ -106,12 +106,17 @@ def _new_defaultdict(cls, default_factory):
     return obj
 
 
-def _reduce_defaultdict(pickler, obj) -> None:
+def _defaultdict_reduction(obj) -> tuple:
     """defaultdict pickles as ``cls(default_factory)``, which subclasses whose constructor takes other
-    arguments (moto's SSM ParameterDict) cannot load: create it without calling the constructor."""
+    arguments (moto's SSM ParameterDict) cannot load: create it without calling the constructor. As a reduce
+    tuple: function, arguments, state, list items, dict items (taken at once)."""
     state = dict(obj.__dict__) if hasattr(obj, "__dict__") else None
-    pickler.save_reduce(_new_defaultdict, (type(obj), obj.default_factory), state=state or None,
-                        dictitems=iter(list(obj.items())), obj=obj)
+    return _new_defaultdict, (type(obj), obj.default_factory), state or None, None, iter(list(obj.items()))
+
+
+def _reduce_defaultdict(pickler, obj) -> None:
+    function, arguments, state, _, items = _defaultdict_reduction(obj)
+    pickler.save_reduce(function, arguments, state=state, dictitems=items, obj=obj)
 
 
 def _pickler_class():
@@ -211,8 +216,7 @@ def _fast_pickler_class():
 
         def reducer_override(self, obj):
             if isinstance(obj, defaultdict):
-                state = dict(obj.__dict__) if hasattr(obj, "__dict__") else None
-                return _new_defaultdict, (type(obj), obj.default_factory), state or None, None, iter(list(obj.items()))
+                return _defaultdict_reduction(obj)
             if LogStream is not None and isinstance(obj, LogStream):
                 return _log_stream_reduction(obj)
             if dill_only and isinstance(obj, dill_only):
