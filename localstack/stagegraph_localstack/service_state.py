@@ -812,6 +812,32 @@ def _object_versions(bucket) -> list:
     return [obj for obj in versions if not isinstance(obj, S3DeleteMarker)]
 
 
+def _as_read(account: str, bucket, read: dict) -> int:
+    """Puts back into a restored bucket the object versions the save read (and saved the bodies of), where the
+    state pickled after that read has others: put, or put over an object, while the save went on. Such a put was
+    acknowledged after the save began (its savedAt), like those of the next save. Returns how many were put back
+    or taken out."""
+    from localstack.services.s3.models import VersionedKeyStore
+
+    versioned = isinstance(bucket.objects, VersionedKeyStore)
+    changed = 0
+    for obj in _object_versions(bucket):
+        was = read.get((account, bucket.name, obj.key, obj.version_id))
+        if was is obj:
+            continue
+        changed += 1
+        if was is not None:
+            if versioned:
+                bucket.objects._store[obj.key][obj.version_id] = was  # in its place among the versions
+            else:
+                bucket.objects.set(obj.key, was)
+        elif versioned:
+            bucket.objects.pop(obj.key, obj.version_id)
+        else:
+            bucket.objects.pop(obj.key)
+    return changed
+
+
 class S3Adapter(ServiceAdapter):
     """Object bodies live in LocalStack's ephemeral storage (memory and anonymous temporary files):
     each is saved once as a content-addressed blob and referred to by bucket, key, version and the
@@ -840,6 +866,10 @@ class S3Adapter(ServiceAdapter):
         storage = self._storage(service)
         blobs = persister.store.blobs
         refs: dict[tuple, str] = {}
+        # The objects whose bodies this save holds, pickled with the state (as the same instances): an object put
+        # or overwritten after its bucket was read here, before the state was pickled, has no body saved, and the
+        # load puts back what this read (see _as_read).
+        read: dict[tuple, Any] = {}
         for account, bucket in _iter_buckets():
             for obj in _object_versions(bucket):
                 key = (account, bucket.name, obj.key, obj.version_id)
@@ -847,6 +877,7 @@ class S3Adapter(ServiceAdapter):
                 previous = self._refs.get(key) if self._refs else None
                 if previous and self._stamps.get(key) == stamp and blobs.exists(previous):
                     refs[key] = previous
+                    read[key] = obj
                     continue
                 if not self._has_body(storage, bucket.name, obj):
                     continue  # deleted while saving (open() would create an empty body)
@@ -857,18 +888,22 @@ class S3Adapter(ServiceAdapter):
                     LOG.debug("stagegraph: S3 object %s/%s not saved: %s", bucket.name, obj.key, error)
                     continue
                 refs[key] = name
+                read[key] = obj
                 self._stamps[key] = stamp
         self._refs = refs
         self._stamps = {k: v for k, v in self._stamps.items() if k in refs}
-        return {"blobs": refs}
+        return {"blobs": refs, "objects": read}
 
     def after_load(self, persister, service, payload: dict) -> dict:
         storage = self._storage(service)
         blobs = persister.store.blobs
         refs: dict[tuple, str] = payload.get("extras", {}).get("blobs", {})
-        restored = missing = 0
+        read = payload.get("extras", {}).get("objects")
+        restored = missing = later = 0
         for account, bucket in _iter_buckets():
             storage.create_bucket(bucket.name)
+            if read is not None:  # a snapshot of an earlier format has no objects read
+                later += _as_read(account, bucket, read)
             for obj in _object_versions(bucket):
                 name = refs.get((account, bucket.name, obj.key, obj.version_id))
                 if not name or not blobs.exists(name):
@@ -888,7 +923,7 @@ class S3Adapter(ServiceAdapter):
                 self._stamps[(account, bucket.name, obj.key, obj.version_id)] = (obj.internal_last_modified, obj.etag, obj.size)
                 restored += 1
         self._refs = dict(refs)
-        return {"objects": restored, "objectsWithoutBody": missing}
+        return {"objects": restored, "objectsWithoutBody": missing, "objectsPutWhileSaving": later}
 
 
 def _all_sqs_queues():

@@ -146,7 +146,16 @@ interface RestoreReport {
   readonly durationMs: number;
   readonly savedAt?: number;
   readonly sizeBytes: number;
-  readonly services: Record<string, { restored: boolean; error?: string; inFlightTotal?: number }>;
+  readonly services: Record<
+    string,
+    {
+      restored: boolean;
+      error?: string;
+      inFlightTotal?: number;
+      objectsWithoutBody?: number;
+      objectsPutWhileSaving?: number;
+    }
+  >;
 }
 
 /** What the start begun at `startedMs` restored (RESTORE.json of an earlier start does not count). */
@@ -335,6 +344,12 @@ describeLocal('state that survives a restart', () => {
       `[restart] up after kill -9 in ${Date.now() - started} ms; restored the save made ${lostSeconds.toFixed(1)} s before the kill\n`,
     );
     expect(Object.entries(report.services).filter(([, s]) => !s.restored)).toEqual([]);
+    // Every restored object has its body: those put while the save went on (after it had read their bucket) are
+    // left to the next save, as those put after it.
+    process.stderr.write(
+      `[restart] S3 objects put while the last save went on: ${report.services.s3?.objectsPutWhileSaving}\n`,
+    );
+    expect(report.services.s3?.objectsWithoutBody).toBe(0);
 
     expect(await readObject('before/kill.txt')).toBe('uploaded before the kill');
     expect(await readObject('before/down.txt')).toBe('uploaded before the restart');
