@@ -3,13 +3,14 @@
 // memory, or the error that stopped the synth.
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Chain, DefinitionBody, IChainable, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -38,10 +39,16 @@ const app = new App({
   ...(nested ? { context: { 'stagegraph:nestedFunctionStacks': Math.max(1, Math.ceil(count / 35)) } } : {}),
 });
 const stack = new Stack(app, 'Bench');
+// plain-nested: the plain triggers app split by hand past 500 resources, as a user of aws-cdk-lib would: 35 functions
+// per nested stack (their roles, permissions, subscriptions and mappings go with them), the rest in the app's stack.
+const plainNested = variant === 'plain-nested';
+const plainStacks: NestedStack[] = [];
+const plainScope = (i: number): Stack =>
+  plainNested ? (plainStacks[Math.floor(i / 35)] ??= new NestedStack(stack, `Functions${Math.floor(i / 35)}`)) : stack;
 // The trigger variants share one bucket and one topic; each function has its own queue.
-const plainBucket = variant === 'plain-triggers' ? new Bucket(stack, 'Uploads') : undefined;
+const plainBucket = variant === 'plain-triggers' || plainNested ? new Bucket(stack, 'Uploads') : undefined;
 const obsBucket = variant === 'stagegraph-triggers' || nested ? new ObsBucket(stack, 'Uploads') : undefined;
-const topic = variant.endsWith('-triggers') || nested ? new Topic(stack, 'Events') : undefined;
+const topic = variant.endsWith('-triggers') || nested || plainNested ? new Topic(stack, 'Events') : undefined;
 
 // The flow variants: `count` nodes invoking 10 functions in turn, one state machine.
 const FLOW_FUNCTIONS = 10;
@@ -117,8 +124,9 @@ for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
     case 'stagegraph':
       new StageFunction(stack, `Fn${i}`, { code: StageCode.fromNodejs(source), memorySize: 256 });
       break;
-    case 'plain-triggers': {
-      const fn = new LambdaFunction(stack, `Fn${i}`, {
+    case 'plain-triggers':
+    case 'plain-nested': {
+      const fn = new LambdaFunction(plainScope(i), `Fn${i}`, {
         code: Code.fromAsset(prebuilt),
         runtime: Runtime.NODEJS_22_X,
         handler: 'index.handler',
@@ -127,7 +135,17 @@ for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
       });
       plainFns.push(fn);
       plainBucket?.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { prefix: `fn${i}/` });
-      topic?.addSubscription(new LambdaSubscription(fn));
+      if (plainNested && topic) {
+        // LambdaSubscription makes the function's stack depend on the topic's, which a nested stack cannot do with
+        // its parent: the subscription and permission by hand.
+        new Subscription(fn, 'Events', { topic, endpoint: fn.functionArn, protocol: SubscriptionProtocol.LAMBDA });
+        fn.addPermission('AllowInvokeEvents', {
+          principal: new ServicePrincipal('sns.amazonaws.com'),
+          sourceArn: topic.topicArn,
+        });
+      } else {
+        topic?.addSubscription(new LambdaSubscription(fn));
+      }
       fn.addEventSource(new SqsEventSource(new Queue(stack, `Queue${i}`)));
       break;
     }

@@ -148,7 +148,13 @@ export interface ScalingResult {
   readonly error?: string;
 }
 
-const SCALING_VARIANTS = ['plain-triggers', 'stagegraph-triggers', 'stagegraph-nested'] as const;
+// Each stagegraph variant is compared with the plain one of the same shape: one stack, or split in nested stacks (plain
+// aws-cdk-lib by hand, stagegraph with its opt-in).
+const SCALING_VARIANTS = ['plain-triggers', 'stagegraph-triggers', 'plain-nested', 'stagegraph-nested'] as const;
+const SCALING_BASELINE: Record<string, string> = {
+  'stagegraph-triggers': 'plain-triggers',
+  'stagegraph-nested': 'plain-nested',
+};
 
 /**
  * Apps of each size whose functions have three triggers each (OBS, SMN, DMS), with plain aws-cdk-lib
@@ -192,6 +198,14 @@ export function benchSynthScaling(sizes: readonly number[], repeats: number): Sc
   return results;
 }
 
+/** A stagegraph variant's median synth time over its plain baseline's at the same size ('' for a baseline). */
+function scalingRatio(results: readonly ScalingResult[], r: ScalingResult): string {
+  const baseline = results.find(b => b.variant === SCALING_BASELINE[r.variant] && b.functions === r.functions);
+  if (!SCALING_BASELINE[r.variant]) return '';
+  if (!baseline?.seconds || !r.seconds) return 'baseline fails';
+  return `${(r.seconds.median / baseline.seconds.median).toFixed(2)}x`;
+}
+
 export function formatScaling(results: readonly ScalingResult[]): string {
   const failures = results.filter(r => r.error).map(r => `${r.variant}, ${r.functions} functions: ${r.error}`);
   return (
@@ -201,6 +215,7 @@ export function formatScaling(results: readonly ScalingResult[]): string {
         'functions',
         'synth s (median)',
         'min..max',
+        'vs plain',
         'peak MB',
         'resources / function',
         'custom',
@@ -208,12 +223,13 @@ export function formatScaling(results: readonly ScalingResult[]): string {
       ],
       results.map(r =>
         r.error
-          ? [r.variant, String(r.functions), 'fails (below)', '', '', '', '', '']
+          ? [r.variant, String(r.functions), 'fails (below)', '', '', '', '', '', '']
           : [
               r.variant,
               String(r.functions),
               (r.seconds as Spread).median.toFixed(2),
               `${(r.seconds as Spread).min.toFixed(2)}..${(r.seconds as Spread).max.toFixed(2)}`,
+              scalingRatio(results, r),
               String(r.peakRssMb),
               (r.resourcesPerFunction ?? 0).toFixed(2),
               String(r.customResources),
