@@ -340,6 +340,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 for line in f:
                     if line.startswith("VmHWM:"):
                         self.peak_memory_mb = math.ceil(int(line.split()[1]) / 1024)
+                        break
         except (FileNotFoundError, ProcessLookupError):
             pass
         return self.peak_memory_mb

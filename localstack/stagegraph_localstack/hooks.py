@@ -111,4 +111,6 @@ def stagegraph_save() -> None:
     finally:
         # Function requests still running finish before the stores are saved.
         drain.end(timeout=min(2.0, max(0.1, deadline - time.monotonic())))
+        # Lambda's metrics of the last invocations, counted and not yet put.
+        lambda_metrics.flush()
     persistence.save_on_shutdown(quiesce)

@@ -1,15 +1,16 @@
-"""Lambda's metric threads on one worker, and CloudWatch's metrics database without a sync per commit."""
+"""Lambda's metrics counted and put in batches, and CloudWatch's metrics database without a sync per commit."""
+import datetime
 import sqlite3
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
 
 import pytest
 
 from stagegraph_localstack import lambda_metrics
-from stagegraph_localstack.lambda_metrics import _Sqlite3WithoutSync, metric_start_thread
+from stagegraph_localstack.lambda_metrics import MetricCounter, _Sqlite3WithoutSync, metric_start_thread
 
 
-def test_metric_threads_run_on_the_pool_and_other_threads_start_as_before():
+def test_metric_threads_only_count_in_the_invoking_thread_and_other_threads_start_as_before():
     started = []
 
     def start_thread(method, params=None, *args, name=None, **kwargs):
@@ -17,15 +18,64 @@ def test_metric_threads_run_on_the_pool_and_other_threads_start_as_before():
         return "thread"
 
     ran = []
-    with ThreadPoolExecutor(1) as pool:
-        start = metric_start_thread(start_thread, pool)
-        future = start(lambda *a, **k: ran.append(threading.current_thread().name), name="record-cloudwatch-metric-f:$LATEST")
-        future.result(5)
-        error_future = start(lambda *a, **k: ran.append("error"), name="record-cloudwatch-metric-error-f:$LATEST")
-        error_future.result(5)
-        assert start(lambda *a: None, name="provisioning") == "thread"
+    start = metric_start_thread(start_thread)
+    assert start(lambda *a, **k: ran.append(threading.current_thread().name), name="record-cloudwatch-metric-f:$LATEST") is None
+    start(lambda *a, **k: ran.append("error"), name="record-cloudwatch-metric-error-f:$LATEST")
+    assert start(lambda *a: None, name="provisioning") == "thread"
     assert started == ["provisioning"]
-    assert ran[1] == "error" and ran[0] != threading.current_thread().name
+    assert ran == [threading.current_thread().name, "error"]
+
+
+def test_invocations_are_put_as_counts_per_function_and_second_in_one_request_per_account_and_region():
+    puts = []
+    counter = MetricCounter(lambda account, region, data: puts.append((account, region, data)), linger=60)
+    for _ in range(5):
+        counter.count("111", "eu-west-1", "resize", "Invocations", at=1000.2)
+    counter.count("111", "eu-west-1", "resize", "Invocations", at=1001.9)
+    counter.count("111", "eu-west-1", "resize", "Errors", at=1001.0)
+    counter.count("222", "us-east-1", "resize", "Invocations", at=1000.0)
+
+    assert counter.flush() == 8
+    assert [(account, region, len(data)) for account, region, data in puts] == [("111", "eu-west-1", 3), ("222", "us-east-1", 1)]
+    first = puts[0][2][0]
+    assert first == {
+        "MetricName": "Invocations",
+        "Dimensions": [{"Name": "FunctionName", "Value": "resize"}],
+        "Timestamp": datetime.datetime(1970, 1, 1, 0, 16, 40, tzinfo=datetime.UTC),
+        "Values": [1.0],
+        "Counts": [5.0],
+    }
+    assert [(d["MetricName"], d["Counts"]) for d in puts[0][2][1:]] == [("Invocations", [1.0]), ("Errors", [1.0])]
+    assert counter.flush() == 0 and len(puts) == 2  # nothing counted since: nothing put
+
+
+def test_counts_are_put_by_the_counters_thread_shortly_after_and_a_failed_put_is_not_raised():
+    puts = []
+    failing = MetricCounter(lambda *a: (_ for _ in ()).throw(RuntimeError("cloudwatch down")), linger=0.01)
+    assert failing.flush() == 0
+    failing.count("1", "r", "f", "Invocations")
+    assert failing.flush() == 1  # logged, not raised
+
+    counter = MetricCounter(lambda account, region, data: puts.append(data), linger=0.01)
+    counter.count("1", "r", "f", "Invocations")
+    deadline = time.monotonic() + 5
+    while not puts and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [d["Counts"] for d in puts[0]] == [[1.0]]
+    counter.count("1", "r", "f", "Invocations")
+    counter.count("1", "r", "f", "Invocations")
+    while len(puts) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sum(d["Counts"][0] for data in puts for d in data) == 3
+
+
+def test_more_than_a_request_holds_is_put_in_several():
+    puts = []
+    counter = MetricCounter(lambda account, region, data: puts.append(len(data)), linger=60)
+    for i in range(2_500):
+        counter.count("1", "r", f"f{i}", "Invocations", at=1000)
+    assert counter.flush() == 2_500
+    assert puts == [1000, 1000, 500]
 
 
 def test_metrics_connections_do_not_sync(tmp_path):
@@ -45,3 +95,7 @@ def test_install_inside_localstack():
     from localstack.services.cloudwatch import cloudwatch_database_helper
 
     assert isinstance(cloudwatch_database_helper.sqlite3, _Sqlite3WithoutSync)
+    from localstack.services.lambda_.invocation import version_manager
+
+    assert version_manager.record_cw_metric_invocation is lambda_metrics.record_invocation
+    assert version_manager.record_cw_metric_error is lambda_metrics.record_error

@@ -178,3 +178,14 @@ def test_stop_does_not_wait_for_the_servers_poll_and_the_port_closes_soon_after(
             break
         assert time.monotonic() < deadline, "the Runtime API still listens 5 s after the stop"
         time.sleep(0.05)
+
+
+def test_request_headers_are_read_by_any_case_of_their_name():
+    from stagegraph_localstack.runtime_api import _Headers
+
+    headers = _Headers.parse([b"Content-Length: 12\r\n", b"transfer-ENCODING:chunked\r\n", b"X-Cause: a: b\r\n", b"junk\r\n"])
+    assert headers.get("content-length") == "12"
+    assert headers.get("Transfer-Encoding") == "chunked"
+    assert headers.get("x-cause") == "a: b"
+    assert headers.get("Connection") is None and headers.get("Connection", "") == ""
+    assert len(headers) == 3

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -140,6 +141,39 @@ test('20 concurrent invocations are all answered', async () => {
   );
 
   expect(results.map(r => r.json)).toEqual(Array.from({ length: 20 }, (_, i) => ({ slept: 200 + i })));
+});
+
+test("Lambda's own Invocations and Errors metrics count each invocation once", async () => {
+  const cloudwatch = new CloudWatchClient(localClientConfig());
+  const since = new Date(Date.now() - 10 * 60_000);
+  const sum = async (metric: string) => {
+    const { Datapoints } = await cloudwatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'AWS/Lambda',
+        MetricName: metric,
+        Dimensions: [{ Name: 'FunctionName', Value: names.Probe }],
+        StartTime: since,
+        EndTime: new Date(Date.now() + 60_000),
+        Period: 60,
+        Statistics: ['Sum'],
+      }),
+    );
+    return (Datapoints ?? []).reduce((total, point) => total + (point.Sum ?? 0), 0);
+  };
+  const before = { invocations: await sum('Invocations'), errors: await sum('Errors') };
+
+  await Promise.all(Array.from({ length: 12 }, (_, i) => invoke('Probe', { action: 'sleep', millis: i })));
+  expect((await invoke('Probe', { action: 'fail' })).functionError).toBe('Unhandled');
+
+  const after = await waitFor(
+    'the 13 invocations in AWS/Lambda',
+    async () => {
+      const now = { invocations: await sum('Invocations'), errors: await sum('Errors') };
+      return now.invocations >= before.invocations + 13 && now.errors >= before.errors + 1 ? now : undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 200 },
+  );
+  expect(after).toEqual({ invocations: before.invocations + 13, errors: before.errors + 1 });
 });
 
 test("Java environments that start at the same moment all answer (each loads the client's native library safely)", async () => {
