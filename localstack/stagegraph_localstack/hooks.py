@@ -11,6 +11,7 @@ from stagegraph_localstack import (
     assumed_roles,
     debug_sessions,
     drain,
+    event_invoke,
     esm_polling,
     flow_execution,
     invocation_records,
@@ -58,6 +59,7 @@ def stagegraph_repairs() -> None:
     flow_execution.install()
     flow_execution.cache_definition_trees()
     lambda_metrics.install()
+    event_invoke.install()
     timers.install()
 
 

@@ -1,0 +1,108 @@
+"""LocalStack's asynchronous poller's Invoke, made in process: the answers and errors botocore gave it."""
+import io
+from types import SimpleNamespace
+
+import pytest
+
+from stagegraph_localstack.event_invoke import InProcessLambdaClient, client_error
+
+botocore_session = pytest.importorskip("botocore.session")
+
+
+@pytest.fixture
+def client():
+    session = botocore_session.get_session()
+    return session.create_client(
+        "lambda", region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s", endpoint_url="http://127.0.0.1:9"
+    )
+
+
+class ServiceError(Exception):
+    def __init__(self, code: str, status: int, message: str) -> None:
+        super().__init__(message)
+        self.code, self.status_code, self.message = code, status, message
+
+
+def test_an_invocation_answers_as_botocore_did_with_the_request_id_and_trace_header_it_was_given(client):
+    calls = []
+
+    def invoke(arn, payload, request_id, trace):
+        calls.append((arn, payload, request_id, trace))
+        return SimpleNamespace(payload=b'{"ok": true}', is_error=False, executed_version="$LATEST")
+
+    lambda_client = InProcessLambdaClient(client, invoke)
+    response = lambda_client.custom_headers({"X-Amzn-Trace-Id": "Root=1-abc", "X-Amz-Request-Id": "req-1"}).invoke(
+        FunctionName="arn:aws:lambda:eu-west-1:111111111111:function:f", Payload=b"{}", InvocationType="RequestResponse"
+    )
+
+    assert calls == [("arn:aws:lambda:eu-west-1:111111111111:function:f", b"{}", "req-1", "Root=1-abc")]
+    assert response["StatusCode"] == 200 and response["ExecutedVersion"] == "$LATEST"
+    assert "FunctionError" not in response
+    assert isinstance(response["Payload"], io.BytesIO) and response["Payload"].read() == b'{"ok": true}'
+    assert lambda_client.exceptions is client.exceptions  # the rest is the client's
+
+
+def test_a_function_error_is_unhandled_and_service_errors_are_the_clients_modeled_exceptions(client):
+    def failing(arn, payload, request_id, trace):
+        return SimpleNamespace(payload=b'{"errorType": "TypeError"}', is_error=True, executed_version="1")
+
+    response = InProcessLambdaClient(client, failing).custom_headers({}).invoke(FunctionName="arn", Payload=b"{}")
+    assert response["FunctionError"] == "Unhandled"
+
+    def throttled(*args):
+        raise ServiceError("TooManyRequestsException", 429, "Rate exceeded")
+
+    with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
+        InProcessLambdaClient(client, throttled).custom_headers({}).invoke(FunctionName="arn", Payload=b"{}")
+    assert raised.value.response["Error"] == {"Code": "TooManyRequestsException", "Message": "Rate exceeded"}
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
+
+    def broken(*args):
+        raise RuntimeError("environment gone")
+
+    with pytest.raises(client.exceptions.ServiceException) as raised:
+        InProcessLambdaClient(client, broken).custom_headers({}).invoke(FunctionName="arn", Payload=b"{}")
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert isinstance(client_error(client, ServiceError("SomethingNew", 400, "m")), client.exceptions.ClientError)
+
+
+def test_only_a_synchronous_invoke_is_made_in_process(client):
+    class Recorder:
+        def __init__(self):
+            self.calls = []
+
+        def custom_headers(self, headers):
+            recorder = self
+
+            class WithHeaders:
+                def invoke(self, **kwargs):
+                    recorder.calls.append((headers, kwargs))
+                    return {"StatusCode": 202}
+
+            return WithHeaders()
+
+    recorder = Recorder()
+    lambda_client = InProcessLambdaClient(recorder, lambda *a: pytest.fail("not in process"))
+    assert lambda_client.custom_headers({"h": "1"}).invoke(FunctionName="f", Payload=b"{}", InvocationType="Event") == {"StatusCode": 202}
+    assert recorder.calls == [({"h": "1"}, {"FunctionName": "f", "Payload": b"{}", "InvocationType": "Event"})]
+
+
+def test_the_service_is_invoked_as_the_invoke_handler_does():
+    pytest.importorskip("localstack.services.lambda_.api_utils")
+    from stagegraph_localstack.event_invoke import service_invoke
+
+    calls = []
+    service = SimpleNamespace(invoke=lambda **kwargs: calls.append(kwargs) or "result")
+    invoke = service_invoke(service)
+
+    assert invoke("arn:aws:lambda:eu-west-1:111111111111:function:resize:$LATEST", b"{}", "req-7", "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1") == "result"
+    call = calls[0]
+    assert {k: call[k] for k in ("function_name", "qualifier", "region", "account_id", "request_id", "payload", "invocation_type")} == {
+        "function_name": "resize", "qualifier": "$LATEST", "region": "eu-west-1", "account_id": "111111111111",
+        "request_id": "req-7", "payload": b"{}", "invocation_type": "RequestResponse",
+    }
+    assert call["trace_context"]["aws_trace_header"].root == "1-5759e988-bd862e3fe1be46a994272793"
+    invoke("arn:aws:lambda:eu-west-1:111111111111:function:resize", b"{}", None, None)
+    assert calls[1]["qualifier"] is None and calls[1]["request_id"] and calls[1]["trace_context"]["aws_trace_header"].root
+    with pytest.raises(ValueError):
+        invoke("resize", b"{}", None, None)
