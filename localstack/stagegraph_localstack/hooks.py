@@ -11,9 +11,9 @@ from stagegraph_localstack import (
     assumed_roles,
     debug_sessions,
     drain,
-    event_invoke,
     esm_polling,
     flow_execution,
+    in_process_invoke,
     invocation_records,
     lambda_metrics,
     live_log,
@@ -59,7 +59,8 @@ def stagegraph_repairs() -> None:
     flow_execution.install()
     flow_execution.cache_definition_trees()
     lambda_metrics.install()
-    event_invoke.install()
+    in_process_invoke.install()
+    in_process_invoke.install_flow_tasks()
     timers.install()
 
 

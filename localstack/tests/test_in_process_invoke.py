@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from stagegraph_localstack.event_invoke import InProcessLambdaClient, client_error
+from stagegraph_localstack.in_process_invoke import InProcessLambdaClient, client_error
 
 botocore_session = pytest.importorskip("botocore.session")
 
@@ -89,7 +89,7 @@ def test_only_a_synchronous_invoke_is_made_in_process(client):
 
 def test_the_service_is_invoked_as_the_invoke_handler_does():
     pytest.importorskip("localstack.services.lambda_.api_utils")
-    from stagegraph_localstack.event_invoke import service_invoke
+    from stagegraph_localstack.in_process_invoke import service_invoke
 
     calls = []
     service = SimpleNamespace(invoke=lambda **kwargs: calls.append(kwargs) or "result")
@@ -106,3 +106,45 @@ def test_the_service_is_invoked_as_the_invoke_handler_does():
     assert calls[1]["qualifier"] is None and calls[1]["request_id"] and calls[1]["trace_context"]["aws_trace_header"].root
     with pytest.raises(ValueError):
         invoke("resize", b"{}", None, None)
+
+
+def test_a_flow_task_with_a_function_arn_and_a_payload_is_invoked_in_process_and_the_rest_as_before(client):
+    pytest.importorskip("localstack.services.lambda_.api_utils")
+    from stagegraph_localstack.in_process_invoke import flow_task_invoke
+
+    requests, service_calls = [], []
+
+    def through_gateway(parameters, region, credentials):
+        requests.append(parameters)
+        return {"StatusCode": 200, "Payload": "from the gateway"}
+
+    def service(arn, payload, request_id, trace, client_context=None):
+        service_calls.append((arn, payload, client_context))
+        if payload == b'"throttle"':
+            raise ServiceError("TooManyRequestsException", 429, "Rate exceeded")
+        if payload == b'"fail"':
+            return SimpleNamespace(payload=b'{"errorType":"TypeError"}', is_error=True, executed_version="$LATEST")
+        return SimpleNamespace(payload=b'{"n": 1}' if payload == b"{}" else b"plain text", is_error=False, executed_version="$LATEST")
+
+    invoke = flow_task_invoke(through_gateway, lambda: service, lambda region, credentials: client)
+    arn = "arn:aws:lambda:eu-west-1:111111111111:function:step"
+
+    assert invoke({"FunctionName": arn, "Payload": b"{}"}, "eu-west-1", None) == {
+        "StatusCode": 200, "Payload": {"n": 1}, "ExecutedVersion": "$LATEST"
+    }
+    assert invoke({"FunctionName": arn, "Payload": b"[]", "ClientContext": "e30="}, "eu-west-1", None)["Payload"] == "plain text"
+    assert invoke({"FunctionName": arn, "Payload": b'"fail"'}, "eu-west-1", None)["FunctionError"] == "Unhandled"
+    with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
+        invoke({"FunctionName": arn, "Payload": b'"throttle"'}, "eu-west-1", None)
+    assert raised.value.response["ResponseMetadata"]["RequestId"]
+    assert service_calls[1] == (arn, b"[]", "e30=")
+
+    # A name, a qualifier, a log type or another invocation type: the request, as before.
+    for parameters in (
+        {"FunctionName": "step", "Payload": b"{}"},
+        {"FunctionName": arn, "Payload": b"{}", "Qualifier": "live"},
+        {"FunctionName": arn, "Payload": b"{}", "LogType": "Tail"},
+        {"FunctionName": arn, "Payload": b"{}", "InvocationType": "Event"},
+    ):
+        assert invoke(parameters, "eu-west-1", None)["Payload"] == "from the gateway"
+    assert len(requests) == 4 and len(service_calls) == 4

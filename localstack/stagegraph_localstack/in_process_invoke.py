@@ -1,6 +1,6 @@
-"""Asynchronous invocations handed to the Lambda service in process.
+"""Invocations LocalStack makes itself, handed to the Lambda service in process.
 
-LocalStack queues an asynchronous invocation (an OBS or SMN trigger, ``InvocationType=Event``) in an internal queue,
+Asynchronous invocations: LocalStack queues an asynchronous invocation (an OBS or SMN trigger, ``InvocationType=Event``) in an internal queue,
 and its poller invokes the function with a synchronous ``Invoke`` through its own Lambda client: botocore serializes
 and signs the request, the gateway's handler chain parses it again and serializes the answer, which botocore parses.
 In a py-spy profile of 1,000 uploads to a bucket with an OBS trigger that round trip held the interpreter in about a
@@ -10,6 +10,13 @@ payload) and answers as botocore would: the payload as a stream, ``FunctionError
 errors as the client's modeled exceptions, so LocalStack's retry, destination and dead-letter handling see what they
 saw before. Everything else of the client (``exceptions``, other operations) is the client's.
 ``STAGEGRAPH_EVENT_INVOKE=gateway`` keeps the request.
+
+Flows: a Step Functions task that invokes a function by its ARN (``arn:aws:states:::lambda:invoke``, or the ARN as
+the resource) made the same request with the state machine role's credentials, for every function node. It is made
+in process too, when the task gives the function as a whole ARN and nothing but a payload (or a client context):
+the service answers as above, and an error becomes the client's modeled exception, whose code the task reports
+(``Lambda.TooManyRequestsException``, ...); other tasks keep the request. ``STAGEGRAPH_FLOW_INVOKE=gateway`` keeps
+it for all.
 """
 import io
 import logging
@@ -77,7 +84,11 @@ def client_error(client, error: Exception) -> Exception:
     if not (isinstance(code, str) and isinstance(status, int)):
         code, status = "ServiceException", 500
     message = getattr(error, "message", None) or str(error)
-    response = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    # A Step Functions task names the request id in the failure's cause.
+    response = {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {"HTTPStatusCode": status, "RequestId": _new_request_id()},
+    }
     return client.exceptions.from_code(code)(response, "Invoke")
 
 
@@ -87,7 +98,9 @@ def service_invoke(lambda_service) -> ServiceInvoke:
     from localstack.services.lambda_ import api_utils
     from localstack.utils.xray.trace_header import TraceHeader
 
-    def invoke(function_arn: str, payload: bytes, request_id: str | None, trace_header: str | None):
+    def invoke(
+        function_arn: str, payload: bytes, request_id: str | None, trace_header: str | None, client_context: str | None = None
+    ):
         name, qualifier, account, region = api_utils.function_locators_from_arn(function_arn)
         if not (name and account and region):
             raise ValueError(f"not a function ARN: {function_arn}")
@@ -97,7 +110,7 @@ def service_invoke(lambda_service) -> ServiceInvoke:
             region=region,
             account_id=account,
             invocation_type=InvocationType.RequestResponse,
-            client_context=None,
+            client_context=client_context,
             request_id=request_id or _new_request_id(),
             payload=payload,
             trace_context={"aws_trace_header": TraceHeader.from_header_str(trace_header).ensure_root_exists()},
@@ -107,9 +120,9 @@ def service_invoke(lambda_service) -> ServiceInvoke:
 
 
 def _new_request_id() -> str:
-    from localstack.utils.strings import long_uid
+    import uuid
 
-    return long_uid()
+    return str(uuid.uuid4())
 
 
 @install_once
@@ -131,4 +144,81 @@ def install() -> bool:
         lambda_service = SERVICE_PLUGINS.get_service("lambda")._provider.lambda_service
         self.lambda_client = InProcessLambdaClient(self.lambda_client, service_invoke(lambda_service))
 
+    return True
+
+
+# A flow task's parameters made in process: the rest (a qualifier, a log type, another invocation type) keeps the request.
+FLOW_TASK_PARAMETERS = {"FunctionName", "Payload", "InvocationType", "ClientContext"}
+
+
+def is_whole_function_arn(value) -> bool:
+    from localstack.services.lambda_ import api_utils
+
+    if not isinstance(value, str) or not value.startswith("arn:"):
+        return False
+    name, _qualifier, account, region = api_utils.function_locators_from_arn(value)
+    return bool(name and account and region)
+
+
+def flow_task_invoke(invoke_lambda_function, service: Callable[[], ServiceInvoke], make_client):
+    """LocalStack's ``_invoke_lambda_function(parameters, region, state_credentials)``, in process when it can be."""
+
+    def invoke(parameters: dict, region: str, state_credentials):
+        if (
+            set(parameters) - FLOW_TASK_PARAMETERS
+            or parameters.get("InvocationType", "RequestResponse") != "RequestResponse"
+            or not is_whole_function_arn(parameters.get("FunctionName"))
+        ):
+            return invoke_lambda_function(parameters, region, state_credentials)
+        payload = parameters.get("Payload") or b""
+        if isinstance(payload, str):
+            payload = payload.encode()
+        try:
+            result = service()(parameters["FunctionName"], payload, None, None, parameters.get("ClientContext"))
+        except Exception as error:
+            raise client_error(make_client(region, state_credentials), error) from error
+        response: dict[str, Any] = {
+            "StatusCode": 200,
+            "Payload": _from_payload(result.payload or b""),
+            "ExecutedVersion": result.executed_version,
+        }
+        if result.is_error:
+            response["FunctionError"] = "Unhandled"
+        return response
+
+    return invoke
+
+
+def _from_payload(payload: bytes):
+    """The payload as LocalStack's task reads it from the response stream: JSON when it is, text otherwise."""
+    import json
+
+    try:
+        return json.loads(payload.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return payload.decode("utf-8", errors="replace")
+
+
+@install_once
+def install_flow_tasks() -> bool:
+    """True when applied."""
+    if os.environ.get("STAGEGRAPH_FLOW_INVOKE") == "gateway":
+        return False
+    try:
+        from localstack.services.stepfunctions.asl.component.state.state_execution.state_task import lambda_eval_utils
+        from localstack.services.stepfunctions.asl.utils.boto_client import boto_client_for
+    except ImportError:  # not inside LocalStack
+        return False
+
+    def lambda_service_invoke() -> ServiceInvoke:
+        from localstack.services.plugins import SERVICE_PLUGINS
+
+        return service_invoke(SERVICE_PLUGINS.get_service("lambda")._provider.lambda_service)
+
+    def make_client(region, state_credentials):
+        return boto_client_for(service="lambda", region=region, state_credentials=state_credentials)
+
+    lambda_eval_utils._invoke_lambda_function = flow_task_invoke(
+        lambda_eval_utils._invoke_lambda_function, lambda_service_invoke, make_client
+    )
     return True
