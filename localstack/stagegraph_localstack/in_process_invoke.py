@@ -119,6 +119,12 @@ def service_invoke(lambda_service) -> ServiceInvoke:
     return invoke
 
 
+def _lambda_service():
+    from localstack.services.plugins import SERVICE_PLUGINS
+
+    return SERVICE_PLUGINS.get_service("lambda")._provider.lambda_service
+
+
 def _new_request_id() -> str:
     import uuid
 
@@ -139,10 +145,7 @@ def install() -> bool:
     @patch(event_manager.Poller.__init__)
     def __init__(fn, self, version_manager, *args, **kwargs):
         fn(self, version_manager, *args, **kwargs)
-        from localstack.services.plugins import SERVICE_PLUGINS
-
-        lambda_service = SERVICE_PLUGINS.get_service("lambda")._provider.lambda_service
-        self.lambda_client = InProcessLambdaClient(self.lambda_client, service_invoke(lambda_service))
+        self.lambda_client = InProcessLambdaClient(self.lambda_client, service_invoke(_lambda_service()))
 
     return True
 
@@ -211,9 +214,7 @@ def install_flow_tasks() -> bool:
         return False
 
     def lambda_service_invoke() -> ServiceInvoke:
-        from localstack.services.plugins import SERVICE_PLUGINS
-
-        return service_invoke(SERVICE_PLUGINS.get_service("lambda")._provider.lambda_service)
+        return service_invoke(_lambda_service())
 
     def make_client(region, state_credentials):
         return boto_client_for(service="lambda", region=region, state_credentials=state_credentials)
