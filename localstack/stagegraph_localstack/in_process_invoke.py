@@ -7,13 +7,17 @@ In a py-spy profile of 1,000 uploads to a bucket with an OBS trigger that round 
 fifth of the samples (the poller's share was 27%, the function's own invocation in it 11%). Here the poller's client
 calls the Lambda service as the ``Invoke`` handler does (same function, qualifier, request id, trace header and
 payload) and answers as botocore would: the payload as a stream, ``FunctionError`` for a function error, the service's
-errors as the client's modeled exceptions, so LocalStack's retry, destination and dead-letter handling see what they
-saw before. Everything else of the client (``exceptions``, other operations) is the client's.
+errors as the client's modeled exceptions, so LocalStack's destination and dead-letter handling see what they saw
+before. One difference: botocore's client retried a throttle or a 5xx at once (up to 4 times) and invoked again a
+function that ran past its 60 s read timeout; now such an event goes back to LocalStack's queue with its own delays
+(1 s, 2 s, ..., as Lambda retries asynchronous invocations). Everything else of the client (``exceptions``, other
+operations) is the client's.
 ``STAGEGRAPH_EVENT_INVOKE=gateway`` keeps the request.
 
 Flows: a Step Functions task that invokes a function by its ARN (``arn:aws:states:::lambda:invoke``, or the ARN as
 the resource) made the same request with the state machine role's credentials, for every function node. It is made
-in process too, when the task gives the function as a whole ARN and nothing but a payload (or a client context):
+in process too, when the task gives the function as a whole ARN of its own region and nothing but a payload (or a
+client context):
 the service answers as above, and an error becomes the client's modeled exception, whose code the task reports
 (``Lambda.TooManyRequestsException``, ...); other tasks keep the request. ``STAGEGRAPH_FLOW_INVOKE=gateway`` keeps
 it for all.
@@ -28,8 +32,8 @@ from stagegraph_localstack.patching import install_once
 
 LOG = logging.getLogger(__name__)
 
-# (function ARN, payload, request id, X-Ray trace header) -> LocalStack's InvocationResult
-ServiceInvoke = Callable[[str, bytes, "str | None", "str | None"], Any]
+# (function ARN, payload or None, request id, X-Ray trace header) -> LocalStack's InvocationResult
+ServiceInvoke = Callable[..., Any]
 
 
 class InProcessLambdaClient:
@@ -61,11 +65,12 @@ class _Invoker:
                 FunctionName=FunctionName, Payload=Payload, InvocationType=InvocationType
             )
         try:
+            # No payload is None, as the gateway parses an empty body: the service makes it {}.
             result = self._invoke(
-                FunctionName, Payload or b"", self._headers.get("X-Amz-Request-Id"), self._headers.get("X-Amzn-Trace-Id")
+                FunctionName, Payload or None, self._headers.get("X-Amz-Request-Id"), self._headers.get("X-Amzn-Trace-Id")
             )
         except Exception as error:
-            raise client_error(self._client, error) from error
+            raise client_error(self._client, error, self._headers.get("X-Amz-Request-Id")) from error
         response: dict[str, Any] = {
             "StatusCode": 200,
             "Payload": io.BytesIO(result.payload or b""),
@@ -76,7 +81,7 @@ class _Invoker:
         return response
 
 
-def client_error(client, error: Exception) -> Exception:
+def client_error(client, error: Exception, request_id: str | None = None) -> Exception:
     """The exception botocore raises for the answer the gateway gives to ``error``: a service error as its modeled
     exception (TooManyRequestsException, ResourceNotFoundException, ...), anything else as the provider's 500."""
     code = getattr(error, "code", None)
@@ -87,7 +92,7 @@ def client_error(client, error: Exception) -> Exception:
     # A Step Functions task names the request id in the failure's cause.
     response = {
         "Error": {"Code": code, "Message": message},
-        "ResponseMetadata": {"HTTPStatusCode": status, "RequestId": _new_request_id()},
+        "ResponseMetadata": {"HTTPStatusCode": status, "RequestId": request_id or _new_request_id()},
     }
     return client.exceptions.from_code(code)(response, "Invoke")
 
@@ -99,7 +104,11 @@ def service_invoke(lambda_service) -> ServiceInvoke:
     from localstack.utils.xray.trace_header import TraceHeader
 
     def invoke(
-        function_arn: str, payload: bytes, request_id: str | None, trace_header: str | None, client_context: str | None = None
+        function_arn: str,
+        payload: bytes | None,
+        request_id: str | None,
+        trace_header: str | None,
+        client_context: str | None = None,
     ):
         name, qualifier, account, region = api_utils.function_locators_from_arn(function_arn)
         if not (name and account and region):
@@ -154,13 +163,15 @@ def install() -> bool:
 FLOW_TASK_PARAMETERS = {"FunctionName", "Payload", "InvocationType", "ClientContext"}
 
 
-def is_whole_function_arn(value) -> bool:
+def is_whole_function_arn(value, region: str) -> bool:
+    """A function ARN as the gateway takes it without a question: whole (``FULL_FN_ARN_PATTERN``, with a valid name
+    and qualifier) and in the task's region (the gateway answers ResourceNotFoundException for another region)."""
     from localstack.services.lambda_ import api_utils
 
-    if not isinstance(value, str) or not value.startswith("arn:"):
+    if not isinstance(value, str):
         return False
-    name, _qualifier, account, region = api_utils.function_locators_from_arn(value)
-    return bool(name and account and region)
+    whole = api_utils.FULL_FN_ARN_PATTERN.match(value)
+    return bool(whole and whole.group("region_name") == region and api_utils.AWS_FUNCTION_NAME_REGEX.match(value))
 
 
 def flow_task_invoke(invoke_lambda_function, service: Callable[[], ServiceInvoke], make_client):
@@ -170,10 +181,10 @@ def flow_task_invoke(invoke_lambda_function, service: Callable[[], ServiceInvoke
         if (
             set(parameters) - FLOW_TASK_PARAMETERS
             or parameters.get("InvocationType", "RequestResponse") != "RequestResponse"
-            or not is_whole_function_arn(parameters.get("FunctionName"))
+            or not is_whole_function_arn(parameters.get("FunctionName"), region)
         ):
             return invoke_lambda_function(parameters, region, state_credentials)
-        payload = parameters.get("Payload") or b""
+        payload = parameters.get("Payload") or None  # none: the service makes it {}, as through the gateway
         if isinstance(payload, str):
             payload = payload.encode()
         try:

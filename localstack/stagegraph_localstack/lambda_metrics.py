@@ -40,6 +40,8 @@ class MetricCounter:
         self._put = put
         self._linger = linger
         self._lock = threading.Lock()
+        # Held from taking the counts to having put them: a flush on shutdown returns once a put under way is done.
+        self._flushing = threading.Lock()
         self._counts: dict[tuple[str, str, str, str, int], int] = {}
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -58,10 +60,17 @@ class MetricCounter:
             self._wake.wait()
             time.sleep(self._linger)
             self._wake.clear()
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - the thread goes on for the next counts
+                LOG.exception("stagegraph: putting Lambda's metrics failed")
 
     def flush(self) -> int:
         """Puts what was counted; returns how many values (invocations and errors) it put."""
+        with self._flushing:
+            return self._flush()
+
+    def _flush(self) -> int:
         with self._lock:
             counts, self._counts = self._counts, {}
         by_target: dict[tuple[str, str], list] = {}

@@ -816,17 +816,22 @@ def _as_read(account: str, bucket, read: dict) -> int:
     """Puts back into a restored bucket the object versions the save read (and saved the bodies of), where the
     state pickled after that read has others: put, or put over an object, while the save went on. Such a put was
     acknowledged after the save began (its savedAt), like those of the next save. Returns how many were put back
-    or taken out."""
+    or taken out. An object the save read is known by its instance (versioning turned on meanwhile changes its
+    version from none to "null"), one put over it by its key and version."""
     from localstack.services.s3.models import VersionedKeyStore
 
     versioned = isinstance(bucket.objects, VersionedKeyStore)
+    read_here = {id(obj) for obj in read.values()}
     changed = 0
     for obj in _object_versions(bucket):
-        was = read.get((account, bucket.name, obj.key, obj.version_id))
-        if was is obj:
+        if id(obj) in read_here:
             continue
         changed += 1
+        was = read.get((account, bucket.name, obj.key, obj.version_id)) or read.get(
+            (account, bucket.name, obj.key, None if obj.version_id == "null" else obj.version_id)
+        )
         if was is not None:
+            was.is_current = obj.is_current  # the version put over it made it not current
             if versioned:
                 bucket.objects._store[obj.key][obj.version_id] = was  # in its place among the versions
             else:
@@ -923,7 +928,7 @@ class S3Adapter(ServiceAdapter):
                 self._stamps[(account, bucket.name, obj.key, obj.version_id)] = (obj.internal_last_modified, obj.etag, obj.size)
                 restored += 1
         self._refs = dict(refs)
-        return {"objects": restored, "objectsWithoutBody": missing, "objectsPutWhileSaving": later}
+        return {"objects": restored, "objectsWithoutBody": missing, "objectsChangedWhileSaving": later}
 
 
 def _all_sqs_queues():

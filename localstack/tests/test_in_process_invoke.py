@@ -49,12 +49,18 @@ def test_a_function_error_is_unhandled_and_service_errors_are_the_clients_modele
     response = InProcessLambdaClient(client, failing).custom_headers({}).invoke(FunctionName="arn", Payload=b"{}")
     assert response["FunctionError"] == "Unhandled"
 
+    payloads = []
+    InProcessLambdaClient(client, lambda arn, payload, *rest: payloads.append(payload) or SimpleNamespace(
+        payload=b"null", is_error=False, executed_version="1")).custom_headers({}).invoke(FunctionName="arn")
+    assert payloads == [None]  # an empty body, which the service makes {}
+
     def throttled(*args):
         raise ServiceError("TooManyRequestsException", 429, "Rate exceeded")
 
     with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
-        InProcessLambdaClient(client, throttled).custom_headers({}).invoke(FunctionName="arn", Payload=b"{}")
+        InProcessLambdaClient(client, throttled).custom_headers({"X-Amz-Request-Id": "req-9"}).invoke(FunctionName="arn")
     assert raised.value.response["Error"] == {"Code": "TooManyRequestsException", "Message": "Rate exceeded"}
+    assert raised.value.response["ResponseMetadata"]["RequestId"] == "req-9"  # the invocation's, as the gateway's
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
 
     def broken(*args):
@@ -139,12 +145,18 @@ def test_a_flow_task_with_a_function_arn_and_a_payload_is_invoked_in_process_and
     assert raised.value.response["ResponseMetadata"]["RequestId"]
     assert service_calls[1] == (arn, b"[]", "e30=")
 
-    # A name, a qualifier, a log type or another invocation type: the request, as before.
+    # No payload: none, which the service makes {} as the gateway does.
+    invoke({"FunctionName": arn}, "eu-west-1", None)
+    assert service_calls[-1] == (arn, None, None)
+
+    # A name, another region's or a malformed ARN, a qualifier, a log type or another invocation type: the request.
     for parameters in (
         {"FunctionName": "step", "Payload": b"{}"},
+        {"FunctionName": arn.replace("eu-west-1", "us-east-1"), "Payload": b"{}"},
+        {"FunctionName": arn + ":live:extra", "Payload": b"{}"},
         {"FunctionName": arn, "Payload": b"{}", "Qualifier": "live"},
         {"FunctionName": arn, "Payload": b"{}", "LogType": "Tail"},
         {"FunctionName": arn, "Payload": b"{}", "InvocationType": "Event"},
     ):
         assert invoke(parameters, "eu-west-1", None)["Payload"] == "from the gateway"
-    assert len(requests) == 4 and len(service_calls) == 4
+    assert len(requests) == 6 and len(service_calls) == 5

@@ -99,3 +99,26 @@ def test_install_inside_localstack():
 
     assert version_manager.record_cw_metric_invocation is lambda_metrics.record_invocation
     assert version_manager.record_cw_metric_error is lambda_metrics.record_error
+
+
+def test_a_flush_on_shutdown_returns_once_the_put_under_way_is_done():
+    started, release, puts = threading.Event(), threading.Event(), []
+
+    def slow_put(account, region, data):
+        started.set()
+        release.wait(5)
+        puts.append(data)
+
+    counter = MetricCounter(slow_put, linger=60)
+    counter.count("1", "r", "f", "Invocations")
+    background = threading.Thread(target=counter.flush)
+    background.start()
+    assert started.wait(5)
+    shutdown = threading.Thread(target=counter.flush)
+    shutdown.start()
+    shutdown.join(0.2)
+    assert shutdown.is_alive()  # waits for the put under way
+    release.set()
+    shutdown.join(5)
+    background.join(5)
+    assert not shutdown.is_alive() and len(puts) == 1

@@ -335,7 +335,7 @@ def test_s3_objects_put_while_a_save_goes_on_are_restored_as_the_save_read_them_
             loading = service_state.S3Adapter()
             details = loading.after_load(persister, SimpleNamespace(_provider=SimpleNamespace(_storage_backend=fresh)), payload)
 
-            assert details == {"objects": 4, "objectsWithoutBody": 0, "objectsPutWhileSaving": 2}
+            assert details == {"objects": 4, "objectsWithoutBody": 0, "objectsChangedWhileSaving": 2}
             assert sorted(obj.key for obj in restored.objects.values()) == ["k0", "k1", "k2", "k3"]
             assert restored.objects.get("k1").etag == etag
             assert [body(fresh, restored, key) for key in ("k0", "k1", "k3")] == ["body 0", "body 1", "body 3"]
@@ -358,3 +358,31 @@ def test_versions_put_while_a_save_goes_on_leave_the_version_the_save_read_curre
     assert service_state._as_read("000000000000", bucket, read) == 1
     assert [obj.version_id for obj in bucket.objects.values(with_versions=True)] == ["1"]
     assert bucket.objects.get("report") is first and first.is_current is True
+
+
+def test_objects_read_before_versioning_was_turned_on_stay_and_a_suspended_version_put_over_stays_current(sqs_models):
+    pytest.importorskip("localstack.services.s3.models")
+    from localstack.services.s3.models import S3Bucket, S3Object, VersionedKeyStore
+
+    account = "000000000000"
+    bucket = S3Bucket("later-versioned", account, "us-east-1", {"ID": "owner", "DisplayName": "owner"})
+    kept = S3Object(key="kept", etag="a", size=1)
+    bucket.objects.set("kept", kept)
+    read = {(account, bucket.name, "kept", None): kept}
+    # Versioning turned on after the save read the bucket: the same objects, now of version "null".
+    bucket.objects = VersionedKeyStore.from_key_store(bucket.objects)
+    assert kept.version_id == "null"
+    assert service_state._as_read(account, bucket, read) == 0
+    assert bucket.objects.get("kept") is kept
+
+    # Versioning suspended: a new "null" version put over the one read replaces it and made it not current.
+    suspended = S3Bucket("suspended", account, "us-east-1", {"ID": "owner", "DisplayName": "owner"})
+    suspended.objects = VersionedKeyStore()
+    first = S3Object(key="doc", etag="v1", size=1, version_id="null")
+    suspended.objects.set("doc", first)
+    read = {(account, "suspended", "doc", "null"): first}
+    suspended.objects.set("doc", S3Object(key="doc", etag="v2", size=2, version_id="null"))
+    assert first.is_current is False
+
+    assert service_state._as_read(account, suspended, read) == 1
+    assert suspended.objects.get("doc") is first and first.is_current is True

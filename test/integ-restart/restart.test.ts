@@ -153,7 +153,7 @@ interface RestoreReport {
       error?: string;
       inFlightTotal?: number;
       objectsWithoutBody?: number;
-      objectsPutWhileSaving?: number;
+      objectsChangedWhileSaving?: number;
     }
   >;
 }
@@ -347,7 +347,7 @@ describeLocal('state that survives a restart', () => {
     // Every restored object has its body: those put while the save went on (after it had read their bucket) are
     // left to the next save, as those put after it.
     process.stderr.write(
-      `[restart] S3 objects put while the last save went on: ${report.services.s3?.objectsPutWhileSaving}\n`,
+      `[restart] S3 objects put or deleted while the last save went on: ${report.services.s3?.objectsChangedWhileSaving}\n`,
     );
     expect(report.services.s3?.objectsWithoutBody).toBe(0);
 

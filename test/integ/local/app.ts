@@ -21,6 +21,12 @@ const probe = new StageFunction(stack, 'Probe', {
   environment: { GREETING: 'hello from the environment', BUCKET: bucket.bucketName },
 });
 bucket.grantWrite(probe);
+// Invoked by the metrics test only: its AWS/Lambda counts are that test's alone.
+new StageFunction(stack, 'Counted', {
+  code: StageCode.fromNodejs(path.join(fixtures, 'probe-nodejs')),
+  memorySize: 128,
+  timeout: Duration.seconds(2),
+});
 new StageFunction(stack, 'ProbePython', {
   code: StageCode.fromPython(path.join(fixtures, 'probe-python')),
   memorySize: 256,
