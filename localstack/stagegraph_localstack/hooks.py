@@ -115,5 +115,5 @@ def stagegraph_save() -> None:
         # Function requests still running finish before the stores are saved.
         drain.end(timeout=min(2.0, max(0.1, deadline - time.monotonic())))
         # Lambda's metrics of the last invocations, counted and not yet put.
-        lambda_metrics.flush()
+        lambda_metrics.flush(timeout=max(0.5, deadline - time.monotonic()))
     persistence.save_on_shutdown(quiesce)

@@ -168,7 +168,7 @@ def is_whole_function_arn(value, region: str) -> bool:
     and qualifier) and in the task's region (the gateway answers ResourceNotFoundException for another region)."""
     from localstack.services.lambda_ import api_utils
 
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > 170:  # the gateway refuses a longer one (ValidationException)
         return False
     whole = api_utils.FULL_FN_ARN_PATTERN.match(value)
     return bool(whole and whole.group("region_name") == region and api_utils.AWS_FUNCTION_NAME_REGEX.match(value))
@@ -187,10 +187,11 @@ def flow_task_invoke(invoke_lambda_function, service: Callable[[], ServiceInvoke
         payload = parameters.get("Payload") or None  # none: the service makes it {}, as through the gateway
         if isinstance(payload, str):
             payload = payload.encode()
+        request_id = _new_request_id()  # the invocation's and its error's, as the gateway's request id is both
         try:
-            result = service()(parameters["FunctionName"], payload, None, None, parameters.get("ClientContext"))
+            result = service()(parameters["FunctionName"], payload, request_id, None, parameters.get("ClientContext"))
         except Exception as error:
-            raise client_error(make_client(region, state_credentials), error) from error
+            raise client_error(make_client(region, state_credentials), error, request_id) from error
         response: dict[str, Any] = {
             "StatusCode": 200,
             "Payload": _from_payload(result.payload or b""),

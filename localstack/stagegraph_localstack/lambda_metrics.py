@@ -65,10 +65,16 @@ class MetricCounter:
             except Exception:  # noqa: BLE001 - the thread goes on for the next counts
                 LOG.exception("stagegraph: putting Lambda's metrics failed")
 
-    def flush(self) -> int:
-        """Puts what was counted; returns how many values (invocations and errors) it put."""
-        with self._flushing:
+    def flush(self, timeout: float = -1) -> int:
+        """Puts what was counted; returns how many values (invocations and errors) it put. ``timeout``: how long to wait
+        for a put under way (-1: as long as it takes); 0 is returned when it is still going."""
+        if not self._flushing.acquire(timeout=timeout):
+            LOG.warning("stagegraph: Lambda's metrics were still being put after %.1f s", timeout)
+            return 0
+        try:
             return self._flush()
+        finally:
+            self._flushing.release()
 
     def _flush(self) -> int:
         with self._lock:
@@ -113,9 +119,9 @@ def record_error(function_name: str, account_id: str, region_name: str) -> None:
     _counter.count(account_id, region_name, function_name, "Errors")
 
 
-def flush() -> int:
+def flush(timeout: float = -1) -> int:
     """Puts the metrics counted and not yet put (on shutdown, before the state is saved)."""
-    return _counter.flush()
+    return _counter.flush(timeout)
 
 
 class _Sqlite3WithoutSync:

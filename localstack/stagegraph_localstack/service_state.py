@@ -833,6 +833,7 @@ def _as_read(account: str, bucket, read: dict) -> int:
         if was is not None:
             was.is_current = obj.is_current  # the version put over it made it not current
             if versioned:
+                was.version_id = obj.version_id  # "null" once versioning was turned on after the read
                 bucket.objects._store[obj.key][obj.version_id] = was  # in its place among the versions
             else:
                 bucket.objects.set(obj.key, was)
@@ -911,6 +912,8 @@ class S3Adapter(ServiceAdapter):
                 later += _as_read(account, bucket, read)
             for obj in _object_versions(bucket):
                 name = refs.get((account, bucket.name, obj.key, obj.version_id))
+                if name is None and obj.version_id == "null":  # read before versioning was turned on
+                    name = refs.get((account, bucket.name, obj.key, None))
                 if not name or not blobs.exists(name):
                     missing += 1
                     LOG.warning("stagegraph: no saved body for S3 object s3://%s/%s", bucket.name, obj.key)

@@ -124,8 +124,11 @@ def test_a_flow_task_with_a_function_arn_and_a_payload_is_invoked_in_process_and
         requests.append(parameters)
         return {"StatusCode": 200, "Payload": "from the gateway"}
 
+    service_requests = []
+
     def service(arn, payload, request_id, trace, client_context=None):
         service_calls.append((arn, payload, client_context))
+        service_requests.append(request_id)
         if payload == b'"throttle"':
             raise ServiceError("TooManyRequestsException", 429, "Rate exceeded")
         if payload == b'"fail"':
@@ -142,7 +145,8 @@ def test_a_flow_task_with_a_function_arn_and_a_payload_is_invoked_in_process_and
     assert invoke({"FunctionName": arn, "Payload": b'"fail"'}, "eu-west-1", None)["FunctionError"] == "Unhandled"
     with pytest.raises(client.exceptions.TooManyRequestsException) as raised:
         invoke({"FunctionName": arn, "Payload": b'"throttle"'}, "eu-west-1", None)
-    assert raised.value.response["ResponseMetadata"]["RequestId"]
+    # The invocation's request id, as through the gateway.
+    assert raised.value.response["ResponseMetadata"]["RequestId"] == service_requests[-1]
     assert service_calls[1] == (arn, b"[]", "e30=")
 
     # No payload: none, which the service makes {} as the gateway does.
@@ -154,9 +158,10 @@ def test_a_flow_task_with_a_function_arn_and_a_payload_is_invoked_in_process_and
         {"FunctionName": "step", "Payload": b"{}"},
         {"FunctionName": arn.replace("eu-west-1", "us-east-1"), "Payload": b"{}"},
         {"FunctionName": arn + ":live:extra", "Payload": b"{}"},
+        {"FunctionName": arn + ":" + "a" * 128, "Payload": b"{}"},
         {"FunctionName": arn, "Payload": b"{}", "Qualifier": "live"},
         {"FunctionName": arn, "Payload": b"{}", "LogType": "Tail"},
         {"FunctionName": arn, "Payload": b"{}", "InvocationType": "Event"},
     ):
         assert invoke(parameters, "eu-west-1", None)["Payload"] == "from the gateway"
-    assert len(requests) == 6 and len(service_calls) == 5
+    assert len(requests) == 7 and len(service_calls) == 5

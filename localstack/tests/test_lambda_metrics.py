@@ -114,6 +114,7 @@ def test_a_flush_on_shutdown_returns_once_the_put_under_way_is_done():
     background = threading.Thread(target=counter.flush)
     background.start()
     assert started.wait(5)
+    assert counter.flush(timeout=0.05) == 0  # a shutdown with little time left does not wait for it
     shutdown = threading.Thread(target=counter.flush)
     shutdown.start()
     shutdown.join(0.2)

@@ -386,3 +386,53 @@ def test_objects_read_before_versioning_was_turned_on_stay_and_a_suspended_versi
 
     assert service_state._as_read(account, suspended, read) == 1
     assert suspended.objects.get("doc") is first and first.is_current is True
+
+
+
+def test_a_bucket_whose_versioning_was_turned_on_while_a_save_went_on_comes_back_with_every_body(sqs_models, tmp_path):
+    pytest.importorskip("localstack.services.s3.models")
+    from types import SimpleNamespace
+
+    from localstack.services.s3.models import S3Bucket, S3Object, VersionedKeyStore, s3_stores
+    from localstack.services.s3.storage.ephemeral import EphemeralS3ObjectStore
+
+    from stagegraph_localstack.state_files import BlobStore
+
+    account, region = "000000000043", "eu-west-1"
+    store = s3_stores[account][region]
+    storage = EphemeralS3ObjectStore()
+    bucket = S3Bucket("turned-on", account, region, {"ID": "owner", "DisplayName": "owner"})
+    storage.create_bucket(bucket.name)
+    store.buckets[bucket.name] = bucket
+
+    def put(key, body):
+        obj = S3Object(key=key, etag="", size=len(body))
+        with storage.open(bucket.name, obj, mode="w") as stored:
+            stored.write(io.BytesIO(body.encode()))
+        bucket.objects.set(key, obj)
+        return obj
+
+    try:
+        put("kept", "kept body")
+        put("over", "first body")
+        persister = SimpleNamespace(store=SimpleNamespace(blobs=BlobStore(str(tmp_path / "blobs"))))
+        service = SimpleNamespace(_provider=SimpleNamespace(_storage_backend=storage))
+        extras = service_state.S3Adapter().before_save(persister, service)
+        put("over", "second body")  # put over while still unversioned, then versioning turned on
+        bucket.objects = VersionedKeyStore.from_key_store(bucket.objects)
+        payload = service_state.loads(service_state.dumps({"extras": extras, "bucket": bucket}))
+        store.buckets[bucket.name] = restored = payload["bucket"]
+        fresh = EphemeralS3ObjectStore()
+        details = service_state.S3Adapter().after_load(
+            persister, SimpleNamespace(_provider=SimpleNamespace(_storage_backend=fresh)), payload
+        )
+
+        assert details == {"objects": 2, "objectsWithoutBody": 0, "objectsChangedWhileSaving": 1}
+        bodies = {}
+        for obj in restored.objects.values():
+            assert obj.version_id == "null" and obj.is_current
+            with fresh.open(restored.name, obj, mode="r") as stored:
+                bodies[obj.key] = b"".join(stored).decode()
+        assert bodies == {"kept": "kept body", "over": "first body"}
+    finally:
+        store.buckets.pop(bucket.name, None)
