@@ -61,6 +61,7 @@ def stagegraph_repairs() -> None:
     lambda_metrics.install()
     in_process_invoke.install()
     in_process_invoke.install_flow_tasks()
+    in_process_invoke.install_s3_notifications()
     timers.install()
 
 

@@ -21,8 +21,14 @@ client context):
 the service answers as above, and an error becomes the client's modeled exception, whose code the task reports
 (``Lambda.TooManyRequestsException``, ...); other tasks keep the request. ``STAGEGRAPH_FLOW_INVOKE=gateway`` keeps
 it for all.
+
+S3 notifications to a function (OBS triggers): LocalStack's notifier queued each event with a signed
+``Invoke(InvocationType=Event)`` through the gateway (a fifth of the samples under uploads); it is queued by the
+Lambda service in process, and a failure is logged as the notifier logs it. ``STAGEGRAPH_EVENT_INVOKE=gateway``
+keeps the request.
 """
 import io
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -97,7 +103,7 @@ def client_error(client, error: Exception, request_id: str | None = None) -> Exc
     return client.exceptions.from_code(code)(response, "Invoke")
 
 
-def service_invoke(lambda_service) -> ServiceInvoke:
+def service_invoke(lambda_service, invocation_type: str = "RequestResponse") -> ServiceInvoke:
     """Invokes as LocalStack's ``Invoke`` handler does, for a function ARN (the poller's are always whole ARNs)."""
     from localstack.aws.api.lambda_ import InvocationType
     from localstack.services.lambda_ import api_utils
@@ -118,7 +124,7 @@ def service_invoke(lambda_service) -> ServiceInvoke:
             qualifier=qualifier,
             region=region,
             account_id=account,
-            invocation_type=InvocationType.RequestResponse,
+            invocation_type=InvocationType(invocation_type),
             client_context=client_context,
             request_id=request_id or _new_request_id(),
             payload=payload,
@@ -206,8 +212,6 @@ def flow_task_invoke(invoke_lambda_function, service: Callable[[], ServiceInvoke
 
 def _from_payload(payload: bytes):
     """The payload as LocalStack's task reads it from the response stream: JSON when it is, text otherwise."""
-    import json
-
     try:
         return json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -234,4 +238,36 @@ def install_flow_tasks() -> bool:
     lambda_eval_utils._invoke_lambda_function = flow_task_invoke(
         lambda_eval_utils._invoke_lambda_function, lambda_service_invoke, make_client
     )
+    return True
+
+
+@install_once
+def install_s3_notifications() -> bool:
+    """True when applied."""
+    if os.environ.get("STAGEGRAPH_EVENT_INVOKE") == "gateway":
+        return False
+    try:
+        from localstack.services.s3 import notifications
+        from localstack.utils.aws.arns import parse_arn
+    except ImportError:  # not inside LocalStack
+        return False
+    original = notifications.LambdaNotifier.notify
+
+    def notify(self, ctx, config) -> None:
+        lambda_arn = config["LambdaFunctionArn"]
+        if not is_whole_function_arn(lambda_arn, parse_arn(lambda_arn)["region"]):
+            original(self, ctx, config)
+            return
+        payload = json.dumps(self._get_event_payload(ctx, config.get("Id"))).encode()
+        try:
+            service_invoke(_lambda_service(), "Event")(lambda_arn, payload, None, None)
+        except Exception:  # noqa: BLE001 - as the notifier: logged, the upload stands
+            notifications.LOG.error(
+                'Unable to send notification for S3 bucket "%s" to Lambda function "%s".',
+                ctx.bucket_name,
+                lambda_arn,
+                exc_info=notifications.LOG.isEnabledFor(logging.DEBUG),
+            )
+
+    notifications.LambdaNotifier.notify = notify
     return True

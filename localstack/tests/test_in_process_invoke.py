@@ -165,3 +165,35 @@ def test_a_flow_task_with_a_function_arn_and_a_payload_is_invoked_in_process_and
     ):
         assert invoke(parameters, "eu-west-1", None)["Payload"] == "from the gateway"
     assert len(requests) == 7 and len(service_calls) == 5
+
+
+def test_an_s3_notification_to_a_function_is_queued_by_the_service_in_process_and_a_failure_is_logged(monkeypatch, caplog):
+    pytest.importorskip("localstack.services.s3.notifications")
+    from localstack.services.s3 import notifications
+
+    from stagegraph_localstack import in_process_invoke
+
+    original = notifications.LambdaNotifier.notify
+    calls = []
+    monkeypatch.setattr(in_process_invoke, "_lambda_service", lambda: SimpleNamespace(invoke=lambda **kw: calls.append(kw)))
+    try:
+        assert in_process_invoke.install_s3_notifications()
+        arn = "arn:aws:lambda:eu-west-1:111111111111:function:thumbnail"
+        notifier = SimpleNamespace(_get_event_payload=lambda ctx, config_id: {"Records": [{"id": config_id}]})
+        ctx = SimpleNamespace(bucket_name="photos")
+        notifications.LambdaNotifier.notify(notifier, ctx, {"LambdaFunctionArn": arn, "Id": "n1"})
+
+        assert [(c["function_name"], c["account_id"], c["region"], c["invocation_type"], c["payload"]) for c in calls] == [
+            ("thumbnail", "111111111111", "eu-west-1", "Event", b'{"Records": [{"id": "n1"}]}')
+        ]
+        assert calls[0]["request_id"] and calls[0]["trace_context"]["aws_trace_header"].root
+
+        def failing(**kw):
+            raise RuntimeError("queue gone")
+
+        monkeypatch.setattr(in_process_invoke, "_lambda_service", lambda: SimpleNamespace(invoke=failing))
+        notifications.LambdaNotifier.notify(notifier, ctx, {"LambdaFunctionArn": arn, "Id": "n1"})  # not raised
+        assert 'Unable to send notification for S3 bucket "photos"' in caplog.text
+    finally:
+        notifications.LambdaNotifier.notify = original
+        in_process_invoke.install_s3_notifications.reset()
