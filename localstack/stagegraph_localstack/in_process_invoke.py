@@ -77,14 +77,16 @@ class _Invoker:
             )
         except Exception as error:
             raise client_error(self._client, error, self._headers.get("X-Amz-Request-Id")) from error
-        response: dict[str, Any] = {
-            "StatusCode": 200,
-            "Payload": io.BytesIO(result.payload or b""),
-            "ExecutedVersion": result.executed_version,
-        }
-        if result.is_error:
-            response["FunctionError"] = "Unhandled"
-        return response
+        return invoke_answer(result, io.BytesIO(result.payload or b""))
+
+
+def invoke_answer(result, payload) -> dict[str, Any]:
+    """What botocore's ``invoke`` answers for the service's InvocationResult, with the payload as its caller reads it
+    (a stream for the poller, parsed for a flow task)."""
+    response: dict[str, Any] = {"StatusCode": 200, "Payload": payload, "ExecutedVersion": result.executed_version}
+    if result.is_error:
+        response["FunctionError"] = "Unhandled"
+    return response
 
 
 def client_error(client, error: Exception, request_id: str | None = None) -> Exception:
@@ -198,14 +200,7 @@ def flow_task_invoke(invoke_lambda_function, service: Callable[[], ServiceInvoke
             result = service()(parameters["FunctionName"], payload, request_id, None, parameters.get("ClientContext"))
         except Exception as error:
             raise client_error(make_client(region, state_credentials), error, request_id) from error
-        response: dict[str, Any] = {
-            "StatusCode": 200,
-            "Payload": _from_payload(result.payload or b""),
-            "ExecutedVersion": result.executed_version,
-        }
-        if result.is_error:
-            response["FunctionError"] = "Unhandled"
-        return response
+        return invoke_answer(result, _from_payload(result.payload or b""))
 
     return invoke
 

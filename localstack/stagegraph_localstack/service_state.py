@@ -812,6 +812,15 @@ def _object_versions(bucket) -> list:
     return [obj for obj in versions if not isinstance(obj, S3DeleteMarker)]
 
 
+def _saved_for(saved: dict, account: str, bucket, obj):
+    """What a save recorded for an object version, by bucket, key and version: one read before versioning was turned
+    on was recorded under no version, and is now version "null"."""
+    found = saved.get((account, bucket.name, obj.key, obj.version_id))
+    if found is None and obj.version_id == "null":
+        found = saved.get((account, bucket.name, obj.key, None))
+    return found
+
+
 def _as_read(account: str, bucket, read: dict) -> int:
     """Puts back into a restored bucket the object versions the save read (and saved the bodies of), where the
     state pickled after that read has others: put, or put over an object, while the save went on. Such a put was
@@ -827,9 +836,7 @@ def _as_read(account: str, bucket, read: dict) -> int:
         if id(obj) in read_here:
             continue
         changed += 1
-        was = read.get((account, bucket.name, obj.key, obj.version_id)) or read.get(
-            (account, bucket.name, obj.key, None if obj.version_id == "null" else obj.version_id)
-        )
+        was = _saved_for(read, account, bucket, obj)
         if was is not None:
             was.is_current = obj.is_current  # the version put over it made it not current
             if versioned:
@@ -911,9 +918,7 @@ class S3Adapter(ServiceAdapter):
             if read is not None:  # a snapshot of an earlier format has no objects read
                 later += _as_read(account, bucket, read)
             for obj in _object_versions(bucket):
-                name = refs.get((account, bucket.name, obj.key, obj.version_id))
-                if name is None and obj.version_id == "null":  # read before versioning was turned on
-                    name = refs.get((account, bucket.name, obj.key, None))
+                name = _saved_for(refs, account, bucket, obj)
                 if not name or not blobs.exists(name):
                     missing += 1
                     LOG.warning("stagegraph: no saved body for S3 object s3://%s/%s", bucket.name, obj.key)
