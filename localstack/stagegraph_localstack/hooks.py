@@ -11,6 +11,7 @@ from stagegraph_localstack import (
     assumed_roles,
     debug_sessions,
     drain,
+    environment_pool,
     esm_polling,
     flow_execution,
     in_process_invoke,
@@ -63,6 +64,7 @@ def stagegraph_repairs() -> None:
     in_process_invoke.install_flow_tasks()
     in_process_invoke.install_s3_notifications()
     timers.install()
+    environment_pool.install()
 
 
 # --- persistence of the local cloud's state (persistence.py) ---------------------------------------

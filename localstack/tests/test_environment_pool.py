@@ -1,0 +1,290 @@
+"""The line of invocations waiting for an environment: few starts for a burst of short invocations, one per waiting
+invocation for long ones, environments handed in order of arrival, a failed start the error of the first in line."""
+import threading
+import time
+
+import pytest
+
+from stagegraph_localstack.environment_pool import FunctionPool
+
+
+class FakeEnvironment:
+    def __init__(self, number: int) -> None:
+        self.number = number
+        self.status = "INVOKING"
+        self.last_returned = None
+
+    def reserve(self) -> None:
+        if self.status != "READY":
+            raise RuntimeError(f"environment {self.number} is {self.status}")
+        self.status = "INVOKING"
+
+
+class FakeFunction:
+    """A function's environments, started in ``start_seconds``; ``fail_starts`` starts fail first."""
+
+    def __init__(self, start_seconds: float, fail_starts: int = 0, starts_at_once: int = 4) -> None:
+        self.start_seconds = start_seconds
+        self.fail_starts = fail_starts
+        self.environments: list[FakeEnvironment] = []
+        self.lock = threading.Lock()
+        self.pool = FunctionPool(lambda: list(self.environments), self.reserve_ready, self.start, self.make_ready,
+                                 starts_at_once=starts_at_once)
+
+    def start(self) -> FakeEnvironment:
+        time.sleep(self.start_seconds)
+        with self.lock:
+            if self.fail_starts:
+                self.fail_starts -= 1
+                raise RuntimeError("initialization failed: SyntaxError")
+            environment = FakeEnvironment(len(self.environments))
+            self.environments.append(environment)
+            return environment
+
+    @staticmethod
+    def make_ready(environment: FakeEnvironment) -> None:
+        assert environment.status == "INVOKING"
+        environment.status = "READY"
+
+    def reserve_ready(self) -> FakeEnvironment | None:
+        for environment in list(self.environments):
+            try:
+                environment.reserve()
+                return environment
+            except RuntimeError:
+                pass
+        return None
+
+    def invoke(self, hold_seconds: float) -> FakeEnvironment:
+        environment = self.pool.acquire()
+        assert environment.status == "INVOKING"
+        time.sleep(hold_seconds)
+        self.pool.release(environment)
+        return environment
+
+
+def at_once(count: int, call) -> list:
+    results: list = [None] * count
+    errors: list = [None] * count
+
+    def run(i: int) -> None:
+        try:
+            results[i] = call(i)
+        except Exception as e:  # noqa: BLE001 - asserted by the caller
+            errors[i] = e
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads), "an invocation waited for ever"
+    return list(zip(results, errors))
+
+
+def test_a_burst_of_short_invocations_is_served_by_a_few_environments():
+    function = FakeFunction(start_seconds=0.1)
+    outcomes = at_once(200, lambda i: function.invoke(0.002))
+
+    assert all(error is None for _, error in outcomes)
+    # the first starts (all at once, as none had ended), then the line cleared faster on them than a start takes
+    assert function.pool.started <= 8
+    assert len({id(environment) for environment, _ in outcomes}) == function.pool.started
+    assert not function.pool.waiters and function.pool.starting == 0 and not function.pool.holding
+    assert all(environment.status == "READY" for environment in function.environments)
+
+
+def test_long_invocations_each_get_an_environment_of_their_own():
+    function = FakeFunction(start_seconds=0.05)
+    began = time.monotonic()
+    outcomes = at_once(10, lambda i: function.invoke(1.0))
+
+    assert all(error is None for _, error in outcomes)
+    assert function.pool.started == 10
+    assert len({id(environment) for environment, _ in outcomes}) == 10
+    # none waited for another's second: four starts at once, then the rest as the line's wait passed a start's
+    assert time.monotonic() - began < 1.8
+
+
+def test_environments_go_to_the_waiting_invocations_in_order_of_arrival():
+    function = FakeFunction(start_seconds=0.01, starts_at_once=1)
+    first = function.pool.acquire()  # the only environment, held
+    function.pool.hold_seconds = 60.0  # and known to be held long: the line would rather start one...
+    function.pool.start_seconds = 3600.0  # ...were a start not longer still
+    served: list[int] = []
+    served_lock = threading.Lock()
+
+    def waiter(i: int) -> None:
+        environment = function.pool.acquire()
+        with served_lock:
+            served.append(i)
+        function.pool.release(environment)
+
+    threads = []
+    for i in range(5):
+        thread = threading.Thread(target=waiter, args=(i,))
+        thread.start()
+        threads.append(thread)
+        deadline = time.monotonic() + 5
+        while len(function.pool.waiters) < i + 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
+    function.pool.release(first)
+    for thread in threads:
+        thread.join(10)
+
+    assert served == [0, 1, 2, 3, 4]
+    assert function.pool.started == 1
+
+
+def test_a_ready_environment_is_taken_when_nobody_waits():
+    function = FakeFunction(start_seconds=0.01)
+    environment = function.invoke(0)
+    assert environment.status == "READY"
+    assert function.invoke(0) is environment
+    assert function.pool.started == 1
+
+
+def test_a_failed_start_is_the_error_of_the_first_in_line_and_the_others_are_served():
+    function = FakeFunction(start_seconds=0.05, fail_starts=1, starts_at_once=1)
+    outcomes = at_once(3, lambda i: function.invoke(0.01))
+
+    errors = [error for _, error in outcomes if error is not None]
+    assert len(errors) == 1 and "SyntaxError" in str(errors[0])
+    assert sum(1 for environment, _ in outcomes if environment is not None) == 2
+
+
+def test_an_invocation_held_past_the_stall_gets_the_next_in_line_an_environment():
+    function = FakeFunction(start_seconds=0.01, starts_at_once=2)
+    function.pool.stall_seconds = 0.2
+    hung = function.pool.acquire()
+    # short invocations so far: by the averages the line waits for the hung one
+    function.pool.hold_seconds = 0.001
+    function.pool.start_seconds = 10.0
+    began = time.monotonic()
+    environment = function.pool.acquire()
+    waited = time.monotonic() - began
+
+    assert environment is not hung
+    assert 0.2 <= waited < 2
+    function.pool.release(environment)
+    function.pool.release(hung)
+
+
+@pytest.mark.parametrize("hold", [0.0, 0.005])
+def test_every_invocation_is_served_whatever_the_timing(hold):
+    function = FakeFunction(start_seconds=0.002, starts_at_once=3)
+    outcomes = at_once(100, lambda i: function.invoke(hold))
+    assert all(environment is not None and error is None for environment, error in outcomes)
+    assert all(environment.status == "READY" for environment in function.environments)
+
+
+# --- the patches, with LocalStack's statuses and initialization types (run in the LocalStack venv) ----------------
+
+
+@pytest.fixture
+def localstack_service():
+    execution_environment = pytest.importorskip("localstack.services.lambda_.invocation.execution_environment")
+    models = pytest.importorskip("localstack.services.lambda_.invocation.lambda_models")
+    from collections import defaultdict
+    from types import SimpleNamespace
+
+    from stagegraph_localstack import environment_pool
+
+    RuntimeStatus = execution_environment.RuntimeStatus
+    InvalidStatusException = execution_environment.InvalidStatusException
+    on_demand = models.InitializationType.on_demand
+
+    class Environment:
+        count = 0
+
+        def __init__(self) -> None:
+            Environment.count += 1
+            self.id = f"env-{Environment.count}"
+            self.initialization_type = on_demand
+            self.status = RuntimeStatus.READY
+            self.last_returned = None
+
+        def reserve(self) -> None:
+            if self.status != RuntimeStatus.READY:
+                raise InvalidStatusException("not ready")
+            self.status = RuntimeStatus.INVOKING
+
+        def localstack_release(self) -> None:
+            if self.status != RuntimeStatus.INVOKING:
+                raise InvalidStatusException("not invoking")
+            self.status = RuntimeStatus.READY
+
+    Environment.release = environment_pool.pooled_release(Environment.localstack_release)
+    environment_pool._ORIGINAL_RELEASE["release"] = Environment.localstack_release
+
+    class Service:
+        def __init__(self) -> None:
+            self.environments = defaultdict(dict)
+            self.on_demand_start_semaphore = threading.Semaphore(16)
+            self.stopped: list = []
+            self.original_calls: list = []
+
+        def start_environment(self, version_manager_id, function_version):
+            return Environment()
+
+        def stop_environment(self, environment) -> None:
+            environment.status = RuntimeStatus.STOPPED
+            self.stopped.append(environment)
+            self.environments["vm-1"].pop(environment.id, None)
+
+        def original_get_environment(self, version_manager_id, function_version, provisioning_type):
+            self.original_calls.append(provisioning_type)
+            return "localstack's"
+
+        def stop_environments_for_version(self, version_manager_id) -> None:
+            for environment in list(self.environments[version_manager_id].values()):
+                self.stop_environment(environment)
+
+    service = Service()
+    get_environment = environment_pool.pooled_get_environment(Service.original_get_environment)
+    stop_for_version = environment_pool.pools_forgotten(Service.stop_environments_for_version)
+    version = SimpleNamespace(config=SimpleNamespace(capacity_provider_config=None))
+    yield SimpleNamespace(service=service, get=lambda t=on_demand: get_environment(service, "vm-1", version, t),
+                          stop_for_version=lambda: stop_for_version(service, "vm-1"), models=models,
+                          RuntimeStatus=RuntimeStatus, on_demand=on_demand)
+    environment_pool._ORIGINAL_RELEASE.clear()
+
+
+def test_an_on_demand_invocation_takes_an_environment_from_the_line_and_gives_it_back(localstack_service):
+    ls = localstack_service
+    with ls.get() as environment:
+        assert environment.status == ls.RuntimeStatus.INVOKING
+        assert ls.service.environments["vm-1"] == {environment.id: environment}
+    assert environment.status == ls.RuntimeStatus.READY
+    with ls.get() as again:
+        assert again is environment
+    assert ls.service._stagegraph_pools["vm-1"].started == 1
+
+
+def test_a_failed_invocation_stops_its_environment_and_the_next_starts_one(localstack_service):
+    ls = localstack_service
+    with pytest.raises(ValueError):
+        with ls.get() as environment:
+            raise ValueError("the executor failed")
+    assert ls.service.stopped == [environment]
+    with ls.get() as other:
+        assert other is not environment and other.status == ls.RuntimeStatus.INVOKING
+    assert not ls.service._stagegraph_pools["vm-1"].holding
+
+
+def test_provisioned_concurrency_keeps_localstacks_way(localstack_service):
+    ls = localstack_service
+    provisioned = ls.models.InitializationType.provisioned_concurrency
+    assert ls.get(provisioned) == "localstack's"
+    assert ls.service.original_calls == [provisioned]
+
+
+def test_a_stopped_version_leaves_no_line_behind(localstack_service):
+    ls = localstack_service
+    with ls.get():
+        pass
+    assert "vm-1" in ls.service._stagegraph_pools
+    ls.stop_for_version()
+    assert "vm-1" not in ls.service._stagegraph_pools
+    assert ls.service.environments["vm-1"] == {}
