@@ -18,7 +18,8 @@ each on hardware of its own. Here an on-demand invocation that finds no environm
 - a start that fails is the error of the first in line, as it was the error of the invocation that started it.
 
 Provisioned concurrency, the debug mode's environments and managed instances keep LocalStack's way.
-``STAGEGRAPH_LAMBDA_SCALING=localstack`` keeps it for all, for comparisons.
+``STAGEGRAPH_LAMBDA_SCALING=localstack`` keeps it for all (in LocalStack's environment) or for one function (in the
+function's environment: the benchmark compares both in one run).
 """
 import collections
 import contextlib
@@ -285,7 +286,9 @@ def pooled_get_environment(original: Callable) -> Callable:
             raise e
 
     def get_environment(self: Any, version_manager_id: str, function_version: Any, provisioning_type: Any):
-        if provisioning_type == InitializationType.on_demand and not function_version.config.capacity_provider_config:
+        config = function_version.config
+        if (provisioning_type == InitializationType.on_demand and not config.capacity_provider_config
+                and (config.environment or {}).get("STAGEGRAPH_LAMBDA_SCALING") != "localstack"):
             return on_demand(self, version_manager_id, function_version)
         return original(self, version_manager_id, function_version, provisioning_type)
 

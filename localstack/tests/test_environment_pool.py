@@ -244,8 +244,9 @@ def localstack_service():
     service = Service()
     get_environment = environment_pool.pooled_get_environment(Service.original_get_environment)
     stop_for_version = environment_pool.pools_forgotten(Service.stop_environments_for_version)
-    version = SimpleNamespace(config=SimpleNamespace(capacity_provider_config=None))
+    version = SimpleNamespace(config=SimpleNamespace(capacity_provider_config=None, environment={}))
     yield SimpleNamespace(service=service, get=lambda t=on_demand: get_environment(service, "vm-1", version, t),
+                          version=version,
                           stop_for_version=lambda: stop_for_version(service, "vm-1"), models=models,
                           RuntimeStatus=RuntimeStatus, on_demand=on_demand)
     environment_pool._ORIGINAL_RELEASE.clear()
@@ -278,6 +279,13 @@ def test_provisioned_concurrency_keeps_localstacks_way(localstack_service):
     provisioned = ls.models.InitializationType.provisioned_concurrency
     assert ls.get(provisioned) == "localstack's"
     assert ls.service.original_calls == [provisioned]
+
+
+def test_a_function_can_keep_localstacks_starts_in_its_environment(localstack_service):
+    ls = localstack_service
+    ls.version.config.environment = {"STAGEGRAPH_LAMBDA_SCALING": "localstack"}
+    assert ls.get() == "localstack's"
+    assert ls.service.original_calls == [ls.on_demand]
 
 
 def test_a_stopped_version_leaves_no_line_behind(localstack_service):

@@ -90,29 +90,53 @@ async function forceColdStart(
   }
 }
 
-/** `n` invocations at once, right after a configuration change (no environment), then `n` more at once. */
+/**
+ * `n` invocations at once, right after a configuration change (no environment), then `n` more at once; with the local
+ * cloud's line of invocations and, as the baseline, with LocalStack's start per invocation that finds no environment
+ * (`STAGEGRAPH_LAMBDA_SCALING=localstack` in the function's environment), in `rounds` interleaved rounds each.
+ */
 async function benchBurst(
   lambda: LambdaClient,
   id: string,
   functionName: string,
   n: number,
-): Promise<BurstBenchResult> {
-  await forceColdStart(lambda, functionName, 2000);
+  rounds = 2,
+): Promise<BurstBenchResult[]> {
+  const modes: { label: string; variables: Record<string, string> }[] = [
+    { label: id, variables: {} },
+    { label: `${id}, LocalStack's starts (baseline)`, variables: { STAGEGRAPH_LAMBDA_SCALING: 'localstack' } },
+  ];
+  const runs = modes.map(() => ({
+    cold: [] as number[],
+    warm: [] as number[],
+    inits: [] as number[],
+    started: [] as number[],
+  }));
   const burst = () => Promise.all(Array.from({ length: n }, (_, i) => timedInvoke(lambda, functionName, i)));
-  const cold = await burst();
-  const warm = await burst();
-  const inits = cold.map(run => reportField(run.logs, 'Init Duration')).filter((ms): ms is number => ms !== undefined);
-  const [coldMs, warmMs] = [cold, warm].map(runs => runs.map(run => run.ms));
-  return {
-    function: id,
+  for (let round = 0; round < rounds; round++) {
+    for (const [m, mode] of modes.entries()) {
+      await forceColdStart(lambda, functionName, 2000 + round * modes.length + m, mode.variables);
+      const cold = await burst();
+      const warm = await burst();
+      const inits = cold
+        .map(run => reportField(run.logs, 'Init Duration'))
+        .filter((ms): ms is number => ms !== undefined);
+      runs[m].cold.push(...cold.map(run => run.ms));
+      runs[m].warm.push(...warm.map(run => run.ms));
+      runs[m].inits.push(...inits);
+      runs[m].started.push(inits.length);
+    }
+  }
+  return modes.map((mode, m) => ({
+    function: mode.label,
     invocations: n,
-    coldP50Ms: percentile(coldMs, 0.5),
-    coldP99Ms: percentile(coldMs, 0.99),
-    environmentsStarted: inits.length,
-    initDurationMs: spread(inits),
-    warmP50Ms: percentile(warmMs, 0.5),
-    warmP99Ms: percentile(warmMs, 0.99),
-  };
+    coldP50Ms: percentile(runs[m].cold, 0.5),
+    coldP99Ms: percentile(runs[m].cold, 0.99),
+    environmentsStarted: percentile(runs[m].started, 0.5),
+    initDurationMs: spread(runs[m].inits),
+    warmP50Ms: percentile(runs[m].warm, 0.5),
+    warmP99Ms: percentile(runs[m].warm, 0.99),
+  }));
 }
 
 export async function benchInvoke(
@@ -160,7 +184,7 @@ export async function benchInvoke(
     }
     const nodejs = (await findDeployedFunction(outdir, 'HelloNodejs')).functionName;
     results.push(...(await benchMemoryWatch(lambda, nodejs, warmRuns)));
-    const bursts = [await benchBurst(lambda, 'HelloNodejs', nodejs, burstSize)];
+    const bursts = await benchBurst(lambda, 'HelloNodejs', nodejs, burstSize);
     return { runs: results, bursts };
   } finally {
     lambda.destroy();
@@ -236,7 +260,7 @@ export function formatBursts(results: readonly BurstBenchResult[]): string {
       'invocations at once',
       'cold burst p50 ms',
       'cold burst p99 ms',
-      'environments started',
+      'environments started (median)',
       'init duration ms (median)',
       'warm burst p50 ms',
       'warm burst p99 ms',

@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     }
     if (invokeBursts) {
       console.log(
-        '\nInvocations at once through the Invoke API, after a configuration change (no environment), then again\n',
+        "\nInvocations at once through the Invoke API, after a configuration change (no environment), then again; 2 interleaved rounds each, with the local cloud's line of invocations and with LocalStack's start per invocation that finds no environment\n",
       );
       console.log(formatBursts(invokeBursts));
     }
