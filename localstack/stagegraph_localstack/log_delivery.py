@@ -275,6 +275,15 @@ IN_PROCESS_WRITES = os.environ.get("STAGEGRAPH_LOG_WRITES", "").lower() != "gate
 _logs_loaded = threading.Event()
 
 
+def logs_loaded() -> bool:
+    """True once a write through the gateway has loaded the logs service (and its place in the state snapshot)."""
+    return _logs_loaded.is_set()
+
+
+def note_logs_loaded() -> None:
+    _logs_loaded.set()
+
+
 def write_in_process(account: str, region: str, group: str, stream: str, events: list[dict]) -> bool:
     """Stores one batch of a function's log lines as PutLogEvents does, without the request: moto's put_log_events
     (whose subscription deliveries `install` queues), the group and stream made first when missing, and the logs

@@ -47,6 +47,50 @@ def test_log_events_are_written_in_order_batched_per_session_and_drained():
     assert len(written) < 7
 
 
+def test_interleaved_sessions_are_written_one_call_each():
+    written = []
+    gate = threading.Event()
+
+    def write(session, events):
+        gate.wait(5)
+        written.append((session, [e["message"] for e in events]))
+
+    delivery = LogDelivery(write)
+    sessions = [f"execution-{k}" for k in range(3)]  # one object per execution, as LocalStack's sessions
+    delivery.put("first", event(0))  # taken alone while the writer is held
+    for i in range(1, 31):  # executions at once, their events interleaved
+        delivery.put(sessions[i % 3], event(i))
+    gate.set()
+    assert delivery.drain(5)
+    assert written[0] == ("first", ["0"])
+    assert sorted(written[1:]) == [(f"execution-{k}", [str(i) for i in range(1, 31) if i % 3 == k]) for k in range(3)]
+
+
+def test_executions_of_one_state_machine_share_a_batch_of_their_stream_in_time_order():
+    from types import SimpleNamespace
+
+    written = []
+    gate = threading.Event()
+
+    def write(session, events):
+        gate.wait(5)
+        written.append([e["timestamp"] for e in events])
+
+    def session(stream):
+        return SimpleNamespace(configuration=SimpleNamespace(
+            log_account_id="000000000000", log_region="us-east-1", log_group_name="/flows", log_stream_name=stream))
+
+    delivery = LogDelivery(write)
+    delivery.put(session("states/c"), event(0))  # may be taken alone while the writer is held
+    executions = [session("states/a"), session("states/a"), session("states/b")]
+    for t in (5, 3, 4, 1, 2, 6):
+        delivery.put(executions[t % 3], event(t))
+    gate.set()
+    assert delivery.drain(5)
+    # two executions of machine a in one call, in time order; machines b's and c's streams apart
+    assert sorted(written) == [[0], [1, 3, 4, 6], [2, 5]]
+
+
 def test_a_batch_is_written_in_time_order():
     written = []
     gate = threading.Event()

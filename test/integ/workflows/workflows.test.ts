@@ -10,6 +10,11 @@ import {
   SFNClient,
   StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  FilterLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localClientConfig } from '../../../lib/local/endpoint';
 import { DeployedApp, LocalCloud, testApp, waitFor } from '../../../lib/testing';
@@ -24,6 +29,7 @@ const config = localClientConfig();
 // StartSyncExecution's `sync-` host prefix does not resolve on a local endpoint.
 const sfn = new SFNClient({ ...config, disableHostPrefix: true });
 const sqs = new SQSClient(config);
+const logs = new CloudWatchLogsClient(config);
 const flows = flowTestApp(testApp({ build: true }));
 let cloud: LocalCloud;
 let deployed: DeployedApp;
@@ -45,7 +51,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of [sfn, sqs]) client.destroy();
+  for (const client of [sfn, sqs, logs]) client.destroy();
   await cloud?.stop();
 });
 
@@ -107,6 +113,39 @@ test('the choice takes the other branch for other data', async () => {
     fanOut: [{ sum: 11 }, [{ square: 25 }, { square: 36 }]],
     size: { size: 'big' },
   });
+});
+
+test('executions at once log their history events to the flow log group, each execution in time order', async () => {
+  const runs = await Promise.all(
+    [7, 8, 9].map(n => deployed.runFlow(flows.orchestra, { items: [n] }, { timeoutMs: 90_000 })),
+  );
+  const groups = await logs.send(
+    new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/vendedlogs/states/FlowTestStack-Orchestra' }),
+  );
+  const logGroupName = groups.logGroups?.[0]?.logGroupName;
+  expect(logGroupName).toBeDefined();
+  for (const run of runs) {
+    expect(run.status).toBe('SUCCEEDED');
+    // Delivered asynchronously, as on AWS: read until the execution's last event is there.
+    const events = await waitFor(`the log events of ${run.executionArn}`, async () => {
+      const found: { at: number; type: string }[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await logs.send(new FilterLogEventsCommand({ logGroupName, nextToken }));
+        for (const e of page.events ?? []) {
+          const event = JSON.parse(e.message ?? '{}') as { type: string; execution_arn: string };
+          if (event.execution_arn === run.executionArn) found.push({ at: e.timestamp ?? 0, type: event.type });
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return found.some(e => e.type === 'ExecutionSucceeded') ? found : undefined;
+    });
+    expect(events[0].type).toBe('ExecutionStarted');
+    expect(events.map(e => e.at)).toEqual([...events.map(e => e.at)].sort((a, b) => a - b));
+    expect(
+      events.filter(e => e.type === 'TaskStateEntered' || e.type === 'ParallelStateEntered').length,
+    ).toBeGreaterThan(0);
+  }
 });
 
 /** The task token a callback published to the Requests topic, read from the queue subscribed to it. */
