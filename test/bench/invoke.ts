@@ -183,6 +183,7 @@ export async function benchInvoke(
       });
     }
     const nodejs = (await findDeployedFunction(outdir, 'HelloNodejs')).functionName;
+    results.push(await benchGatewayFloor(lambda, nodejs, warmRuns));
     results.push(...(await benchMemoryWatch(lambda, nodejs, warmRuns)));
     const bursts = await benchBurst(lambda, 'HelloNodejs', nodejs, burstSize);
     return { runs: results, bursts };
@@ -190,6 +191,27 @@ export async function benchInvoke(
     lambda.destroy();
     fs.rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The floor under a warm invoke on this machine at this moment: a GetFunctionConfiguration round trip (the same client,
+ * connection, gateway and handler chain, no function run). Its median varies with the machine as the invokes' do; the
+ * difference is the invoke path's own cost.
+ */
+async function benchGatewayFloor(lambda: LambdaClient, functionName: string, runs: number): Promise<InvokeBenchResult> {
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    ms.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return {
+    function: 'GetFunctionConfiguration (no function run)',
+    coldRoundTripMs: spread([NaN]),
+    initDurationMs: spread([NaN]),
+    warmRoundTripMs: { ...spread(ms), p99: percentile(ms, 0.99) },
+    warmDurationMs: spread([NaN]),
+  };
 }
 
 /**
@@ -247,7 +269,7 @@ export function formatInvoke(results: readonly InvokeBenchResult[]): string {
       Number.isNaN(r.initDurationMs.median) ? '-' : r.initDurationMs.median.toFixed(1),
       r.warmRoundTripMs.median.toFixed(1),
       r.warmRoundTripMs.p99.toFixed(1),
-      r.warmDurationMs.median.toFixed(2),
+      Number.isNaN(r.warmDurationMs.median) ? '-' : r.warmDurationMs.median.toFixed(2),
       `${r.warmRoundTripMs.runs}/${r.coldRoundTripMs.runs}`,
     ]),
   );
