@@ -11,10 +11,11 @@ each on hardware of its own. Here an on-demand invocation that finds no environm
 - another environment is started when the line would take longer to clear on the function's environments than a
   start takes: ``waiting x (time an invocation holds an environment) / environments > time a start takes``, both
   times averaged over the function's last invocations and starts, the hold at least as long as the youngest
-  invocation under way has held its environment; while all of them are starting, and when the first in line has
+  invocation under way has held its environment; before any invocation has ended, and when the first in line has
   waited longer than ``STALL_SECONDS``, one is started for each waiting invocation; at most
-  ``STARTS_AT_ONCE`` at once per function. A slow function gets an environment per waiting invocation, as on AWS;
-  a burst of fast ones is served by a few;
+  ``STARTS_AT_ONCE`` at once per function. Until one of its invocations has ended, a function gets an environment
+  per waiting invocation (four starts at a time on 2 cores: ten 1 s invocations at once end within about 1.2 s,
+  where AWS takes 1 s); a burst of short ones is served by a few;
 - a start that fails is the error of the first in line, as it was the error of the invocation that started it.
 
 Provisioned concurrency, the debug mode's environments and managed instances keep LocalStack's way.
@@ -54,28 +55,39 @@ POOL_ATTRIBUTE = "_stagegraph_pool"
 
 
 class Waiter:
-    __slots__ = ("since", "event", "environment", "error")
+    __slots__ = ("since", "event", "environment", "error", "closed")
 
     def __init__(self) -> None:
         self.since = time.monotonic()
         self.event = threading.Event()
         self.environment: Any = None
         self.error: BaseException | None = None
+        # The line was closed (its function version stopped) before an environment came: LocalStack's way then.
+        self.closed = False
 
 
 class FunctionPool:
     """The line of one function version's on-demand invocations waiting for an environment, and its starts.
 
-    ``environments()`` lists the function's on-demand environments (started, not stopped); ``start()`` starts one
-    and returns it reserved (INVOKING); ``release(environment)`` makes one READY (LocalStack's release)."""
+    ``environments()`` lists the function's live on-demand environments (ready or invoking); ``reserve_ready()``
+    reserves a READY one or gives None; ``start()`` starts one and returns it reserved (INVOKING); ``release(e)``
+    makes one READY (LocalStack's release); ``usable(e)``: still INVOKING (not stopped meanwhile); ``unclaimed(e)``:
+    one started for the line that nobody waits for any more (its Init Duration is nobody's); ``discard(e)``: stops one
+    started after the line was closed."""
 
     def __init__(self, environments: Callable[[], list], reserve_ready: Callable[[], Any], start: Callable[[], Any],
                  release: Callable[[Any], None], starts_at_once: int = STARTS_AT_ONCE,
-                 stall_seconds: float = STALL_SECONDS) -> None:
+                 stall_seconds: float = STALL_SECONDS, usable: Callable[[Any], bool] = lambda e: True,
+                 unclaimed: Callable[[Any], None] = lambda e: None, discard: Callable[[Any], None] = lambda e: None,
+                 ) -> None:
         self._environments = environments
         self._reserve_ready = reserve_ready
         self._start = start
         self._release = release
+        self._usable = usable
+        self._unclaimed = unclaimed
+        self._discard = discard
+        self.closed = False
         self.starts_at_once = starts_at_once
         self.stall_seconds = stall_seconds
         self.lock = threading.Lock()
@@ -98,16 +110,32 @@ class FunctionPool:
                 environment = self._reserve_ready()
                 if environment is not None:
                     return self._held(environment)
+            if self.closed:
+                return None
             waiter = Waiter()
             self.waiters.append(waiter)
-            self._start_as_needed()
-            self._watch()
-        # Handed an environment (or a start's error) by a release, a start or the line's watch.
+            try:
+                self._start_as_needed()
+                self._watch()
+            except BaseException:  # a thread that could not start: this invocation fails, it does not wait
+                self.waiters.remove(waiter)
+                raise
+        # Handed an environment (or a start's error) by a release, a start, the line's watch or its close.
         while not waiter.event.wait(WAITER_TIMEOUT_SECONDS):
             pass
         if waiter.error is not None:
             raise waiter.error
-        return waiter.environment
+        return None if waiter.closed else waiter.environment
+
+    def close(self) -> None:
+        """The function version was stopped: the invocations still waiting go LocalStack's way (``acquire`` gives
+        them None), and nothing more is started; an environment whose start completes after this is discarded."""
+        with self.lock:
+            self.closed = True
+            while self.waiters:
+                waiter = self.waiters.popleft()
+                waiter.closed = True
+                waiter.event.set()
 
     def _watch(self) -> None:
         """Under the lock: while invocations wait, the line is looked at every RECHECK_SECONDS (by one timer, not by
@@ -134,11 +162,14 @@ class FunctionPool:
             held_since = self.holding.pop(id(environment), None)
             if held_since is not None:
                 self.hold_seconds = _average(self.hold_seconds, time.monotonic() - held_since)
-            if self.waiters:
+            if self.waiters and self._usable(environment):
                 environment.last_returned = datetime.datetime.now()
                 self._hand(self.waiters.popleft(), environment)
                 return
-            self._release(environment)
+            try:
+                self._release(environment)
+            finally:
+                self._start_as_needed()
 
     def stopped(self, environment: Any) -> None:
         """An environment of the function was stopped (its invocation failed): the line may need another."""
@@ -152,11 +183,15 @@ class FunctionPool:
         """Under the lock: starts what the line needs now."""
         while self._needs_start():
             self.starting += 1
-            threading.Thread(target=self._run_start, name="stagegraph-environment-start", daemon=True).start()
+            try:
+                threading.Thread(target=self._run_start, name="stagegraph-environment-start", daemon=True).start()
+            except BaseException:
+                self.starting -= 1
+                raise
 
     def _needs_start(self) -> bool:
         unserved = len(self.waiters) - self.starting
-        if unserved <= 0 or self.starting >= self.starts_at_once:
+        if self.closed or unserved <= 0 or self.starting >= self.starts_at_once:
             return False
         environments = len(self._environments()) + self.starting
         if environments == 0:
@@ -164,8 +199,8 @@ class FunctionPool:
         now = time.monotonic()
         if now - self.waiters[0].since > self.stall_seconds:
             return True
-        if self.hold_seconds is None and not self.holding:
-            # Every environment is starting and no invocation has ended yet: the function may be a slow one.
+        if self.hold_seconds is None:
+            # No invocation of the function has ended yet: it may be a slow one, each waiting invocation its own.
             return True
         start = self.start_seconds if self.start_seconds is not None else FIRST_START_SECONDS
         # The invocations holding environments now hold them at least as long as the youngest of them has.
@@ -191,11 +226,18 @@ class FunctionPool:
             self.starting -= 1
             self.started += 1
             self.start_seconds = _average(self.start_seconds, time.monotonic() - began)
-            if self.waiters:
+            if self.closed:
+                discard = True
+            elif self.waiters:
+                discard = False
                 self._hand(self.waiters.popleft(), environment)
             else:
+                discard = False
+                self._unclaimed(environment)
                 self._release(environment)
             self._start_as_needed()
+        if discard:
+            self._discard(environment)
 
     def _hand(self, waiter: Waiter, environment: Any) -> None:
         waiter.environment = self._held(environment)
@@ -213,18 +255,21 @@ def _average(average: float | None, value: float) -> float:
 # --- inside LocalStack -------------------------------------------------------------------------
 
 
-def _pool_for(service: Any, version_manager_id: str, function_version: Any) -> FunctionPool:
-    from localstack.services.lambda_.invocation.execution_environment import ExecutionEnvironment
+def _pool_for(service: Any, version_manager_id: str, function_version: Any) -> FunctionPool | None:
+    """The line of a function version; None for a version already stopped (an invocation that got past the version's
+    shutdown check just before it: LocalStack's way)."""
+    from localstack.services.lambda_.invocation.execution_environment import ExecutionEnvironment, RuntimeStatus
     from localstack.services.lambda_.invocation.lambda_models import InitializationType
 
     pools: dict[str, FunctionPool] = service.__dict__.setdefault("_stagegraph_pools", {})
     pool = pools.get(version_manager_id)
     if pool is not None:
         return pool
+    live = (RuntimeStatus.READY, RuntimeStatus.INVOKING)
 
     def environments() -> list:
         return [environment for environment in list(service.environments[version_manager_id].values())
-                if environment.initialization_type == InitializationType.on_demand]
+                if environment.initialization_type == InitializationType.on_demand and environment.status in live]
 
     def start() -> Any:
         with service.on_demand_start_semaphore:
@@ -234,12 +279,24 @@ def _pool_for(service: Any, version_manager_id: str, function_version: Any) -> F
         environment.reserve()
         return environment
 
+    def usable(environment: Any) -> bool:
+        with environment.status_lock:
+            return environment.status == RuntimeStatus.INVOKING
+
+    def unclaimed(environment: Any) -> None:
+        # Started for an invocation that another environment served: AWS reports no Init Duration for it.
+        if hasattr(environment.runtime_executor, "pending_init_ms"):
+            environment.runtime_executor.pending_init_ms = None
+
     release = _ORIGINAL_RELEASE.get("release") or ExecutionEnvironment.release
     with _POOLS_LOCK:
+        if version_manager_id in service.__dict__.setdefault("_stagegraph_stopped_versions", set()):
+            return None
         pool = pools.get(version_manager_id)
         if pool is None:
-            pool = pools[version_manager_id] = FunctionPool(environments, _reserve_ready(service, version_manager_id),
-                                                            start, release)
+            pool = pools[version_manager_id] = FunctionPool(
+                environments, _reserve_ready(service, version_manager_id), start, release, usable=usable,
+                unclaimed=unclaimed, discard=service.stop_environment)
     return pool
 
 
@@ -273,12 +330,18 @@ def pooled_get_environment(original: Callable) -> Callable:
     @contextlib.contextmanager
     def on_demand(self: Any, version_manager_id: str, function_version: Any) -> Iterator[Any]:
         pool = _pool_for(self, version_manager_id, function_version)
-        environment = pool.acquire()
+        environment = pool.acquire() if pool is not None else None
+        if environment is None:
+            # the version was stopped before an environment came: as LocalStack does
+            with original(self, version_manager_id, function_version, InitializationType.on_demand) as environment:
+                yield environment
+            return
         try:
             yield environment
             environment.release()
         except InvalidStatusException as invalid_e:
             LOG.error("InvalidStatusException: %s", invalid_e)
+            pool.stopped(environment)
         except Exception as e:
             LOG.error("Failed invocation <%s>: %s", type(e), e, exc_info=LOG.isEnabledFor(logging.DEBUG))
             self.stop_environment(environment)
@@ -298,12 +361,17 @@ def pooled_get_environment(original: Callable) -> Callable:
 
 def pools_forgotten(original: Callable) -> Callable:
     """AssignmentService.stop_environments_for_version: a function version stopped (updated, deleted) leaves no line
-    behind (each update of a function's code or configuration is a version manager of its own)."""
+    behind (each update of a function's code or configuration is a version manager of its own): its line is closed
+    (the invocations still waiting go LocalStack's way, an environment whose start completes later is stopped) and
+    forgotten."""
 
     def stop_environments_for_version(self: Any, version_manager_id: str) -> None:
-        original(self, version_manager_id)
         with _POOLS_LOCK:
-            self.__dict__.get("_stagegraph_pools", {}).pop(version_manager_id, None)
+            self.__dict__.setdefault("_stagegraph_stopped_versions", set()).add(version_manager_id)
+            pool = self.__dict__.get("_stagegraph_pools", {}).pop(version_manager_id, None)
+        if pool is not None:
+            pool.close()
+        original(self, version_manager_id)
 
     stop_environments_for_version.__wrapped__ = original  # type: ignore[attr-defined]
     return stop_environments_for_version

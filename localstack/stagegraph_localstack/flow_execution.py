@@ -116,14 +116,20 @@ def write_events(session, events) -> None:
     """Into the logs store in the process, as the Lambda service's log lines (log_delivery.write_in_process: no
     botocore client and no gateway; 50 executions at once spent a fifth of the interpreter's busy time in those), else
     with LocalStack's own write (the first of a run, which loads the logs service; `STAGEGRAPH_LOG_WRITES=gateway`;
-    metric filters in the region), which makes the group and stream when missing."""
+    metric filters in the region; a log group that is gone, which LocalStack's write does not make again; an error
+    of the write in process), which makes the stream when missing."""
     from stagegraph_localstack import log_delivery
 
     configuration = getattr(session, "configuration", None)
     if configuration is not None and log_delivery.IN_PROCESS_WRITES and log_delivery.logs_loaded():
-        if log_delivery.write_in_process(configuration.log_account_id, configuration.log_region,
-                                         configuration.log_group_name, configuration.log_stream_name, events):
-            return
+        try:
+            # A missing log group is LocalStack's write's to handle (it makes the stream, not the group).
+            if log_delivery.write_in_process(configuration.log_account_id, configuration.log_region,
+                                             configuration.log_group_name, configuration.log_stream_name, events,
+                                             create_group=False):
+                return
+        except Exception as error:  # noqa: BLE001 - LocalStack's write has the last word
+            LOG.debug("stagegraph: flow execution logs written through the gateway: %s", error)
     session._publish_history_log_or_setup(log_events=events)
     log_delivery.note_logs_loaded()
 

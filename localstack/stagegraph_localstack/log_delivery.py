@@ -284,14 +284,16 @@ def note_logs_loaded() -> None:
     _logs_loaded.set()
 
 
-def write_in_process(account: str, region: str, group: str, stream: str, events: list[dict]) -> bool:
+def write_in_process(account: str, region: str, group: str, stream: str, events: list[dict],
+                     create_group: bool = True) -> bool:
     """Stores one batch of a function's log lines as PutLogEvents does, without the request: moto's put_log_events
     (whose subscription deliveries `install` queues), the group and stream made first when missing, and the logs
     service marked changed for the state snapshot. A PutLogEvents request from the log loop is a botocore client's
     serialization and signing, the gateway's handler chain and the parsing at both ends: in a profile of 300
     invocations by OBS uploads the log loop held the interpreter in 27% of the samples, 85% of them outside the
     logs store. False, and nothing written, when the region's logs have metric filters, which LocalStack's
-    provider applies to PutLogEvents requests: the caller writes through the gateway then."""
+    provider applies to PutLogEvents requests: the caller writes through the gateway then; also when the group is
+    missing and ``create_group`` is False (the caller's own write decides what a missing group means)."""
     from localstack.services.logs.models import get_moto_logs_backend
     from moto.logs.exceptions import ResourceAlreadyExistsException, ResourceNotFoundException
 
@@ -304,6 +306,8 @@ def write_in_process(account: str, region: str, group: str, stream: str, events:
         backend.put_log_events(group, stream, events)
     except ResourceNotFoundException:
         if group not in backend.groups:
+            if not create_group:
+                return False
             try:
                 backend.create_log_group(group, {})
             except ResourceAlreadyExistsException:

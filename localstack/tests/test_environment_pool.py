@@ -1,5 +1,6 @@
 """The line of invocations waiting for an environment: few starts for a burst of short invocations, one per waiting
 invocation for long ones, environments handed in order of arrival, a failed start the error of the first in line."""
+import contextlib
 import threading
 import time
 
@@ -23,13 +24,18 @@ class FakeEnvironment:
 class FakeFunction:
     """A function's environments, started in ``start_seconds``; ``fail_starts`` starts fail first."""
 
-    def __init__(self, start_seconds: float, fail_starts: int = 0, starts_at_once: int = 4) -> None:
+    def __init__(self, start_seconds: float, fail_starts: int = 0, starts_at_once: int = 4,
+                 stall_seconds: float = 0.5) -> None:
         self.start_seconds = start_seconds
         self.fail_starts = fail_starts
         self.environments: list[FakeEnvironment] = []
         self.lock = threading.Lock()
+        self.unclaimed: list[FakeEnvironment] = []
+        self.discarded: list[FakeEnvironment] = []
         self.pool = FunctionPool(lambda: list(self.environments), self.reserve_ready, self.start, self.make_ready,
-                                 starts_at_once=starts_at_once)
+                                 starts_at_once=starts_at_once, stall_seconds=stall_seconds,
+                                 usable=lambda e: e.status == "INVOKING", unclaimed=self.unclaimed.append,
+                                 discard=self.discarded.append)
 
     def start(self) -> FakeEnvironment:
         time.sleep(self.start_seconds)
@@ -61,6 +67,13 @@ class FakeFunction:
         time.sleep(hold_seconds)
         self.pool.release(environment)
         return environment
+
+
+def wait_for_waiters(pool: FunctionPool, count: int) -> None:
+    deadline = time.monotonic() + 5
+    while len(pool.waiters) < count:
+        assert time.monotonic() < deadline, f"{count} invocations did not get in line"
+        time.sleep(0.001)
 
 
 def at_once(count: int, call) -> list:
@@ -102,12 +115,12 @@ def test_long_invocations_each_get_an_environment_of_their_own():
     assert all(error is None for _, error in outcomes)
     assert function.pool.started == 10
     assert len({id(environment) for environment, _ in outcomes}) == 10
-    # none waited for another's second: four starts at once, then the rest as the line's wait passed a start's
-    assert time.monotonic() - began < 1.8
+    # none waited for another's second: no invocation had ended, so one start per waiting invocation, four at once
+    assert time.monotonic() - began < 1.35
 
 
 def test_environments_go_to_the_waiting_invocations_in_order_of_arrival():
-    function = FakeFunction(start_seconds=0.01, starts_at_once=1)
+    function = FakeFunction(start_seconds=0.01, starts_at_once=1, stall_seconds=3600)
     first = function.pool.acquire()  # the only environment, held
     function.pool.hold_seconds = 60.0  # and known to be held long: the line would rather start one...
     function.pool.start_seconds = 3600.0  # ...were a start not longer still
@@ -125,10 +138,7 @@ def test_environments_go_to_the_waiting_invocations_in_order_of_arrival():
         thread = threading.Thread(target=waiter, args=(i,))
         thread.start()
         threads.append(thread)
-        deadline = time.monotonic() + 5
-        while len(function.pool.waiters) < i + 1:
-            assert time.monotonic() < deadline
-            time.sleep(0.001)
+        wait_for_waiters(function.pool, i + 1)
     function.pool.release(first)
     for thread in threads:
         thread.join(10)
@@ -203,6 +213,8 @@ def localstack_service():
             self.id = f"env-{Environment.count}"
             self.initialization_type = on_demand
             self.status = RuntimeStatus.READY
+            self.status_lock = threading.RLock()
+            self.runtime_executor = SimpleNamespace(pending_init_ms=50.0)
             self.last_returned = None
 
         def reserve(self) -> None:
@@ -233,9 +245,10 @@ def localstack_service():
             self.stopped.append(environment)
             self.environments["vm-1"].pop(environment.id, None)
 
+        @contextlib.contextmanager
         def original_get_environment(self, version_manager_id, function_version, provisioning_type):
             self.original_calls.append(provisioning_type)
-            return "localstack's"
+            yield "localstack's"
 
         def stop_environments_for_version(self, version_manager_id) -> None:
             for environment in list(self.environments[version_manager_id].values()):
@@ -277,15 +290,35 @@ def test_a_failed_invocation_stops_its_environment_and_the_next_starts_one(local
 def test_provisioned_concurrency_keeps_localstacks_way(localstack_service):
     ls = localstack_service
     provisioned = ls.models.InitializationType.provisioned_concurrency
-    assert ls.get(provisioned) == "localstack's"
+    with ls.get(provisioned) as environment:
+        assert environment == "localstack's"
     assert ls.service.original_calls == [provisioned]
 
 
 def test_a_function_can_keep_localstacks_starts_in_its_environment(localstack_service):
     ls = localstack_service
     ls.version.config.environment = {"STAGEGRAPH_LAMBDA_SCALING": "localstack"}
-    assert ls.get() == "localstack's"
+    with ls.get() as environment:
+        assert environment == "localstack's"
     assert ls.service.original_calls == [ls.on_demand]
+
+
+def test_an_environment_stopped_during_its_invocation_leaves_no_hold_behind(localstack_service):
+    ls = localstack_service
+    with ls.get() as environment:
+        environment.status = ls.RuntimeStatus.STOPPED  # stopped by an update while it ran
+    assert not ls.service._stagegraph_pools["vm-1"].holding
+
+
+def test_an_invocation_of_a_stopped_version_goes_localstacks_way(localstack_service):
+    ls = localstack_service
+    with ls.get():
+        pass
+    ls.stop_for_version()
+    with ls.get() as environment:
+        assert environment == "localstack's"  # no new line for a stopped version
+    assert ls.service.original_calls == [ls.on_demand]
+    assert "vm-1" not in ls.service._stagegraph_pools
 
 
 def test_a_stopped_version_leaves_no_line_behind(localstack_service):
@@ -296,3 +329,63 @@ def test_a_stopped_version_leaves_no_line_behind(localstack_service):
     ls.stop_for_version()
     assert "vm-1" not in ls.service._stagegraph_pools
     assert ls.service.environments["vm-1"] == {}
+
+
+def test_a_closed_line_sends_its_waiting_invocations_back_and_discards_a_late_start():
+    function = FakeFunction(start_seconds=0.3, starts_at_once=1)
+    outcomes: list = []
+    waiter = threading.Thread(target=lambda: outcomes.append(function.pool.acquire()))
+    waiter.start()
+    wait_for_waiters(function.pool, 1)
+    function.pool.close()  # the version was stopped while its start was under way
+    waiter.join(5)
+
+    assert outcomes == [None]  # LocalStack's way for it
+    assert function.pool.acquire() is None  # and for any invocation after
+    deadline = time.monotonic() + 5
+    while not function.discarded:
+        assert time.monotonic() < deadline, "the start completed after the close was kept"
+        time.sleep(0.01)
+    assert function.pool.starting == 0
+
+
+def test_an_environment_started_for_nobody_reports_no_init_duration():
+    function = FakeFunction(start_seconds=0.05, starts_at_once=4)
+    outcomes = at_once(4, lambda i: function.invoke(0.0))  # four starts, then fewer waiting than started
+    assert all(error is None for _, error in outcomes)
+    served = {id(environment) for environment, _ in outcomes}
+    assert {id(e) for e in function.unclaimed}.isdisjoint(served)
+    assert len(function.unclaimed) == function.pool.started - len(served)
+
+
+def test_an_invocation_whose_start_thread_cannot_start_fails_and_leaves_no_waiter(monkeypatch):
+    from stagegraph_localstack import environment_pool
+
+    class NoThread:
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        def start(self) -> None:
+            raise RuntimeError("can't start new thread")
+
+    function = FakeFunction(start_seconds=0.01)
+    monkeypatch.setattr(environment_pool.threading, "Thread", NoThread)
+    with pytest.raises(RuntimeError, match="new thread"):
+        function.pool.acquire()
+    assert not function.pool.waiters and function.pool.starting == 0
+
+
+def test_a_stopped_environment_is_not_handed_to_the_next_in_line():
+    function = FakeFunction(start_seconds=0.01, starts_at_once=1, stall_seconds=3600)
+    held = function.pool.acquire()
+    function.pool.hold_seconds, function.pool.start_seconds = 60.0, 3600.0
+    got: list = []
+    waiter = threading.Thread(target=lambda: got.append(function.pool.acquire()))
+    waiter.start()
+    wait_for_waiters(function.pool, 1)
+    held.status = "STOPPED"  # stopped while its invocation ran
+    with pytest.raises(AssertionError):
+        function.pool.release(held)  # LocalStack's release refuses it (here: the fake's assert)
+    assert function.pool.waiters and not got
+    function.pool.close()
+    waiter.join(5)

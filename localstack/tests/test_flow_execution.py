@@ -177,3 +177,44 @@ def test_a_definition_is_parsed_once_and_its_program_built_for_every_execution()
         with pytest.raises(ParseError):
             cached("bad")
     assert parsed.count("bad") == 2
+
+
+def test_execution_logs_go_into_the_logs_store_in_process_once_loaded_else_through_localstacks_write(monkeypatch):
+    from types import SimpleNamespace
+
+    from stagegraph_localstack import flow_execution, log_delivery
+
+    stored, through_gateway = [], []
+
+    class Session:
+        configuration = SimpleNamespace(log_account_id="000000000000", log_region="us-east-1",
+                                        log_group_name="/flows", log_stream_name="states/a")
+
+        def _publish_history_log_or_setup(self, log_events):
+            through_gateway.append(log_events)
+
+    outcome = {"in process": True}
+
+    def write_in_process(account, region, group, stream, events, create_group=True):
+        assert (account, region, group, stream, create_group) == ("000000000000", "us-east-1", "/flows", "states/a", False)
+        if isinstance(outcome["in process"], Exception):
+            raise outcome["in process"]
+        if outcome["in process"]:
+            stored.append(events)
+        return outcome["in process"]
+
+    monkeypatch.setattr(log_delivery, "write_in_process", write_in_process)
+    monkeypatch.setattr(log_delivery, "IN_PROCESS_WRITES", True)
+    monkeypatch.setattr(log_delivery, "_logs_loaded", threading.Event())
+    session = Session()
+
+    flow_execution.write_events(session, [event(1)])  # the run's first write loads the logs service
+    assert through_gateway == [[event(1)]] and stored == [] and log_delivery.logs_loaded()
+    flow_execution.write_events(session, [event(2)])
+    assert stored == [[event(2)]]
+    outcome["in process"] = False  # the group is gone, or metric filters: LocalStack's write decides
+    flow_execution.write_events(session, [event(3)])
+    outcome["in process"] = RuntimeError("store failed")
+    flow_execution.write_events(session, [event(4)])
+    assert through_gateway == [[event(1)], [event(3)], [event(4)]]
+    assert flow_execution._destination(session) == ("000000000000", "us-east-1", "/flows", "states/a")

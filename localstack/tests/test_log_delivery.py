@@ -173,6 +173,9 @@ def test_a_function_s_lines_are_stored_in_process_as_put_log_events_stores_them(
     backend = get_moto_logs_backend("111111111111", "eu-west-1")
     now = int(time.time() * 1000)
     events = [{"timestamp": now + i, "message": f"line {i}\n"} for i in range(3)]
+    # A flow's write makes no group that is gone (LocalStack's own write does not either): nothing written.
+    assert not log_delivery.write_in_process("111111111111", "eu-west-1", "/aws/lambda/fn", "s", events, create_group=False)
+    assert "/aws/lambda/fn" not in backend.groups and marked == []
     # The group and the stream are made when missing, as the log loop does through the gateway.
     assert log_delivery.write_in_process("111111111111", "eu-west-1", "/aws/lambda/fn", "2026/11/26/[$LATEST]a", events)
     assert log_delivery.write_in_process("111111111111", "eu-west-1", "/aws/lambda/fn", "2026/11/26/[$LATEST]a", events[:1])
