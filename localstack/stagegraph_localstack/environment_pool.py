@@ -204,7 +204,7 @@ class FunctionPool:
             return True
         start = self.start_seconds if self.start_seconds is not None else FIRST_START_SECONDS
         # The invocations holding environments now hold them at least as long as the youngest of them has.
-        hold = max(self.hold_seconds or 0.0, now - max(self.holding.values(), default=now))
+        hold = max(self.hold_seconds, now - max(self.holding.values(), default=now))
         return unserved * hold / environments > start
 
     def _run_start(self) -> None:
@@ -226,13 +226,10 @@ class FunctionPool:
             self.starting -= 1
             self.started += 1
             self.start_seconds = _average(self.start_seconds, time.monotonic() - began)
-            if self.closed:
-                discard = True
-            elif self.waiters:
-                discard = False
+            discard = self.closed
+            if not discard and self.waiters:
                 self._hand(self.waiters.popleft(), environment)
-            else:
-                discard = False
+            elif not discard:
                 self._unclaimed(environment)
                 self._release(environment)
             self._start_as_needed()
@@ -258,7 +255,7 @@ def _average(average: float | None, value: float) -> float:
 def _pool_for(service: Any, version_manager_id: str, function_version: Any) -> FunctionPool | None:
     """The line of a function version; None for a version already stopped (an invocation that got past the version's
     shutdown check just before it: LocalStack's way)."""
-    from localstack.services.lambda_.invocation.execution_environment import ExecutionEnvironment, RuntimeStatus
+    from localstack.services.lambda_.invocation.execution_environment import RuntimeStatus
     from localstack.services.lambda_.invocation.lambda_models import InitializationType
 
     pools: dict[str, FunctionPool] = service.__dict__.setdefault("_stagegraph_pools", {})
@@ -288,20 +285,24 @@ def _pool_for(service: Any, version_manager_id: str, function_version: Any) -> F
         if hasattr(environment.runtime_executor, "pending_init_ms"):
             environment.runtime_executor.pending_init_ms = None
 
-    release = _ORIGINAL_RELEASE.get("release") or ExecutionEnvironment.release
     with _POOLS_LOCK:
         if version_manager_id in service.__dict__.setdefault("_stagegraph_stopped_versions", set()):
             return None
         pool = pools.get(version_manager_id)
         if pool is None:
             pool = pools[version_manager_id] = FunctionPool(
-                environments, _reserve_ready(service, version_manager_id), start, release, usable=usable,
+                environments, _reserve_ready(service, version_manager_id), start, localstack_release, usable=usable,
                 unclaimed=unclaimed, discard=service.stop_environment)
     return pool
 
 
 _POOLS_LOCK = threading.Lock()
-_ORIGINAL_RELEASE: dict[str, Callable] = {}
+
+
+def localstack_release(environment: Any) -> None:
+    """LocalStack's own release (READY, keepalive), under the one ``pooled_release`` wraps."""
+    release = type(environment).release
+    getattr(release, "__wrapped__", release)(environment)
 
 
 def _reserve_ready(service: Any, version_manager_id: str) -> Callable[[], Any]:
@@ -404,7 +405,6 @@ def install() -> bool:
         from localstack.services.lambda_.invocation.execution_environment import ExecutionEnvironment
     except ImportError:  # not inside LocalStack
         return False
-    _ORIGINAL_RELEASE["release"] = ExecutionEnvironment.release
     AssignmentService.get_environment = pooled_get_environment(AssignmentService.get_environment)
     AssignmentService.stop_environments_for_version = pools_forgotten(AssignmentService.stop_environments_for_version)
     ExecutionEnvironment.release = pooled_release(ExecutionEnvironment.release)

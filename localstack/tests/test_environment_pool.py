@@ -228,7 +228,6 @@ def localstack_service():
             self.status = RuntimeStatus.READY
 
     Environment.release = environment_pool.pooled_release(Environment.localstack_release)
-    environment_pool._ORIGINAL_RELEASE["release"] = Environment.localstack_release
 
     class Service:
         def __init__(self) -> None:
@@ -262,7 +261,6 @@ def localstack_service():
                           version=version,
                           stop_for_version=lambda: stop_for_version(service, "vm-1"), models=models,
                           RuntimeStatus=RuntimeStatus, on_demand=on_demand)
-    environment_pool._ORIGINAL_RELEASE.clear()
 
 
 def test_an_on_demand_invocation_takes_an_environment_from_the_line_and_gives_it_back(localstack_service):

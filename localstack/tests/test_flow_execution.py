@@ -25,15 +25,21 @@ def event(n):
     return {"timestamp": n, "message": str(n)}
 
 
-def test_log_events_are_written_in_order_batched_per_session_and_drained():
+def held_delivery(record=lambda session, events: (session, [e["message"] for e in events])):
+    """A delivery whose writer waits for ``gate`` and then keeps ``record(session, events)`` of each call in
+    ``written``."""
     written = []
     gate = threading.Event()
 
     def write(session, events):
         gate.wait(5)
-        written.append((session, [e["message"] for e in events]))
+        written.append(record(session, events))
 
-    delivery = LogDelivery(write)
+    return LogDelivery(write), written, gate
+
+
+def test_log_events_are_written_in_order_batched_per_session_and_drained():
+    delivery, written, gate = held_delivery()
     for i in range(5):
         delivery.put("a", event(i))
     delivery.put("b", event(100))
@@ -48,14 +54,7 @@ def test_log_events_are_written_in_order_batched_per_session_and_drained():
 
 
 def test_interleaved_sessions_are_written_one_call_each():
-    written = []
-    gate = threading.Event()
-
-    def write(session, events):
-        gate.wait(5)
-        written.append((session, [e["message"] for e in events]))
-
-    delivery = LogDelivery(write)
+    delivery, written, gate = held_delivery()
     sessions = [f"execution-{k}" for k in range(3)]  # one object per execution, as LocalStack's sessions
     delivery.put("first", event(0))  # taken alone while the writer is held
     for i in range(1, 31):  # executions at once, their events interleaved
@@ -69,18 +68,12 @@ def test_interleaved_sessions_are_written_one_call_each():
 def test_executions_of_one_state_machine_share_a_batch_of_their_stream_in_time_order():
     from types import SimpleNamespace
 
-    written = []
-    gate = threading.Event()
-
-    def write(session, events):
-        gate.wait(5)
-        written.append([e["timestamp"] for e in events])
+    delivery, written, gate = held_delivery(lambda session, events: [e["timestamp"] for e in events])
 
     def session(stream):
         return SimpleNamespace(configuration=SimpleNamespace(
             log_account_id="000000000000", log_region="us-east-1", log_group_name="/flows", log_stream_name=stream))
 
-    delivery = LogDelivery(write)
     delivery.put(session("states/c"), event(0))  # may be taken alone while the writer is held
     executions = [session("states/a"), session("states/a"), session("states/b")]
     for t in (5, 3, 4, 1, 2, 6):

@@ -205,13 +205,7 @@ async function benchGatewayFloor(lambda: LambdaClient, functionName: string, run
     await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
     ms.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
-  return {
-    function: 'GetFunctionConfiguration (no function run)',
-    coldRoundTripMs: spread([NaN]),
-    initDurationMs: spread([NaN]),
-    warmRoundTripMs: { ...spread(ms), p99: percentile(ms, 0.99) },
-    warmDurationMs: spread([NaN]),
-  };
+  return warmRow('GetFunctionConfiguration (no function run)', ms);
 }
 
 /**
@@ -238,18 +232,20 @@ async function benchMemoryWatch(
       }
     }
   }
-  return (['off', 'on'] as const).map(mode => {
-    return {
-      function: `HelloNodejs, memory watch ${mode}`,
-      coldRoundTripMs: spread([NaN]),
-      initDurationMs: spread([NaN]),
-      warmRoundTripMs: {
-        ...spread(runs[mode].warm),
-        p99: percentile(runs[mode].warm, 0.99),
-      },
-      warmDurationMs: spread(runs[mode].durations),
-    };
-  });
+  return (['off', 'on'] as const).map(mode =>
+    warmRow(`HelloNodejs, memory watch ${mode}`, runs[mode].warm, runs[mode].durations),
+  );
+}
+
+/** A row of warm round trips only (no cold starts), with the handler's durations when there are any. */
+function warmRow(label: string, roundTrips: number[], durations: number[] = [NaN]): InvokeBenchResult {
+  return {
+    function: label,
+    coldRoundTripMs: spread([NaN]),
+    initDurationMs: spread([NaN]),
+    warmRoundTripMs: { ...spread(roundTrips), p99: percentile(roundTrips, 0.99) },
+    warmDurationMs: spread(durations),
+  };
 }
 
 export function formatInvoke(results: readonly InvokeBenchResult[]): string {
