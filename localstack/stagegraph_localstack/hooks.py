@@ -14,6 +14,7 @@ from stagegraph_localstack import (
     environment_pool,
     esm_polling,
     flow_execution,
+    gateway_threads,
     in_process_invoke,
     invocation_records,
     lambda_metrics,
@@ -91,6 +92,8 @@ def stagegraph_restore() -> None:
     from stagegraph_localstack import persistence
 
     persistence.restore_and_start()
+    # The gateway's threads for a first burst of requests, in the background.
+    gateway_threads.prestart()
     # Log lines a previous run stored but had not delivered to their subscriptions yet.
     log_delivery.restore(persistence.state_folder())
 

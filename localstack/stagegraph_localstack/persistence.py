@@ -40,6 +40,7 @@ from typing import Any
 
 from stagegraph_localstack.state_files import RESTORE_FILE, UNSUPPORTED_FILE, SnapshotStore, write_json
 from stagegraph_localstack.services import service_container
+from stagegraph_localstack.settings import environment_number
 
 LOG = logging.getLogger(__name__)
 
@@ -75,15 +76,7 @@ BACKGROUND_SERVICES = {"stepfunctions", "cloudformation", "lambda"}
 
 def persist_interval() -> float:
     """Seconds between periodic saves, from STAGEGRAPH_PERSIST_INTERVAL; 0 saves only on shutdown."""
-    raw = os.environ.get(INTERVAL_VARIABLE, "").strip()
-    if not raw:
-        return DEFAULT_INTERVAL_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        LOG.warning("%s=%r is not a number of seconds: using %s", INTERVAL_VARIABLE, raw, DEFAULT_INTERVAL_SECONDS)
-        return DEFAULT_INTERVAL_SECONDS
-    return max(value, 0.0)
+    return float(environment_number(INTERVAL_VARIABLE, DEFAULT_INTERVAL_SECONDS, what="a number of seconds"))
 
 
 def ordered(names, first: list[str], last: list[str] = ()) -> list[str]:

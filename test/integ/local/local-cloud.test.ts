@@ -236,6 +236,23 @@ test('nothing of the local cloud listens beyond 127.0.0.1: the gateway, the Kine
   expect(sockets.filter(s => !isLoopback(s.address))).toEqual([]);
 });
 
+test("the gateway's worker threads are started ahead of a first burst of requests (256, STAGEGRAPH_GATEWAY_THREADS)", async () => {
+  const { pid } = await localStatus(PROJECT_DIR);
+  if (!pid) {
+    return; // a LocalStack of the user's own
+  }
+  // LocalStack alone runs about 30 threads; the pool grows in the background once the gateway is up.
+  const threads = await waitFor(
+    'the gateway thread pool to be grown',
+    async () => {
+      const count = Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf-8'))?.[1]);
+      return count >= 256 ? count : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+  expect(threads).toBeGreaterThanOrEqual(256);
+});
+
 function processGone(pid: number): Promise<true> {
   return waitFor(`process ${pid} to exit`, async () => (fs.existsSync(`/proc/${pid}`) ? undefined : true), {
     timeoutMs: 10_000,
