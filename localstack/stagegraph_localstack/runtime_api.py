@@ -6,12 +6,16 @@ The function's runtime process polls ``GET /2018-06-01/runtime/invocation/next``
 """
 
 import json
+import logging
 import queue
+import sys
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOG = logging.getLogger(__name__)
 
 API_PREFIX = "/2018-06-01/runtime"
 # The runtime interface clients send an error's X-Ray cause in a header of up to 1 MiB
@@ -34,6 +38,19 @@ class _Headers(dict):
 
     def get(self, name: str, default=None):
         return dict.get(self, name.lower(), default)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A runtime process that goes away mid-request (stopped past its memory size, or killed) resets its
+        connection: nobody to answer, and no traceback for LocalStack's log. Anything else is logged with its stack."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            LOG.debug("runtime API connection from %s ended: %s", client_address, error)
+            return
+        LOG.warning("runtime API request from %s failed", client_address, exc_info=error)
 
 
 @dataclass
@@ -65,8 +82,7 @@ class RuntimeApiServer:
         self.ready = threading.Event()
         self.init_error: bytes | None = None
         self.init_failed = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, name="stagegraph-runtime-api", daemon=True)
 
     @property

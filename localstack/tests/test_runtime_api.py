@@ -189,3 +189,21 @@ def test_request_headers_are_read_by_any_case_of_their_name():
     assert headers.get("x-cause") == "a: b"
     assert headers.get("Connection") is None and headers.get("Connection", "") == ""
     assert len(headers) == 3
+
+
+def test_a_connection_reset_by_a_runtime_process_leaves_no_traceback_other_errors_are_logged(api, capfd, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="stagegraph_localstack.runtime_api")
+    try:
+        raise ConnectionResetError(104, "Connection reset by peer")  # as readline raises it for a killed process
+    except ConnectionResetError:
+        api._server.handle_error(None, ("127.0.0.1", 50000))
+    assert "Traceback" not in capfd.readouterr().err
+    assert [r.levelname for r in caplog.records] == ["DEBUG"]
+    caplog.clear()
+    try:
+        raise ValueError("a defect")
+    except ValueError:
+        api._server.handle_error(None, ("127.0.0.1", 50001))
+    assert [(r.levelname, r.exc_info[0]) for r in caplog.records] == [("WARNING", ValueError)]
