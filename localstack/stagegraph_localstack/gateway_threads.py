@@ -43,7 +43,7 @@ def grow(pool: Any, count: int, step: int = STEP, stalled_seconds: float = STALL
     progress_at = time.monotonic()
     while pool.workers < target and pool.started:
         before = pool.workers
-        # Starts (minimum - workers) threads on the pool's coordinator: here, or by the thread holding it.
+        # Starts (minimum - workers) threads here, holding the pool's coordinator lock (the reactor waits for it).
         pool.adjustPoolsize(minthreads=min(target, before + step), maxthreads=pool.max)
         if pool.workers > before:
             progress_at = time.monotonic()
@@ -80,7 +80,8 @@ def prestart(count: int | None = None) -> threading.Thread | None:
             grown = grow(pool, wanted)
             LOG.debug("stagegraph: %s gateway threads started ahead", grown)
         except Exception as error:  # noqa: BLE001 - an optimisation: the pool still starts threads on demand
-            LOG.warning("stagegraph: starting gateway threads ahead failed: %s", error)
+            # A pool stopped meanwhile (LocalStack shutting down) refuses new threads: nothing to report then.
+            (LOG.warning if pool.started else LOG.debug)("stagegraph: starting gateway threads ahead failed: %s", error)
 
     thread = threading.Thread(target=run, name="stagegraph-gateway-threads", daemon=True)
     thread.start()

@@ -69,3 +69,21 @@ def test_a_request_during_the_growing_is_served_and_counted(pool):
     # the busy thread counts towards the 100: the pool is not grown past what was asked
     assert pool.workers == 100
     release.set()
+
+
+def test_a_pool_stopped_during_the_growing_ends_it_without_an_error():
+    threadpool = pytest.importorskip("twisted.python.threadpool")
+    stopping = threadpool.ThreadPool(0, 100)
+    stopping.start()
+    grown = []
+
+    def adjust(minthreads=None, maxthreads=None, original=stopping.adjustPoolsize):
+        original(minthreads, maxthreads)
+        if stopping.workers >= 16:
+            stopping.stop()  # LocalStack shutting down while the pool grows
+
+    stopping.adjustPoolsize = adjust
+    grown.append(gateway_threads.grow(stopping, 100, step=8))
+    # the growing saw the stop and returned, with no thread asked for after it
+    assert not stopping.started
+    assert grown[0] <= 16
