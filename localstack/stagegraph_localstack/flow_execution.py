@@ -81,29 +81,13 @@ class LogDelivery:
                 # CloudWatch Logs refuses a whole batch out of time order (should the clock step back).
                 events.sort(key=lambda event: event["timestamp"])
                 for start in range(0, len(events), BATCH_EVENTS):
-                    self._write_batch(session, events[start:start + BATCH_EVENTS])
+                    try:
+                        self._write(session, events[start:start + BATCH_EVENTS])
+                    except Exception as error:  # noqa: BLE001 - as LocalStack: a lost log line must not stop the rest
+                        LOG.warning("stagegraph: flow execution log events not written: %s", error)
             with self._lock:
                 self._written += len(taken)
                 self._progress.notify_all()
-
-    def _write_batch(self, session, events: list) -> None:
-        try:
-            self._write(session, events)
-            return
-        except Exception as error:  # noqa: BLE001 - as LocalStack: a lost log line must not stop the rest
-            if len(events) == 1:
-                LOG.warning("stagegraph: a flow execution log event not written: %s", error)
-                return
-        # A batch refused whole: one event at a time, as LocalStack writes them, so that only an event the logs store
-        # cannot take is lost (or all of them, where the log group is gone).
-        lost, last_error = 0, None
-        for event in events:
-            try:
-                self._write(session, [event])
-            except Exception as error:  # noqa: BLE001
-                lost, last_error = lost + 1, error
-        if lost:
-            LOG.warning("stagegraph: %s of %s flow execution log events not written: %s", lost, len(events), last_error)
 
     def drain(self, timeout: float) -> bool:
         """Waits until the events put before this call are written (not those put meanwhile by executions still

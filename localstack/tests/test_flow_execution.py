@@ -132,28 +132,6 @@ def test_a_failed_write_does_not_stop_the_rest():
     assert written == ["2"]
 
 
-def test_a_batch_refused_whole_is_written_event_by_event_losing_only_the_event_refused():
-    written, calls = [], []
-
-    def write(session, events):
-        calls.append(len(events))
-        if any(e["message"] == "bad" for e in events):
-            raise RuntimeError("an event the logs store cannot take")
-        written.extend(e["message"] for e in events)
-
-    gate = threading.Event()
-    delivery = LogDelivery(lambda session, events: gate.wait(5) and write(session, events) or True)
-    delivery.put("a", event(0))  # may be taken alone while the writer is held
-    for t in (1, 2, 3):
-        delivery.put("a", {"timestamp": t, "message": "bad" if t == 2 else str(t)})
-    gate.set()
-    assert delivery.drain(5)
-    assert written == ["0", "1", "3"]
-    # the batch with the refused event, then each of its events alone
-    refused = next(i for i, n in enumerate(calls) if n > 1)
-    assert calls[refused + 1:] == [1] * calls[refused]
-
-
 def test_install_patches_step_functions():
     pytest.importorskip("localstack.services.stepfunctions.asl.eval.event.logging")
     assert flow_execution.install()

@@ -87,3 +87,9 @@ def test_a_pool_stopped_during_the_growing_ends_it_without_an_error():
     # the growing saw the stop and returned, with no thread asked for after it
     assert not stopping.started
     assert grown[0] <= 16
+
+
+def test_the_pools_minimum_is_put_back_after_the_growing(pool):
+    assert pool.min == 0
+    assert gateway_threads.grow(pool, 30, step=8) == 30
+    assert pool.min == 0

@@ -246,11 +246,11 @@ test("the gateway's worker threads are started ahead of a first burst of request
     'the gateway thread pool to be grown',
     async () => {
       const count = Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf-8'))?.[1]);
-      return count >= 256 ? count : undefined;
+      return count >= 256 + 14 ? count : undefined;
     },
     { timeoutMs: 30_000, intervalMs: 100 },
   );
-  expect(threads).toBeGreaterThanOrEqual(256);
+  expect(threads).toBeGreaterThanOrEqual(270); // the 256 and LocalStack's own (28 after a start here, at least 14)
 });
 
 function processGone(pid: number): Promise<true> {
