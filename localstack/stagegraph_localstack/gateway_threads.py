@@ -7,10 +7,10 @@ A request that waits (an invocation in its function's line, an SQS long poll) ke
 200 invocations after a start made the pool start about 200 threads while the requests came in: the last of them
 ended 0.3-1.0 s after the burst's median, where the bursts after it had a tail of 0.0-0.2 s (2 cores).
 
-Here a background thread grows the pool to ``STAGEGRAPH_GATEWAY_THREADS`` idle threads (256 unless set; 0 leaves the
-pool as LocalStack has it) once the gateway is up, a few at a time so that requests arriving meanwhile are not held
-up. The pool never stops idle threads, so this is the pool a first burst would have left behind. The number counts the pool's threads, busy or idle, at most
-GATEWAY_WORKER_COUNT.
+Here a background thread grows the pool to ``STAGEGRAPH_GATEWAY_THREADS`` threads, busy or idle (256 unless set, at
+most GATEWAY_WORKER_COUNT; 0 leaves the pool as LocalStack has it) once the gateway is up, a few at a time so that
+requests arriving meanwhile are not held up. The pool never stops idle threads, so this is the pool a first burst
+would have left behind.
 """
 import logging
 import threading
@@ -32,7 +32,7 @@ STALLED_SECONDS = 1.0
 
 
 def wanted_threads() -> int:
-    """The number of idle gateway threads to start, from STAGEGRAPH_GATEWAY_THREADS."""
+    """The number of gateway threads to have started, from STAGEGRAPH_GATEWAY_THREADS."""
     return int(environment_number(VARIABLE, DEFAULT_THREADS, parse=int, what="a whole number"))
 
 
