@@ -1,4 +1,5 @@
-import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import { createHash } from 'crypto';
+import { AssetHashType, DockerImage, Stack, Stage } from 'aws-cdk-lib';
 import { Architecture, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -158,11 +159,7 @@ class BuiltCode<O> extends StageCode {
       }
       throw error;
     }
-    const code = Code.fromAsset(builder.sourceDir, {
-      assetHashType: AssetHashType.SOURCE,
-      exclude: [...builder.exclude],
-      bundling: { image: NO_DOCKER_IMAGE, local },
-    });
+    const code = builtAsset(scope, builder, local);
     const source: SourceFact = {
       language: this.language,
       dir: location.path,
@@ -171,6 +168,30 @@ class BuiltCode<O> extends StageCode {
     };
     return { code, runtime, handler: entry.handler, language: this.language, _source: source };
   }
+}
+
+/**
+ * The asset of built code. Where CDK bundles the stack, the code is built (or found in the build cache) here and
+ * staged by copying, under a custom hash: the build cache key, the source fingerprint plus the build settings.
+ * Where it does not (`cdk deploy OtherStack`, `cdk ls`, `testApp()`), CDK skips the asset as it skips bundling:
+ * nothing is built, and the hash is another one made of the same key.
+ */
+function builtAsset(scope: Construct, builder: LanguageBuilder, local: LocalBuild): Code {
+  if (!Stack.of(scope).bundlingRequired) {
+    return Code.fromAsset(builder.sourceDir, {
+      assetHashType: AssetHashType.CUSTOM,
+      // Still the source fingerprint and the settings: a change to the code shows in the template.
+      assetHash: local.cacheKey(),
+      bundling: { image: NO_DOCKER_IMAGE, local },
+    });
+  }
+  const assetOutdir = Stage.of(scope)?.assetOutdir;
+  if (assetOutdir === undefined) {
+    throw new StageValidationError(scope, 'a function with built code must be inside a CDK App or Stage');
+  }
+  // CDK stages a custom hash under the SHA-256 of the key: a new build goes straight into that folder.
+  const { dir, key } = local.output(assetOutdir, custom => createHash('sha256').update(custom).digest('hex'));
+  return Code.fromAsset(dir, { assetHashType: AssetHashType.CUSTOM, assetHash: key });
 }
 
 /** Factory options as plain JSON: a runtime by its name, everything else as given. */

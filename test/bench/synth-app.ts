@@ -29,6 +29,7 @@ import {
 const [variant, countText, workDir, outdir] = process.argv.slice(2);
 const count = Number(countText);
 const started = process.hrtime.bigint();
+const startedCpu = process.cpuUsage();
 // stagegraph-nested: the triggers app with the one opt-in past 500 resources (functions in nested stacks, about 35
 // functions each).
 // stagegraph-nested-2: the same with an OBS and an SMN trigger only, no queue per function (a queue per function is
@@ -199,6 +200,7 @@ try {
   process.exit(0);
 }
 const millis = Number(process.hrtime.bigint() - started) / 1e6;
+const cpu = process.cpuUsage(startedCpu);
 // The stack's template and its nested stacks' (stagegraph-nested), together.
 const templateFiles = fs
   .readdirSync(assembly.directory)
@@ -212,6 +214,7 @@ const resources = templateFiles.flatMap(file =>
 process.stdout.write(
   JSON.stringify({
     millis,
+    cpuMillis: (cpu.user + cpu.system) / 1000,
     resources: resources.length,
     customResources: resources.filter(
       r => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource',

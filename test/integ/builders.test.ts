@@ -113,8 +113,66 @@ describe('Node.js builds', () => {
     fs.writeFileSync(path.join(dir, 'greeting.ts'), 'export function greeting(name: string { return name; }\n');
 
     expect(() => synthFunction(() => StageCode.fromNodejs(dir))).toThrow(
-      /Failed to bundle asset Stack\/Fn\/Function\/Code\/Stage[\s\S]*greeting\.ts/,
+      /^Stack\/Fn: building its code failed: [\s\S]*greeting\.ts/,
     );
+  });
+});
+
+describe('staging', () => {
+  const hello = () => StageCode.fromGo(path.join(FIXTURES, 'hello-go'));
+  const noGo = () => (process.env.STAGEGRAPH_GO = path.join(scratch, 'no-go-here'));
+
+  test('a build from the cache and a build without one stage the same code under the same hash', () => {
+    const cached = synthFunction(hello);
+    process.env.STAGEGRAPH_BUILD_CACHE = 'off';
+    const uncached = synthFunction(hello);
+
+    expect(uncached.hash).toBe(cached.hash);
+    expect(treeDigest(uncached.dir)).toBe(treeDigest(cached.dir));
+  });
+
+  test('without a cache, a second synth into the same assembly takes the code it staged and builds nothing', () => {
+    process.env.STAGEGRAPH_BUILD_CACHE = 'off';
+    const outdir = fs.mkdtempSync(path.join(scratch, 'cdk.out-'));
+    const synth = () => {
+      const app = new App({ outdir });
+      new StageFunction(new Stack(app, 'Stack'), 'Fn', { code: hello(), memorySize: 256 });
+      return builtAsset(app, outdir, 'AWS::Lambda::Function');
+    };
+    const first = synth();
+    noGo();
+    const second = synth();
+
+    expect(second).toEqual(first);
+    expect(fs.readdirSync(outdir).filter(name => name.endsWith('-building'))).toEqual([]);
+  });
+
+  test('a stack CDK does not bundle builds nothing, and its hash still follows the source', () => {
+    noGo();
+    const dir = copyFixture('hello-go');
+    const synth = () => {
+      const outdir = fs.mkdtempSync(path.join(scratch, 'cdk.out-'));
+      const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+      new StageFunction(new Stack(app, 'Stack'), 'Fn', { code: StageCode.fromGo(dir), memorySize: 256 });
+      return builtAsset(app, outdir, 'AWS::Lambda::Function').hash;
+    };
+    const before = synth();
+    fs.appendFileSync(path.join(dir, 'main.go'), '\n// changed\n');
+
+    expect(synth()).not.toBe(before);
+  });
+
+  test('a failed build leaves nothing in the assembly and nothing in the cache', () => {
+    const dir = copyFixture('hello-go');
+    fs.appendFileSync(path.join(dir, 'main.go'), '\nfunc broken() { undefinedThing() }\n');
+    const outdir = fs.mkdtempSync(path.join(scratch, 'cdk.out-'));
+    const app = new App({ outdir });
+
+    expect(
+      () => new StageFunction(new Stack(app, 'Stack'), 'Fn', { code: StageCode.fromGo(dir), memorySize: 256 }),
+    ).toThrow(/^Stack\/Fn: Building the Go code/);
+    expect(fs.readdirSync(outdir).filter(name => name.startsWith('asset.'))).toEqual([]);
+    expect(fs.existsSync(path.join(scratch, 'cache')) ? fs.readdirSync(path.join(scratch, 'cache')) : []).toEqual([]);
   });
 });
 
@@ -186,7 +244,7 @@ describe('Java builds', () => {
     expect(() =>
       synthFunction(() => StageCode.fromJava(path.join(FIXTURES, 'hello-java'), { handler: 'hello.Handler' })),
     ).toThrow(
-      /Stack\/Fn\/Function\/Code\/Stage.*Cannot build the Java code in .*hello-java: '.*no-maven-here' was not found on PATH. Install a JDK \(17 or later\) and Apache Maven/,
+      /^Stack\/Fn: Cannot build the Java code in .*hello-java: '.*no-maven-here' was not found on PATH. Install a JDK \(17 or later\) and Apache Maven/,
     );
   });
 });

@@ -1,0 +1,98 @@
+import { createHash, Hash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { IgnoreStrategy } from 'aws-cdk-lib';
+
+/**
+ * The fingerprint of a source folder: SHA-256 over each file's path relative to the folder and its content, in name
+ * order, leaving out what `exclude` matches (glob patterns, as CDK's `exclude` reads them).
+ *
+ * It follows `FileSystem.fingerprint`'s rules: text files hash the same with CRLF or LF line ends, a symbolic link
+ * inside the folder hashes as its target's name, and one to outside the folder is followed. What it leaves out is
+ * CDK's fingerprint disk cache, which keeps one file per folder and at most 50 of them: with one folder per
+ * function, past 50 functions every fingerprint rewrites its file and then lists and stats the whole cache folder
+ * to evict the oldest, which made up about 7% of a synth of 200 functions (test/bench, BENCHMARKS.md).
+ */
+export function sourceFingerprint(dir: string, exclude: readonly string[]): string {
+  const root = fs.realpathSync(dir);
+  const ignore = IgnoreStrategy.glob(root, [...exclude]);
+  const hash = createHash('sha256');
+  const ancestors = new Set<string>();
+
+  const field = (key: string, value: string): void => {
+    hash.update(`${key.length}:${key}${value.length}:${value}\n`);
+  };
+  const relative = (symbolic: string): string => path.relative(root, symbolic).split(path.sep).join('/');
+
+  const walk = (symbolic: string, real: string): void => {
+    if (ancestors.has(real)) {
+      return; // a link back to a folder being walked
+    }
+    ancestors.add(real);
+    const entries = fs.readdirSync(real, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      const childSymbolic = path.join(symbolic, entry.name);
+      const childReal = path.join(real, entry.name);
+      if (entry.isSymbolicLink()) {
+        visitLink(childSymbolic, childReal);
+      } else if (entry.isDirectory()) {
+        visitDirectory(childSymbolic, childReal);
+      } else if (entry.isFile() && !ignore.ignores(childSymbolic)) {
+        field(`file:${relative(childSymbolic)}`, contentHash(childReal));
+      }
+    }
+    ancestors.delete(real);
+  };
+
+  const visitDirectory = (symbolic: string, real: string): void => {
+    if (!ignore.completelyIgnores(symbolic)) {
+      walk(symbolic, real);
+    }
+  };
+
+  const visitLink = (symbolic: string, real: string): void => {
+    const target = fs.readlinkSync(real);
+    const resolved = resolvedLink(real, target);
+    const internal = resolved === root || resolved.startsWith(root + path.sep);
+    const stats = internal ? undefined : statOrUndefined(resolved);
+    if (stats?.isDirectory()) {
+      visitDirectory(symbolic, resolved);
+    } else if (stats?.isFile()) {
+      if (!ignore.ignores(symbolic)) field(`file:${relative(symbolic)}`, contentHash(resolved));
+    } else if (!ignore.ignores(symbolic)) {
+      field(`link:${relative(symbolic)}`, internal ? relative(resolved) : target);
+    }
+  };
+
+  walk(root, root);
+  return hash.digest('hex');
+}
+
+/** SHA-256 of a file's content; a text file's (no NUL byte in its first 8 KB) with CRLF read as LF. */
+function contentHash(file: string): string {
+  const content = fs.readFileSync(file);
+  const hash: Hash = createHash('sha256');
+  if (content.subarray(0, 8192).includes(0)) {
+    hash.update(content);
+  } else {
+    hash.update(content.toString('utf-8').replace(/\r\n/g, '\n'));
+  }
+  return hash.digest('hex');
+}
+
+function resolvedLink(linkPath: string, target: string): string {
+  const absolute = path.isAbsolute(target) ? target : path.resolve(path.dirname(linkPath), target);
+  try {
+    return fs.realpathSync(absolute);
+  } catch {
+    return absolute; // a dangling link: hashed by its name
+  }
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,80 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { sourceFingerprint } from '../../../lib/function/source-fingerprint';
+
+let scratch: string;
+
+beforeEach(() => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-fingerprint-'));
+});
+
+afterEach(() => {
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A folder of files: relative path to content. */
+function folder(name: string, files: Record<string, string | Buffer>): string {
+  const dir = path.join(scratch, name);
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  }
+  return dir;
+}
+
+const EXCLUDE = ['node_modules', 'vendor/**/testdata'];
+
+describe('sourceFingerprint', () => {
+  test('the same files in another folder give the same fingerprint; a changed, added or renamed file another', () => {
+    const files = { 'index.ts': 'export const a = 1;\n', 'lib/util.ts': 'export const b = 2;\n' };
+    const base = sourceFingerprint(folder('a', files), EXCLUDE);
+
+    expect(sourceFingerprint(folder('b', files), EXCLUDE)).toBe(base);
+    expect(sourceFingerprint(folder('c', { ...files, 'index.ts': 'export const a = 3;\n' }), EXCLUDE)).not.toBe(base);
+    expect(sourceFingerprint(folder('d', { ...files, 'extra.ts': '' }), EXCLUDE)).not.toBe(base);
+    expect(
+      sourceFingerprint(folder('e', { 'main.ts': files['index.ts'], 'lib/util.ts': files['lib/util.ts'] }), EXCLUDE),
+    ).not.toBe(base);
+  });
+
+  test('what exclude matches does not count, at the top and deeper down', () => {
+    const files = { 'main.go': 'package main\n', 'vendor/x/y.go': 'package x\n' };
+    const base = sourceFingerprint(folder('a', files), EXCLUDE);
+    const withExcluded = folder('b', {
+      ...files,
+      'node_modules/pkg/index.js': 'module.exports = 1;\n',
+      'vendor/x/testdata/big.bin': Buffer.alloc(64, 1),
+    });
+
+    expect(sourceFingerprint(withExcluded, EXCLUDE)).toBe(base);
+    expect(sourceFingerprint(withExcluded, [])).not.toBe(base);
+  });
+
+  test('a text file hashes the same with CRLF or LF; a binary file byte for byte', () => {
+    expect(sourceFingerprint(folder('crlf', { 'a.py': 'x = 1\r\ny = 2\r\n' }), [])).toBe(
+      sourceFingerprint(folder('lf', { 'a.py': 'x = 1\ny = 2\n' }), []),
+    );
+    const binary = (body: string) => Buffer.concat([Buffer.from([0]), Buffer.from(body)]);
+    expect(sourceFingerprint(folder('bin-crlf', { 'a.bin': binary('x\r\n') }), [])).not.toBe(
+      sourceFingerprint(folder('bin-lf', { 'a.bin': binary('x\n') }), []),
+    );
+  });
+
+  test('a link to outside the folder is followed; a link inside it counts by its target; a loop ends', () => {
+    const shared = folder('shared', { 'util.ts': 'export const u = 1;\n' });
+    const app = folder('app', { 'index.ts': 'export const a = 1;\n' });
+    fs.symlinkSync(shared, path.join(app, 'shared'));
+    fs.symlinkSync('index.ts', path.join(app, 'alias.ts'));
+    fs.symlinkSync('..', path.join(app, 'shared-loop'));
+    const before = sourceFingerprint(app, []);
+
+    fs.writeFileSync(path.join(shared, 'util.ts'), 'export const u = 2;\n');
+    const afterExternalEdit = sourceFingerprint(app, []);
+    fs.unlinkSync(path.join(app, 'alias.ts'));
+    fs.symlinkSync('shared', path.join(app, 'alias.ts'));
+
+    expect(afterExternalEdit).not.toBe(before);
+    expect(sourceFingerprint(app, [])).not.toBe(afterExternalEdit);
+  });
+});
