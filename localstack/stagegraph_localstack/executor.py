@@ -14,7 +14,6 @@ import math
 import os
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from stagegraph_localstack.memory_watch import WATCH
 from stagegraph_localstack.repairs import repair_create_log_stream
 from stagegraph_localstack.runtime_api import Event, Outcome, RuntimeApiServer
 from stagegraph_localstack.launchers import FunctionSpec, LaunchError, launch_for
+from stagegraph_localstack.private_files import open_private_append, private_dir
 
 LOG = logging.getLogger(__name__)
 # The executor loads before any function runs, and so before any function log is stored.
@@ -82,13 +82,20 @@ def _error_payload(error_type: str, message: str) -> bytes:
     return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
 
 
+def _log_dir() -> str:
+    """Where runtime processes write their output: a folder of the app's own local cloud that only its user reads."""
+    from localstack import config
+
+    return private_dir(os.path.join(config.dirs.tmp, "stagegraph-runtime-logs"))
+
+
 class ProcessRuntimeExecutor(RuntimeExecutor):
     def __init__(self, id: str, function_version: FunctionVersion) -> None:
         super().__init__(id, function_version)
         self.api: RuntimeApiServer | None = None
         self.process: subprocess.Popen | None = None
         self.env_vars: dict[str, str] = {}
-        self.log_path = os.path.join(tempfile.gettempdir(), f"stagegraph-lambda-{id}.log")
+        self.log_path = os.path.join(_log_dir(), f"stagegraph-lambda-{id}.log")
         self.pending_init_ms: float | None = None
         self.exit_reason: str | None = None
         # Set when the memory watch killed the process: its invocation fails as Runtime.OutOfMemory.
@@ -152,7 +159,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         self.exit_reason = None
         self.out_of_memory = False
         self.peak_memory_mb = 0
-        log = open(self.log_path, "ab")
+        log = open_private_append(self.log_path)
         started = time.perf_counter()
         # Its own process group, SIGKILL when LocalStack dies (and not when the thread that started it ends).
         try:

@@ -10,6 +10,7 @@ import { localClientConfig } from '../../../lib/local/endpoint';
 import { findDeployedFunction } from '../../../lib/app/deployed';
 import { invokeLocal, InvokeResult } from '../../../lib/local/invoke';
 import { localStatus } from '../../../lib/local/localstack-process';
+import { localPaths } from '../../../lib/local/paths';
 import { PROJECT_DIR } from '../global-setup';
 import { isLoopback, listeningSockets, processTree } from '../sockets';
 import { waitFor } from '../../../lib/testing';
@@ -251,6 +252,32 @@ test("the gateway's worker threads are started ahead of a first burst of request
     { timeoutMs: 30_000, intervalMs: 100 },
   );
   expect(threads).toBeGreaterThanOrEqual(270); // the 256 and LocalStack's own (28 after a start here, at least 14)
+});
+
+test("a function's output goes to a file only its user can read, in the app's local cloud, not the shared /tmp", async () => {
+  const { pid } = await localStatus(PROJECT_DIR);
+  if (!pid) {
+    return; // a LocalStack of the user's own
+  }
+  await invoke('HelloNodejs', { name: 'private' }); // a warm environment, its process alive
+  const logs = processTree(pid)
+    .map(child => {
+      try {
+        return fs.readlinkSync(`/proc/${child}/fd/1`);
+      } catch {
+        return undefined; // gone meanwhile, or no such descriptor
+      }
+    })
+    .filter((target): target is string => target !== undefined && /stagegraph-lambda-.*\.log$/.test(target));
+
+  expect(logs.length).toBeGreaterThan(0);
+  // LocalStack's tmp folder: its temporary folder's path below FILESYSTEM_ROOT.
+  const folder = path.join(localPaths(PROJECT_DIR).filesystem, os.tmpdir(), 'localstack', 'stagegraph-runtime-logs');
+  for (const log of logs) {
+    expect(path.dirname(log)).toBe(folder);
+    expect(fs.statSync(log).mode & 0o777).toBe(0o600);
+  }
+  expect(fs.statSync(folder).mode & 0o777).toBe(0o700);
 });
 
 function processGone(pid: number): Promise<true> {
