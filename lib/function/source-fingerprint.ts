@@ -11,7 +11,8 @@ import { IgnoreStrategy } from 'aws-cdk-lib';
  * inside the folder hashes as its target's name, and one to outside the folder is followed. What it leaves out is
  * CDK's fingerprint disk cache, which keeps one file per folder and at most 50 of them: with one folder per
  * function, past 50 functions every fingerprint rewrites its file and then lists and stats the whole cache folder
- * to evict the oldest, which made up about 7% of a synth of 200 functions (test/bench, BENCHMARKS.md).
+ * to evict the oldest (about 7% of a synth of 200 functions, BENCHMARKS.md). Content hashes are remembered in
+ * memory instead, by file identity, modification time and size, for the life of the process.
  */
 export function sourceFingerprint(dir: string, exclude: readonly string[]): string {
   const root = fs.realpathSync(dir);
@@ -68,16 +69,39 @@ export function sourceFingerprint(dir: string, exclude: readonly string[]): stri
   return hash.digest('hex');
 }
 
-/** SHA-256 of a file's content; a text file's (no NUL byte in its first 8 KB) with CRLF read as LF. */
+const CRLF = Buffer.from('\r\n');
+/** At most this many content hashes are remembered; past it the memory starts again. */
+const MAX_REMEMBERED = 100_000;
+/** Content hashes by device, inode, modification time and size: a folder shared by many functions is read once. */
+const remembered = new Map<string, string>();
+
+/** SHA-256 of a file's content; a text file's (no NUL byte in its first 8 KB) with each CRLF read as LF. */
 function contentHash(file: string): string {
+  const stats = fs.statSync(file, { bigint: true });
+  const id = `${stats.dev}:${stats.ino}:${stats.mtimeNs}:${stats.size}`;
+  const known = remembered.get(id);
+  if (known !== undefined) {
+    return known;
+  }
   const content = fs.readFileSync(file);
   const hash: Hash = createHash('sha256');
   if (content.subarray(0, 8192).includes(0)) {
     hash.update(content);
   } else {
-    hash.update(content.toString('utf-8').replace(/\r\n/g, '\n'));
+    // Byte by byte, not decoded: every other byte counts as it is.
+    let start = 0;
+    for (let at = content.indexOf(CRLF); at !== -1; at = content.indexOf(CRLF, at + 2)) {
+      hash.update(content.subarray(start, at));
+      start = at + 1;
+    }
+    hash.update(content.subarray(start));
   }
-  return hash.digest('hex');
+  const digest = hash.digest('hex');
+  if (remembered.size >= MAX_REMEMBERED) {
+    remembered.clear();
+  }
+  remembered.set(id, digest);
+  return digest;
 }
 
 function resolvedLink(linkPath: string, target: string): string {

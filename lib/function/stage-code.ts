@@ -1,5 +1,4 @@
-import { createHash } from 'crypto';
-import { AssetHashType, DockerImage, Stack, Stage } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Architecture, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -152,14 +151,20 @@ class BuiltCode<O> extends StageCode {
     let local: LocalBuild;
     try {
       builder = this.support.builder(location.path, this.options);
-      local = new LocalBuild(builder, settings);
+      local = new LocalBuild(builder, settings, assetHashSalt(scope));
     } catch (error) {
       if (error instanceof StageBuildError) {
         throw new StageValidationError(scope, `${error.message}${describeResolution(location)}`);
       }
       throw error;
     }
-    const code = builtAsset(scope, builder, local);
+    // The hash is the build cache key, taken from the source once here: CDK fingerprints nothing. It is the same
+    // whether CDK bundles the stack or skips it (`cdk deploy OtherStack`, `testApp()`), where nothing is built.
+    const code = Code.fromAsset(builder.sourceDir, {
+      assetHashType: AssetHashType.CUSTOM,
+      assetHash: local.cacheKey(),
+      bundling: { image: NO_DOCKER_IMAGE, local },
+    });
     const source: SourceFact = {
       language: this.language,
       dir: location.path,
@@ -170,28 +175,10 @@ class BuiltCode<O> extends StageCode {
   }
 }
 
-/**
- * The asset of built code. Where CDK bundles the stack, the code is built (or found in the build cache) here and
- * staged by copying, under a custom hash: the build cache key, the source fingerprint plus the build settings.
- * Where it does not (`cdk deploy OtherStack`, `cdk ls`, `testApp()`), CDK skips the asset as it skips bundling:
- * nothing is built, and the hash is another one made of the same key.
- */
-function builtAsset(scope: Construct, builder: LanguageBuilder, local: LocalBuild): Code {
-  if (!Stack.of(scope).bundlingRequired) {
-    return Code.fromAsset(builder.sourceDir, {
-      assetHashType: AssetHashType.CUSTOM,
-      // Still the source fingerprint and the settings: a change to the code shows in the template.
-      assetHash: local.cacheKey(),
-      bundling: { image: NO_DOCKER_IMAGE, local },
-    });
-  }
-  const assetOutdir = Stage.of(scope)?.assetOutdir;
-  if (assetOutdir === undefined) {
-    throw new StageValidationError(scope, 'a function with built code must be inside a CDK App or Stage');
-  }
-  // CDK stages a custom hash under the SHA-256 of the key: a new build goes straight into that folder.
-  const { dir, key } = local.output(assetOutdir, custom => createHash('sha256').update(custom).digest('hex'));
-  return Code.fromAsset(dir, { assetHashType: AssetHashType.CUSTOM, assetHash: key });
+/** The app's `@aws-cdk/core:assetHashSalt` context: CDK mixes it into every asset's fingerprint. */
+function assetHashSalt(scope: Construct): string | undefined {
+  const salt: unknown = scope.node.tryGetContext('@aws-cdk/core:assetHashSalt');
+  return salt === undefined || salt === null ? undefined : String(salt);
 }
 
 /** Factory options as plain JSON: a runtime by its name, everything else as given. */

@@ -113,7 +113,7 @@ describe('Node.js builds', () => {
     fs.writeFileSync(path.join(dir, 'greeting.ts'), 'export function greeting(name: string { return name; }\n');
 
     expect(() => synthFunction(() => StageCode.fromNodejs(dir))).toThrow(
-      /^Stack\/Fn: building its code failed: [\s\S]*greeting\.ts/,
+      /Failed to bundle asset Stack\/Fn\/Function\/Code\/Stage[\s\S]*greeting\.ts/,
     );
   });
 });
@@ -122,13 +122,21 @@ describe('staging', () => {
   const hello = () => StageCode.fromGo(path.join(FIXTURES, 'hello-go'));
   const noGo = () => (process.env.STAGEGRAPH_GO = path.join(scratch, 'no-go-here'));
 
-  test('a build from the cache and a build without one stage the same code under the same hash', () => {
-    const cached = synthFunction(hello);
+  test('a build, a build taken from the cache and a build without one stage the same code under the same hash', () => {
+    const built = synthFunction(hello);
+    noGo();
+    const cached = synthFunction(hello); // go is gone: only the cache can give it
+    delete process.env.STAGEGRAPH_GO;
     process.env.STAGEGRAPH_BUILD_CACHE = 'off';
     const uncached = synthFunction(hello);
 
-    expect(uncached.hash).toBe(cached.hash);
-    expect(treeDigest(uncached.dir)).toBe(treeDigest(cached.dir));
+    expect(new Set([built.hash, cached.hash, uncached.hash]).size).toBe(1);
+    expect(treeDigest(cached.dir)).toBe(treeDigest(built.dir));
+    expect(treeDigest(uncached.dir)).toBe(treeDigest(built.dir));
+    const entries = fs.readdirSync(path.join(scratch, 'cache'));
+    expect(entries).toHaveLength(1);
+    // Others cannot change what the next synth deploys.
+    expect(fs.statSync(path.join(scratch, 'cache', entries[0])).mode & 0o022).toBe(0);
   });
 
   test('without a cache, a second synth into the same assembly takes the code it staged and builds nothing', () => {
@@ -144,25 +152,38 @@ describe('staging', () => {
     const second = synth();
 
     expect(second).toEqual(first);
-    expect(fs.readdirSync(outdir).filter(name => name.endsWith('-building'))).toEqual([]);
+    expect(fs.readdirSync(outdir).filter(name => name.startsWith('asset.'))).toEqual([path.basename(first.dir)]);
   });
 
-  test('a stack CDK does not bundle builds nothing, and its hash still follows the source', () => {
-    noGo();
+  test('a stack CDK does not bundle builds nothing; its hash is the built one and follows the source', () => {
     const dir = copyFixture('hello-go');
-    const synth = () => {
+    const synth = (bundle: boolean) => {
       const outdir = fs.mkdtempSync(path.join(scratch, 'cdk.out-'));
-      const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+      const app = new App({ outdir, context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
       new StageFunction(new Stack(app, 'Stack'), 'Fn', { code: StageCode.fromGo(dir), memorySize: 256 });
       return builtAsset(app, outdir, 'AWS::Lambda::Function').hash;
     };
-    const before = synth();
+    const bundled = synth(true);
+    noGo();
+    const skipped = synth(false);
     fs.appendFileSync(path.join(dir, 'main.go'), '\n// changed\n');
 
-    expect(synth()).not.toBe(before);
+    expect(skipped).toBe(bundled);
+    expect(synth(false)).not.toBe(skipped);
   });
 
-  test('a failed build leaves nothing in the assembly and nothing in the cache', () => {
+  test("the app's asset hash salt changes the hash", () => {
+    const synth = (context: Record<string, string>) => {
+      const outdir = fs.mkdtempSync(path.join(scratch, 'cdk.out-'));
+      const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
+      new StageFunction(new Stack(app, 'Stack'), 'Fn', { code: hello(), memorySize: 256 });
+      return builtAsset(app, outdir, 'AWS::Lambda::Function').hash;
+    };
+
+    expect(synth({ '@aws-cdk/core:assetHashSalt': 'one' })).not.toBe(synth({}));
+  });
+
+  test('a failed build stages nothing and caches nothing', () => {
     const dir = copyFixture('hello-go');
     fs.appendFileSync(path.join(dir, 'main.go'), '\nfunc broken() { undefinedThing() }\n');
     const outdir = fs.mkdtempSync(path.join(scratch, 'cdk.out-'));
@@ -170,8 +191,9 @@ describe('staging', () => {
 
     expect(
       () => new StageFunction(new Stack(app, 'Stack'), 'Fn', { code: StageCode.fromGo(dir), memorySize: 256 }),
-    ).toThrow(/^Stack\/Fn: Building the Go code/);
-    expect(fs.readdirSync(outdir).filter(name => name.startsWith('asset.'))).toEqual([]);
+    ).toThrow(/Failed to bundle asset Stack\/Fn\/Function\/Code\/Stage.*Building the Go code/);
+    // CDK keeps the failed build's folder for a look (its name ends in -building); no asset folder is made.
+    expect(fs.readdirSync(outdir).filter(name => /^asset\.[0-9a-f]+$/.test(name))).toEqual([]);
     expect(fs.existsSync(path.join(scratch, 'cache')) ? fs.readdirSync(path.join(scratch, 'cache')) : []).toEqual([]);
   });
 });
@@ -244,7 +266,7 @@ describe('Java builds', () => {
     expect(() =>
       synthFunction(() => StageCode.fromJava(path.join(FIXTURES, 'hello-java'), { handler: 'hello.Handler' })),
     ).toThrow(
-      /^Stack\/Fn: Cannot build the Java code in .*hello-java: '.*no-maven-here' was not found on PATH. Install a JDK \(17 or later\) and Apache Maven/,
+      /Stack\/Fn\/Function\/Code\/Stage.*Cannot build the Java code in .*hello-java: '.*no-maven-here' was not found on PATH. Install a JDK \(17 or later\) and Apache Maven/,
     );
   });
 });

@@ -11,7 +11,6 @@ import {
   UpdateFunctionCodeCommand,
 } from '@aws-sdk/client-lambda';
 import { LocalCloudError, StageBuildError } from '../../errors';
-import { BUILD_ANNOUNCEMENT } from '../../function/local-build';
 import { codeFromSource } from '../../function/stage-code';
 import { zipFolderBytes } from '../../zip';
 import type { DevFunction } from './dev-app';
@@ -34,12 +33,13 @@ export function rebuildCode(fn: DevFunction, assemblyDir: string): RebuiltCode {
   const app = new App({ outdir: path.resolve(assemblyDir), autoSynth: false });
   const stack = new Stack(app, 'StagegraphDev');
   const architecture = fn.architecture === Architecture.ARM_64.name ? Architecture.ARM_64 : Architecture.X86_64;
-  // A synth announces each build on standard error: the dev loop reports the rebuild itself.
+  const config = codeFromSource(fn.source).bind(stack, { architecture });
+  // CDK announces each bundling on standard error: the dev loop reports the rebuild itself.
   const write = process.stderr.write;
   process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
-    String(chunk).startsWith(BUILD_ANNOUNCEMENT) ? true : write.call(process.stderr, chunk, ...rest)) as typeof write;
+    String(chunk).startsWith('Bundling asset ') ? true : write.call(process.stderr, chunk, ...rest)) as typeof write;
   try {
-    codeFromSource(fn.source).bind(stack, { architecture }).code.bind(stack);
+    config.code.bind(stack);
   } finally {
     process.stderr.write = write;
   }

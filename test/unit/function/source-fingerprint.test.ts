@@ -63,18 +63,34 @@ describe('sourceFingerprint', () => {
 
   test('a link to outside the folder is followed; a link inside it counts by its target; a loop ends', () => {
     const shared = folder('shared', { 'util.ts': 'export const u = 1;\n' });
-    const app = folder('app', { 'index.ts': 'export const a = 1;\n' });
+    const app = folder('app', { 'index.ts': 'export const a = 1;\n', 'other.ts': 'export const o = 1;\n' });
     fs.symlinkSync(shared, path.join(app, 'shared'));
     fs.symlinkSync('index.ts', path.join(app, 'alias.ts'));
-    fs.symlinkSync('..', path.join(app, 'shared-loop'));
+    fs.symlinkSync(app, path.join(app, 'loop')); // back to the folder itself: inside it, so not followed
     const before = sourceFingerprint(app, []);
 
     fs.writeFileSync(path.join(shared, 'util.ts'), 'export const u = 2;\n');
     const afterExternalEdit = sourceFingerprint(app, []);
     fs.unlinkSync(path.join(app, 'alias.ts'));
-    fs.symlinkSync('shared', path.join(app, 'alias.ts'));
+    fs.symlinkSync('other.ts', path.join(app, 'alias.ts'));
 
     expect(afterExternalEdit).not.toBe(before);
     expect(sourceFingerprint(app, [])).not.toBe(afterExternalEdit);
+  });
+
+  test('every byte of a text file counts, whatever its encoding', () => {
+    expect(sourceFingerprint(folder('e-acute', { 'a.txt': Buffer.from([0x63, 0x61, 0x66, 0xe9]) }), [])).not.toBe(
+      sourceFingerprint(folder('e-grave', { 'a.txt': Buffer.from([0x63, 0x61, 0x66, 0xe8]) }), []),
+    );
+  });
+
+  test('an edit that keeps the size is seen, though contents are remembered between calls', () => {
+    const dir = folder('a', { 'index.ts': 'export const a = 1;\n' });
+    const before = sourceFingerprint(dir, []);
+    fs.writeFileSync(path.join(dir, 'index.ts'), 'export const a = 2;\n');
+    const later = new Date(Date.now() + 5_000);
+    fs.utimesSync(path.join(dir, 'index.ts'), later, later);
+
+    expect(sourceFingerprint(dir, [])).not.toBe(before);
   });
 });
