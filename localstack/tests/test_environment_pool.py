@@ -100,8 +100,10 @@ def test_a_burst_of_short_invocations_is_served_by_a_few_environments():
     outcomes = at_once(200, lambda i: function.invoke(0.002))
 
     assert all(error is None for _, error in outcomes)
-    # the first starts (all at once, as none had ended), then the line cleared faster on them than a start takes
-    assert function.pool.started <= 8
+    # the first starts (all at once, as none had ended), then the line cleared faster on them than a start takes:
+    # 4 to 8 (9 in 1 of 20 runs on a loaded machine, whose invocations took longer), where one start per waiting
+    # invocation would be 200
+    assert function.pool.started <= 12
     assert len({id(environment) for environment, _ in outcomes}) == function.pool.started
     assert not function.pool.waiters and function.pool.starting == 0 and not function.pool.holding
     assert all(environment.status == "READY" for environment in function.environments)
