@@ -39,6 +39,9 @@ export class LocalBuild implements ILocalBundling {
   }
 
   public tryBundle(outputDir: string, _options?: BundlingOptions): boolean {
+    // CDK makes the bundling folder writable by everyone, for a Docker build's user; it becomes the asset folder
+    // in cdk.out, where another local user could swap the code before a deploy. No Docker here: the owner's alone.
+    fs.chmodSync(outputDir, 0o755);
     const cacheDir = buildCacheDir();
     const entry = cacheDir ? path.join(cacheDir, this.cacheKey()) : undefined;
     if (entry && fs.existsSync(entry)) {
@@ -83,8 +86,6 @@ function storeInCache(outputDir: string, entry: string): void {
   try {
     fs.mkdirSync(path.dirname(entry), { recursive: true });
     fs.cpSync(outputDir, staging, { recursive: true, preserveTimestamps: true });
-    // CDK makes its bundling folder writable by everyone (for Docker's user): the cache entry is not.
-    fs.chmodSync(staging, 0o755);
     fs.renameSync(staging, entry);
   } catch {
     // A concurrent build stored the same entry first, or the cache is not writable: the build

@@ -135,8 +135,11 @@ describe('staging', () => {
     expect(treeDigest(uncached.dir)).toBe(treeDigest(built.dir));
     const entries = fs.readdirSync(path.join(scratch, 'cache'));
     expect(entries).toHaveLength(1);
-    // Others cannot change what the next synth deploys.
+    // Others cannot change what the next synth deploys, nor what this one does.
     expect(fs.statSync(path.join(scratch, 'cache', entries[0])).mode & 0o022).toBe(0);
+    for (const dir of [built.dir, cached.dir, uncached.dir]) {
+      expect(fs.statSync(dir).mode & 0o022).toBe(0);
+    }
   });
 
   test('without a cache, a second synth into the same assembly takes the code it staged and builds nothing', () => {
