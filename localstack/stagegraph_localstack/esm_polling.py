@@ -24,6 +24,7 @@ import os
 import threading
 
 from stagegraph_localstack.patching import install_once
+from stagegraph_localstack.settings import environment_number
 
 LOG = logging.getLogger(__name__)
 
@@ -38,10 +39,8 @@ MAX_EMPTY_BACKOFF_SECONDS = 1.0
 
 
 def max_sqs_pollers_setting() -> int:
-    try:
-        return max(1, int(os.environ.get("STAGEGRAPH_SQS_MAX_POLLERS") or DEFAULT_MAX_SQS_POLLERS))
-    except ValueError:
-        return DEFAULT_MAX_SQS_POLLERS
+    return int(environment_number("STAGEGRAPH_SQS_MAX_POLLERS", DEFAULT_MAX_SQS_POLLERS, parse=int,
+                                  what="a whole number", minimum=1))
 
 
 def max_pollers(esm_config: dict, reserved_concurrency: int | None, limit: int | None = None) -> int:

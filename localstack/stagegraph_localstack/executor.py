@@ -27,6 +27,7 @@ from stagegraph_localstack.limits import response_too_large
 from stagegraph_localstack.memory_watch import WATCH
 from stagegraph_localstack.repairs import repair_create_log_stream
 from stagegraph_localstack.runtime_api import Event, Outcome, RuntimeApiServer
+from stagegraph_localstack.settings import environment_number
 from stagegraph_localstack.launchers import FunctionSpec, LaunchError, launch_for
 from stagegraph_localstack.private_files import open_private_append, private_dir
 
@@ -35,7 +36,7 @@ LOG = logging.getLogger(__name__)
 repair_create_log_stream()
 LOCAL_HOST = "127.0.0.1"
 # How long a runtime may take to initialize before the environment fails to start.
-INIT_TIMEOUT_SECONDS = float(os.environ.get("STAGEGRAPH_INIT_TIMEOUT", "60"))
+INIT_TIMEOUT_SECONDS = environment_number("STAGEGRAPH_INIT_TIMEOUT", 60.0, what="a number of seconds", minimum=1)
 # Variables of the host passed to runtime processes; everything else comes from Lambda's own set.
 HOST_VARIABLES = ("PATH", "LANG", "LC_ALL", "TMPDIR", "HOME", "PYENV_ROOT", "JAVA_HOME")
 

@@ -10,9 +10,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from stagegraph_localstack.settings import environment_number
+
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 # How often a busy process is measured: a fast allocation may pass the limit by what it allocates in this time.
-INTERVAL_SECONDS = float(os.environ.get("STAGEGRAPH_MEMORY_WATCH_INTERVAL", "0.02"))
+INTERVAL_SECONDS = environment_number(
+    "STAGEGRAPH_MEMORY_WATCH_INTERVAL", 0.02, what="a number of seconds", minimum=0.001
+)
 
 
 def resident_bytes(pid: int) -> int | None:

@@ -48,7 +48,7 @@ INTERVAL_VARIABLE = "STAGEGRAPH_PERSIST_INTERVAL"
 DEFAULT_INTERVAL_SECONDS = 5.0
 # How long a graceful stop waits for the batches the event source mappings hold (the CLI kills
 # LocalStack 10 s after SIGTERM: the save must fit in what is left).
-QUIESCE_SECONDS = float(os.environ.get("STAGEGRAPH_PERSIST_QUIESCE", "4"))
+QUIESCE_SECONDS = environment_number("STAGEGRAPH_PERSIST_QUIESCE", 4.0, what="a number of seconds")
 FORMAT_VERSION = 1
 
 # Restored first to last: Lambda last, since its restore starts the event source mappings and so runs

@@ -132,6 +132,10 @@ def test_max_pollers_setting(monkeypatch):
     assert esm_polling.max_sqs_pollers_setting() == 8
     monkeypatch.setenv("STAGEGRAPH_SQS_MAX_POLLERS", "x")
     assert esm_polling.max_sqs_pollers_setting() == esm_polling.DEFAULT_MAX_SQS_POLLERS
+    monkeypatch.setenv("STAGEGRAPH_SQS_MAX_POLLERS", "2.5")
+    assert esm_polling.max_sqs_pollers_setting() == esm_polling.DEFAULT_MAX_SQS_POLLERS
+    monkeypatch.setenv("STAGEGRAPH_SQS_MAX_POLLERS", "0")
+    assert esm_polling.max_sqs_pollers_setting() == 1
 
 
 def test_a_stream_waits_only_after_a_round_over_its_shards_found_no_records():
