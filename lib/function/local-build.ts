@@ -5,6 +5,7 @@ import { BundlingOptions, ILocalBundling } from 'aws-cdk-lib';
 import { findAppRoot } from './app-root';
 import { BuildSettings, LanguageBuilder } from './languages/builder';
 import { sourceFingerprint } from './source-fingerprint';
+import { StageBuildError } from '../errors';
 
 /** Bump when a builder's output changes for the same input, so old cache entries are not reused. */
 const BUILDER_VERSION = 1;
@@ -42,6 +43,10 @@ export class LocalBuild implements ILocalBundling {
     // CDK makes the bundling folder writable by everyone, for a Docker build's user; it becomes the asset folder
     // in cdk.out, where another local user could swap the code before a deploy. No Docker here: the owner's alone.
     fs.chmodSync(outputDir, 0o755);
+    if (fs.readdirSync(outputDir).length > 0) {
+      // Made by someone else while it was open to all: not built on.
+      throw new StageBuildError(`${outputDir} is not empty before the build: something else wrote into it`);
+    }
     const cacheDir = buildCacheDir();
     const entry = cacheDir ? path.join(cacheDir, this.cacheKey()) : undefined;
     if (entry && fs.existsSync(entry)) {

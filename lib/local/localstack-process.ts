@@ -64,6 +64,9 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
     );
   }
   fs.mkdirSync(paths.filesystem, { recursive: true });
+  // The local cloud's state, function code and output: the user's alone. (LocalStack clears its tmp folder at each
+  // start; on hosts other than Debian it first makes what it deletes writable by everyone.)
+  fs.chmodSync(paths.filesystem, 0o700);
   const log = fs.openSync(paths.log, 'a');
   const child = spawn(paths.python, ['-m', 'localstack.runtime.main'], {
     cwd: paths.root,

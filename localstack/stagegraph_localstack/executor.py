@@ -160,6 +160,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         self.exit_reason = None
         self.out_of_memory = False
         self.peak_memory_mb = 0
+        _log_dir()  # again: LocalStack may have cleared its tmp folder since (at a stop)
         log = open_private_append(self.log_path)
         started = time.perf_counter()
         # Its own process group, SIGKILL when LocalStack dies (and not when the thread that started it ends).
@@ -251,7 +252,10 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
 
     def invoke(self, payload: dict[str, str]) -> InvocationResult:
         request_id = payload["invoke-id"]
-        log_offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+        try:
+            log_offset = os.path.getsize(self.log_path)
+        except FileNotFoundError:
+            log_offset = 0
         if self.process is not None and debug_sessions.port_of(self.function_version.id.function_name) != self.debug_port:
             # Debugging began or ended since this environment started: a new one, with or without the debugger.
             self._abandon_process()

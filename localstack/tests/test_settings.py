@@ -29,3 +29,17 @@ def test_a_value_below_the_minimum_warns_and_gives_the_minimum(monkeypatch, capl
     with caplog.at_level(logging.WARNING):
         assert environment_number("STAGEGRAPH_TEST_NUMBER", 0.02, minimum=0.001) == 0.001
     assert "is below 0.001" in caplog.text
+
+
+def test_nan_and_infinity_are_not_numbers_it_can_use(monkeypatch):
+    for raw in ("nan", "inf", "-inf", "1e999"):
+        monkeypatch.setenv("STAGEGRAPH_TEST_NUMBER", raw)
+        assert environment_number("STAGEGRAPH_TEST_NUMBER", 4.0) == 4.0
+
+
+def test_a_value_read_again_and_again_is_warned_about_once(monkeypatch, caplog):
+    monkeypatch.setenv("STAGEGRAPH_TEST_REREAD", "x")
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            environment_number("STAGEGRAPH_TEST_REREAD", 5, parse=int)
+    assert caplog.text.count("STAGEGRAPH_TEST_REREAD='x'") == 1

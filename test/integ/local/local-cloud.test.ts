@@ -278,6 +278,7 @@ test("a function's output goes to a file only its user can read, in the app's lo
     expect(fs.statSync(log).mode & 0o777).toBe(0o600);
   }
   expect(fs.statSync(folder).mode & 0o777).toBe(0o700);
+  expect(fs.statSync(localPaths(PROJECT_DIR).filesystem).mode & 0o777).toBe(0o700); // and all of the local cloud's
 });
 
 function processGone(pid: number): Promise<true> {
