@@ -28,6 +28,7 @@ from stagegraph_localstack.limits import enforce_api_gateway_body_limit, enforce
 from stagegraph_localstack.repairs import (
     bind_twisted_gateway_to_host,
     honour_subscription_filter_names,
+    keep_function_code_private,
     keep_kinesis_on_loopback,
     mock_states_errors,
     repair_create_log_stream,
@@ -46,6 +47,7 @@ def stagegraph_repairs() -> None:
     honour_subscription_filter_names()
     mock_states_errors()
     keep_kinesis_on_loopback()
+    keep_function_code_private()
     enforce_invoke_payload_limits()
     enforce_api_gateway_body_limit()
     enforce_iam_authorization()

@@ -44,6 +44,26 @@ LOOPBACK_PRELOAD = Path(__file__).parent / "bootstrap" / "loopback.js"
 
 
 @install_once
+def keep_function_code_private() -> bool:
+    """LocalStack unzips each function's code to ``<the machine's temporary folder>/lambda/<bucket>/<id>/code``,
+    0755, and takes a folder that is already there as unzipped: every local user could read the code, and one who
+    made ``/tmp/lambda`` first could put other code in its place, run as this user. The code goes below LocalStack's
+    own tmp folder instead, in the app's local cloud folder (0700), which LocalStack clears at each start."""
+    try:
+        from localstack import config
+        from localstack.services.lambda_.invocation.lambda_models import S3Code
+    except ImportError:  # not inside LocalStack
+        return False
+
+    def get_unzipped_code_location(self) -> Path:
+        return Path(config.dirs.tmp) / "lambda-code" / self.s3_bucket / self.id / "code"
+
+    S3Code.get_unzipped_code_location = get_unzipped_code_location
+    LOG.debug("stagegraph: function code unzipped below %s", config.dirs.tmp)
+    return True
+
+
+@install_once
 def keep_kinesis_on_loopback() -> bool:
     """kinesis-mock (the Node.js build LocalStack runs for Kinesis) binds 0.0.0.0 on two ports and has no
     setting for the host: start it with a preload that binds every wildcard listen() to 127.0.0.1."""

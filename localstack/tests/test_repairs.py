@@ -77,3 +77,15 @@ def test_outside_localstack_nothing_is_applied(monkeypatch):
     repairs.repair_create_log_stream.reset()
     monkeypatch.setitem(sys.modules, "localstack.services.logs.provider", None)
     assert repairs.repair_create_log_stream() is False
+
+
+def test_function_code_is_unzipped_below_localstacks_own_tmp_folder_not_the_shared_one():
+    lambda_models = pytest.importorskip("localstack.services.lambda_.invocation.lambda_models")
+    from localstack import config
+
+    assert repairs.keep_function_code_private()
+    code = lambda_models.S3Code(id="abc", account_id="000000000000", s3_bucket="awslambda-us-east-1-tasks",
+                                s3_key="k", s3_object_version=None, code_sha256="x", code_size=1)
+    location = str(code.get_unzipped_code_location())
+    assert location == f"{config.dirs.tmp}/lambda-code/awslambda-us-east-1-tasks/abc/code"
+    assert not location.startswith(f"{__import__('tempfile').gettempdir()}/lambda/")

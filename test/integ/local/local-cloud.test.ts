@@ -260,15 +260,17 @@ test("a function's output goes to a file only its user can read, in the app's lo
     return; // a LocalStack of the user's own
   }
   await invoke('HelloNodejs', { name: 'private' }); // a warm environment, its process alive
-  const logs = processTree(pid)
-    .map(child => {
-      try {
-        return fs.readlinkSync(`/proc/${child}/fd/1`);
-      } catch {
-        return undefined; // gone meanwhile, or no such descriptor
-      }
-    })
-    .filter((target): target is string => target !== undefined && /stagegraph-lambda-.*\.log$/.test(target));
+  const link = (file: string): string | undefined => {
+    try {
+      return fs.readlinkSync(file);
+    } catch {
+      return undefined; // gone meanwhile, or no such descriptor
+    }
+  };
+  const runtimes = processTree(pid)
+    .map(child => ({ log: link(`/proc/${child}/fd/1`), cwd: link(`/proc/${child}/cwd`) }))
+    .filter(p => p.log !== undefined && /stagegraph-lambda-.*\.log$/.test(p.log));
+  const logs = runtimes.map(p => p.log as string);
 
   expect(logs.length).toBeGreaterThan(0);
   // LocalStack's tmp folder: its temporary folder's path below FILESYSTEM_ROOT.
@@ -279,6 +281,12 @@ test("a function's output goes to a file only its user can read, in the app's lo
   }
   expect(fs.statSync(folder).mode & 0o777).toBe(0o700);
   expect(fs.statSync(localPaths(PROJECT_DIR).filesystem).mode & 0o777).toBe(0o700); // and all of the local cloud's
+  // The function's code too: the runtime runs in it (LAMBDA_TASK_ROOT), unzipped below the app's local cloud.
+  const codeDirs = runtimes.map(p => p.cwd as string);
+  expect(codeDirs.length).toBeGreaterThan(0);
+  for (const dir of codeDirs) {
+    expect(dir.startsWith(localPaths(PROJECT_DIR).filesystem + path.sep)).toBe(true);
+  }
 });
 
 function processGone(pid: number): Promise<true> {
