@@ -84,10 +84,11 @@ def _error_payload(error_type: str, message: str) -> bytes:
 
 
 def _log_dir() -> str:
-    """Where runtime processes write their output: a folder of the app's own local cloud that only its user reads."""
+    """Where runtime processes write their output: a folder of the app's own local cloud that only its user reads
+    (made when a process is spawned, since LocalStack clears its tmp folder at a stop)."""
     from localstack import config
 
-    return private_dir(os.path.join(config.dirs.tmp, "stagegraph-runtime-logs"))
+    return os.path.join(config.dirs.tmp, "stagegraph-runtime-logs")
 
 
 class ProcessRuntimeExecutor(RuntimeExecutor):
@@ -160,7 +161,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         self.exit_reason = None
         self.out_of_memory = False
         self.peak_memory_mb = 0
-        _log_dir()  # again: LocalStack may have cleared its tmp folder since (at a stop)
+        private_dir(os.path.dirname(self.log_path))
         log = open_private_append(self.log_path)
         started = time.perf_counter()
         # Its own process group, SIGKILL when LocalStack dies (and not when the thread that started it ends).
