@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { BundlingOptions, ILocalBundling } from 'aws-cdk-lib';
 import { findAppRoot } from './app-root';
+import { copyTree } from './copy-tree';
 import { BuildSettings, LanguageBuilder } from './languages/builder';
 import { sourceFingerprint } from './source-fingerprint';
 import { StageBuildError } from '../errors';
@@ -50,7 +51,7 @@ export class LocalBuild implements ILocalBundling {
     const cacheDir = buildCacheDir();
     const entry = cacheDir ? path.join(cacheDir, this.cacheKey()) : undefined;
     if (entry && fs.existsSync(entry)) {
-      fs.cpSync(entry, outputDir, { recursive: true, preserveTimestamps: true });
+      copyTree(entry, outputDir);
       return true;
     }
     this.#builder.build(outputDir, this.#buildSettings);
@@ -90,7 +91,8 @@ function storeInCache(outputDir: string, entry: string): void {
   const staging = `${entry}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(entry), { recursive: true });
-    fs.cpSync(outputDir, staging, { recursive: true, preserveTimestamps: true });
+    fs.mkdirSync(staging, { mode: 0o755 });
+    copyTree(outputDir, staging);
     fs.renameSync(staging, entry);
   } catch {
     // A concurrent build stored the same entry first, or the cache is not writable: the build

@@ -16,7 +16,7 @@ import { IgnoreStrategy } from 'aws-cdk-lib';
  */
 export function sourceFingerprint(dir: string, exclude: readonly string[]): string {
   const root = fs.realpathSync(dir);
-  const ignore = IgnoreStrategy.glob(root, [...exclude]);
+  const ignore = rememberedIgnore(root, exclude);
   const hash = createHash('sha256');
   const ancestors = new Set<string>();
 
@@ -67,6 +67,49 @@ export function sourceFingerprint(dir: string, exclude: readonly string[]): stri
 
   walk(root, root);
   return hash.digest('hex');
+}
+
+/** CDK's glob answers by exclude list, then by question and path relative to the root: at most this many. */
+const MAX_IGNORE_ANSWERS = 100_000;
+const ignoreAnswers = new Map<string, Map<string, boolean>>();
+let ignoreAnswerCount = 0;
+
+/**
+ * CDK's `IgnoreStrategy.glob` over `root`, its answers remembered: it matches the path relative to the root against
+ * every pattern with a fresh `minimatch` each time, and its answer depends on nothing else. Functions that share an
+ * exclude list and file names (each one's `index.ts`) ask once.
+ */
+function rememberedIgnore(
+  root: string,
+  exclude: readonly string[],
+): Pick<IgnoreStrategy, 'ignores' | 'completelyIgnores'> {
+  const strategy = IgnoreStrategy.glob(root, [...exclude]);
+  const listKey = JSON.stringify(exclude);
+  const remember = (question: 'ignores' | 'completelyIgnores', absolutePath: string): boolean => {
+    const key = `${question}:${path.relative(root, absolutePath)}`;
+    let answers = ignoreAnswers.get(listKey);
+    const known = answers?.get(key);
+    if (known !== undefined) {
+      return known;
+    }
+    const answer = strategy[question](absolutePath);
+    if (ignoreAnswerCount >= MAX_IGNORE_ANSWERS) {
+      ignoreAnswers.clear();
+      ignoreAnswerCount = 0;
+      answers = undefined;
+    }
+    if (answers === undefined) {
+      answers = new Map<string, boolean>();
+      ignoreAnswers.set(listKey, answers);
+    }
+    answers.set(key, answer);
+    ignoreAnswerCount++;
+    return answer;
+  };
+  return {
+    ignores: absolutePath => remember('ignores', absolutePath),
+    completelyIgnores: absolutePath => remember('completelyIgnores', absolutePath),
+  };
 }
 
 const CRLF = Buffer.from('\r\n');

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { IgnoreStrategy } from 'aws-cdk-lib';
 import { sourceFingerprint } from '../../../lib/function/source-fingerprint';
 
 let scratch: string;
@@ -92,5 +93,33 @@ describe('sourceFingerprint', () => {
     fs.utimesSync(path.join(dir, 'index.ts'), later, later);
 
     expect(sourceFingerprint(dir, [])).not.toBe(before);
+  });
+  test("what counts is what CDK's glob keeps, whichever exclude list asked about the same path before", () => {
+    const files = {
+      'index.ts': 'a\n',
+      'README.md': 'b\n',
+      'docs/guide.md': 'c\n',
+      'target/out.js': 'd\n',
+      'src/target/keep.ts': 'e\n',
+    };
+    const lists = [['*.md'], ['*.md', '!README.md'], ['target'], ['docs'], []];
+    // Twice round, so the second asks what the first remembered, each list after every other.
+    for (const round of [1, 2]) {
+      for (const [i, exclude] of lists.entries()) {
+        const all = folder(`all-${round}-${i}`, files);
+        const cdk = IgnoreStrategy.glob(all, exclude);
+        const kept = Object.fromEntries(
+          Object.entries(files).filter(([file]) => {
+            const parts = file.split('/');
+            // CDK's walk leaves out a folder it completely ignores, and a file it ignores.
+            const folders = parts.slice(0, -1).map((_, at) => path.join(all, ...parts.slice(0, at + 1)));
+            return !folders.some(dir => cdk.completelyIgnores(dir)) && !cdk.ignores(path.join(all, file));
+          }),
+        );
+
+        expect(Object.keys(kept).length).toBeLessThanOrEqual(Object.keys(files).length);
+        expect(sourceFingerprint(all, exclude)).toBe(sourceFingerprint(folder(`kept-${round}-${i}`, kept), exclude));
+      }
+    }
   });
 });
