@@ -3,28 +3,29 @@
 // memory, or the error that stopped the synth.
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, NestedStack, Stack } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Bucket, EventType } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Chain, DefinitionBody, IChainable, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import {
-  DmsTrigger,
-  Flow,
-  FunctionGraph,
-  ObsBucket,
-  ObsTrigger,
-  SmnTrigger,
-  StageCode,
-  StageFunction,
-} from '../../lib';
+import type * as Stagegraph from '../../lib';
+
+// stagegraph as a user's app gets it from `npm i stagegraph`: the packed package's compiled JavaScript below
+// node_modules (synth.ts installs it and names it in STAGEGRAPH_BENCH_PACKAGE), as plain aws-cdk-lib is. Without it,
+// the repository's TypeScript through tsx, whose source maps CDK's creation stack traces then read for every
+// construct of the library.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stagegraph = require(process.env.STAGEGRAPH_BENCH_PACKAGE ?? '../../lib') as typeof Stagegraph;
+const { DmsTrigger, Flow, FunctionGraph, ObsBucket, ObsTrigger, SmnTrigger, StageCode, StageFunction } = stagegraph;
+type ObsBucket = Stagegraph.ObsBucket;
+type StageFunction = Stagegraph.StageFunction;
 
 const [variant, countText, workDir, outdir] = process.argv.slice(2);
 const count = Number(countText);
@@ -42,14 +43,43 @@ const app = new App({
 const stack = new Stack(app, 'Bench');
 // plain-nested: the plain triggers app split by hand past 500 resources, as a user of aws-cdk-lib would: 35 functions
 // per nested stack (their roles, permissions, subscriptions and mappings go with them), the rest in the app's stack.
-const plainNested = variant === 'plain-nested';
+const plainNested = variant === 'plain-nested' || variant === 'plain-features-nested';
 const plainStacks: NestedStack[] = [];
 const plainScope = (i: number): Stack =>
   plainNested ? (plainStacks[Math.floor(i / 35)] ??= new NestedStack(stack, `Functions${Math.floor(i / 35)}`)) : stack;
-// The trigger variants share one bucket and one topic; each function has its own queue.
-const plainBucket = variant === 'plain-triggers' || plainNested ? new Bucket(stack, 'Uploads') : undefined;
+// plain-features and plain-features-nested: the same apps with what stagegraph's defaults add, written with plain
+// aws-cdk-lib: each function's log group with a retention and a dead-letter queue (one, encrypted, TLS only); the
+// bucket encrypted, TLS only, not public, with server access logs to a second such bucket.
+const plainFeatures = variant === 'plain-features' || variant === 'plain-features-nested';
+const plainTriggers = variant === 'plain-triggers' || plainNested || plainFeatures;
+const secureBucket = {
+  enforceSSL: true,
+  blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+  encryption: BucketEncryption.S3_MANAGED,
+};
+const plainBucket = plainTriggers
+  ? new Bucket(stack, 'Uploads', {
+      ...(plainFeatures
+        ? {
+            ...secureBucket,
+            serverAccessLogsBucket: new Bucket(stack, 'AccessLogs', {
+              ...secureBucket,
+              lifecycleRules: [{ expiration: Duration.days(90) }],
+            }),
+            serverAccessLogsPrefix: 'uploads/',
+          }
+        : {}),
+    })
+  : undefined;
+const plainDeadLetters = plainFeatures
+  ? new Queue(stack, 'DeadLetters', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    })
+  : undefined;
 const obsBucket = variant === 'stagegraph-triggers' || nested ? new ObsBucket(stack, 'Uploads') : undefined;
-const topic = variant.endsWith('-triggers') || nested || plainNested ? new Topic(stack, 'Events') : undefined;
+const topic = variant.endsWith('-triggers') || nested || plainTriggers ? new Topic(stack, 'Events') : undefined;
 
 // The flow variants: `count` nodes invoking 10 functions in turn, one state machine.
 const FLOW_FUNCTIONS = 10;
@@ -126,13 +156,24 @@ for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
       new StageFunction(stack, `Fn${i}`, { code: StageCode.fromNodejs(source), memorySize: 256 });
       break;
     case 'plain-triggers':
-    case 'plain-nested': {
+    case 'plain-nested':
+    case 'plain-features':
+    case 'plain-features-nested': {
       const fn = new LambdaFunction(plainScope(i), `Fn${i}`, {
         code: Code.fromAsset(prebuilt),
         runtime: Runtime.NODEJS_22_X,
         handler: 'index.handler',
         memorySize: 256,
         timeout: Duration.seconds(30),
+        ...(plainFeatures
+          ? {
+              logGroup: new LogGroup(plainScope(i), `Fn${i}Logs`, {
+                retention: RetentionDays.ONE_MONTH,
+                removalPolicy: RemovalPolicy.DESTROY,
+              }),
+              deadLetterQueue: plainDeadLetters,
+            }
+          : {}),
       });
       plainFns.push(fn);
       plainBucket?.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { prefix: `fn${i}/` });

@@ -20,10 +20,43 @@ export interface SynthResult {
 
 const VARIANTS = ['plain', 'plain-same-features', 'stagegraph'] as const;
 const CHILD = path.join(__dirname, 'synth-app.ts');
-const TSX = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+const ROOT = path.join(__dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
-/** Writes N small distinct TypeScript functions, and their esbuild bundles for the plain variants. */
+let packed: string | undefined;
+
+/**
+ * Installs stagegraph below `workDir/node_modules` from its packed tarball (`npm pack`, which builds it), as a user's
+ * `npm i stagegraph` does: the apps import its compiled JavaScript from node_modules, as they import aws-cdk-lib.
+ * Its own dependencies resolve to the repository's node_modules, so the app and the package share one aws-cdk-lib.
+ * The tarball is packed once per bench run.
+ */
+export function installPackage(workDir: string): string {
+  if (packed === undefined) {
+    const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-pack-'));
+    process.on('exit', () => fs.rmSync(packDir, { recursive: true, force: true }));
+    const [{ filename }] = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], {
+        cwd: ROOT,
+        encoding: 'utf-8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    ) as Array<{ filename: string }>;
+    packed = path.join(packDir, filename);
+  }
+  const dir = path.join(workDir, 'node_modules', 'stagegraph');
+  fs.mkdirSync(dir, { recursive: true });
+  execFileSync('tar', ['-xzf', packed, '-C', dir, '--strip-components=1']);
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+/**
+ * Writes N small distinct TypeScript functions, and their esbuild bundles for the plain variants; installs the
+ * package the stagegraph variants import.
+ */
 export function prepare(workDir: string, count: number): void {
+  installPackage(workDir);
   for (let i = 0; i < count; i++) {
     const src = path.join(workDir, 'src', `fn${i}`);
     fs.mkdirSync(src, { recursive: true });
@@ -62,6 +95,7 @@ export function runOnce(variant: string, count: number, workDir: string, validat
         ...process.env,
         CDK_VALIDATION: validation ? 'true' : 'false',
         STAGEGRAPH_BUILD_CACHE: path.join(workDir, 'build-cache'),
+        STAGEGRAPH_BENCH_PACKAGE: path.join(workDir, 'node_modules', 'stagegraph'),
       },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -69,6 +103,19 @@ export function runOnce(variant: string, count: number, workDir: string, validat
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The variants in a new random order for each round: in a fixed order each one always ran after the same other, and
+ * the machine's state after a run (its page cache, the folder the last run removed) favoured some.
+ */
+function shuffled<T>(items: readonly T[]): T[] {
+  const order = [...items];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 /** Runs every variant `repeats` times, interleaved so that machine noise hits them alike. */
@@ -80,7 +127,7 @@ export function benchSynth(count: number, repeats: number, validation: boolean):
     runOnce('stagegraph', count, workDir, false);
     const samples = new Map<string, RunResult[]>(VARIANTS.map(v => [v, []]));
     for (let r = 0; r < repeats; r++) {
-      for (const variant of VARIANTS) {
+      for (const variant of shuffled(VARIANTS)) {
         samples.get(variant)?.push(runOnce(variant, count, workDir, validation));
       }
     }
@@ -150,10 +197,24 @@ export interface ScalingResult {
 
 // Each stagegraph variant is compared with the plain one of the same shape: one stack, or split in nested stacks (plain
 // aws-cdk-lib by hand, stagegraph with its opt-in).
-const SCALING_VARIANTS = ['plain-triggers', 'stagegraph-triggers', 'plain-nested', 'stagegraph-nested'] as const;
+// The second baseline of each shape, plain-features, is the same app with what stagegraph's defaults add (log groups
+// with a retention, a dead-letter queue, a bucket with TLS only, encryption and access logs) written in plain
+// aws-cdk-lib.
+const SCALING_VARIANTS = [
+  'plain-triggers',
+  'plain-features',
+  'stagegraph-triggers',
+  'plain-nested',
+  'plain-features-nested',
+  'stagegraph-nested',
+] as const;
 const SCALING_BASELINE: Record<string, string> = {
   'stagegraph-triggers': 'plain-triggers',
   'stagegraph-nested': 'plain-nested',
+};
+const SCALING_FEATURES_BASELINE: Record<string, string> = {
+  'stagegraph-triggers': 'plain-features',
+  'stagegraph-nested': 'plain-features-nested',
 };
 
 /**
@@ -169,7 +230,7 @@ export function benchSynthScaling(sizes: readonly number[], repeats: number): Sc
       runOnce('stagegraph-triggers', count, workDir, false); // warm the build cache
       const samples = new Map<string, RunResult[]>(SCALING_VARIANTS.map(v => [v, []]));
       for (let r = 0; r < repeats; r++) {
-        for (const variant of SCALING_VARIANTS) {
+        for (const variant of shuffled(SCALING_VARIANTS)) {
           samples.get(variant)?.push(runOnce(variant, count, workDir, false));
         }
       }
@@ -199,9 +260,13 @@ export function benchSynthScaling(sizes: readonly number[], repeats: number): Sc
 }
 
 /** A stagegraph variant's median synth time over its plain baseline's at the same size ('' for a baseline). */
-function scalingRatio(results: readonly ScalingResult[], r: ScalingResult): string {
-  const baseline = results.find(b => b.variant === SCALING_BASELINE[r.variant] && b.functions === r.functions);
-  if (!SCALING_BASELINE[r.variant]) return '';
+function scalingRatio(
+  results: readonly ScalingResult[],
+  r: ScalingResult,
+  baselines: Record<string, string> = SCALING_BASELINE,
+): string {
+  const baseline = results.find(b => b.variant === baselines[r.variant] && b.functions === r.functions);
+  if (!baselines[r.variant]) return '';
   if (!baseline?.seconds || !r.seconds) return 'baseline fails';
   return `${(r.seconds.median / baseline.seconds.median).toFixed(2)}x`;
 }
@@ -216,6 +281,7 @@ export function formatScaling(results: readonly ScalingResult[]): string {
         'synth s (median)',
         'min..max',
         'vs plain',
+        'vs same features',
         'peak MB',
         'resources / function',
         'custom',
@@ -223,13 +289,14 @@ export function formatScaling(results: readonly ScalingResult[]): string {
       ],
       results.map(r =>
         r.error
-          ? [r.variant, String(r.functions), 'fails (below)', '', '', '', '', '', '']
+          ? [r.variant, String(r.functions), 'fails (below)', '', '', '', '', '', '', '']
           : [
               r.variant,
               String(r.functions),
               (r.seconds as Spread).median.toFixed(2),
               `${(r.seconds as Spread).min.toFixed(2)}..${(r.seconds as Spread).max.toFixed(2)}`,
               scalingRatio(results, r),
+              scalingRatio(results, r, SCALING_FEATURES_BASELINE),
               String(r.peakRssMb),
               (r.resourcesPerFunction ?? 0).toFixed(2),
               String(r.customResources),
