@@ -12,7 +12,8 @@ This module is that implementation, run from the extension's runtime hooks (hook
   order where Lambda comes after S3 (its code), SQS and Kinesis (its event sources), calling the
   providers' hooks as LocalStack's own persistence would; then the gate opens and
   :meth:`Persister.start` saves every ``STAGEGRAPH_PERSIST_INTERVAL`` seconds (default 5, 0 = only
-  on shutdown) the services that changed.
+  on shutdown) the services that changed; those that change in threads of their own are pickled less often
+  while they stay the same (``STAGEGRAPH_PERSIST_BACKGROUND_MAX``).
 - ``on_infra_shutdown`` (before LocalStack stops its services): :meth:`Persister.shutdown` stops the
   event source mappings, lets the batches they hold finish (so that a graceful stop processes every
   message exactly once), and saves.
@@ -72,6 +73,19 @@ AT_ONCE_SERVICES = set() if os.environ.get("STAGEGRAPH_STATE_PICKLER", "").lower
 # Services whose state changes without a request reaching them (executions, deployments, function
 # and mapping states move on in threads): pickled at every interval, written only when different.
 BACKGROUND_SERVICES = {"stepfunctions", "cloudformation", "lambda"}
+# A background service whose pickle came out as its last save's is pickled less often: its wait doubles from one
+# interval up to STAGEGRAPH_PERSIST_BACKGROUND_MAX seconds (60 unless set; the interval or less: every interval). A
+# request that reaches it, or a pickle that differs, brings it back to every interval; a shutdown saves everything.
+# CloudFormation's state of a deployed app, pickled by dill at every interval whether or not anything had changed,
+# held the interpreter in the middle of whatever requests ran: most of the interpreter's time in a loop of warm
+# invokes, and their slowest percent.
+BACKGROUND_MAX_VARIABLE = "STAGEGRAPH_PERSIST_BACKGROUND_MAX"
+DEFAULT_BACKGROUND_MAX_SECONDS = 60.0
+
+
+def background_max() -> float:
+    """The longest wait between two pickles of an unchanged background service, from STAGEGRAPH_PERSIST_BACKGROUND_MAX."""
+    return float(environment_number(BACKGROUND_MAX_VARIABLE, DEFAULT_BACKGROUND_MAX_SECONDS, what="a number of seconds"))
 
 
 def persist_interval() -> float:
@@ -254,6 +268,11 @@ class Persister:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._digests: dict[str, str] = {}
+        self.background_max = background_max()
+        # Per background service: its wait between pickles now, and when (time.monotonic) it is next due.
+        self._background_wait: dict[str, float] = {}
+        self._background_due: dict[str, float] = {}
+        self._clock = time.monotonic
         # Services whose saved state could not be restored (set aside, see _set_aside), with why.
         self._unrestored: dict[str, str] = {}
         # Services whose state could not be saved (e.g. an object that cannot be pickled), with why.
@@ -413,7 +432,10 @@ class Persister:
                     if generation.keep(name):
                         kept.append(name)
                     continue
-                changed = self.changes.take(name) or everything or name in BACKGROUND_SERVICES or name not in self._digests
+                requested = self.changes.take(name)
+                background = name in BACKGROUND_SERVICES
+                due = background and self._clock() >= self._background_due.get(name, 0.0)
+                changed = requested or everything or due or name not in self._digests
                 if not changed and generation.keep(name):
                     kept.append(name)
                     continue
@@ -428,6 +450,8 @@ class Persister:
                         kept.append(name)
                     continue
                 digest = hashlib.sha256(data).hexdigest()
+                if background:
+                    self._schedule_background(name, quiet=digest == self._digests.get(name) and not requested)
                 if digest == self._digests.get(name) and generation.keep(name):
                     kept.append(name)
                     continue
@@ -453,6 +477,17 @@ class Persister:
             if written:
                 LOG.debug("stagegraph: saved %s (%s) in %.1f ms", written, reason, self.last_save["ms"])
             return self.last_save
+
+    def _schedule_background(self, name: str, quiet: bool) -> None:
+        """When a background service is next pickled: at the next interval after a change, and after twice the last
+        wait (at most ``background_max``) when it has not changed."""
+        interval = max(self.interval, 0.0)
+        wait = interval
+        if quiet:
+            wait = min(max(interval, self._background_wait.get(name, 0.0) * 2), max(self.background_max, interval))
+        self._background_wait[name] = wait
+        # Half an interval early: the save that comes due then is not missed by a save loop running a little early.
+        self._background_due[name] = self._clock() + wait - interval / 2
 
     def _serialize(self, name: str) -> bytes:
         from localstack.services.stores import AccountRegionBundle

@@ -12,11 +12,8 @@ from stagegraph_localstack import gateway_threads
     [(None, gateway_threads.DEFAULT_THREADS), ("", gateway_threads.DEFAULT_THREADS), ("0", 0), ("40", 40),
      ("many", gateway_threads.DEFAULT_THREADS), ("-3", 0)],
 )
-def test_wanted_threads_from_the_environment(monkeypatch, raw, expected):
-    if raw is None:
-        monkeypatch.delenv(gateway_threads.VARIABLE, raising=False)
-    else:
-        monkeypatch.setenv(gateway_threads.VARIABLE, raw)
+def test_wanted_threads_from_the_environment(environ, raw, expected):
+    environ(gateway_threads.VARIABLE, raw)
     assert gateway_threads.wanted_threads() == expected
 
 

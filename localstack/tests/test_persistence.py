@@ -22,11 +22,8 @@ def test_services_are_ordered_with_the_known_ones_first_and_last():
 
 
 @pytest.mark.parametrize("value,expected", [(None, 5.0), ("", 5.0), ("2.5", 2.5), ("0", 0.0), ("-1", 0.0), ("soon", 5.0)])
-def test_the_interval_comes_from_the_environment(monkeypatch, value, expected):
-    if value is None:
-        monkeypatch.delenv(persistence.INTERVAL_VARIABLE, raising=False)
-    else:
-        monkeypatch.setenv(persistence.INTERVAL_VARIABLE, value)
+def test_the_interval_comes_from_the_environment(environ, value, expected):
+    environ(persistence.INTERVAL_VARIABLE, value)
     assert persist_interval() == expected
 
 
@@ -326,3 +323,49 @@ def test_restored_services_have_their_operations_routed_before_the_gate_opens(ru
     assert opened_with == [{"sqs"}]
     restarted._attach("sqs", service2)  # already routed: not twice
     assert routed == ["the skeleton of sqs"]
+
+
+def test_an_unchanged_background_service_is_pickled_less_often_and_again_each_interval_once_it_changes(
+    runtime, monkeypatch
+):
+    persister, service, _ = runtime()
+    monkeypatch.setattr(persistence, "BACKGROUND_SERVICES", {"sqs"})
+    persister.interval, persister.background_max = 5.0, 20.0
+    now = [0.0]
+    persister._clock = lambda: now[0]
+    pickled = []
+    serialize = persister._serialize
+    persister._serialize = lambda name: pickled.append(now[0]) or serialize(name)
+    queues = service.bundle["000000000000"]["us-east-1"].queues
+
+    def run_until(end):
+        while now[0] <= end:
+            report = persister.save("periodic")
+            assert "sqs" in report["written"] + report["kept"]
+            now[0] += 5.0
+
+    queues["work"] = ["m1"]
+    run_until(60)
+    # A change, then unchanged: pickled after 5, 10, 20 and at most 20 seconds.
+    assert pickled == [0.0, 5.0, 15.0, 35.0, 55.0]
+
+    # A request reaches it: every interval again, then the waits grow again.
+    persister.changes.mark("sqs")
+    pickled.clear()
+    run_until(100)
+    assert pickled == [65.0, 70.0, 80.0, 100.0]
+
+    # Changed by a thread of its own, with no request: saved at the next pickle it is due, then every interval.
+    queues["work"].append("m2")
+    pickled.clear()
+    run_until(130)
+    assert pickled == [120.0, 125.0]
+    restarted, service2, _ = runtime()
+    restarted.restore()
+    assert service2.bundle["000000000000"]["us-east-1"].queues == {"work": ["m1", "m2"]}
+
+
+@pytest.mark.parametrize("value,expected", [(None, 60.0), ("5", 5.0), ("soon", 60.0), ("-1", 0.0)])
+def test_the_background_wait_comes_from_the_environment(environ, value, expected):
+    environ(persistence.BACKGROUND_MAX_VARIABLE, value)
+    assert persistence.background_max() == expected
