@@ -14,7 +14,8 @@ export function copyTree(from: string, to: string): void {
     const source = path.join(from, entry.name);
     const target = path.join(to, entry.name);
     if (entry.isSymbolicLink()) {
-      fs.symlinkSync(fs.readlinkSync(source), target);
+      // Windows makes a link to a folder differently from one to a file, and may not find its target yet.
+      fs.symlinkSync(fs.readlinkSync(source), target, process.platform === 'win32' ? linkType(source) : undefined);
     } else if (entry.isDirectory()) {
       fs.mkdirSync(target);
       copyTree(source, target);
@@ -27,5 +28,13 @@ export function copyTree(from: string, to: string): void {
     } else {
       throw new StageBuildError(`${source} is not a file, a folder or a symbolic link: a build output cannot hold it`);
     }
+  }
+}
+
+function linkType(link: string): 'dir' | 'file' {
+  try {
+    return fs.statSync(link).isDirectory() ? 'dir' : 'file';
+  } catch {
+    return 'file'; // dangling, or a loop
   }
 }

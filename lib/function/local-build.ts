@@ -86,17 +86,42 @@ export function buildCacheDir(): string | undefined {
     : path.join(findAppRoot().dir, '.stagegraph', 'build-cache');
 }
 
-/** Copies a finished build into the cache atomically: readers never see half an entry. */
+/**
+ * Copies a finished build into the cache atomically: readers never see half an entry. The copy goes to a folder of
+ * its own (a unique name: two processes of the same pid, in two containers sharing the cache, once removed each
+ * other's), renamed to the entry when whole.
+ */
 function storeInCache(outputDir: string, entry: string): void {
-  const staging = `${entry}.${process.pid}.tmp`;
+  let staging: string | undefined;
   try {
     fs.mkdirSync(path.dirname(entry), { recursive: true });
-    fs.mkdirSync(staging, { mode: 0o755 });
+    staging = fs.mkdtempSync(`${entry}.tmp-`);
+    fs.chmodSync(staging, 0o755);
     copyTree(outputDir, staging);
     fs.renameSync(staging, entry);
   } catch {
     // A concurrent build stored the same entry first, or the cache is not writable: the build
     // itself succeeded, so the cache is only skipped.
-    fs.rmSync(staging, { recursive: true, force: true });
+    if (staging !== undefined) {
+      removeQuietly(staging);
+    }
+  }
+}
+
+/** Removes a folder, making its folders writable first (a build may have made one read-only); failing quietly. */
+function removeQuietly(dir: string): void {
+  try {
+    const writable = (folder: string): void => {
+      fs.chmodSync(folder, 0o700);
+      for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+        if (entry.isDirectory()) {
+          writable(path.join(folder, entry.name));
+        }
+      }
+    };
+    writable(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // Left behind: a `.tmp-` folder beside the entries, never read as one.
   }
 }

@@ -74,13 +74,14 @@ AT_ONCE_SERVICES = set() if os.environ.get("STAGEGRAPH_STATE_PICKLER", "").lower
 # and mapping states move on in threads): pickled at every interval, written only when different.
 BACKGROUND_SERVICES = {"stepfunctions", "cloudformation", "lambda"}
 # A background service whose pickle came out as its last save's is pickled less often: its wait doubles from one
-# interval up to STAGEGRAPH_PERSIST_BACKGROUND_MAX seconds (60 unless set; the interval or less: every interval). A
+# interval up to STAGEGRAPH_PERSIST_BACKGROUND_MAX seconds (20 unless set; the interval or less: every interval). A
 # request that reaches it, or a pickle that differs, brings it back to every interval; a shutdown saves everything.
 # CloudFormation's state of a deployed app, pickled by dill at every interval whether or not anything had changed,
-# held the interpreter in the middle of whatever requests ran: most of the interpreter's time in a loop of warm
-# invokes, and their slowest percent.
+# held the interpreter in the middle of whatever requests ran (most of its busy time in a loop of warm invokes). The
+# price: a change such a thread makes with no request or read reaching the service since is up to this long (and an
+# interval) older in the snapshot a kill -9 leaves.
 BACKGROUND_MAX_VARIABLE = "STAGEGRAPH_PERSIST_BACKGROUND_MAX"
-DEFAULT_BACKGROUND_MAX_SECONDS = 60.0
+DEFAULT_BACKGROUND_MAX_SECONDS = 20.0
 
 
 def background_max() -> float:

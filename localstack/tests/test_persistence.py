@@ -365,7 +365,7 @@ def test_an_unchanged_background_service_is_pickled_less_often_and_again_each_in
     assert service2.bundle["000000000000"]["us-east-1"].queues == {"work": ["m1", "m2"]}
 
 
-@pytest.mark.parametrize("value,expected", [(None, 60.0), ("5", 5.0), ("soon", 60.0), ("-1", 0.0)])
+@pytest.mark.parametrize("value,expected", [(None, 20.0), ("5", 5.0), ("soon", 20.0), ("-1", 0.0)])
 def test_the_background_wait_comes_from_the_environment(environ, value, expected):
     environ(persistence.BACKGROUND_MAX_VARIABLE, value)
     assert persistence.background_max() == expected

@@ -13,7 +13,7 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { Chain, DefinitionBody, IChainable, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Chain, DefinitionBody, IChainable, LogLevel, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type * as Stagegraph from '../../lib';
 
@@ -122,6 +122,8 @@ if (variant === 'plain-flow') {
 }
 
 // The trigger variants also have one flow over their first 10 functions.
+// plain-same-features: one dead-letter queue for every function, as StageFunction's.
+let sameFeaturesDeadLetters: Queue | undefined;
 const plainFns: LambdaFunction[] = [];
 const stageFns: StageFunction[] = [];
 for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
@@ -144,7 +146,11 @@ for (let i = 0; i < (variant.endsWith('-flow') ? 0 : count); i++) {
         handler: 'index.handler',
         memorySize: 256,
         timeout: Duration.seconds(30),
-        deadLetterQueueEnabled: true,
+        deadLetterQueue: (sameFeaturesDeadLetters ??= new Queue(stack, 'DeadLetters', {
+          retentionPeriod: Duration.days(14),
+          encryption: QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+        })),
       });
       new LogGroup(stack, `Fn${i}Logs`, {
         logGroupName: `/aws/lambda/${fn.functionName}`,
@@ -226,7 +232,22 @@ if (plainFns.length > 0) {
   const chain = tasks
     .slice(1)
     .reduce<IChainable & { next(n: IChainable): Chain }>((acc, task) => acc.next(task), Chain.start(tasks[0]));
-  new StateMachine(stack, 'Flow', { definitionBody: DefinitionBody.fromChainable(chain) });
+  new StateMachine(stack, 'Flow', {
+    definitionBody: DefinitionBody.fromChainable(chain),
+    // What a FunctionGraph has by default: its executions logged at level ALL to a group of its own, and traced.
+    ...(plainFeatures
+      ? {
+          logs: {
+            destination: new LogGroup(stack, 'FlowLogs', {
+              retention: RetentionDays.ONE_MONTH,
+              removalPolicy: RemovalPolicy.DESTROY,
+            }),
+            level: LogLevel.ALL,
+          },
+          tracingEnabled: true,
+        }
+      : {}),
+  });
 }
 if (stageFns.length > 0) {
   const nodes = stageFns.slice(0, 10).map((fn, i) => Flow.invoke(`Flow step ${i}`, fn));

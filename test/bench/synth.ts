@@ -35,11 +35,13 @@ export function installPackage(workDir: string): string {
   if (packed === undefined) {
     const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-pack-'));
     process.on('exit', () => fs.rmSync(packDir, { recursive: true, force: true }));
+    // Built here, not only by npm's prepack, which `ignore-scripts` in a user's npm config would skip.
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     const [{ filename }] = JSON.parse(
-      execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], {
+      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], {
         cwd: ROOT,
         encoding: 'utf-8',
-        stdio: ['ignore', 'pipe', 'ignore'],
+        stdio: ['ignore', 'pipe', 'inherit'],
       }),
     ) as Array<{ filename: string }>;
     packed = path.join(packDir, filename);

@@ -49,7 +49,12 @@ export async function benchWall(synthCount: number, deployCount: number): Promis
     const started = performance.now();
     execFileSync(TSX, [CHILD, 'stagegraph-nested', String(deployCount), workDir, outdir], {
       cwd: workDir,
-      env: { ...process.env, CDK_VALIDATION: 'false', STAGEGRAPH_BUILD_CACHE: path.join(workDir, 'build-cache') },
+      env: {
+        ...process.env,
+        CDK_VALIDATION: 'false',
+        STAGEGRAPH_BUILD_CACHE: path.join(workDir, 'build-cache'),
+        STAGEGRAPH_BENCH_PACKAGE: path.join(workDir, 'node_modules', 'stagegraph'),
+      },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     const synthSeconds = (performance.now() - started) / 1000;
