@@ -20,6 +20,7 @@ from stagegraph_localstack import (
     lambda_metrics,
     live_log,
     log_delivery,
+    rollover,
     timers,
 )
 from stagegraph_localstack.http_auth import enforce_iam_authorization
@@ -68,6 +69,7 @@ def stagegraph_repairs() -> None:
     in_process_invoke.install_s3_notifications()
     timers.install()
     environment_pool.install()
+    rollover.install()
 
 
 # --- persistence of the local cloud's state (persistence.py) ---------------------------------------

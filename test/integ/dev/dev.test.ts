@@ -5,7 +5,7 @@ import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { findDeployedFunction } from '../../../lib/app/deployed';
-import { waitFor } from '../../../lib/app/wait';
+import { waitFor as waitForValue, WaitOptions } from '../../../lib/app/wait';
 import { localClientConfig, localEndpoint } from '../../../lib/local/endpoint';
 import { debugSessions, startDebugging, stopDebugging } from '../../../lib/local/debug';
 import { DapClient, InspectorClient } from './debug-clients';
@@ -46,6 +46,21 @@ function screen(joined = false): string {
 /** The screen with the live log's own wrapping undone: a line that goes on below starts with `│ ` under the prefix. */
 function unwrapped(): string {
   return screen(true).replace(/\n {20,}│ /g, ' ');
+}
+
+/** The lib's wait, whose failure shows the dev screen as it was at the deadline (what dev was doing, or not). */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, options?: WaitOptions): Promise<T> {
+  try {
+    return await waitForValue(what, probe, options);
+  } catch (error) {
+    let shown: string;
+    try {
+      shown = screen(true).trimEnd().split('\n').slice(-60).join('\n');
+    } catch (e) {
+      shown = `(the screen could not be read: ${(e as Error).message})`;
+    }
+    throw new Error(`${(error as Error).message}\n--- the dev screen's last lines ---\n${shown}`);
+  }
 }
 
 function waitForScreen(what: string, pattern: RegExp, timeoutMs = 60_000): Promise<string> {

@@ -3,7 +3,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  LambdaClient,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { deployLocal } from '../../../lib/app/deploy';
 import { localClientConfig } from '../../../lib/local/endpoint';
@@ -417,4 +422,59 @@ test('a function whose runtime version cannot be had is named at deploy and fail
     );
   client.destroy();
   expect(failure).toMatch(/nodejs18\.x needs Node\.js 18, which is not installed/);
+});
+
+test('an update of a function lets the invocation under way finish on the old version, logs included; the next runs the new one', async () => {
+  const name = names.ProbePython;
+  const marker = path.join(outdir, `rollover-${Date.now()}`);
+  const answer = invoke('ProbePython', { action: 'sleep', millis: 2500, marker }).then(result => ({
+    ...result,
+    at: Date.now(),
+  }));
+  // The function itself says when it has begun.
+  await waitFor('the invocation to begin', async () => (fs.existsSync(marker) ? true : undefined), {
+    timeoutMs: 60_000,
+    intervalMs: 20,
+  });
+  const lambda = new LambdaClient(localClientConfig());
+  const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+  await lambda.send(
+    new UpdateFunctionConfigurationCommand({
+      FunctionName: name,
+      Environment: { Variables: { ...(before.Environment?.Variables ?? {}), ROLLED: 'yes' } },
+    }),
+  );
+  // Active on the new configuration: LocalStack has stopped the old version by then.
+  await waitFor(
+    'the update to complete',
+    async () => {
+      const now = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+      return now.LastUpdateStatus === 'Successful' && now.Environment?.Variables?.ROLLED === 'yes' ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 50 },
+  );
+  const updatedAt = Date.now();
+  const result = await answer;
+  const requestId = fs.readFileSync(marker, 'utf-8');
+
+  // It ended as its code said, on the old configuration, though the update completed while it was under way.
+  expect(result.json).toMatchObject({ slept: 2500, rolled: null });
+  expect(result.functionError).toBeUndefined();
+  expect(updatedAt).toBeLessThan(result.at);
+  expect(report(result.logs).RequestId).toBe(requestId);
+  // Its log lines were written by the old version's log handler before it stopped.
+  const logs = new CloudWatchLogsClient(localClientConfig());
+  await waitFor(`the REPORT line of ${requestId} in CloudWatch Logs`, async () => {
+    const page = await logs
+      .send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${name}` }))
+      .catch(() => undefined);
+    return (page?.events ?? []).some(e => e.message?.startsWith(`REPORT RequestId: ${requestId}`)) ? true : undefined;
+  });
+  logs.destroy();
+  // The old environment is gone once its invocation ended; the next invocation runs the new configuration.
+  await processGone(result.json.pid as number);
+  const next = await invoke('ProbePython', { action: 'pid' });
+  expect(next.json).toMatchObject({ rolled: 'yes' });
+  expect(next.json.pid).not.toBe(result.json.pid);
+  lambda.destroy();
 });

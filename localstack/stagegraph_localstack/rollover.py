@@ -1,0 +1,147 @@
+"""Invocations under way finish on the code they started with when a function is updated, as on AWS.
+
+An update of a function's code or configuration makes a new version manager in LocalStack; once it is active, the old
+one is stopped (`LambdaVersionManager.stop`) and, after a code update, its code is removed
+(`destroy_code_if_not_used`), both at once on the service's pool. The stop stops the old version's log handler and
+then its environments, busy ones included: an invocation under way on the old code (a `stagegraph dev` save while a
+request was being answered) failed with ``Runtime.Stopped``, its log lines were queued to a handler that had
+stopped, and a Java runtime lost the classes it had not loaded yet with the code folder.
+
+Here every invocation of a version manager is counted from its start to the end of its log write, per version
+manager and per code; the old version's stop first waits until its own are done, then stops its environments, then
+its log handler (so the last lines are written), and the code is removed only once no invocation of it is under way.
+New invocations already go to the new version (LocalStack refuses them on a version that is stopping). The wait
+ends at the longest of them could take (the function's timeout after a start's) and at once when the local cloud
+stops; a function being debugged (`stagegraph dev --debug`) keeps LocalStack's way, since its new environment needs
+the debugger's port that the old one holds.
+"""
+import collections
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from stagegraph_localstack.patching import install_once
+
+LOG = logging.getLogger(__name__)
+
+# Beyond the function's timeout: a start (the runtime's INIT) and the log write after the invocation.
+START_MARGIN_SECONDS = 65.0
+
+
+class InFlight:
+    """Invocations under way, counted per owner (any object: a version manager, a code)."""
+
+    def __init__(self) -> None:
+        self._counts: collections.Counter[int] = collections.Counter()
+        self._changed = threading.Condition()
+
+    def begin(self, *owners: object) -> None:
+        with self._changed:
+            for owner in owners:
+                self._counts[id(owner)] += 1
+
+    def end(self, *owners: object) -> None:
+        with self._changed:
+            for owner in owners:
+                key = id(owner)
+                self._counts[key] -= 1
+                if self._counts[key] <= 0:
+                    del self._counts[key]
+            self._changed.notify_all()
+
+    def count(self, owner: object) -> int:
+        with self._changed:
+            return self._counts.get(id(owner), 0)
+
+    def wait_idle(self, owner: object, timeout: float, give_up: Callable[[], bool] = lambda: False) -> bool:
+        """Waits until no invocation of `owner` is under way (True), at most `timeout` seconds or until `give_up()`
+        says so (looked at every quarter of a second): False."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._counts.get(id(owner), 0) > 0:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or give_up():
+                    return False
+                self._changed.wait(min(remaining, 0.25))
+        return True
+
+
+IN_FLIGHT = InFlight()
+
+
+def drain_seconds(function_version: Any) -> float:
+    """The longest an invocation of this version can still take."""
+    try:
+        timeout = float(function_version.config.timeout)
+    except (AttributeError, TypeError, ValueError):
+        timeout = 900.0
+    return timeout + START_MARGIN_SECONDS
+
+
+def _stopping() -> bool:
+    try:
+        from localstack.runtime import events
+    except ImportError:  # not inside LocalStack
+        return False
+    return events.infra_stopping.is_set()
+
+
+def _debugged(function_version: Any) -> bool:
+    from stagegraph_localstack import debug_sessions
+
+    return debug_sessions.port_of(function_version.id.function_name) is not None
+
+
+def drain(version_manager: Any) -> bool:
+    """Waits for the invocations under way on `version_manager`; True when there were none left."""
+    if _stopping() or _debugged(version_manager.function_version):
+        return IN_FLIGHT.count(version_manager) == 0
+    started = time.monotonic()
+    done = IN_FLIGHT.wait_idle(version_manager, drain_seconds(version_manager.function_version), _stopping)
+    waited = time.monotonic() - started
+    if waited > 0.01:
+        LOG.debug("%s: invocations under way finished on the old version within %.3f s (all: %s)",
+                  version_manager.function_arn, waited, done)
+    return done
+
+
+@install_once
+def install() -> bool:
+    try:
+        from localstack.services.lambda_.invocation import lambda_service, runtime_executor
+        from localstack.services.lambda_.invocation.lambda_models import State, StateReasonCode, VersionState
+        from localstack.services.lambda_.invocation.version_manager import LambdaVersionManager
+        from localstack.utils.patch import patch
+    except ImportError:  # not inside LocalStack
+        return False
+
+    @patch(LambdaVersionManager.invoke)
+    def invoke(fn, self, *args, **kwargs):
+        code = self.function_version.config.code
+        IN_FLIGHT.begin(self, code)
+        try:
+            return fn(self, *args, **kwargs)
+        finally:
+            IN_FLIGHT.end(self, code)
+
+    @patch(LambdaVersionManager.stop, pass_target=False)
+    def stop(self) -> None:
+        # LocalStack's stop, with the invocations under way let finish first and the log handler stopped last.
+        LOG.debug("Stopping lambda version '%s'", self.function_arn)
+        self.state = VersionState(state=State.Inactive, code=StateReasonCode.Idle, reason="Shutting down")
+        self.shutdown_event.set()
+        drain(self)
+        self.assignment_service.stop_environments_for_version(self.id)
+        self.log_handler.stop()
+        runtime_executor.get_runtime_executor().cleanup_version(self.function_version)
+
+    @patch(lambda_service.destroy_code_if_not_used)
+    def destroy_code_if_not_used(fn, code, function, *args, **kwargs):
+        # A configuration update keeps the code (the new version counts on the same one): nothing to wait for.
+        if not _stopping() and not lambda_service.is_code_used(code, function):
+            IN_FLIGHT.wait_idle(code, 900.0 + START_MARGIN_SECONDS, _stopping)
+        return fn(code, function, *args, **kwargs)
+
+    return True
