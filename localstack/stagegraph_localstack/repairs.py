@@ -8,6 +8,7 @@ gets ResourceAlreadyExists, and drops the first batch of every new stream: the c
 output and REPORT lines. The repair lets CreateLogStream succeed when the stream was created.
 """
 import logging
+import os
 from pathlib import Path
 
 from stagegraph_localstack.patching import install_once
@@ -84,6 +85,26 @@ def keep_kinesis_on_loopback() -> bool:
     return True
 
 
+def lighten_twisted_requests(site) -> None:
+    """Two things twisted does for every request that nobody reads here: it parses the body of a form POST (an SQS,
+    SNS or CloudWatch Query request) into ``request.args``, with the Content-Type run through the email package's
+    header parser (37-61 us a request) to see whether it is a form, while LocalStack parses the body from the WSGI
+    input itself; and it formats an access-log line for twisted's legacy log, which has no observer in LocalStack.
+    STAGEGRAPH_TWISTED_REQUESTS=full keeps both (for comparisons)."""
+    if os.environ.get("STAGEGRAPH_TWISTED_REQUESTS", "").lower() == "full":
+        return
+    factory = site.requestFactory
+
+    class Request(factory):
+        def __init__(self, *args, **kwargs):
+            kwargs["parsePOSTFormSubmission"] = False
+            super().__init__(*args, **kwargs)
+
+    Request.__name__ = Request.__qualname__ = factory.__name__
+    site.requestFactory = Request
+    site.log = lambda request: None
+
+
 @install_once
 def bind_twisted_gateway_to_host() -> bool:
     """LocalStack's default gateway server (twisted) listens on every interface whatever GATEWAY_LISTEN's host
@@ -102,6 +123,7 @@ def bind_twisted_gateway_to_host() -> bool:
     @patch(TwistedRuntimeServer.register)
     def register(fn, self, gateway, listen, ssl_creds=None):
         site = TwistedGateway(gateway)
+        lighten_twisted_requests(site)
         protocol_factory = site
         if ssl_creds:
             cert_file_name, key_file_name = ssl_creds

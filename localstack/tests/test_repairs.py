@@ -89,3 +89,87 @@ def test_function_code_is_unzipped_below_localstacks_own_tmp_folder_not_the_shar
     location = str(code.get_unzipped_code_location())
     assert location == f"{config.dirs.tmp}/lambda-code/awslambda-us-east-1-tasks/abc/code"
     assert not location.startswith(f"{__import__('tempfile').gettempdir()}/lambda/")
+
+
+class _Transport:
+    """What an HTTP channel writes to: enough of a TCP transport for one request."""
+
+    disconnecting = False
+
+    def __init__(self):
+        self.written = []
+
+    def write(self, data):
+        self.written.append(data)
+
+    def writeSequence(self, data):
+        self.written.extend(data)
+
+    def getPeer(self):
+        from twisted.internet.address import IPv4Address
+
+        return IPv4Address("TCP", "127.0.0.1", 40000)
+
+    def getHost(self):
+        from twisted.internet.address import IPv4Address
+
+        return IPv4Address("TCP", "127.0.0.1", 4566)
+
+    def registerProducer(self, producer, streaming):
+        pass
+
+    def unregisterProducer(self):
+        pass
+
+    def pauseProducing(self):
+        pass
+
+    def resumeProducing(self):
+        pass
+
+    def stopProducing(self):
+        pass
+
+    def loseConnection(self):
+        self.disconnecting = True
+
+
+def _serve_one(site, request_bytes: bytes) -> None:
+    channel = site.buildProtocol(("127.0.0.1", 1234))
+    channel.makeConnection(_Transport())
+    channel.dataReceived(request_bytes)
+    channel.connectionLost(None)
+
+
+@pytest.mark.parametrize("mode", ["light", "full"])
+def test_twisted_leaves_a_form_body_to_localstack_and_writes_no_access_log(monkeypatch, mode):
+    resource = pytest.importorskip("twisted.web.resource")
+    server = pytest.importorskip("twisted.web.server")
+    if mode == "full":
+        monkeypatch.setenv("STAGEGRAPH_TWISTED_REQUESTS", "full")
+    seen = {}
+
+    class Recorder(resource.Resource):
+        isLeaf = True
+
+        def render_POST(self, request):
+            seen["args"] = dict(request.args)
+            seen["body"] = request.content.read()
+            return b"ok"
+
+    site = server.Site(Recorder())
+    logged = []
+    site._logFile = types.SimpleNamespace(write=logged.append)
+    site._logDateTime = "-"
+    repairs.lighten_twisted_requests(site)
+    body = b"Action=SendMessage&MessageBody=hi"
+    _serve_one(site, b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded; charset=utf-8\r\n"
+               b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    # The body reaches the application whole either way; twisted's own parse of it and its log line only in "full".
+    assert seen["body"] == body
+    if mode == "light":
+        assert seen["args"] == {}
+        assert logged == []
+    else:
+        assert seen["args"] == {b"Action": [b"SendMessage"], b"MessageBody": [b"hi"]}
+        assert len(logged) == 1 and '"POST / HTTP/1.1" 200' in logged[0]
