@@ -2,7 +2,10 @@
 
 import http.client
 import json
+import socket
 import threading
+import time
+from email.utils import parsedate_to_datetime
 
 import pytest
 
@@ -22,6 +25,11 @@ def connect(api):
     return http.client.HTTPConnection(host, int(port), timeout=5)
 
 
+def tuple_address(api):
+    host, port = api.address.split(":")
+    return host, int(port)
+
+
 def event(request_id="req-1", body=b'{"n": 1}'):
     return Event(request_id, body, 1_700_000_000_000, "arn:aws:lambda:us-east-1:000000000000:function:f", "Root=1-abc")
 
@@ -38,8 +46,26 @@ def test_next_delivers_the_event_with_the_lambda_headers(api):
     assert response.getheader("Lambda-Runtime-Deadline-Ms") == "1700000000000"
     assert response.getheader("Lambda-Runtime-Invoked-Function-Arn").endswith(":function:f")
     assert response.getheader("Lambda-Runtime-Trace-Id") == "Root=1-abc"
+    assert response.getheader("Content-Type") == "application/json"
+    assert response.reason == "OK"
+    assert abs(parsedate_to_datetime(response.getheader("Date")).timestamp() - time.time()) < 5
     assert api.ready.is_set()
     assert not future.done()
+
+
+def test_a_reply_is_one_write_of_status_line_headers_and_body_and_http_1_0_is_answered_then_closed(api):
+    api.deliver(event(body=b'{"n": 2}'))
+    with socket.create_connection(tuple_address(api), timeout=5) as sock:
+        sock.sendall(b"GET /2018-06-01/runtime/invocation/next HTTP/1.0\r\n\r\n")
+        first = sock.recv(65536)
+        rest = b""
+        while chunk := sock.recv(65536):
+            rest += chunk
+    # One segment: the head and the body came in the first read, and the server closed the connection after it.
+    head, _, body = first.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\nDate: ")
+    assert b"\r\nContent-Length: 8\r\nConnection: close" in head
+    assert body == b'{"n": 2}' and rest == b""
 
 
 def test_a_response_resolves_the_invocation_on_the_same_connection(api):
