@@ -5,7 +5,9 @@ import { IgnoreStrategy } from 'aws-cdk-lib';
 
 /**
  * The fingerprint of a source folder: SHA-256 over each file's path relative to the folder and its content, in name
- * order, leaving out what `exclude` matches (glob patterns, as CDK's `exclude` reads them).
+ * order, leaving out what `exclude` matches: glob patterns as CDK's `exclude` reads them (a name alone matches at any
+ * depth), and patterns that start with `/`, which match a path from the folder only (`/target` is the build folder,
+ * not `src/main/java/com/example/target`).
  *
  * It follows `FileSystem.fingerprint`'s rules: text files hash the same with CRLF or LF line ends, a symbolic link
  * inside the folder hashes as its target's name, and one to outside the folder is followed. What it leaves out is
@@ -75,24 +77,32 @@ const ignoreAnswers = new Map<string, Map<string, boolean>>();
 let ignoreAnswerCount = 0;
 
 /**
- * CDK's `IgnoreStrategy.glob` over `root`, its answers remembered: it matches the path relative to the root against
- * every pattern with a fresh `minimatch` each time, and its answer depends on nothing else. Functions that share an
+ * The anchored patterns (`/name`: from the root only), then CDK's `IgnoreStrategy.glob` over `root` with the others,
+ * its answers remembered: it matches the path relative to the root against every pattern with a fresh `minimatch`
+ * each time, and its answer depends on nothing else. Functions that share an
  * exclude list and file names (each one's `index.ts`) ask once.
  */
 function rememberedIgnore(
   root: string,
   exclude: readonly string[],
 ): Pick<IgnoreStrategy, 'ignores' | 'completelyIgnores'> {
-  const strategy = IgnoreStrategy.glob(root, [...exclude]);
+  const anchored = exclude.filter(pattern => pattern.startsWith('/')).map(pattern => pattern.replace(/^\/+|\/+$/g, ''));
+  const strategy = IgnoreStrategy.glob(
+    root,
+    exclude.filter(pattern => !pattern.startsWith('/')),
+  );
   const listKey = JSON.stringify(exclude);
   const remember = (question: 'ignores' | 'completelyIgnores', absolutePath: string): boolean => {
-    const key = `${question}:${path.relative(root, absolutePath)}`;
+    const relative = path.relative(root, absolutePath);
+    const key = `${question}:${relative}`;
     let answers = ignoreAnswers.get(listKey);
     const known = answers?.get(key);
     if (known !== undefined) {
       return known;
     }
-    const answer = strategy[question](absolutePath);
+    const posix = relative.split(path.sep).join('/');
+    const answer =
+      anchored.some(prefix => posix === prefix || posix.startsWith(`${prefix}/`)) || strategy[question](absolutePath);
     if (ignoreAnswerCount >= MAX_IGNORE_ANSWERS) {
       ignoreAnswers.clear();
       ignoreAnswerCount = 0;

@@ -34,7 +34,10 @@ export interface LanguageBuilder {
   readonly language: string;
   /** The folder whose content decides the asset hash. */
   readonly sourceDir: string;
-  /** Paths below `sourceDir` that never change the output (build folders, caches). */
+  /**
+   * Paths below `sourceDir` that never change the output (build folders, caches): CDK glob patterns, where a name
+   * alone matches at any depth; one that starts with `/` matches from `sourceDir` only.
+   */
   readonly exclude: readonly string[];
   /**
    * Every setting that changes the output, as plain JSON: it is part of the asset hash, so it

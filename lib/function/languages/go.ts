@@ -41,7 +41,7 @@ export class GoBuilder extends SourceBuilder {
     super(
       'go',
       sourceFolder(dir, 'go.mod', resolved => `Go code must be a module: no go.mod in ${resolved}`),
-      ['vendor/**/testdata', 'cdk.out', '.stagegraph', 'bootstrap'],
+      ['vendor/**/testdata', '/cdk.out', '/.stagegraph', '/bootstrap'],
     );
   }
 

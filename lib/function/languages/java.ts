@@ -14,7 +14,9 @@ export const MAVEN_DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependenc
 /** A library (layer) puts its jars under `/opt/java/lib`. */
 const LIBRARY_FOLDER = 'java';
 
-const IGNORED = ['target', '.idea', '.settings', '.classpath', '.project', 'cdk.out', '.stagegraph'];
+// Maven's build folder and the outputs are at the project's top only: a package named `target` is source.
+const IGNORED = ['/target', '.idea', '.settings', '.classpath', '.project', '/cdk.out', '/.stagegraph'];
+const IGNORED_AT_TOP = IGNORED.map(pattern => pattern.replace(/^\//, ''));
 
 /**
  * Packages a Maven project without Docker: `mvn package` on a copy of the sources, then the
@@ -63,7 +65,7 @@ export class JavaBuilder extends SourceBuilder {
     try {
       fs.cpSync(this.sourceDir, work, {
         recursive: true,
-        filter: source => !IGNORED.includes(path.relative(this.sourceDir, source).split(path.sep)[0]),
+        filter: source => !IGNORED_AT_TOP.includes(path.relative(this.sourceDir, source).split(path.sep)[0]),
       });
       runTool(
         mvn,

@@ -18,7 +18,8 @@ export const DEBUGPY_VERSION = '1.8.22';
 /** A library (layer) is imported from `/opt/python`. */
 const LIBRARY_FOLDER = 'python';
 
-const IGNORED = ['.venv', 'venv', '__pycache__', '*.pyc', '.pytest_cache', '.mypy_cache', 'cdk.out', '.stagegraph'];
+// A name matches at any depth, `*.x` any name ending so; one that starts with `/` the top of the folder only.
+const IGNORED = ['.venv', '/venv', '__pycache__', '*.pyc', '.pytest_cache', '.mypy_cache', '/cdk.out', '/.stagegraph'];
 
 /**
  * Copies Python sources and installs `requirements.txt` with pip for the Lambda platform: manylinux
@@ -158,8 +159,14 @@ function isIgnored(relative: string): boolean {
   }
   return relative
     .split(path.sep)
-    .some(part =>
-      IGNORED.some(pattern => (pattern.startsWith('*') ? part.endsWith(pattern.slice(1)) : part === pattern)),
+    .some((part, depth) =>
+      IGNORED.some(pattern =>
+        pattern.startsWith('/')
+          ? depth === 0 && part === pattern.slice(1)
+          : pattern.startsWith('*')
+            ? part.endsWith(pattern.slice(1))
+            : part === pattern,
+      ),
     );
 }
 

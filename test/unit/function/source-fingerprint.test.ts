@@ -2,6 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { IgnoreStrategy } from 'aws-cdk-lib';
+import { GoBuilder } from '../../../lib/function/languages/go';
+import { JavaBuilder } from '../../../lib/function/languages/java';
+import { NodejsBuilder } from '../../../lib/function/languages/nodejs';
+import { PythonBuilder } from '../../../lib/function/languages/python';
 import { sourceFingerprint } from '../../../lib/function/source-fingerprint';
 
 let scratch: string;
@@ -50,6 +54,30 @@ describe('sourceFingerprint', () => {
 
     expect(sourceFingerprint(withExcluded, EXCLUDE)).toBe(base);
     expect(sourceFingerprint(withExcluded, [])).not.toBe(base);
+  });
+
+  test('a pattern that starts with / leaves out the top of the folder only: a source folder of that name counts', () => {
+    const exclude = ['/target', '/bootstrap', 'node_modules'];
+    const files = { 'pom.xml': '<project/>\n', 'src/main/java/com/example/target/Aim.java': 'class Aim {}\n' };
+    const base = sourceFingerprint(folder('a', files), exclude);
+    // Maven's output at the top and dependencies anywhere change nothing.
+    const built = folder('b', {
+      ...files,
+      'target/app.jar': Buffer.alloc(32, 2),
+      'target/classes/Aim.class': Buffer.alloc(8, 3),
+      bootstrap: Buffer.alloc(16, 4),
+      'web/node_modules/x/index.js': 'module.exports = 2;\n',
+    });
+    expect(sourceFingerprint(built, exclude)).toBe(base);
+    // An edit below a package named like an excluded folder is seen, and so is a package named `bootstrap`.
+    const edited = folder('c', { ...files, 'src/main/java/com/example/target/Aim.java': 'class Aim { int x; }\n' });
+    expect(sourceFingerprint(edited, exclude)).not.toBe(base);
+    const goPackage = folder('d', { ...files, 'internal/bootstrap/run.go': 'package bootstrap\n' });
+    expect(sourceFingerprint(goPackage, exclude)).not.toBe(base);
+    // The same folder with the names unanchored, as CDK's glob reads them: the package is left out too.
+    expect(sourceFingerprint(edited, ['target', 'bootstrap', 'node_modules'])).toBe(
+      sourceFingerprint(folder('e', files), ['target', 'bootstrap', 'node_modules']),
+    );
   });
 
   test('a text file hashes the same with CRLF or LF; a binary file byte for byte', () => {
@@ -121,5 +149,44 @@ describe('sourceFingerprint', () => {
         expect(sourceFingerprint(all, exclude)).toBe(sourceFingerprint(folder(`kept-${round}-${i}`, kept), []));
       }
     }
+  });
+});
+
+describe("each builder's exclude list", () => {
+  // Outputs and tools' folders at the top of a function's folder change nothing; a source folder that happens to
+  // have one of their names, deeper down, is source: an edit there must give a new fingerprint (a new build).
+  test.each([
+    [
+      'Java',
+      (dir: string) => new JavaBuilder(dir),
+      { 'pom.xml': '<project/>\n' },
+      'target/app.jar',
+      'src/main/java/com/example/target/Aim.java',
+    ],
+    ['Go', (dir: string) => new GoBuilder(dir), { 'go.mod': 'module x\n' }, 'bootstrap', 'internal/bootstrap/run.go'],
+    [
+      'Node.js',
+      (dir: string) => new NodejsBuilder(dir),
+      { 'index.ts': 'export const handler = 1;\n' },
+      'dist/index.js',
+      'lib/dist/format.ts',
+    ],
+    [
+      'Python',
+      (dir: string) => new PythonBuilder(dir),
+      { 'index.py': 'x = 1\n' },
+      'venv/lib/site.py',
+      'app/venv/settings.py',
+    ],
+  ])('%s', (_language, builder, base, output, source) => {
+    const dir = folder('project', { ...base, [source]: 'one\n' });
+    const { exclude } = builder(dir);
+    const before = sourceFingerprint(dir, exclude);
+
+    fs.mkdirSync(path.dirname(path.join(dir, output)), { recursive: true });
+    fs.writeFileSync(path.join(dir, output), Buffer.alloc(16, 7));
+    expect(sourceFingerprint(dir, exclude)).toBe(before);
+    fs.writeFileSync(path.join(dir, source), 'two\n');
+    expect(sourceFingerprint(dir, exclude)).not.toBe(before);
   });
 });
