@@ -9,11 +9,13 @@ stopped, and a Java runtime lost the classes it had not loaded yet with the code
 
 Here every invocation of a version manager is counted from its start to the end of its log write, per version
 manager and per code; the old version's stop first waits until its own are done, then stops its environments, then
-its log handler (so the last lines are written), and the code is removed only once no invocation of it is under way.
-New invocations already go to the new version (LocalStack refuses them on a version that is stopping). The wait
-ends at the longest of them could take (the function's timeout after a start's) and at once when the local cloud
-stops; a function being debugged (`stagegraph dev --debug`) keeps LocalStack's way, since its new environment needs
-the debugger's port that the old one holds.
+its log handler (after the lines queued before it are written), and the code is removed only once no invocation of
+it is under way. New invocations already go to the new version (LocalStack refuses them on a version that is
+stopping). A stop or removal that has to wait does so on a thread of its own, not on the Lambda service's pool
+(six threads on 2 cores, which also starts new versions). The wait ends at the longest the invocations could take
+(the function's timeout after a start's) and at once when the local cloud stops; the whole service stopping
+(shutdown, a state reset or load) and a function being debugged (`stagegraph dev --debug`, whose new environment
+needs the debugger's port that the old one holds) keep LocalStack's way.
 """
 import collections
 import logging
@@ -28,6 +30,8 @@ LOG = logging.getLogger(__name__)
 
 # Beyond the function's timeout: a start (the runtime's INIT) and the log write after the invocation.
 START_MARGIN_SECONDS = 65.0
+# Set on a version manager whose stop must not wait (the whole Lambda service stops).
+NO_DRAIN = "_stagegraph_no_drain"
 
 
 class InFlight:
@@ -96,7 +100,7 @@ def _debugged(function_version: Any) -> bool:
 
 def drain(version_manager: Any) -> bool:
     """Waits for the invocations under way on `version_manager`; True when there were none left."""
-    if _stopping() or _debugged(version_manager.function_version):
+    if _stopping() or getattr(version_manager, NO_DRAIN, False) or _debugged(version_manager.function_version):
         return IN_FLIGHT.count(version_manager) == 0
     started = time.monotonic()
     done = IN_FLIGHT.wait_idle(version_manager, drain_seconds(version_manager.function_version), _stopping)
@@ -107,11 +111,39 @@ def drain(version_manager: Any) -> bool:
     return done
 
 
+def needs_drain(version_manager: Any) -> bool:
+    """Whether stopping `version_manager` has invocations to wait for (and may wait)."""
+    return not _stopping() and not getattr(version_manager, NO_DRAIN, False) and IN_FLIGHT.count(version_manager) > 0
+
+
+def in_background(name: str, work: Callable[[], None]) -> None:
+    """Runs `work` on a daemon thread of its own: a wait of up to a function's timeout must not hold a thread of
+    LocalStack's Lambda service pool (six threads on 2 cores), which starts new versions and stops old ones."""
+    def run() -> None:
+        try:
+            work()
+        except Exception:  # noqa: BLE001 - logged, as the pool would have
+            LOG.exception("stagegraph: %s failed", name)
+
+    threading.Thread(target=run, name=f"stagegraph-rollover-{name}", daemon=True).start()
+
+
+def stop_log_handler(handler: Any, shutdown_marker: object, timeout: float = 2.0) -> None:
+    """Lets the handler write every line queued before it stops: LocalStack's stop sets the shutdown event before it
+    queues the marker, and a loop that sees the event between two writes leaves the last lines in the queue."""
+    thread = getattr(handler, "_thread", None)
+    if thread is not None and thread.is_alive():
+        handler.log_queue.put(shutdown_marker)
+        thread.join(timeout)
+    handler.stop()
+
+
 @install_once
 def install() -> bool:
     try:
         from localstack.services.lambda_.invocation import lambda_service, runtime_executor
         from localstack.services.lambda_.invocation.lambda_models import State, StateReasonCode, VersionState
+        from localstack.services.lambda_.invocation.logs import QUEUE_SHUTDOWN
         from localstack.services.lambda_.invocation.version_manager import LambdaVersionManager
         from localstack.utils.patch import patch
     except ImportError:  # not inside LocalStack
@@ -126,22 +158,45 @@ def install() -> bool:
         finally:
             IN_FLIGHT.end(self, code)
 
+    def finish_stop(self) -> None:
+        try:
+            drain(self)
+        except Exception:  # noqa: BLE001 - the stop goes on: environments and the log handler must not be left running
+            LOG.exception("stagegraph: waiting for the invocations of %s", self.function_arn)
+        self.assignment_service.stop_environments_for_version(self.id)
+        stop_log_handler(self.log_handler, QUEUE_SHUTDOWN)
+        runtime_executor.get_runtime_executor().cleanup_version(self.function_version)
+
     @patch(LambdaVersionManager.stop, pass_target=False)
     def stop(self) -> None:
-        # LocalStack's stop, with the invocations under way let finish first and the log handler stopped last.
+        # LocalStack's stop, with the invocations under way let finish first and the log handler stopped last; new
+        # invocations are refused from here on.
         LOG.debug("Stopping lambda version '%s'", self.function_arn)
         self.state = VersionState(state=State.Inactive, code=StateReasonCode.Idle, reason="Shutting down")
         self.shutdown_event.set()
-        drain(self)
-        self.assignment_service.stop_environments_for_version(self.id)
-        self.log_handler.stop()
-        runtime_executor.get_runtime_executor().cleanup_version(self.function_version)
+        if needs_drain(self):
+            in_background(f"stop-{self.id}", lambda: finish_stop(self))
+        else:
+            finish_stop(self)
+
+    @patch(lambda_service.LambdaService.stop)
+    def stop_service(fn, self, *args, **kwargs):
+        # The whole service stops (LocalStack's shutdown, a state reset or load): nothing waits for invocations.
+        for manager in [*self.lambda_running_versions.values(), *self.lambda_starting_versions.values()]:
+            setattr(manager, NO_DRAIN, True)
+        return fn(self, *args, **kwargs)
 
     @patch(lambda_service.destroy_code_if_not_used)
     def destroy_code_if_not_used(fn, code, function, *args, **kwargs):
         # A configuration update keeps the code (the new version counts on the same one): nothing to wait for.
-        if not _stopping() and not lambda_service.is_code_used(code, function):
+        if _stopping() or IN_FLIGHT.count(code) == 0 or lambda_service.is_code_used(code, function):
+            return fn(code, function, *args, **kwargs)
+
+        def destroy_when_idle() -> None:
             IN_FLIGHT.wait_idle(code, 900.0 + START_MARGIN_SECONDS, _stopping)
-        return fn(code, function, *args, **kwargs)
+            fn(code, function, *args, **kwargs)
+
+        in_background("code", destroy_when_idle)
+        return None
 
     return True

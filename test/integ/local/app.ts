@@ -30,7 +30,7 @@ new StageFunction(stack, 'Counted', {
 new StageFunction(stack, 'ProbePython', {
   code: StageCode.fromPython(path.join(fixtures, 'probe-python')),
   memorySize: 256,
-  timeout: Duration.seconds(5),
+  timeout: Duration.seconds(20),
 });
 // Node.js functions run on their own major: 24 is fetched at deploy; 18 has no build, so it must fail clearly.
 new StageFunction(stack, 'HelloNode24', {
