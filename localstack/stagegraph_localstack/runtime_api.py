@@ -42,6 +42,8 @@ class _Headers(dict):
         return dict.get(self, name.lower(), default)
 
 
+# A reply up to this size is one write of head and body together.
+ONE_WRITE_BYTES = 64 * 1024
 _REASONS = {status.value: status.phrase for status in HTTPStatus}
 _date_cache: tuple[int, str] = (0, "")
 
@@ -164,7 +166,7 @@ class RuntimeApiServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go out as separate writes
+            disable_nagle_algorithm = True  # a large body goes out as a write of its own, after the head
 
             def log_message(self, format, *args):  # noqa: A002 - the runtime's requests are not logged
                 pass
@@ -211,8 +213,13 @@ class RuntimeApiServer:
                 lines.append(f"Content-Length: {len(body)}")
                 if self.close_connection:
                     lines.append("Connection: close")
+                head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
                 try:
-                    self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+                    if len(body) <= ONE_WRITE_BYTES:
+                        self.wfile.write(head + body)
+                    else:  # not copied (an event of up to 6 MB)
+                        self.wfile.write(head)
+                        self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True  # the runtime process is gone: nobody to answer
 
