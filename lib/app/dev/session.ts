@@ -45,23 +45,24 @@ export interface DevSessionOptions {
   readonly settleMillis?: number;
 }
 
-/** Folders and files below the project that never start a rebuild or a deploy. */
+/** Folders and files below the project that never start a rebuild or a deploy, at any depth. */
 const IGNORED_PARTS = new Set([
   'node_modules',
   '.git',
   '.stagegraph',
   'cdk.out',
-  'dist',
-  'target',
   '__pycache__',
   '.venv',
-  'venv',
   '.idea',
   '.vscode',
   '.pytest_cache',
   '.mypy_cache',
-  'coverage',
 ]);
+/**
+ * Build output, ignored at the top of the project or of a function's source folder only, as the builders leave it
+ * out of the asset hash: a Java package named `target` or a Node.js `lib/dist` module deeper down is source.
+ */
+const IGNORED_AT_TOP = new Set(['dist', 'target', 'venv', 'coverage']);
 /** Files outside the functions' code whose change is a change of the app's infrastructure. */
 const INFRASTRUCTURE_FILE = /\.(ts|tsx|js|mjs|cjs|json)$/;
 
@@ -99,8 +100,16 @@ export async function appSourceFiles(projectDir: string): Promise<ReadonlySet<st
   }
 }
 
-/** Whether a path below the project is never watched: tool folders, build output, editors' temporary files. */
-export function ignoredPath(roots: readonly string[], file: string, outdir?: string): boolean {
+/**
+ * Whether a path below the project is never watched: tool folders, build output at the top of the project or of a
+ * function's source folder (`sourceDirs`), editors' temporary files.
+ */
+export function ignoredPath(
+  roots: readonly string[],
+  file: string,
+  outdir?: string,
+  sourceDirs: readonly string[] = [],
+): boolean {
   const root = roots.find(dir => {
     const relative = path.relative(dir, file);
     return !relative.startsWith('..') && !path.isAbsolute(relative);
@@ -110,11 +119,15 @@ export function ignoredPath(roots: readonly string[], file: string, outdir?: str
   if (outdir && (file === outdir || file.startsWith(`${outdir}${path.sep}`))) return true;
   const parts = relative.split(path.sep);
   const name = parts[parts.length - 1] ?? '';
-  return (
-    parts.some(part => IGNORED_PARTS.has(part) || part.startsWith('cdk.out')) ||
-    name.endsWith('~') ||
-    /^\.#|\.sw[a-p]$|\.tmp$/.test(name)
-  );
+  const tops = new Set([path.resolve(root), ...sourceDirs.map(dir => path.resolve(dir))]);
+  let folder = path.resolve(root);
+  for (const part of parts) {
+    if (IGNORED_PARTS.has(part) || part.startsWith('cdk.out') || (IGNORED_AT_TOP.has(part) && tops.has(folder))) {
+      return true;
+    }
+    folder = path.join(folder, part);
+  }
+  return name.endsWith('~') || /^\.#|\.sw[a-p]$|\.tmp$/.test(name);
 }
 
 /**
@@ -169,7 +182,13 @@ export class DevSession {
     this.#lambda = new LambdaClient(localClientConfig());
     const watcher = watch(this.roots(), {
       ignoreInitial: true,
-      ignored: (file: string) => ignoredPath(this.roots(), file, this.#outdir),
+      ignored: (file: string) =>
+        ignoredPath(
+          this.roots(),
+          file,
+          this.#outdir,
+          (this.#app?.functions ?? []).map(fn => fn.source.sourceDir),
+        ),
     });
     this.#watcher = watcher;
     await new Promise<void>((resolve, reject) => {

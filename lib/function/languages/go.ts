@@ -41,7 +41,8 @@ export class GoBuilder extends SourceBuilder {
     super(
       'go',
       sourceFolder(dir, 'go.mod', resolved => `Go code must be a module: no go.mod in ${resolved}`),
-      ['vendor/**/testdata', '/cdk.out', '/.stagegraph', '/bootstrap'],
+      // No `bootstrap`: the build writes it to its output folder, and a package of that name is source.
+      ['vendor/**/testdata', 'cdk.out', '.stagegraph'],
     );
   }
 

@@ -15,7 +15,7 @@ export const MAVEN_DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependenc
 const LIBRARY_FOLDER = 'java';
 
 // Maven's build folder and the outputs are at the project's top only: a package named `target` is source.
-const IGNORED = ['/target', '.idea', '.settings', '.classpath', '.project', '/cdk.out', '/.stagegraph'];
+const IGNORED = ['/target', '.idea', '.settings', '.classpath', '.project', 'cdk.out', '.stagegraph'];
 const IGNORED_AT_TOP = IGNORED.map(pattern => pattern.replace(/^\//, ''));
 
 /**

@@ -46,9 +46,9 @@ export class NodejsBuilder extends SourceBuilder {
     }
     super('nodejs', fs.statSync(resolved).isDirectory() ? resolved : path.dirname(resolved), [
       'node_modules',
-      '/cdk.out',
+      'cdk.out',
       '/dist',
-      '/.stagegraph',
+      '.stagegraph',
     ]);
     this.entry = resolved;
   }

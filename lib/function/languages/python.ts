@@ -19,7 +19,7 @@ export const DEBUGPY_VERSION = '1.8.22';
 const LIBRARY_FOLDER = 'python';
 
 // A name matches at any depth, `*.x` any name ending so; one that starts with `/` the top of the folder only.
-const IGNORED = ['.venv', '/venv', '__pycache__', '*.pyc', '.pytest_cache', '.mypy_cache', '/cdk.out', '/.stagegraph'];
+const IGNORED = ['.venv', '/venv', '__pycache__', '*.pyc', '.pytest_cache', '.mypy_cache', 'cdk.out', '.stagegraph'];
 
 /**
  * Copies Python sources and installs `requirements.txt` with pip for the Lambda platform: manylinux

@@ -112,21 +112,34 @@ describe('what a change is', () => {
 
   test('tool folders, build output and editor files are never watched', () => {
     const roots = ['/p', '/shared/fn'];
-    expect(ignoredPath(roots, '/p/bin/app.ts', '/p/cdk.out')).toBe(false);
-    expect(ignoredPath(roots, '/shared/fn/index.py', '/p/cdk.out')).toBe(false);
+    const sources = ['/p/functions/j', '/p/functions/node', '/shared/fn'];
+    const ignored = (file: string) => ignoredPath(roots, file, '/p/cdk.out', sources);
+    for (const file of [
+      '/p/bin/app.ts',
+      '/shared/fn/index.py',
+      // Source folders named like build output, below the top of a function's folder.
+      '/p/functions/j/src/main/java/com/example/target/Aim.java',
+      '/p/functions/node/lib/dist/format.ts',
+      '/shared/fn/app/venv/settings.py',
+    ]) {
+      expect([file, ignored(file)]).toEqual([file, false]);
+    }
     for (const file of [
       '/p/node_modules/x/index.js',
       '/p/cdk.out/manifest.json',
       '/p/cdk.out.deploy/x',
       '/p/.stagegraph/build-cache/a',
       '/p/functions/j/target/classes/A.class',
+      '/p/functions/node/dist/index.js',
+      '/shared/fn/venv/lib/site.py',
+      '/p/dist/app.js',
       '/p/functions/py/__pycache__/a.pyc',
       '/p/.git/index',
       '/p/app.ts~',
       '/p/.app.ts.swp',
       '/elsewhere/a.ts',
     ]) {
-      expect([file, ignoredPath(roots, file, '/p/cdk.out')]).toEqual([file, true]);
+      expect([file, ignored(file)]).toEqual([file, true]);
     }
   });
 

@@ -158,27 +158,43 @@ describe("each builder's exclude list", () => {
   test.each([
     [
       'Java',
-      (dir: string) => new JavaBuilder(dir),
-      { 'pom.xml': '<project/>\n' },
       'target/app.jar',
       'src/main/java/com/example/target/Aim.java',
+      (dir: string) => new JavaBuilder(dir),
+      { 'pom.xml': '<project/>\n' },
     ],
-    ['Go', (dir: string) => new GoBuilder(dir), { 'go.mod': 'module x\n' }, 'bootstrap', 'internal/bootstrap/run.go'],
+    [
+      'Go',
+      'vendor/y/testdata/big.bin',
+      'bootstrap/run.go',
+      (dir: string) => new GoBuilder(dir),
+      { 'go.mod': 'module x\n' },
+    ],
+    ['Go', 'cdk.out/x', 'internal/bootstrap/run.go', (dir: string) => new GoBuilder(dir), { 'go.mod': 'module x\n' }],
     [
       'Node.js',
-      (dir: string) => new NodejsBuilder(dir),
-      { 'index.ts': 'export const handler = 1;\n' },
       'dist/index.js',
       'lib/dist/format.ts',
+      (dir: string) => new NodejsBuilder(dir),
+      { 'index.ts': 'export const handler = 1;\n' },
     ],
     [
       'Python',
-      (dir: string) => new PythonBuilder(dir),
-      { 'index.py': 'x = 1\n' },
       'venv/lib/site.py',
       'app/venv/settings.py',
+      (dir: string) => new PythonBuilder(dir),
+      { 'index.py': 'x = 1\n' },
     ],
-  ])('%s', (_language, builder, base, output, source) => {
+    // The app's own folders, wherever the app sits in a function's folder (a module at the top of a repository).
+    [
+      'Node.js',
+      'infra/.stagegraph/state.json',
+      'lib/x.ts',
+      (dir: string) => new NodejsBuilder(dir),
+      { 'index.ts': 'export const handler = 1;\n' },
+    ],
+    ['Python', 'infra/cdk.out/m.json', 'app/x.py', (dir: string) => new PythonBuilder(dir), { 'index.py': 'x = 1\n' }],
+  ])('%s: %s is left out, %s counts', (_language, output, source, builder, base) => {
     const dir = folder('project', { ...base, [source]: 'one\n' });
     const { exclude } = builder(dir);
     const before = sourceFingerprint(dir, exclude);
