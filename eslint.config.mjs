@@ -49,6 +49,25 @@ export default tseslint.config(
     },
   },
   {
+    // `import 'stagegraph'` loads what every app needs; a package only some apps or commands use (the bundler, the
+    // cron parser, the graph layout: 7-9 ms each to load) is loaded where it is first used, with `require` and a type
+    // import.
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/handlers/**', 'lib/billing/**', 'lib/triggers/events/**', 'lib/usage.ts', 'lib/cli/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['esbuild', 'croner', '@dagrejs/dagre'].map(name => ({
+            name,
+            allowTypeImports: true,
+            message: 'Load it where it is first used (require, with a type import), not at `import stagegraph`.',
+          })),
+        },
+      ],
+    },
+  },
+  {
     // Stagegraph's own Lambda functions (lib/handlers) and the runtime-safe code they bundle (pure billing, the
     // events each trigger decodes) run inside Lambda: no CDK there, or the bundles would carry it.
     files: ['lib/handlers/**/*.ts', 'lib/billing/**/*.ts', 'lib/triggers/events/**/*.ts', 'lib/usage.ts'],

@@ -1,4 +1,4 @@
-import { Cron } from 'croner';
+import type { Cron } from 'croner';
 
 /**
  * EventBridge's cron syntax, checked field by field and mapped onto croner, which computes the runs.
@@ -84,7 +84,12 @@ export class EventBridgeCron {
 
   /** The next `count` runs after `from` (UTC); fewer when the schedule ends (a past year, for example). */
   public nextRuns(count: number, from: Date): Date[] {
-    this.cron ??= new Cron(this.cronerPattern, { mode: '7-part', alternativeWeekdays: true, timezone: 'UTC' });
+    if (!this.cron) {
+      // croner loads here, at the first schedule asked for its runs, not at `import 'stagegraph'` (about 9 ms).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use
+      const croner = require('croner') as typeof import('croner');
+      this.cron = new croner.Cron(this.cronerPattern, { mode: '7-part', alternativeWeekdays: true, timezone: 'UTC' });
+    }
     return this.cron.nextRuns(count, from);
   }
 }
