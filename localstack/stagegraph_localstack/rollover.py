@@ -19,8 +19,10 @@ needs the debugger's port that the old one holds) keep LocalStack's way.
 """
 import collections
 import logging
+import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +34,10 @@ LOG = logging.getLogger(__name__)
 START_MARGIN_SECONDS = 65.0
 # Set on a version manager whose stop must not wait (the whole Lambda service stops).
 NO_DRAIN = "_stagegraph_no_drain"
+# Every version manager (weakly), and those whose stop is waiting for their invocations.
+MANAGERS: "weakref.WeakSet" = weakref.WeakSet()
+DRAINING: "weakref.WeakSet" = weakref.WeakSet()
+_DRAINING_LOCK = threading.Lock()
 
 
 class InFlight:
@@ -98,12 +104,24 @@ def _debugged(function_version: Any) -> bool:
     return debug_sessions.port_of(function_version.id.function_name) is not None
 
 
+def _given_up(version_manager: Any) -> bool:
+    """The local cloud stops, or the whole Lambda service does (a state reset or load): no more waiting."""
+    return _stopping() or getattr(version_manager, NO_DRAIN, False)
+
+
 def drain(version_manager: Any) -> bool:
     """Waits for the invocations under way on `version_manager`; True when there were none left."""
-    if _stopping() or getattr(version_manager, NO_DRAIN, False) or _debugged(version_manager.function_version):
+    if _given_up(version_manager) or _debugged(version_manager.function_version):
         return IN_FLIGHT.count(version_manager) == 0
     started = time.monotonic()
-    done = IN_FLIGHT.wait_idle(version_manager, drain_seconds(version_manager.function_version), _stopping)
+    with _DRAINING_LOCK:
+        DRAINING.add(version_manager)
+    try:
+        done = IN_FLIGHT.wait_idle(
+            version_manager, drain_seconds(version_manager.function_version), lambda: _given_up(version_manager))
+    finally:
+        with _DRAINING_LOCK:
+            DRAINING.discard(version_manager)
     waited = time.monotonic() - started
     if waited > 0.01:
         LOG.debug("%s: invocations under way finished on the old version within %.3f s (all: %s)",
@@ -113,7 +131,27 @@ def drain(version_manager: Any) -> bool:
 
 def needs_drain(version_manager: Any) -> bool:
     """Whether stopping `version_manager` has invocations to wait for (and may wait)."""
-    return not _stopping() and not getattr(version_manager, NO_DRAIN, False) and IN_FLIGHT.count(version_manager) > 0
+    return (not _given_up(version_manager) and not _debugged(version_manager.function_version)
+            and IN_FLIGHT.count(version_manager) > 0)
+
+
+def unstopped_users(code: object) -> list:
+    """Version managers of `code` not yet told to stop: LocalStack queues an old version's stop and its code's removal
+    as two tasks of its pool, in no order, and an invocation can still begin on a version whose stop has not run."""
+    with _DRAINING_LOCK:
+        managers = list(MANAGERS)
+    return [m for m in managers if m.function_version.config.code is code and not m.shutdown_event.is_set()]
+
+
+def remove_code_when_unused(code: object, remove: Callable[[], None], timeout: float = 900.0 + START_MARGIN_SECONDS,
+                            poll: float = 0.05) -> None:
+    """Waits until every version of `code` has been told to stop and none of its invocations is under way (at most
+    `timeout`, or until the local cloud stops), then calls `remove`."""
+    deadline = time.monotonic() + timeout
+    while unstopped_users(code) and time.monotonic() < deadline and not _stopping():
+        time.sleep(poll)
+    IN_FLIGHT.wait_idle(code, max(0.0, deadline - time.monotonic()), _stopping)
+    remove()
 
 
 def in_background(name: str, work: Callable[[], None]) -> None:
@@ -135,6 +173,10 @@ def stop_log_handler(handler: Any, shutdown_marker: object, timeout: float = 2.0
     if thread is not None and thread.is_alive():
         handler.log_queue.put(shutdown_marker)
         thread.join(timeout)
+        if thread.is_alive():
+            # Still writing: LocalStack's stop would set the event that ends its loop between two writes.
+            LOG.warning("stagegraph: the log writer of a stopped function version is still writing after %.0f s", timeout)
+            return
     handler.stop()
 
 
@@ -148,6 +190,12 @@ def install() -> bool:
         from localstack.utils.patch import patch
     except ImportError:  # not inside LocalStack
         return False
+
+    @patch(LambdaVersionManager.__init__)
+    def __init__(fn, self, *args, **kwargs):
+        fn(self, *args, **kwargs)
+        with _DRAINING_LOCK:
+            MANAGERS.add(self)
 
     @patch(LambdaVersionManager.invoke)
     def invoke(fn, self, *args, **kwargs):
@@ -181,22 +229,26 @@ def install() -> bool:
 
     @patch(lambda_service.LambdaService.stop)
     def stop_service(fn, self, *args, **kwargs):
-        # The whole service stops (LocalStack's shutdown, a state reset or load): nothing waits for invocations.
-        for manager in [*self.lambda_running_versions.values(), *self.lambda_starting_versions.values()]:
+        # The whole service stops (LocalStack's shutdown, a state reset or load): nothing waits for invocations, the
+        # old versions whose stops are waiting already included.
+        with _DRAINING_LOCK:
+            draining = list(DRAINING)
+        for manager in [*self.lambda_running_versions.values(), *self.lambda_starting_versions.values(), *draining]:
             setattr(manager, NO_DRAIN, True)
         return fn(self, *args, **kwargs)
 
     @patch(lambda_service.destroy_code_if_not_used)
     def destroy_code_if_not_used(fn, code, function, *args, **kwargs):
         # A configuration update keeps the code (the new version counts on the same one): nothing to wait for.
-        if _stopping() or IN_FLIGHT.count(code) == 0 or lambda_service.is_code_used(code, function):
+        if (_stopping() or lambda_service.is_code_used(code, function)
+                or (IN_FLIGHT.count(code) == 0 and not unstopped_users(code))):
             return fn(code, function, *args, **kwargs)
-
-        def destroy_when_idle() -> None:
-            IN_FLIGHT.wait_idle(code, 900.0 + START_MARGIN_SECONDS, _stopping)
-            fn(code, function, *args, **kwargs)
-
-        in_background("code", destroy_when_idle)
+        in_background("code", lambda: remove_code_when_unused(code, lambda: fn(code, function, *args, **kwargs)))
         return None
+
+    # The provider imported the removal by name (DeleteFunction of a version) before this patch: the same there.
+    provider = sys.modules.get("localstack.services.lambda_.provider")
+    if provider is not None and hasattr(provider, "destroy_code_if_not_used"):
+        provider.destroy_code_if_not_used = lambda_service.destroy_code_if_not_used
 
     return True
