@@ -59,8 +59,8 @@ const IGNORED_PARTS = new Set([
   '.mypy_cache',
 ]);
 /**
- * Build output, ignored at the top of the project or of a function's source folder only, as the builders leave it
- * out of the asset hash: a Java package named `target` or a Node.js `lib/dist` module deeper down is source.
+ * Build output, ignored but below the top of a function's source folder, where the builders count it in the asset
+ * hash: a Java package named `target` or a Node.js `lib/dist` module is source; a front end's `web/dist` is not.
  */
 const IGNORED_AT_TOP = new Set(['dist', 'target', 'venv', 'coverage']);
 /** Files outside the functions' code whose change is a change of the app's infrastructure. */
@@ -102,9 +102,15 @@ export async function appSourceFiles(projectDir: string): Promise<ReadonlySet<st
   }
 }
 
+/** Whether `file` is below `dir` (or `dir` itself, when `itself`). */
+function within(dir: string, file: string, itself: boolean): boolean {
+  const relative = path.relative(dir, file);
+  return relative === '' ? itself : !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
 /**
- * Whether a path below the project is never watched: tool folders, build output at the top of the project or of a
- * function's source folder (`sourceDirs`), editors' temporary files.
+ * Whether a path below the project is never watched: tool folders, build output (but below the top of a function's
+ * source folder, `sourceDirs`), editors' temporary files.
  */
 export function ignoredPath(
   roots: readonly string[],
@@ -117,14 +123,17 @@ export function ignoredPath(
     return !relative.startsWith('..') && !path.isAbsolute(relative);
   });
   if (root === undefined) return true;
-  const relative = path.relative(root, file);
-  if (outdir && (file === outdir || file.startsWith(`${outdir}${path.sep}`))) return true;
+  const resolved = path.resolve(file);
+  const relative = path.relative(root, resolved);
+  if (outdir && within(path.resolve(outdir), resolved, true)) return true;
   const parts = relative.split(path.sep);
   const name = parts[parts.length - 1] ?? '';
-  const tops = new Set([path.resolve(root), ...sourceDirs.map(dir => path.resolve(dir))]);
+  const sources = sourceDirs.map(dir => path.resolve(dir));
   let folder = path.resolve(root);
   for (const part of parts) {
-    if (IGNORED_PARTS.has(part) || part.startsWith('cdk.out') || (IGNORED_AT_TOP.has(part) && tops.has(folder))) {
+    // A build output name is source only below the top of a function's folder (a Java package named `target`).
+    const source = () => sources.some(dir => within(dir, folder, false));
+    if (IGNORED_PARTS.has(part) || part.startsWith('cdk.out') || (IGNORED_AT_TOP.has(part) && !source())) {
       return true;
     }
     folder = path.join(folder, part);

@@ -112,7 +112,7 @@ describe('what a change is', () => {
 
   test('tool folders, build output and editor files are never watched', () => {
     const roots = ['/p', '/shared/fn'];
-    const sources = ['/p/functions/j', '/p/functions/node', '/shared/fn'];
+    const sources = ['/p/functions/j', '/p/functions/node', '/shared/fn', '/p/functions/api/src'];
     const ignored = (file: string) => ignoredPath(roots, file, '/p/cdk.out', sources);
     for (const file of [
       '/p/bin/app.ts',
@@ -133,6 +133,10 @@ describe('what a change is', () => {
       '/p/functions/node/dist/index.js',
       '/shared/fn/venv/lib/site.py',
       '/p/dist/app.js',
+      // Build output outside every function's folder: a front end's, a sibling of a function's source folder.
+      '/p/web/dist/a.js',
+      '/p/functions/api/dist/index.js',
+      '/p/packages/util/coverage/lcov.info',
       '/p/functions/py/__pycache__/a.pyc',
       '/p/.git/index',
       '/p/app.ts~',
