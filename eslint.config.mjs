@@ -3,6 +3,13 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// Packages loaded where they are first used, not at `import 'stagegraph'` (see the rule below).
+const LOADED_ON_FIRST_USE = ['esbuild', 'croner', '@dagrejs/dagre'].map(name => ({
+  name,
+  allowTypeImports: true,
+  message: 'Load it where it is first used (require, with a type import), not at `import stagegraph`.',
+}));
+
 export default tseslint.config(
   {
     ignores: [
@@ -51,18 +58,14 @@ export default tseslint.config(
   {
     // `import 'stagegraph'` loads what every app needs; a package only some apps or commands use (the bundler, the
     // cron parser, the graph layout: 7-9 ms each to load) is loaded where it is first used, with `require` and a type
-    // import.
+    // import. The Lambda code's block below sets the same paths (the rule's options are one per file).
     files: ['lib/**/*.ts'],
     ignores: ['lib/handlers/**', 'lib/billing/**', 'lib/triggers/events/**', 'lib/usage.ts', 'lib/cli/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: ['esbuild', 'croner', '@dagrejs/dagre'].map(name => ({
-            name,
-            allowTypeImports: true,
-            message: 'Load it where it is first used (require, with a type import), not at `import stagegraph`.',
-          })),
+          paths: LOADED_ON_FIRST_USE,
         },
       ],
     },
@@ -75,6 +78,7 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
+          paths: LOADED_ON_FIRST_USE,
           patterns: [
             {
               group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],

@@ -206,8 +206,9 @@ class RuntimeApiServer:
                 return True
 
             def _reply(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-                """The status line, headers and body in one write (http.server's send_response formats a Date with
-                the email package and writes the body apart: about a tenth of the interpreter's time here)."""
+                """The status line, headers and body in one write, or two for a body over ONE_WRITE_BYTES
+                (http.server's send_response formats a Date with the email package and writes the body apart:
+                about a tenth of the interpreter's time here)."""
                 lines = [f"HTTP/1.1 {status} {_REASONS.get(status, '')}", f"Date: {_http_date()}"]
                 lines.extend(f"{name}: {value}" for name, value in (headers or {}).items())
                 lines.append(f"Content-Length: {len(body)}")
