@@ -93,15 +93,8 @@ def lighten_twisted_requests(site) -> None:
     STAGEGRAPH_TWISTED_REQUESTS=full keeps both (for comparisons)."""
     if os.environ.get("STAGEGRAPH_TWISTED_REQUESTS", "").lower() == "full":
         return
-    factory = site.requestFactory
-
-    class Request(factory):
-        def __init__(self, *args, **kwargs):
-            kwargs["parsePOSTFormSubmission"] = False
-            super().__init__(*args, **kwargs)
-
-    Request.__name__ = Request.__qualname__ = factory.__name__
-    site.requestFactory = Request
+    # The site's setting, which twisted's Request reads when it is not given one (Site(parsePOSTFormSubmission=...)).
+    site._parsePOSTFormSubmission = False
     site.log = lambda request: None
 
 
