@@ -97,11 +97,14 @@ export async function readDevApp(assemblyDir: string): Promise<DevApp> {
   return { functions, functionNames, liveSources, sourceDirs };
 }
 
+/** Whether `file` is below the folder `dir`, or is `dir` itself when `itself`. */
+export function isWithin(dir: string, file: string, itself = true): boolean {
+  const relative = path.relative(dir, file);
+  return relative === '' ? itself : !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
 /** The functions whose code a changed file belongs to (below their source folder). */
 export function functionsOfFile(app: Pick<DevApp, 'functions'>, file: string): DevFunction[] {
   const resolved = path.resolve(file);
-  return app.functions.filter(fn => {
-    const relative = path.relative(fn.source.sourceDir, resolved);
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-  });
+  return app.functions.filter(fn => isWithin(fn.source.sourceDir, resolved));
 }

@@ -9,7 +9,7 @@ import { cdkAppCommand } from '../../project';
 import { deployLocal, LocalStackDeployment } from '../deploy';
 import { ensureLocalCloud } from '../local-run';
 import { Progress, QUIET } from '../progress';
-import { DevApp, DevFunction, functionsOfFile, readDevApp } from './dev-app';
+import { DevApp, DevFunction, functionsOfFile, isWithin, readDevApp } from './dev-app';
 import { rebuildCode, swapCode } from './swap';
 
 /** What happens in a dev session, as it happens. */
@@ -102,12 +102,6 @@ export async function appSourceFiles(projectDir: string): Promise<ReadonlySet<st
   }
 }
 
-/** Whether `file` is below `dir` (or `dir` itself, when `itself`). */
-function within(dir: string, file: string, itself: boolean): boolean {
-  const relative = path.relative(dir, file);
-  return relative === '' ? itself : !relative.startsWith('..') && !path.isAbsolute(relative);
-}
-
 /**
  * Whether a path below the project is never watched: tool folders, build output (but below the top of a function's
  * source folder, `sourceDirs`), editors' temporary files.
@@ -118,21 +112,18 @@ export function ignoredPath(
   outdir?: string,
   sourceDirs: readonly string[] = [],
 ): boolean {
-  const root = roots.find(dir => {
-    const relative = path.relative(dir, file);
-    return !relative.startsWith('..') && !path.isAbsolute(relative);
-  });
+  const root = roots.find(dir => isWithin(dir, file));
   if (root === undefined) return true;
   const resolved = path.resolve(file);
   const relative = path.relative(root, resolved);
-  if (outdir && within(path.resolve(outdir), resolved, true)) return true;
+  if (outdir && isWithin(path.resolve(outdir), resolved)) return true;
   const parts = relative.split(path.sep);
   const name = parts[parts.length - 1] ?? '';
   const sources = sourceDirs.map(dir => path.resolve(dir));
   let folder = path.resolve(root);
   for (const part of parts) {
     // A build output name is source only below the top of a function's folder (a Java package named `target`).
-    const source = () => sources.some(dir => within(dir, folder, false));
+    const source = () => sources.some(dir => isWithin(dir, folder, false));
     if (IGNORED_PARTS.has(part) || part.startsWith('cdk.out') || (IGNORED_AT_TOP.has(part) && !source())) {
       return true;
     }
@@ -193,13 +184,7 @@ export class DevSession {
     this.#lambda = new LambdaClient(localClientConfig());
     const watcher = watch(this.roots(), {
       ignoreInitial: true,
-      ignored: (file: string) =>
-        ignoredPath(
-          this.roots(),
-          file,
-          this.#outdir,
-          (this.#app?.functions ?? []).map(fn => fn.source.sourceDir),
-        ),
+      ignored: (file: string) => ignoredPath(this.roots(), file, this.#outdir, this.#app?.sourceDirs),
     });
     this.#watcher = watcher;
     await new Promise<void>((resolve, reject) => {
@@ -234,10 +219,7 @@ export class DevSession {
 
   /** The project, and the source folders of functions outside it. */
   private roots(): string[] {
-    const outside = (this.#app?.sourceDirs ?? []).filter(dir => {
-      const relative = path.relative(this.#projectDir, dir);
-      return relative.startsWith('..') || path.isAbsolute(relative);
-    });
+    const outside = (this.#app?.sourceDirs ?? []).filter(dir => !isWithin(this.#projectDir, dir));
     return [this.#projectDir, ...outside];
   }
 
