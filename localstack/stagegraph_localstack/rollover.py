@@ -30,6 +30,8 @@ from stagegraph_localstack.patching import install_once
 
 LOG = logging.getLogger(__name__)
 
+# Lambda's longest function timeout.
+MAX_TIMEOUT_SECONDS = 900.0
 # Beyond the function's timeout: a start (the runtime's INIT) and the log write after the invocation.
 START_MARGIN_SECONDS = 65.0
 # Set on a version manager whose stop must not wait (the whole Lambda service stops).
@@ -37,7 +39,7 @@ NO_DRAIN = "_stagegraph_no_drain"
 # Every version manager (weakly), and those whose stop is waiting for their invocations.
 MANAGERS: "weakref.WeakSet" = weakref.WeakSet()
 DRAINING: "weakref.WeakSet" = weakref.WeakSet()
-_DRAINING_LOCK = threading.Lock()
+_MANAGERS_LOCK = threading.Lock()
 
 
 class InFlight:
@@ -86,7 +88,7 @@ def drain_seconds(function_version: Any) -> float:
     try:
         timeout = float(function_version.config.timeout)
     except (AttributeError, TypeError, ValueError):
-        timeout = 900.0
+        timeout = MAX_TIMEOUT_SECONDS
     return timeout + START_MARGIN_SECONDS
 
 
@@ -114,13 +116,13 @@ def drain(version_manager: Any) -> bool:
     if _given_up(version_manager) or _debugged(version_manager.function_version):
         return IN_FLIGHT.count(version_manager) == 0
     started = time.monotonic()
-    with _DRAINING_LOCK:
+    with _MANAGERS_LOCK:
         DRAINING.add(version_manager)
     try:
         done = IN_FLIGHT.wait_idle(
             version_manager, drain_seconds(version_manager.function_version), lambda: _given_up(version_manager))
     finally:
-        with _DRAINING_LOCK:
+        with _MANAGERS_LOCK:
             DRAINING.discard(version_manager)
     waited = time.monotonic() - started
     if waited > 0.01:
@@ -138,13 +140,13 @@ def needs_drain(version_manager: Any) -> bool:
 def unstopped_users(code: object) -> list:
     """Version managers of `code` not yet told to stop: LocalStack queues an old version's stop and its code's removal
     as two tasks of its pool, in no order, and an invocation can still begin on a version whose stop has not run."""
-    with _DRAINING_LOCK:
+    with _MANAGERS_LOCK:
         managers = list(MANAGERS)
     return [m for m in managers if m.function_version.config.code is code and not m.shutdown_event.is_set()]
 
 
-def remove_code_when_unused(code: object, remove: Callable[[], None], timeout: float = 900.0 + START_MARGIN_SECONDS,
-                            poll: float = 0.05) -> None:
+def remove_code_when_unused(code: object, remove: Callable[[], None],
+                            timeout: float = MAX_TIMEOUT_SECONDS + START_MARGIN_SECONDS, poll: float = 0.05) -> None:
     """Waits until every version of `code` has been told to stop and none of its invocations is under way (at most
     `timeout`, or until the local cloud stops), then calls `remove`."""
     deadline = time.monotonic() + timeout
@@ -194,7 +196,7 @@ def install() -> bool:
     @patch(LambdaVersionManager.__init__)
     def __init__(fn, self, *args, **kwargs):
         fn(self, *args, **kwargs)
-        with _DRAINING_LOCK:
+        with _MANAGERS_LOCK:
             MANAGERS.add(self)
 
     @patch(LambdaVersionManager.invoke)
@@ -231,7 +233,7 @@ def install() -> bool:
     def stop_service(fn, self, *args, **kwargs):
         # The whole service stops (LocalStack's shutdown, a state reset or load): nothing waits for invocations, the
         # old versions whose stops are waiting already included.
-        with _DRAINING_LOCK:
+        with _MANAGERS_LOCK:
             draining = list(DRAINING)
         for manager in [*self.lambda_running_versions.values(), *self.lambda_starting_versions.values(), *draining]:
             setattr(manager, NO_DRAIN, True)
