@@ -153,48 +153,26 @@ describe('sourceFingerprint', () => {
 });
 
 describe("each builder's exclude list", () => {
+  // Each language's builder and the file that makes a folder its project.
+  const PROJECTS: Record<string, [(dir: string) => { exclude: readonly string[] }, Record<string, string>]> = {
+    Java: [dir => new JavaBuilder(dir), { 'pom.xml': '<project/>\n' }],
+    Go: [dir => new GoBuilder(dir), { 'go.mod': 'module x\n' }],
+    'Node.js': [dir => new NodejsBuilder(dir), { 'index.ts': 'export const handler = 1;\n' }],
+    Python: [dir => new PythonBuilder(dir), { 'index.py': 'x = 1\n' }],
+  };
   // Outputs and tools' folders at the top of a function's folder change nothing; a source folder that happens to
   // have one of their names, deeper down, is source: an edit there must give a new fingerprint (a new build).
   test.each([
-    [
-      'Java',
-      'target/app.jar',
-      'src/main/java/com/example/target/Aim.java',
-      (dir: string) => new JavaBuilder(dir),
-      { 'pom.xml': '<project/>\n' },
-    ],
-    [
-      'Go',
-      'vendor/y/testdata/big.bin',
-      'bootstrap/run.go',
-      (dir: string) => new GoBuilder(dir),
-      { 'go.mod': 'module x\n' },
-    ],
-    ['Go', 'cdk.out/x', 'internal/bootstrap/run.go', (dir: string) => new GoBuilder(dir), { 'go.mod': 'module x\n' }],
-    [
-      'Node.js',
-      'dist/index.js',
-      'lib/dist/format.ts',
-      (dir: string) => new NodejsBuilder(dir),
-      { 'index.ts': 'export const handler = 1;\n' },
-    ],
-    [
-      'Python',
-      'venv/lib/site.py',
-      'app/venv/settings.py',
-      (dir: string) => new PythonBuilder(dir),
-      { 'index.py': 'x = 1\n' },
-    ],
+    ['Java', 'target/app.jar', 'src/main/java/com/example/target/Aim.java'],
+    ['Go', 'vendor/y/testdata/big.bin', 'bootstrap/run.go'],
+    ['Go', 'cdk.out/x', 'internal/bootstrap/run.go'],
+    ['Node.js', 'dist/index.js', 'lib/dist/format.ts'],
+    ['Python', 'venv/lib/site.py', 'app/venv/settings.py'],
     // The app's own folders, wherever the app sits in a function's folder (a module at the top of a repository).
-    [
-      'Node.js',
-      'infra/.stagegraph/state.json',
-      'lib/x.ts',
-      (dir: string) => new NodejsBuilder(dir),
-      { 'index.ts': 'export const handler = 1;\n' },
-    ],
-    ['Python', 'infra/cdk.out/m.json', 'app/x.py', (dir: string) => new PythonBuilder(dir), { 'index.py': 'x = 1\n' }],
-  ])('%s: %s is left out, %s counts', (_language, output, source, builder, base) => {
+    ['Node.js', 'infra/.stagegraph/state.json', 'lib/x.ts'],
+    ['Python', 'infra/cdk.out/m.json', 'app/x.py'],
+  ])('%s: %s is left out, %s counts', (language, output, source) => {
+    const [builder, base] = PROJECTS[language];
     const dir = folder('project', { ...base, [source]: 'one\n' });
     const { exclude } = builder(dir);
     const before = sourceFingerprint(dir, exclude);
