@@ -16,6 +16,9 @@ stopping). A stop or removal that has to wait does so on a thread of its own, no
 (the function's timeout after a start's) and at once when the local cloud stops; the whole service stopping
 (shutdown, a state reset or load) and a function being debugged (`stagegraph dev --debug`, whose new environment
 needs the debugger's port that the old one holds) keep LocalStack's way.
+
+DeleteFunction of a whole function asks each version to stop and removes its code at once (`S3Code.destroy`, called
+by the provider itself): the code is kept the same way until the invocations under way on it have finished.
 """
 import collections
 import logging
@@ -145,6 +148,15 @@ def unstopped_users(code: object) -> list:
     return [m for m in managers if m.function_version.config.code is code and not m.shutdown_event.is_set()]
 
 
+def when_unused(code: object, remove: Callable[[], None]) -> None:
+    """Calls `remove` now when no version of `code` is left to stop and none of its invocations is under way (or the
+    local cloud stops); otherwise later, on a thread of its own."""
+    if _stopping() or (IN_FLIGHT.count(code) == 0 and not unstopped_users(code)):
+        remove()
+    else:
+        in_background("code", lambda: remove_code_when_unused(code, remove))
+
+
 def remove_code_when_unused(code: object, remove: Callable[[], None],
                             timeout: float = MAX_TIMEOUT_SECONDS + START_MARGIN_SECONDS, poll: float = 0.05) -> None:
     """Waits until every version of `code` has been told to stop and none of its invocations is under way (at most
@@ -186,7 +198,7 @@ def stop_log_handler(handler: Any, shutdown_marker: object, timeout: float = 2.0
 def install() -> bool:
     try:
         from localstack.services.lambda_.invocation import lambda_service, runtime_executor
-        from localstack.services.lambda_.invocation.lambda_models import State, StateReasonCode, VersionState
+        from localstack.services.lambda_.invocation.lambda_models import S3Code, State, StateReasonCode, VersionState
         from localstack.services.lambda_.invocation.logs import QUEUE_SHUTDOWN
         from localstack.services.lambda_.invocation.version_manager import LambdaVersionManager
         from localstack.utils.patch import patch
@@ -241,12 +253,17 @@ def install() -> bool:
 
     @patch(lambda_service.destroy_code_if_not_used)
     def destroy_code_if_not_used(fn, code, function, *args, **kwargs):
-        # A configuration update keeps the code (the new version counts on the same one): nothing to wait for.
-        if (_stopping() or lambda_service.is_code_used(code, function)
-                or (IN_FLIGHT.count(code) == 0 and not unstopped_users(code))):
+        # A configuration update keeps the code (the new version counts on the same one): nothing to wait for. After a
+        # code update, whether it is still used is asked again when it is removed.
+        if lambda_service.is_code_used(code, function):
             return fn(code, function, *args, **kwargs)
-        in_background("code", lambda: remove_code_when_unused(code, lambda: fn(code, function, *args, **kwargs)))
+        when_unused(code, lambda: fn(code, function, *args, **kwargs))
         return None
+
+    @patch(S3Code.destroy)
+    def destroy(fn, self, *args, **kwargs):
+        # DeleteFunction of the whole function: the provider removes each version's code right after asking it to stop.
+        when_unused(self, lambda: fn(self, *args, **kwargs))
 
     # The provider imported the removal by name (DeleteFunction of a version) before this patch: the same there.
     provider = sys.modules.get("localstack.services.lambda_.provider")

@@ -282,3 +282,44 @@ def test_the_old_code_is_removed_once_its_versions_are_stopping_and_none_of_its_
     assert _no_rollover_threads()
     rollover.IN_FLIGHT.end(kept)
     assert removed == ["old", "waiting", "idle"]
+
+
+def test_deleting_a_whole_function_keeps_its_code_until_the_invocations_under_way_on_it_have_finished(
+        localstack_lambda, monkeypatch):
+    # LocalStack's own S3Code.destroy (the provider's DeleteFunction calls it for each version), with the internal S3
+    # bucket and the code folder on disk replaced by a record of what it removes.
+    lambda_models = pytest.importorskip("localstack.services.lambda_.invocation.lambda_models")
+    removed: list[str] = []
+    monkeypatch.setattr(lambda_models.S3Code, "destroy_cached", lambda self: removed.append(f"folder {self.id}"))
+    monkeypatch.setattr(lambda_models, "connect_to", lambda **kwargs: SimpleNamespace(s3=SimpleNamespace(
+        delete_object=lambda Bucket, Key, **kw: removed.append(f"object {Bucket}/{Key}"))))
+
+    def code(code_id):
+        return lambda_models.S3Code(id=code_id, account_id="000000000000", s3_bucket="tasks",
+                                    s3_key=f"snapshots/{code_id}", s3_object_version=None, code_sha256="x", code_size=1)
+
+    busy = code("busy")
+    rollover.IN_FLIGHT.begin(busy)
+    started = time.monotonic()
+    busy.destroy()
+    assert time.monotonic() - started < 0.2 and removed == []
+    time.sleep(0.3)  # noqa: still kept after this while
+    assert removed == []
+    rollover.IN_FLIGHT.end(busy)
+    assert _until(lambda: removed == ["folder busy", "object tasks/snapshots/busy"])
+
+    # Its version asked to stop but not yet stopping (the stop is queued on LocalStack's pool): kept until it is.
+    queued = code("queued")
+    version = Fake(function_version=SimpleNamespace(config=SimpleNamespace(code=queued)), shutdown_event=threading.Event())
+    rollover.MANAGERS.add(version)
+    queued.destroy()
+    time.sleep(0.3)  # noqa: still kept after this while
+    assert removed == ["folder busy", "object tasks/snapshots/busy"]
+    version.shutdown_event.set()
+    assert _until(lambda: removed[2:] == ["folder queued", "object tasks/snapshots/queued"])
+
+    # Nothing under way: removed at once, without a thread.
+    assert _until(_no_rollover_threads)
+    code("idle").destroy()
+    assert removed[4:] == ["folder idle", "object tasks/snapshots/idle"]
+    assert _no_rollover_threads()

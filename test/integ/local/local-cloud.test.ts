@@ -4,14 +4,19 @@ import * as path from 'path';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
   LambdaClient,
+  ResourceNotFoundException,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../../lib/app/deploy';
-import { localClientConfig } from '../../../lib/local/endpoint';
+import { localClientConfig, localEndpoint } from '../../../lib/local/endpoint';
 import { findDeployedFunction } from '../../../lib/app/deployed';
 import { invokeLocal, InvokeResult } from '../../../lib/local/invoke';
 import { localStatus } from '../../../lib/local/localstack-process';
@@ -240,6 +245,30 @@ test('nothing of the local cloud listens beyond 127.0.0.1: the gateway, the Kine
   expect(sockets.some(s => /kinesis/.test(s.command))).toBe(true); // the stream's server, a child process
   expect(sockets.filter(s => s.pid === pid && s.port !== 4566).length).toBeGreaterThan(0); // runtime API servers
   expect(sockets.filter(s => !isLoopback(s.address))).toEqual([]);
+});
+
+test('the URLs the local cloud gives out name 127.0.0.1, which needs no DNS: a code location, a queue URL', async () => {
+  const { pid } = await localStatus(PROJECT_DIR);
+  if (!pid) {
+    return; // a LocalStack of the user's own (LOCALSTACK_ENDPOINT): its URLs are its configuration's
+  }
+  const lambda = new LambdaClient(localClientConfig());
+  const code = (await lambda.send(new GetFunctionCommand({ FunctionName: names.HelloPython }))).Code?.Location ?? '';
+  lambda.destroy();
+  expect(code.startsWith(`${localEndpoint()}/`)).toBe(true);
+  const archive = Buffer.from(await (await fetch(code)).arrayBuffer());
+  expect(archive.subarray(0, 2).toString()).toBe('PK'); // a zip archive
+
+  const sqs = new SQSClient(localClientConfig());
+  const queueName = `stagegraph-url-${Date.now()}`;
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  try {
+    expect(QueueUrl).toBe(`${localEndpoint()}/queue/us-east-1/000000000000/${queueName}`);
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'addressed by its URL' }));
+  } finally {
+    await sqs.send(new DeleteQueueCommand({ QueueUrl })).catch(() => undefined);
+    sqs.destroy();
+  }
 });
 
 test("the gateway's worker threads are started ahead of a first burst of requests (256, STAGEGRAPH_GATEWAY_THREADS)", async () => {
@@ -478,4 +507,62 @@ test('an update of a function lets the invocation under way finish on the old ve
   expect(next.json).toMatchObject({ rolled: 'yes' });
   expect(next.json.pid).not.toBe(result.json.pid);
   lambda.destroy();
+});
+
+test('deleting a function lets the invocation under way finish on its code, which is removed once it has', async () => {
+  // A copy of ProbePython made for this test alone (the deployed app keeps its own), from the same code archive.
+  const lambda = new LambdaClient(localClientConfig());
+  const probe = await lambda.send(new GetFunctionCommand({ FunctionName: names.ProbePython }));
+  const archive = Buffer.from(await (await fetch(probe.Code?.Location ?? '')).arrayBuffer());
+  const name = `stagegraph-deleted-probe-${Date.now()}`;
+  try {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: probe.Configuration?.Runtime,
+        Handler: probe.Configuration?.Handler,
+        Role: probe.Configuration?.Role,
+        Timeout: 20,
+        MemorySize: 256,
+        Code: { ZipFile: archive },
+      }),
+    );
+    await waitFor(
+      `${name} to be active`,
+      async () => {
+        const now = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+        return now.State === 'Active' ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 50 },
+    );
+    const code = (await lambda.send(new GetFunctionCommand({ FunctionName: name }))).Code?.Location ?? '';
+    expect((await fetch(code)).status).toBe(200);
+
+    const marker = path.join(outdir, `deleted-${Date.now()}`);
+    const release = `${marker}.release`;
+    // It imports a module of its code only after the release, once the function has been deleted.
+    const answer = invokeLocal(name, JSON.stringify({ action: 'wait', millis: 15_000, marker, release, late: true }));
+    await waitFor('the invocation to begin', async () => (fs.existsSync(marker) ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+    await expect(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    fs.writeFileSync(release, '');
+    const result = await answer;
+
+    expect([result.functionError, JSON.parse(result.payload)]).toEqual([
+      undefined,
+      expect.objectContaining({ released: true, late: 'loaded after the wait' }),
+    ]);
+    // Nothing left behind: the code archive goes once the invocation has ended.
+    await waitFor("the deleted function's code archive to be removed", async () =>
+      (await fetch(code)).status === 404 ? true : undefined,
+    );
+  } finally {
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: name })).catch(() => undefined);
+    lambda.destroy();
+  }
 });
