@@ -7,11 +7,19 @@
 //   var x_1 = require("./x");
 //   Object.defineProperty(exports, "A", { enumerable: true, get: function () { return x_1.A; } });
 // Any other line fails the build, so a change to lib/index.ts that this cannot keep lazy is caught, not shipped eager.
+//
+// An app that is an ES module (`import { StageFunction } from 'stagegraph'`) gets the names Node finds in the file
+// without running it (cjs-module-lexer): TypeScript's `exports.A = ... = void 0;` line, kept as it is. The lexer
+// drops a name whose `Object.defineProperty(exports, "A", ...)` getter is not of TypeScript's own form, so the lazy
+// getters are defined through a function of this file instead (Node then reads every name, loading each module).
 import * as fs from 'fs';
 
 const REQUIRE = /^var (\w+) = require\(("[^"\\]+")\);$/;
 const GETTER =
   /^Object\.defineProperty\(exports, ("\w+"), \{ enumerable: true, get: function \(\) \{ return (\w+)\.(\w+); \} \}\);$/;
+const LAZY_EXPORT =
+  'function lazyExport(name, load, member) { ' +
+  'Object.defineProperty(exports, name, { enumerable: true, get: function () { return load()[member]; } }); }';
 const KEPT = [
   /^"use strict";$/,
   /^\/\/.*$/,
@@ -26,8 +34,9 @@ export function lazyIndex(source: string, file = 'index.js'): string {
   const lines = source.split('\n').map((line, i) => {
     const required = REQUIRE.exec(line);
     if (required) {
+      const first = modules.size === 0;
       modules.set(required[1], required[2]);
-      return `var ${required[1]};`;
+      return `${first ? `${LAZY_EXPORT}\n` : ''}var ${required[1]};`;
     }
     const getter = GETTER.exec(line);
     if (getter) {
@@ -36,10 +45,7 @@ export function lazyIndex(source: string, file = 'index.js'): string {
       if (specifier === undefined) {
         throw new Error(`${file}:${i + 1}: ${variable} is read before it is required: ${line}`);
       }
-      return (
-        `Object.defineProperty(exports, ${name}, { enumerable: true, ` +
-        `get: function () { return (${variable} ??= require(${specifier})).${member}; } });`
-      );
+      return `lazyExport(${name}, function () { return (${variable} ??= require(${specifier})); }, "${member}");`;
     }
     if (KEPT.some(pattern => pattern.test(line))) {
       return line;

@@ -18,10 +18,14 @@ import { formatBytes } from './assembly-summary';
 export function printDeployment(stacks: readonly LocalStackDeployment[]): void {
   for (const stack of stacks) {
     console.log(`${stack.stackName}: ${stack.changed ? 'deployed' : 'no changes'}, ${stack.resourceCount} resources`);
+    const localUrls = localHttpUrls(stack.outputs);
     for (const [key, value] of Object.entries(stack.outputs)) {
-      console.log(`  ${key} = ${value}`);
+      // A REST API's own Endpoint output names a host of its own (<id>.execute-api.<host>), which no resolver
+      // knows locally.
+      const hostStyle = Object.keys(localUrls).length > 0 && /^https?:\/\/[^/]+\.execute-api\./.test(value);
+      console.log(`  ${key} = ${value}${hostStyle ? ' (not reachable locally: use the local URL below)' : ''}`);
     }
-    for (const [name, url] of Object.entries(localHttpUrls(stack.outputs))) {
+    for (const [name, url] of Object.entries(localUrls)) {
       console.log(`  ${name} (local URL, works offline) = ${url}`);
     }
     for (const problem of stack.runtimeProblems) {

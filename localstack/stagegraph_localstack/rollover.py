@@ -43,6 +43,9 @@ NO_DRAIN = "_stagegraph_no_drain"
 MANAGERS: "weakref.WeakSet" = weakref.WeakSet()
 DRAINING: "weakref.WeakSet" = weakref.WeakSet()
 _MANAGERS_LOCK = threading.Lock()
+# How many times the whole Lambda service has stopped (a state reset or load): a removal of code that was waiting
+# when it stopped is dropped, since the state it belonged to is gone (a load may restore the same code).
+_service_stops = 0
 
 
 class InFlight:
@@ -160,11 +163,20 @@ def when_unused(code: object, remove: Callable[[], None]) -> None:
 def remove_code_when_unused(code: object, remove: Callable[[], None],
                             timeout: float = MAX_TIMEOUT_SECONDS + START_MARGIN_SECONDS, poll: float = 0.05) -> None:
     """Waits until every version of `code` has been told to stop and none of its invocations is under way (at most
-    `timeout`, or until the local cloud stops), then calls `remove`."""
+    `timeout`, or until the local cloud stops), then calls `remove`; drops it if the whole Lambda service stops
+    meanwhile."""
     deadline = time.monotonic() + timeout
-    while unstopped_users(code) and time.monotonic() < deadline and not _stopping():
+    stops = _service_stops
+
+    def given_up() -> bool:
+        return _stopping() or _service_stops != stops
+
+    while unstopped_users(code) and time.monotonic() < deadline and not given_up():
         time.sleep(poll)
-    IN_FLIGHT.wait_idle(code, max(0.0, deadline - time.monotonic()), _stopping)
+    IN_FLIGHT.wait_idle(code, max(0.0, deadline - time.monotonic()), given_up)
+    if _service_stops != stops:
+        LOG.debug("stagegraph: a removal of function code was dropped: the Lambda service stopped meanwhile")
+        return
     remove()
 
 
@@ -244,8 +256,10 @@ def install() -> bool:
     @patch(lambda_service.LambdaService.stop)
     def stop_service(fn, self, *args, **kwargs):
         # The whole service stops (LocalStack's shutdown, a state reset or load): nothing waits for invocations, the
-        # old versions whose stops are waiting already included.
+        # old versions whose stops are waiting already included, and removals of code still waiting are dropped.
+        global _service_stops
         with _MANAGERS_LOCK:
+            _service_stops += 1
             draining = list(DRAINING)
         for manager in [*self.lambda_running_versions.values(), *self.lambda_starting_versions.values(), *draining]:
             setattr(manager, NO_DRAIN, True)

@@ -323,3 +323,23 @@ def test_deleting_a_whole_function_keeps_its_code_until_the_invocations_under_wa
     code("idle").destroy()
     assert removed[4:] == ["folder idle", "object tasks/snapshots/idle"]
     assert _no_rollover_threads()
+
+
+def test_a_removal_still_waiting_when_the_whole_service_stops_is_dropped(localstack_lambda):
+    # A state reset or load: the code belonged to state that is gone, and a load may restore the same code.
+    from concurrent.futures import ThreadPoolExecutor
+
+    ls = localstack_lambda
+    removed: list[str] = []
+    code = SimpleNamespace(destroy=lambda: removed.append("code"))
+    rollover.IN_FLIGHT.begin(code)
+    ls.lambda_service.destroy_code_if_not_used(code, SimpleNamespace(lock=threading.RLock(), versions={}))
+    assert not _no_rollover_threads()
+    service = SimpleNamespace(
+        event_managers={}, lambda_running_versions={}, lambda_starting_versions={},
+        task_executor=ThreadPoolExecutor(1), assignment_service=SimpleNamespace(stop=lambda: None),
+    )
+    ls.lambda_service.LambdaService.stop(service)
+    assert _until(_no_rollover_threads, timeout=2.0)
+    rollover.IN_FLIGHT.end(code)
+    assert removed == []

@@ -394,6 +394,10 @@ test("stagegraph local deploy prints one line per stack and the HTTP API's local
   expect(out).toMatch(/^ConsumerStack: (no changes|deployed), \d+ resources$/m);
   localUrl = /StageHttpApi \(local URL, works offline\) = (\S+)/.exec(out)?.[1] ?? '';
   expect(localUrl).toMatch(/^http:\/\/127\.0\.0\.1:4566\/_aws\/execute-api\/\w+\/live\/$/);
+  // The REST API's own Endpoint output names a host no resolver knows locally: said so beside it.
+  expect(/^ {2}StageHttpApiEndpoint\w* = https:\/\/\w+\.execute-api\.\S+( .*)$/m.exec(out)?.[1]).toBe(
+    ' (not reachable locally: use the local URL below)',
+  );
   expect(`${out}${result.err}`).not.toMatch(/CREATE_IN_PROGRESS|UPDATE_IN_PROGRESS/);
 });
 

@@ -1,6 +1,8 @@
 // The packed package's index (tools/lazy-index.ts, run by `npm run build`): the compiled lib/index.ts, evaluated with
 // a recording `require`, loads no module until a name is read, then only that name's module, once.
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { lazyIndex } from '../../tools/lazy-index';
@@ -45,6 +47,40 @@ describe('lazyIndex', () => {
     expect(exports.UsageError).toBe('./errors#UsageError');
     expect(exports.StageLanguage).toBe('./function/languages/registry#StageLanguage');
     expect(required).toEqual(['./function/stage-function', './errors', './function/languages/registry']);
+  });
+
+  test('an ES module app imports every name by itself, as Node finds them in the file without running it', () => {
+    // The lazy index beside a stub of each module it requires; Node's own loader does the import.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-lazy-index-'));
+    try {
+      const lazyCode = lazyIndex(compiled);
+      fs.writeFileSync(path.join(dir, 'index.js'), lazyCode);
+      for (const [, specifier] of lazyCode.matchAll(/require\("(\.[^"]+)"\)/g)) {
+        const file = path.join(dir, `${specifier}.js`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(
+          file,
+          `module.exports = new Proxy({}, { get: (_, name) => ${JSON.stringify(specifier)} + '#' + String(name) });`,
+        );
+      }
+      const url = `file://${path.join(dir, 'index.js')}`;
+      const script =
+        `import * as all from '${url}'; import { StageFunction, Flow } from '${url}'; ` +
+        'console.log(JSON.stringify({ names: Object.keys(all), StageFunction, Flow }));';
+      const imported = JSON.parse(
+        execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf-8' }),
+      );
+
+      expect(imported.names.filter((name: string) => !['default', '__esModule'].includes(name)).sort()).toEqual(
+        Object.keys(eager.exports).sort(),
+      );
+      expect([imported.StageFunction, imported.Flow]).toEqual([
+        './function/stage-function#StageFunction',
+        './workflow/flow#Flow',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a line it cannot make lazy fails the build, naming the file, line and what lib/index.ts may hold', () => {

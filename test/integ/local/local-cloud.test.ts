@@ -515,6 +515,9 @@ test('deleting a function lets the invocation under way finish on its code, whic
   const probe = await lambda.send(new GetFunctionCommand({ FunctionName: names.ProbePython }));
   const archive = Buffer.from(await (await fetch(probe.Code?.Location ?? '')).arrayBuffer());
   const name = `stagegraph-deleted-probe-${Date.now()}`;
+  const marker = path.join(outdir, `deleted-${Date.now()}`);
+  const release = `${marker}.release`;
+  let answer: Promise<InvokeResult> | undefined;
   try {
     await lambda.send(
       new CreateFunctionCommand({
@@ -538,10 +541,8 @@ test('deleting a function lets the invocation under way finish on its code, whic
     const code = (await lambda.send(new GetFunctionCommand({ FunctionName: name }))).Code?.Location ?? '';
     expect((await fetch(code)).status).toBe(200);
 
-    const marker = path.join(outdir, `deleted-${Date.now()}`);
-    const release = `${marker}.release`;
     // It imports a module of its code only after the release, once the function has been deleted.
-    const answer = invokeLocal(name, JSON.stringify({ action: 'wait', millis: 15_000, marker, release, late: true }));
+    answer = invokeLocal(name, JSON.stringify({ action: 'wait', millis: 15_000, marker, release, late: true }));
     await waitFor('the invocation to begin', async () => (fs.existsSync(marker) ? true : undefined), {
       timeoutMs: 60_000,
       intervalMs: 20,
@@ -562,6 +563,9 @@ test('deleting a function lets the invocation under way finish on its code, whic
       (await fetch(code)).status === 404 ? true : undefined,
     );
   } finally {
+    // Whatever failed, the invocation is released and awaited before the function goes.
+    fs.writeFileSync(release, '');
+    await answer?.catch(() => undefined);
     await lambda.send(new DeleteFunctionCommand({ FunctionName: name })).catch(() => undefined);
     lambda.destroy();
   }
