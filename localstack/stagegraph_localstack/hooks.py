@@ -31,6 +31,7 @@ from stagegraph_localstack.repairs import (
     honour_subscription_filter_names,
     keep_function_code_private,
     keep_kinesis_on_loopback,
+    log_failed_requests_only,
     mock_states_errors,
     repair_create_log_stream,
 )
@@ -45,6 +46,7 @@ def stagegraph_gateway_on_its_host() -> None:
 @on_infra_start()
 def stagegraph_repairs() -> None:
     repair_create_log_stream()
+    log_failed_requests_only()
     honour_subscription_filter_names()
     mock_states_errors()
     keep_kinesis_on_loopback()

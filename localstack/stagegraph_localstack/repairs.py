@@ -98,6 +98,35 @@ def lighten_twisted_requests(site) -> None:
     site.log = lambda request: None
 
 
+# Whether LocalStack's log gets a line for every request it answers (STAGEGRAPH_REQUEST_LOG=all), set at install.
+_EVERY_REQUEST = False
+
+
+@install_once
+def log_failed_requests_only() -> bool:
+    """LocalStack writes a line to its log for every request it answers ("AWS lambda.Invoke => 200"): 98% of the local
+    cloud's log (516,000 of 527,000 lines, 58 MB, after a day of tests), with copies of the request's and response's
+    headers (and of their bodies, for a request that is not an AWS operation) made whether the line is written or
+    not: 125 us of a 3 ms warm invoke. The log keeps the requests that fail: a service error, or a status of 400 or
+    more. STAGEGRAPH_REQUEST_LOG=all logs every request as LocalStack does."""
+    global _EVERY_REQUEST
+    try:
+        from localstack.aws.handlers.logging import ResponseLogger
+        from localstack.utils.patch import patch
+    except ImportError:  # not inside LocalStack
+        return False
+    _EVERY_REQUEST = os.environ.get("STAGEGRAPH_REQUEST_LOG", "").lower() == "all"
+
+    @patch(ResponseLogger._log)
+    def _log(fn, self, context, response):
+        if _EVERY_REQUEST or context.service_exception is not None or response.status_code >= 400:
+            return fn(self, context, response)
+        return None
+
+    LOG.debug("stagegraph: LocalStack's log keeps failed requests only (every request: %s)", _EVERY_REQUEST)
+    return True
+
+
 @install_once
 def bind_twisted_gateway_to_host() -> bool:
     """LocalStack's default gateway server (twisted) listens on every interface whatever GATEWAY_LISTEN's host

@@ -1,5 +1,6 @@
 """The CloudWatch Logs repair, against stand-ins of LocalStack's patch utility and moto's LogGroup
 with LocalStack's failing wrapper."""
+import logging
 import sys
 import types
 
@@ -173,3 +174,33 @@ def test_twisted_leaves_a_form_body_to_localstack_and_writes_no_access_log(monke
     else:
         assert seen["args"] == {b"Action": [b"SendMessage"], b"MessageBody": [b"hi"]}
         assert len(logged) == 1 and '"POST / HTTP/1.1" 200' in logged[0]
+
+
+@pytest.mark.parametrize("every", [False, True])
+def test_the_log_keeps_the_requests_that_fail_unless_every_request_is_asked_for(monkeypatch, caplog, every):
+    handlers = pytest.importorskip("localstack.aws.handlers.logging")
+    assert repairs.log_failed_requests_only()
+    monkeypatch.setattr(repairs, "_EVERY_REQUEST", every)
+    logger = handlers.ResponseLogger()
+
+    def answer(status, exception=None, operation=True):
+        request = types.SimpleNamespace(path="/2015-03-31/functions/f/invocations", method="POST", headers={})
+        context = types.SimpleNamespace(
+            request=request, is_internal_call=False, service_exception=exception, account_id="000000000000",
+            region="us-east-1", service=types.SimpleNamespace(service_name="lambda"), service_request={},
+            service_response={},
+            operation=types.SimpleNamespace(name="Invoke", input_shape=None, output_shape=None) if operation else None)
+        monkeypatch.setattr(handlers, "restore_payload", lambda r: b"")
+        logger(None, context, types.SimpleNamespace(status_code=status, headers={}, is_streamed=True))
+
+    with caplog.at_level(logging.INFO, logger="localstack.request"):
+        answer(200)
+        answer(202, operation=False)
+        answer(404, types.SimpleNamespace(code="ResourceNotFoundException", message="Function not found"))
+        answer(500, operation=False)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("localstack.request")]
+    failed = ["AWS lambda.Invoke => 404 (ResourceNotFoundException)", "POST /2015-03-31/functions/f/invocations => 500"]
+    if every:
+        assert lines == ["AWS lambda.Invoke => 200", "POST /2015-03-31/functions/f/invocations => 202", *failed]
+    else:
+        assert lines == failed
