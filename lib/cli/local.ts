@@ -20,9 +20,12 @@ export function printDeployment(stacks: readonly LocalStackDeployment[]): void {
     console.log(`${stack.stackName}: ${stack.changed ? 'deployed' : 'no changes'}, ${stack.resourceCount} resources`);
     const localUrls = localHttpUrls(stack.outputs);
     for (const [key, value] of Object.entries(stack.outputs)) {
-      // A REST API's own Endpoint output names a host of its own (<id>.execute-api.<host>), which no resolver
-      // knows locally.
-      const hostStyle = Object.keys(localUrls).length > 0 && /^https?:\/\/[^/]+\.execute-api\./.test(value);
+      // The HTTP API's own Endpoint output names a host of its own (<id>.execute-api.<region>.<host>), which no
+      // resolver knows locally.
+      const hostStyle =
+        Object.keys(localUrls).length > 0 &&
+        key.startsWith('StageHttpApiEndpoint') &&
+        /^https?:\/\/[^/]+\.execute-api\./.test(value);
       console.log(`  ${key} = ${value}${hostStyle ? ' (not reachable locally: use the local URL below)' : ''}`);
     }
     for (const [name, url] of Object.entries(localUrls)) {

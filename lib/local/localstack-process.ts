@@ -84,9 +84,9 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
       // localhost.localstack.cloud, a public DNS name for 127.0.0.1 that an offline laptop cannot resolve and
       // DNS-rebinding protection refuses; queue URLs keep the region in their path. (A host-style URL, such as a
       // REST API's <id>.execute-api.<host>, resolves nowhere then: stagegraph prints the path-style local one.)
-      // The user's own settings win.
-      LOCALSTACK_HOST: process.env.LOCALSTACK_HOST ?? `127.0.0.1:${port}`,
-      SQS_ENDPOINT_STRATEGY: process.env.SQS_ENDPOINT_STRATEGY ?? 'path',
+      // The user's own settings win (an empty one would bring LocalStack's defaults back).
+      LOCALSTACK_HOST: process.env.LOCALSTACK_HOST || `127.0.0.1:${port}`,
+      SQS_ENDPOINT_STRATEGY: process.env.SQS_ENDPOINT_STRATEGY || 'path',
       // LocalStack's default server (twisted) binds every interface whatever GATEWAY_LISTEN says: the
       // extension repairs it to bind the host given (repairs.py), as hypercorn would, at twice its speed.
       GATEWAY_SERVER: 'twisted',

@@ -108,14 +108,17 @@ def log_failed_requests_only() -> bool:
     cloud's log (516,000 of 527,000 lines, 58 MB, after a day of tests), with copies of the request's and response's
     headers (and of their bodies, for a request that is not an AWS operation) made whether the line is written or
     not: 125 us of a 3 ms warm invoke. The log keeps the requests that fail: a service error, or a status of 400 or
-    more. STAGEGRAPH_REQUEST_LOG=all logs every request as LocalStack does."""
+    more. STAGEGRAPH_REQUEST_LOG=all logs every request as LocalStack does, and so does LocalStack's trace logging
+    (LS_LOG=trace or trace-internal), which adds their headers and bodies."""
     global _EVERY_REQUEST
     try:
+        from localstack import config
         from localstack.aws.handlers.logging import ResponseLogger
         from localstack.utils.patch import patch
     except ImportError:  # not inside LocalStack
         return False
-    _EVERY_REQUEST = os.environ.get("STAGEGRAPH_REQUEST_LOG", "").lower() == "all"
+    _EVERY_REQUEST = (os.environ.get("STAGEGRAPH_REQUEST_LOG", "").lower() == "all"
+                      or config.is_trace_logging_enabled())
 
     @patch(ResponseLogger._log)
     def _log(fn, self, context, response):

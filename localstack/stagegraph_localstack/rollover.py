@@ -157,16 +157,16 @@ def when_unused(code: object, remove: Callable[[], None]) -> None:
     if _stopping() or (IN_FLIGHT.count(code) == 0 and not unstopped_users(code)):
         remove()
     else:
-        in_background("code", lambda: remove_code_when_unused(code, remove))
+        stops = _service_stops
+        in_background("code", lambda: remove_code_when_unused(code, remove, stops))
 
 
-def remove_code_when_unused(code: object, remove: Callable[[], None],
+def remove_code_when_unused(code: object, remove: Callable[[], None], stops: int,
                             timeout: float = MAX_TIMEOUT_SECONDS + START_MARGIN_SECONDS, poll: float = 0.05) -> None:
     """Waits until every version of `code` has been told to stop and none of its invocations is under way (at most
-    `timeout`, or until the local cloud stops), then calls `remove`; drops it if the whole Lambda service stops
-    meanwhile."""
+    `timeout`, or until the local cloud stops), then calls `remove`; drops it if the whole Lambda service has stopped
+    since the removal was asked for (`stops`: the count of stops then)."""
     deadline = time.monotonic() + timeout
-    stops = _service_stops
 
     def given_up() -> bool:
         return _stopping() or _service_stops != stops
