@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 // Packages loaded where they are first used, not at `import 'stagegraph'` (see the rule below).
-const LOADED_ON_FIRST_USE = ['esbuild', 'croner', '@dagrejs/dagre'].map(name => ({
+const LOADED_ON_FIRST_USE = ['esbuild', 'croner', '@dagrejs/dagre', '@aws-cdk/toolkit-lib'].map(name => ({
   name,
   allowTypeImports: true,
   message: 'Load it where it is first used (require, with a type import), not at `import stagegraph`.',
@@ -57,8 +57,9 @@ export default tseslint.config(
   },
   {
     // `import 'stagegraph'` loads what every app needs; a package only some apps or commands use (the bundler, the
-    // cron parser, the graph layout: 7-9 ms each to load) is loaded where it is first used, with `require` and a type
-    // import. The Lambda code's block below sets the same paths (the rule's options are one per file).
+    // cron parser, the graph layout: 7-9 ms each to load; the CDK toolkit library, about half a second, which only
+    // synth, deploy and bootstrap use) is loaded where it is first used, with `require` and a type import. The Lambda
+    // code's block below sets the same paths (the rule's options are one per file).
     files: ['lib/**/*.ts'],
     ignores: ['lib/handlers/**', 'lib/billing/**', 'lib/triggers/events/**', 'lib/usage.ts', 'lib/cli/**'],
     rules: {

@@ -1,4 +1,14 @@
+import type * as ToolkitLib from '@aws-cdk/toolkit-lib';
 import type { IIoHost, IoMessage, IoMessageLevel, IoRequest } from '@aws-cdk/toolkit-lib';
+
+/**
+ * The CDK toolkit library, loaded where a synth, deploy or bootstrap first needs it, not when the CLI starts: it is
+ * 780 modules, about half a second, which `stagegraph --help`, `invoke`, `logs` and `bill` do not use.
+ */
+export function toolkitLib(): typeof ToolkitLib {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use
+  return require('@aws-cdk/toolkit-lib') as typeof ToolkitLib;
+}
 
 /**
  * The CDK toolkit's messages, kept instead of printed: commands show their own progress and

@@ -1,7 +1,6 @@
 import * as path from 'path';
-import { CdkAppMultiContext, Toolkit } from '@aws-cdk/toolkit-lib';
 import { StageBuildError } from '../errors';
-import { CollectingIoHost } from '../io-host';
+import { CollectingIoHost, toolkitLib } from '../io-host';
 import { cdkAppCommand } from '../project';
 import { AppSummary, summarizeAssembly } from './assembly';
 import { Progress, QUIET } from './progress';
@@ -34,6 +33,7 @@ export async function synthesizeApp(
   const projectDir = path.resolve(options.projectDir);
   const outdir = path.resolve(options.outdir ?? path.join(projectDir, 'cdk.out'));
   const ioHost = new CollectingIoHost();
+  const { CdkAppMultiContext, Toolkit } = toolkitLib();
   const toolkit = new Toolkit({ ioHost, color: false, emojis: false });
   const source = await toolkit.fromCdkApp(cdkAppCommand(projectDir), {
     workingDirectory: projectDir,

@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { BootstrapEnvironments, IoMessage, StackSelectionStrategy, Toolkit } from '@aws-cdk/toolkit-lib';
+import type { IoMessage, Toolkit } from '@aws-cdk/toolkit-lib';
 import { StageBuildError } from '../errors';
-import { CollectingIoHost } from '../io-host';
+import { CollectingIoHost, toolkitLib } from '../io-host';
 import { cdkAppCommand } from '../project';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localAwsEnvironment, localClientConfig } from './endpoint';
 
@@ -76,6 +76,7 @@ export async function deployStacks(options: DeployStacksOptions): Promise<Deploy
         });
       }
     });
+    const { StackSelectionStrategy, Toolkit } = toolkitLib();
     const toolkit = new Toolkit({ ioHost, color: false, emojis: false });
     try {
       await bootstrapWith(toolkit, options.onProgress);
@@ -111,14 +112,17 @@ export function deployFailed(error: unknown, toolkitProblems: readonly string[] 
 /** Bootstraps the local account and region for CDK deploys, once: a no-op when already done. */
 export async function bootstrapLocal(onProgress?: (line: string) => void): Promise<void> {
   await withLocalAwsEnvironment(() =>
-    bootstrapWith(new Toolkit({ ioHost: new CollectingIoHost(), color: false, emojis: false }), onProgress),
+    bootstrapWith(
+      new (toolkitLib().Toolkit)({ ioHost: new CollectingIoHost(), color: false, emojis: false }),
+      onProgress,
+    ),
   );
 }
 
 async function bootstrapWith(toolkit: Toolkit, onProgress?: (line: string) => void): Promise<void> {
   if (!(await isBootstrapped())) {
     onProgress?.(`Bootstrapping aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`);
-    await toolkit.bootstrap(BootstrapEnvironments.fromList([`aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`]));
+    await toolkit.bootstrap(toolkitLib().BootstrapEnvironments.fromList([`aws://${LOCAL_ACCOUNT}/${LOCAL_REGION}`]));
   }
 }
 
