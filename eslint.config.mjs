@@ -7,7 +7,8 @@ import tseslint from 'typescript-eslint';
 const LOADED_ON_FIRST_USE = ['esbuild', 'croner', '@dagrejs/dagre', '@aws-cdk/toolkit-lib'].map(name => ({
   name,
   allowTypeImports: true,
-  message: 'Load it where it is first used (require, with a type import), not at `import stagegraph`.',
+  message:
+    'Load it where it is first used (require, with a type import), not at `import stagegraph` or the start of the CLI.',
 }));
 
 export default tseslint.config(
@@ -96,6 +97,11 @@ export default tseslint.config(
     // The CLI and its entry points talk to the user on the terminal.
     files: ['bin/**/*.ts', 'lib/cli/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // What the CLI loads before it knows the command: the same packages wait for the command that uses them.
+    files: ['bin/**/*.ts', 'lib/cli/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: LOADED_ON_FIRST_USE }] },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],

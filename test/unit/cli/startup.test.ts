@@ -6,7 +6,7 @@ import * as path from 'path';
 test('the CLI starts without loading the CDK toolkit library, which a deploy then loads', () => {
   const root = path.join(__dirname, '..', '..', '..');
   const script = [
-    "const loaded = () => Object.keys(require.cache).filter(k => k.includes('@aws-cdk/toolkit-lib')).length;",
+    'const loaded = () => Object.keys(require.cache).filter(k => /[\\\\/]@aws-cdk[\\\\/]toolkit-lib[\\\\/]/.test(k)).length;',
     "require('./lib/cli/program').buildProgram();",
     'const atStart = loaded();',
     "require('./lib/io-host').toolkitLib();",
@@ -15,5 +15,5 @@ test('the CLI starts without loading the CDK toolkit library, which a deploy the
   const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: root, encoding: 'utf-8' });
   const { atStart, afterDeployNeedsIt } = JSON.parse(out.trim().split('\n').pop() ?? '{}');
   expect(atStart).toBe(0);
-  expect(afterDeployNeedsIt).toBeGreaterThan(100);
+  expect(afterDeployNeedsIt).toBeGreaterThan(0);
 });
