@@ -379,7 +379,12 @@ describe.each([
     });
     expect(report(result.logs)['Max Memory Used']).toBe(`${memory} MB`);
     const next = await invoke(id, id.startsWith('Probe') ? { action: 'pid' } : { name: 'after' });
-    expect(next.functionError).toBeUndefined();
+    // The error's payload and logs, if any, are in the failure message.
+    expect({
+      error: next.functionError,
+      payload: next.functionError && next.payload,
+      logs: next.functionError && next.logs,
+    }).toEqual({ error: undefined, payload: undefined, logs: undefined });
     expect(report(next.logs)['Init Duration']).toBeDefined();
   });
 });
