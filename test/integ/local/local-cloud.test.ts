@@ -13,6 +13,7 @@ import {
   ResourceNotFoundException,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import { KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../../lib/app/deploy';
@@ -238,6 +239,10 @@ test('nothing of the local cloud listens beyond 127.0.0.1: the gateway, the Kine
     return; // a LocalStack of the user's own (LOCALSTACK_ENDPOINT): not ours to check
   }
   await invoke('HelloPython', { name: 'sockets' }); // at least one runtime API server is open
+  // LocalStack starts the Kinesis server with the first stream, or at the first Kinesis request after a restart.
+  const kinesis = new KinesisClient(localClientConfig());
+  await kinesis.send(new ListStreamsCommand({}));
+  kinesis.destroy();
 
   const sockets = listeningSockets(processTree(pid));
 
@@ -470,10 +475,12 @@ test('an update of a function lets the invocation under way finish on the old ve
   });
   const lambda = new LambdaClient(localClientConfig());
   const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+  // A value of this run: a local cloud kept from an earlier run has that run's value.
+  const rolled = `rolled-${Date.now()}`;
   await lambda.send(
     new UpdateFunctionConfigurationCommand({
       FunctionName: name,
-      Environment: { Variables: { ...(before.Environment?.Variables ?? {}), ROLLED: 'yes' } },
+      Environment: { Variables: { ...(before.Environment?.Variables ?? {}), ROLLED: rolled } },
     }),
   );
   // Active on the new configuration: LocalStack has stopped the old version by then.
@@ -481,7 +488,7 @@ test('an update of a function lets the invocation under way finish on the old ve
     'the update to complete',
     async () => {
       const now = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-      return now.LastUpdateStatus === 'Successful' && now.Environment?.Variables?.ROLLED === 'yes' ? true : undefined;
+      return now.LastUpdateStatus === 'Successful' && now.Environment?.Variables?.ROLLED === rolled ? true : undefined;
     },
     { timeoutMs: 30_000, intervalMs: 50 },
   );
@@ -490,7 +497,7 @@ test('an update of a function lets the invocation under way finish on the old ve
   const requestId = fs.readFileSync(marker, 'utf-8');
 
   // It ended as its code said, on the old configuration, released after the update had completed.
-  expect(result.json).toMatchObject({ released: true, rolled: null });
+  expect(result.json).toMatchObject({ released: true, rolled: before.Environment?.Variables?.ROLLED ?? null });
   expect(result.functionError).toBeUndefined();
   expect(report(result.logs).RequestId).toBe(requestId);
   // Its log lines were written by the old version's log handler before it stopped.
@@ -509,7 +516,7 @@ test('an update of a function lets the invocation under way finish on the old ve
   // The old environment is gone once its invocation ended; the next invocation runs the new configuration.
   await processGone(result.json.pid as number);
   const next = await invoke('ProbePython', { action: 'pid' });
-  expect(next.json).toMatchObject({ rolled: 'yes' });
+  expect(next.json).toMatchObject({ rolled });
   expect(next.json.pid).not.toBe(result.json.pid);
   lambda.destroy();
 });
