@@ -11,6 +11,15 @@ const LOADED_ON_FIRST_USE = ['esbuild', 'croner', '@dagrejs/dagre', '@aws-cdk/to
     'Load it where it is first used (require, with a type import), not at `import stagegraph` or the start of the CLI.',
 }));
 
+// The AWS SDK's clients: values through lib/aws-sdk.ts, types from the packages.
+const SDK_CLIENTS = [
+  {
+    group: ['@aws-sdk/client-*'],
+    allowTypeImports: true,
+    message: "Import the client's types here and its values through lib/aws-sdk.ts (loaded on first use).",
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -61,16 +70,17 @@ export default tseslint.config(
     // cron parser, the graph layout: 7-9 ms each to load; the CDK toolkit library, about half a second, which only
     // synth, deploy and bootstrap use) is loaded where it is first used, with `require` and a type import. The Lambda
     // code's block below sets the same paths (the rule's options are one per file).
+    // The AWS SDK's clients too (lib/aws-sdk.ts loads each where a command first calls its service); the testing
+    // kit, which runs in the user's test process with its clients, imports them as usual.
     files: ['lib/**/*.ts'],
     ignores: ['lib/handlers/**', 'lib/billing/**', 'lib/triggers/events/**', 'lib/usage.ts', 'lib/cli/**'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: LOADED_ON_FIRST_USE,
-        },
-      ],
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: LOADED_ON_FIRST_USE, patterns: SDK_CLIENTS }],
     },
+  },
+  {
+    files: ['lib/testing/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: LOADED_ON_FIRST_USE }] },
   },
   {
     // Stagegraph's own Lambda functions (lib/handlers) and the runtime-safe code they bundle (pure billing, the
@@ -100,8 +110,10 @@ export default tseslint.config(
   },
   {
     // What the CLI loads before it knows the command: the same packages wait for the command that uses them.
-    files: ['bin/**/*.ts', 'lib/cli/**/*.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: LOADED_ON_FIRST_USE }] },
+    files: ['bin/stagegraph.ts', 'lib/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: LOADED_ON_FIRST_USE, patterns: SDK_CLIENTS }],
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],

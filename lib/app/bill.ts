@@ -1,9 +1,5 @@
-import {
-  CloudWatchClient,
-  GetMetricDataCommand,
-  ListMetricsCommand,
-  MetricDataQuery,
-} from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { cloudWatchSdk } from '../aws-sdk';
 import { BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from '../billing/billing-metrics';
 import { localClientConfig } from '../local/endpoint';
 import { deployedFunctionIds } from './deployed';
@@ -43,7 +39,7 @@ export async function readBill(client: CloudWatchClient, sinceMillis: number, no
   let nextToken: string | undefined;
   do {
     const page = await client.send(
-      new ListMetricsCommand({
+      new (cloudWatchSdk().ListMetricsCommand)({
         Namespace: BILLING_NAMESPACE,
         MetricName: BillingMetric.INVOCATIONS,
         NextToken: nextToken,
@@ -79,7 +75,7 @@ export async function readBill(client: CloudWatchClient, sinceMillis: number, no
     let token: string | undefined;
     do {
       const page = await client.send(
-        new GetMetricDataCommand({
+        new (cloudWatchSdk().GetMetricDataCommand)({
           MetricDataQueries: queries.slice(i, i + 500),
           StartTime: start,
           EndTime: end,
@@ -136,7 +132,7 @@ export interface AppBillOptions {
 /** The bill of a deployed app: its meter's metrics read back, with each function named as the app names it. */
 export async function readAppBill(options: AppBillOptions): Promise<Bill> {
   const config = options.aws ? {} : localClientConfig();
-  const client = new CloudWatchClient(config);
+  const client = new (cloudWatchSdk().CloudWatchClient)(config);
   try {
     return nameBill(
       await readBill(client, options.sinceMillis),

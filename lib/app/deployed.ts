@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { cloudFormationSdk } from '../aws-sdk';
 import { LocalCloudError, StageBuildError } from '../errors';
 import { isUnreachable, localClientConfig, localEndpoint } from '../local/endpoint';
 import { invokeLocal, InvokeResult } from '../local/invoke';
@@ -34,7 +35,7 @@ export async function findDeployedFunction(assemblyDir: string, name: string): P
         : `'${name}' names ${match.length} functions (${match.map(m => m.id).join(', ')}): give the stack too, as Stack/Id`,
     );
   }
-  const cloudformation = new CloudFormationClient(localClientConfig());
+  const cloudformation = new (cloudFormationSdk().CloudFormationClient)(localClientConfig());
   try {
     const functionName = await physicalIdAt(cloudformation, match[0]);
     if (!functionName) {
@@ -71,7 +72,7 @@ export async function deployedFunctionIds(
   const ids = new Map<string, string>();
   if (!fs.existsSync(path.join(assemblyDir, 'manifest.json'))) return ids;
   const summary = summarizeAssembly(assemblyDir);
-  const cloudformation = new CloudFormationClient(config);
+  const cloudformation = new (cloudFormationSdk().CloudFormationClient)(config);
   try {
     const physical = await deployedResourceIds(summary.stacks, cloudformation);
     for (const fn of summary.functions) {

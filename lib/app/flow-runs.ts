@@ -1,12 +1,5 @@
-import {
-  DescribeExecutionCommand,
-  DescribeExecutionCommandOutput,
-  ListExecutionsCommand,
-  GetExecutionHistoryCommand,
-  HistoryEvent,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import type { DescribeExecutionCommandOutput, HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { sfnSdk } from '../aws-sdk';
 import { parseBody } from '../triggers/events/json';
 import { waitFor, WaitOptions } from './wait';
 
@@ -55,7 +48,7 @@ function parse(text: string | undefined): unknown {
 /** Starts an execution of a state machine with an input; answers its ARN. */
 export async function startExecution(client: SFNClient, stateMachineArn: string, input: unknown): Promise<string> {
   const { executionArn } = await client.send(
-    new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input ?? {}) }),
+    new (sfnSdk().StartExecutionCommand)({ stateMachineArn, input: JSON.stringify(input ?? {}) }),
   );
   return executionArn ?? '';
 }
@@ -72,7 +65,7 @@ export async function executionEnd(
   const ended = await waitFor(
     `the end of the flow execution ${executionArn}`,
     async () => {
-      const execution = await client.send(new DescribeExecutionCommand({ executionArn }));
+      const execution = await client.send(new (sfnSdk().DescribeExecutionCommand)({ executionArn }));
       return execution.status === 'RUNNING' ? undefined : execution;
     },
     { timeoutMs: 60_000, intervalMs: 50, ...options },
@@ -82,7 +75,7 @@ export async function executionEnd(
 
 /** An execution as it stands, ended or not: its status, output or error, and the states it passed so far. */
 export async function readExecution(client: SFNClient, executionArn: string): Promise<FlowRun> {
-  return runOf(client, await client.send(new DescribeExecutionCommand({ executionArn })));
+  return runOf(client, await client.send(new (sfnSdk().DescribeExecutionCommand)({ executionArn })));
 }
 
 async function runOf(client: SFNClient, execution: DescribeExecutionCommandOutput): Promise<FlowRun> {
@@ -103,7 +96,7 @@ export async function latestExecutions(
   stateMachineArn: string,
   max = 20,
 ): Promise<{ executionArn: string; status: string; startDate?: Date }[]> {
-  const { executions } = await client.send(new ListExecutionsCommand({ stateMachineArn, maxResults: max }));
+  const { executions } = await client.send(new (sfnSdk().ListExecutionsCommand)({ stateMachineArn, maxResults: max }));
   return (executions ?? [])
     .map(e => ({ executionArn: e.executionArn ?? '', status: e.status ?? 'UNKNOWN', startDate: e.startDate }))
     .sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
@@ -113,7 +106,9 @@ async function history(client: SFNClient, executionArn: string): Promise<History
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await client.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+    const page = await client.send(
+      new (sfnSdk().GetExecutionHistoryCommand)({ executionArn, nextToken, maxResults: 1000 }),
+    );
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken);

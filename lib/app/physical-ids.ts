@@ -1,9 +1,5 @@
-import {
-  CloudFormationClient,
-  DescribeStackResourceCommand,
-  paginateListStackResources,
-  StackResourceSummary,
-} from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient, StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { cloudFormationSdk } from '../aws-sdk';
 import { LocalCloudError } from '../errors';
 import { isUnreachable } from '../local/endpoint';
 
@@ -29,7 +25,7 @@ export async function deployedStackOf(
   let name = location.stack;
   for (const logicalId of location.nested ?? []) {
     const { StackResourceDetail } = await cloudformation.send(
-      new DescribeStackResourceCommand({ StackName: name, LogicalResourceId: logicalId }),
+      new (cloudFormationSdk().DescribeStackResourceCommand)({ StackName: name, LogicalResourceId: logicalId }),
     );
     const id = StackResourceDetail?.PhysicalResourceId;
     if (!id) throw new LocalCloudError(`the nested stack ${logicalId} of ${name} is not deployed`, 4);
@@ -44,7 +40,7 @@ export async function physicalIdAt(
   location: ResourceLocation,
 ): Promise<string | undefined> {
   const { StackResourceDetail } = await cloudformation.send(
-    new DescribeStackResourceCommand({
+    new (cloudFormationSdk().DescribeStackResourceCommand)({
       StackName: await deployedStackOf(cloudformation, location),
       LogicalResourceId: location.logicalId,
     }),
@@ -67,7 +63,10 @@ export async function deployedResourceIds(
     // ListStackResources pages through every resource (DescribeStackResources answers at most 100 on AWS).
     const resources: StackResourceSummary[] = [];
     try {
-      for await (const page of paginateListStackResources({ client: cloudformation }, { StackName: deployedName })) {
+      for await (const page of cloudFormationSdk().paginateListStackResources(
+        { client: cloudformation },
+        { StackName: deployedName },
+      )) {
         resources.push(...(page.StackResourceSummaries ?? []));
       }
     } catch (error) {

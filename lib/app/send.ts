@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
-import { KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { MessageAttributeValue, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { cloudFormationSdk, eventBridgeSdk, kinesisSdk, lambdaSdk, s3Sdk, snsSdk, sqsSdk } from '../aws-sdk';
 import { LocalCloudError, StageInputError } from '../errors';
 import { localClientConfig, localRestApiUrl } from '../local/endpoint';
 import { templatesOf } from '../nested-templates';
@@ -156,7 +156,7 @@ export function findSendTarget(assemblyDir: string, name: string): SendTarget {
 
 /** The physical id of a target's resource in the local cloud. */
 export async function physicalIdOf(target: Pick<SendTarget, 'id' | 'stack' | 'logicalId' | 'nested'>): Promise<string> {
-  const cloudformation = new CloudFormationClient(localClientConfig());
+  const cloudformation = new (cloudFormationSdk().CloudFormationClient)(localClientConfig());
   try {
     const id = await physicalIdAt(cloudformation, target);
     if (!id) throw new LocalCloudError(`${target.id} is not deployed: run \`stagegraph local deploy\``, 4);
@@ -178,7 +178,7 @@ export async function uploadObject(
   key: string,
   body: string | Uint8Array,
 ): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  await s3.send(new (s3Sdk().PutObjectCommand)({ Bucket: bucket, Key: key, Body: body }));
 }
 
 /** Publishes a message with string attributes; answers its id. */
@@ -189,7 +189,7 @@ export async function publishMessage(
   attributes: Readonly<Record<string, string>> = {},
 ): Promise<string> {
   const { MessageId } = await sns.send(
-    new PublishCommand({
+    new (snsSdk().PublishCommand)({
       TopicArn: topicArn,
       Message: text(message),
       MessageAttributes: Object.fromEntries(
@@ -205,7 +205,9 @@ export async function publishMessage(
 
 /** Sends a message to a queue; answers its id. */
 export async function sendQueueMessage(sqs: SQSClient, queueUrl: string, body: unknown): Promise<string> {
-  const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: text(body) }));
+  const { MessageId } = await sqs.send(
+    new (sqsSdk().SendMessageCommand)({ QueueUrl: queueUrl, MessageBody: text(body) }),
+  );
   return MessageId ?? '';
 }
 
@@ -217,7 +219,7 @@ export async function putStreamRecord(
   partitionKey = 'test',
 ): Promise<string> {
   const { SequenceNumber } = await kinesis.send(
-    new PutRecordCommand({
+    new (kinesisSdk().PutRecordCommand)({
       StreamName: streamName,
       PartitionKey: partitionKey,
       Data: data instanceof Uint8Array ? data : Buffer.from(text(data)),
@@ -231,8 +233,8 @@ export async function putStreamRecord(
  * is invoked asynchronously with the rule's input, or EventBridge's scheduled event. Answers the event sent.
  */
 export async function fireRule(events: EventBridgeClient, lambda: LambdaClient, ruleName: string): Promise<unknown> {
-  const rule = await events.send(new DescribeRuleCommand({ Name: ruleName }));
-  const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: ruleName }));
+  const rule = await events.send(new (eventBridgeSdk().DescribeRuleCommand)({ Name: ruleName }));
+  const { Targets } = await events.send(new (eventBridgeSdk().ListTargetsByRuleCommand)({ Rule: ruleName }));
   const arn = rule.Arn ?? '';
   const scheduled = {
     version: '0',
@@ -256,7 +258,11 @@ export async function fireRule(events: EventBridgeClient, lambda: LambdaClient, 
     if (!target.Arn?.includes(':lambda:')) continue;
     sent = target.Input !== undefined ? (JSON.parse(target.Input) as unknown) : scheduled;
     await lambda.send(
-      new InvokeCommand({ FunctionName: target.Arn, InvocationType: 'Event', Payload: JSON.stringify(sent) }),
+      new (lambdaSdk().InvokeCommand)({
+        FunctionName: target.Arn,
+        InvocationType: 'Event',
+        Payload: JSON.stringify(sent),
+      }),
     );
   }
   return sent;
@@ -318,25 +324,25 @@ export async function sendToTarget(target: SendTarget, input: SendInput): Promis
   const body = input.body.toString('utf-8');
   switch (target.kind) {
     case SendKind.OBS:
-      await withClient(S3Client, s3 => uploadObject(s3, physical, key ?? '', input.body));
+      await withClient(s3Sdk().S3Client, s3 => uploadObject(s3, physical, key ?? '', input.body));
       return { target, summary: `uploaded ${input.body.length} bytes to ${physical}/${key}` };
     case SendKind.SMN: {
-      const id = await withClient(SNSClient, sns => publishMessage(sns, physical, body, input.attributes));
+      const id = await withClient(snsSdk().SNSClient, sns => publishMessage(sns, physical, body, input.attributes));
       return { target, summary: `published message ${id}` };
     }
     case SendKind.DMS: {
-      const id = await withClient(SQSClient, sqs => sendQueueMessage(sqs, physical, body));
+      const id = await withClient(sqsSdk().SQSClient, sqs => sendQueueMessage(sqs, physical, body));
       return { target, summary: `sent message ${id}` };
     }
     case SendKind.DIS: {
-      const sequence = await withClient(KinesisClient, kinesis =>
+      const sequence = await withClient(kinesisSdk().KinesisClient, kinesis =>
         putStreamRecord(kinesis, physical, new Uint8Array(input.body), input.partitionKey),
       );
       return { target, summary: `put record ${sequence}` };
     }
     case SendKind.TIMER: {
-      const sent = await withClient(EventBridgeClient, events =>
-        withClient(LambdaClient, lambda => fireRule(events, lambda, physical)),
+      const sent = await withClient(eventBridgeSdk().EventBridgeClient, events =>
+        withClient(lambdaSdk().LambdaClient, lambda => fireRule(events, lambda, physical)),
       );
       return { target, summary: `fired ${physical}`, detail: JSON.stringify(sent) };
     }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { sfnSdk } from '../aws-sdk';
 import {
   executionEnd,
   FlowRun,
@@ -128,7 +128,7 @@ export function flowCommand(): Command {
           throw new UsageError(`--timeout must be a number of seconds above 0 (given '${opts.timeout}')`);
         }
         const { id, arn } = await flowArn(opts.out, name);
-        const client = new SFNClient(localClientConfig());
+        const client = new (sfnSdk().SFNClient)(localClientConfig());
         try {
           const started = Date.now();
           const executionArn = await startExecution(client, arn, JSON.parse(readEvent(input)) as unknown);
@@ -156,7 +156,7 @@ export function flowCommand(): Command {
     .addOption(out())
     .action(async (name: string, opts: { out: string }) => {
       const { id, arn } = await flowArn(opts.out, name);
-      const client = new SFNClient(localClientConfig());
+      const client = new (sfnSdk().SFNClient)(localClientConfig());
       try {
         const executions = await latestExecutions(client, arn);
         if (executions.length === 0)
@@ -183,7 +183,7 @@ export function flowCommand(): Command {
         '\n  $ stagegraph flow show <execution-arn> --svg --out cdk.out',
     )
     .action(async (executionArn: string, opts: { json?: boolean; svg?: string | true; out: string }) => {
-      const client = new SFNClient(localClientConfig());
+      const client = new (sfnSdk().SFNClient)(localClientConfig());
       try {
         const run = await readExecution(client, executionArn);
         const name = stateMachineNameOf(executionArn);

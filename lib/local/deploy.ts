@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { cloudFormationSdk } from '../aws-sdk';
 import type { IoMessage, Toolkit } from '@aws-cdk/toolkit-lib';
 import { StageBuildError } from '../errors';
 import { CollectingIoHost, toolkitLib } from '../io-host';
@@ -127,9 +127,11 @@ async function bootstrapWith(toolkit: Toolkit, onProgress?: (line: string) => vo
 }
 
 async function isBootstrapped(): Promise<boolean> {
-  const cloudformation = new CloudFormationClient(localClientConfig());
+  const cloudformation = new (cloudFormationSdk().CloudFormationClient)(localClientConfig());
   try {
-    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: 'CDKToolkit' }));
+    const { Stacks } = await cloudformation.send(
+      new (cloudFormationSdk().DescribeStacksCommand)({ StackName: 'CDKToolkit' }),
+    );
     return (Stacks ?? []).some(
       s => /_COMPLETE$/.test(s.StackStatus ?? '') && !/ROLLBACK|DELETE/.test(s.StackStatus ?? ''),
     );

@@ -1,4 +1,4 @@
-import { InvokeCommand, LambdaClient, LogType } from '@aws-sdk/client-lambda';
+import { lambdaSdk } from '../aws-sdk';
 import { localClientConfig } from './endpoint';
 
 /** What one invocation returned. */
@@ -13,10 +13,14 @@ export interface InvokeResult {
 
 /** Invokes a function of the local cloud synchronously through the Lambda Invoke API. */
 export async function invokeLocal(functionName: string, event: string): Promise<InvokeResult> {
-  const lambda = new LambdaClient(localClientConfig());
+  const lambda = new (lambdaSdk().LambdaClient)(localClientConfig());
   try {
     const response = await lambda.send(
-      new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(event), LogType: LogType.Tail }),
+      new (lambdaSdk().InvokeCommand)({
+        FunctionName: functionName,
+        Payload: Buffer.from(event),
+        LogType: 'Tail',
+      }),
     );
     return {
       payload: Buffer.from(response.Payload ?? new Uint8Array()).toString('utf-8'),

@@ -1,4 +1,5 @@
-import { CloudWatchLogsClient, FilterLogEventsCommand, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { cloudWatchLogsSdk } from '../aws-sdk';
 import { localClientConfig } from './endpoint';
 
 /** Options of {@link tailLogs}. */
@@ -14,7 +15,7 @@ export interface TailOptions {
 
 /** Yields the events of a function's log group, oldest first, then new ones as they come when following. */
 export async function* tailLogs(functionName: string, options: TailOptions = {}): AsyncGenerator<FilteredLogEvent> {
-  const logs = new CloudWatchLogsClient(localClientConfig());
+  const logs = new (cloudWatchLogsSdk().CloudWatchLogsClient)(localClientConfig());
   const seen = new Set<string>();
   let startTime = options.since ?? Date.now() - 3600_000;
   try {
@@ -22,7 +23,13 @@ export async function* tailLogs(functionName: string, options: TailOptions = {})
       let nextToken: string | undefined;
       do {
         const page = await logs
-          .send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime, nextToken }))
+          .send(
+            new (cloudWatchLogsSdk().FilterLogEventsCommand)({
+              logGroupName: `/aws/lambda/${functionName}`,
+              startTime,
+              nextToken,
+            }),
+          )
           .catch((error: Error) => {
             if (error.name === 'ResourceNotFoundException') {
               return { events: [], nextToken: undefined }; // no invocation has logged yet

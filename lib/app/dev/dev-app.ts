@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { cloudFormationSdk } from '../../aws-sdk';
 import { BillingModel } from '../../billing/billing-model';
 import { localClientConfig } from '../../local/endpoint';
 import { MODEL_METADATA, ModelRecord, SourceFact } from '../../model';
@@ -76,7 +76,7 @@ function modelsOf(assemblyDir: string): Map<string, BillingModel> {
 export async function readDevApp(assemblyDir: string): Promise<DevApp> {
   const dir = path.resolve(assemblyDir);
   const summary = summarizeAssembly(dir);
-  const cloudformation = new CloudFormationClient(localClientConfig());
+  const cloudformation = new (cloudFormationSdk().CloudFormationClient)(localClientConfig());
   const ids = await deployedResourceIds(summary.stacks, cloudformation).finally(() => cloudformation.destroy());
   const models = modelsOf(dir);
   const functionNames = new Map<string, string>();

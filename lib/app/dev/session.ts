@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type * as Esbuild from 'esbuild';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaSdk } from '../../aws-sdk';
 import { watch, FSWatcher } from 'chokidar';
 import { LocalCloudError } from '../../errors';
 import { localClientConfig } from '../../local/endpoint';
@@ -181,7 +182,7 @@ export class DevSession {
       }),
     );
     await this.refresh();
-    this.#lambda = new LambdaClient(localClientConfig());
+    this.#lambda = new (lambdaSdk().LambdaClient)(localClientConfig());
     const watcher = watch(this.roots(), {
       ignoreInitial: true,
       ignored: (file: string) => ignoredPath(this.roots(), file, this.#outdir, this.#app?.sourceDirs),

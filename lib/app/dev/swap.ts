@@ -2,14 +2,8 @@ import * as path from 'path';
 import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
-import {
-  GetFunctionConfigurationCommand,
-  LambdaClient,
-  ListAliasesCommand,
-  PublishVersionCommand,
-  UpdateAliasCommand,
-  UpdateFunctionCodeCommand,
-} from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaSdk } from '../../aws-sdk';
 import { LocalCloudError, StageBuildError } from '../../errors';
 import { codeFromSource } from '../../function/stage-code';
 import { zipFolderBytes } from '../../zip';
@@ -61,14 +55,20 @@ export async function swapCode(
   codeDir: string,
   timeoutMs = 60_000,
 ): Promise<void> {
-  await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: functionName, ZipFile: zipFolderBytes(codeDir) }));
+  await lambda.send(
+    new (lambdaSdk().UpdateFunctionCodeCommand)({ FunctionName: functionName, ZipFile: zipFolderBytes(codeDir) }),
+  );
   await updated(lambda, functionName, Date.now() + timeoutMs);
-  const { Aliases } = await lambda.send(new ListAliasesCommand({ FunctionName: functionName }));
+  const { Aliases } = await lambda.send(new (lambdaSdk().ListAliasesCommand)({ FunctionName: functionName }));
   if (Aliases && Aliases.length > 0) {
-    const { Version } = await lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
+    const { Version } = await lambda.send(new (lambdaSdk().PublishVersionCommand)({ FunctionName: functionName }));
     for (const alias of Aliases) {
       await lambda.send(
-        new UpdateAliasCommand({ FunctionName: functionName, Name: alias.Name, FunctionVersion: Version }),
+        new (lambdaSdk().UpdateAliasCommand)({
+          FunctionName: functionName,
+          Name: alias.Name,
+          FunctionVersion: Version,
+        }),
       );
     }
     await updated(lambda, functionName, Date.now() + timeoutMs);
@@ -79,7 +79,7 @@ export async function swapCode(
 async function updated(lambda: LambdaClient, functionName: string, deadline: number): Promise<void> {
   const timeoutMs = Math.max(0, deadline - Date.now());
   for (;;) {
-    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    const config = await lambda.send(new (lambdaSdk().GetFunctionConfigurationCommand)({ FunctionName: functionName }));
     if (config.LastUpdateStatus === 'Successful' || config.LastUpdateStatus === undefined) return;
     if (config.LastUpdateStatus === 'Failed') {
       throw new LocalCloudError(

@@ -1,19 +1,26 @@
-// What the CLI loads before it knows the command: `stagegraph --help`, `invoke`, `logs` and `bill` do not need the
-// CDK toolkit library (about 780 modules, half a second), which synth, deploy and bootstrap load when they start.
+// What the CLI loads before it knows the command: `stagegraph --help` needs neither the CDK toolkit library (about
+// 780 modules, half a second), which synth, deploy and bootstrap load when they start, nor the AWS SDK's clients
+// (about 120 ms), which each command loads for the services it calls.
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 
-test('the CLI starts without loading the CDK toolkit library, which a deploy then loads', () => {
+test('the CLI starts without the CDK toolkit library or an AWS SDK client; a deploy and an invoke then load theirs', () => {
   const root = path.join(__dirname, '..', '..', '..');
   const script = [
-    'const loaded = () => Object.keys(require.cache).filter(k => /[\\\\/]@aws-cdk[\\\\/]toolkit-lib[\\\\/]/.test(k)).length;',
+    'const loaded = pattern => Object.keys(require.cache).filter(k => pattern.test(k)).length;',
+    'const toolkit = /[\\\\/]@aws-cdk[\\\\/]toolkit-lib[\\\\/]/;',
+    'const clients = /[\\\\/]@aws-sdk[\\\\/]client-[a-z0-9-]+[\\\\/]/;',
+    'const lambda = /[\\\\/]@aws-sdk[\\\\/]client-lambda[\\\\/]/;',
     "require('./lib/cli/program').buildProgram();",
-    'const atStart = loaded();',
+    'const atStart = { toolkit: loaded(toolkit), clients: loaded(clients) };',
     "require('./lib/io-host').toolkitLib();",
-    'console.log(JSON.stringify({ atStart, afterDeployNeedsIt: loaded() }));',
+    "require('./lib/aws-sdk').lambdaSdk();",
+    'const after = { toolkit: loaded(toolkit), lambda: loaded(lambda) };',
+    'console.log(JSON.stringify({ atStart, after }));',
   ].join('\n');
   const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: root, encoding: 'utf-8' });
-  const { atStart, afterDeployNeedsIt } = JSON.parse(out.trim().split('\n').pop() ?? '{}');
-  expect(atStart).toBe(0);
-  expect(afterDeployNeedsIt).toBeGreaterThan(0);
+  const { atStart, after } = JSON.parse(out.trim().split('\n').pop() ?? '{}');
+  expect(atStart).toEqual({ toolkit: 0, clients: 0 });
+  expect(after.toolkit).toBeGreaterThan(0);
+  expect(after.lambda).toBeGreaterThan(0);
 });
