@@ -109,6 +109,10 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    files: ['bin/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: LOADED_ON_FIRST_USE }] },
+  },
+  {
     // What the CLI loads before it knows the command: the same packages wait for the command that uses them.
     files: ['bin/stagegraph.ts', 'lib/cli/**/*.ts'],
     rules: {

@@ -62,11 +62,9 @@ export async function deployedResourceIds(
   const visit = async (stack: string, deployedName: string, nested: readonly string[]): Promise<void> => {
     // ListStackResources pages through every resource (DescribeStackResources answers at most 100 on AWS).
     const resources: StackResourceSummary[] = [];
+    const { paginateListStackResources } = cloudFormationSdk();
     try {
-      for await (const page of cloudFormationSdk().paginateListStackResources(
-        { client: cloudformation },
-        { StackName: deployedName },
-      )) {
+      for await (const page of paginateListStackResources({ client: cloudformation }, { StackName: deployedName })) {
         resources.push(...(page.StackResourceSummaries ?? []));
       }
     } catch (error) {
