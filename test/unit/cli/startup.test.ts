@@ -1,6 +1,6 @@
 // What the CLI loads before it knows the command: `stagegraph --help` needs neither the CDK toolkit library (about
 // 780 modules, half a second), which synth, deploy and bootstrap load when they start, nor the AWS SDK's clients
-// (about 120 ms), which each command loads for the services it calls.
+// (about 120 ms), which each command loads for the services it calls, nor the request signer of HTTP triggers.
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 
@@ -11,8 +11,9 @@ test('the CLI starts without the CDK toolkit library or an AWS SDK client; a dep
     'const toolkit = /[\\\\/]@aws-cdk[\\\\/]toolkit-lib[\\\\/]/;',
     'const clients = /[\\\\/]@aws-sdk[\\\\/]client-[a-z0-9-]+[\\\\/]/;',
     'const lambda = /[\\\\/]@aws-sdk[\\\\/]client-lambda[\\\\/]/;',
+    'const signer = /[\\\\/]@smithy[\\\\/]signature-v4[\\\\/]/;',
     "require('./lib/cli/program').buildProgram();",
-    'const atStart = { toolkit: loaded(toolkit), clients: loaded(clients) };',
+    'const atStart = { toolkit: loaded(toolkit), clients: loaded(clients), signer: loaded(signer) };',
     "require('./lib/io-host').toolkitLib();",
     "require('./lib/aws-sdk').lambdaSdk();",
     'const after = { toolkit: loaded(toolkit), lambda: loaded(lambda) };',
@@ -20,7 +21,7 @@ test('the CLI starts without the CDK toolkit library or an AWS SDK client; a dep
   ].join('\n');
   const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: root, encoding: 'utf-8' });
   const { atStart, after } = JSON.parse(out.trim().split('\n').pop() ?? '{}');
-  expect(atStart).toEqual({ toolkit: 0, clients: 0 });
+  expect(atStart).toEqual({ toolkit: 0, clients: 0, signer: 0 });
   expect(after.toolkit).toBeGreaterThan(0);
   expect(after.lambda).toBeGreaterThan(0);
 });
