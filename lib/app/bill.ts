@@ -31,6 +31,12 @@ const FIELDS: Array<[keyof Omit<BillLine, 'name'>, BillingMetric]> = [
 ];
 
 /**
+ * How far past this machine's now a bill still counts the meter's figures: a datapoint stamped by a clock that runs
+ * ahead (the cloud's, or this one's before it was set back) belongs to the window that ends now.
+ */
+export const CLOCK_SKEW_MILLIS = 5 * 60_000;
+
+/**
  * Reads the meter's metrics back from CloudWatch: every function that has billing metrics, summed over
  * the window that ends now. The total is the sum of the functions' lines.
  */
@@ -52,8 +58,10 @@ export async function readBill(client: CloudWatchClient, sinceMillis: number, no
     nextToken = page.NextToken;
   } while (nextToken);
   names.sort();
-  // One period covering the whole window (whole minutes), starting at the window's start.
-  const period = Math.max(60, Math.ceil(sinceMillis / 60_000) * 60);
+  // One period covering the whole window (whole minutes), starting at the window's start, and reaching
+  // CLOCK_SKEW_MILLIS past now: the meter stamps its figures with the log events' times, taken by the cloud's
+  // clock, which may run ahead of this one (or this one may have been set back since).
+  const period = Math.max(60, Math.ceil((sinceMillis + CLOCK_SKEW_MILLIS) / 60_000) * 60);
   const start = new Date(now - sinceMillis);
   const end = new Date(start.getTime() + period * 1000);
   const queries: MetricDataQuery[] = names.flatMap((name, i) =>

@@ -3,7 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricStatisticsCommand,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BillingModel } from '../../../lib';
@@ -167,6 +172,22 @@ test('a function that logs in the JSON format is metered from its platform.repor
 });
 
 test('`stagegraph bill --json` prints the same figures', async () => {
+  // A figure stamped two minutes ahead of this machine's clock (a cloud whose clock runs ahead, or this one set back
+  // by its time service since the invocation) still belongs to the window that ends now.
+  const ahead = `stagegraph-billing-ahead-${run}`;
+  await cloudwatch.send(
+    new PutMetricDataCommand({
+      Namespace: 'Stagegraph/Billing',
+      MetricData: [
+        {
+          MetricName: 'Invocations',
+          Dimensions: [{ Name: 'FunctionName', Value: ahead }],
+          Timestamp: new Date(Date.now() + 120_000),
+          Value: 1,
+        },
+      ],
+    }),
+  );
   const { stdout } = await promisify(execFile)(
     path.join(ROOT, 'node_modules', '.bin', 'tsx'),
     [path.join(ROOT, 'bin', 'stagegraph.ts'), 'bill', '--since', '30m', '--json'],
@@ -175,7 +196,8 @@ test('`stagegraph bill --json` prints the same figures', async () => {
   const bill = JSON.parse(stdout) as { functions: Array<Expected & { name: string }>; total: Expected };
   const ours = bill.functions.filter(f => f.name in runs);
   for (const [functionName, want] of Object.entries(expected)) {
-    const line = bill.functions.find(f => f.name === functionName)!;
+    const line = bill.functions.find(f => f.name === functionName);
+    if (!line) throw new Error(`${functionName} is not in the bill: ${stdout}`);
     expect(line).toMatchObject({
       invocations: want.invocations,
       billedDurationMillis: want.billedDurationMillis,
@@ -185,6 +207,7 @@ test('`stagegraph bill --json` prints the same figures', async () => {
     expect(line.gbSeconds).toBeCloseTo(want.gbSeconds, 9);
   }
   expect(ours).toHaveLength(Object.keys(runs).length);
+  expect(bill.functions.find(f => f.name === ahead)).toMatchObject({ invocations: 1 });
   // The total adds up the lines (functions of other apps on the same local cloud included).
   expect(bill.total.invocations).toBe(bill.functions.reduce((sum, f) => sum + f.invocations, 0));
 });
