@@ -67,6 +67,7 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
   // The local cloud's state, function code and output: the user's alone. (LocalStack clears its tmp folder at each
   // start; on hosts other than Debian it first makes what it deletes writable by everyone.)
   fs.chmodSync(paths.filesystem, 0o700);
+  rotateLog(paths.log);
   const log = fs.openSync(paths.log, 'a');
   const child = spawn(paths.python, ['-m', 'localstack.runtime.main'], {
     cwd: paths.root,
@@ -277,10 +278,42 @@ function portTaken(port: number): Promise<boolean> {
   });
 }
 
-function tail(file: string, chars = 3000): string {
-  if (!fs.existsSync(file)) {
+/** The size past which the local cloud's log is moved aside when it starts (see {@link rotateLog}). */
+export const LOG_ROTATE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Moves a log of more than `maxBytes` to `<file>.1`, replacing the one moved there before, so that a start writes a
+ * new log: the previous one stays readable, and the two stay near `maxBytes` plus what one run writes. True when it
+ * moved the log.
+ */
+export function rotateLog(file: string, maxBytes = LOG_ROTATE_BYTES): boolean {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return false;
+  }
+  if (size <= maxBytes) return false;
+  fs.renameSync(file, `${file}.1`);
+  return true;
+}
+
+/** The end of a log, read from its last bytes only. */
+export function tail(file: string, chars = 3000): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
     return '(no log)';
   }
-  const text = fs.readFileSync(file, 'utf-8');
-  return text.slice(-chars);
+  try {
+    const size = fs.fstatSync(fd).size;
+    // A character is at most 4 bytes in UTF-8 (one cut at the start of what is read shows as U+FFFD).
+    const length = Math.min(size, chars * 4);
+    const buffer = Buffer.alloc(length);
+    fs.readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString('utf-8').slice(-chars);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

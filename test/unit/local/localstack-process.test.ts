@@ -3,7 +3,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { installLocalStack } from '../../../lib/local/install';
-import { isAlive, localStatus, processStartTicks, stopLocalStack } from '../../../lib/local/localstack-process';
+import {
+  isAlive,
+  localStatus,
+  processStartTicks,
+  rotateLog,
+  stopLocalStack,
+  tail,
+} from '../../../lib/local/localstack-process';
 import { localPaths } from '../../../lib/local/paths';
 
 // The local cloud's pid file and install, without starting LocalStack: a stale pid file must never make
@@ -121,4 +128,34 @@ test("the install is shared in the user's cache, one per LocalStack version; sta
   expect(paths.venv).toBe(path.join(scratch, 'cache', 'localstack-2026.3.0', 'venv'));
   expect(paths.filesystem).toBe(path.join(scratch, '.stagegraph', 'localstack', 'filesystem'));
   expect(paths.pid).toBe(path.join(scratch, '.stagegraph', 'localstack', 'localstack.pid'));
+});
+
+describe("the local cloud's log", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-log-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a log past the limit is moved to .1 (replacing the one before) when the local cloud starts; a small one stays', () => {
+    const log = path.join(dir, 'localstack.log');
+    fs.writeFileSync(`${log}.1`, 'older');
+    fs.writeFileSync(log, 'x'.repeat(100));
+    expect(rotateLog(log, 100)).toBe(false);
+    expect(fs.readFileSync(log, 'utf-8')).toHaveLength(100);
+
+    fs.appendFileSync(log, 'y');
+    expect(rotateLog(log, 100)).toBe(true);
+    expect(fs.existsSync(log)).toBe(false);
+    expect(fs.readFileSync(`${log}.1`, 'utf-8')).toBe(`${'x'.repeat(100)}y`);
+    expect(rotateLog(path.join(dir, 'none.log'), 100)).toBe(false);
+  });
+
+  test('its tail is the last characters, read from the end of the file', () => {
+    const log = path.join(dir, 'localstack.log');
+    fs.writeFileSync(log, `${'a'.repeat(50_000)}é${'b'.repeat(10)}\nthe end`);
+    expect(tail(log, 19)).toBe(`é${'b'.repeat(10)}\nthe end`);
+    expect(tail(log, 70_000)).toHaveLength(50_000 + 1 + 10 + 8);
+    expect(tail(path.join(dir, 'none.log'))).toBe('(no log)');
+  });
 });
