@@ -30,6 +30,7 @@ from stagegraph_localstack.repairs import (
     bind_twisted_gateway_to_host,
     honour_subscription_filter_names,
     keep_function_code_private,
+    keep_raw_form_bodies,
     keep_kinesis_on_loopback,
     log_failed_requests_only,
     mock_states_errors,
@@ -52,6 +53,7 @@ def stagegraph_repairs() -> None:
     keep_kinesis_on_loopback()
     keep_function_code_private()
     enforce_invoke_payload_limits()
+    keep_raw_form_bodies()
     enforce_api_gateway_body_limit()
     enforce_iam_authorization()
     enforce_lambda_authorizers()

@@ -9,6 +9,7 @@ output and REPORT lines. The repair lets CreateLogStream succeed when the stream
 """
 import logging
 import os
+import sys
 from pathlib import Path
 
 from stagegraph_localstack.patching import install_once
@@ -96,6 +97,61 @@ def lighten_twisted_requests(site) -> None:
     # The site's setting, which twisted's Request reads when it is not given one (Site(parsePOSTFormSubmission=...)).
     site._parsePOSTFormSubmission = False
     site.log = lambda request: None
+
+
+# The bodies werkzeug reads into a request's form.
+FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def keep_form_body(request) -> None:
+    """Keeps the bytes of a form body before werkzeug reads the form from them (it then reads them from the copy)."""
+    if "form" not in request.__dict__ and not request.shallow and request.mimetype in FORM_MIMETYPES:
+        request.get_data()
+
+
+def raw_payload(request, restore_payload):
+    """The body as it came (kept now, if nothing has read it yet); else what `restore_payload` (rolo's) makes of the
+    request."""
+    keep_form_body(request)
+    kept = getattr(request, "_cached_data", None)
+    if kept is not None and not request.shallow:
+        return kept
+    return restore_payload(request)
+
+
+@install_once
+def keep_raw_form_bodies() -> bool:
+    """A form body (`application/x-www-form-urlencoded`, the default of `curl --data`, or `multipart/form-data`)
+    reached a function behind a REST API changed: werkzeug reads such a body into the request's form the first time
+    LocalStack looks at it (to tell which service a request is for), and the gateway then rebuilt the body from the
+    form (rolo's `restore_payload`): `{"x":1}` arrived as `%7B%22x%22%3A1%7D=`, `a` as `a=`, and a signed form POST
+    was checked against an empty body; a Lambda function URL did the same. Here werkzeug keeps the body's bytes
+    before it reads a form from them, and `restore_payload`, wherever LocalStack and rolo imported it, gives them as
+    they came, as API Gateway and function URLs do."""
+    try:
+        import rolo.request
+        from localstack.services.apigateway.next_gen.execute_api.handlers import parse  # noqa: F401 - imports it
+        from localstack.utils.patch import patch
+        from werkzeug.wrappers import Request
+    except ImportError:  # not inside LocalStack
+        return False
+
+    @patch(Request._load_form_data)
+    def _load_form_data(fn, self):
+        keep_form_body(self)
+        return fn(self)
+
+    original = rolo.request.restore_payload
+
+    def restore_payload(request):
+        return raw_payload(request, original)
+
+    # Imported by name (`from rolo.request import restore_payload`): each module's own name, and rolo's for those
+    # imported later.
+    for module in list(sys.modules.values()):
+        if getattr(module, "restore_payload", None) is original:
+            module.restore_payload = restore_payload
+    return True
 
 
 # Whether LocalStack's log gets a line for every request it answers (STAGEGRAPH_REQUEST_LOG=all), set at install.

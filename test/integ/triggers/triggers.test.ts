@@ -102,6 +102,26 @@ test('an HTTP request reaches the function through the REST API and its answer c
   expect(unrouted.status).toBeLessThan(500);
 });
 
+test('a form body (the default of `curl --data`) reaches the function as it was sent, signed or not', async () => {
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  for (const body of ['{"x":1}', 'a', 'a=1&b=2+3&c=%20&a=4']) {
+    const response = await fetch(`${localRestApiUrl(physical.StageHttpApi)}/items/form`, {
+      method: 'POST',
+      body,
+      headers: form,
+    });
+    expect(await response.json()).toMatchObject({ method: 'POST', id: 'form', body });
+  }
+  const body = 'signed={"form":true}';
+  const signed = await sendHttp(
+    new URL(`${localRestApiUrl(physical.StageHttpApi)}/private`),
+    { method: 'POST', body, headers: form },
+    { accessKeyId: 'test', secretAccessKey: 'test' },
+  );
+  expect(signed.status).toBe(200);
+  expect(await signed.json()).toMatchObject({ method: 'POST', path: '/private', body });
+});
+
 test("an HTTP body over API Gateway's 10 MB is refused with 413 before the function runs", async () => {
   const marker = `big-${Date.now()}`;
   const response = await fetch(`${localRestApiUrl(physical.StageHttpApi)}/items/${marker}`, {
