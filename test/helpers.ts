@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 
@@ -8,4 +10,14 @@ export const FIXTURES = path.join(__dirname, 'fixtures');
 export function unbuiltStack(id = 'Stack'): Stack {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   return new Stack(app, id, { env: { account: '111111111111', region: 'us-east-1' } });
+}
+
+/** A new temporary folder for each test of the enclosing `describe`, removed after it: `const dir = tempDirPerTest(...)`, then `dir()`. */
+export function tempDirPerTest(prefix: string): () => string {
+  let dir = '';
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
 }

@@ -1,9 +1,11 @@
+import * as fs from 'fs';
 import * as path from 'path';
-import { StageBuildError } from '../errors';
+import { StageBuildError, StageInputError } from '../errors';
 import { CollectingIoHost, toolkitLib } from '../io-host';
 import { cdkAppCommand } from '../project';
 import { AppSummary, summarizeAssembly } from './assembly';
 import { Progress, QUIET } from './progress';
+import { ignoreStateFolder, STATE_FOLDER } from '../state-folder';
 
 /** Options of {@link synthesizeApp}. */
 export interface SynthesizeOptions {
@@ -87,15 +89,30 @@ export async function structureAssembly(
   name: string,
   options: StructureOptions = {},
 ): Promise<string> {
-  if (given) return path.resolve(given);
+  if (given) {
+    const dir = path.resolve(given);
+    if (!fs.existsSync(path.join(dir, 'manifest.json'))) {
+      throw new StageInputError(
+        `--assembly ${given}: no cloud assembly there (no ${path.join(dir, 'manifest.json')}); give the folder \`cdk synth\` wrote, such as cdk.out, or leave --assembly out to synthesize the app`,
+      );
+    }
+    return dir;
+  }
   const projectDir = path.resolve(options.projectDir ?? process.cwd());
   const synthesized = await (options.progress ?? QUIET).step('Synthesizing the app', () =>
     synthesizeApp({
       projectDir,
-      outdir: path.join(projectDir, '.stagegraph', `${name}.out`),
+      outdir: stateOutdir(projectDir, name),
       skipBuilds: true,
       ...(options.context && Object.keys(options.context).length > 0 ? { context: options.context } : {}),
     }),
   );
   return synthesized.assemblyDir;
+}
+
+/** Where a command that synthesizes the app for itself writes it: `.stagegraph/<name>.out`, kept out of git. */
+function stateOutdir(projectDir: string, name: string): string {
+  const outdir = path.join(projectDir, STATE_FOLDER, `${name}.out`);
+  ignoreStateFolder(outdir);
+  return outdir;
 }

@@ -15,7 +15,7 @@ import { terminalProgress } from '../terminal/progress';
 export function describeDevEvent(event: DevEvent): string | undefined {
   switch (event.type) {
     case 'watching':
-      return `watching ${event.dir} (${event.functions} functions built from source); Ctrl-C stops`;
+      return `watching ${event.dir} (${event.functions} function${event.functions === 1 ? '' : 's'} built from source); Ctrl-C stops`;
     case 'changed':
       return `changed: ${event.files.slice(0, 3).join(', ')}${event.files.length > 3 ? ` and ${event.files.length - 3} more` : ''}`;
     case 'swapped':

@@ -34,7 +34,19 @@ export function invokeCommand(): Command {
     });
 }
 
-/** The event of `--event`: inline JSON (starting with `{`, `[` or `"`), `-` for standard input, or a file. */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The event of `--event`: inline JSON (starting with `{`, `[` or `"`), `-` for standard input, a file, or another
+ * JSON value (a number, true, false, null) when no file has that name.
+ */
 export function readEvent(given: string | undefined): string {
   let event: string;
   if (given === undefined) {
@@ -45,6 +57,9 @@ export function readEvent(given: string | undefined): string {
     event = given;
   } else if (fs.existsSync(given) && fs.statSync(given).isFile()) {
     event = fs.readFileSync(given, 'utf-8');
+  } else if (isJson(given)) {
+    // A number, true, false or null (a file of that name, looked for first, wins).
+    event = given;
   } else {
     throw new UsageError(
       `--event '${given}' is neither JSON nor a file (looked for ${path.resolve(given)}): give inline JSON such as '{"name":"you"}', a JSON file, or - for standard input`,

@@ -114,7 +114,29 @@ export function describeError(error: unknown): { readonly message: string; reado
           : EXIT_CODES.failed;
     return { message: error.message, exitCode };
   }
+  const aws = awsProblem(error);
+  if (aws) return { message: aws, exitCode: EXIT_CODES.failed };
   // Anything else is a defect: its stack goes with it.
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return { message: `an unexpected error (please report it): ${text}`, exitCode: EXIT_CODES.failed };
+}
+
+/**
+ * What an error of the AWS SDK says, when it is one: an answer of the service (an `$metadata` with its status), or a
+ * client without credentials or region. Not a defect of stagegraph: the message alone, no stack.
+ */
+export function awsProblem(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const sdk = error as Error & { $metadata?: { httpStatusCode?: number }; $fault?: string };
+  if (sdk.name === 'CredentialsProviderError') {
+    return `no AWS credentials found (${error.message}): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
+  }
+  if (error.message === 'Region is missing') {
+    return 'no AWS region set: set AWS_REGION (or a region in your AWS profile)';
+  }
+  if (sdk.$metadata && sdk.$fault) {
+    const status = sdk.$metadata.httpStatusCode ? ` (HTTP ${sdk.$metadata.httpStatusCode})` : '';
+    return `the AWS API answered ${sdk.name}${status}: ${error.message}`;
+  }
+  return undefined;
 }

@@ -7,6 +7,7 @@ import { copyTree } from './copy-tree';
 import { BuildSettings, LanguageBuilder } from './languages/builder';
 import { sourceFingerprint } from './source-fingerprint';
 import { StageBuildError } from '../errors';
+import { ignoreStateFolder, STATE_FOLDER } from '../state-folder';
 
 /** Bump when a builder's output changes for the same input, so old cache entries are not reused. */
 const BUILDER_VERSION = 1;
@@ -83,7 +84,7 @@ export function buildCacheDir(): string | undefined {
   }
   return fromEnv && fromEnv.length > 0
     ? path.resolve(fromEnv)
-    : path.join(findAppRoot().dir, '.stagegraph', 'build-cache');
+    : path.join(findAppRoot().dir, STATE_FOLDER, 'build-cache');
 }
 
 /**
@@ -95,6 +96,7 @@ function storeInCache(outputDir: string, entry: string): void {
   let staging: string | undefined;
   try {
     fs.mkdirSync(path.dirname(entry), { recursive: true });
+    ignoreStateFolder(entry);
     staging = fs.mkdtempSync(`${entry}.tmp-`);
     fs.chmodSync(staging, 0o755);
     copyTree(outputDir, staging);

@@ -1,4 +1,4 @@
-import { StageInputError } from '../errors';
+import { LocalCloudError, StageInputError } from '../errors';
 
 /** The port the embedded LocalStack listens on by default, on 127.0.0.1 only. */
 export const LOCAL_PORT = 4566;
@@ -46,6 +46,27 @@ export function usesExternalLocalStack(): boolean {
   return Boolean(process.env.LOCALSTACK_ENDPOINT);
 }
 
+/**
+ * {@link localEndpoint}, checked to be an http or https URL before a client uses it: a `LOCALSTACK_ENDPOINT` that is
+ * not one is named as the problem, not taken for an app that is not deployed.
+ */
+export function checkedLocalEndpoint(): string {
+  const endpoint = localEndpoint();
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(endpoint).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new LocalCloudError(
+      `LOCALSTACK_ENDPOINT is '${process.env.LOCALSTACK_ENDPOINT}', which is not an http or https URL: set it to a LocalStack's URL such as http://127.0.0.1:4566, or unset it to use the embedded local cloud`,
+      3,
+    );
+  }
+  return endpoint;
+}
+
 /** Settings for AWS SDK v3 clients talking to the local cloud. */
 export function localClientConfig(): {
   endpoint: string;
@@ -54,7 +75,7 @@ export function localClientConfig(): {
   forcePathStyle: boolean;
 } {
   return {
-    endpoint: localEndpoint(),
+    endpoint: checkedLocalEndpoint(),
     region: LOCAL_REGION,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     forcePathStyle: true,
@@ -66,7 +87,7 @@ export function localClientConfig(): {
  * cloud, with dummy credentials, so nothing reaches AWS or a public DNS name.
  */
 export function localAwsEnvironment(): Record<string, string> {
-  const endpoint = localEndpoint();
+  const endpoint = checkedLocalEndpoint();
   return {
     AWS_ENDPOINT_URL: endpoint,
     AWS_ENDPOINT_URL_S3: endpoint,
@@ -86,7 +107,7 @@ export interface LocalStackHealth {
 
 /** The health of the LocalStack at `endpoint`, or undefined when nothing answers as LocalStack. */
 export async function localStackHealth(
-  endpoint = localEndpoint(),
+  endpoint = checkedLocalEndpoint(),
   timeoutMs = 1000,
 ): Promise<LocalStackHealth | undefined> {
   try {
@@ -109,7 +130,7 @@ export function isUnreachable(error: unknown): boolean {
     depth++
   ) {
     if (
-      /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH/.test(`${e.code ?? ''} ${e.message ?? ''}`) ||
+      /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN/.test(`${e.code ?? ''} ${e.message ?? ''}`) ||
       (e.errors ?? []).some(isUnreachable)
     ) {
       return true;

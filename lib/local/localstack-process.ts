@@ -4,6 +4,7 @@ import * as net from 'net';
 import { LocalCloudError, StageBuildError } from '../errors';
 import { localEndpoint, localPort, LocalStackHealth, localStackHealth, usesExternalLocalStack } from './endpoint';
 import { localPaths } from './paths';
+import { ignoreStateFolder } from '../state-folder';
 
 /** How long LocalStack may take to become healthy. */
 const START_TIMEOUT_MS = 120_000;
@@ -64,6 +65,7 @@ export async function startLocalStack(options: StartOptions): Promise<LocalStatu
     );
   }
   fs.mkdirSync(paths.filesystem, { recursive: true });
+  ignoreStateFolder(paths.root);
   // The local cloud's state, function code and output: the user's alone. (LocalStack clears its tmp folder at each
   // start; on hosts other than Debian it first makes what it deletes writable by everyone.)
   fs.chmodSync(paths.filesystem, 0o700);
@@ -284,7 +286,7 @@ export const LOG_ROTATE_BYTES = 16 * 1024 * 1024;
 /**
  * Moves a log of more than `maxBytes` to `<file>.1`, replacing the one moved there before, so that a start writes a
  * new log: the previous one stays readable, and the two stay near `maxBytes` plus what one run writes. True when it
- * moved the log.
+ * moved the log; false when it was small enough, or could not be moved.
  */
 export function rotateLog(file: string, maxBytes = LOG_ROTATE_BYTES): boolean {
   let size: number;
@@ -294,7 +296,12 @@ export function rotateLog(file: string, maxBytes = LOG_ROTATE_BYTES): boolean {
     return false;
   }
   if (size <= maxBytes) return false;
-  fs.renameSync(file, `${file}.1`);
+  try {
+    fs.renameSync(file, `${file}.1`);
+  } catch {
+    // `.1` cannot be replaced (a folder, say): the log goes on growing rather than the local cloud not starting.
+    return false;
+  }
   return true;
 }
 

@@ -1,5 +1,6 @@
 import * as os from 'os';
 import * as path from 'path';
+import { STATE_FOLDER } from '../state-folder';
 
 /** The LocalStack core release the embedded local cloud runs. */
 export const LOCALSTACK_VERSION = '2026.3.0';
@@ -49,7 +50,7 @@ export function stagegraphCacheDir(): string {
 }
 
 export function localPaths(projectDir: string): LocalPaths {
-  const root = path.join(path.resolve(projectDir), '.stagegraph', 'localstack');
+  const root = path.join(path.resolve(projectDir), STATE_FOLDER, 'localstack');
   const install = path.join(stagegraphCacheDir(), `localstack-${LOCALSTACK_VERSION}`);
   const venv = path.join(install, 'venv');
   return {

@@ -18,6 +18,13 @@ describe('stagegraph bill', () => {
       "--since must be a number and a unit, s, m, h or d, like 30m, 1h or 7d (given 'soon')",
     );
     expect(() => parseSince('0h')).toThrow(/given '0h'/);
+    // As far back as CloudWatch keeps metrics, and no further (a number of days past it made an invalid timestamp).
+    expect(parseSince('455d')).toBe(455 * 86_400_000);
+    for (const far of ['456d', '99999999d', `${'9'.repeat(400)}s`]) {
+      expect(() => parseSince(far)).toThrow(
+        `--since reaches back at most 455d, the 15 months CloudWatch keeps metrics (given '${far}')`,
+      );
+    }
   });
 
   test('prints a line per function and the total', () => {
@@ -76,6 +83,19 @@ describe('stagegraph cost', () => {
     expect(huaweiText).toMatch(/Shop\/Api\s+Huawei FunctionGraph\s+512 MB\s+3,050,000/);
     expect(huaweiText).toMatch(/Shop\/Checkout\s+STANDARD\s+50,000\s+\d+\s+functions only/);
     expect(huaweiText).toContain('Flows: FunctionGraph workflows publish no price of their own');
+  });
+
+  test('--assembly of a folder without a cloud assembly says so (graph takes it the same way)', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-no-assembly-'));
+    try {
+      for (const assembly of [empty, path.join(empty, 'none')]) {
+        await expect(estimateApp({ target: DeployTarget.AWS, assembly })).rejects.toThrow(
+          `--assembly ${assembly}: no cloud assembly there (no ${path.join(assembly, 'manifest.json')}); give the folder \`cdk synth\` wrote, such as cdk.out, or leave --assembly out to synthesize the app`,
+        );
+      }
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   test('--target huawei synthesizes the app for Huawei Cloud, as synth --target huawei does', async () => {

@@ -74,6 +74,31 @@ describe('what the CLI says when something fails, and its exit code', () => {
     });
   });
 
+  test("an AWS API's answer, and a client without credentials or region, print their message alone", async () => {
+    const { InvalidArn } = await import('@aws-sdk/client-sfn');
+    const { RequestTooLargeException } = await import('@aws-sdk/client-lambda');
+    const { CredentialsProviderError } = await import('@smithy/property-provider');
+    const answered = [
+      [
+        new InvalidArn({ message: 'Invalid Arn: notanarn', $metadata: { httpStatusCode: 400 } }),
+        'the AWS API answered InvalidArn (HTTP 400): Invalid Arn: notanarn',
+      ],
+      [
+        new RequestTooLargeException({ message: '10000011 byte payload is too large', $metadata: {} }),
+        'the AWS API answered RequestTooLargeException: 10000011 byte payload is too large',
+      ],
+    ] as const;
+    for (const [error, message] of answered) {
+      expect(describeError(error)).toEqual({ message, exitCode: EXIT_CODES.failed });
+    }
+    expect(describeError(new CredentialsProviderError('Could not load credentials from any providers')).message).toBe(
+      'no AWS credentials found (Could not load credentials from any providers): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+    );
+    expect(describeError(new Error('Region is missing')).message).toBe(
+      'no AWS region set: set AWS_REGION (or a region in your AWS profile)',
+    );
+  });
+
   test('an unexpected error is printed with its stack; ours with their message alone', () => {
     const unexpected = new TypeError('x is undefined');
     const described = describeError(unexpected);
@@ -112,6 +137,19 @@ describe('invoke --event', () => {
     expect(readEvent('{"name":"you"}')).toBe('{"name":"you"}');
     expect(readEvent(file)).toBe('{"from":"file"}');
     expect(readEvent(undefined)).toBe('{}');
+    // Any other JSON value inline, as through a file or standard input.
+    for (const scalar of ['null', '1', '0', '-2.5', 'true', 'false']) {
+      expect(readEvent(scalar)).toBe(scalar);
+    }
+    // A file of that name wins.
+    const cwd = process.cwd();
+    process.chdir(path.dirname(file));
+    try {
+      fs.writeFileSync('true', '{"from":"the file true"}');
+      expect(readEvent('true')).toBe('{"from":"the file true"}');
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   test('fails if the event is neither JSON nor a file, or not JSON, as a usage error', () => {

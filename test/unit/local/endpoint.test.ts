@@ -1,5 +1,7 @@
 import { shellExports } from '../../../lib/cli/local';
+import { describeError } from '../../../lib/cli/program';
 import {
+  isUnreachable,
   localAwsEnvironment,
   localClientConfig,
   localEndpoint,
@@ -45,6 +47,19 @@ describe('local endpoint', () => {
     expect(localAwsEnvironment().AWS_ENDPOINT_URL).toBe('http://localstack.internal:4566');
   });
 
+  test('a LOCALSTACK_ENDPOINT that is not an http or https URL is named as the problem, exit code 3', () => {
+    for (const given of ['notaurl', 'http://[::1', 'ftp://127.0.0.1:4566', '127.0.0.1:4566']) {
+      process.env.LOCALSTACK_ENDPOINT = given;
+      const message = `LOCALSTACK_ENDPOINT is '${given}', which is not an http or https URL: set it to a LocalStack's URL such as http://127.0.0.1:4566, or unset it to use the embedded local cloud`;
+      expect(() => localClientConfig()).toThrow(message);
+      expect(() => localAwsEnvironment()).toThrow(message);
+      expect(describeError(catchError(() => localClientConfig())).exitCode).toBe(3);
+    }
+    // A name that does not resolve is a local cloud that cannot be reached.
+    const dns = Object.assign(new Error('getaddrinfo ENOTFOUND example.invalid'), { code: 'ENOTFOUND' });
+    expect(isUnreachable(Object.assign(new Error('fetch failed'), { cause: dns }))).toBe(true);
+  });
+
   test("an HTTP API's local URL is the path form that needs no DNS, read from the stack output", () => {
     delete process.env.LOCALSTACK_ENDPOINT;
 
@@ -73,3 +88,12 @@ describe('local endpoint', () => {
     );
   });
 });
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('it did not throw');
+}

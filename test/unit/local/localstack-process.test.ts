@@ -12,6 +12,7 @@ import {
   tail,
 } from '../../../lib/local/localstack-process';
 import { localPaths } from '../../../lib/local/paths';
+import { tempDirPerTest } from '../../helpers';
 
 // The local cloud's pid file and install, without starting LocalStack: a stale pid file must never make
 // stagegraph signal or name another process, and a wrong setting must not break a working install.
@@ -131,13 +132,10 @@ test("the install is shared in the user's cache, one per LocalStack version; sta
 });
 
 describe("the local cloud's log", () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-log-'));
-  });
-  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const folder = tempDirPerTest('stagegraph-log-');
 
   test('a log past the limit is moved to .1 (replacing the one before) when the local cloud starts; a small one stays', () => {
+    const dir = folder();
     const log = path.join(dir, 'localstack.log');
     fs.writeFileSync(`${log}.1`, 'older');
     fs.writeFileSync(log, 'x'.repeat(100));
@@ -149,9 +147,18 @@ describe("the local cloud's log", () => {
     expect(fs.existsSync(log)).toBe(false);
     expect(fs.readFileSync(`${log}.1`, 'utf-8')).toBe(`${'x'.repeat(100)}y`);
     expect(rotateLog(path.join(dir, 'none.log'), 100)).toBe(false);
+
+    // A .1 that cannot be replaced leaves the log where it is: the local cloud still starts.
+    fs.writeFileSync(log, 'z'.repeat(101));
+    fs.rmSync(`${log}.1`);
+    fs.mkdirSync(`${log}.1`);
+    fs.writeFileSync(path.join(`${log}.1`, 'inside'), '');
+    expect(rotateLog(log, 100)).toBe(false);
+    expect(fs.statSync(log).size).toBe(101);
   });
 
   test('its tail is the last characters, read from the end of the file', () => {
+    const dir = folder();
     const log = path.join(dir, 'localstack.log');
     fs.writeFileSync(log, `${'a'.repeat(50_000)}é${'b'.repeat(10)}\nthe end`);
     expect(tail(log, 19)).toBe(`é${'b'.repeat(10)}\nthe end`);
