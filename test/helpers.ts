@@ -12,7 +12,10 @@ export function unbuiltStack(id = 'Stack'): Stack {
   return new Stack(app, id, { env: { account: '111111111111', region: 'us-east-1' } });
 }
 
-/** A new temporary folder for each test of the enclosing `describe`, removed after it: `const dir = tempDirPerTest(...)`, then `dir()`. */
+/**
+ * A new temporary folder for each test of the enclosing `describe`, removed after it:
+ * `const dir = tempDirPerTest('prefix-')`, then `dir()` in a test.
+ */
 export function tempDirPerTest(prefix: string): () => string {
   let dir = '';
   beforeEach(() => {
