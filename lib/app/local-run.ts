@@ -1,5 +1,6 @@
 import { localEndpoint } from '../local/endpoint';
 import { installLocalStack } from '../local/install';
+import { cdkAppCommand } from '../project';
 import { LocalStatus, startLocalStack } from '../local/localstack-process';
 import { AppSummary, summarizeAssembly } from './assembly';
 import { deployLocal, LocalStackDeployment } from './deploy';
@@ -49,6 +50,8 @@ export interface DeployAppOptions {
  */
 export async function deployApp(projectDir: string, options: DeployAppOptions = {}): Promise<LocalStackDeployment[]> {
   const progress = options.progress ?? QUIET;
+  // Not an app folder: said before anything starts.
+  cdkAppCommand(projectDir);
   await ensureLocalCloud(projectDir, progress);
   return progress.step('Building and deploying the app to the local cloud', update =>
     deployLocal({

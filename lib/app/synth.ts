@@ -25,13 +25,17 @@ export interface SynthesizeOptions {
   readonly context?: Record<string, unknown>;
 }
 
+/** A synthesized app: what it holds, where, and the warnings of its constructs (`Annotations`) and of the CDK. */
+export interface SynthesizedApp extends AppSummary {
+  readonly assemblyDir: string;
+  readonly warnings: string[];
+}
+
 /**
  * Synthesizes the CDK app of a project with the CDK toolkit library (building every function's
  * code without Docker) and summarizes what it holds.
  */
-export async function synthesizeApp(
-  options: SynthesizeOptions,
-): Promise<AppSummary & { readonly assemblyDir: string }> {
+export async function synthesizeApp(options: SynthesizeOptions): Promise<SynthesizedApp> {
   const projectDir = path.resolve(options.projectDir);
   const outdir = path.resolve(options.outdir ?? path.join(projectDir, 'cdk.out'));
   const ioHost = new CollectingIoHost();
@@ -60,7 +64,14 @@ export async function synthesizeApp(
     );
   }
   try {
-    return { ...summarizeAssembly(assembly.cloudAssembly.directory), assemblyDir: assembly.cloudAssembly.directory };
+    return {
+      ...summarizeAssembly(assembly.cloudAssembly.directory),
+      assemblyDir: assembly.cloudAssembly.directory,
+      // The toolkit reports the annotations of constructs as one message each, "WARNING <text> ...", at level error.
+      warnings: ioHost.messages
+        .filter(m => m.level === 'warn' || /^WARNING /.test(m.text))
+        .map(m => m.text.replace(/^WARNING /, '')),
+    };
   } finally {
     await assembly.dispose();
   }

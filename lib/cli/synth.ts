@@ -66,6 +66,8 @@ export function synthCommand(): Command {
       const summary = await step('Synthesizing the app', () =>
         synthesizeApp({ projectDir: process.cwd(), outdir: opts.out }),
       );
+      // The warnings of the app's constructs (HttpAuth.NONE, for one), on standard error as `cdk synth` shows them.
+      for (const warning of summary.warnings) console.error(`warning: ${warning}`);
       console.log(
         opts.json
           ? JSON.stringify(summary, null, 2)

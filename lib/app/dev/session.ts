@@ -173,6 +173,8 @@ export class DevSession {
   /** Starts the local cloud when needed, deploys the app and starts watching; resolves once it watches. */
   public async start(): Promise<readonly LocalStackDeployment[]> {
     const progress = this.#options.progress ?? QUIET;
+    // Not an app folder: said before anything starts.
+    cdkAppCommand(this.#projectDir);
     await ensureLocalCloud(this.#projectDir, progress);
     const stacks = await progress.step('Building and deploying the app to the local cloud', update =>
       deployLocal({

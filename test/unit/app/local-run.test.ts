@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { ownFunctionsOf } from '../../../lib/app/local-run';
+import { deployApp, ownFunctionsOf } from '../../../lib/app/local-run';
+import { DevSession } from '../../../lib/app/dev/session';
 import { Progress, QUIET } from '../../../lib/app/progress';
 import { structureAssembly } from '../../../lib/app/synth';
 import { deployFailed } from '../../../lib/local/deploy';
@@ -50,6 +51,21 @@ describe('operations on the app', () => {
     // THEN
     expect(dir).toBe(outdir);
     expect(steps).toEqual([]);
+  });
+
+  test('local deploy, start and dev in a folder without cdk.json say so before starting the local cloud', async () => {
+    // A LocalStack of the user's own that does not answer: a start would fail with another message.
+    const saved = process.env.LOCALSTACK_ENDPOINT;
+    process.env.LOCALSTACK_ENDPOINT = 'http://127.0.0.1:1';
+    try {
+      const message = `No cdk.json in ${outdir}: run stagegraph in the folder of a CDK app`;
+      await expect(deployApp(outdir)).rejects.toThrow(message);
+      await expect(new DevSession({ projectDir: outdir }).start()).rejects.toThrow(message);
+      expect(fs.readdirSync(outdir)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.LOCALSTACK_ENDPOINT;
+      else process.env.LOCALSTACK_ENDPOINT = saved;
+    }
   });
 
   test('quiet progress runs each step and shows nothing', async () => {
