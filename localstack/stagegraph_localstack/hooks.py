@@ -31,6 +31,7 @@ from stagegraph_localstack.repairs import (
     honour_subscription_filter_names,
     keep_function_code_private,
     keep_raw_form_bodies,
+    update_rest_api_stages,
     keep_kinesis_on_loopback,
     log_failed_requests_only,
     mock_states_errors,
@@ -54,6 +55,7 @@ def stagegraph_repairs() -> None:
     keep_function_code_private()
     enforce_invoke_payload_limits()
     keep_raw_form_bodies()
+    update_rest_api_stages()
     enforce_api_gateway_body_limit()
     enforce_iam_authorization()
     enforce_lambda_authorizers()

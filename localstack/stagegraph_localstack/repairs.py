@@ -99,6 +99,67 @@ def lighten_twisted_requests(site) -> None:
     site.log = lambda request: None
 
 
+# A REST API stage's properties that an update sets with a patch operation each, and their paths.
+_STAGE_FIELDS = (
+    ("DeploymentId", "/deploymentId"),
+    ("Description", "/description"),
+    ("TracingEnabled", "/tracingEnabled"),
+    ("CacheClusterEnabled", "/cacheClusterEnabled"),
+    ("CacheClusterSize", "/cacheClusterSize"),
+    ("DocumentationVersion", "/documentationVersion"),
+)
+
+
+def stage_patch_operations(previous: dict, desired: dict) -> list[dict]:
+    """The UpdateStage patch operations that take a stage from its `previous` CloudFormation properties to `desired`:
+    the deployment it serves first, then its settings, stage variables and access log setting."""
+    def text(value) -> str:
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
+    operations = []
+    for name, path in _STAGE_FIELDS:
+        if desired.get(name) is not None and desired.get(name) != previous.get(name):
+            operations.append({"op": "replace", "path": path, "value": text(desired[name])})
+    before, after = previous.get("Variables") or {}, desired.get("Variables") or {}
+    operations += [{"op": "replace", "path": f"/variables/{key}", "value": text(value)}
+                   for key, value in after.items() if before.get(key) != value]
+    operations += [{"op": "remove", "path": f"/variables/{key}"} for key in before if key not in after]
+    logs_before, logs_after = previous.get("AccessLogSetting") or {}, desired.get("AccessLogSetting") or {}
+    if logs_after != logs_before:
+        if logs_after:
+            operations += [{"op": "replace", "path": f"/accessLogSettings/{key[0].lower()}{key[1:]}", "value": value}
+                           for key, value in logs_after.items() if value]
+        else:
+            operations.append({"op": "remove", "path": "/accessLogSettings"})
+    return operations
+
+
+@install_once
+def update_rest_api_stages() -> bool:
+    """LocalStack's CloudFormation cannot update an `AWS::ApiGateway::Stage` (its provider raises NotImplementedError,
+    logged as a warning, and the deploy goes on): a second deploy of an app whose REST API changed (a route, an
+    authorizer) made a new deployment, removed the one the stage served, and left every URL of the API answering 404.
+    Here the update moves the stage to the new deployment and settings with UpdateStage, as CloudFormation does."""
+    try:
+        from localstack.services.apigateway.resource_providers.aws_apigateway_stage import ApiGatewayStageProvider
+        from localstack.services.cloudformation.resource_provider import OperationStatus, ProgressEvent
+    except ImportError:  # not inside LocalStack
+        return False
+
+    def update(self, request):
+        model = request.desired_state
+        previous = request.previous_state or {}
+        model["StageName"] = model.get("StageName") or previous.get("StageName")
+        operations = stage_patch_operations(previous, model)
+        if operations:
+            request.aws_client_factory.apigateway.update_stage(
+                restApiId=model["RestApiId"], stageName=model["StageName"], patchOperations=operations)
+        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+
+    ApiGatewayStageProvider.update = update
+    return True
+
+
 # The bodies werkzeug reads into a request's form.
 FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

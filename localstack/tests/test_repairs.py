@@ -242,3 +242,44 @@ def test_a_multipart_body_and_a_json_body_come_through_unchanged_too():
     assert parse.restore_payload(request) == multipart
     json = rolo.Request("PUT", "/p", headers={"Content-Type": "application/json"}, body=b'{"a":1}')
     assert parse.restore_payload(json) == b'{"a":1}'
+
+
+def test_a_stage_update_moves_it_to_the_new_deployment_and_settings():
+    assert repairs.stage_patch_operations(
+        {"DeploymentId": "old", "Description": "d", "TracingEnabled": False, "Variables": {"a": "1", "gone": "x"},
+         "AccessLogSetting": {"DestinationArn": "arn:1", "Format": "$context.requestId"}},
+        {"DeploymentId": "new", "Description": "d", "TracingEnabled": True, "Variables": {"a": "2", "b": "3"},
+         "AccessLogSetting": {"DestinationArn": "arn:2", "Format": "$context.requestId"}},
+    ) == [
+        {"op": "replace", "path": "/deploymentId", "value": "new"},
+        {"op": "replace", "path": "/tracingEnabled", "value": "true"},
+        {"op": "replace", "path": "/variables/a", "value": "2"},
+        {"op": "replace", "path": "/variables/b", "value": "3"},
+        {"op": "remove", "path": "/variables/gone"},
+        {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": "arn:2"},
+        {"op": "replace", "path": "/accessLogSettings/format", "value": "$context.requestId"},
+    ]
+    assert repairs.stage_patch_operations({"DeploymentId": "same"}, {"DeploymentId": "same"}) == []
+    assert repairs.stage_patch_operations({"AccessLogSetting": {"Format": "f"}}, {}) == [
+        {"op": "remove", "path": "/accessLogSettings"}]
+
+
+def test_cloudformation_updates_a_rest_api_stage_through_update_stage():
+    stage = pytest.importorskip("localstack.services.apigateway.resource_providers.aws_apigateway_stage")
+    provider_module = pytest.importorskip("localstack.services.cloudformation.resource_provider")
+    assert repairs.update_rest_api_stages()
+    calls = []
+    apigateway = types.SimpleNamespace(update_stage=lambda **kwargs: calls.append(kwargs))
+    request = types.SimpleNamespace(
+        desired_state={"RestApiId": "api1", "StageName": "live", "DeploymentId": "dep2"},
+        previous_state={"RestApiId": "api1", "StageName": "live", "DeploymentId": "dep1"},
+        aws_client_factory=types.SimpleNamespace(apigateway=apigateway),
+        custom_context={},
+    )
+
+    event = stage.ApiGatewayStageProvider().update(request)
+
+    assert event.status == provider_module.OperationStatus.SUCCESS
+    assert event.resource_model["StageName"] == "live"
+    assert calls == [{"restApiId": "api1", "stageName": "live",
+                      "patchOperations": [{"op": "replace", "path": "/deploymentId", "value": "dep2"}]}]
