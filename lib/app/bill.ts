@@ -36,6 +36,8 @@ const FIELDS: Array<[keyof Omit<BillLine, 'name'>, BillingMetric]> = [
  */
 export const CLOCK_SKEW_MILLIS = 5 * 60_000;
 
+const DAY_MILLIS = 86_400_000;
+
 /**
  * Reads the meter's metrics back from CloudWatch: every function that has billing metrics, summed over
  * the window that ends now. The total is the sum of the functions' lines.
@@ -58,10 +60,12 @@ export async function readBill(client: CloudWatchClient, sinceMillis: number, no
     nextToken = page.NextToken;
   } while (nextToken);
   names.sort();
-  // One period covering the whole window (whole minutes), starting at the window's start, and reaching
-  // CLOCK_SKEW_MILLIS past now: the meter stamps its figures with the log events' times, taken by the cloud's
-  // clock, which may run ahead of this one (or this one may have been set back since).
-  const period = Math.max(60, Math.ceil((sinceMillis + CLOCK_SKEW_MILLIS) / 60_000) * 60);
+  // One period covering the whole window, starting at the window's start, and reaching CLOCK_SKEW_MILLIS past now:
+  // the meter stamps its figures with the log events' times, taken by the cloud's clock, which may run ahead of this
+  // one (or this one may have been set back since). The period is a multiple of what CloudWatch asks for a start that
+  // far back: a minute within 15 days, 5 minutes within 63, an hour beyond (else it answers with no data).
+  const step = sinceMillis > 63 * DAY_MILLIS ? 3600 : sinceMillis > 15 * DAY_MILLIS ? 300 : 60;
+  const period = Math.ceil((sinceMillis + CLOCK_SKEW_MILLIS) / (step * 1000)) * step;
   const start = new Date(now - sinceMillis);
   const end = new Date(start.getTime() + period * 1000);
   const queries: MetricDataQuery[] = names.flatMap((name, i) =>

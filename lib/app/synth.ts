@@ -67,10 +67,7 @@ export async function synthesizeApp(options: SynthesizeOptions): Promise<Synthes
     return {
       ...summarizeAssembly(assembly.cloudAssembly.directory),
       assemblyDir: assembly.cloudAssembly.directory,
-      // The toolkit reports the annotations of constructs as one message each, "WARNING <text> ...", at level error.
-      warnings: ioHost.messages
-        .filter(m => m.level === 'warn' || /^WARNING /.test(m.text))
-        .map(m => m.text.replace(/^WARNING /, '')),
+      warnings: warningsOf(ioHost.messages),
     };
   } finally {
     await assembly.dispose();
@@ -110,6 +107,8 @@ export async function structureAssembly(
     return dir;
   }
   const projectDir = path.resolve(options.projectDir ?? process.cwd());
+  // Not an app folder: said before .stagegraph is made there.
+  cdkAppCommand(projectDir);
   const synthesized = await (options.progress ?? QUIET).step('Synthesizing the app', () =>
     synthesizeApp({
       projectDir,
@@ -126,4 +125,21 @@ function stateOutdir(projectDir: string, name: string): string {
   const outdir = path.join(projectDir, STATE_FOLDER, `${name}.out`);
   ignoreStateFolder(outdir);
   return outdir;
+}
+
+/**
+ * The warnings among the toolkit's messages: those at level warn, and the `WARNING` blocks of its report of the
+ * constructs' annotations (one message at level error, a block per annotation, separated by a blank line).
+ */
+export function warningsOf(messages: ReadonlyArray<{ readonly level: string; readonly text: string }>): string[] {
+  return messages.flatMap(m =>
+    m.level === 'warn'
+      ? [m.text]
+      : m.level !== 'error'
+        ? []
+        : m.text
+            .split(/\n\s*\n/)
+            .filter(block => block.startsWith('WARNING '))
+            .map(block => block.slice('WARNING '.length)),
+  );
 }

@@ -122,8 +122,8 @@ export function describeError(error: unknown): { readonly message: string; reado
 }
 
 /**
- * What an error of the AWS SDK says, when it is one: an answer of the service (an `$metadata` with its status), or a
- * client without credentials or region. Not a defect of stagegraph: the message alone, no stack.
+ * What an error of the AWS SDK says, when it is one: a service's refusal of the request (a client fault, with its
+ * status), or a client without credentials or region. Not a defect of stagegraph: the message alone, no stack.
  */
 export function awsProblem(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
@@ -134,7 +134,8 @@ export function awsProblem(error: unknown): string | undefined {
   if (error.message === 'Region is missing') {
     return 'no AWS region set: set AWS_REGION (or a region in your AWS profile)';
   }
-  if (sdk.$metadata && sdk.$fault) {
+  // A service's refusal of the request; a fault of the service itself (a 500 of the local cloud, say) stays unexpected.
+  if (sdk.$metadata && sdk.$fault === 'client') {
     const status = sdk.$metadata.httpStatusCode ? ` (HTTP ${sdk.$metadata.httpStatusCode})` : '';
     return `the AWS API answered ${sdk.name}${status}: ${error.message}`;
   }

@@ -125,12 +125,16 @@ export async function localStackHealth(
 /** True when the error is a connection that could not be made (refused, reset, timed out). */
 export function isUnreachable(error: unknown): boolean {
   for (
-    let e = error as { code?: string; cause?: unknown; message?: string; errors?: unknown[] } | undefined, depth = 0;
+    let e = error as
+        { code?: string; hostname?: string; cause?: unknown; message?: string; errors?: unknown[] } | undefined,
+      depth = 0;
     e && depth < 5;
     depth++
   ) {
     if (
-      /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN/.test(`${e.code ?? ''} ${e.message ?? ''}`) ||
+      /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH/.test(`${e.code ?? ''} ${e.message ?? ''}`) ||
+      // A name that does not resolve: the local cloud's only (AWS's, for --aws, is not the local cloud down).
+      ((e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') && e.hostname === localHostname()) ||
       (e.errors ?? []).some(isUnreachable)
     ) {
       return true;
@@ -138,4 +142,13 @@ export function isUnreachable(error: unknown): boolean {
     e = e.cause as typeof e;
   }
   return false;
+}
+
+/** The host name of {@link localEndpoint}, or undefined when it is not a URL. */
+function localHostname(): string | undefined {
+  try {
+    return new URL(localEndpoint()).hostname;
+  } catch {
+    return undefined;
+  }
 }

@@ -11,6 +11,7 @@ import logging
 import re
 
 from stagegraph_localstack.patching import install_once
+from stagegraph_localstack.repairs import request_body
 
 LOG = logging.getLogger(__name__)
 
@@ -84,7 +85,8 @@ def enforce_iam_authorization() -> bool:
         raw_path = request.environ.get("RAW_URI") or request.full_path
         host = request.headers.get("Host", request.host)
         url = f"{request.scheme}://{host}{raw_path}"
-        problem = signature_problem(request.method, url, dict(request.headers), request.get_data(), datetime.datetime.now(datetime.UTC))
+        problem = signature_problem(request.method, url, dict(request.headers), request_body(request),
+                                    datetime.datetime.now(datetime.UTC))
         if problem:
             kind, message = problem
             LOG.info("%s %s: IAM authorization refused: %s", request.method, raw_path, message)

@@ -164,20 +164,35 @@ def update_rest_api_stages() -> bool:
 FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+# Where a request keeps its form body's bytes: werkzeug's own copy (`_cached_data`) is emptied by a later
+# `request.data`, which reads the form and then the spent stream.
+RAW_BODY = "_stagegraph_raw_body"
+# The largest form body kept whole in memory, as API Gateway's limit: a bigger one (an S3 POST upload) is left to
+# werkzeug, which spools its files to disk.
+KEPT_BODY_BYTES = 10 * 1024 * 1024
+
+
 def keep_form_body(request) -> None:
-    """Keeps the bytes of a form body before werkzeug reads the form from them (it then reads them from the copy)."""
-    if "form" not in request.__dict__ and not request.shallow and request.mimetype in FORM_MIMETYPES:
-        request.get_data()
+    """Keeps the bytes of a form body of a known size up to `KEPT_BODY_BYTES` before werkzeug reads the form from
+    them (it then reads them from the copy)."""
+    if ("form" not in request.__dict__ and RAW_BODY not in request.__dict__ and not request.shallow
+            and request.mimetype in FORM_MIMETYPES and request.content_length is not None
+            and request.content_length <= KEPT_BODY_BYTES):
+        request.__dict__[RAW_BODY] = request.get_data()
+
+
+def request_body(request) -> bytes:
+    """The body of a request as it came: a form body's kept bytes, else what werkzeug has of it."""
+    kept = request.__dict__.get(RAW_BODY)
+    return kept if kept is not None else request.get_data()
 
 
 def raw_payload(request, restore_payload):
     """The body as it came (kept now, if nothing has read it yet); else what `restore_payload` (rolo's) makes of the
     request."""
     keep_form_body(request)
-    kept = getattr(request, "_cached_data", None)
-    if kept is not None and not request.shallow:
-        return kept
-    return restore_payload(request)
+    kept = request.__dict__.get(RAW_BODY)
+    return kept if kept is not None else restore_payload(request)
 
 
 @install_once

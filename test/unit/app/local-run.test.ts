@@ -53,7 +53,7 @@ describe('operations on the app', () => {
     expect(steps).toEqual([]);
   });
 
-  test('local deploy, start and dev in a folder without cdk.json say so before starting the local cloud', async () => {
+  test('local deploy, start, dev and graph in a folder without cdk.json say so before starting or writing anything', async () => {
     // A LocalStack of the user's own that does not answer: a start would fail with another message.
     const saved = process.env.LOCALSTACK_ENDPOINT;
     process.env.LOCALSTACK_ENDPOINT = 'http://127.0.0.1:1';
@@ -61,6 +61,7 @@ describe('operations on the app', () => {
       const message = `No cdk.json in ${outdir}: run stagegraph in the folder of a CDK app`;
       await expect(deployApp(outdir)).rejects.toThrow(message);
       await expect(new DevSession({ projectDir: outdir }).start()).rejects.toThrow(message);
+      await expect(structureAssembly(undefined, 'graph', { projectDir: outdir })).rejects.toThrow(message);
       expect(fs.readdirSync(outdir)).toEqual([]);
     } finally {
       if (saved === undefined) delete process.env.LOCALSTACK_ENDPOINT;

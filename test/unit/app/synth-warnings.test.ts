@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { synthesizeApp } from '../../../lib/app/synth';
+import { synthesizeApp, warningsOf } from '../../../lib/app/synth';
 import { FIXTURES, tempDirPerTest } from '../../helpers';
 
 jest.setTimeout(60_000);
@@ -17,4 +17,23 @@ describe('stagegraph synth', () => {
       ),
     ]);
   });
+});
+
+test("the toolkit's report of annotations gives a warning per WARNING block, not its INFO ones", () => {
+  const report = [
+    'WARNING first (Construct Annotations)\n   A/B\n   Acknowledge with x',
+    'WARNING second\n   A/C',
+    'INFO only information\n   A/D',
+  ].join('\n\n');
+  expect(
+    warningsOf([
+      { level: 'error', text: report },
+      { level: 'warn', text: 'a warning of the toolkit' },
+      { level: 'debug', text: 'WARNING not a report' },
+    ]),
+  ).toEqual([
+    'first (Construct Annotations)\n   A/B\n   Acknowledge with x',
+    'second\n   A/C',
+    'a warning of the toolkit',
+  ]);
 });

@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CLOCK_SKEW_MILLIS, readBill } from '../../../lib/app/bill';
 import { parseSince } from '../../../lib/app/duration';
 import { formatBill } from '../../../lib/terminal/bill-table';
 import { estimateAssembly } from '../../../lib/app/estimate';
@@ -25,6 +27,37 @@ describe('stagegraph bill', () => {
         `--since reaches back at most 455d, the 15 months CloudWatch keeps metrics (given '${far}')`,
       );
     }
+  });
+
+  test("the window's period is a multiple CloudWatch takes for a start that far back, and reaches past now", async () => {
+    const periods: Record<string, number> = {};
+    for (const since of ['1h', '15d', '16d', '63d', '64d', '455d']) {
+      let query: { StartTime: Date; EndTime: Date; MetricDataQueries: Array<{ MetricStat: { Period: number } }> };
+      const client = {
+        send: async (command: { constructor: { name: string }; input: unknown }) => {
+          if (command.constructor.name === 'ListMetricsCommand') {
+            return { Metrics: [{ Dimensions: [{ Name: 'FunctionName', Value: 'f' }] }] };
+          }
+          query = command.input as typeof query;
+          return { MetricDataResults: [] };
+        },
+      } as unknown as CloudWatchClient;
+      const now = Date.parse('2026-11-27T12:00:00Z');
+      await readBill(client, parseSince(since), now);
+      const period = query!.MetricDataQueries[0].MetricStat.Period;
+      periods[since] = period;
+      expect(query!.StartTime.getTime()).toBe(now - parseSince(since));
+      expect(query!.EndTime.getTime()).toBe(query!.StartTime.getTime() + period * 1000);
+      expect(query!.EndTime.getTime()).toBeGreaterThanOrEqual(now + CLOCK_SKEW_MILLIS);
+    }
+    expect(periods).toEqual({
+      '1h': 3900,
+      '15d': 1296300,
+      '16d': 1382700,
+      '63d': 5443500,
+      '64d': 5533200,
+      '455d': 39315600,
+    });
   });
 
   test('prints a line per function and the total', () => {

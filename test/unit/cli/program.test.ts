@@ -91,6 +91,11 @@ describe('what the CLI says when something fails, and its exit code', () => {
     for (const [error, message] of answered) {
       expect(describeError(error)).toEqual({ message, exitCode: EXIT_CODES.failed });
     }
+    // A fault of the service itself (a 500 of the local cloud) is unexpected: reported with its stack.
+    const { ServiceException } = await import('@aws-sdk/client-lambda');
+    const fault = new ServiceException({ message: 'the service broke', $metadata: { httpStatusCode: 500 } });
+    expect(fault.$fault).toBe('server');
+    expect(describeError(fault).message).toMatch(/^an unexpected error \(please report it\): ServiceException/);
     expect(describeError(new CredentialsProviderError('Could not load credentials from any providers')).message).toBe(
       'no AWS credentials found (Could not load credentials from any providers): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
     );

@@ -55,9 +55,15 @@ describe('local endpoint', () => {
       expect(() => localAwsEnvironment()).toThrow(message);
       expect(describeError(catchError(() => localClientConfig())).exitCode).toBe(3);
     }
-    // A name that does not resolve is a local cloud that cannot be reached.
-    const dns = Object.assign(new Error('getaddrinfo ENOTFOUND example.invalid'), { code: 'ENOTFOUND' });
-    expect(isUnreachable(Object.assign(new Error('fetch failed'), { cause: dns }))).toBe(true);
+    // A name that does not resolve is a local cloud that cannot be reached, when it is the local cloud's.
+    process.env.LOCALSTACK_ENDPOINT = 'http://localstack.invalid:4566';
+    const dns = (hostname: string) =>
+      Object.assign(new Error('fetch failed'), {
+        cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }),
+      });
+    expect(isUnreachable(dns('localstack.invalid'))).toBe(true);
+    // AWS's own (bill --aws offline) is not the local cloud down.
+    expect(isUnreachable(dns('monitoring.us-east-1.amazonaws.com'))).toBe(false);
   });
 
   test("an HTTP API's local URL is the path form that needs no DNS, read from the stack output", () => {
