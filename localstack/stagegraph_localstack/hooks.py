@@ -31,6 +31,7 @@ from stagegraph_localstack.repairs import (
     honour_subscription_filter_names,
     keep_function_code_private,
     keep_raw_form_bodies,
+    take_over_replaced_aliases,
     update_rest_api_stages,
     keep_kinesis_on_loopback,
     log_failed_requests_only,
@@ -56,6 +57,7 @@ def stagegraph_repairs() -> None:
     enforce_invoke_payload_limits()
     keep_raw_form_bodies()
     update_rest_api_stages()
+    take_over_replaced_aliases()
     enforce_api_gateway_body_limit()
     enforce_iam_authorization()
     enforce_lambda_authorizers()

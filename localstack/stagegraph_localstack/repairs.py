@@ -164,6 +164,72 @@ def update_rest_api_stages() -> bool:
 FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+# Aliases a replacement took over in place, by (function name, alias name): the revision it left them at.
+_TAKEN_OVER_ALIASES: dict[tuple[str, str], str] = {}
+
+
+@install_once
+def take_over_replaced_aliases() -> bool:
+    """A second deploy of a function with `reservedInstances` whose configuration or code changed failed with "Alias
+    already exists": LocalStack's CloudFormation replaces the `live` alias (it takes the alias's create-only
+    `FunctionName`, a `Ref` to a function that was only modified, for changed), and a replacement makes the new alias
+    before it removes the old one, under the same name. Here the new one takes the existing alias over (moves it to
+    the new version, puts its provisioned concurrency again), and the removal of the old one then leaves it, as long
+    as nothing changed it since."""
+    try:
+        from botocore.exceptions import ClientError
+        from localstack.services.lambda_.resource_providers.lambda_alias import (
+            REPEATED_INVOCATION,
+            LambdaAliasProvider,
+        )
+        from localstack.services.cloudformation.resource_provider import OperationStatus, ProgressEvent
+        from localstack.utils.patch import patch
+    except ImportError:  # not inside LocalStack
+        return False
+
+    @patch(LambdaAliasProvider.create)
+    def create(fn, self, request):
+        try:
+            return fn(self, request)
+        except ClientError as error:
+            if (error.response.get("Error", {}).get("Code") != "ResourceConflictException"
+                    or request.custom_context.get(REPEATED_INVOCATION)):
+                raise
+        model = request.desired_state
+        lambda_ = request.aws_client_factory.lambda_
+        params = {key: model[key] for key in ("FunctionVersion", "Description", "RoutingConfig") if key in model}
+        alias = lambda_.update_alias(FunctionName=model["FunctionName"], Name=model["Name"], **params)
+        model["Id"] = alias["AliasArn"]
+        request.custom_context[REPEATED_INVOCATION] = True
+        if model.get("ProvisionedConcurrencyConfig"):
+            lambda_.put_provisioned_concurrency_config(
+                FunctionName=model["FunctionName"], Qualifier=model["Name"],
+                ProvisionedConcurrentExecutions=model["ProvisionedConcurrencyConfig"]["ProvisionedConcurrentExecutions"])
+        revision = lambda_.get_alias(FunctionName=model["FunctionName"], Name=model["Name"])["RevisionId"]
+        _TAKEN_OVER_ALIASES[(model["FunctionName"], model["Name"])] = revision
+        LOG.debug("stagegraph: alias %s of %s taken over by its replacement", model["Name"], model["FunctionName"])
+        return ProgressEvent(status=OperationStatus.IN_PROGRESS, resource_model=model,
+                             custom_context=request.custom_context)
+
+    @patch(LambdaAliasProvider.delete)
+    def delete(fn, self, request):
+        model = request.desired_state
+        key = (model.get("FunctionName"), model.get("Name"))
+        taken = _TAKEN_OVER_ALIASES.pop(key, None)
+        if taken is not None:
+            lambda_ = request.aws_client_factory.lambda_
+            try:
+                current = lambda_.get_alias(FunctionName=key[0], Name=key[1])["RevisionId"]
+            except lambda_.exceptions.ResourceNotFoundException:
+                current = None
+            if current == taken:
+                # The replacement holds the alias now: the old resource's removal leaves it.
+                return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=request.previous_state)
+        return fn(self, request)
+
+    return True
+
+
 # Where a request keeps its form body's bytes: werkzeug's own copy (`_cached_data`) is emptied by a later
 # `request.data`, which reads the form and then the spent stream.
 RAW_BODY = "_stagegraph_raw_body"

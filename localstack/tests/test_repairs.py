@@ -294,3 +294,49 @@ def test_a_form_body_too_big_or_of_unknown_size_is_left_to_werkzeug(monkeypatch)
     big = rolo.Request("POST", "/p", headers={"Content-Type": "application/x-www-form-urlencoded"}, body=b"a=" + b"x" * 20)
     assert big.form["a"] == "x" * 20
     assert repairs.RAW_BODY not in big.__dict__
+
+
+def test_a_replacement_alias_takes_the_existing_one_over_and_the_old_ones_removal_leaves_it():
+    alias = pytest.importorskip("localstack.services.lambda_.resource_providers.lambda_alias")
+    provider_module = pytest.importorskip("localstack.services.cloudformation.resource_provider")
+    from botocore.exceptions import ClientError
+    assert repairs.take_over_replaced_aliases()
+    calls = []
+    revision = {"now": "r1"}
+
+    class NotFound(Exception):
+        pass
+
+    def create_alias(**kwargs):
+        raise ClientError({"Error": {"Code": "ResourceConflictException", "Message": "Alias already exists"}},
+                          "CreateAlias")
+
+    def update_alias(**kwargs):
+        calls.append(("update_alias", kwargs))
+        revision["now"] = "r2"
+        return {"AliasArn": "arn:f:live"}
+
+    lambda_ = types.SimpleNamespace(
+        create_alias=create_alias, update_alias=update_alias,
+        put_provisioned_concurrency_config=lambda **kwargs: calls.append(("put", kwargs)),
+        get_alias=lambda **kwargs: {"RevisionId": revision["now"]},
+        delete_alias=lambda **kwargs: calls.append(("delete_alias", kwargs)),
+        exceptions=types.SimpleNamespace(ResourceNotFoundException=NotFound),
+    )
+    clients = types.SimpleNamespace(lambda_=lambda_)
+    new = {"FunctionName": "f", "Name": "live", "FunctionVersion": "2",
+           "ProvisionedConcurrencyConfig": {"ProvisionedConcurrentExecutions": 1}}
+    old = {"FunctionName": "f", "Name": "live", "FunctionVersion": "1", "Id": "arn:f:live"}
+    provider = alias.LambdaAliasProvider()
+
+    made = provider.create(types.SimpleNamespace(desired_state=dict(new), aws_client_factory=clients, custom_context={}))
+    assert made.status == provider_module.OperationStatus.IN_PROGRESS and made.resource_model["Id"] == "arn:f:live"
+    removed = provider.delete(types.SimpleNamespace(desired_state=old, previous_state=old, aws_client_factory=clients))
+    assert removed.status == provider_module.OperationStatus.SUCCESS
+    assert calls == [
+        ("update_alias", {"FunctionName": "f", "Name": "live", "FunctionVersion": "2"}),
+        ("put", {"FunctionName": "f", "Qualifier": "live", "ProvisionedConcurrentExecutions": 1}),
+    ]
+    # Later removals (the stack's own deletion) remove it.
+    provider.delete(types.SimpleNamespace(desired_state=old, previous_state=old, aws_client_factory=clients))
+    assert calls[-1] == ("delete_alias", {"FunctionName": "f", "Name": "live"})
