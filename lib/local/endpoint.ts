@@ -51,20 +51,14 @@ export function usesExternalLocalStack(): boolean {
  * not one is named as the problem, not taken for an app that is not deployed.
  */
 export function checkedLocalEndpoint(): string {
-  const endpoint = localEndpoint();
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(endpoint).protocol;
-  } catch {
-    protocol = undefined;
-  }
+  const protocol = localEndpointUrl()?.protocol;
   if (protocol !== 'http:' && protocol !== 'https:') {
     throw new LocalCloudError(
       `LOCALSTACK_ENDPOINT is '${process.env.LOCALSTACK_ENDPOINT}', which is not an http or https URL: set it to a LocalStack's URL such as http://127.0.0.1:4566, or unset it to use the embedded local cloud`,
       3,
     );
   }
-  return endpoint;
+  return localEndpoint();
 }
 
 /** Settings for AWS SDK v3 clients talking to the local cloud. */
@@ -134,7 +128,7 @@ export function isUnreachable(error: unknown): boolean {
     if (
       /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH/.test(`${e.code ?? ''} ${e.message ?? ''}`) ||
       // A name that does not resolve: the local cloud's only (AWS's, for --aws, is not the local cloud down).
-      ((e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') && e.hostname === localHostname()) ||
+      ((e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') && e.hostname === localEndpointUrl()?.hostname) ||
       (e.errors ?? []).some(isUnreachable)
     ) {
       return true;
@@ -144,10 +138,10 @@ export function isUnreachable(error: unknown): boolean {
   return false;
 }
 
-/** The host name of {@link localEndpoint}, or undefined when it is not a URL. */
-function localHostname(): string | undefined {
+/** {@link localEndpoint} parsed, or undefined when it is not a URL. */
+function localEndpointUrl(): URL | undefined {
   try {
-    return new URL(localEndpoint()).hostname;
+    return new URL(localEndpoint());
   } catch {
     return undefined;
   }
