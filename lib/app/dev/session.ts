@@ -12,6 +12,7 @@ import { ensureLocalCloud } from '../local-run';
 import { Progress, QUIET } from '../progress';
 import { DevApp, DevFunction, functionsOfFile, isWithin, readDevApp } from './dev-app';
 import { rebuildCode, swapCode } from './swap';
+import { STATE_FOLDER } from '../../state-folder';
 
 /** What happens in a dev session, as it happens. */
 export type DevEvent =
@@ -50,7 +51,7 @@ export interface DevSessionOptions {
 const IGNORED_PARTS = new Set([
   'node_modules',
   '.git',
-  '.stagegraph',
+  STATE_FOLDER,
   'cdk.out',
   '__pycache__',
   '.venv',

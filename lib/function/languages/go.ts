@@ -4,6 +4,7 @@ import { Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
 import { runTool, toolPath } from '../../toolchain';
 import { BuildSettings, BuildTarget, cpuOf, SourceBuilder, sourceFolder } from './builder';
 import { LanguageSupport } from './language';
+import { STATE_FOLDER } from '../../state-folder';
 
 /** A library (layer) puts its executables under `/opt/bin`. */
 const LIBRARY_FOLDER = 'bin';
@@ -42,7 +43,7 @@ export class GoBuilder extends SourceBuilder {
       'go',
       sourceFolder(dir, 'go.mod', resolved => `Go code must be a module: no go.mod in ${resolved}`),
       // No `bootstrap`: the build writes it to its output folder, and a package of that name is source.
-      ['vendor/**/testdata', 'cdk.out', '.stagegraph'],
+      ['vendor/**/testdata', 'cdk.out', STATE_FOLDER],
     );
   }
 

@@ -7,6 +7,7 @@ import { runTool, toolPath } from '../../toolchain';
 import { BuildSettings, BuildTarget, SourceBuilder, sourceFolder } from './builder';
 import { JDK_FOLDERS, mavenJdkEnvironment } from './jdk';
 import { LanguageSupport } from './language';
+import { STATE_FOLDER } from '../../state-folder';
 
 /** The maven-dependency-plugin used to collect runtime dependencies: pinned, so builds repeat. */
 export const MAVEN_DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
@@ -15,7 +16,7 @@ export const MAVEN_DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependenc
 const LIBRARY_FOLDER = 'java';
 
 // Maven's build folder and the outputs are at the project's top only: a package named `target` is source.
-const IGNORED = ['/target', '.idea', '.settings', '.classpath', '.project', 'cdk.out', '.stagegraph'];
+const IGNORED = ['/target', '.idea', '.settings', '.classpath', '.project', 'cdk.out', STATE_FOLDER];
 const IGNORED_AT_TOP = IGNORED.map(pattern => pattern.replace(/^\//, ''));
 
 /**

@@ -6,6 +6,7 @@ import { StageBuildError } from '../../errors';
 import { runTool, toolPath } from '../../toolchain';
 import { BuildSettings, BuildTarget, SourceBuilder } from './builder';
 import { LanguageSupport } from './language';
+import { STATE_FOLDER } from '../../state-folder';
 
 /** A library (layer) puts its packages under `/opt/nodejs/node_modules`. */
 const LIBRARY_FOLDER = 'nodejs';
@@ -48,7 +49,7 @@ export class NodejsBuilder extends SourceBuilder {
       'node_modules',
       'cdk.out',
       '/dist',
-      '.stagegraph',
+      STATE_FOLDER,
     ]);
     this.entry = resolved;
   }

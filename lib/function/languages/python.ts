@@ -7,6 +7,7 @@ import { PIP_INSTALL_QUIETLY, runTool, toolPath } from '../../toolchain';
 import { buildCacheDir } from '../local-build';
 import { BuildSettings, BuildTarget, cpuOf, SourceBuilder, sourceFolder } from './builder';
 import { LanguageSupport } from './language';
+import { STATE_FOLDER } from '../../state-folder';
 
 /** The runtime interface client for local Python functions, from PyPI. */
 export const AWSLAMBDARIC_VERSION = '4.2.2';
@@ -19,7 +20,7 @@ export const DEBUGPY_VERSION = '1.8.22';
 const LIBRARY_FOLDER = 'python';
 
 // A name matches at any depth, `*.x` any name ending so; one that starts with `/` the top of the folder only.
-const IGNORED = ['.venv', '/venv', '__pycache__', '*.pyc', '.pytest_cache', '.mypy_cache', 'cdk.out', '.stagegraph'];
+const IGNORED = ['.venv', '/venv', '__pycache__', '*.pyc', '.pytest_cache', '.mypy_cache', 'cdk.out', STATE_FOLDER];
 
 /**
  * Copies Python sources and installs `requirements.txt` with pip for the Lambda platform: manylinux
