@@ -160,10 +160,6 @@ def update_rest_api_stages() -> bool:
     return True
 
 
-# The bodies werkzeug reads into a request's form.
-FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
 # Aliases a replacement took over in place, by (function name, alias name): the revision it left them at.
 _TAKEN_OVER_ALIASES: dict[tuple[str, str], str] = {}
 
@@ -230,6 +226,8 @@ def take_over_replaced_aliases() -> bool:
     return True
 
 
+# The bodies werkzeug reads into a request's form.
+FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Where a request keeps its form body's bytes: werkzeug's own copy (`_cached_data`) is emptied by a later
 # `request.data`, which reads the form and then the spent stream.
 RAW_BODY = "_stagegraph_raw_body"
