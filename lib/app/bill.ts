@@ -1,6 +1,7 @@
 import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { cloudWatchSdk } from '../aws-sdk';
 import { BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from '../billing/billing-metrics';
+import { withoutFloatNoise } from '../billing/rounding';
 import { localClientConfig } from '../local/endpoint';
 import { deployedFunctionIds } from './deployed';
 
@@ -104,7 +105,7 @@ export async function readBill(client: CloudWatchClient, sinceMillis: number, no
     .map((name, i) => {
       const line: Record<string, number | string> = { name };
       FIELDS.forEach(([field], j) => {
-        line[field] = sums.get(`m${i}_${j}`) ?? 0;
+        line[field] = withoutFloatNoise(sums.get(`m${i}_${j}`) ?? 0);
       });
       return line as unknown as BillLine;
     })
@@ -116,10 +117,9 @@ export async function readBill(client: CloudWatchClient, sinceMillis: number, no
 export function totalOf(lines: readonly BillLine[]): BillLine {
   return {
     name: 'total',
-    ...(Object.fromEntries(FIELDS.map(([field]) => [field, lines.reduce((sum, line) => sum + line[field], 0)])) as Omit<
-      BillLine,
-      'name'
-    >),
+    ...(Object.fromEntries(
+      FIELDS.map(([field]) => [field, withoutFloatNoise(lines.reduce((sum, line) => sum + line[field], 0))]),
+    ) as Omit<BillLine, 'name'>),
   };
 }
 

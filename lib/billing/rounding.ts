@@ -6,3 +6,11 @@
 export function roundUpToStep(value: number, step: number): number {
   return Math.max(1, Math.ceil(Math.round((value / step) * 1e6) / 1e6)) * step;
 }
+
+/**
+ * A sum of floating-point figures without the noise of binary fractions: 0.1105 rather than 0.11050000000000001.
+ * Twelve significant digits keep every digit a meter reports (a millionth of a cent on a bill of millions).
+ */
+export function withoutFloatNoise(value: number): number {
+  return value === 0 ? 0 : Number(value.toPrecision(12));
+}

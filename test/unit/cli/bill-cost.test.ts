@@ -60,6 +60,26 @@ describe('stagegraph bill', () => {
     });
   });
 
+  test('sums the datapoints without float noise, per function and in the total', async () => {
+    // 0.1 + 0.2 is 0.30000000000000004 in binary floating point; a bill says 0.3.
+    const client = {
+      send: async (command: { constructor: { name: string }; input: unknown }) => {
+        if (command.constructor.name === 'ListMetricsCommand') {
+          return { Metrics: [{ Dimensions: [{ Name: 'FunctionName', Value: 'f' }] }] };
+        }
+        const { MetricDataQueries } = command.input as { MetricDataQueries: Array<{ Id: string }> };
+        return { MetricDataResults: MetricDataQueries.map(({ Id }) => ({ Id, Values: [0.1, 0.2] })) };
+      },
+    } as unknown as CloudWatchClient;
+    const bill = await readBill(client, parseSince('1h'), Date.parse('2026-11-27T12:00:00Z'));
+    expect(0.1 + 0.2).not.toBe(0.3);
+    expect(bill.functions).toEqual([
+      { name: 'f', invocations: 0.3, billedDurationMillis: 0.3, gbSeconds: 0.3, costUsd: 0.3, coldStarts: 0.3 },
+    ]);
+    expect(bill.total).toEqual({ ...bill.functions[0], name: 'total' });
+    expect(JSON.stringify(bill)).not.toMatch(/0000000/);
+  });
+
   test('prints a line per function and the total', () => {
     const line = { invocations: 4, billedDurationMillis: 800, gbSeconds: 0.1, costUsd: 0.0000025, coldStarts: 1 };
     const text = formatBill({
