@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import pc from 'picocolors';
 import { DevEvent, DevSession } from '../app/dev/session';
 import { namesConstruct } from '../app/assembly';
-import type { DevApp } from '../app/dev/dev-app';
+import type { DevApp, DevFunction } from '../app/dev/dev-app';
 import { UsageError } from '../errors';
 import { DEBUGGERS, debugSessions, startDebugging, stopDebugging } from '../local/debug';
 import { followLive } from '../local/live';
@@ -72,6 +72,10 @@ export function devCommand(): Command {
         projectDir,
         outdir: opts.out,
         progress: terminalProgress,
+        // A --debug name the app lacks is said before the local cloud starts or anything deploys.
+        ...(opts.debug !== undefined
+          ? { checkFunctions: (functions: readonly DevFunction[]) => void debugFunction(functions, opts.debug!) }
+          : {}),
         onEvent: event => {
           if (event.type === 'deployed' && session.app) view.setSources(session.app.liveSources);
           const text = describeDevEvent(event);
@@ -165,16 +169,7 @@ export function debugTarget(
   name: string,
   port?: number,
 ): { readonly id: string; readonly functionName: string; readonly port: number; readonly message: string } {
-  const matches = app.functions.filter(fn => namesConstruct(fn.id, name));
-  if (matches.length !== 1) {
-    const known = app.functions.map(fn => fn.id).join(', ') || 'none';
-    throw new UsageError(
-      matches.length === 0
-        ? `--debug ${name}: no function built from source has that name (the app has ${known})`
-        : `--debug ${name} names ${matches.length} functions (${matches.map(m => m.id).join(', ')}): give the stack too`,
-    );
-  }
-  const fn = matches[0];
+  const fn = debugFunction(app.functions, name);
   const functionName = app.functionNames.get(fn.id);
   if (!functionName) throw new UsageError(`--debug ${name}: ${fn.id} is not deployed`);
   const debuggerOf = DEBUGGERS[fn.source.language];
@@ -187,4 +182,18 @@ export function debugTarget(
       `debugging ${fn.id}: its next environment starts under ${debuggerOf.name} on 127.0.0.1:${chosen}, and its ` +
       `invocations wait at breakpoints (up to an hour). Attach with ${debuggerOf.attach}.`,
   };
+}
+
+/** The one function built from source that `--debug <name>` names, or a usage error that says why not. */
+export function debugFunction(functions: readonly DevFunction[], name: string): DevFunction {
+  const matches = functions.filter(fn => namesConstruct(fn.id, name));
+  if (matches.length !== 1) {
+    const known = functions.map(fn => fn.id).join(', ') || 'none';
+    throw new UsageError(
+      matches.length === 0
+        ? `--debug ${name}: no function built from source has that name (the app has ${known})`
+        : `--debug ${name} names ${matches.length} functions (${matches.map(m => m.id).join(', ')}): give the stack too`,
+    );
+  }
+  return matches[0];
 }

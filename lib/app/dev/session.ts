@@ -10,7 +10,8 @@ import { cdkAppCommand } from '../../project';
 import { deployLocal, LocalStackDeployment } from '../deploy';
 import { ensureLocalCloud } from '../local-run';
 import { Progress, QUIET } from '../progress';
-import { DevApp, DevFunction, functionsOfFile, isWithin, readDevApp } from './dev-app';
+import { synthesizeApp } from '../synth';
+import { DevApp, DevFunction, devFunctionsOf, functionsOfFile, isWithin, readDevApp } from './dev-app';
 import { rebuildCode, swapCode } from './swap';
 import { STATE_FOLDER } from '../../state-folder';
 
@@ -45,6 +46,12 @@ export interface DevSessionOptions {
    * @default 20
    */
   readonly settleMillis?: number;
+  /**
+   * Checks the app's functions once it is synthesized, before the local cloud starts and before the first deploy:
+   * an error it throws stops the start with nothing started or deployed (`--debug` of a name the app lacks).
+   * @default - the start synthesizes and deploys in one step
+   */
+  readonly checkFunctions?: (functions: readonly DevFunction[]) => void;
 }
 
 /** Folders and files below the project that never start a rebuild or a deploy, at any depth. */
@@ -176,11 +183,20 @@ export class DevSession {
     const progress = this.#options.progress ?? QUIET;
     // Not an app folder: said before anything starts.
     cdkAppCommand(this.#projectDir);
+    const check = this.#options.checkFunctions;
+    if (check) {
+      // Synthesized first and deployed from the assembly it wrote, so that the check comes before any start.
+      await progress.step('Building the app', () =>
+        synthesizeApp({ projectDir: this.#projectDir, outdir: this.#outdir }),
+      );
+      check(devFunctionsOf(this.#outdir));
+    }
     await ensureLocalCloud(this.#projectDir, progress);
     const stacks = await progress.step('Building and deploying the app to the local cloud', update =>
       deployLocal({
         projectDir: this.#projectDir,
         outdir: this.#outdir,
+        ...(check ? { assemblyDir: this.#outdir } : {}),
         onStackProgress: p => update(`${p.stackName} ${p.completed}${p.total ? `/${p.total}` : ''} resources`),
       }),
     );

@@ -4,6 +4,8 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { deployApp, ownFunctionsOf } from '../../../lib/app/local-run';
 import { DevSession } from '../../../lib/app/dev/session';
+import { devFunctionsOf } from '../../../lib/app/dev/dev-app';
+import { debugFunction } from '../../../lib/cli/dev';
 import { Progress, QUIET } from '../../../lib/app/progress';
 import { structureAssembly } from '../../../lib/app/synth';
 import { deployFailed } from '../../../lib/local/deploy';
@@ -63,6 +65,30 @@ describe('operations on the app', () => {
       await expect(new DevSession({ projectDir: outdir }).start()).rejects.toThrow(message);
       await expect(structureAssembly(undefined, 'graph', { projectDir: outdir })).rejects.toThrow(message);
       expect(fs.readdirSync(outdir)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.LOCALSTACK_ENDPOINT;
+      else process.env.LOCALSTACK_ENDPOINT = saved;
+    }
+  });
+
+  test('dev --debug of a name the app lacks says so after the synth, before the local cloud starts or a deploy', async () => {
+    // A LocalStack of the user's own that does not answer: a start or deploy would fail with another message.
+    const saved = process.env.LOCALSTACK_ENDPOINT;
+    process.env.LOCALSTACK_ENDPOINT = 'http://127.0.0.1:1';
+    const steps: string[] = [];
+    const progress: Progress = { step: (title, work) => (steps.push(title), work(() => undefined)), detail: () => {} };
+    try {
+      const session = new DevSession({
+        projectDir: path.join(FIXTURES, 'target-app'),
+        outdir,
+        progress,
+        checkFunctions: functions => void debugFunction(functions, 'Nope'),
+      });
+      await expect(session.start()).rejects.toThrow(
+        '--debug Nope: no function built from source has that name (the app has Priced/Api)',
+      );
+      expect(steps).toEqual(['Building the app']);
+      expect(debugFunction(devFunctionsOf(outdir), 'Api').id).toBe('Priced/Api');
     } finally {
       if (saved === undefined) delete process.env.LOCALSTACK_ENDPOINT;
       else process.env.LOCALSTACK_ENDPOINT = saved;
