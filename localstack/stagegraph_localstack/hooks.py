@@ -32,6 +32,7 @@ from stagegraph_localstack.repairs import (
     keep_function_code_private,
     keep_raw_form_bodies,
     take_over_replaced_aliases,
+    update_in_place,
     update_rest_api_stages,
     keep_kinesis_on_loopback,
     log_failed_requests_only,
@@ -58,6 +59,7 @@ def stagegraph_repairs() -> None:
     keep_raw_form_bodies()
     update_rest_api_stages()
     take_over_replaced_aliases()
+    update_in_place()
     enforce_api_gateway_body_limit()
     enforce_iam_authorization()
     enforce_lambda_authorizers()

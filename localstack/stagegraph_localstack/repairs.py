@@ -404,6 +404,104 @@ def honour_subscription_filter_names() -> bool:
     return True
 
 
+# What PutFunctionEventInvokeConfig takes of an AWS::Lambda::EventInvokeConfig's properties.
+_INVOKE_CONFIG_FIELDS = ("FunctionName", "Qualifier", "MaximumRetryAttempts", "MaximumEventAgeInSeconds",
+                         "DestinationConfig")
+# The resource (its physical id) whose settings a function's asynchronous invoke configuration has now, by (function,
+# qualifier): the removal of a resource it replaced leaves the configuration alone.
+_INVOKE_CONFIG_OWNERS: dict[tuple[str, str], str] = {}
+
+
+def put_log_group_retention(logs, model: dict) -> None:
+    """Gives a log group the retention its CloudFormation properties say, or none when they say none."""
+    if model.get("RetentionInDays"):
+        logs.put_retention_policy(logGroupName=model["LogGroupName"], retentionInDays=int(model["RetentionInDays"]))
+    else:
+        logs.delete_retention_policy(logGroupName=model["LogGroupName"])
+
+
+@install_once
+def update_in_place() -> bool:
+    """LocalStack 2026.3's CloudFormation providers of these types have no update (they raise NotImplementedError,
+    logged as a warning): a second deploy that changed one reported it done and kept the old settings. So a budget's
+    new limit left its alarm at the old threshold, a function's new `retryAttempts` left Lambda retrying as before, and
+    a new `logRetention` changed nothing; the log group's create ignored the retention from the start. Each update
+    here is the call CloudFormation makes, on the resource the create made (their names are create-only: a new name
+    is a replacement, which LocalStack does):
+    - AWS::CloudWatch::Alarm: PutMetricAlarm under the alarm's name, which replaces its configuration;
+    - AWS::Lambda::EventInvokeConfig: PutFunctionEventInvokeConfig, which replaces the function's. LocalStack replaces
+      the resource instead when the function changed too (its FunctionName, create-only, refers to the function): the
+      new one puts the same function's configuration, and the old one's removal deleted it. That removal now leaves a
+      configuration another resource put since;
+    - AWS::Logs::LogGroup: PutRetentionPolicy, or DeleteRetentionPolicy when the retention is gone (its tags, key and
+      data protection policy are still not updated).
+    A new memory size or timeout renames the billing meter's subscription filter: that is a replacement, which
+    LocalStack does."""
+    try:
+        from localstack.services.cloudformation.resource_provider import OperationStatus, ProgressEvent
+        from localstack.services.cloudwatch.resource_providers.aws_cloudwatch_alarm import CloudWatchAlarmProvider
+        from localstack.services.lambda_.resource_providers.aws_lambda_eventinvokeconfig import (
+            LambdaEventInvokeConfigProvider,
+        )
+        from localstack.services.logs.resource_providers.aws_logs_loggroup import LogsLogGroupProvider
+        from localstack.utils.patch import patch
+    except ImportError:  # not inside LocalStack
+        return False
+
+    def keep_name(request, name: str) -> None:
+        request.desired_state[name] = request.desired_state.get(name) or (request.previous_state or {}).get(name)
+
+    def update_alarm(self, request):
+        keep_name(request, "AlarmName")
+        return CloudWatchAlarmProvider.create(self, request)
+
+    def invoke_config_key(model) -> tuple[str, str]:
+        return str(model.get("FunctionName")), str(model.get("Qualifier") or "$LATEST")
+
+    @patch(LambdaEventInvokeConfigProvider.create)
+    def create_invoke_config(fn, self, request):
+        event = fn(self, request)
+        if event.status == OperationStatus.SUCCESS:
+            _INVOKE_CONFIG_OWNERS[invoke_config_key(request.desired_state)] = request.desired_state["Id"]
+        return event
+
+    def update_invoke_config(self, request):
+        model = request.desired_state
+        request.aws_client_factory.lambda_.put_function_event_invoke_config(
+            **{name: model[name] for name in _INVOKE_CONFIG_FIELDS if model.get(name) is not None})
+        model["Id"] = (request.previous_state or {}).get("Id") or model.get("Id")
+        _INVOKE_CONFIG_OWNERS[invoke_config_key(model)] = model["Id"]
+        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+
+    @patch(LambdaEventInvokeConfigProvider.delete)
+    def delete_invoke_config(fn, self, request):
+        model = request.desired_state
+        owner = _INVOKE_CONFIG_OWNERS.get(invoke_config_key(model))
+        if owner is not None and owner != model.get("Id"):
+            return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+        _INVOKE_CONFIG_OWNERS.pop(invoke_config_key(model), None)
+        return fn(self, request)
+
+    @patch(LogsLogGroupProvider.create)
+    def create_log_group(fn, self, request):
+        event = fn(self, request)
+        if event.status == OperationStatus.SUCCESS and request.desired_state.get("RetentionInDays"):
+            put_log_group_retention(request.aws_client_factory.logs, request.desired_state)
+        return event
+
+    def update_log_group(self, request):
+        keep_name(request, "LogGroupName")
+        model = request.desired_state
+        put_log_group_retention(request.aws_client_factory.logs, model)
+        model["Arn"] = model.get("Arn") or (request.previous_state or {}).get("Arn")
+        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+
+    CloudWatchAlarmProvider.update = update_alarm
+    LambdaEventInvokeConfigProvider.update = update_invoke_config
+    LogsLogGroupProvider.update = update_log_group
+    return True
+
+
 @install_once
 def mock_states_errors() -> bool:
     """Step Functions' mocked responses (SFN_MOCK_CONFIG) may throw the service's own errors, such as

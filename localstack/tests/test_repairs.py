@@ -340,3 +340,78 @@ def test_a_replacement_alias_takes_the_existing_one_over_and_the_old_ones_remova
     # Later removals (the stack's own deletion) remove it.
     provider.delete(types.SimpleNamespace(desired_state=old, previous_state=old, aws_client_factory=clients))
     assert calls[-1] == ("delete_alias", {"FunctionName": "f", "Name": "live"})
+
+
+def _request(desired, previous=None, **clients):
+    return types.SimpleNamespace(desired_state=dict(desired), previous_state=previous,
+                                 aws_client_factory=types.SimpleNamespace(**clients), custom_context={},
+                                 stack_name="S", logical_resource_id="R")
+
+
+def test_an_alarm_update_puts_the_alarm_again_under_its_name():
+    alarm = pytest.importorskip("localstack.services.cloudwatch.resource_providers.aws_cloudwatch_alarm")
+    assert repairs.update_in_place()
+    put = []
+    cloudwatch = types.SimpleNamespace(
+        put_metric_alarm=lambda **kwargs: put.append(kwargs),
+        describe_alarms=lambda **kwargs: {"MetricAlarms": [{"AlarmArn": "arn:alarm:Budget", "AlarmName": "Budget"}]},
+    )
+    settings = {"ComparisonOperator": "GreaterThanThreshold", "EvaluationPeriods": 1, "MetricName": "CostUsd",
+                "Namespace": "Stagegraph/Billing", "Period": 86400, "Statistic": "Sum"}
+
+    event = alarm.CloudWatchAlarmProvider().update(_request(
+        {**settings, "Threshold": 5}, {**settings, "Threshold": 10, "AlarmName": "Budget"}, cloudwatch=cloudwatch))
+
+    assert put == [{**settings, "Threshold": 5, "AlarmName": "Budget"}]
+    assert event.resource_model["AlarmName"] == "Budget"
+
+
+def test_a_log_group_gets_its_retention_when_made_and_when_it_changes_or_goes():
+    group = pytest.importorskip("localstack.services.logs.resource_providers.aws_logs_loggroup")
+    assert repairs.update_in_place()
+    calls = []
+    logs = types.SimpleNamespace(
+        create_log_group=lambda **kwargs: calls.append(("create", kwargs)),
+        describe_log_groups=lambda **kwargs: {"logGroups": [{"arn": "arn:logs:/aws/lambda/f"}]},
+        put_retention_policy=lambda **kwargs: calls.append(("put", kwargs)),
+        delete_retention_policy=lambda **kwargs: calls.append(("delete", kwargs)),
+    )
+    provider = group.LogsLogGroupProvider()
+    made = provider.create(_request({"LogGroupName": "/aws/lambda/f", "RetentionInDays": 7}, logs=logs))
+    previous = made.resource_model
+    changed = provider.update(_request({"LogGroupName": "/aws/lambda/f", "RetentionInDays": 30}, previous, logs=logs))
+    provider.update(_request({"LogGroupName": "/aws/lambda/f"}, changed.resource_model, logs=logs))
+
+    assert calls == [
+        ("create", {"logGroupName": "/aws/lambda/f"}),
+        ("put", {"logGroupName": "/aws/lambda/f", "retentionInDays": 7}),
+        ("put", {"logGroupName": "/aws/lambda/f", "retentionInDays": 30}),
+        ("delete", {"logGroupName": "/aws/lambda/f"}),
+    ]
+    assert changed.resource_model["Arn"] == "arn:logs:/aws/lambda/f"
+
+
+def test_an_invoke_configuration_is_put_again_and_a_replaced_resources_removal_leaves_the_new_one():
+    config = pytest.importorskip("localstack.services.lambda_.resource_providers.aws_lambda_eventinvokeconfig")
+    assert repairs.update_in_place()
+    calls = []
+    lambda_ = types.SimpleNamespace(
+        put_function_event_invoke_config=lambda **kwargs: calls.append(("put", kwargs)),
+        delete_function_event_invoke_config=lambda **kwargs: calls.append(("delete", kwargs)),
+    )
+    provider = config.LambdaEventInvokeConfigProvider()
+    old = provider.create(_request({"FunctionName": "f", "Qualifier": "$LATEST", "MaximumRetryAttempts": 0},
+                                   lambda_=lambda_)).resource_model
+    # An update in place: the same resource, the new settings.
+    updated = provider.update(_request({"FunctionName": "f", "Qualifier": "$LATEST", "MaximumRetryAttempts": 1}, old,
+                                       lambda_=lambda_)).resource_model
+    assert updated["Id"] == old["Id"]
+    # A replacement (the function changed too): the new resource puts the configuration, then the old one is removed.
+    new = provider.create(_request({"FunctionName": "f", "Qualifier": "$LATEST", "MaximumRetryAttempts": 2},
+                                   lambda_=lambda_)).resource_model
+    provider.delete(_request(updated, updated, lambda_=lambda_))
+    assert [call[0] for call in calls] == ["put", "put", "put"]
+    assert calls[-1][1]["MaximumRetryAttempts"] == 2
+    # The removal of the resource that put it (the stack's deletion) deletes it.
+    provider.delete(_request(new, new, lambda_=lambda_))
+    assert calls[-1] == ("delete", {"FunctionName": "f", "Qualifier": "$LATEST"})

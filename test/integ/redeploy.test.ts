@@ -1,8 +1,21 @@
 import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { DescribeRuleCommand, EventBridgeClient, ListRuleNamesByTargetCommand } from '@aws-sdk/client-eventbridge';
-import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { HttpAuth, HttpTrigger, StageCode, StageFunction, TimerTrigger } from '../../lib';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  DescribeSubscriptionFiltersCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import {
+  GetFunctionCommand,
+  GetFunctionEventInvokeConfigCommand,
+  InvokeCommand,
+  LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BillingMeter, HttpAuth, HttpTrigger, StageCode, StageFunction, TimerTrigger } from '../../lib';
+import { meterFilterName } from '../../lib/billing/meter-filter';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { DeployedApp, LocalCloud, testApp } from '../../lib/testing';
 import { FIXTURES } from '../helpers';
@@ -12,24 +25,36 @@ import { FIXTURES } from '../helpers';
 // (repairs.update_rest_api_stages). It replaced the `live` alias of a function with reserved instances whose
 // configuration changed, making the new one first under the same name: the deploy failed with "Alias already exists"
 // (repairs.take_over_replaced_aliases). A Timer's new schedule is checked too (LocalStack replaces its rule).
+// LocalStack's providers of alarms, a function's asynchronous invoke configuration, log groups and subscription
+// filters had no update at all: a new budget, retryAttempts or logRetention changed nothing, and a log group's
+// retention was ignored from its create on (repairs.update_in_place). A new memory size renames the billing meter's
+// subscription filter, which carries it: the old one must go and the new one take its place.
 jest.setTimeout(300_000);
 
 interface Version {
   readonly routes: readonly string[];
   readonly everyMinutes: number;
   readonly greeting: string;
+  readonly memorySize: number;
+  readonly retryAttempts: number;
+  readonly logRetention: RetentionDays;
+  readonly budgetUsd: number;
 }
 
 function probeApp(version: Version): {
   readonly stack: Stack;
   readonly fn: StageFunction;
   readonly reserved: StageFunction;
+  readonly meter: BillingMeter;
 } {
   const stack = new Stack(testApp({ build: true }), 'RedeployTest');
   const code = StageCode.fromNodejs(path.join(FIXTURES, 'probe-nodejs'));
+  const meter = new BillingMeter(stack, 'Billing', { dashboard: false, budget: { limitUsd: version.budgetUsd } });
   const fn = new StageFunction(stack, 'Echo', {
     code,
-    memorySize: 128,
+    memorySize: version.memorySize,
+    retryAttempts: version.retryAttempts,
+    logRetention: version.logRetention,
     triggers: [
       ...version.routes.map(route => new HttpTrigger({ path: route, methods: ['GET'], auth: HttpAuth.NONE })),
       TimerTrigger.rate(Duration.minutes(version.everyMinutes)),
@@ -41,12 +66,14 @@ function probeApp(version: Version): {
     reservedInstances: 1,
     environment: { GREETING: version.greeting },
   });
-  return { stack, fn, reserved };
+  return { stack, fn, reserved, meter };
 }
 
 const config = localClientConfig();
 const lambda = new LambdaClient(config);
 const events = new EventBridgeClient(config);
+const cloudwatch = new CloudWatchClient(config);
+const logs = new CloudWatchLogsClient(config);
 let cloud: LocalCloud;
 
 beforeAll(async () => {
@@ -56,6 +83,8 @@ beforeAll(async () => {
 afterAll(async () => {
   lambda.destroy();
   events.destroy();
+  cloudwatch.destroy();
+  logs.destroy();
   await cloud?.stop();
 });
 
@@ -82,21 +111,75 @@ async function observed(deployed: DeployedApp, app: ReturnType<typeof probeApp>,
   const { greeting } = JSON.parse(Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf-8')) as {
     greeting: string;
   };
-  return { statuses, schedules, greeting };
+  const functionName = Configuration!.FunctionName!;
+  // None at all is a finding too (LocalStack replaced the configuration and its old resource's removal deleted it).
+  const retryAttempts = await lambda
+    .send(new GetFunctionEventInvokeConfigCommand({ FunctionName: functionName, Qualifier: '$LATEST' }))
+    .then(
+      config => config.MaximumRetryAttempts,
+      (error: Error) => error.name,
+    );
+  const logGroupName = `/aws/lambda/${functionName}`;
+  const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: logGroupName }));
+  const { subscriptionFilters } = await logs.send(new DescribeSubscriptionFiltersCommand({ logGroupName }));
+  const { MetricAlarms } = await cloudwatch.send(
+    new DescribeAlarmsCommand({ AlarmNames: [await deployed.physicalId(app.meter.budgetAlarm!)] }),
+  );
+  return {
+    statuses,
+    schedules,
+    greeting,
+    memorySize: Configuration!.MemorySize,
+    retryAttempts,
+    retentionInDays: logGroups?.find(g => g.logGroupName === logGroupName)?.retentionInDays,
+    meterFilters: (subscriptionFilters ?? []).map(f => f.filterName),
+    budgetThresholds: (MetricAlarms ?? []).map(a => a.Threshold),
+  };
 }
 
-test('a second deploy of a changed app: a new route and the old one answer, the Timer runs on its new schedule, and the alias serves the new version', async () => {
-  const first = probeApp({ routes: ['/one'], everyMinutes: 5, greeting: 'first' });
-  expect(await observed(await cloud.deploy(first.stack), first, ['/one'])).toEqual({
-    statuses: { '/one': 200 },
-    schedules: ['rate(5 minutes)'],
+test('a second deploy of a changed app: new routes, schedule, alias version, retries, log retention, memory (and meter filter) and budget are all in place', async () => {
+  const first = probeApp({
+    routes: ['/one'],
+    everyMinutes: 5,
     greeting: 'first',
+    memorySize: 128,
+    retryAttempts: 0,
+    logRetention: RetentionDays.ONE_WEEK,
+    budgetUsd: 10,
   });
+  // Both deploys' observations are compared at the end: a failure shows every setting that did not follow.
+  const seenFirst = await observed(await cloud.deploy(first.stack), first, ['/one']);
 
-  const second = probeApp({ routes: ['/one', '/two'], everyMinutes: 1, greeting: 'second' });
-  expect(await observed(await cloud.deploy(second.stack), second, ['/one', '/two'])).toEqual({
-    statuses: { '/one': 200, '/two': 200 },
-    schedules: ['rate(1 minute)'],
+  const second = probeApp({
+    routes: ['/one', '/two'],
+    everyMinutes: 1,
     greeting: 'second',
+    memorySize: 256,
+    retryAttempts: 2,
+    logRetention: RetentionDays.ONE_MONTH,
+    budgetUsd: 5,
+  });
+  const seenSecond = await observed(await cloud.deploy(second.stack), second, ['/one', '/two']);
+  expect({ first: seenFirst, second: seenSecond }).toEqual({
+    first: {
+      statuses: { '/one': 200 },
+      schedules: ['rate(5 minutes)'],
+      greeting: 'first',
+      memorySize: 128,
+      retryAttempts: 0,
+      retentionInDays: 7,
+      meterFilters: [meterFilterName('128', '30')],
+      budgetThresholds: [10],
+    },
+    second: {
+      statuses: { '/one': 200, '/two': 200 },
+      schedules: ['rate(1 minute)'],
+      greeting: 'second',
+      memorySize: 256,
+      retryAttempts: 2,
+      retentionInDays: 30,
+      meterFilters: [meterFilterName('256', '30')],
+      budgetThresholds: [5],
+    },
   });
 });
