@@ -7,7 +7,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION, localAwsEnvironment, localEndpoint, localH
 import { installLocalStack } from '../local/install';
 import { localStatus, stopLocalStack } from '../local/localstack-process';
 import { localPaths } from '../local/paths';
-import { discardState, lastRestore, notKept, stateBytes, stateDir } from '../local/state';
+import { describeRestore, discardState, lastRestore, notKept, stateBytes, stateDir } from '../local/state';
 import { step, terminalProgress } from '../terminal/progress';
 import { formatBytes } from './assembly-summary';
 
@@ -77,14 +77,9 @@ export function localCommand(): Command {
     .description('install if needed, start LocalStack on 127.0.0.1:4566 and wait until it is healthy')
     .action(async () => {
       await ensureLocalCloud(process.cwd(), terminalProgress);
-      const restored = lastRestore(process.cwd());
-      const services = Object.keys(restored?.services ?? {});
-      if (restored?.savedAt && services.length > 0) {
-        console.log(
-          `Restored the state saved at ${new Date(restored.savedAt * 1000).toISOString()}: ${services.length} services ` +
-            `(${services.join(', ')}), ${formatBytes(restored.sizeBytes ?? 0)}, in ${((restored.durationMs ?? 0) / 1000).toFixed(1)} s`,
-        );
-      }
+      const { summary, failures } = describeRestore(lastRestore(process.cwd()), formatBytes);
+      if (summary) console.log(summary);
+      for (const failure of failures) console.error(`stagegraph: ${failure}`);
       await step('Bootstrapping the local account for CDK deploys', () => bootstrapLocal());
       console.log(
         `LocalStack is up at ${localEndpoint()}. Logs: ${path.relative(process.cwd(), localPaths(process.cwd()).log)}.`,

@@ -44,6 +44,33 @@ export function lastRestore(projectDir: string): RestoreRecord | undefined {
   return readJson<RestoreRecord>(path.join(stateDir(projectDir), 'RESTORE.json'));
 }
 
+/**
+ * What `local up` says of the last restore: a line of the services that came back, and a line per service whose saved
+ * state could not be loaded (it starts empty; the extension keeps the saved state aside and says where).
+ */
+export function describeRestore(
+  record: RestoreRecord | undefined,
+  formatSize: (bytes: number) => string,
+): { readonly summary?: string; readonly failures: string[] } {
+  const services = Object.entries(record?.services ?? {}).map(([name, result]) => ({
+    name,
+    ...(result as { restored?: boolean; error?: string }),
+  }));
+  if (!record?.savedAt || services.length === 0) return { failures: [] };
+  const restored = services.filter(service => service.restored !== false).map(service => service.name);
+  const savedAt = new Date(record.savedAt * 1000).toISOString();
+  return {
+    summary:
+      `Restored the state saved at ${savedAt}: ${restored.length} services (${restored.join(', ') || 'none'}), ` +
+      `${formatSize(record.sizeBytes ?? 0)}, in ${((record.durationMs ?? 0) / 1000).toFixed(1)} s`,
+    failures: services
+      .filter(service => service.restored === false)
+      .map(
+        service => `could not restore ${service.name}, which starts empty: ${service.error ?? 'no reason recorded'}`,
+      ),
+  };
+}
+
 /** Bytes of the saved state on disk. */
 export function stateBytes(projectDir: string): number {
   return folderBytes(stateDir(projectDir));

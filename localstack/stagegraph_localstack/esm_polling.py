@@ -177,6 +177,11 @@ def _run(worker, esm_worker, loop) -> None:
         worker.state_transition_reason = worker.user_state_reason
     loop()
     worker.poller.close()
+    if not _is_current(worker):
+        # An update replaced this worker with a new one under the same UUID (UpdateEventSourceMapping: a new batch
+        # size from a second deploy) and stopped this one, which ends after the new one has put ENABLED in the
+        # store: writing DISABLED now would leave a running mapping reported Disabled, and restored disabled.
+        return
     try:
         if worker.enabled and worker.current_state == EsmState.DELETING:
             worker.delete_esm_in_store()
@@ -189,6 +194,17 @@ def _run(worker, esm_worker, loop) -> None:
             LOG.warning("Invalid state %s for event source mapping %s.", worker.current_state, worker.esm_config["UUID"])
     except Exception as error:  # noqa: BLE001 - as LocalStack's loop
         LOG.warning("Failed to update state %s for event source mapping %s: %s", worker.current_state, worker.uuid, error)
+
+
+def _is_current(worker) -> bool:
+    """Whether the Lambda provider still has this worker for its mapping (or has none: a deletion, or no provider)."""
+    from stagegraph_localstack.services import provider_of
+
+    workers = getattr(provider_of("lambda"), "esm_workers", None)
+    if not isinstance(workers, dict):
+        return True
+    current = workers.get(worker.uuid)
+    return current is None or current is worker
 
 
 def _error_backoff(worker, esm_worker):

@@ -964,6 +964,26 @@ class SqsAdapter(ServiceAdapter):
         return {"inFlight": in_flight, "inFlightTotal": sum(in_flight.values())}
 
 
+def drop_orphan_mappings(stores) -> list[str]:
+    """Removes the saved event source mappings that cannot start again: those being deleted when the state was saved
+    (the deletion is done now) and those whose function or qualifier is gone. LocalStack's on_after_state_load starts
+    every mapping in one loop, and one whose function is gone raised there: no mapping after it started, and the whole
+    Lambda state counted as not restored. Returns the UUIDs removed."""
+    dropped = []
+    for _account, _region, store in list(stores.iter_stores()):
+        for uuid, mapping in list(store.event_source_mappings.items()):
+            parts = str(mapping.get("FunctionArn") or "").split(":")
+            name = parts[6] if len(parts) > 6 else ""
+            qualifier = parts[7] if len(parts) > 7 else None
+            function = store.functions.get(name)
+            gone = function is None or (
+                qualifier is not None and qualifier not in function.versions and qualifier not in function.aliases)
+            if gone or mapping.get("State") == "Deleting":
+                del store.event_source_mappings[uuid]
+                dropped.append(uuid)
+    return dropped
+
+
 class LambdaAdapter(ServiceAdapter):
     """Asynchronous invocations wait in in-memory queues named after each function's instance id, which
     LocalStack's on_after_state_load renews: saved with the function, they move to the new queues.
@@ -987,7 +1007,10 @@ class LambdaAdapter(ServiceAdapter):
     def after_load(self, persister, service, payload: dict) -> dict:
         # Before on_after_state_load starts the mappings' pollers.
         set_kinesis_checkpoints(payload.get("extras", {}).get("kinesisCheckpoints") or {})
-        return {}
+        from localstack.services.lambda_.invocation.models import lambda_stores
+
+        dropped = drop_orphan_mappings(lambda_stores)
+        return {"mappingsDropped": dropped} if dropped else {}
 
     def after_hooks(self, persister, service, payload: dict) -> dict:
         from localstack.services.lambda_.invocation.internal_sqs_queue import get_fake_sqs_client

@@ -158,3 +158,47 @@ def test_install_patches_the_event_source_mapping_loop():
     patched = EsmWorker.poller_loop
     assert esm_polling.install()  # once
     assert EsmWorker.poller_loop is patched
+
+
+def test_a_worker_an_update_replaced_leaves_the_mappings_state_to_its_successor(monkeypatch):
+    """UpdateEventSourceMapping stops the old worker and starts a new one under the same UUID: the old one ends after
+    the new one put ENABLED in the store, and must not write DISABLED over it (a running mapping reported Disabled,
+    restored disabled after a restart)."""
+    import types
+
+    from stagegraph_localstack import services
+
+    class EsmState:
+        ENABLED, DISABLING, DISABLED, DELETING = "Enabled", "Disabling", "Disabled", "Deleting"
+
+    store = {}
+
+    def worker(uuid):
+        w = types.SimpleNamespace(
+            uuid=uuid, enabled=True, current_state=None, _state_lock=threading.Lock(), user_state_reason="User action",
+            _graceful_shutdown_triggered=False, poller=types.SimpleNamespace(close=lambda: None),
+            delete_esm_in_store=lambda: store.pop(uuid, None),
+        )
+        w.update_esm_state_in_store = lambda state: store.__setitem__(uuid, state)
+        return w
+
+    module = types.SimpleNamespace(EsmState=EsmState)
+    old, new = worker("u1"), worker("u1")
+    provider = types.SimpleNamespace(esm_workers={"u1": old})
+    monkeypatch.setattr(services, "provider_of", lambda name: provider)
+
+    def old_loop():
+        # While the old one polls, the update replaces it and stops it; the new one starts and is ENABLED.
+        provider.esm_workers["u1"] = new
+        old.enabled, old.current_state = False, EsmState.DISABLING
+        esm_polling._run(new, module, lambda: None)
+
+    esm_polling._run(old, module, old_loop)
+    assert store == {"u1": EsmState.ENABLED}
+
+    # A worker still current that is disabled writes DISABLED, as LocalStack's loop does.
+    def disable():
+        new.enabled, new.current_state = False, EsmState.DISABLING
+
+    esm_polling._run(new, module, disable)
+    assert store == {"u1": EsmState.DISABLED}

@@ -436,3 +436,29 @@ def test_a_bucket_whose_versioning_was_turned_on_while_a_save_went_on_comes_back
         assert bodies == {"kept": "kept body", "over": "first body"}
     finally:
         store.buckets.pop(bucket.name, None)
+
+
+def test_saved_mappings_that_cannot_start_again_are_dropped_and_the_others_kept():
+    import types
+
+    def function(versions=("$LATEST",), aliases=()):
+        return types.SimpleNamespace(versions=dict.fromkeys(versions), aliases=dict.fromkeys(aliases))
+
+    arn = "arn:aws:lambda:us-east-1:000000000000:function:"
+    store = types.SimpleNamespace(
+        functions={"Worker": function(aliases=("live",))},
+        event_source_mappings={
+            "kept": {"FunctionArn": arn + "Worker", "State": "Enabled"},
+            "alias": {"FunctionArn": arn + "Worker:live", "State": "Enabled"},
+            "disabled": {"FunctionArn": arn + "Worker", "State": "Disabled"},
+            "function-gone": {"FunctionArn": arn + "Renamed", "State": "Enabled"},
+            "alias-gone": {"FunctionArn": arn + "Worker:old", "State": "Enabled"},
+            "being-deleted": {"FunctionArn": arn + "Worker", "State": "Deleting"},
+        },
+    )
+    stores = types.SimpleNamespace(iter_stores=lambda: [("000000000000", "us-east-1", store)])
+
+    dropped = service_state.drop_orphan_mappings(stores)
+
+    assert sorted(dropped) == ["alias-gone", "being-deleted", "function-gone"]
+    assert sorted(store.event_source_mappings) == ["alias", "disabled", "kept"]
