@@ -412,6 +412,27 @@ _INVOKE_CONFIG_FIELDS = ("FunctionName", "Qualifier", "MaximumRetryAttempts", "M
 _INVOKE_CONFIG_OWNERS: dict[tuple[str, str], str] = {}
 
 
+def method_patch_operations(previous: dict, desired: dict) -> list[dict]:
+    """The UpdateMethod patch operations that give a REST API method the authorization its CloudFormation properties
+    now say: its type, its authorizer (with CUSTOM or COGNITO_USER_POOLS) and whether it takes an API key."""
+    operations = []
+    kind = desired.get("AuthorizationType") or "NONE"
+    if kind != (previous.get("AuthorizationType") or "NONE"):
+        operations.append({"op": "replace", "path": "/authorizationType", "value": kind})
+    if kind in ("CUSTOM", "COGNITO_USER_POOLS") and (operations or desired.get("AuthorizerId") != previous.get("AuthorizerId")):
+        operations.append({"op": "replace", "path": "/authorizerId", "value": str(desired.get("AuthorizerId") or "")})
+    if bool(desired.get("ApiKeyRequired")) != bool(previous.get("ApiKeyRequired")):
+        operations.append({"op": "replace", "path": "/apiKeyRequired", "value": str(bool(desired.get("ApiKeyRequired"))).lower()})
+    return operations
+
+
+def bucket_notification_configuration(provider, model: dict) -> dict:
+    """PutBucketNotificationConfiguration's arguments for a bucket's CloudFormation properties: none at all when they
+    have none (which removes every notification)."""
+    return provider._get_s3_bucket_notification_config(model) or {
+        "Bucket": model["BucketName"], "NotificationConfiguration": {}}
+
+
 def put_log_group_retention(logs, model: dict) -> None:
     """Gives a log group the retention its CloudFormation properties say, or none when they say none."""
     if model.get("RetentionInDays"):
@@ -434,7 +455,12 @@ def update_in_place() -> bool:
       new one puts the same function's configuration, and the old one's removal deleted it. That removal now leaves a
       configuration another resource put since;
     - AWS::Logs::LogGroup: PutRetentionPolicy, or DeleteRetentionPolicy when the retention is gone (its tags, key and
-      data protection policy are still not updated).
+      data protection policy are still not updated);
+    - AWS::S3::Bucket: its notifications (an OBS trigger's new prefix, suffix or events, a trigger added or removed,
+      a function's `live` alias that went), versioning, CORS, tags and website, put again or removed (the rest of a
+      bucket's settings LocalStack's create does not apply either).
+    And one update that left part of the change out: AWS::ApiGateway::Method put the integration only, so an HTTP
+    trigger's new `auth` (NONE to IAM: unsigned requests still answered 200) is now applied with UpdateMethod.
     A new memory size or timeout renames the billing meter's subscription filter: that is a replacement, which
     LocalStack does."""
     try:
@@ -443,7 +469,9 @@ def update_in_place() -> bool:
         from localstack.services.lambda_.resource_providers.aws_lambda_eventinvokeconfig import (
             LambdaEventInvokeConfigProvider,
         )
+        from localstack.services.apigateway.resource_providers.aws_apigateway_method import ApiGatewayMethodProvider
         from localstack.services.logs.resource_providers.aws_logs_loggroup import LogsLogGroupProvider
+        from localstack.services.s3.resource_providers.aws_s3_bucket import S3BucketProvider
         from localstack.utils.patch import patch
     except ImportError:  # not inside LocalStack
         return False
@@ -496,6 +524,41 @@ def update_in_place() -> bool:
         model["Arn"] = model.get("Arn") or (request.previous_state or {}).get("Arn")
         return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
 
+    def update_bucket(self, request):
+        keep_name(request, "BucketName")
+        model, previous = request.desired_state, request.previous_state or {}
+        s3 = request.aws_client_factory.s3
+        bucket = model["BucketName"]
+        self._setup_post_creation_attributes(model, request.region_name)
+        s3.put_bucket_notification_configuration(**bucket_notification_configuration(self, model))
+        if versioning := model.get("VersioningConfiguration"):
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": versioning.get("Status", "Suspended")})
+        if cors := self._transform_cfn_cors(model.get("CorsConfiguration")):
+            s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=cors)
+        elif previous.get("CorsConfiguration"):
+            s3.delete_bucket_cors(Bucket=bucket)
+        if tags := model.get("Tags"):
+            s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tags})
+        elif previous.get("Tags"):
+            s3.delete_bucket_tagging(Bucket=bucket)
+        if website := self._transform_website_configuration(model.get("WebsiteConfiguration")):
+            s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=website)
+        elif previous.get("WebsiteConfiguration"):
+            s3.delete_bucket_website(Bucket=bucket)
+        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+
+    @patch(ApiGatewayMethodProvider.update)
+    def update_method(fn, self, request):
+        event = fn(self, request)
+        model = request.desired_state
+        operations = method_patch_operations(request.previous_state or {}, model)
+        if event.status == OperationStatus.SUCCESS and operations:
+            request.aws_client_factory.apigateway.update_method(
+                restApiId=model["RestApiId"], resourceId=model["ResourceId"], httpMethod=model["HttpMethod"],
+                patchOperations=operations)
+        return event
+
+    S3BucketProvider.update = update_bucket
     CloudWatchAlarmProvider.update = update_alarm
     LambdaEventInvokeConfigProvider.update = update_invoke_config
     LogsLogGroupProvider.update = update_log_group

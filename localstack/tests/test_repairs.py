@@ -415,3 +415,55 @@ def test_an_invoke_configuration_is_put_again_and_a_replaced_resources_removal_l
     # The removal of the resource that put it (the stack's deletion) deletes it.
     provider.delete(_request(new, new, lambda_=lambda_))
     assert calls[-1] == ("delete", {"FunctionName": "f", "Qualifier": "$LATEST"})
+
+
+def test_a_methods_new_authorization_becomes_update_method_operations():
+    assert repairs.method_patch_operations({"AuthorizationType": "NONE"}, {"AuthorizationType": "AWS_IAM"}) == [
+        {"op": "replace", "path": "/authorizationType", "value": "AWS_IAM"}]
+    assert repairs.method_patch_operations(
+        {"AuthorizationType": "AWS_IAM"}, {"AuthorizationType": "CUSTOM", "AuthorizerId": "a1", "ApiKeyRequired": True},
+    ) == [
+        {"op": "replace", "path": "/authorizationType", "value": "CUSTOM"},
+        {"op": "replace", "path": "/authorizerId", "value": "a1"},
+        {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
+    ]
+    # Another authorizer of the same type; and nothing at all when nothing changed (absent is NONE).
+    assert repairs.method_patch_operations(
+        {"AuthorizationType": "CUSTOM", "AuthorizerId": "a1"}, {"AuthorizationType": "CUSTOM", "AuthorizerId": "a2"},
+    ) == [{"op": "replace", "path": "/authorizerId", "value": "a2"}]
+    assert repairs.method_patch_operations({}, {"AuthorizationType": "NONE"}) == []
+
+
+def test_a_bucket_update_puts_its_notifications_again_and_removes_what_is_gone():
+    bucket = pytest.importorskip("localstack.services.s3.resource_providers.aws_s3_bucket")
+    assert repairs.update_in_place()
+    calls = []
+    s3 = types.SimpleNamespace(**{
+        name: (lambda name: lambda **kwargs: calls.append((name, kwargs)))(name)
+        for name in ("put_bucket_notification_configuration", "put_bucket_tagging", "delete_bucket_tagging",
+                     "put_bucket_cors", "delete_bucket_cors", "put_bucket_website", "delete_bucket_website",
+                     "put_bucket_versioning")
+    })
+    notification = {"LambdaConfigurations": [{
+        "Event": "s3:ObjectCreated:*", "Function": "arn:f",
+        "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "b/"}]}}}]}
+    request = _request({"NotificationConfiguration": notification},
+                       {"BucketName": "uploads", "Tags": [{"Key": "k", "Value": "v"}]}, s3=s3)
+    request.region_name = "us-east-1"
+
+    event = bucket.S3BucketProvider().update(request)
+
+    assert event.resource_model["BucketName"] == "uploads"
+    assert calls == [
+        ("put_bucket_notification_configuration", {"Bucket": "uploads", "NotificationConfiguration": {
+            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": "arn:f", "Events": ["s3:ObjectCreated:*"],
+                                              "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "b/"}]}}}],
+            "QueueConfigurations": [], "TopicConfigurations": []}}),
+        ("delete_bucket_tagging", {"Bucket": "uploads"}),
+    ]
+    # No notifications left: every one is removed.
+    calls.clear()
+    request = _request({}, {"BucketName": "uploads"}, s3=s3)
+    request.region_name = "us-east-1"
+    bucket.S3BucketProvider().update(request)
+    assert calls == [("put_bucket_notification_configuration", {"Bucket": "uploads", "NotificationConfiguration": {}})]

@@ -12,9 +12,22 @@ import {
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
   LambdaClient,
+  ListEventSourceMappingsCommand,
 } from '@aws-sdk/client-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BillingMeter, HttpAuth, HttpTrigger, StageCode, StageFunction, TimerTrigger } from '../../lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  BillingMeter,
+  DmsTrigger,
+  HttpAuth,
+  HttpTrigger,
+  ObsBucket,
+  ObsTrigger,
+  StageCode,
+  StageFunction,
+  TimerTrigger,
+} from '../../lib';
 import { meterFilterName } from '../../lib/billing/meter-filter';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { DeployedApp, LocalCloud, testApp } from '../../lib/testing';
@@ -28,7 +41,10 @@ import { FIXTURES } from '../helpers';
 // LocalStack's providers of alarms, a function's asynchronous invoke configuration, log groups and subscription
 // filters had no update at all: a new budget, retryAttempts or logRetention changed nothing, and a log group's
 // retention was ignored from its create on (repairs.update_in_place). A new memory size renames the billing meter's
-// subscription filter, which carries it: the old one must go and the new one take its place.
+// subscription filter, which carries it: the old one must go and the new one take its place. A bucket had no update
+// either: an OBS trigger's new prefix was never applied; a method's update put its integration only: a route's new
+// auth was not applied (NONE to IAM left it open). A DMS trigger's new batch size replaces the mapping's worker,
+// whose predecessor must not leave the mapping reported Disabled (esm_polling._is_current).
 jest.setTimeout(300_000);
 
 interface Version {
@@ -39,6 +55,10 @@ interface Version {
   readonly retryAttempts: number;
   readonly logRetention: RetentionDays;
   readonly budgetUsd: number;
+  /** The auth of the first route. */
+  readonly auth: HttpAuth;
+  readonly obsPrefix: string;
+  readonly batchSize: number;
 }
 
 function probeApp(version: Version): {
@@ -46,18 +66,25 @@ function probeApp(version: Version): {
   readonly fn: StageFunction;
   readonly reserved: StageFunction;
   readonly meter: BillingMeter;
+  readonly bucket: ObsBucket;
 } {
   const stack = new Stack(testApp({ build: true }), 'RedeployTest');
   const code = StageCode.fromNodejs(path.join(FIXTURES, 'probe-nodejs'));
   const meter = new BillingMeter(stack, 'Billing', { dashboard: false, budget: { limitUsd: version.budgetUsd } });
+  const bucket = new ObsBucket(stack, 'Uploads');
+  const queue = new Queue(stack, 'Jobs');
   const fn = new StageFunction(stack, 'Echo', {
     code,
     memorySize: version.memorySize,
     retryAttempts: version.retryAttempts,
     logRetention: version.logRetention,
     triggers: [
-      ...version.routes.map(route => new HttpTrigger({ path: route, methods: ['GET'], auth: HttpAuth.NONE })),
+      ...version.routes.map(
+        (route, i) => new HttpTrigger({ path: route, methods: ['GET'], auth: i === 0 ? version.auth : HttpAuth.NONE }),
+      ),
       TimerTrigger.rate(Duration.minutes(version.everyMinutes)),
+      new ObsTrigger(bucket, { prefix: version.obsPrefix }),
+      new DmsTrigger(queue, { batchSize: version.batchSize }),
     ],
   });
   const reserved = new StageFunction(stack, 'Reserved', {
@@ -66,7 +93,7 @@ function probeApp(version: Version): {
     reservedInstances: 1,
     environment: { GREETING: version.greeting },
   });
-  return { stack, fn, reserved, meter };
+  return { stack, fn, reserved, meter, bucket };
 }
 
 const config = localClientConfig();
@@ -74,6 +101,7 @@ const lambda = new LambdaClient(config);
 const events = new EventBridgeClient(config);
 const cloudwatch = new CloudWatchClient(config);
 const logs = new CloudWatchLogsClient(config);
+const s3 = new S3Client({ ...config, forcePathStyle: true });
 let cloud: LocalCloud;
 
 beforeAll(async () => {
@@ -85,6 +113,7 @@ afterAll(async () => {
   events.destroy();
   cloudwatch.destroy();
   logs.destroy();
+  s3.destroy();
   await cloud?.stop();
 });
 
@@ -134,10 +163,33 @@ async function observed(deployed: DeployedApp, app: ReturnType<typeof probeApp>,
     retentionInDays: logGroups?.find(g => g.logGroupName === logGroupName)?.retentionInDays,
     meterFilters: (subscriptionFilters ?? []).map(f => f.filterName),
     budgetThresholds: (MetricAlarms ?? []).map(a => a.Threshold),
+    obsPrefixes: await obsPrefixes(await deployed.physicalId(app.bucket)),
+    mappings: await settledMappings(functionName),
   };
 }
 
-test('a second deploy of a changed app: new routes, schedule, alias version, retries, log retention, memory (and meter filter) and budget are all in place', async () => {
+/** The key prefixes of the bucket's function notifications. */
+async function obsPrefixes(bucket: string): Promise<string[]> {
+  const notifications = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
+  return (notifications.LambdaFunctionConfigurations ?? []).map(
+    c => c.Filter?.Key?.FilterRules?.find(rule => rule.Name?.toLowerCase() === 'prefix')?.Value ?? '',
+  );
+}
+
+/** The function's event source mappings once none is changing (Creating, Enabling, Updating...): state and batch. */
+async function settledMappings(functionName: string): Promise<Array<{ state?: string; batchSize?: number }>> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { EventSourceMappings } = await lambda.send(
+      new ListEventSourceMappingsCommand({ FunctionName: functionName }),
+    );
+    const mappings = (EventSourceMappings ?? []).map(m => ({ state: m.State, batchSize: m.BatchSize }));
+    if (mappings.every(m => m.state === 'Enabled' || m.state === 'Disabled') || Date.now() > deadline) return mappings;
+    await new Promise(resolve => setTimeout(resolve, 200));
+  }
+}
+
+test('a second deploy of a changed app: routes and their auth, schedule, alias version, retries, log retention, memory (and meter filter), budget, OBS prefix and DMS batch size are all in place', async () => {
   const first = probeApp({
     routes: ['/one'],
     everyMinutes: 5,
@@ -146,6 +198,9 @@ test('a second deploy of a changed app: new routes, schedule, alias version, ret
     retryAttempts: 0,
     logRetention: RetentionDays.ONE_WEEK,
     budgetUsd: 10,
+    auth: HttpAuth.NONE,
+    obsPrefix: 'a/',
+    batchSize: 5,
   });
   // Both deploys' observations are compared at the end: a failure shows every setting that did not follow.
   const seenFirst = await observed(await cloud.deploy(first.stack), first, ['/one']);
@@ -158,6 +213,9 @@ test('a second deploy of a changed app: new routes, schedule, alias version, ret
     retryAttempts: 2,
     logRetention: RetentionDays.ONE_MONTH,
     budgetUsd: 5,
+    auth: HttpAuth.IAM,
+    obsPrefix: 'b/',
+    batchSize: 2,
   });
   const seenSecond = await observed(await cloud.deploy(second.stack), second, ['/one', '/two']);
   expect({ first: seenFirst, second: seenSecond }).toEqual({
@@ -170,9 +228,12 @@ test('a second deploy of a changed app: new routes, schedule, alias version, ret
       retentionInDays: 7,
       meterFilters: [meterFilterName('128', '30')],
       budgetThresholds: [10],
+      obsPrefixes: ['a/'],
+      mappings: [{ state: 'Enabled', batchSize: 5 }],
     },
     second: {
-      statuses: { '/one': 200, '/two': 200 },
+      // Unsigned: refused once the route takes IAM.
+      statuses: { '/one': 403, '/two': 200 },
       schedules: ['rate(1 minute)'],
       greeting: 'second',
       memorySize: 256,
@@ -180,6 +241,8 @@ test('a second deploy of a changed app: new routes, schedule, alias version, ret
       retentionInDays: 30,
       meterFilters: [meterFilterName('256', '30')],
       budgetThresholds: [5],
+      obsPrefixes: ['b/'],
+      mappings: [{ state: 'Enabled', batchSize: 2 }],
     },
   });
 });
