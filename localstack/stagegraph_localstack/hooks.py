@@ -28,6 +28,7 @@ from stagegraph_localstack.lambda_authorizers import enforce_lambda_authorizers
 from stagegraph_localstack.limits import enforce_api_gateway_body_limit, enforce_invoke_payload_limits
 from stagegraph_localstack.repairs import (
     bind_twisted_gateway_to_host,
+    clear_removed_properties,
     honour_subscription_filter_names,
     keep_function_code_private,
     keep_raw_form_bodies,
@@ -60,6 +61,7 @@ def stagegraph_repairs() -> None:
     update_rest_api_stages()
     take_over_replaced_aliases()
     update_in_place()
+    clear_removed_properties()
     enforce_api_gateway_body_limit()
     enforce_iam_authorization()
     enforce_lambda_authorizers()

@@ -565,6 +565,61 @@ def update_in_place() -> bool:
     return True
 
 
+# What a property a second deploy removed is set to, by resource type: AWS's value for "none". LocalStack's updates
+# pass on only the properties the new template has, so a removed one kept its old value.
+CLEARED_PROPERTIES: dict[str, dict] = {
+    "AWS::Lambda::Function": {
+        "Environment": {"Variables": {}}, "Layers": [], "TracingConfig": {"Mode": "PassThrough"}, "Description": "",
+    },
+    "AWS::SNS::Subscription": {"FilterPolicy": "", "RawMessageDelivery": "false", "RedrivePolicy": ""},
+    "AWS::Lambda::EventSourceMapping": {
+        "MaximumBatchingWindowInSeconds": 0, "FunctionResponseTypes": [], "FilterCriteria": {"Filters": []},
+        "BisectBatchOnFunctionError": False, "MaximumRetryAttempts": -1, "MaximumRecordAgeInSeconds": -1,
+        "ParallelizationFactor": 1, "TumblingWindowInSeconds": 0,
+    },
+}
+
+
+def clear_removed(resource_type: str, previous: dict | None, desired: dict) -> list[str]:
+    """Sets each property the previous template had and the new one lacks to its cleared value (only those: a mapping's
+    stream settings would be refused on a queue's); returns their names."""
+    cleared = []
+    for name, value in CLEARED_PROPERTIES.get(resource_type, {}).items():
+        if (previous or {}).get(name) is not None and desired.get(name) is None:
+            desired[name] = value
+            cleared.append(name)
+    return cleared
+
+
+@install_once
+def clear_removed_properties() -> bool:
+    """A second deploy that removed a property kept its old value: LocalStack's updates of functions, SNS subscriptions
+    and event source mappings pass on only the properties the new template has. So a function whose `environment`,
+    `libraries` or `tracing` was removed kept its variables, layer and X-Ray tracing; an SMN trigger whose filter policy
+    was removed still dropped messages; a DMS or DIS trigger whose `maxBatchingWindow` or `reportBatchItemFailures`
+    was removed kept them. The update now sets what was removed to AWS's value for none (CLEARED_PROPERTIES)."""
+    try:
+        from localstack.services.lambda_.resource_providers.aws_lambda_eventsourcemapping import (
+            LambdaEventSourceMappingProvider,
+        )
+        from localstack.services.lambda_.resource_providers.aws_lambda_function import LambdaFunctionProvider
+        from localstack.services.sns.resource_providers.aws_sns_subscription import SNSSubscriptionProvider
+        from localstack.utils.patch import patch
+    except ImportError:  # not inside LocalStack
+        return False
+
+    def clearing(resource_type: str):
+        def update(fn, self, request):
+            clear_removed(resource_type, request.previous_state, request.desired_state)
+            return fn(self, request)
+        return update
+
+    patch(LambdaFunctionProvider.update)(clearing("AWS::Lambda::Function"))
+    patch(SNSSubscriptionProvider.update)(clearing("AWS::SNS::Subscription"))
+    patch(LambdaEventSourceMappingProvider.update)(clearing("AWS::Lambda::EventSourceMapping"))
+    return True
+
+
 @install_once
 def mock_states_errors() -> bool:
     """Step Functions' mocked responses (SFN_MOCK_CONFIG) may throw the service's own errors, such as

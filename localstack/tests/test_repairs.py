@@ -467,3 +467,22 @@ def test_a_bucket_update_puts_its_notifications_again_and_removes_what_is_gone()
     request.region_name = "us-east-1"
     bucket.S3BucketProvider().update(request)
     assert calls == [("put_bucket_notification_configuration", {"Bucket": "uploads", "NotificationConfiguration": {}})]
+
+
+def test_a_property_a_second_deploy_removed_is_set_to_none_only_where_the_old_template_had_it():
+    desired = {"FunctionName": "f", "MemorySize": 256}
+    cleared = repairs.clear_removed(
+        "AWS::Lambda::Function", {"Environment": {"Variables": {"A": "1"}}, "Layers": ["arn:l:1"], "MemorySize": 128},
+        desired)
+    assert sorted(cleared) == ["Environment", "Layers"]
+    assert desired == {"FunctionName": "f", "MemorySize": 256, "Environment": {"Variables": {}}, "Layers": []}
+
+    # A queue's mapping never had a stream's settings: none is added, which SQS would refuse.
+    mapping = {"BatchSize": 2}
+    assert repairs.clear_removed("AWS::Lambda::EventSourceMapping", {"BatchSize": 5, "MaximumBatchingWindowInSeconds": 2},
+                                 mapping) == ["MaximumBatchingWindowInSeconds"]
+    assert mapping == {"BatchSize": 2, "MaximumBatchingWindowInSeconds": 0}
+
+    kept = {"FilterPolicy": {"colour": ["blue"]}}
+    assert repairs.clear_removed("AWS::SNS::Subscription", {"FilterPolicy": {"colour": ["red"]}}, kept) == []
+    assert repairs.clear_removed("AWS::SQS::Queue", {"DelaySeconds": 5}, {}) == []

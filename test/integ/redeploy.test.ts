@@ -16,6 +16,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
+import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   BillingMeter,
@@ -24,6 +26,7 @@ import {
   HttpTrigger,
   ObsBucket,
   ObsTrigger,
+  SmnTrigger,
   StageCode,
   StageFunction,
   TimerTrigger,
@@ -44,7 +47,9 @@ import { FIXTURES } from '../helpers';
 // subscription filter, which carries it: the old one must go and the new one take its place. A bucket had no update
 // either: an OBS trigger's new prefix was never applied; a method's update put its integration only: a route's new
 // auth was not applied (NONE to IAM left it open). A DMS trigger's new batch size replaces the mapping's worker,
-// whose predecessor must not leave the mapping reported Disabled (esm_polling._is_current).
+// whose predecessor must not leave the mapping reported Disabled (esm_polling._is_current). A property the second
+// version removes (the function's environment, the SMN trigger's filter policy, the DMS trigger's batching window)
+// kept its old value (repairs.clear_removed_properties).
 jest.setTimeout(300_000);
 
 interface Version {
@@ -59,6 +64,8 @@ interface Version {
   readonly auth: HttpAuth;
   readonly obsPrefix: string;
   readonly batchSize: number;
+  /** Whether the function has an environment, the SMN trigger a filter policy, the DMS trigger a batching window. */
+  readonly extras: boolean;
 }
 
 function probeApp(version: Version): {
@@ -67,24 +74,34 @@ function probeApp(version: Version): {
   readonly reserved: StageFunction;
   readonly meter: BillingMeter;
   readonly bucket: ObsBucket;
+  readonly topic: Topic;
 } {
   const stack = new Stack(testApp({ build: true }), 'RedeployTest');
   const code = StageCode.fromNodejs(path.join(FIXTURES, 'probe-nodejs'));
   const meter = new BillingMeter(stack, 'Billing', { dashboard: false, budget: { limitUsd: version.budgetUsd } });
   const bucket = new ObsBucket(stack, 'Uploads');
   const queue = new Queue(stack, 'Jobs');
+  const topic = new Topic(stack, 'Events');
   const fn = new StageFunction(stack, 'Echo', {
     code,
     memorySize: version.memorySize,
     retryAttempts: version.retryAttempts,
     logRetention: version.logRetention,
+    ...(version.extras ? { environment: { COLOUR: 'red' } } : {}),
     triggers: [
       ...version.routes.map(
         (route, i) => new HttpTrigger({ path: route, methods: ['GET'], auth: i === 0 ? version.auth : HttpAuth.NONE }),
       ),
       TimerTrigger.rate(Duration.minutes(version.everyMinutes)),
       new ObsTrigger(bucket, { prefix: version.obsPrefix }),
-      new DmsTrigger(queue, { batchSize: version.batchSize }),
+      new DmsTrigger(queue, {
+        batchSize: version.batchSize,
+        ...(version.extras ? { maxBatchingWindow: Duration.seconds(2) } : {}),
+      }),
+      new SmnTrigger(
+        topic,
+        version.extras ? { filterPolicy: { colour: SubscriptionFilter.stringFilter({ allowlist: ['red'] }) } } : {},
+      ),
     ],
   });
   const reserved = new StageFunction(stack, 'Reserved', {
@@ -93,7 +110,7 @@ function probeApp(version: Version): {
     reservedInstances: 1,
     environment: { GREETING: version.greeting },
   });
-  return { stack, fn, reserved, meter, bucket };
+  return { stack, fn, reserved, meter, bucket, topic };
 }
 
 const config = localClientConfig();
@@ -102,6 +119,7 @@ const events = new EventBridgeClient(config);
 const cloudwatch = new CloudWatchClient(config);
 const logs = new CloudWatchLogsClient(config);
 const s3 = new S3Client({ ...config, forcePathStyle: true });
+const sns = new SNSClient(config);
 let cloud: LocalCloud;
 
 beforeAll(async () => {
@@ -114,6 +132,7 @@ afterAll(async () => {
   cloudwatch.destroy();
   logs.destroy();
   s3.destroy();
+  sns.destroy();
   await cloud?.stop();
 });
 
@@ -165,6 +184,8 @@ async function observed(deployed: DeployedApp, app: ReturnType<typeof probeApp>,
     budgetThresholds: (MetricAlarms ?? []).map(a => a.Threshold),
     obsPrefixes: await obsPrefixes(await deployed.physicalId(app.bucket)),
     mappings: await settledMappings(functionName),
+    environment: Configuration!.Environment?.Variables?.COLOUR,
+    filterPolicies: await filterPolicies(await deployed.physicalId(app.topic)),
   };
 }
 
@@ -176,20 +197,37 @@ async function obsPrefixes(bucket: string): Promise<string[]> {
   );
 }
 
+/** The filter policy of each of the topic's subscriptions, or 'none'. */
+async function filterPolicies(topicArn: string): Promise<unknown[]> {
+  const { Subscriptions } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+  return Promise.all(
+    (Subscriptions ?? []).map(async ({ SubscriptionArn }) => {
+      const { Attributes } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }));
+      return Attributes?.FilterPolicy ? (JSON.parse(Attributes.FilterPolicy) as unknown) : 'none';
+    }),
+  );
+}
+
 /** The function's event source mappings once none is changing (Creating, Enabling, Updating...): state and batch. */
-async function settledMappings(functionName: string): Promise<Array<{ state?: string; batchSize?: number }>> {
+async function settledMappings(
+  functionName: string,
+): Promise<Array<{ state?: string; batchSize?: number; window?: number }>> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const { EventSourceMappings } = await lambda.send(
       new ListEventSourceMappingsCommand({ FunctionName: functionName }),
     );
-    const mappings = (EventSourceMappings ?? []).map(m => ({ state: m.State, batchSize: m.BatchSize }));
+    const mappings = (EventSourceMappings ?? []).map(m => ({
+      state: m.State,
+      batchSize: m.BatchSize,
+      window: m.MaximumBatchingWindowInSeconds ?? 0,
+    }));
     if (mappings.every(m => m.state === 'Enabled' || m.state === 'Disabled') || Date.now() > deadline) return mappings;
     await new Promise(resolve => setTimeout(resolve, 200));
   }
 }
 
-test('a second deploy of a changed app: routes and their auth, schedule, alias version, retries, log retention, memory (and meter filter), budget, OBS prefix and DMS batch size are all in place', async () => {
+test('a second deploy of a changed app: routes and their auth, schedule, alias version, retries, log retention, memory (and meter filter), budget, OBS prefix, DMS batch size, and what it removed are all in place', async () => {
   const first = probeApp({
     routes: ['/one'],
     everyMinutes: 5,
@@ -201,6 +239,7 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
     auth: HttpAuth.NONE,
     obsPrefix: 'a/',
     batchSize: 5,
+    extras: true,
   });
   // Both deploys' observations are compared at the end: a failure shows every setting that did not follow.
   const seenFirst = await observed(await cloud.deploy(first.stack), first, ['/one']);
@@ -216,6 +255,7 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
     auth: HttpAuth.IAM,
     obsPrefix: 'b/',
     batchSize: 2,
+    extras: false,
   });
   const seenSecond = await observed(await cloud.deploy(second.stack), second, ['/one', '/two']);
   expect({ first: seenFirst, second: seenSecond }).toEqual({
@@ -229,7 +269,9 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
       meterFilters: [meterFilterName('128', '30')],
       budgetThresholds: [10],
       obsPrefixes: ['a/'],
-      mappings: [{ state: 'Enabled', batchSize: 5 }],
+      mappings: [{ state: 'Enabled', batchSize: 5, window: 2 }],
+      environment: 'red',
+      filterPolicies: [{ colour: ['red'] }],
     },
     second: {
       // Unsigned: refused once the route takes IAM.
@@ -242,7 +284,9 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
       meterFilters: [meterFilterName('256', '30')],
       budgetThresholds: [5],
       obsPrefixes: ['b/'],
-      mappings: [{ state: 'Enabled', batchSize: 2 }],
+      mappings: [{ state: 'Enabled', batchSize: 2, window: 0 }],
+      environment: undefined,
+      filterPolicies: ['none'],
     },
   });
 });
