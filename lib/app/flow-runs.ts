@@ -53,6 +53,31 @@ export async function startExecution(client: SFNClient, stateMachineArn: string,
   return executionArn ?? '';
 }
 
+/** Whether a state machine is an EXPRESS flow's: Step Functions keeps no execution of it to describe or list. */
+export async function isExpressFlow(client: SFNClient, stateMachineArn: string): Promise<boolean> {
+  const { type } = await client.send(new (sfnSdk().DescribeStateMachineCommand)({ stateMachineArn }));
+  return type === 'EXPRESS';
+}
+
+/**
+ * Runs an EXPRESS flow synchronously (StartSyncExecution, up to its 5 minutes) and answers its status, output or
+ * error. Its steps are empty: Step Functions keeps no history of an EXPRESS execution (its log group has it, at the
+ * flow's logging level).
+ */
+export async function runExpressFlow(client: SFNClient, stateMachineArn: string, input: unknown): Promise<FlowRun> {
+  const execution = await client.send(
+    new (sfnSdk().StartSyncExecutionCommand)({ stateMachineArn, input: JSON.stringify(input ?? {}) }),
+  );
+  return {
+    executionArn: execution.executionArn ?? '',
+    status: execution.status ?? 'UNKNOWN',
+    ...(execution.output !== undefined ? { output: parse(execution.output) } : {}),
+    ...(execution.error !== undefined ? { error: execution.error } : {}),
+    ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
+    steps: [],
+  };
+}
+
 /**
  * Waits for an execution to end (looking every 50 ms unless told) and reads its history: status, output or error,
  * and the states it passed.

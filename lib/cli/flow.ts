@@ -4,6 +4,8 @@ import { Command, Option } from 'commander';
 import { sfnSdk } from '../aws-sdk';
 import {
   executionEnd,
+  isExpressFlow,
+  runExpressFlow,
   FlowRun,
   latestExecutions,
   readExecution,
@@ -130,13 +132,20 @@ export function flowCommand(): Command {
         const { id, arn } = await flowArn(opts.out, name);
         const client = new (sfnSdk().SFNClient)(localClientConfig());
         try {
+          const event = JSON.parse(readEvent(input)) as unknown;
+          // An EXPRESS flow runs synchronously: Step Functions keeps no execution of it to wait for.
+          const express = await isExpressFlow(client, arn);
           const started = Date.now();
-          const executionArn = await startExecution(client, arn, JSON.parse(readEvent(input)) as unknown);
-          const run = await executionEnd(client, executionArn, {
-            timeoutMs: Number(opts.timeout) * 1000,
-            intervalMs: 100,
-          });
+          const run = express
+            ? await runExpressFlow(client, arn, event)
+            : await executionEnd(client, await startExecution(client, arn, event), {
+                timeoutMs: Number(opts.timeout) * 1000,
+                intervalMs: 100,
+              });
           const millis = Date.now() - started;
+          if (express && !opts.json) {
+            console.error(`${id} is an EXPRESS flow: run synchronously, it keeps no history of the path taken`);
+          }
           const diagram = diagramOf(opts.out, id);
           console.log(opts.json ? JSON.stringify(run, null, 2) : formatFlowRun(id, run, { millis, diagram }));
           if (opts.svg !== undefined) {

@@ -61,18 +61,24 @@ export function checkedLocalEndpoint(): string {
   return localEndpoint();
 }
 
-/** Settings for AWS SDK v3 clients talking to the local cloud. */
+/**
+ * Settings for AWS SDK v3 clients talking to the local cloud. Without host prefixes: an operation that puts one
+ * before the endpoint's host (Step Functions' StartSyncExecution: `sync-127.0.0.1`) would name a host that does not
+ * resolve.
+ */
 export function localClientConfig(): {
   endpoint: string;
   region: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   forcePathStyle: boolean;
+  disableHostPrefix: boolean;
 } {
   return {
     endpoint: checkedLocalEndpoint(),
     region: LOCAL_REGION,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     forcePathStyle: true,
+    disableHostPrefix: true,
   };
 }
 

@@ -23,7 +23,7 @@ import { localClientConfig, localEndpoint } from '../local/endpoint';
 import { SHARED_HTTP_API_ID } from '../triggers/stage-http-api';
 import type { TimerTrigger } from '../triggers/timer-trigger';
 import { addMockTestCase, FlowMocks, mockTestCase } from './flow-mocks';
-import { executionEnd, FlowRun, startExecution } from '../app/flow-runs';
+import { executionEnd, FlowRun, isExpressFlow, runExpressFlow, startExecution } from '../app/flow-runs';
 import { HttpRequest, HttpResponse } from '../app/http-request';
 import { callRoute, fireRule, publishMessage, putStreamRecord, sendQueueMessage, uploadObject } from '../app/send';
 import { waitFor, WaitOptions } from '../app/wait';
@@ -261,9 +261,16 @@ export class DeployedApp {
   /**
    * Runs a flow (a `FunctionGraph`) with an input on the real Step Functions interpreter and waits for its end:
    * status, output or error, and each state it passed through with its input and output. With `mocks`, the
-   * steps named answer as told instead of calling their functions.
+   * steps named answer as told instead of calling their functions. An EXPRESS flow runs synchronously and has no
+   * steps: Step Functions keeps no history of its executions.
    */
   public async runFlow(flow: IConstruct, input: unknown = {}, options: RunFlowOptions = {}): Promise<FlowRun> {
+    const client = this.client(SFNClient);
+    const hasMocks = options.mocks !== undefined && Object.keys(options.mocks).length > 0;
+    if (!hasMocks && (await isExpressFlow(client, await this.physicalId(flow)))) {
+      // Synchronously: Step Functions keeps no execution of an EXPRESS flow to wait for, and no steps.
+      return runExpressFlow(client, await this.physicalId(flow), input);
+    }
     return this.flowExecution(await this.startFlow(flow, input, options), options);
   }
 

@@ -259,7 +259,7 @@ test('an OBS upload starts one execution with the object as input', async () => 
   });
 });
 
-test('an EXPRESS flow runs synchronously and answers with its output', async () => {
+test('an EXPRESS flow runs synchronously and answers with its output, through the API, the testing kit and flow run', async () => {
   const result = await sfn.send(
     new StartSyncExecutionCommand({
       stateMachineArn: await deployed.physicalId(flows.quick),
@@ -269,6 +269,25 @@ test('an EXPRESS flow runs synchronously and answers with its output', async () 
 
   expect(result.status).toBe('SUCCEEDED');
   expect(JSON.parse(result.output!)).toEqual({ total: 10 });
+
+  // The testing kit and `flow run` run it so too (DescribeExecution has no EXPRESS executions to describe).
+  expect(await deployed.runFlow(flows.quick, { items: [1, 4] })).toMatchObject({
+    status: 'SUCCEEDED',
+    output: { total: 5 },
+    steps: [],
+  });
+  const assembly = (flows.stack.node.root as App).outdir;
+  const ran = await promisify(execFile)(path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx'), [
+    path.join(__dirname, '..', '..', '..', 'bin', 'stagegraph.ts'),
+    'flow',
+    'run',
+    'Quick',
+    '{"items":[2,2]}',
+    '--out',
+    assembly,
+    '--json',
+  ]);
+  expect(JSON.parse(ran.stdout)).toMatchObject({ status: 'SUCCEEDED', output: { total: 4 } });
 });
 
 test("an HTTP trigger on an EXPRESS flow answers with the flow's output", async () => {

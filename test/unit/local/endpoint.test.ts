@@ -31,6 +31,7 @@ describe('local endpoint', () => {
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       forcePathStyle: true,
+      disableHostPrefix: true,
     });
     expect(localAwsEnvironment()).toMatchObject({
       AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
