@@ -32,6 +32,7 @@ from stagegraph_localstack.repairs import (
     honour_subscription_filter_names,
     keep_function_code_private,
     keep_raw_form_bodies,
+    list_replacements,
     take_over_replaced_aliases,
     update_in_place,
     update_rest_api_stages,
@@ -62,6 +63,7 @@ def stagegraph_repairs() -> None:
     take_over_replaced_aliases()
     update_in_place()
     clear_removed_properties()
+    list_replacements()
     enforce_api_gateway_body_limit()
     enforce_iam_authorization()
     enforce_lambda_authorizers()

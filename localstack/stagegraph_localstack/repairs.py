@@ -620,6 +620,41 @@ def clear_removed_properties() -> bool:
     return True
 
 
+_REPLACEMENT_CLEANUP = "cleanup-from-replacement-"
+
+
+@install_once
+def list_replacements() -> bool:
+    """A resource LocalStack's CloudFormation replaced (a new memory size renames the billing meter's subscription
+    filter; a flow that becomes EXPRESS) vanished from DescribeStackResources and ListStackResources, which the CLI
+    and the testing kit read to name what an app deployed: the old resource's removal, under the same logical id,
+    set its status over the new one's and then dropped the id. The removal now leaves the new one's entry."""
+    try:
+        from localstack.services.cloudformation.engine.v2.change_set_model_executor import ChangeSetModelExecutor
+        from localstack.utils.patch import patch
+    except ImportError:  # not inside LocalStack
+        return False
+
+    @patch(ChangeSetModelExecutor._defer_action)
+    def defer_action(fn, self, name, action):
+        if not name.startswith(_REPLACEMENT_CLEANUP):
+            return fn(self, name, action)
+        logical_id = name[len(_REPLACEMENT_CLEANUP):]
+
+        def cleanup():
+            states = self._change_set.stack.resource_states
+            replacement = states.get(logical_id)
+            try:
+                return action()
+            finally:
+                if replacement is not None:
+                    states[logical_id] = replacement
+
+        return fn(self, name, cleanup)
+
+    return True
+
+
 @install_once
 def mock_states_errors() -> bool:
     """Step Functions' mocked responses (SFN_MOCK_CONFIG) may throw the service's own errors, such as

@@ -486,3 +486,24 @@ def test_a_property_a_second_deploy_removed_is_set_to_none_only_where_the_old_te
     kept = {"FilterPolicy": {"colour": ["blue"]}}
     assert repairs.clear_removed("AWS::SNS::Subscription", {"FilterPolicy": {"colour": ["red"]}}, kept) == []
     assert repairs.clear_removed("AWS::SQS::Queue", {"DelaySeconds": 5}, {}) == []
+
+
+def test_the_removal_of_a_replaced_resource_leaves_its_replacement_listed():
+    executor = pytest.importorskip("localstack.services.cloudformation.engine.v2.change_set_model_executor")
+    assert repairs.list_replacements()
+    states = {"Filter": {"PhysicalResourceId": "new", "ResourceStatus": "UPDATE_COMPLETE"}}
+    runner = object.__new__(executor.ChangeSetModelExecutor)
+    runner._deferred_actions = []
+    runner._change_set = types.SimpleNamespace(stack=types.SimpleNamespace(resource_states=states))
+
+    def remove_old():
+        # What the old resource's removal does: its status over the new one's, then the id dropped.
+        states["Filter"] = {"PhysicalResourceId": "old", "ResourceStatus": "DELETE_IN_PROGRESS"}
+        states.pop("Filter")
+
+    runner._defer_action("cleanup-from-replacement-Filter", remove_old)
+    runner._defer_action("something-else", lambda: states.pop("Other", None))
+    for deferred in runner._deferred_actions:
+        deferred.action()
+
+    assert states == {"Filter": {"PhysicalResourceId": "new", "ResourceStatus": "UPDATE_COMPLETE"}}

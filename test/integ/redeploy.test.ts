@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import { DescribeRuleCommand, EventBridgeClient, ListRuleNamesByTargetCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -49,7 +50,8 @@ import { FIXTURES } from '../helpers';
 // auth was not applied (NONE to IAM left it open). A DMS trigger's new batch size replaces the mapping's worker,
 // whose predecessor must not leave the mapping reported Disabled (esm_polling._is_current). A property the second
 // version removes (the function's environment, the SMN trigger's filter policy, the DMS trigger's batching window)
-// kept its old value (repairs.clear_removed_properties).
+// kept its old value (repairs.clear_removed_properties). A resource LocalStack replaced was no longer listed by
+// ListStackResources (repairs.list_replacements).
 jest.setTimeout(300_000);
 
 interface Version {
@@ -120,6 +122,7 @@ const cloudwatch = new CloudWatchClient(config);
 const logs = new CloudWatchLogsClient(config);
 const s3 = new S3Client({ ...config, forcePathStyle: true });
 const sns = new SNSClient(config);
+const cloudformation = new CloudFormationClient(config);
 let cloud: LocalCloud;
 
 beforeAll(async () => {
@@ -133,6 +136,7 @@ afterAll(async () => {
   logs.destroy();
   s3.destroy();
   sns.destroy();
+  cloudformation.destroy();
   await cloud?.stop();
 });
 
@@ -186,6 +190,7 @@ async function observed(deployed: DeployedApp, app: ReturnType<typeof probeApp>,
     mappings: await settledMappings(functionName),
     environment: Configuration!.Environment?.Variables?.COLOUR,
     filterPolicies: await filterPolicies(await deployed.physicalId(app.topic)),
+    unlisted: await unlisted(app.stack),
   };
 }
 
@@ -206,6 +211,18 @@ async function filterPolicies(topicArn: string): Promise<unknown[]> {
       return Attributes?.FilterPolicy ? (JSON.parse(Attributes.FilterPolicy) as unknown) : 'none';
     }),
   );
+}
+
+/** The resources of the stack's template that ListStackResources leaves out (a replaced one was). */
+async function unlisted(stack: Stack): Promise<string[]> {
+  const template = (stack.node.root as App).synth().getStackByName(stack.stackName).template as {
+    Resources: Record<string, unknown>;
+  };
+  const listed = new Set<string>();
+  for await (const page of paginateListStackResources({ client: cloudformation }, { StackName: stack.stackName })) {
+    for (const resource of page.StackResourceSummaries ?? []) listed.add(resource.LogicalResourceId ?? '');
+  }
+  return Object.keys(template.Resources).filter(id => !listed.has(id) && id !== 'CDKMetadata');
 }
 
 /** The function's event source mappings once none is changing (Creating, Enabling, Updating...): state and batch. */
@@ -272,6 +289,7 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
       mappings: [{ state: 'Enabled', batchSize: 5, window: 2 }],
       environment: 'red',
       filterPolicies: [{ colour: ['red'] }],
+      unlisted: [],
     },
     second: {
       // Unsigned: refused once the route takes IAM.
@@ -287,6 +305,8 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
       mappings: [{ state: 'Enabled', batchSize: 2, window: 0 }],
       environment: undefined,
       filterPolicies: ['none'],
+      // The meter's subscription filter, replaced by the memory change, is listed too.
+      unlisted: [],
     },
   });
 });
