@@ -7,6 +7,7 @@ TypeError after moto has created the stream. The Lambda service then tries to cr
 gets ResourceAlreadyExists, and drops the first batch of every new stream: the cold start's START,
 output and REPORT lines. The repair lets CreateLogStream succeed when the stream was created.
 """
+import json
 import logging
 import os
 import sys
@@ -459,8 +460,10 @@ def update_in_place() -> bool:
     - AWS::S3::Bucket: its notifications (an OBS trigger's new prefix, suffix or events, a trigger added or removed,
       a function's `live` alias that went), versioning, CORS, tags and website, put again or removed (the rest of a
       bucket's settings LocalStack's create does not apply either).
-    And one update that left part of the change out: AWS::ApiGateway::Method put the integration only, so an HTTP
-    trigger's new `auth` (NONE to IAM: unsigned requests still answered 200) is now applied with UpdateMethod.
+    And updates that left part of the change out: AWS::ApiGateway::Method put the integration only, so an HTTP
+    trigger's new `auth` (NONE to IAM: unsigned requests still answered 200) is now applied with UpdateMethod;
+    AWS::IAM::Role ignored its inline policies, where stagegraph puts every grant of a function or a flow (a trigger
+    or flow node added, a grant removed): they are now put, and those the new template lacks deleted.
     A new memory size or timeout renames the billing meter's subscription filter: that is a replacement, which
     LocalStack does."""
     try:
@@ -470,6 +473,7 @@ def update_in_place() -> bool:
             LambdaEventInvokeConfigProvider,
         )
         from localstack.services.apigateway.resource_providers.aws_apigateway_method import ApiGatewayMethodProvider
+        from localstack.services.iam.resource_providers.aws_iam_role import IAMRoleProvider
         from localstack.services.logs.resource_providers.aws_logs_loggroup import LogsLogGroupProvider
         from localstack.services.s3.resource_providers.aws_s3_bucket import S3BucketProvider
         from localstack.utils.patch import patch
@@ -556,6 +560,26 @@ def update_in_place() -> bool:
             request.aws_client_factory.apigateway.update_method(
                 restApiId=model["RestApiId"], resourceId=model["ResourceId"], httpMethod=model["HttpMethod"],
                 patchOperations=operations)
+        return event
+
+    @patch(IAMRoleProvider.update)
+    def update_role(fn, self, request):
+        event = fn(self, request)
+        previous, desired = request.previous_state or {}, request.desired_state
+        if event.status != OperationStatus.SUCCESS or (desired.get("Policies") or []) == (previous.get("Policies") or []):
+            return event
+        iam = request.aws_client_factory.iam
+        model = dict(event.resource_model or previous)
+        role = model.get("RoleName") or previous.get("RoleName")
+        wanted = {policy["PolicyName"]: policy["PolicyDocument"] for policy in desired.get("Policies") or []}
+        for policy in previous.get("Policies") or []:
+            if policy["PolicyName"] not in wanted:
+                iam.delete_role_policy(RoleName=role, PolicyName=policy["PolicyName"])
+        for name, document in wanted.items():
+            iam.put_role_policy(RoleName=role, PolicyName=name,
+                                PolicyDocument=document if isinstance(document, str) else json.dumps(document))
+        model["Policies"] = desired.get("Policies")
+        event.resource_model = model
         return event
 
     S3BucketProvider.update = update_bucket

@@ -1,5 +1,6 @@
 """The CloudWatch Logs repair, against stand-ins of LocalStack's patch utility and moto's LogGroup
 with LocalStack's failing wrapper."""
+import json
 import logging
 import sys
 import types
@@ -507,3 +508,28 @@ def test_the_removal_of_a_replaced_resource_leaves_its_replacement_listed():
         deferred.action()
 
     assert states == {"Filter": {"PhysicalResourceId": "new", "ResourceStatus": "UPDATE_COMPLETE"}}
+
+
+def test_a_role_update_puts_its_new_inline_policies_and_deletes_those_gone():
+    role = pytest.importorskip("localstack.services.iam.resource_providers.aws_iam_role")
+    assert repairs.update_in_place()
+    calls = []
+    iam = types.SimpleNamespace(
+        put_role_policy=lambda **kwargs: calls.append(("put", kwargs)),
+        delete_role_policy=lambda **kwargs: calls.append(("delete", kwargs)),
+    )
+    trust = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    document = {"Statement": [{"Effect": "Allow", "Action": "sqs:ReceiveMessage", "Resource": "arn:q"}]}
+    previous = {"RoleName": "r", "AssumeRolePolicyDocument": trust,
+                "Policies": [{"PolicyName": "StageFunction", "PolicyDocument": {"Statement": []}},
+                             {"PolicyName": "Old", "PolicyDocument": {"Statement": []}}]}
+
+    event = role.IAMRoleProvider().update(_request(
+        {"AssumeRolePolicyDocument": trust, "Policies": [{"PolicyName": "StageFunction", "PolicyDocument": document}]},
+        previous, iam=iam))
+
+    assert calls == [
+        ("delete", {"RoleName": "r", "PolicyName": "Old"}),
+        ("put", {"RoleName": "r", "PolicyName": "StageFunction", "PolicyDocument": json.dumps(document)}),
+    ]
+    assert event.resource_model["Policies"] == [{"PolicyName": "StageFunction", "PolicyDocument": document}]

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
+import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { DescribeRuleCommand, EventBridgeClient, ListRuleNamesByTargetCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -33,6 +34,7 @@ import {
   TimerTrigger,
 } from '../../lib';
 import { meterFilterName } from '../../lib/billing/meter-filter';
+import { InlinePolicyRole } from '../../lib/inline-policy-role';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { DeployedApp, LocalCloud, testApp } from '../../lib/testing';
 import { FIXTURES } from '../helpers';
@@ -51,7 +53,7 @@ import { FIXTURES } from '../helpers';
 // whose predecessor must not leave the mapping reported Disabled (esm_polling._is_current). A property the second
 // version removes (the function's environment, the SMN trigger's filter policy, the DMS trigger's batching window)
 // kept its old value (repairs.clear_removed_properties). A resource LocalStack replaced was no longer listed by
-// ListStackResources (repairs.list_replacements).
+// ListStackResources (repairs.list_replacements). A role's inline policy, which holds every grant, was not updated.
 jest.setTimeout(300_000);
 
 interface Version {
@@ -106,6 +108,8 @@ function probeApp(version: Version): {
       ),
     ],
   });
+  // A grant the second version removes: the role's inline policy (every grant of a StageFunction) must lose it.
+  if (version.extras) topic.grantPublish(fn);
   const reserved = new StageFunction(stack, 'Reserved', {
     code,
     memorySize: 128,
@@ -123,6 +127,7 @@ const logs = new CloudWatchLogsClient(config);
 const s3 = new S3Client({ ...config, forcePathStyle: true });
 const sns = new SNSClient(config);
 const cloudformation = new CloudFormationClient(config);
+const iam = new IAMClient(config);
 let cloud: LocalCloud;
 
 beforeAll(async () => {
@@ -137,6 +142,7 @@ afterAll(async () => {
   s3.destroy();
   sns.destroy();
   cloudformation.destroy();
+  iam.destroy();
   await cloud?.stop();
 });
 
@@ -191,6 +197,7 @@ async function observed(deployed: DeployedApp, app: ReturnType<typeof probeApp>,
     environment: Configuration!.Environment?.Variables?.COLOUR,
     filterPolicies: await filterPolicies(await deployed.physicalId(app.topic)),
     unlisted: await unlisted(app.stack),
+    mayPublish: await allows(await deployed.physicalId((fn.role as InlinePolicyRole).cfnRole), 'sns:Publish'),
   };
 }
 
@@ -211,6 +218,16 @@ async function filterPolicies(topicArn: string): Promise<unknown[]> {
       return Attributes?.FilterPolicy ? (JSON.parse(Attributes.FilterPolicy) as unknown) : 'none';
     }),
   );
+}
+
+/** Whether a role's inline policies allow an action (as IAM's API returns them). */
+async function allows(roleName: string, action: string): Promise<boolean> {
+  const { PolicyNames } = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
+  for (const PolicyName of PolicyNames ?? []) {
+    const { PolicyDocument } = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName }));
+    if (decodeURIComponent(PolicyDocument ?? '').includes(`"${action}"`)) return true;
+  }
+  return false;
 }
 
 /** The resources of the stack's template that ListStackResources leaves out (a replaced one was). */
@@ -290,6 +307,7 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
       environment: 'red',
       filterPolicies: [{ colour: ['red'] }],
       unlisted: [],
+      mayPublish: true,
     },
     second: {
       // Unsigned: refused once the route takes IAM.
@@ -307,6 +325,7 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
       filterPolicies: ['none'],
       // The meter's subscription filter, replaced by the memory change, is listed too.
       unlisted: [],
+      mayPublish: false,
     },
   });
 });
