@@ -1,5 +1,6 @@
 import type { DescribeExecutionCommandOutput, HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { sfnSdk } from '../aws-sdk';
+import { LocalCloudError } from '../errors';
 import { parseBody } from '../triggers/events/json';
 import { waitFor, WaitOptions } from './wait';
 
@@ -60,14 +61,33 @@ export async function isExpressFlow(client: SFNClient, stateMachineArn: string):
 }
 
 /**
- * Runs an EXPRESS flow synchronously (StartSyncExecution, up to its 5 minutes) and answers its status, output or
- * error. Its steps are empty: Step Functions keeps no history of an EXPRESS execution (its log group has it, at the
- * flow's logging level).
+ * Runs an EXPRESS flow synchronously (StartSyncExecution, up to its 5 minutes, or `timeoutMs`) and answers its
+ * status, output or error. Its steps are empty: Step Functions keeps no history of an EXPRESS execution (its log
+ * group has it, at the flow's logging level).
  */
-export async function runExpressFlow(client: SFNClient, stateMachineArn: string, input: unknown): Promise<FlowRun> {
-  const execution = await client.send(
-    new (sfnSdk().StartSyncExecutionCommand)({ stateMachineArn, input: JSON.stringify(input ?? {}) }),
-  );
+export async function runExpressFlow(
+  client: SFNClient,
+  stateMachineArn: string,
+  input: unknown,
+  options: Pick<WaitOptions, 'timeoutMs'> = {},
+): Promise<FlowRun> {
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  let execution;
+  try {
+    execution = await client.send(
+      new (sfnSdk().StartSyncExecutionCommand)({ stateMachineArn, input: JSON.stringify(input ?? {}) }),
+      { abortSignal: abort.signal },
+    );
+  } catch (error) {
+    if (abort.signal.aborted) {
+      throw new LocalCloudError(`the EXPRESS flow ${stateMachineArn} did not end within ${timeoutMs / 1000} s`);
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
   return {
     executionArn: execution.executionArn ?? '',
     status: execution.status ?? 'UNKNOWN',

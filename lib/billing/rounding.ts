@@ -9,7 +9,7 @@ export function roundUpToStep(value: number, step: number): number {
 
 /**
  * A sum of floating-point figures without the noise of binary fractions: 0.1105 rather than 0.11050000000000001.
- * Twelve significant digits keep every digit a meter reports (a millionth of a cent on a bill of millions).
+ * Twelve significant digits keep a thousandth of a cent on a bill of a million dollars, and more of smaller ones.
  */
 export function withoutFloatNoise(value: number): number {
   return value === 0 ? 0 : Number(value.toPrecision(12));

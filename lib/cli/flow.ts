@@ -137,7 +137,7 @@ export function flowCommand(): Command {
           const express = await isExpressFlow(client, arn);
           const started = Date.now();
           const run = express
-            ? await runExpressFlow(client, arn, event)
+            ? await runExpressFlow(client, arn, event, { timeoutMs: timeoutSeconds * 1000 })
             : await executionEnd(client, await startExecution(client, arn, event), {
                 timeoutMs: Number(opts.timeout) * 1000,
                 intervalMs: 100,

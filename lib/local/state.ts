@@ -45,8 +45,9 @@ export function lastRestore(projectDir: string): RestoreRecord | undefined {
 }
 
 /**
- * What `local up` says of the last restore: a line of the services that came back, and a line per service whose saved
- * state could not be loaded (it starts empty; the extension keeps the saved state aside and says where).
+ * What `local up` says of the last restore: a line of the services that came back, a line per service whose saved
+ * state could not be loaded (the extension keeps the saved state aside and says where), and the event source
+ * mappings it dropped.
  */
 export function describeRestore(
   record: RestoreRecord | undefined,
@@ -54,7 +55,7 @@ export function describeRestore(
 ): { readonly summary?: string; readonly failures: string[] } {
   const services = Object.entries(record?.services ?? {}).map(([name, result]) => ({
     name,
-    ...(result as { restored?: boolean; error?: string }),
+    ...(result as { restored?: boolean; error?: string; mappingsDropped?: string[] }),
   }));
   if (!record?.savedAt || services.length === 0) return { failures: [] };
   const restored = services.filter(service => service.restored !== false).map(service => service.name);
@@ -63,11 +64,21 @@ export function describeRestore(
     summary:
       `Restored the state saved at ${savedAt}: ${restored.length} services (${restored.join(', ') || 'none'}), ` +
       `${formatSize(record.sizeBytes ?? 0)}, in ${((record.durationMs ?? 0) / 1000).toFixed(1)} s`,
-    failures: services
-      .filter(service => service.restored === false)
-      .map(
-        service => `could not restore ${service.name}, which starts empty: ${service.error ?? 'no reason recorded'}`,
-      ),
+    failures: [
+      ...services
+        .filter(service => service.restored === false)
+        .map(
+          service =>
+            `could not restore ${service.name}, which may be empty or partly restored: ${service.error ?? 'no reason recorded'}`,
+        ),
+      ...services
+        .filter(service => (service.mappingsDropped ?? []).length > 0)
+        .map(
+          service =>
+            `dropped ${service.mappingsDropped!.length} saved event source mapping(s) being deleted or whose function ` +
+            `is gone: ${service.mappingsDropped!.join(', ')}`,
+        ),
+    ],
   };
 }
 

@@ -261,15 +261,20 @@ export class DeployedApp {
   /**
    * Runs a flow (a `FunctionGraph`) with an input on the real Step Functions interpreter and waits for its end:
    * status, output or error, and each state it passed through with its input and output. With `mocks`, the
-   * steps named answer as told instead of calling their functions. An EXPRESS flow runs synchronously and has no
-   * steps: Step Functions keeps no history of its executions.
+   * steps named answer as told instead of calling their functions. An EXPRESS flow runs synchronously, has no
+   * steps (Step Functions keeps no history of its executions) and takes no mocks.
    */
   public async runFlow(flow: IConstruct, input: unknown = {}, options: RunFlowOptions = {}): Promise<FlowRun> {
     const client = this.client(SFNClient);
-    const hasMocks = options.mocks !== undefined && Object.keys(options.mocks).length > 0;
-    if (!hasMocks && (await isExpressFlow(client, await this.physicalId(flow)))) {
+    if (await isExpressFlow(client, await this.physicalId(flow))) {
+      if (options.mocks !== undefined && Object.keys(options.mocks).length > 0) {
+        throw new LocalCloudError(
+          `runFlow of ${flow.node.path} with mocks: an EXPRESS flow runs synchronously, without the execution ` +
+            'mocked responses are kept in; mock its steps in a STANDARD flow',
+        );
+      }
       // Synchronously: Step Functions keeps no execution of an EXPRESS flow to wait for, and no steps.
-      return runExpressFlow(client, await this.physicalId(flow), input);
+      return runExpressFlow(client, await this.physicalId(flow), input, options);
     }
     return this.flowExecution(await this.startFlow(flow, input, options), options);
   }

@@ -177,7 +177,7 @@ def _run(worker, esm_worker, loop) -> None:
         worker.state_transition_reason = worker.user_state_reason
     loop()
     worker.poller.close()
-    if not _is_current(worker):
+    if not _is_current(worker, EsmState.DELETING):
         # An update replaced this worker with a new one under the same UUID (UpdateEventSourceMapping: a new batch
         # size from a second deploy) and stopped this one, which ends after the new one has put ENABLED in the
         # store: writing DISABLED now would leave a running mapping reported Disabled, and restored disabled.
@@ -196,15 +196,19 @@ def _run(worker, esm_worker, loop) -> None:
         LOG.warning("Failed to update state %s for event source mapping %s: %s", worker.current_state, worker.uuid, error)
 
 
-def _is_current(worker) -> bool:
-    """Whether the Lambda provider still has this worker for its mapping (or has none: a deletion, or no provider)."""
-    from stagegraph_localstack.services import provider_of
+def _is_current(worker, deleting) -> bool:
+    """Whether the Lambda provider still has this worker for its mapping. With none for it (a deletion popped it),
+    only a worker being deleted is: an older one an update replaced must not write over the deletion."""
+    try:
+        from stagegraph_localstack.services import provider_of
 
-    workers = getattr(provider_of("lambda"), "esm_workers", None)
+        workers = getattr(provider_of("lambda"), "esm_workers", None)
+    except Exception:  # noqa: BLE001 - at shutdown the service may be gone: LocalStack's own behaviour then
+        return True
     if not isinstance(workers, dict):
         return True
     current = workers.get(worker.uuid)
-    return current is None or current is worker
+    return current is worker or (current is None and worker.current_state == deleting)
 
 
 def _error_backoff(worker, esm_worker):

@@ -427,11 +427,34 @@ def method_patch_operations(previous: dict, desired: dict) -> list[dict]:
     return operations
 
 
-def bucket_notification_configuration(provider, model: dict) -> dict:
-    """PutBucketNotificationConfiguration's arguments for a bucket's CloudFormation properties: none at all when they
-    have none (which removes every notification)."""
-    return provider._get_s3_bucket_notification_config(model) or {
-        "Bucket": model["BucketName"], "NotificationConfiguration": {}}
+_NOTIFICATION_KINDS = (("LambdaFunctionConfigurations", "LambdaFunctionArn"), ("QueueConfigurations", "QueueArn"),
+                       ("TopicConfigurations", "TopicArn"))
+
+
+def _notification_key(kind: str, target_field: str, configuration: dict) -> tuple:
+    filter_rules = (configuration.get("Filter") or {}).get("Key", {}).get("FilterRules") or []
+    return (kind, configuration.get(target_field), tuple(sorted(configuration.get("Events") or [])),
+            tuple(sorted((str(rule.get("Name", "")).lower(), rule.get("Value")) for rule in filter_rules)))
+
+
+def bucket_notifications(provider, previous: dict, desired: dict, current: dict) -> dict:
+    """PutBucketNotificationConfiguration's arguments for a bucket whose CloudFormation notifications changed from
+    `previous` to `desired`, the bucket having `current` (GetBucketNotificationConfiguration): the template's
+    notifications, and those the previous template did not declare kept as they are (CDK's notifications custom
+    resource puts a queue's, a topic's or EventBridge's outside the property)."""
+    empty = {"Bucket": desired["BucketName"], "NotificationConfiguration": {}}
+    wanted = (provider._get_s3_bucket_notification_config(desired) or empty)["NotificationConfiguration"]
+    before = (provider._get_s3_bucket_notification_config({**previous, "BucketName": desired["BucketName"]}) or empty)[
+        "NotificationConfiguration"]
+    owned = {_notification_key(kind, field, c) for kind, field in _NOTIFICATION_KINDS for c in before.get(kind) or []}
+    result = {kind: list(wanted.get(kind) or []) for kind, _ in _NOTIFICATION_KINDS}
+    for kind, field in _NOTIFICATION_KINDS:
+        result[kind] += [c for c in current.get(kind) or [] if _notification_key(kind, field, c) not in owned]
+    result = {kind: configurations for kind, configurations in result.items() if configurations}
+    if "EventBridgeConfiguration" in wanted or (
+            "EventBridgeConfiguration" in current and "EventBridgeConfiguration" not in before):
+        result["EventBridgeConfiguration"] = {}
+    return {"Bucket": desired["BucketName"], "NotificationConfiguration": result}
 
 
 def put_log_group_retention(logs, model: dict) -> None:
@@ -457,9 +480,10 @@ def update_in_place() -> bool:
       configuration another resource put since;
     - AWS::Logs::LogGroup: PutRetentionPolicy, or DeleteRetentionPolicy when the retention is gone (its tags, key and
       data protection policy are still not updated);
-    - AWS::S3::Bucket: its notifications (an OBS trigger's new prefix, suffix or events, a trigger added or removed,
-      a function's `live` alias that went), versioning, CORS, tags and website, put again or removed (the rest of a
-      bucket's settings LocalStack's create does not apply either).
+    - AWS::S3::Bucket: what changed of its notifications (an OBS trigger's new prefix, suffix or events, a trigger
+      added or removed, a function's `live` alias that went; those the template never declared, such as CDK's
+      custom resource puts for a queue, a topic or EventBridge, are kept), versioning (suspended when removed), CORS,
+      tags and website (the rest of a bucket's settings LocalStack's create does not apply either).
     And updates that left part of the change out: AWS::ApiGateway::Method put the integration only, so an HTTP
     trigger's new `auth` (NONE to IAM: unsigned requests still answered 200) is now applied with UpdateMethod;
     AWS::IAM::Role ignored its inline policies, where stagegraph puts every grant of a function or a flow (a trigger
@@ -534,21 +558,31 @@ def update_in_place() -> bool:
         s3 = request.aws_client_factory.s3
         bucket = model["BucketName"]
         self._setup_post_creation_attributes(model, request.region_name)
-        s3.put_bucket_notification_configuration(**bucket_notification_configuration(self, model))
-        if versioning := model.get("VersioningConfiguration"):
-            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": versioning.get("Status", "Suspended")})
-        if cors := self._transform_cfn_cors(model.get("CorsConfiguration")):
-            s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=cors)
-        elif previous.get("CorsConfiguration"):
-            s3.delete_bucket_cors(Bucket=bucket)
-        if tags := model.get("Tags"):
-            s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tags})
-        elif previous.get("Tags"):
-            s3.delete_bucket_tagging(Bucket=bucket)
-        if website := self._transform_website_configuration(model.get("WebsiteConfiguration")):
-            s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=website)
-        elif previous.get("WebsiteConfiguration"):
-            s3.delete_bucket_website(Bucket=bucket)
+
+        def changed(name: str) -> bool:
+            return model.get(name) != previous.get(name)
+
+        if changed("NotificationConfiguration"):
+            current = s3.get_bucket_notification_configuration(Bucket=bucket)
+            s3.put_bucket_notification_configuration(**bucket_notifications(self, previous, model, current))
+        if changed("VersioningConfiguration") and (model.get("VersioningConfiguration") or previous.get("VersioningConfiguration")):
+            status = (model.get("VersioningConfiguration") or {}).get("Status", "Suspended")
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": status})
+        if changed("CorsConfiguration"):
+            if cors := self._transform_cfn_cors(model.get("CorsConfiguration")):
+                s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=cors)
+            else:
+                s3.delete_bucket_cors(Bucket=bucket)
+        if changed("Tags"):
+            if tags := model.get("Tags"):
+                s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tags})
+            else:
+                s3.delete_bucket_tagging(Bucket=bucket)
+        if changed("WebsiteConfiguration"):
+            if website := self._transform_website_configuration(model.get("WebsiteConfiguration")):
+                s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=website)
+            else:
+                s3.delete_bucket_website(Bucket=bucket)
         return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
 
     @patch(ApiGatewayMethodProvider.update)
@@ -572,8 +606,10 @@ def update_in_place() -> bool:
         model = dict(event.resource_model or previous)
         role = model.get("RoleName") or previous.get("RoleName")
         wanted = {policy["PolicyName"]: policy["PolicyDocument"] for policy in desired.get("Policies") or []}
+        # LocalStack's update may have made the role again (a new trust policy): only what it has can be deleted.
+        has = set(iam.list_role_policies(RoleName=role).get("PolicyNames") or [])
         for policy in previous.get("Policies") or []:
-            if policy["PolicyName"] not in wanted:
+            if policy["PolicyName"] not in wanted and policy["PolicyName"] in has:
                 iam.delete_role_policy(RoleName=role, PolicyName=policy["PolicyName"])
         for name, document in wanted.items():
             iam.put_role_policy(RoleName=role, PolicyName=name,
@@ -594,8 +630,10 @@ def update_in_place() -> bool:
 CLEARED_PROPERTIES: dict[str, dict] = {
     "AWS::Lambda::Function": {
         "Environment": {"Variables": {}}, "Layers": [], "TracingConfig": {"Mode": "PassThrough"}, "Description": "",
+        "DeadLetterConfig": {},
     },
-    "AWS::SNS::Subscription": {"FilterPolicy": "", "RawMessageDelivery": "false", "RedrivePolicy": ""},
+    # Not RedrivePolicy: LocalStack refuses an empty one, and has no way to remove it.
+    "AWS::SNS::Subscription": {"FilterPolicy": "", "RawMessageDelivery": "false"},
     "AWS::Lambda::EventSourceMapping": {
         "MaximumBatchingWindowInSeconds": 0, "FunctionResponseTypes": [], "FilterCriteria": {"Filters": []},
         "BisectBatchOnFunctionError": False, "MaximumRetryAttempts": -1, "MaximumRecordAgeInSeconds": -1,
@@ -619,7 +657,7 @@ def clear_removed(resource_type: str, previous: dict | None, desired: dict) -> l
 def clear_removed_properties() -> bool:
     """A second deploy that removed a property kept its old value: LocalStack's updates of functions, SNS subscriptions
     and event source mappings pass on only the properties the new template has. So a function whose `environment`,
-    `libraries` or `tracing` was removed kept its variables, layer and X-Ray tracing; an SMN trigger whose filter policy
+    `libraries`, `tracing` or dead-letter queue was removed kept its variables, layer, X-Ray tracing and queue; an SMN trigger whose filter policy
     was removed still dropped messages; a DMS or DIS trigger whose `maxBatchingWindow` or `reportBatchItemFailures`
     was removed kept them. The update now sets what was removed to AWS's value for none (CLEARED_PROPERTIES)."""
     try:

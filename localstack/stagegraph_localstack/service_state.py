@@ -975,7 +975,11 @@ def drop_orphan_mappings(stores) -> list[str]:
             parts = str(mapping.get("FunctionArn") or "").split(":")
             name = parts[6] if len(parts) > 6 else ""
             qualifier = parts[7] if len(parts) > 7 else None
-            function = store.functions.get(name)
+            try:  # the function's own account and region, as its ARN names them
+                functions = stores[parts[4]][parts[3]].functions
+            except Exception:  # noqa: BLE001 - an ARN without them: the mapping's store
+                functions = store.functions
+            function = functions.get(name)
             gone = function is None or (
                 qualifier is not None and qualifier not in function.versions and qualifier not in function.aliases)
             if gone or mapping.get("State") == "Deleting":

@@ -202,3 +202,24 @@ def test_a_worker_an_update_replaced_leaves_the_mappings_state_to_its_successor(
 
     esm_polling._run(new, module, disable)
     assert store == {"u1": EsmState.DISABLED}
+
+    # An update, then the mapping deleted before the replaced worker ends: the deletion is left to the deleting one.
+    replaced, successor = worker("u2"), worker("u2")
+    provider.esm_workers["u2"] = replaced
+
+    def updated_then_deleted():
+        provider.esm_workers["u2"] = successor
+        replaced.enabled, replaced.current_state = False, EsmState.DISABLING
+        # DeleteEventSourceMapping: the provider pops the successor, which is told to delete.
+        provider.esm_workers.pop("u2")
+        successor.current_state = EsmState.DELETING
+        store["u2"] = EsmState.DELETING
+
+    esm_polling._run(replaced, module, updated_then_deleted)
+    assert store["u2"] == EsmState.DELETING
+
+    def deleted():
+        successor.current_state = EsmState.DELETING
+
+    esm_polling._run(successor, module, deleted)
+    assert "u2" not in store

@@ -435,40 +435,58 @@ def test_a_methods_new_authorization_becomes_update_method_operations():
     assert repairs.method_patch_operations({}, {"AuthorizationType": "NONE"}) == []
 
 
-def test_a_bucket_update_puts_its_notifications_again_and_removes_what_is_gone():
+def test_a_bucket_update_puts_what_changed_and_keeps_notifications_the_template_never_declared():
     bucket = pytest.importorskip("localstack.services.s3.resource_providers.aws_s3_bucket")
     assert repairs.update_in_place()
     calls = []
-    s3 = types.SimpleNamespace(**{
-        name: (lambda name: lambda **kwargs: calls.append((name, kwargs)))(name)
-        for name in ("put_bucket_notification_configuration", "put_bucket_tagging", "delete_bucket_tagging",
-                     "put_bucket_cors", "delete_bucket_cors", "put_bucket_website", "delete_bucket_website",
-                     "put_bucket_versioning")
-    })
-    notification = {"LambdaConfigurations": [{
-        "Event": "s3:ObjectCreated:*", "Function": "arn:f",
-        "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "b/"}]}}}]}
-    request = _request({"NotificationConfiguration": notification},
-                       {"BucketName": "uploads", "Tags": [{"Key": "k", "Value": "v"}]}, s3=s3)
-    request.region_name = "us-east-1"
+    # On the bucket: the OBS trigger's notification, and a queue's and EventBridge's that CDK's notifications custom
+    # resource put (not in the template's property).
+    queue = {"Id": "q1", "QueueArn": "arn:q", "Events": ["s3:ObjectRemoved:*"]}
+    current = {
+        "LambdaFunctionConfigurations": [{"Id": "l1", "LambdaFunctionArn": "arn:f", "Events": ["s3:ObjectCreated:*"],
+                                          "Filter": {"Key": {"FilterRules": [{"Name": "Prefix", "Value": "a/"}]}}}],
+        "QueueConfigurations": [queue],
+        "EventBridgeConfiguration": {},
+    }
+    s3 = types.SimpleNamespace(
+        get_bucket_notification_configuration=lambda **kwargs: current,
+        **{name: (lambda name: lambda **kwargs: calls.append((name, kwargs)))(name)
+           for name in ("put_bucket_notification_configuration", "put_bucket_tagging", "delete_bucket_tagging",
+                        "put_bucket_cors", "delete_bucket_cors", "put_bucket_website", "delete_bucket_website",
+                        "put_bucket_versioning")},
+    )
 
-    event = bucket.S3BucketProvider().update(request)
+    def notifications(prefix):
+        return {"LambdaConfigurations": [{"Event": "s3:ObjectCreated:*", "Function": "arn:f",
+                                          "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": prefix}]}}}]}
 
+    def update(desired, previous):
+        request = _request(desired, {"BucketName": "uploads", **previous}, s3=s3)
+        request.region_name = "us-east-1"
+        return bucket.S3BucketProvider().update(request)
+
+    # The prefix changes and the tags go: the new notification, the queue's and EventBridge kept, the tags deleted.
+    event = update({"NotificationConfiguration": notifications("b/")},
+                   {"NotificationConfiguration": notifications("a/"), "Tags": [{"Key": "k", "Value": "v"}]})
     assert event.resource_model["BucketName"] == "uploads"
     assert calls == [
         ("put_bucket_notification_configuration", {"Bucket": "uploads", "NotificationConfiguration": {
             "LambdaFunctionConfigurations": [{"LambdaFunctionArn": "arn:f", "Events": ["s3:ObjectCreated:*"],
                                               "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "b/"}]}}}],
-            "QueueConfigurations": [], "TopicConfigurations": []}}),
+            "QueueConfigurations": [queue], "EventBridgeConfiguration": {}}}),
         ("delete_bucket_tagging", {"Bucket": "uploads"}),
     ]
-    # No notifications left: every one is removed.
+    # Only the CORS change: nothing else is touched, notifications included.
     calls.clear()
-    request = _request({}, {"BucketName": "uploads"}, s3=s3)
-    request.region_name = "us-east-1"
-    bucket.S3BucketProvider().update(request)
-    assert calls == [("put_bucket_notification_configuration", {"Bucket": "uploads", "NotificationConfiguration": {}})]
-
+    update({"NotificationConfiguration": notifications("a/"),
+            "CorsConfiguration": {"CorsRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]}},
+           {"NotificationConfiguration": notifications("a/")})
+    assert [name for name, _ in calls] == ["put_bucket_cors"]
+    # The trigger removed: its notification goes, the others stay.
+    calls.clear()
+    update({}, {"NotificationConfiguration": notifications("a/")})
+    assert calls == [("put_bucket_notification_configuration", {"Bucket": "uploads", "NotificationConfiguration": {
+        "QueueConfigurations": [queue], "EventBridgeConfiguration": {}}})]
 
 def test_a_property_a_second_deploy_removed_is_set_to_none_only_where_the_old_template_had_it():
     desired = {"FunctionName": "f", "MemorySize": 256}
@@ -517,12 +535,15 @@ def test_a_role_update_puts_its_new_inline_policies_and_deletes_those_gone():
     iam = types.SimpleNamespace(
         put_role_policy=lambda **kwargs: calls.append(("put", kwargs)),
         delete_role_policy=lambda **kwargs: calls.append(("delete", kwargs)),
+        # "Gone" was in the old template but the role no longer has it (LocalStack made the role again).
+        list_role_policies=lambda **kwargs: {"PolicyNames": ["StageFunction", "Old"]},
     )
     trust = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
     document = {"Statement": [{"Effect": "Allow", "Action": "sqs:ReceiveMessage", "Resource": "arn:q"}]}
     previous = {"RoleName": "r", "AssumeRolePolicyDocument": trust,
                 "Policies": [{"PolicyName": "StageFunction", "PolicyDocument": {"Statement": []}},
-                             {"PolicyName": "Old", "PolicyDocument": {"Statement": []}}]}
+                             {"PolicyName": "Old", "PolicyDocument": {"Statement": []}},
+                             {"PolicyName": "Gone", "PolicyDocument": {"Statement": []}}]}
 
     event = role.IAMRoleProvider().update(_request(
         {"AssumeRolePolicyDocument": trust, "Policies": [{"PolicyName": "StageFunction", "PolicyDocument": document}]},

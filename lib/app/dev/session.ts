@@ -5,6 +5,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { lambdaSdk } from '../../aws-sdk';
 import { watch, FSWatcher } from 'chokidar';
 import { LocalCloudError } from '../../errors';
+import { withLocalAwsEnvironment } from '../../local/deploy';
 import { localClientConfig } from '../../local/endpoint';
 import { cdkAppCommand } from '../../project';
 import { deployLocal, LocalStackDeployment } from '../deploy';
@@ -185,9 +186,10 @@ export class DevSession {
     cdkAppCommand(this.#projectDir);
     const check = this.#options.checkFunctions;
     if (check) {
-      // Synthesized first and deployed from the assembly it wrote, so that the check comes before any start.
+      // Synthesized first and deployed from the assembly it wrote, so that the check comes before any start; in the
+      // environment a deploy synthesizes in (the local account and region, not the user's AWS credentials).
       await progress.step('Building the app', () =>
-        synthesizeApp({ projectDir: this.#projectDir, outdir: this.#outdir }),
+        withLocalAwsEnvironment(() => synthesizeApp({ projectDir: this.#projectDir, outdir: this.#outdir })),
       );
       check(devFunctionsOf(this.#outdir));
     }

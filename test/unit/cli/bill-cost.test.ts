@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CLOCK_SKEW_MILLIS, readBill } from '../../../lib/app/bill';
+import { CLOCK_SKEW_MILLIS, readBill, totalOf } from '../../../lib/app/bill';
 import { parseSince } from '../../../lib/app/duration';
 import { formatBill } from '../../../lib/terminal/bill-table';
 import { estimateAssembly } from '../../../lib/app/estimate';
@@ -61,23 +61,45 @@ describe('stagegraph bill', () => {
   });
 
   test('sums the datapoints without float noise, per function and in the total', async () => {
-    // 0.1 + 0.2 is 0.30000000000000004 in binary floating point; a bill says 0.3.
+    // 0.1 + 0.2 is 0.30000000000000004 in binary floating point; a bill says 0.3. The total adds two functions' lines.
     const client = {
       send: async (command: { constructor: { name: string }; input: unknown }) => {
         if (command.constructor.name === 'ListMetricsCommand') {
-          return { Metrics: [{ Dimensions: [{ Name: 'FunctionName', Value: 'f' }] }] };
+          return {
+            Metrics: ['f', 'g'].map(name => ({ Dimensions: [{ Name: 'FunctionName', Value: name }] })),
+          };
         }
         const { MetricDataQueries } = command.input as { MetricDataQueries: Array<{ Id: string }> };
-        return { MetricDataResults: MetricDataQueries.map(({ Id }) => ({ Id, Values: [0.1, 0.2] })) };
+        return {
+          MetricDataResults: MetricDataQueries.map(({ Id }) => ({
+            Id,
+            Values: Id.startsWith('m0_') ? [0.1, 0.2] : [0.2, 0.1],
+          })),
+        };
       },
     } as unknown as CloudWatchClient;
     const bill = await readBill(client, parseSince('1h'), Date.parse('2026-11-27T12:00:00Z'));
     expect(0.1 + 0.2).not.toBe(0.3);
+    expect(0.30000000000000004 + 0.30000000000000004).not.toBe(0.6);
+    const line = { invocations: 0.3, billedDurationMillis: 0.3, gbSeconds: 0.3, costUsd: 0.3, coldStarts: 0.3 };
     expect(bill.functions).toEqual([
-      { name: 'f', invocations: 0.3, billedDurationMillis: 0.3, gbSeconds: 0.3, costUsd: 0.3, coldStarts: 0.3 },
+      { name: 'f', ...line },
+      { name: 'g', ...line },
     ]);
-    expect(bill.total).toEqual({ ...bill.functions[0], name: 'total' });
-    expect(JSON.stringify(bill)).not.toMatch(/0000000/);
+    expect(bill.total).toEqual({
+      name: 'total',
+      invocations: 0.6,
+      billedDurationMillis: 0.6,
+      gbSeconds: 0.6,
+      costUsd: 0.6,
+      coldStarts: 0.6,
+    });
+    expect(
+      totalOf([
+        { name: 'a', ...line, costUsd: 0.1 },
+        { name: 'b', ...line, costUsd: 0.2 },
+      ]).costUsd,
+    ).toBe(0.3);
   });
 
   test('prints a line per function and the total', () => {
