@@ -78,6 +78,8 @@ export async function deployStacks(options: DeployStacksOptions): Promise<Deploy
     });
     const { StackSelectionStrategy, Toolkit } = toolkitLib();
     const toolkit = new Toolkit({ ioHost, color: false, emojis: false });
+    let deployed: DeployedStack[];
+    let stuck: string[];
     try {
       await bootstrapWith(toolkit, options.onProgress);
       const outdir = path.resolve(projectDir, options.outdir ?? 'cdk.out');
@@ -88,7 +90,8 @@ export async function deployStacks(options: DeployStacksOptions): Promise<Deploy
       const unchanged = new Set(
         ioHost.messages.filter(m => /\(no changes\)/.test(m.text)).map(m => m.text.split(/[\s:]/).find(Boolean) ?? ''),
       );
-      return result.stacks.map(stack => ({
+      stuck = await rolledBackStacks(result.stacks.map(stack => stack.stackName).filter(n => unchanged.has(n)));
+      deployed = result.stacks.map(stack => ({
         stackName: stack.stackName,
         hierarchicalId: stack.hierarchicalId,
         outputs: { ...stack.outputs },
@@ -97,7 +100,40 @@ export async function deployStacks(options: DeployStacksOptions): Promise<Deploy
     } catch (error) {
       throw deployFailed(error, ioHost.problems());
     }
+    if (stuck.length > 0) throw new StageBuildError(notDeployedAfterRollback(stuck));
+    return deployed;
   });
+}
+
+/**
+ * Of the given stacks, those left UPDATE_ROLLBACK_COMPLETE: LocalStack's rollback of a failed update keeps the failed
+ * update's template, so a deploy of that same version finds "no changes" although none of it was applied.
+ */
+async function rolledBackStacks(stackNames: readonly string[]): Promise<string[]> {
+  if (stackNames.length === 0) return [];
+  const cloudformation = new (cloudFormationSdk().CloudFormationClient)(localClientConfig());
+  try {
+    const statuses = await Promise.all(
+      stackNames.map(async StackName => {
+        const { Stacks } = await cloudformation.send(new (cloudFormationSdk().DescribeStacksCommand)({ StackName }));
+        return Stacks?.[0]?.StackStatus;
+      }),
+    );
+    return stackNames.filter((_, i) => statuses[i] === 'UPDATE_ROLLBACK_COMPLETE');
+  } finally {
+    cloudformation.destroy();
+  }
+}
+
+/** What a deploy says of stacks {@link rolledBackStacks} found. */
+export function notDeployedAfterRollback(stackNames: readonly string[]): string {
+  return (
+    `Deploying to the local cloud failed: ${stackNames.join(', ')} ${stackNames.length === 1 ? 'was' : 'were'} not ` +
+    "updated. The last update failed, and the local cloud rolled it back keeping that update's template " +
+    '(UPDATE_ROLLBACK_COMPLETE), so this deploy of the same version found no changes. The local cloud does not roll ' +
+    'a failed update back reliably (another version deployed over it can fail too): start over with ' +
+    '`stagegraph local down --discard`, `stagegraph local up` and a deploy'
+  );
 }
 
 /** The error of a deploy that failed: its cause and the last of the toolkit's own failure lines. */

@@ -1,6 +1,11 @@
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  paginateListStackResources,
+} from '@aws-sdk/client-cloudformation';
 import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { DescribeRuleCommand, EventBridgeClient, ListRuleNamesByTargetCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
@@ -18,11 +23,14 @@ import {
 } from '@aws-sdk/client-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Stream } from 'aws-cdk-lib/aws-kinesis';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   BillingMeter,
+  DisTrigger,
   DmsTrigger,
   HttpAuth,
   HttpTrigger,
@@ -36,7 +44,7 @@ import {
 import { meterFilterName } from '../../lib/billing/meter-filter';
 import { InlinePolicyRole } from '../../lib/inline-policy-role';
 import { localClientConfig } from '../../lib/local/endpoint';
-import { DeployedApp, LocalCloud, testApp } from '../../lib/testing';
+import { DeployedApp, LocalCloud, testApp, waitFor } from '../../lib/testing';
 import { FIXTURES } from '../helpers';
 
 // A second deploy of a changed app changes what the app says. LocalStack's CloudFormation could not update a REST
@@ -329,3 +337,43 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
     },
   });
 });
+
+test('a deploy of the version whose update failed says it was not deployed, not "no changes"', async () => {
+  // A DIS trigger's new starting position replaces its mapping, which Lambda refuses while the old one exists (AWS
+  // too). LocalStack's rollback then keeps the failed template: the same version deployed again found no changes.
+  const version = (startingPosition: StartingPosition) => {
+    const stack = new Stack(testApp({ build: true }), 'RollbackTest');
+    new StageFunction(stack, 'Reader', {
+      code: StageCode.fromNodejs(path.join(FIXTURES, 'probe-nodejs')),
+      memorySize: 128,
+      triggers: [new DisTrigger(new Stream(stack, 'Readings'), { startingPosition })],
+    });
+    return stack;
+  };
+  await deleteStack('RollbackTest'); // one a stopped earlier run left
+  try {
+    await cloud.deploy(version(StartingPosition.LATEST));
+    await expect(cloud.deploy(version(StartingPosition.TRIM_HORIZON))).rejects.toThrow(/failed/);
+    await expect(cloud.deploy(version(StartingPosition.TRIM_HORIZON))).rejects.toThrow(
+      'RollbackTest was not updated. The last update failed, and the local cloud rolled it back',
+    );
+  } finally {
+    await deleteStack('RollbackTest');
+  }
+});
+
+/** Deletes a stack and waits until it is gone (a stack that is not there is gone). */
+async function deleteStack(StackName: string): Promise<void> {
+  await cloudformation.send(new DeleteStackCommand({ StackName }));
+  await waitFor(
+    `the deletion of ${StackName}`,
+    async () => {
+      const status = await cloudformation.send(new DescribeStacksCommand({ StackName })).then(
+        ({ Stacks }) => Stacks?.[0]?.StackStatus,
+        () => 'gone',
+      );
+      return status === 'gone' || status === 'DELETE_COMPLETE' || status === 'DELETE_FAILED' ? true : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 250 },
+  );
+}
