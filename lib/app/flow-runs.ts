@@ -88,14 +88,7 @@ export async function runExpressFlow(
   } finally {
     clearTimeout(timer);
   }
-  return {
-    executionArn: execution.executionArn ?? '',
-    status: execution.status ?? 'UNKNOWN',
-    ...(execution.output !== undefined ? { output: parse(execution.output) } : {}),
-    ...(execution.error !== undefined ? { error: execution.error } : {}),
-    ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
-    steps: [],
-  };
+  return { ...endOf(execution), steps: [] };
 }
 
 /**
@@ -124,14 +117,24 @@ export async function readExecution(client: SFNClient, executionArn: string): Pr
 }
 
 async function runOf(client: SFNClient, execution: DescribeExecutionCommandOutput): Promise<FlowRun> {
-  const executionArn = execution.executionArn ?? '';
+  const end = endOf(execution);
+  return { ...end, steps: stepsOf(await history(client, end.executionArn)) };
+}
+
+/** What DescribeExecution and StartSyncExecution both answer of an execution: its status, output or error. */
+function endOf(execution: {
+  readonly executionArn?: string;
+  readonly status?: string;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
+}): Omit<FlowRun, 'steps'> {
   return {
-    executionArn,
+    executionArn: execution.executionArn ?? '',
     status: execution.status ?? 'UNKNOWN',
     ...(execution.output !== undefined ? { output: parse(execution.output) } : {}),
     ...(execution.error !== undefined ? { error: execution.error } : {}),
     ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
-    steps: stepsOf(await history(client, executionArn)),
   };
 }
 

@@ -266,15 +266,16 @@ export class DeployedApp {
    */
   public async runFlow(flow: IConstruct, input: unknown = {}, options: RunFlowOptions = {}): Promise<FlowRun> {
     const client = this.client(SFNClient);
-    if (await isExpressFlow(client, await this.physicalId(flow))) {
-      if (options.mocks !== undefined && Object.keys(options.mocks).length > 0) {
+    const arn = await this.physicalId(flow);
+    if (await isExpressFlow(client, arn)) {
+      if (hasMocks(options)) {
         throw new LocalCloudError(
           `runFlow of ${flow.node.path} with mocks: an EXPRESS flow runs synchronously, without the execution ` +
             'mocked responses are kept in; mock its steps in a STANDARD flow',
         );
       }
       // Synchronously: Step Functions keeps no execution of an EXPRESS flow to wait for, and no steps.
-      return runExpressFlow(client, await this.physicalId(flow), input, options);
+      return runExpressFlow(client, arn, input, options);
     }
     return this.flowExecution(await this.startFlow(flow, input, options), options);
   }
@@ -291,7 +292,7 @@ export class DeployedApp {
     const client = this.client(SFNClient);
     const arn = await this.physicalId(flow);
     let started = arn;
-    if (options.mocks && Object.keys(options.mocks).length > 0) {
+    if (hasMocks(options)) {
       const file = this.options.flowMockFile;
       if (!file) {
         throw new LocalCloudError(
@@ -452,4 +453,11 @@ function invocationsOf(events: readonly LogEvent[]): Invocation[] {
     }
   }
   return ended;
+}
+
+/** Whether a run names steps to mock (an empty `mocks` is none). */
+function hasMocks(
+  options: Pick<RunFlowOptions, 'mocks'>,
+): options is { readonly mocks: NonNullable<RunFlowOptions['mocks']> } {
+  return options.mocks !== undefined && Object.keys(options.mocks).length > 0;
 }

@@ -100,6 +100,19 @@ def lighten_twisted_requests(site) -> None:
     site.log = lambda request: None
 
 
+def keep_name(request, name: str) -> None:
+    """Gives an update's desired state the resource's name from its previous state when the template leaves it to
+    CloudFormation: the name is create-only, so an update is of the resource of that name."""
+    request.desired_state[name] = request.desired_state.get(name) or (request.previous_state or {}).get(name)
+
+
+def succeeded(request, model: dict):
+    """The ProgressEvent of a provider operation that is done, with the resource's model."""
+    from localstack.services.cloudformation.resource_provider import OperationStatus, ProgressEvent
+
+    return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+
+
 # A REST API stage's properties that an update sets with a patch operation each, and their paths.
 _STAGE_FIELDS = (
     ("DeploymentId", "/deploymentId"),
@@ -143,19 +156,17 @@ def update_rest_api_stages() -> bool:
     Here the update moves the stage to the new deployment and settings with UpdateStage, as CloudFormation does."""
     try:
         from localstack.services.apigateway.resource_providers.aws_apigateway_stage import ApiGatewayStageProvider
-        from localstack.services.cloudformation.resource_provider import OperationStatus, ProgressEvent
     except ImportError:  # not inside LocalStack
         return False
 
     def update(self, request):
-        model = request.desired_state
-        previous = request.previous_state or {}
-        model["StageName"] = model.get("StageName") or previous.get("StageName")
+        keep_name(request, "StageName")
+        model, previous = request.desired_state, request.previous_state or {}
         operations = stage_patch_operations(previous, model)
         if operations:
             request.aws_client_factory.apigateway.update_stage(
                 restApiId=model["RestApiId"], stageName=model["StageName"], patchOperations=operations)
-        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+        return succeeded(request, model)
 
     ApiGatewayStageProvider.update = update
     return True
@@ -366,7 +377,6 @@ def honour_subscription_filter_names() -> bool:
     (`subscriptionFilters`), and the billing meter reads the function's memory size and timeout from it: create
     (and delete) the filter under its own name, as CloudFormation does."""
     try:
-        from localstack.services.cloudformation.resource_provider import OperationStatus, ProgressEvent
         from localstack.services.logs.resource_providers.aws_logs_subscriptionfilter import LogsSubscriptionFilterProvider
         from localstack.utils.patch import patch
     except ImportError:  # not inside LocalStack
@@ -385,7 +395,7 @@ def honour_subscription_filter_names() -> bool:
         if model.get("RoleArn"):
             arguments["roleArn"] = model["RoleArn"]
         request.aws_client_factory.logs.put_subscription_filter(**arguments)
-        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+        return succeeded(request, model)
 
     @patch(LogsSubscriptionFilterProvider.delete)
     def delete(fn, self, request):
@@ -400,7 +410,7 @@ def honour_subscription_filter_names() -> bool:
                 break
             except logs.exceptions.ResourceNotFoundException:
                 continue
-        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+        return succeeded(request, model)
 
     return True
 
@@ -491,7 +501,7 @@ def update_in_place() -> bool:
     A new memory size or timeout renames the billing meter's subscription filter: that is a replacement, which
     LocalStack does."""
     try:
-        from localstack.services.cloudformation.resource_provider import OperationStatus, ProgressEvent
+        from localstack.services.cloudformation.resource_provider import OperationStatus
         from localstack.services.cloudwatch.resource_providers.aws_cloudwatch_alarm import CloudWatchAlarmProvider
         from localstack.services.lambda_.resource_providers.aws_lambda_eventinvokeconfig import (
             LambdaEventInvokeConfigProvider,
@@ -503,9 +513,6 @@ def update_in_place() -> bool:
         from localstack.utils.patch import patch
     except ImportError:  # not inside LocalStack
         return False
-
-    def keep_name(request, name: str) -> None:
-        request.desired_state[name] = request.desired_state.get(name) or (request.previous_state or {}).get(name)
 
     def update_alarm(self, request):
         keep_name(request, "AlarmName")
@@ -527,14 +534,14 @@ def update_in_place() -> bool:
             **{name: model[name] for name in _INVOKE_CONFIG_FIELDS if model.get(name) is not None})
         model["Id"] = (request.previous_state or {}).get("Id") or model.get("Id")
         _INVOKE_CONFIG_OWNERS[invoke_config_key(model)] = model["Id"]
-        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+        return succeeded(request, model)
 
     @patch(LambdaEventInvokeConfigProvider.delete)
     def delete_invoke_config(fn, self, request):
         model = request.desired_state
         owner = _INVOKE_CONFIG_OWNERS.get(invoke_config_key(model))
         if owner is not None and owner != model.get("Id"):
-            return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+            return succeeded(request, model)
         _INVOKE_CONFIG_OWNERS.pop(invoke_config_key(model), None)
         return fn(self, request)
 
@@ -550,7 +557,7 @@ def update_in_place() -> bool:
         model = request.desired_state
         put_log_group_retention(request.aws_client_factory.logs, model)
         model["Arn"] = model.get("Arn") or (request.previous_state or {}).get("Arn")
-        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+        return succeeded(request, model)
 
     def update_bucket(self, request):
         keep_name(request, "BucketName")
@@ -583,7 +590,7 @@ def update_in_place() -> bool:
                 s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=website)
             else:
                 s3.delete_bucket_website(Bucket=bucket)
-        return ProgressEvent(status=OperationStatus.SUCCESS, resource_model=model, custom_context=request.custom_context)
+        return succeeded(request, model)
 
     @patch(ApiGatewayMethodProvider.update)
     def update_method(fn, self, request):
