@@ -28,6 +28,8 @@ export { StageLanguage } from './function/languages/registry';
 export { assertRunsOnThisMachine } from './function/native-architecture';
 export { StageCode } from './function/stage-code';
 export type { ObsCodeOptions, StageCodeBindOptions, StageCodeConfig } from './function/stage-code';
+export { FunctionLogs } from './function/function-logs';
+export type { FunctionLogsProps } from './function/function-logs';
 export { StageFunction } from './function/stage-function';
 export type { StageFunctionProps } from './function/stage-function-props';
 export { StageFunctionBase } from './function/stage-function-base';

@@ -92,7 +92,7 @@ export interface ModelRecord {
  * HttpAuthorizer.jwt): `billing-meter`, `flow-starter`, `flow-resumer` or `jwt-authorizer`.
  */
 export function internalRole(variables: Record<string, unknown> = {}): string | undefined {
-  if ('STAGEGRAPH_BILLING_MODEL' in variables) return 'billing-meter';
+  if ('STAGEGRAPH_BILLING_MODELS' in variables) return 'billing-meter';
   if (variables.STAGEGRAPH_BRIDGE === 'start') return 'flow-starter';
   if (variables.STAGEGRAPH_BRIDGE === 'resume') return 'flow-resumer';
   if ('STAGEGRAPH_JWT_ISSUER' in variables) return 'jwt-authorizer';

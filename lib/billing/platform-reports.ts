@@ -88,13 +88,15 @@ export interface MeteredPayload {
 
 /**
  * The platform's reports among the events of one log stream, in order, and the REPORT-like lines refused.
- * `config` undefined (a subscription the meter did not make) refuses every report.
+ * `config` undefined (a subscription the meter did not make, a stream of no function) refuses every report, for
+ * `unknownReason`.
  */
 export function platformReports(
   stream: string,
   events: readonly LogEvent[],
   config: MeteredConfiguration | undefined,
   memory: MeterMemory,
+  unknownReason = "the subscription filter is not the meter's, so the configuration is unknown",
 ): MeteredPayload {
   const starts = events.map(event => parseStart(event.message));
   const reports = events.map(event => parseReport(event.message));
@@ -130,9 +132,7 @@ export function platformReports(
       } else {
         const key = `${report.requestId}/${open.startEventId}`;
         open = undefined;
-        const problem = config
-          ? configurationProblem(report, config)
-          : "the subscription filter is not the meter's, so the configuration is unknown";
+        const problem = config ? configurationProblem(report, config) : unknownReason;
         if (problem) {
           refuse(i, problem);
         } else if (memory.has(key) || metered.has(key)) {

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { handlerSource, OWN_FUNCTION_RUNTIME } from '../project';
 import { StageCode } from './stage-code';
@@ -19,6 +20,12 @@ export interface OwnFunctionProps {
    * @default - no variables
    */
   readonly environment?: Record<string, string>;
+  /**
+   * A log group of its own with this retention, rather than the stack's function log group (the billing meter's:
+   * its REPORT lines must not reach itself).
+   * @default - the stack's function log group
+   */
+  readonly logRetention?: RetentionDays;
 }
 
 /**
@@ -36,6 +43,7 @@ export function ownFunction(scope: Construct, id: string, props: OwnFunctionProp
         description: props.description,
         ...(props.timeout ? { timeout: props.timeout } : {}),
         ...(props.environment ? { environment: props.environment } : {}),
+        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       }),
   );
 }

@@ -54,17 +54,21 @@ export interface StageFunctionProps {
   /**
    * The name of the function, at most 64 characters.
    * @default - the stack name, the construct path and a hash (`Stack-Thumbnail-1A2B3C4D`, at most 64
-   * characters): known before deployment, so the role may write to the function's own log group only
+   * characters): known before deployment, so the role may write to the function's own log streams only
    */
   readonly functionName?: string;
   /**
-   * How long the function's logs are kept, in its own log group `/aws/lambda/<function name>`.
-   * @default RetentionDays.ONE_MONTH
+   * How long the function's logs are kept. Given, the function has a log group of its own,
+   * `/aws/lambda/<function name>`, with this retention.
+   * @default - the function writes to its stack's one log group, {@link FunctionLogs} (a month, unless the stack's
+   * `FunctionLogs` says otherwise), in streams named after it
    */
   readonly logRetention?: RetentionDays;
   /**
-   * What happens to the log group when the function is removed from the stack.
-   * @default RemovalPolicy.DESTROY - the group is named after the function and useless without it
+   * What happens to the function's own log group when the function is removed from the stack. Given, the function
+   * has a log group of its own, as with `logRetention`.
+   * @default - the stack's function log group (`RemovalPolicy.DESTROY` unless its `FunctionLogs` says otherwise); with
+   * `logRetention`, `RemovalPolicy.DESTROY`: the group is named after the function and useless without it
    */
   readonly logRemovalPolicy?: RemovalPolicy;
   /**

@@ -33,14 +33,15 @@ import { checkTraffic, FunctionTraffic, FunctionUsage, USAGE_METADATA } from '..
 import { FunctionFact, MODEL_METADATA, SourceFact } from '../model';
 import { functionPlacement } from './placement';
 import { topLevelStack } from '../stack-singleton';
+import { FunctionLogs } from './function-logs';
 
 /**
  * A FunctionStage function: code plus a memory size.
  *
- * Synthesizes to a Lambda function, its execution role and an explicit log group with a retention,
- * with no custom resource. The role has no managed policy: its one inline policy allows writing to
- * the function's own log group, and every grant to the function. Failed asynchronous events are kept
- * in a dead-letter queue by default.
+ * Synthesizes to a Lambda function and its execution role, with no custom resource; the function writes to its
+ * stack's one log group ({@link FunctionLogs}), which has a retention. The role has no managed policy: its one inline
+ * policy allows writing to the function's own streams of that group, and every grant to the function. Failed
+ * asynchronous events are kept in a dead-letter queue by default.
  *
  * @example
  * new StageFunction(this, 'Hello', {
@@ -61,7 +62,11 @@ export class StageFunction extends StageFunctionBase {
   public readonly role: IRole;
   /** The execution role, adding statements to its inline policy: `bucket.grantRead(fn)` and the like. */
   public readonly grantPrincipal: IPrincipal;
-  /** The function's log group, `/aws/lambda/<function name>`. */
+  /**
+   * The log group the function writes to: its stack's {@link FunctionLogs} group, shared with the stack's other
+   * functions (the function's streams are `YYYY/MM/DD/<function name>[<version>]<id>`), or its own,
+   * `/aws/lambda/<function name>`, when `logRetention` or `logRemovalPolicy` is given.
+   */
   public readonly logGroup: ILogGroup;
   /** The runtime the code runs on. */
   public readonly runtime: Runtime;
@@ -161,24 +166,35 @@ export class StageFunction extends StageFunctionBase {
     // The name is known before deployment: the log group, and the role's permission to write to it,
     // name it without referring to the function, which refers to the role.
     const functionName = props.functionName ?? Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
-    // Lambda writes to /aws/lambda/<name> (LocalStack too, whatever LoggingConfig says), so the
-    // explicit group carries that name; created before the function, it keeps its retention.
-    const logGroup = new LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/lambda/${functionName}`,
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
-    });
+    // Every function of the stack writes to the stack's one log group (its streams are named after it), unless it
+    // keeps logs of its own: a group named as Lambda's default, made before the function so that it keeps its
+    // retention.
+    const ownLogs = props.logRetention !== undefined || props.logRemovalPolicy !== undefined;
+    const sharedLogs = ownLogs ? undefined : FunctionLogs.of(this);
+    let logGroup: ILogGroup;
+    if (sharedLogs) {
+      logGroup = sharedLogs.logGroup;
+      for (const statement of sharedLogs.statementsFor(this, functionName)) role.addToPrincipalPolicy(statement);
+      acceptNagFindings(role.cfnRole, [sharedLogs.nagAcceptance(functionName)]);
+    } else {
+      logGroup = new LogGroup(this, 'LogGroup', {
+        logGroupName: `/aws/lambda/${functionName}`,
+        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
+      });
+      // logs:CreateLogStream and logs:PutLogEvents on the group's ARN, `.../log-group:<name>:*`: its streams. The
+      // statement `logGroup.grantWrite(role)` makes, put straight into the inline policy (a grant's checks of
+      // accounts and resource policies cost 0.1 ms a function, and cannot apply to a group in the function's own
+      // stack).
+      role.addToPrincipalPolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+      );
+    }
     this.logGroup = logGroup;
-    // logs:CreateLogStream and logs:PutLogEvents on the group's ARN, `.../log-group:<name>:*`: its streams. The
-    // statement `logGroup.grantWrite(role)` makes, put straight into the inline policy (a grant's checks of accounts
-    // and resource policies cost 0.1 ms a function, and cannot apply to a group in the function's own stack).
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
-    );
 
     const tracing = props.tracing ?? Tracing.DISABLED;
     this.lambda = new LambdaFunction(this, 'Function', {
@@ -192,10 +208,17 @@ export class StageFunction extends StageFunctionBase {
       description: props.description,
       functionName,
       tracing,
-      ...(props.loggingFormat ? { loggingFormat: props.loggingFormat } : {}),
       layers: libraries.map(library => library.layer),
       role,
     });
+    if (props.loggingFormat || sharedLogs) {
+      // Set on the resource: the L2's `logGroup` would grant writing to the whole group.
+      (this.lambda.node.defaultChild as CfnFunction).loggingConfig = {
+        ...(props.loggingFormat ? { logFormat: props.loggingFormat } : {}),
+        // The group's Ref: the function is made after it (its environments log while they start).
+        ...(sharedLogs ? { logGroup: sharedLogs.logGroup.logGroupName } : {}),
+      };
+    }
     if (tracing !== Tracing.DISABLED) {
       acceptNagFindings(role.cfnRole, [
         {
@@ -219,8 +242,9 @@ export class StageFunction extends StageFunctionBase {
         version: this.lambda.currentVersion,
         provisionedConcurrentExecutions: props.reservedInstances,
       });
-      // Provisioned environments log while they start: the group must exist first.
-      this.alias.node.addDependency(logGroup);
+      // Provisioned environments log while they start: the group must exist first (the stack's function log group
+      // does, through the function's reference to it).
+      if (!sharedLogs) this.alias.node.addDependency(logGroup);
     }
 
     this.node.addMetadata(

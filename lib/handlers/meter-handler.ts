@@ -1,15 +1,19 @@
-// The billing meter: a function subscribed to the log groups of the metered functions. It reads
-// their REPORT lines, applies the billing model, and publishes per function and per app metrics.
+// The billing meter: a function subscribed to the log groups of the metered functions (its stack's one function log
+// group, and each function's own where it has one). It reads their REPORT lines, applies the billing model of each
+// function's architecture, and publishes per function and per app metrics.
 // The metered functions do nothing extra: CloudWatch Logs delivers their lines here. Only the platform's
 // REPORT lines count (platform-reports.ts): a function that prints one does not bill itself.
 import { gunzipSync } from 'zlib';
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { BillingModel, BillingModelProps } from '../billing/billing-model';
 import { APP_DIMENSION, BILLING_NAMESPACE, BillingMetric, FUNCTION_DIMENSION } from '../billing/billing-metrics';
-import { parseMeterFilterName } from '../billing/meter-filter';
+import { MeteredConfiguration, parseMeterFilterName, SHARED_METER_FILTER_NAME } from '../billing/meter-filter';
 import { LogEvent, MeterMemory, platformReports, RefusedReport } from '../billing/platform-reports';
+import { functionOfStream } from '../billing/log-streams';
 
 const cloudwatch = new CloudWatchClient({});
+const lambda = new LambdaClient({});
 /** PutMetricData takes at most 1000 values per call. */
 const MAX_DATA_PER_CALL = 1000;
 
@@ -43,12 +47,55 @@ export interface MeterResult {
   commit(): void;
 }
 
+/** Whose lines a payload holds, and the configuration its REPORT lines are checked against. */
+export interface MeterTarget {
+  readonly functionName: string;
+  /** Undefined refuses every report, for `unknownReason`. */
+  readonly config?: MeteredConfiguration;
+  readonly unknownReason?: string;
+}
+
+/**
+ * The target of a payload of a function's own log group: the function named by the group, the configuration by the
+ * filter.
+ */
+export function ownTarget(payload: LogsPayload): MeterTarget {
+  return {
+    functionName: payload.logGroup.replace(/^\/aws\/lambda\//, ''),
+    config: parseMeterFilterName(payload.subscriptionFilters?.[0]),
+  };
+}
+
+/**
+ * The target of a payload of a stack's function log group: the function Lambda named the stream after, with the
+ * configuration `read` gives for it (undefined: no such function).
+ */
+export async function sharedTarget(
+  payload: LogsPayload,
+  read: (functionName: string) => Promise<MeteredConfiguration | undefined>,
+): Promise<MeterTarget> {
+  const stream = payload.logStream ?? '';
+  const functionName = functionOfStream(stream);
+  if (functionName === undefined) {
+    return {
+      functionName: stream,
+      unknownReason: `the stream ${JSON.stringify(stream)} is not named after a function`,
+    };
+  }
+  const config = await read(functionName);
+  return config ? { functionName, config } : { functionName, unknownReason: `no function ${functionName}` };
+}
+
 /** The metering of the platform's REPORT lines in a CloudWatch Logs subscription payload. */
-export function meter(payload: LogsPayload, model: BillingModel, memory: MeterMemory = new MeterMemory()): MeterResult {
-  const functionName = payload.logGroup.replace(/^\/aws\/lambda\//, '');
-  const config = parseMeterFilterName(payload.subscriptionFilters?.[0]);
+export function meter(
+  payload: LogsPayload,
+  model: BillingModel,
+  memory: MeterMemory = new MeterMemory(),
+  target: MeterTarget = ownTarget(payload),
+): MeterResult {
+  const { functionName, config, unknownReason } = target;
   const stream = `${payload.logGroup}\u0000${payload.logStream ?? ''}`;
-  const { accepted, refused, commit } = platformReports(stream, payload.logEvents, config, memory);
+  const { accepted, refused, commit } = platformReports(stream, payload.logEvents, config, memory, unknownReason);
   const meterings = accepted.map(({ event, report }): Metering => {
     const billedMillis = model.billedMillis(report.durationMillis, report.initDurationMillis);
     return {
@@ -61,6 +108,16 @@ export function meter(payload: LogsPayload, model: BillingModel, memory: MeterMe
     };
   });
   return { meterings, refused, commit };
+}
+
+/**
+ * The billing models by architecture, `STAGEGRAPH_BILLING_MODELS`: `{ "x86_64": ..., "arm64": ... }`, or
+ * `{ "*": ... }` for one model of every function.
+ */
+export function modelFor(models: Record<string, BillingModelProps>, architecture: string): BillingModel {
+  const props = models['*'] ?? models[architecture] ?? models.x86_64;
+  if (!props) throw new Error(`no billing model for ${architecture} in ${JSON.stringify(Object.keys(models))}`);
+  return BillingModel.custom(props);
 }
 
 /**
@@ -121,19 +178,57 @@ export function metricData(meterings: Metering[], app: string): MetricDatum[] {
 /** Open invocations and request ids seen, kept while this environment lives. */
 const memory = new MeterMemory();
 
+/** A function's configuration as read from Lambda, and when. */
+const configurations = new Map<string, { readonly config?: MeteredConfiguration; readonly at: number }>();
+/** How long a configuration read is used; a report it refuses reads it again when older than REREAD_MILLIS. */
+const CONFIGURATION_MILLIS = 60_000;
+const REREAD_MILLIS = 5_000;
+
+async function configurationOf(functionName: string, maxAgeMillis: number): Promise<MeteredConfiguration | undefined> {
+  const cached = configurations.get(functionName);
+  if (cached && Date.now() - cached.at < maxAgeMillis) return cached.config;
+  let config: MeteredConfiguration | undefined;
+  try {
+    const found = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    config = {
+      memoryMb: found.MemorySize ?? 0,
+      timeoutMillis: (found.Timeout ?? 0) * 1000,
+      architecture: found.Architectures?.[0] ?? 'x86_64',
+    };
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  configurations.set(functionName, { config, at: Date.now() });
+  return config;
+}
+
 export async function handler(event: LogsEvent): Promise<{ metered: number; refused: number }> {
   const payload = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf-8')) as LogsPayload;
   if (payload.messageType === 'CONTROL_MESSAGE') return { metered: 0, refused: 0 };
-  const model = BillingModel.custom(JSON.parse(process.env.STAGEGRAPH_BILLING_MODEL ?? '') as BillingModelProps);
-  const { meterings, refused, commit } = meter(payload, model, memory);
+  const models = JSON.parse(process.env.STAGEGRAPH_BILLING_MODELS ?? '') as Record<string, BillingModelProps>;
+  const shared = payload.subscriptionFilters?.[0] === SHARED_METER_FILTER_NAME;
+  let target = shared
+    ? await sharedTarget(payload, name => configurationOf(name, CONFIGURATION_MILLIS))
+    : ownTarget(payload);
+  let result = meter(payload, modelFor(models, target.config?.architecture ?? 'x86_64'), memory, target);
+  if (shared && result.refused.length > 0) {
+    // The function may have changed since its configuration was read (a deploy of a new memory size).
+    const again = await sharedTarget(payload, name => configurationOf(name, REREAD_MILLIS));
+    if (again.config !== target.config) {
+      target = again;
+      result = meter(payload, modelFor(models, target.config?.architecture ?? 'x86_64'), memory, target);
+    }
+  }
+  const { meterings, refused, commit } = result;
+  const source = shared ? `${payload.logGroup} ${payload.logStream ?? ''}` : payload.logGroup;
   // The meter's own log says which lines it refused and why (a handler's log is its console), the first 20.
   for (const line of refused.slice(0, 20)) {
     // eslint-disable-next-line no-console
-    console.warn(`not metered: ${payload.logGroup}: ${line.reason}: ${JSON.stringify(line.message)}`);
+    console.warn(`not metered: ${source}: ${line.reason}: ${JSON.stringify(line.message)}`);
   }
   if (refused.length > 20) {
     // eslint-disable-next-line no-console
-    console.warn(`not metered: ${payload.logGroup}: ${refused.length - 20} more lines`);
+    console.warn(`not metered: ${source}: ${refused.length - 20} more lines`);
   }
   const data = metricData(meterings, process.env.STAGEGRAPH_BILLING_APP ?? 'app');
   for (let i = 0; i < data.length; i += MAX_DATA_PER_CALL) {

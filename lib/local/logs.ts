@@ -1,5 +1,6 @@
 import type { FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { cloudWatchLogsSdk } from '../aws-sdk';
+import { functionLogEvents, functionLogSource } from './function-log-events';
+import { cloudWatchLogsSdk, lambdaSdk } from '../aws-sdk';
 import { localClientConfig } from './endpoint';
 
 /** Options of {@link tailLogs}. */
@@ -13,39 +14,26 @@ export interface TailOptions {
   readonly pollMillis?: number;
 }
 
-/** Yields the events of a function's log group, oldest first, then new ones as they come when following. */
+/**
+ * Yields the events of a function's logs (its own log group, or its streams of its stack's function log group), oldest
+ * first, then new ones as they come when following.
+ */
 export async function* tailLogs(functionName: string, options: TailOptions = {}): AsyncGenerator<FilteredLogEvent> {
   const logs = new (cloudWatchLogsSdk().CloudWatchLogsClient)(localClientConfig());
+  const lambda = new (lambdaSdk().LambdaClient)(localClientConfig());
   const seen = new Set<string>();
   let startTime = options.since ?? Date.now() - 3600_000;
   try {
+    const source = await functionLogSource(lambda, functionName);
     for (;;) {
-      let nextToken: string | undefined;
-      do {
-        const page = await logs
-          .send(
-            new (cloudWatchLogsSdk().FilterLogEventsCommand)({
-              logGroupName: `/aws/lambda/${functionName}`,
-              startTime,
-              nextToken,
-            }),
-          )
-          .catch((error: Error) => {
-            if (error.name === 'ResourceNotFoundException') {
-              return { events: [], nextToken: undefined }; // no invocation has logged yet
-            }
-            throw error;
-          });
-        for (const event of page.events ?? []) {
-          const key = event.eventId ?? `${event.logStreamName}/${event.timestamp}/${event.message}`;
-          if (!seen.has(key)) {
-            seen.add(key);
-            startTime = Math.max(startTime, event.timestamp ?? startTime);
-            yield event;
-          }
+      for (const event of await functionLogEvents(logs, source, startTime)) {
+        const key = event.eventId ?? `${event.logStreamName}/${event.timestamp}/${event.message}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          startTime = Math.max(startTime, event.timestamp ?? startTime);
+          yield event;
         }
-        nextToken = page.nextToken;
-      } while (nextToken);
+      }
       if (!options.follow || options.signal?.aborted) {
         return;
       }
@@ -56,5 +44,6 @@ export async function* tailLogs(functionName: string, options: TailOptions = {})
     }
   } finally {
     logs.destroy();
+    lambda.destroy();
   }
 }

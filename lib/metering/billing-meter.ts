@@ -2,16 +2,17 @@ import { ArnFormat, Aspects, IAspect, Lazy, Names, Stack, Token } from 'aws-cdk-
 import { topLevelStack } from '../stack-singleton';
 import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
+import { Architecture, CfnPermission } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, RetentionDays, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { BILLING_NAMESPACE } from '../billing/billing-metrics';
-import { BillingModel } from '../billing/billing-model';
+import { BillingModel, BillingModelProps } from '../billing/billing-model';
 import { UsageRecord } from '../billing/cost-estimate';
-import { meterFilterName } from '../billing/meter-filter';
+import { meterFilterName, SHARED_METER_FILTER_NAME } from '../billing/meter-filter';
 import { StageValidationError } from '../errors';
+import { findFunctionLogs, FunctionLogs } from '../function/function-logs';
 import { ownFunction } from '../function/own-function';
 import { StageFunction } from '../function/stage-function';
 import { InlinePolicyRole } from '../inline-policy-role';
@@ -75,7 +76,7 @@ export class BillingMeter extends Construct {
   /** The topic the budget alarm notifies. */
   public readonly budgetTopic?: ITopic;
   private readonly model?: BillingModel;
-  private readonly meterFunctions = new Map<string, StageFunction>();
+  private meterFn?: StageFunction;
   private readonly metered = new Set<StageFunction>();
 
   constructor(scope: Construct, id: string, props: BillingMeterProps = {}) {
@@ -117,16 +118,24 @@ export class BillingMeter extends Construct {
   public meter(fn: StageFunction): void {
     if (this.metered.has(fn) || isMeterFunction(fn)) return;
     this.metered.add(fn);
-    const meterFn = this.meterFunctionFor(this.modelOf(fn));
-    const filter = new SubscriptionFilter(this, `Subscription${Names.nodeUniqueId(fn.node)}`, {
-      logGroup: fn.logGroup,
-      destination: new LambdaDestination(meterFn.lambda, { addPermissions: false }),
-      // The meter checks each REPORT line against the configuration this name carries (meter-filter.ts).
-      filterName: meterFilterName(Token.asString(fn.memorySize), Token.asString(fn.timeout.toSeconds())),
-      // The platform's START and REPORT lines, in the text and in the JSON log format.
-      filterPattern: FilterPattern.anyTerm('START RequestId', 'REPORT RequestId', 'platform.start', 'platform.report'),
-    });
-    filter.node.addDependency(this.permissionFor(meterFn));
+    const meterFn = this.meterFunction();
+    const shared = findFunctionLogs(fn);
+    if (shared && fn.logGroup === shared.logGroup) {
+      this.meterSharedGroup(shared, meterFn);
+    } else {
+      const filter = new SubscriptionFilter(this, `Subscription${Names.nodeUniqueId(fn.node)}`, {
+        logGroup: fn.logGroup,
+        destination: new LambdaDestination(meterFn.lambda, { addPermissions: false }),
+        // The meter checks each REPORT line against the configuration this name carries (meter-filter.ts).
+        filterName: meterFilterName(
+          Token.asString(fn.memorySize),
+          Token.asString(fn.timeout.toSeconds()),
+          fn.architecture.name,
+        ),
+        filterPattern: PLATFORM_LINES,
+      });
+      filter.node.addDependency(this.permissionFor(meterFn));
+    }
     this.dashboard?.addFunction(fn);
   }
 
@@ -135,16 +144,62 @@ export class BillingMeter extends Construct {
     this.dashboard?.addFlow(flow);
   }
 
-  private meterFunctionFor(model: BillingModel): StageFunction {
-    const key = JSON.stringify(model.toJSON());
-    let fn = this.meterFunctions.get(key);
+  /**
+   * One subscription filter of the stack's function log group: the meter reads each stream's function's
+   * configuration from Lambda (a log group takes two filters, so not one per function).
+   */
+  private meterSharedGroup(logs: FunctionLogs, meterFn: StageFunction): void {
+    if (this.node.tryFindChild('SubscriptionFunctionLogs')) return;
+    const filter = new SubscriptionFilter(this, 'SubscriptionFunctionLogs', {
+      logGroup: logs.logGroup,
+      destination: new LambdaDestination(meterFn.lambda, { addPermissions: false }),
+      filterName: SHARED_METER_FILTER_NAME,
+      filterPattern: PLATFORM_LINES,
+    });
+    filter.node.addDependency(this.permissionFor(meterFn));
+    const stack = Stack.of(this);
+    meterFn.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['lambda:GetFunctionConfiguration'],
+        resources: [
+          stack.formatArn({
+            service: 'lambda',
+            resource: 'function',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            resourceName: '*',
+          }),
+        ],
+      }),
+    );
+    if (meterFn.role instanceof InlinePolicyRole) {
+      acceptNagFindings(meterFn.role.cfnRole, [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            "lambda:GetFunctionConfiguration of the account's functions: the meter checks each REPORT line of the stack's function log group against its function's memory size and timeout",
+          appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:lambda:.*:function:\\*$/g' }],
+        },
+      ]);
+    }
+  }
+
+  /** The meter function: one per meter, applying each function's architecture's model (or the meter's own). */
+  private meterFunction(): StageFunction {
+    let fn = this.meterFn;
     if (!fn) {
-      const id = this.meterFunctions.size === 0 ? 'Meter' : `Meter${this.meterFunctions.size + 1}`;
-      fn = ownFunction(this, id, {
+      const models: Record<string, BillingModelProps> = this.model
+        ? { '*': this.model.toJSON() }
+        : {
+            [Architecture.X86_64.name]: BillingModel.awsLambda(Architecture.X86_64).toJSON(),
+            [Architecture.ARM_64.name]: BillingModel.awsLambda(Architecture.ARM_64).toJSON(),
+          };
+      fn = ownFunction(this, 'Meter', {
         handler: 'meter-handler',
         memorySize: 256,
-        description: `Meters the functions of ${this.appName} with the ${model.name} model`,
-        environment: { STAGEGRAPH_BILLING_MODEL: key, STAGEGRAPH_BILLING_APP: this.appName },
+        description: `Meters the functions of ${this.appName} with the ${this.model?.name ?? 'AWS Lambda'} model`,
+        environment: { STAGEGRAPH_BILLING_MODELS: JSON.stringify(models), STAGEGRAPH_BILLING_APP: this.appName },
+        // Its own log group: its REPORT lines in the function log group would reach it again, without end.
+        logRetention: RetentionDays.ONE_MONTH,
       });
       meterFunctions.add(fn);
       fn.grantPrincipal.addToPrincipalPolicy(
@@ -163,7 +218,7 @@ export class BillingMeter extends Construct {
           },
         ]);
       }
-      this.meterFunctions.set(key, fn);
+      this.meterFn = fn;
     }
     return fn;
   }
@@ -179,6 +234,8 @@ export class BillingMeter extends Construct {
       functionName: meterFn.lambda.functionArn,
       principal: new ServicePrincipal('logs.amazonaws.com').service,
       sourceAccount: stack.account,
+      // Every function's own group, `/aws/lambda/<name>`, and the stack's function log group,
+      // `/aws/lambda/<stack>/functions`.
       sourceArn: stack.formatArn({
         service: 'logs',
         resource: 'log-group',
@@ -189,6 +246,14 @@ export class BillingMeter extends Construct {
     return permission;
   }
 }
+
+/** The platform's START and REPORT lines, in the text and in the JSON log format. */
+const PLATFORM_LINES = FilterPattern.anyTerm(
+  'START RequestId',
+  'REPORT RequestId',
+  'platform.start',
+  'platform.report',
+);
 
 const meters = new WeakMap<Stack, BillingMeter>();
 const meterFunctions = new WeakSet<StageFunction>();

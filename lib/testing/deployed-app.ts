@@ -1,7 +1,7 @@
 import { CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -15,6 +15,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { IConstruct } from 'constructs';
 import { Bill, readBill, totalOf } from '../app/bill';
+import { functionLogEvents, FunctionLogSource, functionLogSource } from '../local/function-log-events';
 import { physicalIdAt } from '../app/physical-ids';
 import { parseReport, parseStart, ReportLine } from '../billing/report-line';
 import { parseBody } from '../triggers/events/json';
@@ -345,12 +346,12 @@ export class DeployedApp {
   public async nextInvocation(fn: IConstruct, options: InvocationWaitOptions = {}): Promise<Invocation> {
     const since = (options.since ?? new Date()).getTime();
     const name = await this.physicalId(fn);
-    const logGroupName = `/aws/lambda/${name}`;
     const logs = this.client(CloudWatchLogsClient);
+    const source = await functionLogSource(this.client(LambdaClient), name);
     return waitFor(
       `an invocation of ${fn.node.path}`,
       async () => {
-        const ended = invocationsOf(await readLogEvents(logs, logGroupName, since));
+        const ended = invocationsOf(await readLogEvents(logs, source, since));
         if (ended.length === 0) return undefined;
         // Matched by request id: an invocation that started a little before `since` may have logged after it.
         const records = await invocationRecords(name);
@@ -415,21 +416,13 @@ interface LogEvent {
   readonly message: string;
 }
 
-async function readLogEvents(client: CloudWatchLogsClient, logGroupName: string, since: number): Promise<LogEvent[]> {
-  const events: LogEvent[] = [];
-  let nextToken: string | undefined;
-  try {
-    do {
-      const page = await client.send(new FilterLogEventsCommand({ logGroupName, startTime: since, nextToken }));
-      for (const e of page.events ?? []) events.push({ stream: e.logStreamName ?? '', message: e.message ?? '' });
-      nextToken = page.nextToken;
-    } while (nextToken);
-  } catch (error) {
-    // The group appears with the function's first invocation.
-    if ((error as { name?: string }).name === 'ResourceNotFoundException') return [];
-    throw error;
-  }
-  return events;
+async function readLogEvents(
+  client: CloudWatchLogsClient,
+  source: FunctionLogSource,
+  since: number,
+): Promise<LogEvent[]> {
+  const events = await functionLogEvents(client, source, since);
+  return events.map(e => ({ stream: e.logStreamName ?? '', message: e.message ?? '' }));
 }
 
 /** The ended invocations in log events: each START..REPORT of a stream. */

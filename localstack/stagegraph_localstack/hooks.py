@@ -29,6 +29,7 @@ from stagegraph_localstack.limits import enforce_api_gateway_body_limit, enforce
 from stagegraph_localstack.repairs import (
     bind_twisted_gateway_to_host,
     clear_removed_properties,
+    honour_logging_config_log_group,
     honour_subscription_filter_names,
     keep_function_code_private,
     keep_raw_form_bodies,
@@ -54,6 +55,7 @@ def stagegraph_repairs() -> None:
     repair_create_log_stream()
     log_failed_requests_only()
     honour_subscription_filter_names()
+    honour_logging_config_log_group()
     mock_states_errors()
     keep_kinesis_on_loopback()
     keep_function_code_private()

@@ -370,6 +370,39 @@ def bind_twisted_gateway_to_host() -> bool:
     return True
 
 
+def function_log_names(function_name: str, qualifier: str, environment_id: str, logging_config: dict | None,
+                       today) -> tuple[str, str]:
+    """The log group and stream of an execution environment, as Lambda names them: the function's LoggingConfig
+    LogGroup when it has one (else `/aws/lambda/<name>`); in a group other than that default, streams named
+    `YYYY/MM/DD/<name>[<version>]<id>`, so that the functions sharing a group have streams of their own."""
+    default = f"/aws/lambda/{function_name}"
+    group = (logging_config or {}).get("LogGroup") or default
+    prefix = f"{today:%Y/%m/%d}/" + ("" if group == default else function_name)
+    return group, f"{prefix}[{qualifier}]{environment_id}"
+
+
+@install_once
+def honour_logging_config_log_group() -> bool:
+    """LocalStack 2026.3 writes a function's logs to `/aws/lambda/<name>` whatever its LoggingConfig's LogGroup says
+    (and passes that name to the runtime as AWS_LAMBDA_LOG_GROUP_NAME). The functions of a stack share one log group
+    (FunctionLogs): write where the configuration says, in streams named as Lambda names them there."""
+    try:
+        from datetime import date
+
+        from localstack.services.lambda_.invocation.execution_environment import ExecutionEnvironment
+    except ImportError:  # not inside LocalStack
+        return False
+
+    def names(self) -> tuple[str, str]:
+        version = self.function_version
+        return function_log_names(version.id.function_name, version.id.qualifier, self.id,
+                                  version.config.logging_config, date.today())
+
+    ExecutionEnvironment.get_log_group_name = lambda self: names(self)[0]
+    ExecutionEnvironment.get_log_stream_name = lambda self: names(self)[1]
+    return True
+
+
 @install_once
 def honour_subscription_filter_names() -> bool:
     """LocalStack 2026.3's CloudFormation provider of AWS::Logs::SubscriptionFilter names every filter after its log
@@ -660,13 +693,34 @@ def clear_removed(resource_type: str, previous: dict | None, desired: dict) -> l
     return cleared
 
 
+def clear_removed_logging(previous: dict | None, desired: dict) -> list[str]:
+    """A function's LoggingConfig whose LogGroup or LogFormat the new template removed (a function given a log group of
+    its own, `logRetention`; JSON back to text): LocalStack merges the new configuration over the old one, so it
+    would keep writing to the stack's log group. Set them to Lambda's defaults, `/aws/lambda/<name>` and Text; returns
+    the fields set."""
+    before = (previous or {}).get("LoggingConfig") or {}
+    after = dict(desired.get("LoggingConfig") or {})
+    name = desired.get("FunctionName") or (previous or {}).get("FunctionName")
+    cleared = []
+    if before.get("LogGroup") and not after.get("LogGroup") and name:
+        after["LogGroup"] = f"/aws/lambda/{name}"
+        cleared.append("LoggingConfig.LogGroup")
+    if before.get("LogFormat") and not after.get("LogFormat"):
+        after["LogFormat"] = "Text"
+        cleared.append("LoggingConfig.LogFormat")
+    if cleared:
+        desired["LoggingConfig"] = after
+    return cleared
+
+
 @install_once
 def clear_removed_properties() -> bool:
     """A second deploy that removed a property kept its old value: LocalStack's updates of functions, SNS subscriptions
     and event source mappings pass on only the properties the new template has. So a function whose `environment`,
     `libraries`, `tracing` or dead-letter queue was removed kept its variables, layer, X-Ray tracing and queue; an SMN trigger whose filter policy
     was removed still dropped messages; a DMS or DIS trigger whose `maxBatchingWindow` or `reportBatchItemFailures`
-    was removed kept them. The update now sets what was removed to AWS's value for none (CLEARED_PROPERTIES)."""
+    was removed kept them; a function given a log group of its own kept writing to the stack's. The update now sets
+    what was removed to AWS's value for none (CLEARED_PROPERTIES, clear_removed_logging)."""
     try:
         from localstack.services.lambda_.resource_providers.aws_lambda_eventsourcemapping import (
             LambdaEventSourceMappingProvider,
@@ -680,6 +734,8 @@ def clear_removed_properties() -> bool:
     def clearing(resource_type: str):
         def update(fn, self, request):
             clear_removed(resource_type, request.previous_state, request.desired_state)
+            if resource_type == "AWS::Lambda::Function":
+                clear_removed_logging(request.previous_state, request.desired_state)
             return fn(self, request)
         return update
 

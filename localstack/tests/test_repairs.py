@@ -554,3 +554,34 @@ def test_a_role_update_puts_its_new_inline_policies_and_deletes_those_gone():
         ("put", {"RoleName": "r", "PolicyName": "StageFunction", "PolicyDocument": json.dumps(document)}),
     ]
     assert event.resource_model["Policies"] == [{"PolicyName": "StageFunction", "PolicyDocument": document}]
+
+
+def test_a_function_logs_where_its_logging_config_says_in_streams_named_after_it_in_a_shared_group():
+    from datetime import date
+
+    day = date(2026, 11, 25)
+    # No LogGroup, or the default one: Lambda's `/aws/lambda/<name>`, streams `YYYY/MM/DD/[<version>]<id>`.
+    assert repairs.function_log_names("shop-api", "$LATEST", "0a1b", None, day) == (
+        "/aws/lambda/shop-api", "2026/11/25/[$LATEST]0a1b")
+    assert repairs.function_log_names("shop-api", "3", "0a1b", {"LogFormat": "Text", "LogGroup": "/aws/lambda/shop-api"},
+                                      day) == ("/aws/lambda/shop-api", "2026/11/25/[3]0a1b")
+    # A group of the stack's functions: the stream names the function, as Lambda names them there.
+    assert repairs.function_log_names("shop-api", "$LATEST", "0a1b", {"LogGroup": "/aws/lambda/Shop/functions"},
+                                      day) == ("/aws/lambda/Shop/functions", "2026/11/25/shop-api[$LATEST]0a1b")
+
+
+def test_a_log_group_or_format_a_second_deploy_removed_goes_back_to_lambdas_default():
+    shared = {"FunctionName": "shop-api", "LoggingConfig": {"LogGroup": "/aws/lambda/Shop/functions", "LogFormat": "JSON"}}
+    # The function got a log group of its own: its LoggingConfig went from the template.
+    desired = {"FunctionName": "shop-api", "MemorySize": 128}
+    assert repairs.clear_removed_logging(shared, desired) == ["LoggingConfig.LogGroup", "LoggingConfig.LogFormat"]
+    assert desired["LoggingConfig"] == {"LogGroup": "/aws/lambda/shop-api", "LogFormat": "Text"}
+    # JSON kept, the group removed; and nothing to do where the old template had neither, or the new one has both.
+    desired = {"FunctionName": "shop-api", "LoggingConfig": {"LogFormat": "JSON"}}
+    assert repairs.clear_removed_logging(shared, desired) == ["LoggingConfig.LogGroup"]
+    assert desired["LoggingConfig"] == {"LogFormat": "JSON", "LogGroup": "/aws/lambda/shop-api"}
+    desired = {"FunctionName": "shop-api"}
+    assert repairs.clear_removed_logging({"FunctionName": "shop-api"}, desired) == []
+    assert "LoggingConfig" not in desired
+    desired = dict(shared)
+    assert repairs.clear_removed_logging(shared, desired) == []

@@ -15,7 +15,9 @@ import {
   DescribeSubscriptionFiltersCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import {
+  GetAliasCommand,
   GetFunctionCommand,
+  GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
   LambdaClient,
@@ -46,6 +48,7 @@ import { InlinePolicyRole } from '../../lib/inline-policy-role';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { DeployedApp, LocalCloud, testApp, waitFor } from '../../lib/testing';
 import { FIXTURES } from '../helpers';
+import { logMessages } from './function-logs';
 
 // A second deploy of a changed app changes what the app says. LocalStack's CloudFormation could not update a REST
 // API's stage and reported the update done: after a route was added, every URL answered 404
@@ -118,11 +121,13 @@ function probeApp(version: Version): {
   });
   // A grant the second version removes: the role's inline policy (every grant of a StageFunction) must lose it.
   if (version.extras) topic.grantPublish(fn);
+  // It writes to the stack's function log group, then (the second version) to a group of its own.
   const reserved = new StageFunction(stack, 'Reserved', {
     code,
     memorySize: 128,
     reservedInstances: 1,
     environment: { GREETING: version.greeting },
+    ...(version.extras ? {} : { logRetention: RetentionDays.ONE_DAY }),
   });
   return { stack, fn, reserved, meter, bucket, topic };
 }
@@ -177,6 +182,17 @@ async function observed(deployed: DeployedApp, app: ReturnType<typeof probeApp>,
   const { greeting } = JSON.parse(Buffer.from(answer.Payload ?? new Uint8Array()).toString('utf-8')) as {
     greeting: string;
   };
+  // Where the alias's version writes its logs, and that its REPORT line is there (as `stagegraph logs` reads it).
+  const reservedName = await deployed.physicalId(reserved);
+  const { FunctionVersion } = await lambda.send(new GetAliasCommand({ FunctionName: reservedName, Name: 'live' }));
+  const reservedLogGroup = (
+    await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: reservedName, Qualifier: FunctionVersion }))
+  ).LoggingConfig?.LogGroup;
+  const reservedReported = await waitFor(`the REPORT line of ${reservedName}'s live alias`, async () =>
+    (await logMessages(reservedName)).some(m => m.startsWith(`REPORT RequestId: ${answer.$metadata.requestId}`))
+      ? true
+      : undefined,
+  );
   const functionName = Configuration!.FunctionName!;
   // None at all is a finding too (LocalStack replaced the configuration and its old resource's removal deleted it).
   const retryAttempts = await lambda
@@ -195,6 +211,8 @@ async function observed(deployed: DeployedApp, app: ReturnType<typeof probeApp>,
     statuses,
     schedules,
     greeting,
+    reservedLogGroup: reservedLogGroup === `/aws/lambda/${reservedName}` ? 'its own' : reservedLogGroup,
+    reservedReported,
     memorySize: Configuration!.MemorySize,
     retryAttempts,
     retentionInDays: logGroups?.find(g => g.logGroupName === logGroupName)?.retentionInDays,
@@ -305,6 +323,8 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
       statuses: { '/one': 200 },
       schedules: ['rate(5 minutes)'],
       greeting: 'first',
+      reservedLogGroup: '/aws/lambda/RedeployTest/functions',
+      reservedReported: true,
       memorySize: 128,
       retryAttempts: 0,
       retentionInDays: 7,
@@ -322,6 +342,8 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
       statuses: { '/one': 403, '/two': 200 },
       schedules: ['rate(1 minute)'],
       greeting: 'second',
+      reservedLogGroup: 'its own',
+      reservedReported: true,
       memorySize: 256,
       retryAttempts: 2,
       retentionInDays: 30,

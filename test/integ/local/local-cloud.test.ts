@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { logMessages } from '../function-logs';
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -216,15 +216,10 @@ test('START, the function output, END and REPORT reach the CloudWatch log group'
   const result = await invoke('Probe', { action: 'log', body: marker });
   const requestId = report(result.logs)['RequestId'];
 
-  const logs = new CloudWatchLogsClient(localClientConfig());
   const messages = await waitFor('the REPORT line in CloudWatch Logs', async () => {
-    const page = await logs
-      .send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${names.Probe}` }))
-      .catch(() => undefined);
-    const lines = (page?.events ?? []).map(e => e.message ?? '').filter(m => m.includes(requestId));
+    const lines = (await logMessages(names.Probe)).filter(m => m.includes(requestId));
     return lines.some(l => l.startsWith('REPORT')) ? lines : undefined;
   });
-  logs.destroy();
   expect(messages.find(m => m.startsWith('START'))).toMatch(`START RequestId: ${requestId} Version: $LATEST`);
   expect(messages.some(m => m.includes(`probe says ${marker}`))).toBe(true);
   expect(messages.find(m => m.startsWith('END'))).toMatch(`END RequestId: ${requestId}`);
@@ -501,18 +496,9 @@ test('an update of a function lets the invocation under way finish on the old ve
   expect(result.functionError).toBeUndefined();
   expect(report(result.logs).RequestId).toBe(requestId);
   // Its log lines were written by the old version's log handler before it stopped.
-  const logs = new CloudWatchLogsClient(localClientConfig());
-  await waitFor(`the REPORT line of ${requestId} in CloudWatch Logs`, async () => {
-    for (let token: string | undefined, first = true; first || token; first = false) {
-      const page = await logs
-        .send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${name}`, nextToken: token }))
-        .catch(() => undefined);
-      if ((page?.events ?? []).some(e => e.message?.startsWith(`REPORT RequestId: ${requestId}`))) return true;
-      token = page?.nextToken;
-    }
-    return undefined;
-  });
-  logs.destroy();
+  await waitFor(`the REPORT line of ${requestId} in CloudWatch Logs`, async () =>
+    (await logMessages(name)).some(m => m.startsWith(`REPORT RequestId: ${requestId}`)) ? true : undefined,
+  );
   // The old environment is gone once its invocation ended; the next invocation runs the new configuration.
   await processGone(result.json.pid as number);
   const next = await invoke('ProbePython', { action: 'pid' });

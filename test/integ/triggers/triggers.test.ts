@@ -4,7 +4,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import { App } from 'aws-cdk-lib';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -13,6 +12,7 @@ import { localClientConfig, localRestApiUrl } from '../../../lib/local/endpoint'
 import { sendHttp } from '../../../lib/app/http-request';
 import { DeployedApp, LocalCloud, testApp, waitFor } from '../../../lib/testing';
 import { triggerTestApp } from './app';
+import { logMessages } from '../function-logs';
 
 // Triggers on the local cloud, the app deployed in-process with the testing kit: real S3, SNS, SQS, Kinesis,
 // API Gateway and EventBridge deliveries to functions running in their runtime. Effects are read from CloudWatch
@@ -22,7 +22,6 @@ jest.setTimeout(240_000);
 const config = localClientConfig();
 const sns = new SNSClient(config);
 const sqs = new SQSClient(config);
-const logs = new CloudWatchLogsClient(config);
 const s3 = new S3Client(config);
 const kinesis = new KinesisClient(config);
 const app = triggerTestApp(testApp({ build: true }));
@@ -34,10 +33,7 @@ const physical: Record<string, string> = {};
 const functions: Record<string, string> = {};
 
 async function logLines(functionId: string, contains: string): Promise<string[]> {
-  const page = await logs
-    .send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functions[functionId]}` }))
-    .catch(() => undefined);
-  return (page?.events ?? []).map(e => e.message ?? '').filter(m => m.includes(contains));
+  return (await logMessages(functions[functionId])).filter(m => m.includes(contains));
 }
 
 beforeAll(async () => {
@@ -50,7 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of [sns, sqs, logs, s3, kinesis]) {
+  for (const client of [sns, sqs, s3, kinesis]) {
     client.destroy();
   }
   await cloud?.stop();

@@ -1,8 +1,13 @@
 import { gzipSync } from 'zlib';
 import { BillingModel } from '../../../lib';
 import { parsePlatformReport, parseReportLine, parseStart } from '../../../lib/billing/report-line';
-import { meter, metricData } from '../../../lib/handlers/meter-handler';
-import { meterFilterName } from '../../../lib/billing/meter-filter';
+import { meter, metricData, modelFor, sharedTarget } from '../../../lib/handlers/meter-handler';
+import {
+  MeteredConfiguration,
+  meterFilterName,
+  parseMeterFilterName,
+  SHARED_METER_FILTER_NAME,
+} from '../../../lib/billing/meter-filter';
 import { MeterMemory } from '../../../lib/billing/platform-reports';
 
 const ID = '3f1e0c8e-1d2b-4a5b-9c7d-1234567890ab';
@@ -301,6 +306,98 @@ describe('the meter function', () => {
         .filter(d => d.MetricName === 'Invocations' && d.Dimensions?.[0].Name === 'App')
         .reduce((sum, d) => sum + d.StatisticValues!.Sum!, 0),
     ).toBe(500);
+  });
+
+  describe("a stack's function log group: the function named by the stream, its configuration read from Lambda", () => {
+    const shared = (logStream: string) => ({
+      ...payload,
+      logGroup: '/aws/lambda/Shop/functions',
+      logStream,
+      subscriptionFilters: [SHARED_METER_FILTER_NAME],
+    });
+    const configurations: Record<string, MeteredConfiguration> = {
+      'shop-api': { memoryMb: 128, timeoutMillis: 3000, architecture: 'arm64' },
+      'shop-big': { memoryMb: 1024, timeoutMillis: 3000, architecture: 'x86_64' },
+    };
+    const read = jest.fn(async (name: string) => configurations[name]);
+
+    test('meters the lines of the function Lambda named the stream after, checked against its configuration', async () => {
+      const target = await sharedTarget(shared('2026/11/25/shop-api[$LATEST]0a1b2c'), read);
+      expect(target).toEqual({ functionName: 'shop-api', config: configurations['shop-api'] });
+      expect(read).toHaveBeenCalledWith('shop-api');
+      const { meterings, refused } = meter(
+        shared('2026/11/25/shop-api[$LATEST]0a1b2c'),
+        BillingModel.AWS_LAMBDA_ARM_64,
+        new MeterMemory(),
+        target,
+      );
+      expect(meterings.map(m => [m.functionName, m.billedMillis])).toEqual([
+        ['shop-api', 165],
+        ['shop-api', 99],
+      ]);
+      expect(refused).toEqual([]);
+    });
+
+    test("a report of another function's memory size is refused: a stream is only its function's", async () => {
+      const target = await sharedTarget(shared('2026/11/25/shop-big[7]0a1b2c'), read);
+      const { meterings, refused } = meter(
+        shared('2026/11/25/shop-big[7]0a1b2c'),
+        BillingModel.AWS_LAMBDA_X86_64,
+        new MeterMemory(),
+        target,
+      );
+      expect(meterings).toEqual([]);
+      expect(refused.map(r => r.reason)).toEqual([
+        "Memory Size 128 MB is not the function's 1024 MB",
+        "Memory Size 128 MB is not the function's 1024 MB",
+      ]);
+    });
+
+    test('a stream not named as Lambda names them, or of no function, meters nothing, saying why', async () => {
+      read.mockClear();
+      // What a function's role may create but not put events into: another name, another function's after a slash.
+      for (const stream of [
+        'fake',
+        '2026/11/25/[$LATEST]0a1b2c',
+        '2026/11/25/shop-api[/shop-big[$LATEST]0a',
+        '2026/11/25/x/shop-api[$LATEST]0a',
+      ]) {
+        const target = await sharedTarget(shared(stream), read);
+        expect(target.config).toBeUndefined();
+        const { meterings, refused } = meter(shared(stream), BillingModel.AWS_LAMBDA_X86_64, new MeterMemory(), target);
+        expect(meterings).toEqual([]);
+        expect(refused.map(r => r.reason)).toEqual([
+          `the stream ${JSON.stringify(stream)} is not named after a function`,
+          `the stream ${JSON.stringify(stream)} is not named after a function`,
+        ]);
+      }
+      expect(read).not.toHaveBeenCalled();
+      const gone = await sharedTarget(shared('2026/11/25/shop-gone[$LATEST]0a'), read);
+      expect(gone).toEqual({ functionName: 'shop-gone', unknownReason: 'no function shop-gone' });
+    });
+
+    test("each function's architecture picks its model, unless the meter has one model for all", () => {
+      const models = {
+        x86_64: BillingModel.AWS_LAMBDA_X86_64.toJSON(),
+        arm64: BillingModel.AWS_LAMBDA_ARM_64.toJSON(),
+      };
+      expect(modelFor(models, 'arm64').name).toBe(BillingModel.AWS_LAMBDA_ARM_64.name);
+      expect(modelFor(models, 'x86_64').name).toBe(BillingModel.AWS_LAMBDA_X86_64.name);
+      expect(modelFor({ '*': BillingModel.HUAWEI_FUNCTIONGRAPH.toJSON() }, 'arm64').name).toBe(
+        BillingModel.HUAWEI_FUNCTIONGRAPH.name,
+      );
+    });
+  });
+
+  test("a function's own log group: the filter name carries memory, timeout and architecture", () => {
+    expect(parseMeterFilterName(meterFilterName('512', '60', 'arm64'))).toEqual({
+      memoryMb: 512,
+      timeoutMillis: 60_000,
+      architecture: 'arm64',
+    });
+    // Filters made before the architecture was in the name: x86_64.
+    expect(parseMeterFilterName('stagegraph-meter-128mb-3s')?.architecture).toBe('x86_64');
+    expect(parseMeterFilterName(SHARED_METER_FILTER_NAME)).toBeUndefined();
   });
 
   test('the handler decodes the gzipped, base64 payload CloudWatch Logs sends', async () => {

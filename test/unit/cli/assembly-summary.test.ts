@@ -38,7 +38,8 @@ describe('summarizeAssembly', () => {
 
     // THEN
     expect(summary.stacks).toEqual(['Shop']);
-    expect(summary.resourceCount).toBe(9);
+    // Each function's role and function, the bucket, the dead-letter queue and its policy, the one log group
+    expect(summary.resourceCount).toBe(8);
     expect(summary.functions).toEqual([
       expect.objectContaining({
         stack: 'Shop',
@@ -59,7 +60,7 @@ describe('summarizeAssembly', () => {
       }),
     ]);
     const table = formatSummary(summary);
-    expect(table.split('\n')[0]).toBe('2 functions in 1 stack (Shop), 9 resources');
+    expect(table.split('\n')[0]).toBe('2 functions in 1 stack (Shop), 8 resources');
     expect(table).toMatch(/Shop\/Api\s+nodejs22\.x\s+512 MB\s+30 s\s+x86_64\s+not built/);
     expect(table).toMatch(/python3\.12\s+128 MB\s+30 s\s+x86_64\s+from bucket/);
   });

@@ -1,11 +1,11 @@
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { StageCode, StageFunction, StageLibrary } from '../../../lib';
+import { FunctionLogs, StageCode, StageFunction, StageLibrary } from '../../../lib';
 import { FIXTURES, unbuiltStack } from '../../helpers';
 
 const nodeCode = () => StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs'));
@@ -35,11 +35,16 @@ describe('StageFunction', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: Match.stringLikeRegexp('^Stack-Hello-[0-9A-F]{8}$'),
     });
+    // It writes to the stack's one log group, kept a month, made before it (its Ref).
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
     template.hasResourceProperties('AWS::Logs::LogGroup', {
-      LogGroupName: Match.stringLikeRegexp('^/aws/lambda/Stack-Hello-[0-9A-F]{8}$'),
+      LogGroupName: '/aws/lambda/Stack/functions',
       RetentionInDays: 30,
     });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FunctionLogsGroup') }, LogFormat: Match.absent() },
+    });
     template.resourceCountIs('AWS::SQS::Queue', 1);
     template.hasResourceProperties('AWS::SQS::Queue', {
       MessageRetentionPeriod: 14 * 24 * 3600,
@@ -63,9 +68,12 @@ describe('StageFunction', () => {
     ]);
   });
 
-  test('the role may send to the dead-letter queue and write to its own log group, inline, with no managed policy', () => {
-    new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256 });
+  test("the role may send to the dead-letter queue and write to its own streams of the stack's log group, inline", () => {
+    new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256, functionName: 'hello' });
 
+    const arn = (resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:us-east-1:111111111111:log-group:${resource}`]],
+    });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
       ManagedPolicyArns: Match.absent(),
       Policies: [
@@ -78,17 +86,90 @@ describe('StageFunction', () => {
                 Effect: 'Allow',
                 Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StageDeadLetters'), 'Arn'] },
               },
-              // The group's ARN, `arn:...:log-group:/aws/lambda/<name>:*`, covers its streams.
+              // Streams of any name in the group, but events only into those Lambda names after this function.
+              { Action: 'logs:CreateLogStream', Effect: 'Allow', Resource: arn('/aws/lambda/Stack/functions:*') },
               {
-                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                Action: 'logs:PutLogEvents',
                 Effect: 'Allow',
-                Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^HelloLogGroup'), 'Arn'] },
+                Resource: arn('/aws/lambda/Stack/functions:log-stream:*/hello[*'),
               },
             ],
           },
         },
       ],
     });
+  });
+
+  test('a function with its own retention or removal policy keeps a log group of its own', () => {
+    new StageFunction(stack, 'Hello', {
+      code: nodeCode(),
+      memorySize: 256,
+      functionName: 'hello',
+      logRetention: RetentionDays.ONE_WEEK,
+    });
+    new StageFunction(stack, 'Kept', {
+      code: nodeCode(),
+      memorySize: 256,
+      functionName: 'kept',
+      logRemovalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/hello', RetentionInDays: 7 });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: '/aws/lambda/kept', RetentionInDays: 30 },
+      DeletionPolicy: 'Retain',
+    });
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { LoggingConfig: Match.absent() }, 2);
+    // The group's ARN, `arn:...:log-group:/aws/lambda/<name>:*`, covers its streams.
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Policies: [
+        {
+          PolicyName: 'StageFunction',
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              {
+                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                Effect: 'Allow',
+                Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^HelloLogGroup'), 'Arn'] },
+              },
+            ]),
+          },
+        },
+      ],
+    });
+  });
+
+  test('the functions of a stack share its log group, whose retention a FunctionLogs made first sets', () => {
+    const logs = new FunctionLogs(stack, 'Logs', { retention: RetentionDays.ONE_WEEK });
+    const one = new StageFunction(stack, 'One', {
+      code: nodeCode(),
+      memorySize: 128,
+      loggingFormat: LoggingFormat.JSON,
+    });
+    const two = new StageFunction(stack, 'Two', { code: nodeCode(), memorySize: 128 });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/lambda/Stack/functions',
+      RetentionInDays: 7,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^LogsGroup') }, LogFormat: 'JSON' },
+    });
+    expect(one.logGroup).toBe(logs.logGroup);
+    expect(two.logGroup).toBe(logs.logGroup);
+    expect(FunctionLogs.of(two)).toBe(logs);
+  });
+
+  test('a second FunctionLogs of a stack, or one made after its first function, fails naming the first', () => {
+    new StageFunction(stack, 'One', { code: nodeCode(), memorySize: 128 });
+
+    expect(() => new FunctionLogs(stack, 'Logs', { retention: RetentionDays.ONE_WEEK })).toThrow(
+      "the stack already has a function log group, Stack/FunctionLogs (allowed: one per stack, made before the stack's first function) in Stack/Logs",
+    );
   });
 
   test("the function waits for its role through the role's ARN alone, with no DependsOn", () => {
@@ -144,7 +225,12 @@ describe('StageFunction', () => {
       Policies: [
         {
           PolicyName: 'StageFunction',
-          PolicyDocument: { Statement: [Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] })] },
+          PolicyDocument: {
+            Statement: [
+              Match.objectLike({ Action: 'logs:CreateLogStream' }),
+              Match.objectLike({ Action: 'logs:PutLogEvents' }),
+            ],
+          },
         },
       ],
     });
@@ -216,13 +302,23 @@ describe('StageFunction', () => {
 
   test('reserved instances give a live alias with provisioned concurrency, created after the log group', () => {
     const fn = new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 128, reservedInstances: 3 });
+    new StageFunction(stack, 'Own', {
+      code: nodeCode(),
+      memorySize: 128,
+      reservedInstances: 1,
+      logRetention: RetentionDays.ONE_DAY,
+    });
 
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Alias', {
       Name: 'live',
       ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 3 },
     });
-    template.hasResource('AWS::Lambda::Alias', { DependsOn: [Match.stringLikeRegexp('^HelloLogGroup')] });
+    // The stack's group through the function's Ref (the alias's version refers to the function); its own by DependsOn.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FunctionLogsGroup') } },
+    });
+    template.hasResource('AWS::Lambda::Alias', { DependsOn: [Match.stringLikeRegexp('^OwnLogGroup')] });
     expect(fn.invokeTarget).toBe(fn.alias);
   });
 

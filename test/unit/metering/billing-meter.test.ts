@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Architecture, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BillingMeter, BillingModel, Flow, FunctionGraph } from '../../../lib';
 import { unbuiltStack } from '../../helpers';
 import { fixtureFunction } from '../triggers/helpers';
@@ -11,34 +12,70 @@ describe('BillingMeter', () => {
     stack = unbuiltStack();
   });
 
-  test("subscribes every function's log group, added before or after it, to one meter function", () => {
+  test("subscribes the stack's function log group once, whatever functions write to it, before or after the meter", () => {
     fixtureFunction(stack, 'Before');
     new BillingMeter(stack, 'Billing');
     fixtureFunction(stack, 'After');
 
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
-    for (const fn of ['Before', 'After']) {
-      template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
-        LogGroupName: { Ref: Match.stringLikeRegexp(`^${fn}LogGroup`) },
-        // The platform's START and REPORT lines of both log formats; the name carries what the meter checks them
-        // against.
-        FilterPattern: '?"START RequestId" ?"REPORT RequestId" ?"platform.start" ?"platform.report"',
-        FilterName: 'stagegraph-meter-128mb-30s',
-        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingMeterFunction'), 'Arn'] },
-      });
-    }
-    // The meter itself is not metered (its own REPORT lines would meter themselves forever).
+    template.resourceCountIs('AWS::Logs::SubscriptionFilter', 1);
+    template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('^FunctionLogsGroup') },
+      // The platform's START and REPORT lines of both log formats; the meter reads each stream's function's
+      // configuration from Lambda to check them against.
+      FilterPattern: '?"START RequestId" ?"REPORT RequestId" ?"platform.start" ?"platform.report"',
+      FilterName: 'stagegraph-meter-functions',
+      DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingMeterFunction'), 'Arn'] },
+    });
+    // The meter itself is not metered, and writes to a group of its own: its REPORT lines would meter themselves
+    // forever.
     template.resourceCountIs('AWS::Lambda::Function', 3);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: {
-          STAGEGRAPH_BILLING_MODEL: JSON.stringify(BillingModel.AWS_LAMBDA_X86_64.toJSON()),
+          STAGEGRAPH_BILLING_MODELS: JSON.stringify({
+            x86_64: BillingModel.AWS_LAMBDA_X86_64.toJSON(),
+            arm64: BillingModel.AWS_LAMBDA_ARM_64.toJSON(),
+          }),
           STAGEGRAPH_BILLING_APP: 'Stack',
         },
       },
+      LoggingConfig: Match.absent(),
     });
-    // One permission lets CloudWatch Logs of this account invoke the meter; every filter waits for it.
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: Match.stringLikeRegexp('^/aws/lambda/Stack-Billing-Meter-'),
+    });
+    // It may read the configuration of functions.
+    template.hasResource('AWS::IAM::Role', {
+      Properties: Match.objectLike({
+        Policies: [
+          Match.objectLike({
+            PolicyDocument: {
+              Statement: Match.arrayWith([
+                {
+                  Action: 'lambda:GetFunctionConfiguration',
+                  Effect: 'Allow',
+                  Resource: {
+                    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:us-east-1:111111111111:function:*']],
+                  },
+                },
+              ]),
+            },
+          }),
+        ],
+      }),
+      Metadata: {
+        cdk_nag: {
+          rules_to_suppress: Match.arrayWith([
+            Match.objectLike({
+              id: 'AwsSolutions-IAM5',
+              applies_to: [{ regex: '/^Resource::arn:<AWS::Partition>:lambda:.*:function:\\*$/g' }],
+            }),
+          ]),
+        },
+      },
+    });
+    // One permission lets CloudWatch Logs of this account invoke the meter; the filter waits for it.
     template.resourceCountIs('AWS::Lambda::Permission', 1);
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Principal: 'logs.amazonaws.com',
@@ -52,18 +89,26 @@ describe('BillingMeter', () => {
       expect(filter.DependsOn).toEqual([expect.stringMatching(/^BillingMeterLogsPermission/)]);
   });
 
-  test("each filter's name carries its function's memory size and timeout, and a JSON-logging function is subscribed the same way", () => {
+  test('a function with a log group of its own gets a filter whose name carries its memory size, timeout and architecture', () => {
     new BillingMeter(stack, 'Billing');
     fixtureFunction(stack, 'Big', {
       memorySize: 1769,
       timeout: Duration.minutes(2),
       loggingFormat: LoggingFormat.JSON,
+      logRetention: RetentionDays.ONE_WEEK,
     });
+    fixtureFunction(stack, 'Arm', { architecture: Architecture.ARM_64, logRetention: RetentionDays.ONE_WEEK });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1769, LoggingConfig: { LogFormat: 'JSON' } });
+    template.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
     template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
       LogGroupName: { Ref: Match.stringLikeRegexp('^BigLogGroup') },
       FilterName: 'stagegraph-meter-1769mb-120s',
+    });
+    template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('^ArmLogGroup') },
+      FilterName: 'stagegraph-meter-128mb-30s-arm64',
+      DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingMeterFunction'), 'Arn'] },
     });
   });
 
@@ -90,7 +135,11 @@ describe('BillingMeter', () => {
         ]),
       }),
       Metadata: {
-        cdk_nag: { rules_to_suppress: [Match.objectLike({ id: 'AwsSolutions-IAM5', applies_to: ['Resource::*'] })] },
+        cdk_nag: {
+          rules_to_suppress: Match.arrayWith([
+            Match.objectLike({ id: 'AwsSolutions-IAM5', applies_to: ['Resource::*'] }),
+          ]),
+        },
       },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -99,22 +148,19 @@ describe('BillingMeter', () => {
     });
   });
 
-  test('functions of another architecture get a meter with their own model', () => {
-    new BillingMeter(stack, 'Billing');
+  test("one meter function for every architecture, or the meter's own model for all", () => {
+    new BillingMeter(stack, 'Billing', { model: BillingModel.HUAWEI_FUNCTIONGRAPH });
     fixtureFunction(stack, 'X86');
     fixtureFunction(stack, 'Arm', { architecture: Architecture.ARM_64 });
 
     const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 3);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          STAGEGRAPH_BILLING_MODEL: JSON.stringify(BillingModel.AWS_LAMBDA_ARM_64.toJSON()),
+          STAGEGRAPH_BILLING_MODELS: JSON.stringify({ '*': BillingModel.HUAWEI_FUNCTIONGRAPH.toJSON() }),
         }),
       },
-    });
-    template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
-      LogGroupName: { Ref: Match.stringLikeRegexp('^ArmLogGroup') },
-      DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingMeter2Function'), 'Arn'] },
     });
   });
 

@@ -333,8 +333,8 @@ describe('FunctionGraph', () => {
     });
     template.resourcePropertiesCountIs('AWS::StepFunctions::StateMachine', { LoggingConfiguration: Match.absent() }, 1);
     expect(quiet.logGroup).toBeUndefined();
-    // Mine, and Kept's own: Audited and Quiet create none.
-    template.resourceCountIs('AWS::Logs::LogGroup', 2 + 2);
+    // Mine, and Kept's own: Audited and Quiet create none; the functions write to the stack's function log group.
+    template.resourceCountIs('AWS::Logs::LogGroup', 2 + 1);
   });
 
   test('fails if logging.retention is given with a log group of yours', () => {

@@ -1,0 +1,15 @@
+// Stream names of a stack's function log group (function/function-logs.ts), read by the billing meter,
+// `stagegraph logs` and the testing kit. No CDK here: the meter's bundle imports it.
+
+/**
+ * The function name in a stream of a stack's function log group, `YYYY/MM/DD/<name>[<version>]<id>`; undefined for
+ * any other name (a stream a function's role may make, but not put events into: see `FunctionLogs.statementsFor`).
+ */
+export function functionOfStream(streamName: string): string | undefined {
+  return /^\d{4}\/\d{2}\/\d{2}\/([A-Za-z0-9_-]{1,64})\[(?:\$LATEST|\d+)\][0-9A-Za-z-]+$/.exec(streamName)?.[1];
+}
+
+/** Whether a log group is a function's own, `/aws/lambda/<name>`, rather than a group that functions share. */
+export function isOwnLogGroup(logGroupName: string, functionName: string): boolean {
+  return logGroupName === `/aws/lambda/${functionName}`;
+}

@@ -1,0 +1,124 @@
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
+import { StageValidationError } from '../errors';
+import type { NagAcceptance } from '../nag-metadata';
+import { topLevelStack } from '../stack-singleton';
+
+/** Properties of a stack's {@link FunctionLogs}. */
+export interface FunctionLogsProps {
+  /**
+   * How long the functions' logs are kept.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly retention?: RetentionDays;
+  /**
+   * What happens to the log group when it is removed from the stack.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The id a stack's function log group gets when a function makes it. */
+export const FUNCTION_LOGS_ID = 'FunctionLogs';
+
+/**
+ * The one log group that the FunctionStage functions of a stack write to, through Lambda's `LoggingConfig`,
+ * named `/aws/lambda/<stack name>/functions`. Lambda names each function's streams
+ * `YYYY/MM/DD/<function name>[<version>]<environment id>`, and each function's role may put events into its own
+ * streams only. A function with its own `logRetention` or `logRemovalPolicy` keeps a log group of its own instead.
+ *
+ * The first function of a stack makes it with the defaults; to choose the retention, make it yourself before the
+ * first function:
+ *
+ * @example
+ * new FunctionLogs(stack, 'FunctionLogs', { retention: RetentionDays.ONE_WEEK });
+ */
+export class FunctionLogs extends Construct {
+  /** The function log group of a scope's stack (the top-level one, through nested stacks), made when missing. */
+  public static of(scope: IConstruct): FunctionLogs {
+    const stack = topLevelStack(scope);
+    return groups.get(stack) ?? new FunctionLogs(stack, FUNCTION_LOGS_ID);
+  }
+
+  /** The log group. */
+  public readonly logGroup: LogGroup;
+  /** Its name, `/aws/lambda/<stack name>/functions`: a function name cannot hold a `/`, so no function's own. */
+  public readonly logGroupName: string;
+
+  constructor(scope: Construct, id: string, props: FunctionLogsProps = {}) {
+    super(scope, id);
+    const stack = topLevelStack(this);
+    const existing = groups.get(stack);
+    if (existing) {
+      throw new StageValidationError(
+        this,
+        `the stack already has a function log group, ${existing.node.path} (allowed: one per stack, made before the stack's first function)`,
+      );
+    }
+    if (Stack.of(this) !== stack) {
+      throw new StageValidationError(
+        this,
+        `a function log group belongs to a top-level stack, not the nested stack ${Stack.of(this).node.path}`,
+      );
+    }
+    groups.set(stack, this);
+    this.logGroupName = `/aws/lambda/${stack.stackName}/functions`;
+    this.logGroup = new LogGroup(this, 'Group', {
+      logGroupName: this.logGroupName,
+      retention: props.retention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+  }
+
+  /**
+   * What a function's role needs to write its logs here: creating streams in the group, and putting events into
+   * the streams Lambda names after the function only (`.../log-stream:*\/<name>[*`), so that no function can write
+   * lines into another's streams (the billing meter reads REPORT lines by stream).
+   */
+  public statementsFor(scope: IConstruct, functionName: string): PolicyStatement[] {
+    // Formatted in the function's stack (a nested one, maybe) from the name: no reference to the parent stack.
+    const stack = Stack.of(scope);
+    const arn = (resourceName: string) =>
+      stack.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        resourceName,
+      });
+    return [
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:CreateLogStream'],
+        resources: [arn(`${this.logGroupName}:*`)],
+      }),
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['logs:PutLogEvents'],
+        resources: [arn(`${this.logGroupName}:log-stream:*/${functionName}[*`)],
+      }),
+    ];
+  }
+
+  /** cdk-nag's IAM5 of the two statements of {@link statementsFor}, accepted with the reason: exactly those. */
+  public nagAcceptance(functionName: string): NagAcceptance {
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const group = escape(`log-group:${this.logGroupName}:`);
+    return {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        "logs:CreateLogStream in the stack's function log group, logs:PutLogEvents into the function's own streams of it only: Lambda names them YYYY/MM/DD/<function>[<version>]<id>",
+      appliesTo: [
+        { regex: `/^Resource::arn:.+:logs:.+:${group}(\\*|log-stream:\\*${escape(`/${functionName}[*`)})$/g` },
+      ],
+    };
+  }
+}
+
+const groups = new WeakMap<Stack, FunctionLogs>();
+
+/** The function log group of a scope's top-level stack, if it has one. */
+export function findFunctionLogs(scope: IConstruct): FunctionLogs | undefined {
+  return groups.get(topLevelStack(scope));
+}
