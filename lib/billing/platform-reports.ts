@@ -27,6 +27,8 @@ export interface AcceptedReport {
 export interface RefusedReport {
   readonly message: string;
   readonly reason: string;
+  /** A platform report that does not fit the function's configuration as known (it may have changed since). */
+  readonly misfit?: boolean;
 }
 
 /** An invocation whose platform START was seen and whose REPORT was not yet: its request id and START event. */
@@ -110,7 +112,8 @@ export function platformReports(
   const accepted: AcceptedReport[] = [];
   const refused: RefusedReport[] = [];
   const metered = new Set<string>();
-  const refuse = (i: number, reason: string) => refused.push({ message: shorten(events[i].message), reason });
+  const refuse = (i: number, reason: string, misfit?: boolean) =>
+    refused.push({ message: shorten(events[i].message), reason, ...(misfit ? { misfit } : {}) });
   let open = memory.openInvocation.get(stream);
   for (let i = 0; i < events.length; i++) {
     const start = starts[i];
@@ -134,7 +137,7 @@ export function platformReports(
         open = undefined;
         const problem = config ? configurationProblem(report, config) : unknownReason;
         if (problem) {
-          refuse(i, problem);
+          refuse(i, problem, config !== undefined);
         } else if (memory.has(key) || metered.has(key)) {
           refuse(i, `request ${report.requestId} was metered before (the payload was delivered again)`);
         } else {

@@ -20,6 +20,12 @@ export interface FunctionLogsProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/**
+ * The tag of each function that writes to a stack's function log group, its value the group's name: the billing meter
+ * may read the configuration of those functions only.
+ */
+export const FUNCTION_LOGS_TAG = 'stagegraph:function-logs';
+
 /** The id a stack's function log group gets when a function makes it. */
 export const FUNCTION_LOGS_ID = 'FunctionLogs';
 
@@ -30,7 +36,8 @@ export const FUNCTION_LOGS_ID = 'FunctionLogs';
  * streams only. A function with its own `logRetention` or `logRemovalPolicy` keeps a log group of its own instead.
  *
  * The first function of a stack makes it with the defaults; to choose the retention, make it yourself before the
- * first function:
+ * first function, with the id `FunctionLogs` (another id is another logical id for the same group name: a stack
+ * deployed before would fail to make it):
  *
  * @example
  * new FunctionLogs(stack, 'FunctionLogs', { retention: RetentionDays.ONE_WEEK });
@@ -46,6 +53,8 @@ export class FunctionLogs extends Construct {
   public readonly logGroup: LogGroup;
   /** Its name, `/aws/lambda/<stack name>/functions`: a function name cannot hold a `/`, so no function's own. */
   public readonly logGroupName: string;
+  /** How long the functions' logs are kept. */
+  public readonly retention: RetentionDays;
 
   constructor(scope: Construct, id: string, props: FunctionLogsProps = {}) {
     super(scope, id);
@@ -65,9 +74,10 @@ export class FunctionLogs extends Construct {
     }
     groups.set(stack, this);
     this.logGroupName = `/aws/lambda/${stack.stackName}/functions`;
+    this.retention = props.retention ?? RetentionDays.ONE_MONTH;
     this.logGroup = new LogGroup(this, 'Group', {
       logGroupName: this.logGroupName,
-      retention: props.retention ?? RetentionDays.ONE_MONTH,
+      retention: this.retention,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
   }
@@ -101,7 +111,7 @@ export class FunctionLogs extends Construct {
     ];
   }
 
-  /** cdk-nag's IAM5 of the two statements of {@link statementsFor}, accepted with the reason: exactly those. */
+  /** cdk-nag's IAM5 of the two statements of `statementsFor`, accepted with the reason: exactly those. */
   public nagAcceptance(functionName: string): NagAcceptance {
     const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
     const group = escape(`log-group:${this.logGroupName}:`);

@@ -33,7 +33,7 @@ import { checkTraffic, FunctionTraffic, FunctionUsage, USAGE_METADATA } from '..
 import { FunctionFact, MODEL_METADATA, SourceFact } from '../model';
 import { functionPlacement } from './placement';
 import { topLevelStack } from '../stack-singleton';
-import { FunctionLogs } from './function-logs';
+import { FUNCTION_LOGS_TAG, FunctionLogs } from './function-logs';
 
 /**
  * A FunctionStage function: code plus a memory size.
@@ -86,6 +86,8 @@ export class StageFunction extends StageFunctionBase {
   public readonly alias?: Alias;
   /** The traffic declared for estimates. */
   public readonly traffic?: FunctionTraffic;
+  /** The stack's function log group, when the function writes to it. */
+  private readonly sharedLogs?: FunctionLogs;
 
   constructor(scope: Construct, id: string, props: StageFunctionProps) {
     // Where its stack's resources allow: in a nested stack of functions when the stack opted in.
@@ -171,6 +173,7 @@ export class StageFunction extends StageFunctionBase {
     // retention.
     const ownLogs = props.logRetention !== undefined || props.logRemovalPolicy !== undefined;
     const sharedLogs = ownLogs ? undefined : FunctionLogs.of(this);
+    this.sharedLogs = sharedLogs;
     let logGroup: ILogGroup;
     if (sharedLogs) {
       logGroup = sharedLogs.logGroup;
@@ -208,16 +211,16 @@ export class StageFunction extends StageFunctionBase {
       description: props.description,
       functionName,
       tracing,
+      ...(props.loggingFormat ? { loggingFormat: props.loggingFormat } : {}),
+      // LoggingConfig.LogGroup, the group's Ref: the function is made after it (its environments log while they
+      // start), and the L2 makes no group of its own (as it does with `@aws-cdk/aws-lambda:useCdkManagedLogGroup`).
+      logGroup,
       layers: libraries.map(library => library.layer),
       role,
     });
-    if (props.loggingFormat || sharedLogs) {
-      // Set on the resource: the L2's `logGroup` would grant writing to the whole group.
-      (this.lambda.node.defaultChild as CfnFunction).loggingConfig = {
-        ...(props.loggingFormat ? { logFormat: props.loggingFormat } : {}),
-        // The group's Ref: the function is made after it (its environments log while they start).
-        ...(sharedLogs ? { logGroup: sharedLogs.logGroup.logGroupName } : {}),
-      };
+    if (sharedLogs) {
+      // The meter's permission to read its configuration (FUNCTION_LOGS_TAG), set on the resource: no aspect.
+      (this.lambda.node.defaultChild as CfnFunction).tags.setTag(FUNCTION_LOGS_TAG, sharedLogs.logGroupName);
     }
     if (tracing !== Tracing.DISABLED) {
       acceptNagFindings(role.cfnRole, [
@@ -242,9 +245,6 @@ export class StageFunction extends StageFunctionBase {
         version: this.lambda.currentVersion,
         provisionedConcurrentExecutions: props.reservedInstances,
       });
-      // Provisioned environments log while they start: the group must exist first (the stack's function log group
-      // does, through the function's reference to it).
-      if (!sharedLogs) this.alias.node.addDependency(logGroup);
     }
 
     this.node.addMetadata(
@@ -288,7 +288,7 @@ export class StageFunction extends StageFunctionBase {
     libraries: readonly { readonly node: { readonly path: string } }[],
   ): FunctionFact {
     const code = (this.lambda.node.defaultChild as CfnFunction).code as CfnFunction.CodeProperty;
-    const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const retention = this.sharedLogs?.retention ?? props.logRetention ?? RetentionDays.ONE_MONTH;
     return {
       path: this.node.path,
       functionName,

@@ -72,17 +72,18 @@ export function ownTarget(payload: LogsPayload): MeterTarget {
  */
 export async function sharedTarget(
   payload: LogsPayload,
-  read: (functionName: string) => Promise<MeteredConfiguration | undefined>,
+  read: (functionName: string, qualifier: string) => Promise<MeteredConfiguration | undefined>,
 ): Promise<MeterTarget> {
   const stream = payload.logStream ?? '';
-  const functionName = functionOfStream(stream);
-  if (functionName === undefined) {
+  const named = functionOfStream(stream);
+  if (named === undefined) {
     return {
       functionName: stream,
       unknownReason: `the stream ${JSON.stringify(stream)} is not named after a function`,
     };
   }
-  const config = await read(functionName);
+  const functionName = named.functionName;
+  const config = await read(functionName, named.version);
   return config ? { functionName, config } : { functionName, unknownReason: `no function ${functionName}` };
 }
 
@@ -184,12 +185,21 @@ const configurations = new Map<string, { readonly config?: MeteredConfiguration;
 const CONFIGURATION_MILLIS = 60_000;
 const REREAD_MILLIS = 5_000;
 
-async function configurationOf(functionName: string, maxAgeMillis: number): Promise<MeteredConfiguration | undefined> {
-  const cached = configurations.get(functionName);
+async function configurationOf(
+  functionName: string,
+  qualifier: string,
+  maxAgeMillis: number,
+): Promise<MeteredConfiguration | undefined> {
+  const key = `${functionName}:${qualifier}`;
+  const cached = configurations.get(key);
   if (cached && Date.now() - cached.at < maxAgeMillis) return cached.config;
   let config: MeteredConfiguration | undefined;
   try {
-    const found = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    // The stream's version: an alias's environments run a published version, whose memory may not be $LATEST's.
+    // (Throttling and refusals throw: the payload is delivered again.)
+    const found = await lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: functionName, Qualifier: qualifier }),
+    );
     config = {
       memoryMb: found.MemorySize ?? 0,
       timeoutMillis: (found.Timeout ?? 0) * 1000,
@@ -198,22 +208,33 @@ async function configurationOf(functionName: string, maxAgeMillis: number): Prom
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
   }
-  configurations.set(functionName, { config, at: Date.now() });
+  configurations.set(key, { config, at: Date.now() });
   return config;
+}
+
+/**
+ * The billing models by architecture: `STAGEGRAPH_BILLING_MODELS`, or the one model of a meter deployed before it
+ * (`STAGEGRAPH_BILLING_MODEL`: during a redeploy, the new code may run a moment with the old configuration).
+ */
+function billingModels(): Record<string, BillingModelProps> {
+  const { STAGEGRAPH_BILLING_MODELS: models, STAGEGRAPH_BILLING_MODEL: model } = process.env;
+  if (models) return JSON.parse(models) as Record<string, BillingModelProps>;
+  if (model) return { '*': JSON.parse(model) as BillingModelProps };
+  throw new Error('the meter has no billing model: STAGEGRAPH_BILLING_MODELS is not set (deploy the app again)');
 }
 
 export async function handler(event: LogsEvent): Promise<{ metered: number; refused: number }> {
   const payload = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf-8')) as LogsPayload;
   if (payload.messageType === 'CONTROL_MESSAGE') return { metered: 0, refused: 0 };
-  const models = JSON.parse(process.env.STAGEGRAPH_BILLING_MODELS ?? '') as Record<string, BillingModelProps>;
+  const models = billingModels();
   const shared = payload.subscriptionFilters?.[0] === SHARED_METER_FILTER_NAME;
-  let target = shared
-    ? await sharedTarget(payload, name => configurationOf(name, CONFIGURATION_MILLIS))
-    : ownTarget(payload);
+  const read = (maxAgeMillis: number) => (name: string, qualifier: string) =>
+    configurationOf(name, qualifier, maxAgeMillis);
+  let target = shared ? await sharedTarget(payload, read(CONFIGURATION_MILLIS)) : ownTarget(payload);
   let result = meter(payload, modelFor(models, target.config?.architecture ?? 'x86_64'), memory, target);
-  if (shared && result.refused.length > 0) {
+  if (shared && result.refused.some(line => line.misfit)) {
     // The function may have changed since its configuration was read (a deploy of a new memory size).
-    const again = await sharedTarget(payload, name => configurationOf(name, REREAD_MILLIS));
+    const again = await sharedTarget(payload, read(REREAD_MILLIS));
     if (again.config !== target.config) {
       target = again;
       result = meter(payload, modelFor(models, target.config?.architecture ?? 'x86_64'), memory, target);

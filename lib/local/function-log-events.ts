@@ -26,10 +26,11 @@ export async function functionLogSource(lambda: LambdaClient, functionName: stri
 
 /** At most this many stream names in one FilterLogEvents call. */
 const MAX_STREAMS_PER_CALL = 100;
+const DAY_MILLIS = 86_400_000;
 
 /**
- * The function's log events at or after `startTime` (ms since the epoch), in the order CloudWatch Logs returns them
- * (by time); none while its log group does not exist yet (before the first invocation).
+ * The function's log events at or after `startTime` (ms since the epoch), oldest first; none while its log group does
+ * not exist yet (before the first invocation).
  */
 export async function functionLogEvents(
   logs: CloudWatchLogsClient,
@@ -45,7 +46,6 @@ export async function functionLogEvents(
       batches = [];
       for (let i = 0; i < names.length; i += MAX_STREAMS_PER_CALL)
         batches.push(names.slice(i, i + MAX_STREAMS_PER_CALL));
-      if (batches.length === 0) return [];
     }
     const events: FilteredLogEvent[] = [];
     for (const batch of batches) {
@@ -63,14 +63,19 @@ export async function functionLogEvents(
         nextToken = page.nextToken;
       } while (nextToken);
     }
-    return batches.length > 1 ? events.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0)) : events;
+    // By time (a stable sort keeps each stream's order): a local cloud returns them stream by stream.
+    return events.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') return [];
     throw error;
   }
 }
 
-/** The function's streams of a shared group with events at or after `startTime`, newest first. */
+/**
+ * The function's streams of a shared group that may hold events at or after `startTime`: Lambda names them
+ * `YYYY/MM/DD/<name>[<version>]<id>` by the UTC day the environment started, so those of each day from the day before
+ * `startTime` (an environment lives for hours) to today, found by prefix.
+ */
 async function functionStreams(
   logs: CloudWatchLogsClient,
   source: FunctionLogSource,
@@ -78,24 +83,28 @@ async function functionStreams(
 ): Promise<string[]> {
   const sdk = cloudWatchLogsSdk();
   const names: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await logs.send(
-      new sdk.DescribeLogStreamsCommand({
-        logGroupName: source.logGroupName,
-        orderBy: 'LastEventTime',
-        descending: true,
-        nextToken,
-      }),
-    );
-    for (const stream of page.logStreams ?? []) {
-      // Newest first: the rest ended before the start.
-      if (stream.lastEventTimestamp !== undefined && stream.lastEventTimestamp < startTime) return names;
-      if (stream.logStreamName && functionOfStream(stream.logStreamName) === source.functionName) {
-        names.push(stream.logStreamName);
+  for (let day = startOfUtcDay(startTime - DAY_MILLIS); day <= Date.now(); day += DAY_MILLIS) {
+    const prefix = `${new Date(day).toISOString().slice(0, 10).replace(/-/g, '/')}/${source.functionName}[`;
+    let nextToken: string | undefined;
+    do {
+      const page = await logs.send(
+        new sdk.DescribeLogStreamsCommand({
+          logGroupName: source.logGroupName,
+          logStreamNamePrefix: prefix,
+          nextToken,
+        }),
+      );
+      for (const stream of page.logStreams ?? []) {
+        const name = stream.logStreamName ?? '';
+        const ended = stream.lastEventTimestamp !== undefined && stream.lastEventTimestamp < startTime - DAY_MILLIS;
+        if (functionOfStream(name)?.functionName === source.functionName && !ended) names.push(name);
       }
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
   return names;
+}
+
+function startOfUtcDay(time: number): number {
+  return Math.floor(time / DAY_MILLIS) * DAY_MILLIS;
 }

@@ -12,7 +12,7 @@ import { BillingModel, BillingModelProps } from '../billing/billing-model';
 import { UsageRecord } from '../billing/cost-estimate';
 import { meterFilterName, SHARED_METER_FILTER_NAME } from '../billing/meter-filter';
 import { StageValidationError } from '../errors';
-import { findFunctionLogs, FunctionLogs } from '../function/function-logs';
+import { findFunctionLogs, FUNCTION_LOGS_TAG, FunctionLogs } from '../function/function-logs';
 import { ownFunction } from '../function/own-function';
 import { StageFunction } from '../function/stage-function';
 import { InlinePolicyRole } from '../inline-policy-role';
@@ -149,8 +149,10 @@ export class BillingMeter extends Construct {
    * configuration from Lambda (a log group takes two filters, so not one per function).
    */
   private meterSharedGroup(logs: FunctionLogs, meterFn: StageFunction): void {
-    if (this.node.tryFindChild('SubscriptionFunctionLogs')) return;
-    const filter = new SubscriptionFilter(this, 'SubscriptionFunctionLogs', {
+    // A child of the group, not of the meter: its logical id stays when the meter is renamed or moved (the filter's
+    // name is fixed, and a new resource of the same name would fail, or its old one's removal delete it).
+    if (logs.node.tryFindChild('MeterSubscription')) return;
+    const filter = new SubscriptionFilter(logs, 'MeterSubscription', {
       logGroup: logs.logGroup,
       destination: new LambdaDestination(meterFn.lambda, { addPermissions: false }),
       filterName: SHARED_METER_FILTER_NAME,
@@ -158,9 +160,12 @@ export class BillingMeter extends Construct {
     });
     filter.node.addDependency(this.permissionFor(meterFn));
     const stack = Stack.of(this);
+    // Of the functions that write to the group only, by the tag each has (a function's configuration holds its
+    // environment variables).
     meterFn.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['lambda:GetFunctionConfiguration'],
+        conditions: { StringEquals: { [`aws:ResourceTag/${FUNCTION_LOGS_TAG}`]: logs.logGroupName } },
         resources: [
           stack.formatArn({
             service: 'lambda',
@@ -176,7 +181,7 @@ export class BillingMeter extends Construct {
         {
           id: 'AwsSolutions-IAM5',
           reason:
-            "lambda:GetFunctionConfiguration of the account's functions: the meter checks each REPORT line of the stack's function log group against its function's memory size and timeout",
+            "lambda:GetFunctionConfiguration of the functions tagged as writing to the stack's function log group (a condition on the tag): the meter checks each REPORT line there against its function's memory size and timeout",
           appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:lambda:.*:function:\\*$/g' }],
         },
       ]);

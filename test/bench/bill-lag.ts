@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { functionLogEvents, functionLogSource } from '../../lib/local/function-log-events';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { readBill } from '../../lib/app/bill';
 import { deployLocal } from '../../lib/app/deploy';
@@ -27,17 +28,14 @@ export interface BillLagResult {
 
 const APP_DIR = path.join(__dirname, 'bill-app');
 
-async function reportLines(logs: CloudWatchLogsClient, functionName: string, since: number): Promise<number> {
-  let count = 0;
-  let nextToken: string | undefined;
-  do {
-    const page = await logs.send(
-      new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: since - 1000, nextToken }),
-    );
-    count += (page.events ?? []).filter(e => (e.message ?? '').startsWith('REPORT RequestId:')).length;
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return count;
+async function reportLines(
+  logs: CloudWatchLogsClient,
+  lambda: LambdaClient,
+  functionName: string,
+  since: number,
+): Promise<number> {
+  const events = await functionLogEvents(logs, await functionLogSource(lambda, functionName), since - 1000);
+  return events.filter(e => (e.message ?? '').startsWith('REPORT RequestId:')).length;
 }
 
 async function burst(
@@ -74,7 +72,8 @@ async function burst(
         throw new Error(
           `${delivery}: the logs or the bill did not count ${invocations} invocations within ${deadlineMs / 1000} s`,
         );
-      if (logsAt === undefined && (await reportLines(logs, functionName, since)) >= invocations) logsAt = Date.now();
+      if (logsAt === undefined && (await reportLines(logs, lambda, functionName, since)) >= invocations)
+        logsAt = Date.now();
       if (billAt === undefined) {
         // readBill takes the window's length, as `stagegraph bill --since` does: from a little before the burst.
         const bill = await readBill(cloudwatch, Date.now() - since + 60_000);

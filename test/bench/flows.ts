@@ -4,13 +4,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CloudWatchLogsClient, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { deployLocal } from '../../lib/app/deploy';
 import { findDeployedFunction } from '../../lib/app/deployed';
 import { parseReport } from '../../lib/billing/report-line';
 import { LOCAL_ACCOUNT, LOCAL_REGION, localClientConfig } from '../../lib/local/endpoint';
 import { Spread, spread, table } from './stats';
+import { logMessages } from '../integ/function-logs';
 import { prepare, RunResult, runOnce } from './synth';
 
 export interface FlowSynthResult {
@@ -128,29 +128,15 @@ async function runConcurrently(sfn: SFNClient, stateMachineArn: string, n: numbe
   return (Math.max(...done.map(execution => execution.stopDate!.getTime())) - started) / 1000;
 }
 
-/** The median Duration of the function's REPORT lines in its most recent log streams. */
+/** The median Duration of the function's REPORT lines of the last 10 minutes. */
 async function medianDuration(functionName: string): Promise<number> {
-  const logs = new CloudWatchLogsClient(localClientConfig());
-  try {
-    const logGroupName = `/aws/lambda/${functionName}`;
-    const streams = await logs.send(
-      new DescribeLogStreamsCommand({ logGroupName, orderBy: 'LastEventTime', descending: true, limit: 5 }),
-    );
-    const durations: number[] = [];
-    for (const stream of streams.logStreams ?? []) {
-      const page = await logs.send(
-        new GetLogEventsCommand({ logGroupName, logStreamName: stream.logStreamName, limit: 10_000 }),
-      );
-      for (const event of page.events ?? []) {
-        const report = parseReport(event.message ?? '');
-        if (report) durations.push(report.durationMillis);
-      }
-    }
-    if (durations.length === 0) throw new Error(`no REPORT lines in ${logGroupName}`);
-    return spread(durations).median;
-  } finally {
-    logs.destroy();
-  }
+  // The last 10 minutes: the runs just made.
+  const durations = (await logMessages(functionName, Date.now() - 600_000)).flatMap(message => {
+    const report = parseReport(message);
+    return report ? [report.durationMillis] : [];
+  });
+  if (durations.length === 0) throw new Error(`no REPORT lines of ${functionName}`);
+  return spread(durations).median;
 }
 
 /** Executions of the bench flows on the embedded LocalStack (which must be running). */

@@ -4,7 +4,9 @@
 // with its function step mocked against the same flow with the real function.
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { functionLogEvents, functionLogSource } from '../../lib/local/function-log-events';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Flow, FunctionGraph, ObsBucket, ObsTrigger, StageCode, StageFunction } from '../../lib';
 import { localClientConfig } from '../../lib/local/endpoint';
@@ -65,14 +67,15 @@ export async function benchKit(runs: number): Promise<KitBenchResult> {
   const config = localClientConfig();
   const s3 = new S3Client(config);
   const logs = new CloudWatchLogsClient(config);
+  const lambda = new LambdaClient(config);
   const bucket = await deployed.physicalId(uploads);
-  const logGroupName = `/aws/lambda/${await deployed.physicalId(echo)}`;
+  // Its streams of the stack's function log group, read as `stagegraph logs` reads them.
+  const source = await functionLogSource(lambda, await deployed.physicalId(echo));
   const byHand = (key: string) => async () => {
     const since = Date.now();
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'bytes' }));
     await waitFor('the invocation in the log', async () => {
-      const page = await logs.send(new FilterLogEventsCommand({ logGroupName, startTime: since }));
-      const messages = (page.events ?? []).map(e => e.message ?? '');
+      const messages = (await functionLogEvents(logs, source, since)).map(e => e.message ?? '');
       return messages.some(m => m.includes(key)) && messages.some(m => m.startsWith('REPORT')) ? true : undefined;
     });
   };
@@ -95,6 +98,7 @@ export async function benchKit(runs: number): Promise<KitBenchResult> {
   }
   s3.destroy();
   logs.destroy();
+  lambda.destroy();
   await cloud.destroy();
   await cloud.stop();
   const further = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, spread(values)]));

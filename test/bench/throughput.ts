@@ -5,13 +5,17 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { functionLogEvents, functionLogSource } from '../../lib/local/function-log-events';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal } from '../../lib/app/deploy';
 import { physicalIds } from '../integ/stack-resources';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { Spread, spread } from './stats';
+
+const lambda = new LambdaClient(localClientConfig());
 
 export interface ThroughputResult {
   readonly variant: string;
@@ -40,29 +44,13 @@ async function processedLines(
   since: number,
 ): Promise<Map<string, { count: number; lastMillis: number }>> {
   const seen = new Map<string, { count: number; lastMillis: number }>();
-  let nextToken: string | undefined;
-  do {
-    // A function without a log group of its own (plain CDK) gets one with its first log line.
-    const page = await logs
-      .send(
-        new FilterLogEventsCommand({
-          logGroupName: `/aws/lambda/${functionName}`,
-          startTime: since - 1000,
-          nextToken,
-        }),
-      )
-      .catch(error => {
-        if ((error as Error).name === 'ResourceNotFoundException') return { events: [], nextToken: undefined };
-        throw error;
-      });
-    for (const event of page.events ?? []) {
-      const match = /processed (\S+)/.exec(event.message ?? '');
-      if (!match || !ids.has(match[1])) continue;
-      const entry = seen.get(match[1]) ?? { count: 0, lastMillis: 0 };
-      seen.set(match[1], { count: entry.count + 1, lastMillis: Math.max(entry.lastMillis, event.timestamp ?? 0) });
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
+  // Its own group (plain CDK's, made with its first log line) or its streams of the stack's function log group.
+  for (const event of await functionLogEvents(logs, await functionLogSource(lambda, functionName), since - 1000)) {
+    const match = /processed (\S+)/.exec(event.message ?? '');
+    if (!match || !ids.has(match[1])) continue;
+    const entry = seen.get(match[1]) ?? { count: 0, lastMillis: 0 };
+    seen.set(match[1], { count: entry.count + 1, lastMillis: Math.max(entry.lastMillis, event.timestamp ?? 0) });
+  }
   return seen;
 }
 

@@ -4,7 +4,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -13,6 +12,7 @@ import { physicalIds } from '../integ/stack-resources';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { findDeployedFunction } from '../../lib/app/deployed';
 import { Spread, spread } from './stats';
+import { logMessages } from '../integ/function-logs';
 
 export interface TriggerLatency {
   readonly trigger: string;
@@ -27,7 +27,6 @@ export async function benchTriggerLatency(runs: number): Promise<TriggerLatency[
   const s3 = new S3Client(config);
   const sns = new SNSClient(config);
   const sqs = new SQSClient(config);
-  const logs = new CloudWatchLogsClient(config);
   try {
     await deployLocal({ projectDir: APP_DIR, outdir });
     const physical = await physicalIds('TriggerTestStack');
@@ -67,18 +66,9 @@ export async function benchTriggerLatency(runs: number): Promise<TriggerLatency[
         await c.send(marker);
         const deadline = Date.now() + 30_000;
         for (;;) {
-          const page = await logs
-            .send(
-              new FilterLogEventsCommand({
-                logGroupName: `/aws/lambda/${c.fn}`,
-                filterPattern: `"${marker}"`,
-                startTime: sent - 1000,
-              }),
-            )
-            .catch(() => undefined);
-          const line = (page?.events ?? [])
-            .map(e => e.message ?? '')
-            .find(m => m.includes(marker) && /^\d{4}-\d\d-\d\dT/.test(m));
+          const line = (await logMessages(c.fn, sent - 1000).catch(() => [])).find(
+            m => m.includes(marker) && /^\d{4}-\d\d-\d\dT/.test(m),
+          );
           if (line) {
             if (i >= 0) {
               samples.push(Date.parse(line.split('\t')[0]) - sent);
@@ -95,7 +85,7 @@ export async function benchTriggerLatency(runs: number): Promise<TriggerLatency[
     }
     return results;
   } finally {
-    for (const client of [s3, sns, sqs, logs]) {
+    for (const client of [s3, sns, sqs]) {
       client.destroy();
     }
     fs.rmSync(outdir, { recursive: true, force: true });

@@ -37,10 +37,14 @@ function count(stack: Stack, variant: string, functions: number): TriggerResourc
     byType[resource.Type] = (byType[resource.Type] ?? 0) + 1;
   }
   const resources = Object.keys(template.Resources).length;
-  const shared = ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::SNS::Topic', 'AWS::SQS::Queue'].reduce(
-    (n, type) => n + (byType[type] ?? 0),
-    0,
-  );
+  // The app's own (its queues among them) and what the stack's functions share: the buckets, the topic, the log group.
+  const shared = [
+    'AWS::S3::Bucket',
+    'AWS::S3::BucketPolicy',
+    'AWS::SNS::Topic',
+    'AWS::SQS::Queue',
+    'AWS::Logs::LogGroup',
+  ].reduce((n, type) => n + (byType[type] ?? 0), 0);
   return {
     variant,
     functions,

@@ -9,6 +9,7 @@ import {
   SHARED_METER_FILTER_NAME,
 } from '../../../lib/billing/meter-filter';
 import { MeterMemory } from '../../../lib/billing/platform-reports';
+import { functionOfStream } from '../../../lib/billing/log-streams';
 
 const ID = '3f1e0c8e-1d2b-4a5b-9c7d-1234567890ab';
 const ID2 = '4a2b0c8e-1d2b-4a5b-9c7d-1234567890ab';
@@ -324,7 +325,7 @@ describe('the meter function', () => {
     test('meters the lines of the function Lambda named the stream after, checked against its configuration', async () => {
       const target = await sharedTarget(shared('2026/11/25/shop-api[$LATEST]0a1b2c'), read);
       expect(target).toEqual({ functionName: 'shop-api', config: configurations['shop-api'] });
-      expect(read).toHaveBeenCalledWith('shop-api');
+      expect(read).toHaveBeenCalledWith('shop-api', '$LATEST');
       const { meterings, refused } = meter(
         shared('2026/11/25/shop-api[$LATEST]0a1b2c'),
         BillingModel.AWS_LAMBDA_ARM_64,
@@ -374,6 +375,17 @@ describe('the meter function', () => {
       expect(read).not.toHaveBeenCalled();
       const gone = await sharedTarget(shared('2026/11/25/shop-gone[$LATEST]0a'), read);
       expect(gone).toEqual({ functionName: 'shop-gone', unknownReason: 'no function shop-gone' });
+    });
+
+    test('stream names as Lambda writes them: the version, and the environment id with or without brackets', () => {
+      expect(functionOfStream('2026/11/25/shop-api[$LATEST]0a1b2c')).toEqual({
+        functionName: 'shop-api',
+        version: '$LATEST',
+      });
+      expect(functionOfStream('2026/11/25/shop-api[3][0a1b2c]')).toEqual({ functionName: 'shop-api', version: '3' });
+      for (const name of ['2026/11/25/shop-api[3][0a1b2c', '2026/11/25/shop-api[live]0a', '2026/11/25/[3]0a']) {
+        expect(functionOfStream(name)).toBeUndefined();
+      }
     });
 
     test("each function's architecture picks its model, unless the meter has one model for all", () => {

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -121,7 +121,10 @@ describe('StageFunction', () => {
       Properties: { LogGroupName: '/aws/lambda/kept', RetentionInDays: 30 },
       DeletionPolicy: 'Retain',
     });
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { LoggingConfig: Match.absent() }, 2);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'hello',
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^HelloLogGroup') } },
+    });
     // The group's ARN, `arn:...:log-group:/aws/lambda/<name>:*`, covers its streams.
     template.hasResourceProperties('AWS::IAM::Role', {
       Policies: [
@@ -162,6 +165,21 @@ describe('StageFunction', () => {
     expect(one.logGroup).toBe(logs.logGroup);
     expect(two.logGroup).toBe(logs.logGroup);
     expect(FunctionLogs.of(two)).toBe(logs);
+  });
+
+  test("with CDK's `useCdkManagedLogGroup` flag, the L2 function makes no log group of its own", () => {
+    const flagged = new Stack(
+      new App({ context: { '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true, 'aws:cdk:bundling-stacks': [] } }),
+      'Flagged',
+      {
+        env: { account: '111111111111', region: 'us-east-1' },
+      },
+    );
+    new StageFunction(flagged, 'Hello', { code: nodeCode(), memorySize: 128 });
+    new StageFunction(flagged, 'Own', { code: nodeCode(), memorySize: 128, logRetention: RetentionDays.ONE_DAY });
+
+    const template = Template.fromStack(flagged);
+    template.resourceCountIs('AWS::Logs::LogGroup', 2);
   });
 
   test('a second FunctionLogs of a stack, or one made after its first function, fails naming the first', () => {
@@ -314,11 +332,13 @@ describe('StageFunction', () => {
       Name: 'live',
       ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 3 },
     });
-    // The stack's group through the function's Ref (the alias's version refers to the function); its own by DependsOn.
+    // Each function refers to its group (the alias's version refers to the function).
     template.hasResourceProperties('AWS::Lambda::Function', {
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FunctionLogsGroup') } },
     });
-    template.hasResource('AWS::Lambda::Alias', { DependsOn: [Match.stringLikeRegexp('^OwnLogGroup')] });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^OwnLogGroup') } },
+    });
     expect(fn.invokeTarget).toBe(fn.alias);
   });
 

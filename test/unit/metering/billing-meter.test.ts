@@ -27,6 +27,15 @@ describe('BillingMeter', () => {
       FilterName: 'stagegraph-meter-functions',
       DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingMeterFunction'), 'Arn'] },
     });
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Tags: [{ Key: 'stagegraph:function-logs', Value: '/aws/lambda/Stack/functions' }] },
+      2,
+    );
+    // The filter is the group's child: renaming the meter keeps its logical id (its name is fixed).
+    expect(Object.keys(template.findResources('AWS::Logs::SubscriptionFilter'))).toEqual([
+      expect.stringMatching(/^FunctionLogsMeterSubscription/),
+    ]);
     // The meter itself is not metered, and writes to a group of its own: its REPORT lines would meter themselves
     // forever.
     template.resourceCountIs('AWS::Lambda::Function', 3);
@@ -40,7 +49,7 @@ describe('BillingMeter', () => {
           STAGEGRAPH_BILLING_APP: 'Stack',
         },
       },
-      LoggingConfig: Match.absent(),
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^BillingMeterLogGroup') } },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: Match.stringLikeRegexp('^/aws/lambda/Stack-Billing-Meter-'),
@@ -54,6 +63,10 @@ describe('BillingMeter', () => {
               Statement: Match.arrayWith([
                 {
                   Action: 'lambda:GetFunctionConfiguration',
+                  // Of the functions that write to the group only: each is tagged with its name.
+                  Condition: {
+                    StringEquals: { 'aws:ResourceTag/stagegraph:function-logs': '/aws/lambda/Stack/functions' },
+                  },
                   Effect: 'Allow',
                   Resource: {
                     'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:us-east-1:111111111111:function:*']],
