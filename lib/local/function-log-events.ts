@@ -27,6 +27,8 @@ export async function functionLogSource(lambda: LambdaClient, functionName: stri
 /** At most this many stream names in one FilterLogEvents call. */
 const MAX_STREAMS_PER_CALL = 100;
 const DAY_MILLIS = 86_400_000;
+/** Up to this many days, a function's streams are found by a prefix a day; past it, by listing the group's. */
+const MAX_DAYS_BY_PREFIX = 31;
 
 /**
  * The function's log events at or after `startTime` (ms since the epoch), oldest first; none while its log group does
@@ -74,7 +76,7 @@ export async function functionLogEvents(
 /**
  * The function's streams of a shared group that may hold events at or after `startTime`: Lambda names them
  * `YYYY/MM/DD/<name>[<version>]<id>` by the UTC day the environment started, so those of each day from the day before
- * `startTime` (an environment lives for hours) to today, found by prefix.
+ * `startTime` (an environment lives for hours) to today, found by prefix (past a month, by listing them all).
  */
 async function functionStreams(
   logs: CloudWatchLogsClient,
@@ -83,14 +85,23 @@ async function functionStreams(
 ): Promise<string[]> {
   const sdk = cloudWatchLogsSdk();
   const names: string[] = [];
-  for (let day = startOfUtcDay(startTime - DAY_MILLIS); day <= Date.now(); day += DAY_MILLIS) {
-    const prefix = `${new Date(day).toISOString().slice(0, 10).replace(/-/g, '/')}/${source.functionName}[`;
+  const first = startOfUtcDay(startTime - DAY_MILLIS);
+  const days = Math.floor((startOfUtcDay(Date.now()) - first) / DAY_MILLIS) + 1;
+  // Past a month (from the epoch: everything), one listing of the group's streams instead of a call a day.
+  const prefixes =
+    days > MAX_DAYS_BY_PREFIX
+      ? ['']
+      : Array.from({ length: days }, (_, i) => {
+          const day = new Date(first + i * DAY_MILLIS).toISOString().slice(0, 10).replace(/-/g, '/');
+          return `${day}/${source.functionName}[`;
+        });
+  for (const prefix of prefixes) {
     let nextToken: string | undefined;
     do {
       const page = await logs.send(
         new sdk.DescribeLogStreamsCommand({
           logGroupName: source.logGroupName,
-          logStreamNamePrefix: prefix,
+          ...(prefix ? { logStreamNamePrefix: prefix } : {}),
           nextToken,
         }),
       );
