@@ -294,7 +294,8 @@ test('a change to the app deploys it, and only the stack that changed is updated
   await waitFor(
     'the deploy on the dev screen',
     async () =>
-      /deployed in [\d.]+ s: updated DevNodejs|deploying the app failed/.test(unwrapped()) ? true : undefined,
+      // Either order: the stacks are listed as their deploys end.
+      /deployed in [\d.]+ s: updated (\w+, )?DevNodejs|deploying the app failed/.test(unwrapped()) ? true : undefined,
     { timeoutMs: 180_000, intervalMs: 200 },
   );
 
