@@ -230,14 +230,16 @@ export async function handler(event: LogsEvent): Promise<{ metered: number; refu
   const shared = payload.subscriptionFilters?.[0] === SHARED_METER_FILTER_NAME;
   const read = (maxAgeMillis: number) => (name: string, qualifier: string) =>
     configurationOf(name, qualifier, maxAgeMillis);
+  const meterFor = (target: MeterTarget) =>
+    meter(payload, modelFor(models, target.config?.architecture ?? 'x86_64'), memory, target);
   let target = shared ? await sharedTarget(payload, read(CONFIGURATION_MILLIS)) : ownTarget(payload);
-  let result = meter(payload, modelFor(models, target.config?.architecture ?? 'x86_64'), memory, target);
+  let result = meterFor(target);
   if (shared && result.refused.some(line => line.misfit)) {
     // The function may have changed since its configuration was read (a deploy of a new memory size).
     const again = await sharedTarget(payload, read(REREAD_MILLIS));
     if (again.config !== target.config) {
       target = again;
-      result = meter(payload, modelFor(models, target.config?.architecture ?? 'x86_64'), memory, target);
+      result = meterFor(target);
     }
   }
   const { meterings, refused, commit } = result;

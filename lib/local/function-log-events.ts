@@ -51,19 +51,9 @@ export async function functionLogEvents(
     }
     const events: FilteredLogEvent[] = [];
     for (const batch of batches) {
-      let nextToken: string | undefined;
-      do {
-        const page = await logs.send(
-          new sdk.FilterLogEventsCommand({
-            logGroupName: source.logGroupName,
-            ...(batch ? { logStreamNames: batch } : {}),
-            startTime,
-            nextToken,
-          }),
-        );
+      const input = { logGroupName: source.logGroupName, ...(batch ? { logStreamNames: batch } : {}), startTime };
+      for await (const page of sdk.paginateFilterLogEvents({ client: logs }, input))
         events.push(...(page.events ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
     }
     // By time (a stable sort keeps each stream's order): a local cloud returns them stream by stream.
     return events.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
@@ -96,22 +86,14 @@ async function functionStreams(
           return `${day}/${source.functionName}[`;
         });
   for (const prefix of prefixes) {
-    let nextToken: string | undefined;
-    do {
-      const page = await logs.send(
-        new sdk.DescribeLogStreamsCommand({
-          logGroupName: source.logGroupName,
-          ...(prefix ? { logStreamNamePrefix: prefix } : {}),
-          nextToken,
-        }),
-      );
+    const input = { logGroupName: source.logGroupName, ...(prefix ? { logStreamNamePrefix: prefix } : {}) };
+    for await (const page of sdk.paginateDescribeLogStreams({ client: logs }, input)) {
       for (const stream of page.logStreams ?? []) {
         const name = stream.logStreamName ?? '';
         const ended = stream.lastEventTimestamp !== undefined && stream.lastEventTimestamp < startTime - DAY_MILLIS;
         if (functionOfStream(name)?.functionName === source.functionName && !ended) names.push(name);
       }
-      nextToken = page.nextToken;
-    } while (nextToken);
+    }
   }
   return names;
 }

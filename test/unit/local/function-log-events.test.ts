@@ -1,4 +1,4 @@
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { functionLogEvents } from '../../../lib/local/function-log-events';
 
 // Which calls the reader makes for a function of a shared group, with a recording client (the calls' answers reach
@@ -16,7 +16,10 @@ function recordingClient(streams: string[]) {
       return { events: names.map((name, i) => ({ logStreamName: name, timestamp: 100 - i, message: name })) };
     },
   };
-  return { client: client as unknown as CloudWatchLogsClient, calls };
+  // A client of the SDK's class (its paginators take no other), whose requests the record answers.
+  const real = new CloudWatchLogsClient({ region: 'us-east-1' });
+  real.send = client.send as unknown as CloudWatchLogsClient['send'];
+  return { client: real, calls };
 }
 
 const source = { functionName: 'shop-api', logGroupName: '/aws/lambda/Shop/functions', shared: true };
