@@ -1,4 +1,4 @@
-import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import { DockerImage } from 'aws-cdk-lib';
 import { Architecture, Code, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -12,6 +12,7 @@ import { NodejsCodeOptions } from './languages/nodejs';
 import { PythonCodeOptions } from './languages/python';
 import { LANGUAGES, StageLanguage } from './languages/registry';
 import { LocalBuild } from './local-build';
+import { StagedCode } from './staged-code';
 import type { SourceFact } from '../model';
 
 /**
@@ -160,8 +161,7 @@ class BuiltCode<O> extends StageCode {
     }
     // The hash is the build cache key, taken from the source once here: CDK fingerprints nothing. It is the same
     // whether CDK bundles the stack or skips it (`cdk deploy OtherStack`, `testApp()`), where nothing is built.
-    const code = Code.fromAsset(builder.sourceDir, {
-      assetHashType: AssetHashType.CUSTOM,
+    const code = new StagedCode(builder.sourceDir, {
       assetHash: local.cacheKey(),
       bundling: { image: NO_DOCKER_IMAGE, local },
     });

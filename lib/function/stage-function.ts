@@ -178,7 +178,7 @@ export class StageFunction extends StageFunctionBase {
     if (sharedLogs) {
       logGroup = sharedLogs.logGroup;
       for (const statement of sharedLogs.statementsFor(this, functionName)) role.addToPrincipalPolicy(statement);
-      acceptNagFindings(role.cfnRole, [sharedLogs.nagAcceptance(functionName)]);
+      acceptNagFindings(role.cfnRole, [sharedLogs.nagAcceptance(this, functionName)]);
     } else {
       logGroup = new LogGroup(this, 'LogGroup', {
         logGroupName: `/aws/lambda/${functionName}`,

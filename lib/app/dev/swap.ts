@@ -1,11 +1,11 @@
 import * as path from 'path';
 import { App, AssetStaging, Stack } from 'aws-cdk-lib';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
-import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { lambdaSdk } from '../../aws-sdk';
 import { LocalCloudError, StageBuildError } from '../../errors';
 import { codeFromSource } from '../../function/stage-code';
+import { StagedCode } from '../../function/staged-code';
 import { zipFolderBytes } from '../../zip';
 import type { DevFunction } from './dev-app';
 
@@ -37,11 +37,11 @@ export function rebuildCode(fn: DevFunction, assemblyDir: string): RebuiltCode {
   } finally {
     process.stderr.write = write;
   }
-  const asset = stack.node.findAll().find((c): c is Asset => c instanceof Asset);
-  if (!asset) {
+  const staging = config.code instanceof StagedCode ? config.code.staging : undefined;
+  if (!staging) {
     throw new StageBuildError(`${fn.id}: its code is not an asset of the app, so it cannot be rebuilt`);
   }
-  return { assetHash: asset.assetHash, dir: path.resolve(assemblyDir, asset.assetPath) };
+  return { assetHash: staging.assetHash, dir: path.resolve(assemblyDir, staging.relativeStagedPath(stack)) };
 }
 
 /**

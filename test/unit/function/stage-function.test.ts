@@ -1,11 +1,13 @@
 import * as path from 'path';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, CfnFunction, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { FunctionLogs, StageCode, StageFunction, StageLibrary } from '../../../lib';
+import { InlinePolicyRole } from '../../../lib/inline-policy-role';
+import { statementFindingsOf } from '../../../lib/nag-metadata';
 import { FIXTURES, unbuiltStack } from '../../helpers';
 
 const nodeCode = () => StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs'));
@@ -180,6 +182,34 @@ describe('StageFunction', () => {
 
     const template = Template.fromStack(flagged);
     template.resourceCountIs('AWS::Logs::LogGroup', 2);
+  });
+
+  test("each role's IAM5 acceptance is exactly the findings of its two log statements, in any stack", () => {
+    const env = { account: '111111111111', region: 'us-east-1' };
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const top = new Stack(app, 'Top', { env });
+    const agnostic = new Stack(app, 'Agnostic');
+    const nested = new NestedStack(top, 'Nested');
+    for (const scope of [top, agnostic, nested]) {
+      for (const id of ['One', 'Two']) {
+        const fn = new StageFunction(scope, id, { code: nodeCode(), memorySize: 128 });
+        const logs = FunctionLogs.of(fn);
+        const name = (fn.lambda.node.defaultChild as CfnFunction).functionName as string;
+        const direct = statementFindingsOf(fn, logs.statementsFor(fn, name)).filter(finding =>
+          finding.startsWith('Resource::'),
+        );
+        expect(direct).toHaveLength(2);
+        expect(logs.nagAcceptance(fn, name).appliesTo).toEqual(direct);
+        expect(direct[1]).toMatch(
+          new RegExp(`:log-group:/aws/lambda/(Top|Agnostic)/functions:log-stream:\\*/${name}\\[\\*$`),
+        );
+        const stack = Stack.of(fn);
+        const metadata = stack.resolve((fn.role as InlinePolicyRole).cfnRole.getMetadata('cdk_nag')) as {
+          rules_to_suppress: Array<{ id: string; applies_to?: string[] }>;
+        };
+        expect(metadata.rules_to_suppress).toContainEqual(expect.objectContaining({ applies_to: direct }));
+      }
+    }
   });
 
   test('a second FunctionLogs of a stack, or one made after its first function, fails naming the first', () => {
