@@ -24,7 +24,15 @@ import { benchDev, DevBenchResult, formatDev } from './dev';
 import { benchWall, formatWall, WallResult } from './wall';
 import { benchInvoke, BurstBenchResult, formatBursts, formatInvoke, InvokeBenchResult } from './invoke';
 import { benchKit, formatKit, KitBenchResult } from './kit';
-import { benchSynth, benchSynthScaling, formatScaling, formatSynth, ScalingResult, SynthResult } from './synth';
+import {
+  benchSynth,
+  benchSynthCliContext,
+  benchSynthScaling,
+  formatScaling,
+  formatSynth,
+  ScalingResult,
+  SynthResult,
+} from './synth';
 import { table } from './stats';
 import { benchThroughput, ThroughputResult } from './throughput';
 import { benchTriggerLatency, TriggerLatency } from './trigger-latency';
@@ -89,6 +97,12 @@ async function main(): Promise<void> {
       '\nScaling: apps whose functions each have an OBS, an SMN and a DMS trigger, and one flow over 10 of them, validation off\n',
     );
     console.log(formatScaling(scaling));
+    const cli = benchSynthCliContext([10, 50], Math.max(3, Math.floor(repeats / 2)));
+    console.log(
+      "\nThe same apps with the context `cdk synth` gives them (version reporting on: both load CDK's region facts)\n",
+    );
+    console.log(formatScaling(cli));
+    scaling = [...scaling, ...cli];
   }
   if (!only || ['invoke', 'triggers', 'flows', 'throughput', 'kit', 'dev', 'wall'].includes(only)) {
     if (!process.env.LOCALSTACK_ENDPOINT) {

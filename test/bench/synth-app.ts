@@ -39,9 +39,24 @@ type StageFunction = Stagegraph.StageFunction;
 // stagegraph-nested-2: the same with an OBS and an SMN trigger only, no queue per function (a queue per function is
 // a resource of the app's own stack, which the setting does not move: 1,000 of them pass 500 by themselves).
 const nested = variant === 'stagegraph-nested' || variant === 'stagegraph-nested-2';
+// BENCH_CDK_CLI_CONTEXT=1: the context that `cdk synth` gives an app unless cdk.json says otherwise (the toolkit's
+// defaults): path and asset metadata, version reporting (a CDKMetadata resource per stack, whose condition over the
+// regions loads CDK's facts of every region, in every variant), every stack bundled.
+const cliContext =
+  process.env.BENCH_CDK_CLI_CONTEXT === '1'
+    ? {
+        'aws:cdk:enable-path-metadata': true,
+        'aws:cdk:enable-asset-metadata': true,
+        'aws:cdk:version-reporting': true,
+        'aws:cdk:bundling-stacks': ['**'],
+      }
+    : {};
 const app = new App({
   outdir,
-  ...(nested ? { context: { 'stagegraph:nestedFunctionStacks': Math.max(1, Math.ceil(count / 35)) } } : {}),
+  context: {
+    ...cliContext,
+    ...(nested ? { 'stagegraph:nestedFunctionStacks': Math.max(1, Math.ceil(count / 35)) } : {}),
+  },
 });
 const stack = new Stack(app, 'Bench');
 // plain-nested: the plain triggers app split by hand past 500 resources, as a user of aws-cdk-lib would: 35 functions

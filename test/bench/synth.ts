@@ -87,7 +87,13 @@ export interface RunResult {
   readonly error?: string;
 }
 
-export function runOnce(variant: string, count: number, workDir: string, validation: boolean): RunResult {
+export function runOnce(
+  variant: string,
+  count: number,
+  workDir: string,
+  validation: boolean,
+  cliContext = false,
+): RunResult {
   const outdir = fs.mkdtempSync(path.join(workDir, 'cdk.out-'));
   try {
     const output = execFileSync(TSX, [CHILD, variant, String(count), workDir, outdir], {
@@ -95,6 +101,7 @@ export function runOnce(variant: string, count: number, workDir: string, validat
       cwd: workDir,
       env: {
         ...process.env,
+        BENCH_CDK_CLI_CONTEXT: cliContext ? '1' : '0',
         CDK_VALIDATION: validation ? 'true' : 'false',
         STAGEGRAPH_BUILD_CACHE: path.join(workDir, 'build-cache'),
         STAGEGRAPH_BENCH_PACKAGE: path.join(workDir, 'node_modules', 'stagegraph'),
@@ -202,6 +209,8 @@ export interface ScalingResult {
 // The second baseline of each shape, plain-features, is the same app with what stagegraph's defaults add (log groups
 // with a retention, a dead-letter queue, a bucket with TLS only, encryption and access logs) written in plain
 // aws-cdk-lib.
+/** The name of a variant synthesized with the context `cdk synth` gives an app (see synth-app.ts). */
+const CLI_SUFFIX = ' (cdk synth context)';
 const SCALING_VARIANTS = [
   'plain-triggers',
   'plain-features',
@@ -213,6 +222,7 @@ const SCALING_VARIANTS = [
 const SCALING_BASELINE: Record<string, string> = {
   'stagegraph-triggers': 'plain-triggers',
   'stagegraph-nested': 'plain-nested',
+  [`stagegraph-triggers${CLI_SUFFIX}`]: `plain-triggers${CLI_SUFFIX}`,
 };
 const SCALING_FEATURES_BASELINE: Record<string, string> = {
   'stagegraph-triggers': 'plain-features',
@@ -223,21 +233,27 @@ const SCALING_FEATURES_BASELINE: Record<string, string> = {
  * Apps of each size whose functions have three triggers each (OBS, SMN, DMS), with plain aws-cdk-lib
  * and with stagegraph, CDK validation off, `repeats` interleaved runs per figure.
  */
-export function benchSynthScaling(sizes: readonly number[], repeats: number): ScalingResult[] {
+export function benchSynthScaling(
+  sizes: readonly number[],
+  repeats: number,
+  variants: readonly string[] = SCALING_VARIANTS,
+  cliContext = false,
+): ScalingResult[] {
   const results: ScalingResult[] = [];
   for (const count of sizes) {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-scaling-'));
     try {
       prepare(workDir, count);
-      runOnce('stagegraph-triggers', count, workDir, false); // warm the build cache
-      const samples = new Map<string, RunResult[]>(SCALING_VARIANTS.map(v => [v, []]));
+      runOnce('stagegraph-triggers', count, workDir, false, cliContext); // warm the build cache
+      const samples = new Map<string, RunResult[]>(variants.map(v => [v, []]));
       for (let r = 0; r < repeats; r++) {
-        for (const variant of shuffled(SCALING_VARIANTS)) {
-          samples.get(variant)?.push(runOnce(variant, count, workDir, false));
+        for (const variant of shuffled(variants)) {
+          samples.get(variant)?.push(runOnce(variant, count, workDir, false, cliContext));
         }
       }
-      for (const variant of SCALING_VARIANTS) {
-        const runs = samples.get(variant) ?? [];
+      for (const name of variants) {
+        const variant = cliContext ? `${name}${CLI_SUFFIX}` : name;
+        const runs = samples.get(name) ?? [];
         const failed = runs.find(x => x.error);
         if (failed) {
           results.push({ variant, functions: count, error: failed.error });
@@ -259,6 +275,15 @@ export function benchSynthScaling(sizes: readonly number[], repeats: number): Sc
     }
   }
   return results;
+}
+
+/**
+ * The triggers app of each size, plain and stagegraph, synthesized with the context `cdk synth` gives an app by
+ * default: version reporting on (its CDKMetadata resource loads CDK's facts of every region in both), path and asset
+ * metadata, every stack bundled.
+ */
+export function benchSynthCliContext(sizes: readonly number[], repeats: number): ScalingResult[] {
+  return benchSynthScaling(sizes, repeats, ['plain-triggers', 'stagegraph-triggers'], true);
 }
 
 /** A stagegraph variant's median synth time over its plain baseline's at the same size ('' for a baseline). */

@@ -412,6 +412,70 @@ describe('the meter function', () => {
     expect(parseMeterFilterName(SHARED_METER_FILTER_NAME)).toBeUndefined();
   });
 
+  test("a shared group's function configuration is read once a minute, and again after 5 s for a report that does not fit", async () => {
+    // The SDK clients answer here: what is checked is how often the handler asks Lambda, and what it meters.
+    const { LambdaClient } = await import('@aws-sdk/client-lambda');
+    const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+    let memoryMb = 128;
+    const reads = jest
+      .spyOn(LambdaClient.prototype, 'send')
+      .mockImplementation(async () => ({ MemorySize: memoryMb, Timeout: 3, Architectures: ['x86_64'] }));
+    const puts = jest.spyOn(CloudWatchClient.prototype, 'send').mockImplementation(async () => ({}));
+    let clock = 1_800_000_000_000;
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => clock);
+    const models = process.env.STAGEGRAPH_BILLING_MODELS;
+    process.env.STAGEGRAPH_BILLING_MODELS = JSON.stringify({ x86_64: BillingModel.AWS_LAMBDA_X86_64.toJSON() });
+    try {
+      const { handler } = await import('../../../lib/handlers/meter-handler');
+      let request = 0;
+      /** One invocation (START, REPORT of `reported` MB) in shop-cache's stream, gzipped and base64 as Logs sends. */
+      const delivery = (reported: number) => {
+        const id = `${String(++request).padStart(8, '0')}-1d2b-4a5b-9c7d-1234567890ab`;
+        const report = REPORT.replace(ID, id).replace('Memory Size: 128 MB', `Memory Size: ${reported} MB`);
+        const data = {
+          messageType: 'DATA_MESSAGE',
+          logGroup: '/aws/lambda/Shop/functions',
+          logStream: '2026/11/25/shop-cache[$LATEST]0a1b2c',
+          subscriptionFilters: [SHARED_METER_FILTER_NAME],
+          logEvents: [
+            { id: `${request}a`, timestamp: clock - 200, message: `START RequestId: ${id} Version: $LATEST` },
+            { id: `${request}b`, timestamp: clock, message: report },
+          ],
+        };
+        return { awslogs: { data: Buffer.from(gzipSync(JSON.stringify(data))).toString('base64') } };
+      };
+
+      await expect(handler(delivery(128))).resolves.toEqual({ metered: 1, refused: 0 });
+      expect(reads).toHaveBeenCalledTimes(1);
+      clock += 59_000; // within the minute: the read is used
+      await expect(handler(delivery(128))).resolves.toEqual({ metered: 1, refused: 0 });
+      expect(reads).toHaveBeenCalledTimes(1);
+
+      memoryMb = 256; // a deploy changes the memory size
+      clock += 2_000; // the read is 61 s old: read again
+      await expect(handler(delivery(256))).resolves.toEqual({ metered: 1, refused: 0 });
+      expect(reads).toHaveBeenCalledTimes(2);
+
+      memoryMb = 512;
+      clock += 1_000; // a report that does not fit, 1 s after the read: not read again, refused
+      await expect(handler(delivery(512))).resolves.toEqual({ metered: 0, refused: 1 });
+      expect(reads).toHaveBeenCalledTimes(2);
+      clock += 5_000; // 6 s after the read: read again for it, and metered
+      await expect(handler(delivery(512))).resolves.toEqual({ metered: 1, refused: 0 });
+      expect(reads).toHaveBeenCalledTimes(3);
+      expect(reads.mock.calls.map(([command]) => (command as { input: unknown }).input)).toEqual(
+        Array(3).fill({ FunctionName: 'shop-cache', Qualifier: '$LATEST' }),
+      );
+      expect(puts).toHaveBeenCalledTimes(4);
+    } finally {
+      reads.mockRestore();
+      puts.mockRestore();
+      now.mockRestore();
+      if (models === undefined) delete process.env.STAGEGRAPH_BILLING_MODELS;
+      else process.env.STAGEGRAPH_BILLING_MODELS = models;
+    }
+  });
+
   test('the handler decodes the gzipped, base64 payload CloudWatch Logs sends', async () => {
     // Only the decoding: the metrics go to CloudWatch in the integration test.
     const data = Buffer.from(gzipSync(JSON.stringify({ ...payload, messageType: 'CONTROL_MESSAGE' }))).toString(

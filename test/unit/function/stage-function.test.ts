@@ -220,6 +220,19 @@ describe('StageFunction', () => {
     );
   });
 
+  test("a FunctionLogs made in a nested stack fails naming it: the group is the top-level stack's", () => {
+    const nested = new NestedStack(stack, 'Nested');
+
+    expect(() => new FunctionLogs(nested, 'FunctionLogs')).toThrow(
+      'a function log group belongs to a top-level stack, not the nested stack Stack/Nested in Stack/Nested/FunctionLogs',
+    );
+    // The functions of the nested stack still get the top-level stack's group.
+    new StageFunction(nested, 'Fn', { code: nodeCode(), memorySize: 128 });
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/lambda/Stack/functions',
+    });
+  });
+
   test("the function waits for its role through the role's ARN alone, with no DependsOn", () => {
     new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256 });
 
