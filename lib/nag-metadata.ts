@@ -120,18 +120,25 @@ function statementFindings(value: unknown): string[] {
 }
 
 /**
- * A resolved value as one string, as cdk-nag writes it: a reference as `<Name>` (`<AWS::Region>` too), an attribute
- * as `<Name.Attribute>`, joins joined, other intrinsics as JSON.
+ * A resolved value as one string, as cdk-nag writes it (its `flattenCfnReference`): `${` and `}` in a string as `<` and
+ * `>`, a reference as `<Name>` (`<AWS::Region>` too), an attribute as `<Name.Attribute>`, joins joined, a `Fn::Sub` or
+ * `Fn::ImportValue` as its argument flattened, other intrinsics as JSON.
  */
 function flatten(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const record = value as Record<string, unknown>;
-  if (typeof record?.Ref === 'string') return `<${record.Ref}>`;
-  const attribute = record?.['Fn::GetAtt'];
-  if (Array.isArray(attribute) && attribute.length === 2 && attribute.every(part => typeof part === 'string'))
-    return `<${attribute[0]}.${attribute[1]}>`;
-  const join = record?.['Fn::Join'] as [string, unknown[]] | undefined;
-  if (Array.isArray(join) && Array.isArray(join[1])) return join[1].map(flatten).join(join[0]);
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const record = (value ?? {}) as Record<string, unknown>;
+  if (record['Fn::Join']) {
+    const [delimiter, items] = record['Fn::Join'] as [string, unknown[]];
+    return items.map(flatten).join(delimiter);
+  }
+  if (record['Fn::Sub']) return flatten(record['Fn::Sub']);
+  if (record['Fn::GetAtt']) {
+    const [name, attribute] = record['Fn::GetAtt'] as [unknown, unknown];
+    return `<${flatten(name)}.${flatten(attribute)}>`;
+  }
+  if (record['Fn::ImportValue']) return flatten(record['Fn::ImportValue']);
+  if (record.Ref) return `<${flatten(record.Ref)}>`;
   return JSON.stringify(value);
 }
 

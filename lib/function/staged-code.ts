@@ -30,7 +30,9 @@ interface Staged {
  * A folder bundled into a Lambda code asset: the construct `Code.fromAsset` makes (`<scope>/Code/Stage`), the same
  * asset in the cloud assembly, the same `s3Location` and the same resource metadata, without the `Asset` construct's
  * import of the assets bucket as an `IBucket` (`Bucket.fromBucketAttributes`) that nothing here reads through: that
- * import loads CDK's facts of every region, about 70 ms of a synth whose app has no other need of them.
+ * import loads CDK's facts of every region, about 70 ms of a synth whose app has no other need of them (an app with
+ * version reporting on, as `cdk synth` runs it, or a stack with a region and `@aws-cdk/core:enablePartitionLiterals`,
+ * loads them anyway).
  */
 export class StagedCode extends Code {
   public readonly isInline = false;
@@ -56,7 +58,7 @@ export class StagedCode extends Code {
       if (!staging.isArchive) {
         throw new StageValidationError(
           scope,
-          `the code at ${this.sourcePath} was built into a file, not a folder (allowed: a folder, zipped as the code)`,
+          `the code at ${this.sourcePath} was built into a file that is no archive (allowed: a folder, or one .zip or .jar file)`,
         );
       }
       const assetPath = staging.relativeStagedPath(stack);

@@ -209,7 +209,10 @@ export interface ScalingResult {
 // The second baseline of each shape, plain-features, is the same app with what stagegraph's defaults add (log groups
 // with a retention, a dead-letter queue, a bucket with TLS only, encryption and access logs) written in plain
 // aws-cdk-lib.
-/** The name of a variant synthesized with the context `cdk synth` gives an app (see synth-app.ts). */
+/**
+ * The name of a variant synthesized with the context `cdk synth` gives an app (see synth-app.ts), CDK's validation off
+ * as in every scaling figure.
+ */
 const CLI_SUFFIX = ' (cdk synth context)';
 const SCALING_VARIANTS = [
   'plain-triggers',

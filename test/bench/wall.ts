@@ -52,6 +52,7 @@ export async function benchWall(synthCount: number, deployCount: number): Promis
       env: {
         ...process.env,
         CDK_VALIDATION: 'false',
+        BENCH_CDK_CLI_CONTEXT: '0',
         STAGEGRAPH_BUILD_CACHE: path.join(workDir, 'build-cache'),
         STAGEGRAPH_BENCH_PACKAGE: path.join(workDir, 'node_modules', 'stagegraph'),
       },

@@ -1,9 +1,11 @@
-import { CfnResource, Validations } from 'aws-cdk-lib';
+import { CfnResource, Fn, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { acceptNagFindings } from '../../lib';
+import { statementFindingsOf } from '../../lib/nag-metadata';
 import { unbuiltStack } from '../helpers';
 
 describe('acceptNagFindings', () => {
@@ -66,6 +68,32 @@ describe('acceptNagFindings for cdk-nag 3', () => {
         expect.stringMatching(/AwsSolutions-IAM5\[Action::s3:GetObject\*\]$/),
         expect.stringMatching(/AwsSolutions-IAM5\[Resource::<Files[0-9A-F]+\.Arn>\/\*\]$/),
       ]),
+    );
+  });
+});
+
+describe('statementFindingsOf', () => {
+  test("writes each resource and action as cdk-nag's own flattening does, whatever intrinsic it is", () => {
+    const stack = unbuiltStack();
+    const queue = new Queue(stack, 'Queue');
+    const resources = [
+      'arn:aws:s3:::literal/*',
+      Fn.sub('arn:${AWS::Partition}:s3:::${Name}/*', { Name: 'named' }),
+      Fn.importValue('Exported'),
+      queue.queueArn,
+      stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: 'a}b${c' }),
+      Fn.select(0, Fn.split(',', 'x,y')),
+    ];
+    const statement = new PolicyStatement({ actions: ['s3:Get*'], resources });
+
+    const expected = [
+      'Action::s3:Get*',
+      ...(stack.resolve(resources) as unknown[]).map(resolved => `Resource::${flattenCfnReference(resolved)}`),
+    ];
+    expect(statementFindingsOf(stack, [statement])).toEqual(expected);
+    expect(expected).toContain('Resource::Exported');
+    expect(expected).toContain(
+      'Resource::<QueueXXXX.Arn>'.replace('QueueXXXX', stack.getLogicalId(queue.node.defaultChild as CfnResource)),
     );
   });
 });

@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { FIXTURES, unbuiltStack } from '../../helpers';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { appSourceFiles, ignoredPath } from '../../../lib/app/dev/session';
 import { functionsOfFile, DevFunction } from '../../../lib/app/dev/dev-app';
+import { rebuildCode } from '../../../lib/app/dev/swap';
 import { describeDevEvent } from '../../../lib/cli/dev';
 import { codeFromSource } from '../../../lib/function/stage-code';
 import { BillingModel } from '../../../lib/billing/billing-model';
@@ -51,6 +52,36 @@ describe('where a function is built from', () => {
     });
     expect(again.runtime.name).toBe('java17');
     expect(again.handler).toBe('hello.Handler::handleRequest');
+  });
+
+  test("the code rebuilt for a change is the synth's asset: the same hash, built into the assembly's folder", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-rebuild-'));
+    const cache = process.env.STAGEGRAPH_BUILD_CACHE;
+    process.env.STAGEGRAPH_BUILD_CACHE = path.join(out, 'cache');
+    try {
+      const app = new App({ outdir: path.join(out, 'synth') });
+      const stack = new Stack(app, 'S');
+      new StageFunction(stack, 'Node', {
+        code: StageCode.fromNodejs(path.join(FIXTURES, 'hello-nodejs')),
+        memorySize: 128,
+      });
+      const source = sourceOf(stack, 'Node')!;
+      const assets = JSON.parse(fs.readFileSync(path.join(app.synth().directory, 'S.assets.json'), 'utf-8')) as {
+        files: Record<string, unknown>;
+      };
+
+      const rebuilt = rebuildCode(
+        { id: 'S/Node', stack: 'S', logicalId: 'Node', runtime: 'nodejs22.x', architecture: 'x86_64', source },
+        path.join(out, 'dev'),
+      );
+      expect(Object.keys(assets.files)).toContain(rebuilt.assetHash);
+      expect(rebuilt.dir).toBe(path.join(out, 'dev', `asset.${rebuilt.assetHash}`));
+      expect(fs.readFileSync(path.join(rebuilt.dir, 'index.js'), 'utf-8')).toContain('hello, ');
+    } finally {
+      if (cache === undefined) delete process.env.STAGEGRAPH_BUILD_CACHE;
+      else process.env.STAGEGRAPH_BUILD_CACHE = cache;
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 
   test('code from OBS records no source, and an unknown language is refused with the allowed ones', () => {

@@ -451,12 +451,11 @@ describe('the meter function', () => {
       await expect(handler(delivery(128))).resolves.toEqual({ metered: 1, refused: 0 });
       expect(reads).toHaveBeenCalledTimes(1);
 
-      memoryMb = 256; // a deploy changes the memory size
-      clock += 2_000; // the read is 61 s old: read again
-      await expect(handler(delivery(256))).resolves.toEqual({ metered: 1, refused: 0 });
+      clock += 2_000; // the read is 61 s old: read again, though the report fits
+      await expect(handler(delivery(128))).resolves.toEqual({ metered: 1, refused: 0 });
       expect(reads).toHaveBeenCalledTimes(2);
 
-      memoryMb = 512;
+      memoryMb = 512; // a deploy changes the memory size
       clock += 1_000; // a report that does not fit, 1 s after the read: not read again, refused
       await expect(handler(delivery(512))).resolves.toEqual({ metered: 0, refused: 1 });
       expect(reads).toHaveBeenCalledTimes(2);

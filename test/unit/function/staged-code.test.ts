@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, AssetHashType, AssetStaging, DockerImage, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Code, Function as LambdaFunction, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { StagedCode } from '../../../lib/function/staged-code';
 import { FIXTURES, tempDirPerTest } from '../../helpers';
 
@@ -62,6 +62,32 @@ describe('StagedCode', () => {
     expect(fs.existsSync(path.join(ours.app.outdir, resource.Metadata['aws:asset:path'], 'index.ts'))).toBe(true);
   });
 
+  test("a library's layer: the same template as Code.fromAsset's, the metadata naming its Content", () => {
+    const context = { 'aws:cdk:enable-asset-metadata': true };
+    const layer = (stack: Stack, code: Code) => new LayerVersion(stack, 'Layer', { code });
+    const ours = appWith(context);
+    layer(ours.stack, new StagedCode(SOURCE, { assetHash: HASH, bundling }));
+    const theirs = appWith(context);
+    layer(theirs.stack, Code.fromAsset(SOURCE, { assetHashType: AssetHashType.CUSTOM, assetHash: HASH, bundling }));
+
+    expect(Template.fromStack(ours.stack).toJSON()).toEqual(Template.fromStack(theirs.stack).toJSON());
+    const [resource] = Object.values(Template.fromStack(ours.stack).findResources('AWS::Lambda::LayerVersion'));
+    expect(resource.Metadata).toMatchObject({ 'aws:asset:property': 'Content' });
+  });
+
+  test('one code in two functions of a stack is one asset', () => {
+    const { stack } = appWith();
+    const code = new StagedCode(SOURCE, { assetHash: HASH, bundling });
+    new LambdaFunction(stack, 'One', { code, runtime: Runtime.NODEJS_22_X, handler: 'index.handler' });
+    new LambdaFunction(stack, 'Two', { code, runtime: Runtime.NODEJS_22_X, handler: 'index.handler' });
+
+    const codes = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map(
+      fn => fn.Properties.Code,
+    );
+    expect(codes[1]).toEqual(codes[0]);
+    expect(stack.node.findAll().filter(c => c instanceof AssetStaging)).toHaveLength(1);
+  });
+
   test('no asset metadata unless the toolkit asks for it', () => {
     const { stack } = appWith();
     functionOf(stack, new StagedCode(SOURCE, { assetHash: HASH, bundling }));
@@ -82,8 +108,9 @@ describe('StagedCode', () => {
 });
 
 test("a synth of functions with their triggers never loads CDK's region facts", () => {
-  // In a process of its own: the facts of every region take about 70 ms to load, and only the assets bucket's import
-  // by `Code.fromAsset` needed them. A plain aws-cdk-lib app of the same functions loads them (the check's control).
+  // In a process of its own: the facts of every region take about 70 ms to load, and in a stack without a region and
+  // with version reporting off (`app.synth()` in a test), only the assets bucket's import by `Code.fromAsset` needed
+  // them. A plain aws-cdk-lib app of the same function loads them (the check's control).
   const script = (variant: string) => `
     const { App, Stack } = require('aws-cdk-lib');
     const { Queue } = require('aws-cdk-lib/aws-sqs');
