@@ -56,6 +56,7 @@ export class StagedCode extends Code {
         bundling: this.options.bundling,
       });
       if (!staging.isArchive) {
+        scope.node.tryRemoveChild('Code'); // a second bind fails with this error again, not a duplicate id
         throw new StageValidationError(
           scope,
           `the code at ${this.sourcePath} was built into a file that is no archive (allowed: a folder, or one .zip or .jar file)`,

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AssetHashType, AssetStaging, DockerImage, Stack } from 'aws-cdk-lib';
+import { App, AssetHashType, AssetStaging, BundlingOutput, DockerImage, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { StagedCode } from '../../../lib/function/staged-code';
@@ -94,6 +94,26 @@ describe('StagedCode', () => {
 
     const [resource] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
     expect(resource.Metadata ?? {}).not.toHaveProperty('aws:asset:path');
+  });
+
+  test('a build into one file that is no archive is refused, the same on a second try', () => {
+    const { stack } = appWith();
+    const single = {
+      image: bundling.image,
+      outputType: BundlingOutput.SINGLE_FILE,
+      local: {
+        tryBundle(outputDir: string): boolean {
+          fs.writeFileSync(path.join(outputDir, 'handler.txt'), 'not an archive');
+          return true;
+        },
+      },
+    };
+    const code = new StagedCode(SOURCE, { assetHash: HASH, bundling: single });
+    const message =
+      /built into a file that is no archive \(allowed: a folder, or one \.zip or \.jar file\) in Stack\/Fn/;
+
+    expect(() => functionOf(stack, code)).toThrow(message);
+    expect(() => code.bind(stack.node.findChild('Fn') as LambdaFunction)).toThrow(message);
   });
 
   test('one code in two stacks is refused with both names', () => {
