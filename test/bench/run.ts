@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     console.log(formatScaling(scaling));
     const cli = benchSynthCliContext([10, 50], Math.max(3, Math.floor(repeats / 2)));
     console.log(
-      "\nThe same apps with the context `cdk synth` gives them, validation off (version reporting on: both load CDK's region facts)\n",
+      "\nThe same apps as `cdk synth` runs them: its context and CDK's validation on (version reporting loads CDK's region facts in both)\n",
     );
     console.log(formatScaling(cli));
     scaling = [...scaling, ...cli];

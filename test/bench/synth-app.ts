@@ -42,8 +42,7 @@ const nested = variant === 'stagegraph-nested' || variant === 'stagegraph-nested
 // BENCH_CDK_CLI_CONTEXT=1: the context that `cdk synth` gives an app unless cdk.json says otherwise (the toolkit's
 // defaults): path and asset metadata, version reporting (a CDKMetadata resource per stack, whose condition over the
 // regions loads CDK's facts of every region, in every variant), every stack bundled, validation reported, not thrown.
-// CDK's built-in CloudFormation validation stays off (CDK_VALIDATION=false) as in the other scaling figures: the
-// synth part measures it.
+// (synth.ts runs these with CDK's CloudFormation validation on, as `cdk synth` does: CDK_VALIDATION=true.)
 const cliContext =
   process.env.BENCH_CDK_CLI_CONTEXT === '1'
     ? {

@@ -209,10 +209,7 @@ export interface ScalingResult {
 // The second baseline of each shape, plain-features, is the same app with what stagegraph's defaults add (log groups
 // with a retention, a dead-letter queue, a bucket with TLS only, encryption and access logs) written in plain
 // aws-cdk-lib.
-/**
- * The name of a variant synthesized with the context `cdk synth` gives an app (see synth-app.ts), CDK's validation off
- * as in every scaling figure.
- */
+/** The name of a variant synthesized as `cdk synth` runs an app: its context (see synth-app.ts), validation on. */
 const CLI_SUFFIX = ' (cdk synth context)';
 const SCALING_VARIANTS = [
   'plain-triggers',
@@ -247,11 +244,14 @@ export function benchSynthScaling(
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-scaling-'));
     try {
       prepare(workDir, count);
-      runOnce('stagegraph-triggers', count, workDir, false, cliContext); // warm the build cache
+      // As `cdk synth` runs an app, CDK's CloudFormation validation is on (the toolkit turns it off only for
+      // --no-validation); the other scaling figures have it off.
+      const validation = cliContext;
+      runOnce('stagegraph-triggers', count, workDir, validation, cliContext); // warm the build cache
       const samples = new Map<string, RunResult[]>(variants.map(v => [v, []]));
       for (let r = 0; r < repeats; r++) {
         for (const variant of shuffled(variants)) {
-          samples.get(variant)?.push(runOnce(variant, count, workDir, false, cliContext));
+          samples.get(variant)?.push(runOnce(variant, count, workDir, validation, cliContext));
         }
       }
       for (const name of variants) {
@@ -281,9 +281,9 @@ export function benchSynthScaling(
 }
 
 /**
- * The triggers app of each size, plain and stagegraph, synthesized with the context `cdk synth` gives an app by
- * default: version reporting on (its CDKMetadata resource loads CDK's facts of every region in both), path and asset
- * metadata, every stack bundled.
+ * The triggers app of each size, plain and stagegraph, synthesized as `cdk synth` runs an app by default: its context
+ * (version reporting on, whose CDKMetadata resource loads CDK's facts of every region in both; path and asset
+ * metadata; every stack bundled) and CDK's CloudFormation validation on.
  */
 export function benchSynthCliContext(sizes: readonly number[], repeats: number): ScalingResult[] {
   return benchSynthScaling(sizes, repeats, ['plain-triggers', 'stagegraph-triggers'], true);
