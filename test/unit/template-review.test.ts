@@ -2,13 +2,12 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, DefaultStackSynthesizer, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, DefaultStackSynthesizer, Duration, Stack } from 'aws-cdk-lib';
 import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
 import { Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   acceptNagFindings,
   BillingMeter,
@@ -30,6 +29,7 @@ import {
 } from '../../lib';
 import { synthesizeApp } from '../../lib/app/synth';
 import { FIXTURES } from '../helpers';
+import { nagFindings } from '../nag-findings';
 
 // The templates as a review sees them: cdk-nag's AwsSolutions rules and cfn-lint over the example app of
 // bin/app.ts (the example app, synthesized as `stagegraph graph` does, without building any code) and over an app that
@@ -116,40 +116,6 @@ function everyConstructApp(runtime: Runtime | undefined): { readonly app: App; r
   return { app, stack };
 }
 
-interface ValidationReport {
-  readonly pluginReports: Array<{
-    readonly violations: Array<{
-      readonly ruleName: string;
-      readonly violatingConstructs: Array<{ readonly constructPath?: string }>;
-    }>;
-  }>;
-}
-
-/**
- * `path rule` of every cdk-nag 3 AwsSolutions finding (errors and warnings) of an app, after synthesis: cdk-nag 3
- * is a validation plugin, whose findings stop the synthesis and are written to the policy validation report.
- */
-function nagFindings(app: App, _stack: Stack): string[] {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  try {
-    app.synth();
-  } catch (error) {
-    if (!/Validation ?failed/i.test(String(error))) throw error;
-  }
-  const report = JSON.parse(
-    fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf-8'),
-  ) as ValidationReport;
-  return report.pluginReports
-    .flatMap(plugin =>
-      plugin.violations.flatMap(violation =>
-        violation.violatingConstructs.map(
-          resource => `/${resource.constructPath ?? '?'} ${violation.ruleName.replace(/\[.*$/, '')}`,
-        ),
-      ),
-    )
-    .filter(finding => finding.includes('AwsSolutions-'));
-}
-
 /** The rules stagegraph accepts on its own resources, as `resource type rule`, each with a reason. */
 function acceptances(template: Resources): string[] {
   return Object.values(template.Resources)
@@ -165,10 +131,10 @@ function acceptances(template: Resources): string[] {
 describe('cdk-nag AwsSolutions', () => {
   test('an app of every construct with its defaults has no finding, and no custom resource', () => {
     // GIVEN functions on the newest Node.js (the runtime is the app's choice: see the next test)
-    const { app, stack } = everyConstructApp(Runtime.NODEJS_24_X);
+    const { app } = everyConstructApp(Runtime.NODEJS_24_X);
 
     // WHEN
-    const findings = nagFindings(app, stack);
+    const findings = nagFindings(app);
 
     // THEN
     expect(findings).toEqual([]);
@@ -196,9 +162,9 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   test("with StageCode's default runtimes, the only findings are L1 on the app's own functions", () => {
-    const { app, stack } = everyConstructApp(undefined);
+    const { app } = everyConstructApp(undefined);
 
-    expect(nagFindings(app, stack)).toEqual([
+    expect(nagFindings(app)).toEqual([
       '/Defaults/Worker/Function/Resource AwsSolutions-L1',
       '/Defaults/Approver/Function/Resource AwsSolutions-L1',
     ]);
@@ -231,7 +197,7 @@ describe('cdk-nag AwsSolutions', () => {
     }
 
     // WHEN / THEN
-    expect(nagFindings(app, stack)).toEqual([]);
+    expect(nagFindings(app)).toEqual([]);
     expect(fs.readFileSync(exampleTemplate, 'utf-8')).not.toMatch(/"Custom::|AWS::CloudFormation::CustomResource/);
   });
 });
