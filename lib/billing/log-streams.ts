@@ -16,7 +16,12 @@ export function functionOfStream(
   return match ? { functionName: match[1], version: match[2] } : undefined;
 }
 
+/** Lambda's default log group of a function, its own: `/aws/lambda/<name>`. */
+export function ownLogGroupName(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
 /** Whether a log group is a function's own, `/aws/lambda/<name>`, rather than a group that functions share. */
 export function isOwnLogGroup(logGroupName: string, functionName: string): boolean {
-  return logGroupName === `/aws/lambda/${functionName}`;
+  return logGroupName === ownLogGroupName(functionName);
 }

@@ -3,7 +3,7 @@
 import type { CloudWatchLogsClient, FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { cloudWatchLogsSdk, lambdaSdk } from '../aws-sdk';
-import { functionOfStream, isOwnLogGroup } from '../billing/log-streams';
+import { functionOfStream, isOwnLogGroup, ownLogGroupName } from '../billing/log-streams';
 
 /** Where a function's logs are. */
 export interface FunctionLogSource {
@@ -20,7 +20,7 @@ export async function functionLogSource(lambda: LambdaClient, functionName: stri
     new (lambdaSdk().GetFunctionConfigurationCommand)({ FunctionName: functionName }),
   );
   const name = configuration.FunctionName ?? functionName;
-  const logGroupName = configuration.LoggingConfig?.LogGroup ?? `/aws/lambda/${name}`;
+  const logGroupName = configuration.LoggingConfig?.LogGroup ?? ownLogGroupName(name);
   return { functionName: name, logGroupName, shared: !isOwnLogGroup(logGroupName, name) };
 }
 
