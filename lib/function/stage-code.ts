@@ -5,11 +5,11 @@ import { Construct } from 'constructs';
 import { StageBuildError, StageValidationError } from '../errors';
 import { describeResolution, resolveCodePath } from './app-root';
 import { BuildSettings, BuildTarget, LanguageBuilder } from './languages/builder';
-import { GoBuildOptions } from './languages/go';
-import { JavaCodeOptions } from './languages/java';
+import type { GoBuildOptions } from './languages/go';
+import type { JavaCodeOptions } from './languages/java';
 import { LanguageSupport } from './languages/language';
-import { NodejsCodeOptions } from './languages/nodejs';
-import { PythonCodeOptions } from './languages/python';
+import type { NodejsCodeOptions } from './languages/nodejs';
+import type { PythonCodeOptions } from './languages/python';
 import { LANGUAGES, StageLanguage } from './languages/registry';
 import { LocalBuild } from './local-build';
 import { StagedCode } from './staged-code';
@@ -20,11 +20,6 @@ import type { SourceFact } from '../model';
  * name is never pulled (a build that cannot run locally fails with its own error instead).
  */
 const NO_DOCKER_IMAGE = DockerImage.fromRegistry('stagegraph/local-build-only');
-
-/** Default runtimes, one per language. Python matches the local sandbox's interpreter. */
-export const DEFAULT_RUNTIMES = Object.fromEntries(
-  Object.values(StageLanguage).map(language => [language, LANGUAGES[language].defaultRuntime]),
-) as Readonly<Record<StageLanguage, Runtime>>;
 
 /** Options of {@link StageCode.fromObs}. */
 export interface ObsCodeOptions {

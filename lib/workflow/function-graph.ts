@@ -21,10 +21,10 @@ import { flowLogOptions } from './flow-logging';
 import { FlowNodeKind } from './flow-node';
 import { FLOW_DIAGRAM_METADATA, FLOW_TIMEOUT_LIMITS, FlowType, FunctionGraphProps } from './function-graph-props';
 import { countStates, mergeStatements, wildcardsOfAws } from './private/flow-role';
-import { toMermaid } from './pictures/mermaid';
+import type * as Mermaid from './pictures/mermaid';
 import { renderFlow, StateDescription } from './render';
 import { ISubflowTarget } from './subflow-node';
-import { toSvg } from './pictures/svg';
+import type * as Svg from './pictures/svg';
 
 /**
  * A FunctionGraph flow: functions and other nodes orchestrated as code, synthesized to a Step
@@ -222,12 +222,15 @@ export class FunctionGraph extends Resource implements ISubflowTarget {
 
   /** The flow as Mermaid flowchart text. */
   public toMermaid(): string {
-    return toMermaid(this.diagram);
+    // The picture modules load at the first picture, not with every synth of a flow.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use
+    return (require('./pictures/mermaid') as typeof Mermaid).toMermaid(this.diagram);
   }
 
   /** The flow as a standalone SVG picture, laid out automatically. */
   public toSvg(): string {
-    return toSvg(this.diagram);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use
+    return (require('./pictures/svg') as typeof Svg).toSvg(this.diagram);
   }
 
   /** What a picture shows of a state: its kind and a detail. */

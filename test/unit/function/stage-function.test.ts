@@ -103,6 +103,32 @@ describe('StageFunction', () => {
     });
   });
 
+  test('in a stack of no account and region, the two log ARNs are Fn::Sub strings of the same ARN', () => {
+    const agnostic = new Stack(new App(), 'Agnostic');
+    new StageFunction(agnostic, 'Hello', { code: nodeCode(), memorySize: 256, functionName: 'hello' });
+
+    const sub = (resource: string) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${resource}`,
+    });
+    Template.fromStack(agnostic).hasResourceProperties('AWS::IAM::Role', {
+      Policies: [
+        {
+          PolicyName: 'StageFunction',
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              { Action: 'logs:CreateLogStream', Effect: 'Allow', Resource: sub('/aws/lambda/Agnostic/functions:*') },
+              {
+                Action: 'logs:PutLogEvents',
+                Effect: 'Allow',
+                Resource: sub('/aws/lambda/Agnostic/functions:log-stream:*/hello[*'),
+              },
+            ]),
+          },
+        },
+      ],
+    });
+  });
+
   test('a function with its own retention or removal policy keeps a log group of its own', () => {
     new StageFunction(stack, 'Hello', {
       code: nodeCode(),
