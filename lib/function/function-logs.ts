@@ -1,4 +1,4 @@
-import { ArnFormat, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
@@ -93,8 +93,8 @@ export class FunctionLogs extends Construct {
     const stack = Stack.of(scope);
     // In a stack of no given account and region, the ARN as one Fn::Sub string rather than formatArn's Fn::Join of
     // its parts: the same ARN and the same cdk-nag findings, in a fifth of the role policy's bytes, which CDK's
-    // template validation reads in every `cdk synth`. (A known region or account is written as itself instead.)
-    const agnostic = Token.isUnresolved(stack.region) && Token.isUnresolved(stack.account);
+    // template validation reads in every `cdk synth`. (A region or account given is written as formatArn writes it.)
+    const agnostic = stack.region === Aws.REGION && stack.account === Aws.ACCOUNT_ID;
     const arn = (resourceName: string) =>
       agnostic && !Token.isUnresolved(resourceName)
         ? Fn.sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${resourceName}`)

@@ -20,11 +20,11 @@ export enum StageLanguage {
 }
 
 /**
- * Every language's {@link LanguageSupport}, one line each, in the order the local install works through
+ * Every language's {@link LanguageSupport}, one getter each, in the order the local install works through
  * them. The type holds each entry to its key: `LANGUAGES[StageLanguage.GO].language` is `'go'`.
  *
  * Each language's module loads when its entry is first read: a synth of Node.js functions does not load the
- * Python, Java and Go builders (five modules, about 3 ms of every `cdk synth`).
+ * Python, Java and Go builders (four modules with the JDK's, about 2 ms of every `cdk synth`).
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- each language's module loaded on first use */
 export const LANGUAGES = {

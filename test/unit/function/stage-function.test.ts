@@ -104,29 +104,51 @@ describe('StageFunction', () => {
   });
 
   test('in a stack of no account and region, the two log ARNs are Fn::Sub strings of the same ARN', () => {
-    const agnostic = new Stack(new App(), 'Agnostic');
-    new StageFunction(agnostic, 'Hello', { code: nodeCode(), memorySize: 256, functionName: 'hello' });
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const agnostic = new Stack(app, 'Agnostic');
+    const nested = new NestedStack(agnostic, 'Nested');
+    const regionOnly = new Stack(app, 'RegionOnly', { env: { region: 'eu-west-1' } });
+    for (const scope of [agnostic, nested, regionOnly]) {
+      new StageFunction(scope, 'Hello', { code: nodeCode(), memorySize: 256, functionName: `hello-${scope.node.id}` });
+    }
 
+    // The pseudo parameters CloudFormation substitutes, in formatArn's order: the same ARN as the Fn::Join before.
     const sub = (resource: string) => ({
       'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${resource}`,
     });
-    Template.fromStack(agnostic).hasResourceProperties('AWS::IAM::Role', {
+    const join = (resource: string) => ({
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':logs:eu-west-1:', { Ref: 'AWS::AccountId' }, `:log-group:${resource}`],
+      ],
+    });
+    const logStatements = (resource: (name: string) => object, group: string, name: string) => ({
       Policies: [
         {
           PolicyName: 'StageFunction',
           PolicyDocument: {
             Statement: Match.arrayWith([
-              { Action: 'logs:CreateLogStream', Effect: 'Allow', Resource: sub('/aws/lambda/Agnostic/functions:*') },
-              {
-                Action: 'logs:PutLogEvents',
-                Effect: 'Allow',
-                Resource: sub('/aws/lambda/Agnostic/functions:log-stream:*/hello[*'),
-              },
+              { Action: 'logs:CreateLogStream', Effect: 'Allow', Resource: resource(`${group}:*`) },
+              { Action: 'logs:PutLogEvents', Effect: 'Allow', Resource: resource(`${group}:log-stream:*/${name}[*`) },
             ]),
           },
         },
       ],
     });
+    Template.fromStack(agnostic).hasResourceProperties(
+      'AWS::IAM::Role',
+      logStatements(sub, '/aws/lambda/Agnostic/functions', 'hello-Agnostic'),
+    );
+    // A nested stack of it writes into the parent's group, with the same pseudo parameters.
+    Template.fromStack(nested).hasResourceProperties(
+      'AWS::IAM::Role',
+      logStatements(sub, '/aws/lambda/Agnostic/functions', 'hello-Nested'),
+    );
+    // A region given is written as itself, as formatArn writes it.
+    Template.fromStack(regionOnly).hasResourceProperties(
+      'AWS::IAM::Role',
+      logStatements(join, '/aws/lambda/RegionOnly/functions', 'hello-RegionOnly'),
+    );
   });
 
   test('a function with its own retention or removal policy keeps a log group of its own', () => {
