@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -5,6 +6,21 @@ import { App, Stack } from 'aws-cdk-lib';
 
 /** The tiny hello functions, one per language. */
 export const FIXTURES = path.join(__dirname, 'fixtures');
+
+/**
+ * Runs a script in a Node.js process of its own, which requires the TypeScript sources through tsx, with no build
+ * cache, and returns the JSON of its output's last line and its stderr: what a fresh process loads (`require.cache`),
+ * which the test's own process, with every module Jest has loaded, cannot show. Fails when the process fails.
+ */
+export function inFreshProcess<T>(script: string): { value: T; stderr: string } {
+  const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], {
+    cwd: path.join(__dirname, '..'),
+    encoding: 'utf-8',
+    env: { ...process.env, STAGEGRAPH_BUILD_CACHE: 'off' },
+  });
+  expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+  return { value: JSON.parse(result.stdout.trim().split('\n').pop() as string) as T, stderr: result.stderr };
+}
 
 /** A stack whose code is never built: unit tests check templates, not bundles. */
 export function unbuiltStack(id = 'Stack'): Stack {

@@ -1,6 +1,5 @@
-import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { FIXTURES } from '../helpers';
+import { FIXTURES, inFreshProcess } from '../helpers';
 
 // Which of stagegraph's modules a synth loads, in a process of its own: each module costs about 0.5 ms of every
 // `cdk synth` (more under ts-node or tsx), so a synth loads the languages, flow node kinds and pictures it uses only.
@@ -28,12 +27,7 @@ function modulesAfter(body: string): string[] {
     const lib = ${JSON.stringify(LIB + path.sep)};
     console.log(JSON.stringify(Object.keys(require.cache).filter(f => f.startsWith(lib)).map(f => f.slice(lib.length).replace(/\\.[jt]s$/, ''))));
   `;
-  const result = spawnSync(path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx'), ['-e', script], {
-    encoding: 'utf-8',
-    env: { ...process.env, STAGEGRAPH_BUILD_CACHE: 'off' },
-  });
-  expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
-  return JSON.parse(result.stdout.trim().split('\n').pop() as string) as string[];
+  return inFreshProcess<string[]>(script).value;
 }
 
 const OTHER_LANGUAGES = [

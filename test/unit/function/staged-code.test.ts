@@ -1,11 +1,10 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, AssetHashType, AssetStaging, BundlingOutput, DockerImage, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { StagedCode } from '../../../lib/function/staged-code';
-import { FIXTURES, tempDirPerTest } from '../../helpers';
+import { FIXTURES, inFreshProcess, tempDirPerTest } from '../../helpers';
 
 const SOURCE = path.join(FIXTURES, 'hello-nodejs');
 const HASH = 'a'.repeat(64);
@@ -154,16 +153,9 @@ test("a synth of functions with their triggers never loads CDK's region facts", 
     console.log(JSON.stringify(Object.keys(require.cache).some(file => file.includes('region-info'))));
   `;
   const loaded = (variant: string) => {
-    const result = spawnSync(
-      path.join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx'),
-      ['-e', script(variant)],
-      {
-        encoding: 'utf-8',
-        env: { ...process.env, STAGEGRAPH_BUILD_CACHE: 'off' },
-      },
-    );
-    expect(result.stderr).not.toMatch(/Error/);
-    return JSON.parse(result.stdout.trim().split('\n').pop() as string) as boolean;
+    const { value, stderr } = inFreshProcess<boolean>(script(variant));
+    expect(stderr).not.toMatch(/Error/);
+    return value;
   };
   expect(loaded('plain')).toBe(true);
   expect(loaded('stagegraph')).toBe(false);
