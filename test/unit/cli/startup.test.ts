@@ -1,11 +1,9 @@
 // What the CLI loads before it knows the command: `stagegraph --help` needs neither the CDK toolkit library (about
 // 780 modules, half a second), which synth, deploy and bootstrap load when they start, nor the AWS SDK's clients
 // (about 120 ms), which each command loads for the services it calls, nor the request signer of HTTP triggers.
-import { execFileSync } from 'child_process';
-import * as path from 'path';
+import { inFreshProcess } from '../../helpers';
 
 test('the CLI starts without the CDK toolkit library or an AWS SDK client; a deploy and an invoke then load theirs', () => {
-  const root = path.join(__dirname, '..', '..', '..');
   const script = [
     'const loaded = pattern => Object.keys(require.cache).filter(k => pattern.test(k)).length;',
     'const toolkit = /[\\\\/]@aws-cdk[\\\\/]toolkit-lib[\\\\/]/;',
@@ -19,8 +17,10 @@ test('the CLI starts without the CDK toolkit library or an AWS SDK client; a dep
     'const after = { toolkit: loaded(toolkit), lambda: loaded(lambda) };',
     'console.log(JSON.stringify({ atStart, after }));',
   ].join('\n');
-  const out = execFileSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: root, encoding: 'utf-8' });
-  const { atStart, after } = JSON.parse(out.trim().split('\n').pop() ?? '{}');
+  const { atStart, after } = inFreshProcess<{
+    atStart: Record<string, number>;
+    after: Record<string, number>;
+  }>(script).value;
   expect(atStart).toEqual({ toolkit: 0, clients: 0, signer: 0 });
   expect(after.toolkit).toBeGreaterThan(0);
   expect(after.lambda).toBeGreaterThan(0);
