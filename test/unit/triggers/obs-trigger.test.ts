@@ -1,10 +1,30 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { ObsBucket, ObsEvent, ObsTrigger } from '../../../lib';
+import { NESTED_FUNCTION_STACKS } from '../../../lib/function/placement';
 import { BucketNotifications } from '../../../lib/triggers/obs-trigger';
 import { unbuiltStack } from '../../helpers';
 import { fixtureFunction } from './helpers';
+
+/** A function's ARN up to `:function:`, as the bucket's configuration writes it: pseudo parameters only. */
+const LAMBDA_ARN = 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}';
+
+/** The `FunctionName` of the one function whose logical id starts with `prefix`. */
+function functionName(template: Template, prefix: string): string {
+  const found = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith(prefix));
+  expect(found).toHaveLength(1);
+  const name = (found[0][1] as { Properties: { FunctionName: unknown } }).Properties.FunctionName;
+  expect(typeof name).toBe('string');
+  return name as string;
+}
+
+/** The bucket resources of a template whose logical id starts with `prefix`. */
+function bucketOf(template: Template, prefix: string): { DependsOn?: string[]; Properties: Record<string, unknown> } {
+  const found = Object.entries(template.findResources('AWS::S3::Bucket')).filter(([id]) => id.startsWith(prefix));
+  expect(found).toHaveLength(1);
+  return found[0][1] as { DependsOn?: string[]; Properties: Record<string, unknown> };
+}
 
 describe('ObsTrigger', () => {
   let stack: Stack;
@@ -32,7 +52,7 @@ describe('ObsTrigger', () => {
         LambdaConfigurations: [
           {
             Event: 's3:ObjectCreated:*',
-            Function: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FnFunction'), 'Arn'] },
+            Function: { 'Fn::Sub': `${LAMBDA_ARN}:function:${functionName(template, 'FnFunction')}` },
             Filter: {
               S3Key: {
                 Rules: [
@@ -54,6 +74,80 @@ describe('ObsTrigger', () => {
       SourceArn: { 'Fn::Join': ['', Match.arrayWith(['arn:', { Ref: 'AWS::Partition' }])] },
     });
     expect(JSON.stringify(template.toJSON())).not.toContain('Custom::');
+    // The configuration refers to no other resource: CDK's template validation walks each reference at every node of
+    // the list (about quadratic time in its entries).
+    const config = JSON.stringify(bucketOf(template, 'Uploads').Properties.NotificationConfiguration);
+    expect(config).not.toMatch(/Fn::GetAtt|"Ref"/);
+  });
+
+  test("a function with reserved instances is named by its alias's ARN, and the bucket waits for the alias's permission", () => {
+    const bucket = new ObsBucket(stack, 'Uploads');
+    fixtureFunction(stack, 'Fn', { reservedInstances: 1, triggers: [new ObsTrigger(bucket)] });
+
+    const template = Template.fromStack(stack);
+    const uploads = bucketOf(template, 'Uploads');
+    expect(uploads.Properties.NotificationConfiguration).toEqual({
+      LambdaConfigurations: [
+        {
+          Event: 's3:ObjectCreated:*',
+          Function: { 'Fn::Sub': `${LAMBDA_ARN}:function:${functionName(template, 'FnFunction')}:live` },
+        },
+      ],
+    });
+    expect(uploads.DependsOn).toEqual([expect.stringMatching(/^FnLiveObsTrigger.*Permission/)]);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 's3.amazonaws.com',
+      FunctionName: { Ref: Match.stringLikeRegexp('^FnLive') },
+    });
+  });
+
+  test('a function in a nested stack of functions is named by its ARN, and the bucket waits for that nested stack', () => {
+    const app = new App({ context: { [NESTED_FUNCTION_STACKS]: 1, 'aws:cdk:bundling-stacks': [] } });
+    const parent = new Stack(app, 'Parent');
+    const bucket = new ObsBucket(parent, 'Uploads');
+    const fn = fixtureFunction(parent, 'Fn', { triggers: [new ObsTrigger(bucket, { prefix: 'in/' })] });
+    const nested = parent.node.children.find((c): c is NestedStack => c instanceof NestedStack);
+    expect(nested && Stack.of(fn)).toBe(nested);
+
+    const template = Template.fromStack(parent);
+    const nestedResource = Object.keys(template.findResources('AWS::CloudFormation::Stack'));
+    expect(nestedResource).toHaveLength(1);
+    const uploads = bucketOf(template, 'Uploads');
+    expect(uploads.DependsOn).toEqual(nestedResource);
+    const name = functionName(Template.fromStack(nested as NestedStack), 'FnFunction');
+    expect(uploads.Properties.NotificationConfiguration).toEqual({
+      LambdaConfigurations: [
+        {
+          Event: 's3:ObjectCreated:*',
+          Function: { 'Fn::Sub': `${LAMBDA_ARN}:function:${name}` },
+          Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'in/' }] } },
+        },
+      ],
+    });
+    // No output of the nested stack for it: the parent reads nothing from it.
+    expect(Template.fromStack(nested as NestedStack).toJSON().Outputs).toBeUndefined();
+  });
+
+  test('a function whose name is a token, or in another stack than the bucket, is named by its own ARN', () => {
+    const bucket = new ObsBucket(stack, 'Uploads');
+    fixtureFunction(stack, 'Named', {
+      functionName: Fn.join('-', ['named', Stack.of(stack).stackName]),
+      triggers: [new ObsTrigger(bucket, { prefix: 'named/' })],
+    });
+    const other = new Stack(stack.node.scope as App, 'Other', {
+      env: { account: stack.account, region: stack.region },
+    });
+    fixtureFunction(other, 'Far', { triggers: [new ObsTrigger(bucket, { prefix: 'far/' })] });
+
+    const entries = (
+      bucketOf(Template.fromStack(stack), 'Uploads').Properties.NotificationConfiguration as {
+        LambdaConfigurations: Array<{ Function: unknown }>;
+      }
+    ).LambdaConfigurations.map(entry => entry.Function);
+    expect(entries).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^NamedFunction/), 'Arn'] },
+      { 'Fn::ImportValue': expect.stringMatching(/^Other:ExportsOutputFnGetAttFarFunction/) },
+    ]);
   });
 
   test('two functions on one bucket with filters that cannot both match are fine', () => {

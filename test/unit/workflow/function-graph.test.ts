@@ -141,10 +141,19 @@ describe('FunctionGraph', () => {
         },
       },
     });
+    // The bucket names the starter by its ARN (written from its name).
+    const starter = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) =>
+      id.startsWith('PipelineStarter'),
+    );
+    expect(starter).toHaveLength(1);
     template.hasResourceProperties('AWS::S3::Bucket', {
       NotificationConfiguration: {
         LambdaConfigurations: [
-          Match.objectLike({ Function: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PipelineStarter'), 'Arn'] } }),
+          Match.objectLike({
+            Function: {
+              'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${starter[0][1].Properties.FunctionName}`,
+            },
+          }),
         ],
       },
     });
