@@ -255,8 +255,11 @@ function familyAndKind(event: ObsEvent): { family: string; kind: string } {
  * pseudo parameters, the same ARN as the function's `Fn::GetAtt`. CDK's template validation walks every reference to
  * another resource in a property at each node of the property (time about quadratic in a bucket's notification
  * entries); with no reference in them, it validates a 50-entry list in about half the time. Undefined, for the
- * function's own ARN, when the name is a token, the target is neither a function nor an alias of one, or the function
- * is in another top-level stack than the bucket (whose region and account the pseudo parameters would be).
+ * function's own ARN, when the name is a token, the target is neither a function nor an alias of one, or the target
+ * or its function is in another top-level stack than the bucket (whose region and account the pseudo parameters
+ * would be). The name is read again when the template is written: a name set on the `CfnFunction` later is
+ * followed, and one set or removed by a property override (which the property does not show) falls back to the
+ * function's own ARN.
  */
 function arnOfName(target: IFunction, cfnBucket: CfnBucket): string | undefined {
   // An alias (`reservedInstances`), told by its shape: `instanceof Alias` would load aws-lambda's alias module into
@@ -266,8 +269,28 @@ function arnOfName(target: IFunction, cfnBucket: CfnBucket): string | undefined 
     typeof alias.aliasName === 'string' && alias.version !== undefined
       ? [alias.version.lambda, `:${alias.aliasName}`]
       : [target, ''];
-  if (!(fn instanceof LambdaFunction) || topLevelStack(fn) !== topLevelStack(cfnBucket)) return undefined;
-  const name = (fn.node.defaultChild as CfnFunction).functionName;
-  if (name === undefined || Token.isUnresolved(name) || Token.isUnresolved(qualifier)) return undefined;
-  return Fn.sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}${qualifier}`);
+  const stack = topLevelStack(cfnBucket);
+  if (!(fn instanceof LambdaFunction) || topLevelStack(fn) !== stack || topLevelStack(target) !== stack) {
+    return undefined;
+  }
+  const cfn = fn.node.defaultChild as CfnFunction;
+  const literalName = (): string | undefined => {
+    const name = cfn.functionName;
+    // CfnResource keeps property overrides apart from its properties, in this field of its own.
+    const overrides = (cfn as unknown as { rawOverrides?: { Properties?: Record<string, unknown> } }).rawOverrides;
+    return name === undefined ||
+      Token.isUnresolved(name) ||
+      (overrides?.Properties !== undefined && 'FunctionName' in overrides.Properties)
+      ? undefined
+      : name;
+  };
+  if (literalName() === undefined || Token.isUnresolved(qualifier)) return undefined;
+  return Lazy.string({
+    produce: () => {
+      const name = literalName();
+      return name === undefined
+        ? target.functionArn
+        : Fn.sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}${qualifier}`);
+    },
+  });
 }

@@ -1,5 +1,6 @@
 import { App, Fn, NestedStack, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { ObsBucket, ObsEvent, ObsTrigger } from '../../../lib';
 import { NESTED_FUNCTION_STACKS } from '../../../lib/function/placement';
@@ -147,6 +148,30 @@ describe('ObsTrigger', () => {
     expect(entries).toEqual([
       { 'Fn::GetAtt': [expect.stringMatching(/^NamedFunction/), 'Arn'] },
       { 'Fn::ImportValue': expect.stringMatching(/^Other:ExportsOutputFnGetAttFarFunction/) },
+    ]);
+  });
+
+  test("a name changed after the trigger is followed: set on the CfnFunction, by name; by a property override, by the function's own ARN", () => {
+    const bucket = new ObsBucket(stack, 'Uploads');
+    const renamed = fixtureFunction(stack, 'Renamed', { triggers: [new ObsTrigger(bucket, { prefix: 'a/' })] });
+    (renamed.lambda.node.defaultChild as CfnFunction).functionName = 'renamed-on-l1';
+    const overridden = fixtureFunction(stack, 'Overridden', { triggers: [new ObsTrigger(bucket, { prefix: 'b/' })] });
+    (overridden.lambda.node.defaultChild as CfnFunction).addPropertyOverride('FunctionName', 'renamed-by-override');
+    const unnamed = fixtureFunction(stack, 'Unnamed', { triggers: [new ObsTrigger(bucket, { prefix: 'c/' })] });
+    (unnamed.lambda.node.defaultChild as CfnFunction).addPropertyDeletionOverride('FunctionName');
+
+    const template = Template.fromStack(stack);
+    expect(functionName(template, 'RenamedFunction')).toBe('renamed-on-l1');
+    expect(functionName(template, 'OverriddenFunction')).toBe('renamed-by-override');
+    const entries = (
+      bucketOf(template, 'Uploads').Properties.NotificationConfiguration as {
+        LambdaConfigurations: Array<{ Function: unknown }>;
+      }
+    ).LambdaConfigurations.map(entry => entry.Function);
+    expect(entries).toEqual([
+      { 'Fn::Sub': `${LAMBDA_ARN}:function:renamed-on-l1` },
+      { 'Fn::GetAtt': [expect.stringMatching(/^OverriddenFunction/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^UnnamedFunction/), 'Arn'] },
     ]);
   });
 
