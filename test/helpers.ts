@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
 
 /** The tiny hello functions, one per language. */
 export const FIXTURES = path.join(__dirname, 'fixtures');
@@ -21,6 +22,29 @@ export function inFreshProcess<T>(script: string): { value: T; stderr: string } 
   expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
   return { value: JSON.parse(result.stdout.trim().split('\n').pop() as string) as T, stderr: result.stderr };
 }
+
+/** A resource as a template holds it. */
+export interface TemplateResource {
+  readonly DependsOn?: string[];
+  readonly Properties: Record<string, unknown>;
+}
+
+/** The one resource of a type whose logical id starts with `prefix` (fails unless there is exactly one). */
+export function oneResource(template: Template, type: string, prefix: string): TemplateResource {
+  const found = Object.entries(template.findResources(type)).filter(([id]) => id.startsWith(prefix));
+  expect(found).toHaveLength(1);
+  return found[0][1] as TemplateResource;
+}
+
+/** The literal `FunctionName` of the one function whose logical id starts with `prefix`. */
+export function functionNameIn(template: Template, prefix: string): string {
+  const name = oneResource(template, 'AWS::Lambda::Function', prefix).Properties.FunctionName;
+  expect(typeof name).toBe('string');
+  return name as string;
+}
+
+/** A Lambda function's ARN up to `:function:` as a `Fn::Sub` of pseudo parameters (an OBS trigger's form). */
+export const LAMBDA_ARN_PREFIX = 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}';
 
 /** A stack whose code is never built: unit tests check templates, not bundles. */
 export function unbuiltStack(id = 'Stack'): Stack {

@@ -5,27 +5,11 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { ObsBucket, ObsEvent, ObsTrigger } from '../../../lib';
 import { NESTED_FUNCTION_STACKS } from '../../../lib/function/placement';
 import { BucketNotifications } from '../../../lib/triggers/obs-trigger';
-import { unbuiltStack } from '../../helpers';
+import { functionNameIn, LAMBDA_ARN_PREFIX, oneResource, unbuiltStack } from '../../helpers';
 import { fixtureFunction } from './helpers';
 
-/** A function's ARN up to `:function:`, as the bucket's configuration writes it: pseudo parameters only. */
-const LAMBDA_ARN = 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}';
-
-/** The `FunctionName` of the one function whose logical id starts with `prefix`. */
-function functionName(template: Template, prefix: string): string {
-  const found = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith(prefix));
-  expect(found).toHaveLength(1);
-  const name = (found[0][1] as { Properties: { FunctionName: unknown } }).Properties.FunctionName;
-  expect(typeof name).toBe('string');
-  return name as string;
-}
-
-/** The bucket resources of a template whose logical id starts with `prefix`. */
-function bucketOf(template: Template, prefix: string): { DependsOn?: string[]; Properties: Record<string, unknown> } {
-  const found = Object.entries(template.findResources('AWS::S3::Bucket')).filter(([id]) => id.startsWith(prefix));
-  expect(found).toHaveLength(1);
-  return found[0][1] as { DependsOn?: string[]; Properties: Record<string, unknown> };
-}
+/** A bucket of the template, by the start of its logical id. */
+const bucketOf = (template: Template, prefix: string) => oneResource(template, 'AWS::S3::Bucket', prefix);
 
 describe('ObsTrigger', () => {
   let stack: Stack;
@@ -53,7 +37,7 @@ describe('ObsTrigger', () => {
         LambdaConfigurations: [
           {
             Event: 's3:ObjectCreated:*',
-            Function: { 'Fn::Sub': `${LAMBDA_ARN}:function:${functionName(template, 'FnFunction')}` },
+            Function: { 'Fn::Sub': `${LAMBDA_ARN_PREFIX}:function:${functionNameIn(template, 'FnFunction')}` },
             Filter: {
               S3Key: {
                 Rules: [
@@ -91,7 +75,7 @@ describe('ObsTrigger', () => {
       LambdaConfigurations: [
         {
           Event: 's3:ObjectCreated:*',
-          Function: { 'Fn::Sub': `${LAMBDA_ARN}:function:${functionName(template, 'FnFunction')}:live` },
+          Function: { 'Fn::Sub': `${LAMBDA_ARN_PREFIX}:function:${functionNameIn(template, 'FnFunction')}:live` },
         },
       ],
     });
@@ -115,12 +99,12 @@ describe('ObsTrigger', () => {
     expect(nestedResource).toHaveLength(1);
     const uploads = bucketOf(template, 'Uploads');
     expect(uploads.DependsOn).toEqual(nestedResource);
-    const name = functionName(Template.fromStack(nested as NestedStack), 'FnFunction');
+    const name = functionNameIn(Template.fromStack(nested as NestedStack), 'FnFunction');
     expect(uploads.Properties.NotificationConfiguration).toEqual({
       LambdaConfigurations: [
         {
           Event: 's3:ObjectCreated:*',
-          Function: { 'Fn::Sub': `${LAMBDA_ARN}:function:${name}` },
+          Function: { 'Fn::Sub': `${LAMBDA_ARN_PREFIX}:function:${name}` },
           Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'in/' }] } },
         },
       ],
@@ -161,15 +145,15 @@ describe('ObsTrigger', () => {
     (unnamed.lambda.node.defaultChild as CfnFunction).addPropertyDeletionOverride('FunctionName');
 
     const template = Template.fromStack(stack);
-    expect(functionName(template, 'RenamedFunction')).toBe('renamed-on-l1');
-    expect(functionName(template, 'OverriddenFunction')).toBe('renamed-by-override');
+    expect(functionNameIn(template, 'RenamedFunction')).toBe('renamed-on-l1');
+    expect(functionNameIn(template, 'OverriddenFunction')).toBe('renamed-by-override');
     const entries = (
       bucketOf(template, 'Uploads').Properties.NotificationConfiguration as {
         LambdaConfigurations: Array<{ Function: unknown }>;
       }
     ).LambdaConfigurations.map(entry => entry.Function);
     expect(entries).toEqual([
-      { 'Fn::Sub': `${LAMBDA_ARN}:function:renamed-on-l1` },
+      { 'Fn::Sub': `${LAMBDA_ARN_PREFIX}:function:renamed-on-l1` },
       { 'Fn::GetAtt': [expect.stringMatching(/^OverriddenFunction/), 'Arn'] },
       { 'Fn::GetAtt': [expect.stringMatching(/^UnnamedFunction/), 'Arn'] },
     ]);

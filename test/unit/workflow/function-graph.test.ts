@@ -19,7 +19,7 @@ import {
   WaitTime,
 } from '../../../lib';
 import { FLOW_DIAGRAM_METADATA } from '../../../lib/workflow/function-graph-props';
-import { unbuiltStack } from '../../helpers';
+import { functionNameIn, LAMBDA_ARN_PREFIX, unbuiltStack } from '../../helpers';
 import { fixtureFunction } from '../triggers/helpers';
 import { expectValidAsl } from './helpers';
 
@@ -142,16 +142,12 @@ describe('FunctionGraph', () => {
       },
     });
     // The bucket names the starter by its ARN (written from its name).
-    const starter = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) =>
-      id.startsWith('PipelineStarter'),
-    );
-    expect(starter).toHaveLength(1);
     template.hasResourceProperties('AWS::S3::Bucket', {
       NotificationConfiguration: {
         LambdaConfigurations: [
           Match.objectLike({
             Function: {
-              'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${starter[0][1].Properties.FunctionName}`,
+              'Fn::Sub': `${LAMBDA_ARN_PREFIX}:function:${functionNameIn(template, 'PipelineStarter')}`,
             },
           }),
         ],
