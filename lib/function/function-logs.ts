@@ -1,5 +1,6 @@
 import { ArnFormat, Aws, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { StageValidationError } from '../errors';
@@ -21,8 +22,8 @@ export interface FunctionLogsProps {
 }
 
 /**
- * The tag of each function that writes to a stack's function log group, its value the group's name: the billing meter
- * may read the configuration of those functions only.
+ * The tag of each function that writes to a stack's function log group and that a billing meter meters, its value the
+ * group's name: the meter may read the configuration of those functions only. A stack without a meter has no tag.
  */
 export const FUNCTION_LOGS_TAG = 'stagegraph:function-logs';
 
@@ -164,4 +165,12 @@ const groups = new WeakMap<Stack, FunctionLogs>();
 /** The function log group of a scope's top-level stack, if it has one. */
 export function findFunctionLogs(scope: IConstruct): FunctionLogs | undefined {
   return groups.get(topLevelStack(scope));
+}
+
+/**
+ * Lets a billing meter read the configuration of a function that writes to a stack's function log group: tags it with
+ * {@link FUNCTION_LOGS_TAG}, the condition of the meter's `lambda:GetFunctionConfiguration`.
+ */
+export function allowMeterToRead(logs: FunctionLogs, fn: CfnFunction): void {
+  fn.tags.setTag(FUNCTION_LOGS_TAG, logs.logGroupName);
 }

@@ -33,7 +33,7 @@ import { checkTraffic, FunctionTraffic, FunctionUsage, USAGE_METADATA } from '..
 import { FunctionFact, MODEL_METADATA, SourceFact } from '../model';
 import { functionPlacement } from './placement';
 import { topLevelStack } from '../stack-singleton';
-import { FUNCTION_LOGS_TAG, FunctionLogs } from './function-logs';
+import { FunctionLogs } from './function-logs';
 
 /**
  * A FunctionStage function: code plus a memory size.
@@ -206,7 +206,8 @@ export class StageFunction extends StageFunctionBase {
       handler: config.handler,
       memorySize: props.memorySize,
       timeout: this.timeout,
-      architecture: this.architecture,
+      // Only when given: x86_64 is Lambda's default, and CDK's template validation reads a property less per function.
+      architecture: props.architecture,
       environment: props.environment,
       description: props.description,
       functionName,
@@ -218,10 +219,6 @@ export class StageFunction extends StageFunctionBase {
       layers: libraries.map(library => library.layer),
       role,
     });
-    if (sharedLogs) {
-      // The meter's permission to read its configuration (FUNCTION_LOGS_TAG), set on the resource: no aspect.
-      (this.lambda.node.defaultChild as CfnFunction).tags.setTag(FUNCTION_LOGS_TAG, sharedLogs.logGroupName);
-    }
     if (tracing !== Tracing.DISABLED) {
       acceptNagFindings(role.cfnRole, [
         {

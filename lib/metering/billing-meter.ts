@@ -2,7 +2,7 @@ import { ArnFormat, Aspects, IAspect, Lazy, Names, Stack, Token } from 'aws-cdk-
 import { topLevelStack } from '../stack-singleton';
 import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, CfnPermission } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, CfnFunction, CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, RetentionDays, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -12,7 +12,7 @@ import { BillingModel, BillingModelProps } from '../billing/billing-model';
 import { UsageRecord } from '../billing/cost-estimate';
 import { meterFilterName, SHARED_METER_FILTER_NAME } from '../billing/meter-filter';
 import { StageValidationError } from '../errors';
-import { findFunctionLogs, FUNCTION_LOGS_TAG, FunctionLogs } from '../function/function-logs';
+import { allowMeterToRead, findFunctionLogs, FUNCTION_LOGS_TAG, FunctionLogs } from '../function/function-logs';
 import { ownFunction } from '../function/own-function';
 import { StageFunction } from '../function/stage-function';
 import { InlinePolicyRole } from '../inline-policy-role';
@@ -122,6 +122,9 @@ export class BillingMeter extends Construct {
     const shared = findFunctionLogs(fn);
     if (shared && fn.logGroup === shared.logGroup) {
       this.meterSharedGroup(shared, meterFn);
+      // The meter may read the configuration of the functions it meters only: a function of a stack without a meter
+      // has no tag, and CDK's template validation in `cdk synth` reads a property less per function.
+      allowMeterToRead(shared, fn.lambda.node.defaultChild as CfnFunction);
     } else {
       const filter = new SubscriptionFilter(this, `Subscription${Names.nodeUniqueId(fn.node)}`, {
         logGroup: fn.logGroup,

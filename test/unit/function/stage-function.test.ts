@@ -21,16 +21,18 @@ describe('StageFunction', () => {
 
   test('code and a memory size are all it needs: documented defaults fill the rest', () => {
     // GIVEN / WHEN
-    new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256 });
+    const fn = new StageFunction(stack, 'Hello', { code: nodeCode(), memorySize: 256 });
 
     // THEN
     const template = Template.fromStack(stack);
+    // x86_64, Lambda's own default, is not written.
+    expect(fn.architecture).toBe(Architecture.X86_64);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Handler: 'index.handler',
       MemorySize: 256,
       Timeout: 30,
-      Architectures: ['x86_64'],
+      Architectures: Match.absent(),
       TracingConfig: Match.absent(),
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StageDeadLetters'), 'Arn'] } },
     });

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Architecture, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -10,6 +10,22 @@ describe('BillingMeter', () => {
   let stack: Stack;
   beforeEach(() => {
     stack = unbuiltStack();
+  });
+
+  test('tags the functions it meters, in nested stacks too; a stack without a meter has no tags', () => {
+    fixtureFunction(stack, 'Alone');
+    const plainTemplate = Template.fromStack(stack);
+    plainTemplate.resourceCountIs('AWS::Lambda::Function', 1);
+    plainTemplate.hasResourceProperties('AWS::Lambda::Function', { Tags: Match.absent() });
+
+    const metered = unbuiltStack();
+    const nested = new NestedStack(metered, 'Nested');
+    fixtureFunction(nested, 'Inner');
+    new BillingMeter(metered, 'Billing');
+    const tag = { Tags: [{ Key: 'stagegraph:function-logs', Value: '/aws/lambda/Stack/functions' }] };
+    Template.fromStack(nested).resourcePropertiesCountIs('AWS::Lambda::Function', tag, 1);
+    // The meter writes to a group of its own, and is not tagged.
+    Template.fromStack(metered).resourcePropertiesCountIs('AWS::Lambda::Function', tag, 0);
   });
 
   test("subscribes the stack's function log group once, whatever functions write to it, before or after the meter", () => {
