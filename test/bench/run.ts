@@ -94,10 +94,11 @@ async function main(): Promise<void> {
   if (!only || only === 'scaling') {
     scaling = benchSynthScaling([10, 50, 200], Math.max(3, Math.floor(repeats / 2)));
     console.log(
-      '\nScaling: apps whose functions each have an OBS, an SMN and a DMS trigger, and one flow over 10 of them, validation off\n',
+      '\nScaling: apps whose functions each have an OBS, an SMN and a DMS trigger, and one flow over 10 of them, CDK validation and ' +
+        "version reporting off (plain's function assets load CDK's region facts, stagegraph's do not)\n",
     );
     console.log(formatScaling(scaling));
-    const cli = benchSynthCliContext([10, 50], Math.max(3, Math.floor(repeats / 2)));
+    const cli = benchSynthCliContext([10, 50, 200], Math.max(3, Math.floor(repeats / 2)));
     console.log(
       "\nThe same apps as `cdk synth` runs them: its context and CDK's validation on (version reporting loads CDK's region facts in both)\n",
     );

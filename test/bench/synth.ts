@@ -223,10 +223,13 @@ const SCALING_BASELINE: Record<string, string> = {
   'stagegraph-triggers': 'plain-triggers',
   'stagegraph-nested': 'plain-nested',
   [`stagegraph-triggers${CLI_SUFFIX}`]: `plain-triggers${CLI_SUFFIX}`,
+  [`stagegraph-nested${CLI_SUFFIX}`]: `plain-nested${CLI_SUFFIX}`,
 };
 const SCALING_FEATURES_BASELINE: Record<string, string> = {
   'stagegraph-triggers': 'plain-features',
   'stagegraph-nested': 'plain-features-nested',
+  [`stagegraph-triggers${CLI_SUFFIX}`]: `plain-features${CLI_SUFFIX}`,
+  [`stagegraph-nested${CLI_SUFFIX}`]: `plain-features-nested${CLI_SUFFIX}`,
 };
 
 /**
@@ -247,7 +250,7 @@ export function benchSynthScaling(
       // As `cdk synth` runs an app, CDK's CloudFormation validation is on (the toolkit turns it off only for
       // --no-validation); the other scaling figures have it off.
       const validation = cliContext;
-      runOnce('stagegraph-triggers', count, workDir, validation, cliContext); // warm the build cache
+      runOnce(variants.find(v => v.startsWith('stagegraph')) ?? variants[0], count, workDir, validation, cliContext); // warm the build cache
       const samples = new Map<string, RunResult[]>(variants.map(v => [v, []]));
       for (let r = 0; r < repeats; r++) {
         for (const variant of shuffled(variants)) {
@@ -281,12 +284,22 @@ export function benchSynthScaling(
 }
 
 /**
- * The triggers app of each size, plain and stagegraph, synthesized as `cdk synth` runs an app by default: its context
- * (version reporting on, whose CDKMetadata resource loads CDK's facts of every region in both; path and asset
- * metadata; every stack bundled) and CDK's CloudFormation validation on.
+ * The triggers app of each size, plain (bare, and with stagegraph's defaults) and stagegraph, synthesized as
+ * `cdk synth` runs an app by default: its context (version reporting on, whose CDKMetadata resource loads CDK's facts
+ * of every region in both; path and asset metadata; every stack bundled) and CDK's CloudFormation validation on.
+ * Up to 50 functions in one stack; past that, the nested-stack variants (one stack fails at 500 resources).
  */
 export function benchSynthCliContext(sizes: readonly number[], repeats: number): ScalingResult[] {
-  return benchSynthScaling(sizes, repeats, ['plain-triggers', 'stagegraph-triggers'], true);
+  return sizes.flatMap(size =>
+    benchSynthScaling(
+      [size],
+      repeats,
+      size <= 50
+        ? ['plain-triggers', 'plain-features', 'stagegraph-triggers']
+        : ['plain-nested', 'plain-features-nested', 'stagegraph-nested'],
+      true,
+    ),
+  );
 }
 
 /** A stagegraph variant's median synth time over its plain baseline's at the same size ('' for a baseline). */
