@@ -37,8 +37,8 @@ export interface StageFunctionProps {
   readonly timeout?: Duration;
   /**
    * The CPU architecture the code is built for and runs on.
-   * @default Architecture.X86_64 - Lambda's own default, so not written into the template; the same artifact runs
-   * in the local sandbox on x86 machines; ARM_64 is about 20% cheaper on AWS
+   * @default Architecture.X86_64 - the same artifact runs in the local sandbox on x86 machines;
+   * ARM_64 is about 20% cheaper on AWS
    */
   readonly architecture?: Architecture;
   /**

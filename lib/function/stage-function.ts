@@ -206,8 +206,9 @@ export class StageFunction extends StageFunctionBase {
       handler: config.handler,
       memorySize: props.memorySize,
       timeout: this.timeout,
-      // Only when given: x86_64 is Lambda's default, and CDK's template validation reads a property less per function.
-      architecture: props.architecture,
+      // Written when x86_64 too: a function changed back from arm64 must say so (a deploy that drops the property
+      // need not reset it).
+      architecture: this.architecture,
       environment: props.environment,
       description: props.description,
       functionName,

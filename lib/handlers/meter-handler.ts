@@ -68,7 +68,7 @@ export function ownTarget(payload: LogsPayload): MeterTarget {
 
 /**
  * The target of a payload of a stack's function log group: the function Lambda named the stream after, with the
- * configuration `read` gives for it (undefined: no such function).
+ * configuration `read` gives for it (undefined: no such function, or one the meter may not read).
  */
 export async function sharedTarget(
   payload: LogsPayload,
@@ -84,7 +84,9 @@ export async function sharedTarget(
   }
   const functionName = named.functionName;
   const config = await read(functionName, named.version);
-  return config ? { functionName, config } : { functionName, unknownReason: `no function ${functionName}` };
+  return config
+    ? { functionName, config }
+    : { functionName, unknownReason: `no function ${functionName} that the meter may read` };
 }
 
 /** The metering of the platform's REPORT lines in a CloudWatch Logs subscription payload. */
@@ -206,7 +208,9 @@ async function configurationOf(
       architecture: found.Architectures?.[0] ?? 'x86_64',
     };
   } catch (error) {
-    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    // Gone, or not one the meter may read (a function it meters carries the tag its permission's condition names):
+    // refused with the reason, not delivered again and again.
+    if (!['ResourceNotFoundException', 'AccessDeniedException'].includes((error as Error).name)) throw error;
   }
   configurations.set(key, { config, at: Date.now() });
   return config;

@@ -81,7 +81,9 @@ export class BillingMeter extends Construct {
 
   constructor(scope: Construct, id: string, props: BillingMeterProps = {}) {
     super(scope, id);
-    const stack = Stack.of(this);
+    // The top-level stack, also for a meter made in a nested one: its functions and nested stacks are metered, and
+    // `BillingMeter.of` finds it from any of them.
+    const stack = topLevelStack(this);
     if (meters.has(stack)) {
       throw new StageValidationError(
         this,

@@ -234,7 +234,8 @@ const SCALING_FEATURES_BASELINE: Record<string, string> = {
 
 /**
  * Apps of each size whose functions have three triggers each (OBS, SMN, DMS), with plain aws-cdk-lib
- * and with stagegraph, CDK validation off, `repeats` interleaved runs per figure.
+ * and with stagegraph, `repeats` interleaved runs per figure: CDK validation and version reporting off, or, with
+ * `cliContext`, both on, as `cdk synth` runs an app.
  */
 export function benchSynthScaling(
   sizes: readonly number[],

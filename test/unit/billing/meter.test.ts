@@ -374,7 +374,10 @@ describe('the meter function', () => {
       }
       expect(read).not.toHaveBeenCalled();
       const gone = await sharedTarget(shared('2026/11/25/shop-gone[$LATEST]0a'), read);
-      expect(gone).toEqual({ functionName: 'shop-gone', unknownReason: 'no function shop-gone' });
+      expect(gone).toEqual({
+        functionName: 'shop-gone',
+        unknownReason: 'no function shop-gone that the meter may read',
+      });
     });
 
     test('stream names as Lambda writes them: the version, and the environment id with or without brackets', () => {
@@ -466,6 +469,21 @@ describe('the meter function', () => {
         Array(3).fill({ FunctionName: 'shop-cache', Qualifier: '$LATEST' }),
       );
       expect(puts).toHaveBeenCalledTimes(4);
+
+      // A function the meter may not read (not tagged: not one it meters): its reports are refused, and the payload
+      // is not failed to be delivered again.
+      reads.mockImplementation(async () => {
+        throw Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+      });
+      clock += 61_000;
+      await expect(handler(delivery(512))).resolves.toEqual({ metered: 0, refused: 1 });
+      expect(reads).toHaveBeenCalledTimes(4);
+      // Anything else still fails the delivery: Lambda's throttling, say.
+      reads.mockImplementation(async () => {
+        throw Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' });
+      });
+      clock += 61_000;
+      await expect(handler(delivery(512))).rejects.toThrow('slow down');
     } finally {
       reads.mockRestore();
       puts.mockRestore();

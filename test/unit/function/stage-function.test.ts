@@ -25,14 +25,13 @@ describe('StageFunction', () => {
 
     // THEN
     const template = Template.fromStack(stack);
-    // x86_64, Lambda's own default, is not written.
     expect(fn.architecture).toBe(Architecture.X86_64);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Handler: 'index.handler',
       MemorySize: 256,
       Timeout: 30,
-      Architectures: Match.absent(),
+      Architectures: ['x86_64'],
       TracingConfig: Match.absent(),
       DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StageDeadLetters'), 'Arn'] } },
     });

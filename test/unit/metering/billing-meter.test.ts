@@ -28,6 +28,21 @@ describe('BillingMeter', () => {
     Template.fromStack(metered).resourcePropertiesCountIs('AWS::Lambda::Function', tag, 0);
   });
 
+  test("a meter made in a nested stack meters the top-level stack's functions, and is found from them", () => {
+    const inner = new NestedStack(stack, 'Inner');
+    fixtureFunction(stack, 'Outer');
+    const meter = new BillingMeter(inner, 'Billing');
+    const other = new NestedStack(stack, 'Other');
+    fixtureFunction(other, 'Elsewhere');
+
+    expect(BillingMeter.of(stack)).toBe(meter);
+    expect(BillingMeter.of(other)).toBe(meter);
+    const tag = { Tags: [{ Key: 'stagegraph:function-logs', Value: '/aws/lambda/Stack/functions' }] };
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::Lambda::Function', tag, 1);
+    Template.fromStack(other).resourcePropertiesCountIs('AWS::Lambda::Function', tag, 1);
+    expect(() => new BillingMeter(other, 'Second')).toThrow(/already has a billing meter/);
+  });
+
   test("subscribes the stack's function log group once, whatever functions write to it, before or after the meter", () => {
     fixtureFunction(stack, 'Before');
     new BillingMeter(stack, 'Billing');
