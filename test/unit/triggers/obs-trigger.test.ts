@@ -113,7 +113,7 @@ describe('ObsTrigger', () => {
     expect(Template.fromStack(nested as NestedStack).toJSON().Outputs).toBeUndefined();
   });
 
-  test('a function whose name is a token, or in another stack than the bucket, is named by its own ARN', () => {
+  test('a function whose name is a token, or in another stack than the bucket (with an alias too), is named by its own ARN', () => {
     const bucket = new ObsBucket(stack, 'Uploads');
     fixtureFunction(stack, 'Named', {
       functionName: Fn.join('-', ['named', Stack.of(stack).stackName]),
@@ -123,6 +123,10 @@ describe('ObsTrigger', () => {
       env: { account: stack.account, region: stack.region },
     });
     fixtureFunction(other, 'Far', { triggers: [new ObsTrigger(bucket, { prefix: 'far/' })] });
+    fixtureFunction(other, 'FarLive', {
+      reservedInstances: 1,
+      triggers: [new ObsTrigger(bucket, { prefix: 'live/' })],
+    });
 
     const entries = (
       bucketOf(Template.fromStack(stack), 'Uploads').Properties.NotificationConfiguration as {
@@ -132,6 +136,8 @@ describe('ObsTrigger', () => {
     expect(entries).toEqual([
       { 'Fn::GetAtt': [expect.stringMatching(/^NamedFunction/), 'Arn'] },
       { 'Fn::ImportValue': expect.stringMatching(/^Other:ExportsOutputFnGetAttFarFunction/) },
+      // With reserved instances, its alias's own ARN (the alias's Ref is its ARN), exported from the other stack.
+      { 'Fn::ImportValue': expect.stringMatching(/^Other:ExportsOutputRefFarLive/) },
     ]);
   });
 
