@@ -1,6 +1,6 @@
 // `npm run bench`: the benchmarks of test/bench, printed as tables and written to
 // test/bench/results.json. Not part of `npm test`. BENCH_REPEATS sets the runs per synth figure;
-// BENCH_ONLY=synth, scaling, invoke, triggers, flows, throughput, kit, dev, wall or bill runs one part;
+// BENCH_ONLY=synth, scaling, validator, invoke, triggers, flows, throughput, kit, dev, wall or bill runs one part;
 // BENCH_BASELINE=0 skips the throughput's baseline (LocalStack as shipped, in a local cloud of its own).
 // Before any AWS SDK client is made: the bench runs on Node.js 20, which the SDK warns about.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -37,6 +37,7 @@ import { table } from './stats';
 import { benchThroughput, ThroughputResult } from './throughput';
 import { benchTriggerLatency, TriggerLatency } from './trigger-latency';
 import { benchTriggerResources, TriggerResources } from './trigger-resources';
+import { benchValidator, formatValidator, ValidatorResult } from './validator';
 
 const ROOT = path.join(__dirname, '..', '..');
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
@@ -45,6 +46,7 @@ const only = process.env.BENCH_ONLY;
 async function main(): Promise<void> {
   let synth: SynthResult[] | undefined;
   let scaling: ScalingResult[] | undefined;
+  let validator: ValidatorResult | undefined;
   let invoke: InvokeBenchResult[] | undefined;
   let invokeBursts: BurstBenchResult[] | undefined;
   let triggerResources: TriggerResources[] | undefined;
@@ -104,6 +106,14 @@ async function main(): Promise<void> {
     );
     console.log(formatScaling(cli));
     scaling = [...scaling, ...cli];
+  }
+  if (!only || only === 'validator') {
+    validator = benchValidator(Math.max(3, Math.floor(repeats / 2)));
+    console.log(
+      "\nCDK's CloudFormation validation on its own: one bucket's notification list in a warm engine (fastest of 6), " +
+        "and the scaling apps' templates in the first validation of a cold engine (one process each, interleaved)\n",
+    );
+    console.log(formatValidator(validator));
   }
   if (!only || ['invoke', 'triggers', 'flows', 'throughput', 'kit', 'dev', 'wall'].includes(only)) {
     if (!process.env.LOCALSTACK_ENDPOINT) {
@@ -297,6 +307,7 @@ async function main(): Promise<void> {
         machine,
         synth: synth ?? previous.synth,
         scaling: scaling ?? previous.scaling,
+        validator: validator ?? previous.validator,
         invoke: invoke ?? previous.invoke,
         invokeBursts: invokeBursts ?? previous.invokeBursts,
         triggerResources: triggerResources ?? previous.triggerResources,

@@ -87,31 +87,37 @@ export interface RunResult {
   readonly error?: string;
 }
 
-export function runOnce(
-  variant: string,
-  count: number,
-  workDir: string,
-  validation: boolean,
-  cliContext = false,
-): RunResult {
-  const outdir = fs.mkdtempSync(path.join(workDir, 'cdk.out-'));
+/** One synth's arguments: the variant, its functions, the prepared folder, CDK's validation, `cdk synth`'s context. */
+type SynthArgs = [variant: string, count: number, workDir: string, validation: boolean, cliContext?: boolean];
+
+/** One synth of a variant of the app into a folder removed after it. */
+export function runOnce(...args: SynthArgs): RunResult {
+  const outdir = fs.mkdtempSync(path.join(args[2], 'cdk.out-'));
   try {
-    const output = execFileSync(TSX, [CHILD, variant, String(count), workDir, outdir], {
-      encoding: 'utf-8',
-      cwd: workDir,
-      env: {
-        ...process.env,
-        BENCH_CDK_CLI_CONTEXT: cliContext ? '1' : '0',
-        CDK_VALIDATION: validation ? 'true' : 'false',
-        STAGEGRAPH_BUILD_CACHE: path.join(workDir, 'build-cache'),
-        STAGEGRAPH_BENCH_PACKAGE: path.join(workDir, 'node_modules', 'stagegraph'),
-      },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    return JSON.parse(output.trim().split('\n').pop() as string);
+    return synthInto(outdir, ...args);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/** One synth of a variant of the app (see synth-app.ts) into `outdir`, which is kept, in a process of its own. */
+export function synthInto(
+  outdir: string,
+  ...[variant, count, workDir, validation, cliContext = false]: SynthArgs
+): RunResult {
+  const output = execFileSync(TSX, [CHILD, variant, String(count), workDir, outdir], {
+    encoding: 'utf-8',
+    cwd: workDir,
+    env: {
+      ...process.env,
+      BENCH_CDK_CLI_CONTEXT: cliContext ? '1' : '0',
+      CDK_VALIDATION: validation ? 'true' : 'false',
+      STAGEGRAPH_BUILD_CACHE: path.join(workDir, 'build-cache'),
+      STAGEGRAPH_BENCH_PACKAGE: path.join(workDir, 'node_modules', 'stagegraph'),
+    },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return JSON.parse(output.trim().split('\n').pop() as string);
 }
 
 /**
