@@ -252,14 +252,14 @@ function familyAndKind(event: ObsEvent): { family: string; kind: string } {
 /**
  * The ARN the bucket's configuration names a function by, written from the function's name where that is known at
  * synth: `arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:<name>[:<alias>]`, one `Fn::Sub` of
- * pseudo parameters, the same ARN as the function's `Fn::GetAtt`. CDK's template validation walks every reference to
- * another resource in a property at each node of the property (time about quadratic in a bucket's notification
- * entries); with no reference in them, it validates a 50-entry list in about half the time. Undefined, for the
- * function's own ARN, when the name is a token, the target is neither a function nor an alias of one, or the target
- * or its function is in another top-level stack than the bucket (whose region and account the pseudo parameters
- * would be). The name is read again when the template is written: a name set on the `CfnFunction` later is
- * followed, and one set or removed by a property override (which the property does not show) falls back to the
- * function's own ARN.
+ * pseudo parameters, the same ARN as the function's `Fn::GetAtt`. CDK's template validation copies a resource's
+ * properties at each node it checks (time about quadratic in a bucket's notification entries, whatever they hold) and
+ * also walks the resource's references there; with no reference in the entries, it validates a 50-entry list in about
+ * half the time. Undefined, for the function's own ARN, when the name is a token, the target is neither a function
+ * nor an alias of one, or the target or its function is in another top-level stack than the bucket (whose region and
+ * account the pseudo parameters would be). The name is read again when the template is written: a name set on the
+ * `CfnFunction` later is followed, and one set or removed by a property override (which the property does not show)
+ * falls back to the function's own ARN.
  */
 function arnOfName(target: IFunction, cfnBucket: CfnBucket): string | undefined {
   // An alias (`reservedInstances`), told by its shape: `instanceof Alias` would load aws-lambda's alias module into
