@@ -36,6 +36,8 @@ export interface ListResult {
 
 export interface TemplateResult {
   readonly template: string;
+  /** The plain aws-cdk-lib template it is compared with, if any. */
+  readonly baseline?: string;
   readonly resources: number;
   readonly firstValidationMs: Spread;
 }
@@ -100,7 +102,7 @@ export function benchValidator(repeats: number): ValidatorResult {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stagegraph-bench-validator-'));
   try {
     prepare(workDir, 200);
-    const files = new Map<string, string>();
+    const kept: Array<{ name: string; file: string; resources: number; baseline?: string }> = [];
     // The parent template of an app synthesized with validation off (the validation is what is timed here).
     const synthesized = (variant: string, count: number): { Resources: Record<string, unknown> } => {
       const outdir = path.join(workDir, `out-${variant}-${count}`);
@@ -109,16 +111,18 @@ export function benchValidator(repeats: number): ValidatorResult {
       if (run.error) throw new Error(`${variant}, ${count} functions: ${run.error}`);
       return JSON.parse(fs.readFileSync(path.join(outdir, 'Bench.template.json'), 'utf-8'));
     };
-    const keep = (name: string, template: object) => {
+    const keep = (name: string, template: { Resources: object }, baseline?: string) => {
       const file = path.join(workDir, `${name.replace(/\W+/g, '-')}.json`);
       fs.writeFileSync(file, JSON.stringify(template));
-      files.set(name, file);
+      kept.push({ name, file, resources: Object.keys(template.Resources).length, baseline });
     };
-    keep('plain-triggers, 50 functions', synthesized('plain-triggers', 50));
-    keep('stagegraph-triggers, 50 functions', synthesized('stagegraph-triggers', 50));
-    keep('plain-nested, 200 functions: parent', synthesized('plain-nested', 200));
+    const plain50 = 'plain-triggers, 50 functions';
+    const plain200 = 'plain-nested, 200 functions: parent';
+    keep(plain50, synthesized('plain-triggers', 50));
+    keep('stagegraph-triggers, 50 functions', synthesized('stagegraph-triggers', 50), plain50);
+    keep(plain200, synthesized('plain-nested', 200));
     const parent = synthesized('stagegraph-nested', 200);
-    keep('stagegraph-nested, 200 functions: parent', parent);
+    keep('stagegraph-nested, 200 functions: parent', parent, plain200);
     const withoutList = structuredClone(parent);
     for (const resource of Object.values(withoutList.Resources) as Array<{
       Type: string;
@@ -127,16 +131,17 @@ export function benchValidator(repeats: number): ValidatorResult {
       if (resource.Type === 'AWS::S3::Bucket')
         delete resource.Properties?.NotificationConfiguration?.LambdaConfigurations;
     }
-    keep('stagegraph-nested, 200 functions: parent without the notification list', withoutList);
+    keep('stagegraph-nested, 200 functions: parent without the notification list', withoutList, plain200);
 
-    const samples = new Map<string, number[]>([...files.keys()].map(name => [name, []]));
+    const samples = kept.map((): number[] => []);
     for (let r = 0; r < repeats; r++) {
-      for (const [name, file] of files) samples.get(name)?.push(coldMs(file));
+      kept.forEach(({ file }, i) => samples[i].push(coldMs(file)));
     }
-    const templates = [...files].map(([name, file]) => ({
+    const templates = kept.map(({ name, resources, baseline }, i) => ({
       template: name,
-      resources: Object.keys((JSON.parse(fs.readFileSync(file, 'utf-8')) as { Resources: object }).Resources).length,
-      firstValidationMs: spread(samples.get(name) ?? []),
+      ...(baseline ? { baseline } : {}),
+      resources,
+      firstValidationMs: spread(samples[i]),
     }));
     return { lists, templates };
   } finally {
@@ -155,20 +160,16 @@ export function formatValidator(result: ValidatorResult): string {
       `${(l.withFilterMs / base.withFilterMs).toFixed(1)}x (entries ${l.entries / base.entries}x)`,
     ]),
   );
-  const plainOf = (name: string) =>
-    result.templates.find(
-      t => t.template === name.replace(/^stagegraph-(triggers|nested)/, 'plain-$1').split(' without')[0],
-    );
   const templates = table(
     ['template', 'resources', 'first validation ms (median)', 'min..max', 'vs plain'],
     result.templates.map(t => {
-      const plain = plainOf(t.template);
+      const plain = result.templates.find(b => b.template === t.baseline);
       return [
         t.template,
         String(t.resources),
         t.firstValidationMs.median.toFixed(0),
         `${t.firstValidationMs.min.toFixed(0)}..${t.firstValidationMs.max.toFixed(0)}`,
-        plain && plain !== t ? `${(t.firstValidationMs.median / plain.firstValidationMs.median).toFixed(2)}x` : '',
+        plain ? `${(t.firstValidationMs.median / plain.firstValidationMs.median).toFixed(2)}x` : '',
       ];
     }),
   );

@@ -6,6 +6,9 @@ import { BillingMeter, BillingModel, Flow, FunctionGraph } from '../../../lib';
 import { unbuiltStack } from '../../helpers';
 import { fixtureFunction } from '../triggers/helpers';
 
+/** A function the meter may read: tagged with the stack's function log group. */
+const TAGGED = { Tags: [{ Key: 'stagegraph:function-logs', Value: '/aws/lambda/Stack/functions' }] };
+
 describe('BillingMeter', () => {
   let stack: Stack;
   beforeEach(() => {
@@ -22,10 +25,9 @@ describe('BillingMeter', () => {
     const nested = new NestedStack(metered, 'Nested');
     fixtureFunction(nested, 'Inner');
     new BillingMeter(metered, 'Billing');
-    const tag = { Tags: [{ Key: 'stagegraph:function-logs', Value: '/aws/lambda/Stack/functions' }] };
-    Template.fromStack(nested).resourcePropertiesCountIs('AWS::Lambda::Function', tag, 1);
+    Template.fromStack(nested).resourcePropertiesCountIs('AWS::Lambda::Function', TAGGED, 1);
     // The meter writes to a group of its own, and is not tagged.
-    Template.fromStack(metered).resourcePropertiesCountIs('AWS::Lambda::Function', tag, 0);
+    Template.fromStack(metered).resourcePropertiesCountIs('AWS::Lambda::Function', TAGGED, 0);
   });
 
   test("a meter made in a nested stack meters the top-level stack's functions, and is found from them", () => {
@@ -37,9 +39,8 @@ describe('BillingMeter', () => {
 
     expect(BillingMeter.of(stack)).toBe(meter);
     expect(BillingMeter.of(other)).toBe(meter);
-    const tag = { Tags: [{ Key: 'stagegraph:function-logs', Value: '/aws/lambda/Stack/functions' }] };
-    Template.fromStack(stack).resourcePropertiesCountIs('AWS::Lambda::Function', tag, 1);
-    Template.fromStack(other).resourcePropertiesCountIs('AWS::Lambda::Function', tag, 1);
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::Lambda::Function', TAGGED, 1);
+    Template.fromStack(other).resourcePropertiesCountIs('AWS::Lambda::Function', TAGGED, 1);
     expect(() => new BillingMeter(other, 'Second')).toThrow(/already has a billing meter/);
   });
 
@@ -58,11 +59,7 @@ describe('BillingMeter', () => {
       FilterName: 'stagegraph-meter-functions',
       DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BillingMeterFunction'), 'Arn'] },
     });
-    template.resourcePropertiesCountIs(
-      'AWS::Lambda::Function',
-      { Tags: [{ Key: 'stagegraph:function-logs', Value: '/aws/lambda/Stack/functions' }] },
-      2,
-    );
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', TAGGED, 2);
     // The filter is the group's child: renaming the meter keeps its logical id (its name is fixed).
     expect(Object.keys(template.findResources('AWS::Logs::SubscriptionFilter'))).toEqual([
       expect.stringMatching(/^FunctionLogsMeterSubscription/),
