@@ -408,19 +408,16 @@ def honour_subscription_filter_names() -> bool:
     """LocalStack 2026.3's CloudFormation provider of AWS::Logs::SubscriptionFilter names every filter after its log
     group, whatever FilterName says. The name reaches the subscribed function in every payload
     (`subscriptionFilters`), and the billing meter reads the function's memory size and timeout from it: create
-    (and delete) the filter under its own name, as CloudFormation does."""
+    (and delete) the filter under its own name, as CloudFormation does. Its update, which LocalStack lacks, puts the
+    filter again under that name."""
     try:
         from localstack.services.logs.resource_providers.aws_logs_subscriptionfilter import LogsSubscriptionFilterProvider
         from localstack.utils.patch import patch
     except ImportError:  # not inside LocalStack
         return False
 
-    @patch(LogsSubscriptionFilterProvider.create)
-    def create(fn, self, request):
+    def put(request):
         model = request.desired_state
-        if not model.get("FilterName"):
-            model["FilterName"] = model["LogGroupName"]
-            return fn(self, request)
         arguments = {
             "logGroupName": model["LogGroupName"], "filterName": model["FilterName"],
             "filterPattern": model["FilterPattern"], "destinationArn": model["DestinationArn"],
@@ -429,6 +426,24 @@ def honour_subscription_filter_names() -> bool:
             arguments["roleArn"] = model["RoleArn"]
         request.aws_client_factory.logs.put_subscription_filter(**arguments)
         return succeeded(request, model)
+
+    @patch(LogsSubscriptionFilterProvider.create)
+    def create(fn, self, request):
+        model = request.desired_state
+        if not model.get("FilterName"):
+            model["FilterName"] = model["LogGroupName"]
+            return fn(self, request)
+        return put(request)
+
+    def update(self, request):
+        # LocalStack's provider has no update: a new destination (the billing meter renamed or moved makes a new meter
+        # function; the filter of the stack's function log group keeps its logical id) or pattern was reported done
+        # and the filter kept delivering to the old one, which the deploy then deleted. PutSubscriptionFilter under
+        # the filter's name (create-only) replaces it, as CloudFormation's update does.
+        keep_name(request, "FilterName")
+        request.desired_state["FilterName"] = request.desired_state.get("FilterName") or request.desired_state[
+            "LogGroupName"]
+        return put(request)
 
     @patch(LogsSubscriptionFilterProvider.delete)
     def delete(fn, self, request):
@@ -445,6 +460,7 @@ def honour_subscription_filter_names() -> bool:
                 continue
         return succeeded(request, model)
 
+    LogsSubscriptionFilterProvider.update = update
     return True
 
 
@@ -713,6 +729,27 @@ def clear_removed_logging(previous: dict | None, desired: dict) -> list[str]:
     return cleared
 
 
+def tag_changes(previous: dict | None, desired: dict) -> tuple[dict[str, str], list[str]]:
+    """The tags a function's update must set (new or with a new value) and those it must remove (the new template
+    lacks them): LocalStack's update of a function changes none, so a tag added, changed or removed kept its first
+    deploy's state."""
+    before = {tag["Key"]: tag["Value"] for tag in (previous or {}).get("Tags") or []}
+    after = {tag["Key"]: tag["Value"] for tag in desired.get("Tags") or []}
+    return {key: value for key, value in after.items() if before.get(key) != value}, sorted(set(before) - set(after))
+
+
+def update_function_tags(client, function_name: str, previous: dict | None, desired: dict) -> None:
+    """Applies tag_changes to the function named (TagResource and UntagResource take its ARN)."""
+    to_set, to_remove = tag_changes(previous, desired)
+    if not to_set and not to_remove:
+        return
+    arn = client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
+    if to_set:
+        client.tag_resource(Resource=arn, Tags=to_set)
+    if to_remove:
+        client.untag_resource(Resource=arn, TagKeys=to_remove)
+
+
 @install_once
 def clear_removed_properties() -> bool:
     """A second deploy that removed a property kept its old value: LocalStack's updates of functions, SNS subscriptions
@@ -720,11 +757,13 @@ def clear_removed_properties() -> bool:
     `libraries`, `tracing` or dead-letter queue was removed kept its variables, layer, X-Ray tracing and queue; an SMN trigger whose filter policy
     was removed still dropped messages; a DMS or DIS trigger whose `maxBatchingWindow` or `reportBatchItemFailures`
     was removed kept them; a function given a log group of its own kept writing to the stack's. The update now sets
-    what was removed to AWS's value for none (CLEARED_PROPERTIES, clear_removed_logging)."""
+    what was removed to AWS's value for none (CLEARED_PROPERTIES, clear_removed_logging). A function's tags were not
+    updated at all: they are now (update_function_tags)."""
     try:
         from localstack.services.lambda_.resource_providers.aws_lambda_eventsourcemapping import (
             LambdaEventSourceMappingProvider,
         )
+        from localstack.services.cloudformation.resource_provider import OperationStatus
         from localstack.services.lambda_.resource_providers.aws_lambda_function import LambdaFunctionProvider
         from localstack.services.sns.resource_providers.aws_sns_subscription import SNSSubscriptionProvider
         from localstack.utils.patch import patch
@@ -734,9 +773,16 @@ def clear_removed_properties() -> bool:
     def clearing(resource_type: str):
         def update(fn, self, request):
             clear_removed(resource_type, request.previous_state, request.desired_state)
-            if resource_type == "AWS::Lambda::Function":
-                clear_removed_logging(request.previous_state, request.desired_state)
-            return fn(self, request)
+            if resource_type != "AWS::Lambda::Function":
+                return fn(self, request)
+            clear_removed_logging(request.previous_state, request.desired_state)
+            event = fn(self, request)
+            new_name = request.desired_state.get("FunctionName")
+            # A new name is a replacement, made by LocalStack's create with the new template's tags.
+            if event.status == OperationStatus.SUCCESS and new_name in (None, request.previous_state["FunctionName"]):
+                update_function_tags(request.aws_client_factory.lambda_, request.previous_state["FunctionName"],
+                                     request.previous_state, request.desired_state)
+            return event
         return update
 
     patch(LambdaFunctionProvider.update)(clearing("AWS::Lambda::Function"))

@@ -392,6 +392,28 @@ def test_a_log_group_gets_its_retention_when_made_and_when_it_changes_or_goes():
     assert changed.resource_model["Arn"] == "arn:logs:/aws/lambda/f"
 
 
+def test_a_subscription_filter_update_puts_it_again_under_its_name_with_the_new_destination():
+    provider_module = pytest.importorskip("localstack.services.logs.resource_providers.aws_logs_subscriptionfilter")
+    assert repairs.honour_subscription_filter_names()
+    calls = []
+    logs = types.SimpleNamespace(put_subscription_filter=lambda **kwargs: calls.append(kwargs))
+    provider = provider_module.LogsSubscriptionFilterProvider()
+    settings = {"LogGroupName": "/aws/lambda/S/functions", "FilterPattern": "REPORT"}
+    made = provider.create(_request({**settings, "FilterName": "stagegraph-meter-functions",
+                                     "DestinationArn": "arn:fn:old-meter"}, logs=logs))
+    # The meter renamed: a new destination, the same filter (its name left to the previous state here).
+    updated = provider.update(_request({**settings, "DestinationArn": "arn:fn:new-meter"}, made.resource_model,
+                                       logs=logs))
+
+    assert calls == [
+        {"logGroupName": "/aws/lambda/S/functions", "filterName": "stagegraph-meter-functions",
+         "filterPattern": "REPORT", "destinationArn": "arn:fn:old-meter"},
+        {"logGroupName": "/aws/lambda/S/functions", "filterName": "stagegraph-meter-functions",
+         "filterPattern": "REPORT", "destinationArn": "arn:fn:new-meter"},
+    ]
+    assert updated.resource_model["FilterName"] == "stagegraph-meter-functions"
+
+
 def test_an_invoke_configuration_is_put_again_and_a_replaced_resources_removal_leaves_the_new_one():
     config = pytest.importorskip("localstack.services.lambda_.resource_providers.aws_lambda_eventinvokeconfig")
     assert repairs.update_in_place()
@@ -505,6 +527,30 @@ def test_a_property_a_second_deploy_removed_is_set_to_none_only_where_the_old_te
     kept = {"FilterPolicy": {"colour": ["blue"]}}
     assert repairs.clear_removed("AWS::SNS::Subscription", {"FilterPolicy": {"colour": ["red"]}}, kept) == []
     assert repairs.clear_removed("AWS::SQS::Queue", {"DelaySeconds": 5}, {}) == []
+
+
+def test_a_functions_update_sets_the_tags_added_or_changed_and_removes_those_gone():
+    previous = {"Tags": [{"Key": "colour", "Value": "red"}, {"Key": "greeting", "Value": "first"},
+                         {"Key": "team", "Value": "shop"}]}
+    desired = {"Tags": [{"Key": "greeting", "Value": "second"}, {"Key": "team", "Value": "shop"},
+                        {"Key": "owner", "Value": "ana"}]}
+    assert repairs.tag_changes(previous, desired) == ({"greeting": "second", "owner": "ana"}, ["colour"])
+    assert repairs.tag_changes(previous, {}) == ({}, ["colour", "greeting", "team"])
+    assert repairs.tag_changes(None, desired) == ({"greeting": "second", "team": "shop", "owner": "ana"}, [])
+
+    calls = []
+    client = types.SimpleNamespace(
+        get_function=lambda **kwargs: {"Configuration": {"FunctionArn": f"arn:fn:{kwargs['FunctionName']}"}},
+        tag_resource=lambda **kwargs: calls.append(("tag", kwargs)),
+        untag_resource=lambda **kwargs: calls.append(("untag", kwargs)),
+    )
+    repairs.update_function_tags(client, "shop-api", previous, desired)
+    assert calls == [("tag", {"Resource": "arn:fn:shop-api", "Tags": {"greeting": "second", "owner": "ana"}}),
+                     ("untag", {"Resource": "arn:fn:shop-api", "TagKeys": ["colour"]})]
+    # Unchanged tags: no call at all.
+    calls.clear()
+    repairs.update_function_tags(client, "shop-api", desired, desired)
+    assert calls == []
 
 
 def test_the_removal_of_a_replaced_resource_leaves_its_replacement_listed():

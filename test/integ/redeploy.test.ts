@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import {
   CloudFormationClient,
   DeleteStackCommand,
@@ -22,6 +22,7 @@ import {
   InvokeCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
+  ListTagsCommand,
 } from '@aws-sdk/client-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -43,7 +44,7 @@ import {
   StageFunction,
   TimerTrigger,
 } from '../../lib';
-import { meterFilterName } from '../../lib/billing/meter-filter';
+import { meterFilterName, SHARED_METER_FILTER_NAME } from '../../lib/billing/meter-filter';
 import { InlinePolicyRole } from '../../lib/inline-policy-role';
 import { localClientConfig } from '../../lib/local/endpoint';
 import { DeployedApp, LocalCloud, testApp, waitFor } from '../../lib/testing';
@@ -65,6 +66,9 @@ import { logMessages } from './function-logs';
 // version removes (the function's environment, the SMN trigger's filter policy, the DMS trigger's batching window)
 // kept its old value (repairs.clear_removed_properties). A resource LocalStack replaced was no longer listed by
 // ListStackResources (repairs.list_replacements). A role's inline policy, which holds every grant, was not updated.
+// A function's tags were not updated (repairs.update_function_tags). A renamed meter is a new meter function: the
+// subscription filter of the stack's function log group kept delivering to the old one, which the deploy removed
+// (LocalStack's provider has no update; repairs.honour_subscription_filter_names).
 jest.setTimeout(300_000);
 
 interface Version {
@@ -93,7 +97,12 @@ function probeApp(version: Version): {
 } {
   const stack = new Stack(testApp({ build: true }), 'RedeployTest');
   const code = StageCode.fromNodejs(path.join(FIXTURES, 'probe-nodejs'));
-  const meter = new BillingMeter(stack, 'Billing', { dashboard: false, budget: { limitUsd: version.budgetUsd } });
+  // Renamed by the second version: a new meter function, which the filter of the stack's function log group (its
+  // logical id unchanged) must deliver to from then on.
+  const meter = new BillingMeter(stack, version.extras ? 'Billing' : 'Metering', {
+    dashboard: false,
+    budget: { limitUsd: version.budgetUsd },
+  });
   const bucket = new ObsBucket(stack, 'Uploads');
   const queue = new Queue(stack, 'Jobs');
   const topic = new Topic(stack, 'Events');
@@ -121,6 +130,10 @@ function probeApp(version: Version): {
   });
   // A grant the second version removes: the role's inline policy (every grant of a StageFunction) must lose it.
   if (version.extras) topic.grantPublish(fn);
+  // Tags of the function only: one the second version changes, one it removes.
+  const onFunction = { includeResourceTypes: ['AWS::Lambda::Function'] };
+  Tags.of(fn).add('greeting', version.greeting, onFunction);
+  if (version.extras) Tags.of(fn).add('colour', 'red', onFunction);
   // It writes to the stack's function log group, then (the second version) to a group of its own.
   const reserved = new StageFunction(stack, 'Reserved', {
     code,
@@ -129,6 +142,8 @@ function probeApp(version: Version): {
     environment: { GREETING: version.greeting },
     ...(version.extras ? {} : { logRetention: RetentionDays.ONE_DAY }),
   });
+  // Writes to the stack's function log group in both versions.
+  new StageFunction(stack, 'Shared', { code, memorySize: 128 });
   return { stack, fn, reserved, meter, bucket, topic };
 }
 
@@ -221,10 +236,34 @@ async function observed(deployed: DeployedApp, app: ReturnType<typeof probeApp>,
     obsPrefixes: await obsPrefixes(await deployed.physicalId(app.bucket)),
     mappings: await settledMappings(functionName),
     environment: Configuration!.Environment?.Variables?.COLOUR,
+    tags: await userTags(Configuration!.FunctionArn!),
     filterPolicies: await filterPolicies(await deployed.physicalId(app.topic)),
     unlisted: await unlisted(app.stack),
     mayPublish: await allows(await deployed.physicalId((fn.role as InlinePolicyRole).cfnRole), 'sns:Publish'),
+    sharedGroupFilters: await sharedGroupFilters(deployed, app),
   };
+}
+
+/** The function's tags that the app sets (not the billing meter's, not CloudFormation's `aws:` ones). */
+async function userTags(functionArn: string): Promise<Record<string, string>> {
+  const { Tags: tags } = await lambda.send(new ListTagsCommand({ Resource: functionArn }));
+  return Object.fromEntries(Object.entries(tags ?? {}).filter(([key]) => key === 'greeting' || key === 'colour'));
+}
+
+/** Where the subscription filters of the stack's function log group deliver: this version's meter, or an ARN. */
+async function sharedGroupFilters(deployed: DeployedApp, app: ReturnType<typeof probeApp>): Promise<string[]> {
+  const meterFn = app.meter.node.findChild('Meter') as StageFunction;
+  const { Configuration } = await lambda.send(
+    new GetFunctionCommand({ FunctionName: await deployed.physicalId(meterFn) }),
+  );
+  const { subscriptionFilters } = await logs.send(
+    new DescribeSubscriptionFiltersCommand({ logGroupName: `/aws/lambda/${app.stack.stackName}/functions` }),
+  );
+  return (subscriptionFilters ?? []).map(f =>
+    f.destinationArn === Configuration!.FunctionArn
+      ? `${f.filterName} -> the meter`
+      : `${f.filterName} -> ${f.destinationArn}`,
+  );
 }
 
 /** The key prefixes of the bucket's function notifications. */
@@ -287,7 +326,7 @@ async function settledMappings(
   }
 }
 
-test('a second deploy of a changed app: routes and their auth, schedule, alias version, retries, log retention, memory (and meter filter), budget, OBS prefix, DMS batch size, and what it removed are all in place', async () => {
+test('a second deploy of a changed app: routes and their auth, schedule, alias version, retries, log retention, memory (and meter filter), budget, OBS prefix, DMS batch size, function tags, a renamed meter, and what it removed are all in place', async () => {
   const first = probeApp({
     routes: ['/one'],
     everyMinutes: 5,
@@ -333,9 +372,11 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
       obsPrefixes: ['a/'],
       mappings: [{ state: 'Enabled', batchSize: 5, window: 2 }],
       environment: 'red',
+      tags: { greeting: 'first', colour: 'red' },
       filterPolicies: [{ colour: ['red'] }],
       unlisted: [],
       mayPublish: true,
+      sharedGroupFilters: [`${SHARED_METER_FILTER_NAME} -> the meter`],
     },
     second: {
       // Unsigned: refused once the route takes IAM.
@@ -352,10 +393,12 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
       obsPrefixes: ['b/'],
       mappings: [{ state: 'Enabled', batchSize: 2, window: 0 }],
       environment: undefined,
+      tags: { greeting: 'second' },
       filterPolicies: ['none'],
       // The meter's subscription filter, replaced by the memory change, is listed too.
       unlisted: [],
       mayPublish: false,
+      sharedGroupFilters: [`${SHARED_METER_FILTER_NAME} -> the meter`],
     },
   });
 });
