@@ -413,6 +413,28 @@ def test_a_subscription_filter_update_puts_it_again_under_its_name_with_the_new_
     ]
     assert updated.resource_model["FilterName"] == "stagegraph-meter-functions"
 
+    # The group's two filters, this one and another: moto refuses a third before it looks at the name. The update
+    # removes this one and puts it again (a create still fails, as CloudWatch Logs would).
+    class LimitExceededException(Exception):
+        pass
+
+    filters = {"stagegraph-meter-functions": "arn:fn:new-meter", "users-own": "arn:fn:elsewhere"}
+
+    def put_filter(**kwargs):
+        if len(filters) >= 2:  # as moto: the count first, whatever the name
+            raise LimitExceededException()
+        filters[kwargs["filterName"]] = kwargs["destinationArn"]
+
+    calls.clear()
+    logs = types.SimpleNamespace(
+        put_subscription_filter=put_filter,
+        delete_subscription_filter=lambda **kwargs: (calls.append(kwargs), filters.pop(kwargs["filterName"])),
+        exceptions=types.SimpleNamespace(LimitExceededException=LimitExceededException),
+    )
+    provider.update(_request({**settings, "DestinationArn": "arn:fn:third-meter"}, updated.resource_model, logs=logs))
+    assert calls == [{"logGroupName": "/aws/lambda/S/functions", "filterName": "stagegraph-meter-functions"}]
+    assert filters == {"stagegraph-meter-functions": "arn:fn:third-meter", "users-own": "arn:fn:elsewhere"}
+
 
 def test_an_invoke_configuration_is_put_again_and_a_replaced_resources_removal_leaves_the_new_one():
     config = pytest.importorskip("localstack.services.lambda_.resource_providers.aws_lambda_eventinvokeconfig")
@@ -551,6 +573,38 @@ def test_a_functions_update_sets_the_tags_added_or_changed_and_removes_those_gon
     calls.clear()
     repairs.update_function_tags(client, "shop-api", desired, desired)
     assert calls == []
+
+
+def test_a_function_update_through_localstacks_provider_tags_it_and_keeps_only_the_new_tags_in_its_model():
+    provider_module = pytest.importorskip("localstack.services.lambda_.resource_providers.aws_lambda_function")
+    assert repairs.clear_removed_properties()
+    calls = []
+    client = types.SimpleNamespace(
+        update_function_code=lambda **kwargs: calls.append(("code", kwargs["FunctionName"])),
+        update_function_configuration=lambda **kwargs: calls.append(("configuration", kwargs["FunctionName"])),
+        get_waiter=lambda name: types.SimpleNamespace(wait=lambda **kwargs: None),
+        get_function=lambda **kwargs: {"Configuration": {"FunctionArn": f"arn:fn:{kwargs['FunctionName']}"}},
+        tag_resource=lambda **kwargs: calls.append(("tag", kwargs)),
+        untag_resource=lambda **kwargs: calls.append(("untag", kwargs)),
+    )
+    settings = {"FunctionName": "shop-api", "Handler": "index.handler", "Runtime": "nodejs22.x", "Role": "arn:role",
+                "Code": {"S3Bucket": "assets", "S3Key": "code.zip"}}
+    provider = provider_module.LambdaFunctionProvider()
+
+    def update(desired, previous):
+        request = _request(desired, previous, lambda_=client)
+        request.logger = logging.getLogger("test")
+        return provider.update(request)
+
+    # Every tag removed: untagged, and the model, the next update's previous state, has none left.
+    untagged = update(settings, {**settings, "Tags": [{"Key": "colour", "Value": "red"}]})
+    assert calls == [("code", "shop-api"), ("configuration", "shop-api"),
+                     ("untag", {"Resource": "arn:fn:shop-api", "TagKeys": ["colour"]})]
+    assert untagged.resource_model["Tags"] == []
+    # So the tag put back with its old value is set again.
+    calls.clear()
+    update({**settings, "Tags": [{"Key": "colour", "Value": "red"}]}, untagged.resource_model)
+    assert calls[-1] == ("tag", {"Resource": "arn:fn:shop-api", "Tags": {"colour": "red"}})
 
 
 def test_the_removal_of_a_replaced_resource_leaves_its_replacement_listed():
