@@ -377,14 +377,20 @@ test('a second deploy of a changed app: routes and their auth, schedule, alias v
   });
 });
 
+/** A stack of its own with one Node.js probe function of 128 MB, for a scenario of two deploys. */
+function probeStack(stackName: string, functionId: string): { stack: Stack; fn: StageFunction } {
+  const stack = new Stack(testApp({ build: true }), stackName);
+  const fn = new StageFunction(stack, functionId, {
+    code: StageCode.fromNodejs(path.join(FIXTURES, 'probe-nodejs')),
+    memorySize: 128,
+  });
+  return { stack, fn };
+}
+
 test("a renamed billing meter: the filter of the stack's function log group delivers to the new meter function", async () => {
   // The filter is a child of the group, so its logical id stays; its destination is a new function.
   const version = (meterId: string) => {
-    const stack = new Stack(testApp({ build: true }), 'MeterRenameTest');
-    new StageFunction(stack, 'Shared', {
-      code: StageCode.fromNodejs(path.join(FIXTURES, 'probe-nodejs')),
-      memorySize: 128,
-    });
+    const { stack } = probeStack('MeterRenameTest', 'Shared');
     return { stack, meter: new BillingMeter(stack, meterId, { dashboard: false }) };
   };
   const seen: string[][] = [];
@@ -415,12 +421,8 @@ test('a deploy of the version whose update failed says it was not deployed, not 
   // A DIS trigger's new starting position replaces its mapping, which Lambda refuses while the old one exists (AWS
   // too). LocalStack's rollback then keeps the failed template: the same version deployed again found no changes.
   const version = (startingPosition: StartingPosition) => {
-    const stack = new Stack(testApp({ build: true }), 'RollbackTest');
-    new StageFunction(stack, 'Reader', {
-      code: StageCode.fromNodejs(path.join(FIXTURES, 'probe-nodejs')),
-      memorySize: 128,
-      triggers: [new DisTrigger(new Stream(stack, 'Readings'), { startingPosition })],
-    });
+    const { stack, fn } = probeStack('RollbackTest', 'Reader');
+    fn.addTrigger(new DisTrigger(new Stream(stack, 'Readings'), { startingPosition }));
     return stack;
   };
   await deleteStack('RollbackTest'); // one a stopped earlier run left
